@@ -1,0 +1,1010 @@
+//! The one authorization module. Every permission question in ManagerOS is answered here:
+//! handlers describe who is asking ([`Actor`]), what they want to do ([`Action`] or
+//! [`OrgAction`]) and the facts of the entity involved ([`Target`]); this module decides.
+//!
+//! It also produces, for each kind of entity, the list scope that list queries turn into SQL,
+//! so a list never shows what a per-id check would refuse (see the `*_scope` functions and
+//! the property tests at the bottom, which hold the two together).
+//!
+//! Organization isolation lives here too: an entity of another organization is never
+//! visible, to anyone.
+
+use crate::{OrgId, PersonId, Role, UserId};
+use std::borrow::Cow;
+
+/// Who is asking, as the database says *now* (never as it was at login).
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub user_id: UserId,
+    pub role: Role,
+    pub org_id: Option<OrgId>,
+    pub person_id: Option<PersonId>,
+}
+
+impl Actor {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin && self.org_id.is_some()
+    }
+
+    fn is_person(&self, p: &PersonId) -> bool {
+        self.person_id.as_ref() == Some(p)
+    }
+
+    fn is_any_person(&self, ps: &[PersonId]) -> bool {
+        self.person_id.as_ref().is_some_and(|me| ps.contains(me))
+    }
+}
+
+/// The kinds of entity the permission system governs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Task,
+    Meeting,
+    MeetingInstance,
+    Initiative,
+    Report,
+    Feedback,
+    OneOnOne,
+    FeedbackCampaign,
+    User,
+}
+
+impl Kind {
+    /// How the entity is named in a sentence ("this task", "create tasks").
+    pub const fn singular(self) -> &'static str {
+        match self {
+            Kind::Task => "task",
+            Kind::Meeting => "meeting",
+            Kind::MeetingInstance => "meeting instance",
+            Kind::Initiative => "initiative",
+            Kind::Report => "report",
+            Kind::Feedback => "feedback",
+            Kind::OneOnOne => "one-on-one",
+            Kind::FeedbackCampaign => "feedback campaign",
+            Kind::User => "user",
+        }
+    }
+
+    pub const fn plural(self) -> &'static str {
+        match self {
+            Kind::Task => "tasks",
+            Kind::Meeting => "meetings",
+            Kind::MeetingInstance => "meeting instances",
+            Kind::Initiative => "initiatives",
+            Kind::Report => "reports",
+            Kind::Feedback => "feedback",
+            Kind::OneOnOne => "one-on-ones",
+            Kind::FeedbackCampaign => "feedback campaigns",
+            Kind::User => "users",
+        }
+    }
+
+    /// The 404 message: the same whether the entity does not exist, lives in another
+    /// organization, or is invisible to the caller.
+    pub fn not_found_message(self) -> &'static str {
+        match self {
+            Kind::Task => "Task not found or access denied",
+            Kind::Meeting => "Meeting not found or access denied",
+            Kind::MeetingInstance => "Meeting instance not found or access denied",
+            Kind::Initiative => "Initiative not found or access denied",
+            Kind::Report => "Report not found or access denied",
+            Kind::Feedback => "Feedback not found or access denied",
+            Kind::OneOnOne => "One-on-one not found or you do not have access to it",
+            Kind::FeedbackCampaign => "Feedback campaign not found or access denied",
+            Kind::User => "User not found or access denied",
+        }
+    }
+
+    /// The action that decides whether the caller may see an entity of this kind at all.
+    pub const fn view_action(self) -> Option<Action> {
+        match self {
+            Kind::Task => Some(Action::TaskView),
+            Kind::Meeting => Some(Action::MeetingView),
+            Kind::MeetingInstance => Some(Action::MeetingInstanceView),
+            Kind::Initiative => Some(Action::InitiativeView),
+            Kind::Report => Some(Action::ReportView),
+            Kind::Feedback => Some(Action::FeedbackView),
+            Kind::OneOnOne => Some(Action::OneOnOneView),
+            Kind::FeedbackCampaign => Some(Action::FeedbackCampaignView),
+            Kind::User => None,
+        }
+    }
+}
+
+macro_rules! actions {
+    ($($variant:ident => $name:literal, $kind:ident, $verb:literal, $requires_id:literal;)+) => {
+        /// The 34 actions of the permission system, in the order of api.md §7.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Action { $($variant),+ }
+
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$variant),+];
+
+            pub const fn as_str(self) -> &'static str {
+                match self { $(Action::$variant => $name),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<Action> {
+                match s { $($name => Some(Action::$variant),)+ _ => None }
+            }
+
+            pub const fn kind(self) -> Kind {
+                match self { $(Action::$variant => Kind::$kind),+ }
+            }
+
+            /// The verb as used in messages: "edit" in "You do not have permission to edit this task".
+            pub const fn verb(self) -> &'static str {
+                match self { $(Action::$variant => $verb),+ }
+            }
+
+            /// Whether the action is about one specific entity (the `~` in Settings → Permissions).
+            pub const fn requires_id(self) -> bool {
+                match self { $(Action::$variant => $requires_id),+ }
+            }
+        }
+    };
+}
+
+actions! {
+    TaskCreate => "task.create", Task, "create", false;
+    TaskEdit => "task.edit", Task, "edit", true;
+    TaskDelete => "task.delete", Task, "delete", true;
+    TaskView => "task.view", Task, "view", false;
+    MeetingCreate => "meeting.create", Meeting, "create", false;
+    MeetingEdit => "meeting.edit", Meeting, "edit", true;
+    MeetingDelete => "meeting.delete", Meeting, "delete", true;
+    MeetingView => "meeting.view", Meeting, "view", false;
+    MeetingInstanceCreate => "meeting-instance.create", MeetingInstance, "create", false;
+    MeetingInstanceEdit => "meeting-instance.edit", MeetingInstance, "edit", true;
+    MeetingInstanceDelete => "meeting-instance.delete", MeetingInstance, "delete", true;
+    MeetingInstanceView => "meeting-instance.view", MeetingInstance, "view", true;
+    InitiativeCreate => "initiative.create", Initiative, "create", false;
+    InitiativeEdit => "initiative.edit", Initiative, "edit", false;
+    InitiativeDelete => "initiative.delete", Initiative, "delete", false;
+    InitiativeView => "initiative.view", Initiative, "view", false;
+    ReportAccess => "report.access", Report, "run", false;
+    ReportCreate => "report.create", Report, "create", false;
+    ReportEdit => "report.edit", Report, "edit", false;
+    ReportDelete => "report.delete", Report, "delete", false;
+    ReportView => "report.view", Report, "view", false;
+    FeedbackCreate => "feedback.create", Feedback, "create", false;
+    FeedbackEdit => "feedback.edit", Feedback, "edit", true;
+    FeedbackDelete => "feedback.delete", Feedback, "delete", true;
+    FeedbackView => "feedback.view", Feedback, "view", false;
+    OneOnOneCreate => "oneonone.create", OneOnOne, "create", false;
+    OneOnOneEdit => "oneonone.edit", OneOnOne, "edit", true;
+    OneOnOneDelete => "oneonone.delete", OneOnOne, "delete", true;
+    OneOnOneView => "oneonone.view", OneOnOne, "view", true;
+    FeedbackCampaignCreate => "feedback-campaign.create", FeedbackCampaign, "create", false;
+    FeedbackCampaignEdit => "feedback-campaign.edit", FeedbackCampaign, "edit", true;
+    FeedbackCampaignDelete => "feedback-campaign.delete", FeedbackCampaign, "delete", true;
+    FeedbackCampaignView => "feedback-campaign.view", FeedbackCampaign, "view", true;
+    UserLinkPerson => "user.link-person", User, "link", false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Facts about entities: what the rules need to know, loaded by the caller from the database.
+
+#[derive(Clone, Debug)]
+pub struct TaskFacts {
+    pub org_id: OrgId,
+    pub created_by: UserId,
+    pub assignee: Option<PersonId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct MeetingFacts {
+    pub org_id: OrgId,
+    pub is_private: bool,
+    pub created_by: UserId,
+    pub owner: Option<PersonId>,
+    pub participants: Vec<PersonId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct MeetingInstanceFacts {
+    pub meeting: MeetingFacts,
+    pub participants: Vec<PersonId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct FeedbackFacts {
+    pub org_id: OrgId,
+    pub is_private: bool,
+    pub author: UserId,
+}
+
+#[derive(Clone, Debug)]
+pub struct OneOnOneFacts {
+    pub org_id: OrgId,
+    pub manager: PersonId,
+    pub report: PersonId,
+}
+
+#[derive(Clone, Debug)]
+pub struct CampaignFacts {
+    pub org_id: OrgId,
+    pub created_by: UserId,
+}
+
+/// The entity an action is about. Entities whose rules depend only on the organization
+/// (initiatives, reports) carry just that.
+#[derive(Clone, Debug)]
+pub enum Target {
+    Task(TaskFacts),
+    Meeting(MeetingFacts),
+    MeetingInstance(MeetingInstanceFacts),
+    Initiative { org_id: OrgId },
+    Report { org_id: OrgId },
+    Feedback(FeedbackFacts),
+    OneOnOne(OneOnOneFacts),
+    FeedbackCampaign(CampaignFacts),
+}
+
+impl Target {
+    pub fn org_id(&self) -> &OrgId {
+        match self {
+            Target::Task(f) => &f.org_id,
+            Target::Meeting(f) => &f.org_id,
+            Target::MeetingInstance(f) => &f.meeting.org_id,
+            Target::Initiative { org_id } | Target::Report { org_id } => org_id,
+            Target::Feedback(f) => &f.org_id,
+            Target::OneOnOne(f) => &f.org_id,
+            Target::FeedbackCampaign(f) => &f.org_id,
+        }
+    }
+
+    fn kind(&self) -> Kind {
+        match self {
+            Target::Task(_) => Kind::Task,
+            Target::Meeting(_) => Kind::Meeting,
+            Target::MeetingInstance(_) => Kind::MeetingInstance,
+            Target::Initiative { .. } => Kind::Initiative,
+            Target::Report { .. } => Kind::Report,
+            Target::Feedback(_) => Kind::Feedback,
+            Target::OneOnOne(_) => Kind::OneOnOne,
+            Target::FeedbackCampaign(_) => Kind::FeedbackCampaign,
+        }
+    }
+
+    /// The least favourable entity of `kind` in `org`: private, and related to nobody.
+    /// Holding an action on it means holding it on every entity of that kind in the
+    /// organization, which is what Settings → Permissions reports for id-requiring actions.
+    fn unrelated(kind: Kind, org_id: OrgId) -> Option<Target> {
+        let nobody = UserId::from_db(format!("user_{}", "0".repeat(26)));
+        let meeting = MeetingFacts {
+            org_id: org_id.clone(),
+            is_private: true,
+            created_by: nobody.clone(),
+            owner: None,
+            participants: vec![],
+        };
+        Some(match kind {
+            Kind::Task => Target::Task(TaskFacts {
+                org_id,
+                created_by: nobody,
+                assignee: None,
+            }),
+            Kind::Meeting => Target::Meeting(meeting),
+            Kind::MeetingInstance => Target::MeetingInstance(MeetingInstanceFacts {
+                meeting,
+                participants: vec![],
+            }),
+            Kind::Initiative => Target::Initiative { org_id },
+            Kind::Report => Target::Report { org_id },
+            Kind::Feedback => Target::Feedback(FeedbackFacts {
+                org_id,
+                is_private: true,
+                author: nobody,
+            }),
+            Kind::OneOnOne => {
+                let p = PersonId::from_db(format!("person_{}", "0".repeat(26)));
+                Target::OneOnOne(OneOnOneFacts {
+                    org_id,
+                    manager: p.clone(),
+                    report: p,
+                })
+            }
+            Kind::FeedbackCampaign => Target::FeedbackCampaign(CampaignFacts {
+                org_id,
+                created_by: nobody,
+            }),
+            Kind::User => return None,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decisions.
+
+/// A yes or no, with the sentence that explains it to a person.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub allowed: bool,
+    pub reason: Cow<'static, str>,
+    /// Why a refusal happened; `None` when allowed.
+    pub denial: Option<Denial>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Denial {
+    /// The caller belongs to no organization.
+    NoOrganization,
+    /// The caller is not linked to a person, and the rule needs one.
+    NoPerson,
+    /// The entity belongs to another organization (treated exactly like a missing one).
+    OtherOrganization,
+    /// The rule refuses this caller for this entity.
+    NotPermitted,
+}
+
+fn allow(reason: impl Into<Cow<'static, str>>) -> Decision {
+    Decision {
+        allowed: true,
+        reason: reason.into(),
+        denial: None,
+    }
+}
+
+fn deny(denial: Denial, reason: impl Into<Cow<'static, str>>) -> Decision {
+    Decision {
+        allowed: false,
+        reason: reason.into(),
+        denial: Some(denial),
+    }
+}
+
+const ADMIN: &str = "You are an admin of this organization";
+const MEMBER: &str = "You are a member of this organization";
+
+/// Decides whether `actor` may perform `action`, on `target` when the action is about one
+/// entity. With no target, an id-requiring action is judged on the least favourable entity of
+/// the caller's organization: allowed only if it would be allowed on every one.
+pub fn decide(actor: &Actor, action: Action, target: Option<&Target>) -> Decision {
+    let Some(org) = actor.org_id.clone() else {
+        return deny(
+            Denial::NoOrganization,
+            "You do not belong to an organization",
+        );
+    };
+    let owned;
+    let target = match target {
+        Some(t) => {
+            debug_assert!(
+                t.kind() == action.kind()
+                    || (action == Action::MeetingInstanceCreate && t.kind() == Kind::Meeting),
+                "{action:?} asked about a {:?}",
+                t.kind()
+            );
+            if t.org_id() != &org {
+                return deny(Denial::OtherOrganization, action.kind().not_found_message());
+            }
+            Some(t)
+        }
+        None if action.requires_id() => {
+            owned = Target::unrelated(action.kind(), org);
+            owned.as_ref()
+        }
+        None => None,
+    };
+    rule(actor, action, target)
+}
+
+/// The rules of api.md §7, for a caller who belongs to the target's organization.
+fn rule(actor: &Actor, action: Action, target: Option<&Target>) -> Decision {
+    use Action::*;
+    let admin = actor.is_admin();
+    let kind = action.kind();
+    match (action, target) {
+        // Admin, or a person.
+        (
+            TaskCreate
+            | InitiativeCreate
+            | FeedbackCreate
+            | OneOnOneCreate
+            | FeedbackCampaignCreate,
+            _,
+        ) => {
+            if admin {
+                allow(ADMIN)
+            } else if actor.person_id.is_some() {
+                allow("You are linked to a person in this organization")
+            } else {
+                deny(
+                    Denial::NoPerson,
+                    format!("You must be linked to a person to create {}", kind.plural()),
+                )
+            }
+        }
+        // A person (admins too need one: a meeting is held by people).
+        (MeetingCreate, _) => {
+            if actor.person_id.is_some() {
+                allow("You are linked to a person in this organization")
+            } else {
+                deny(
+                    Denial::NoPerson,
+                    "You must be linked to a person to create meetings",
+                )
+            }
+        }
+        (MeetingInstanceCreate, parent) => {
+            if actor.person_id.is_none() {
+                return deny(
+                    Denial::NoPerson,
+                    "You must be linked to a person to create meeting instances",
+                );
+            }
+            match parent {
+                Some(Target::Meeting(m)) => {
+                    let d = meeting_edit(actor, m);
+                    if d.allowed {
+                        d
+                    } else {
+                        deny(
+                            Denial::NotPermitted,
+                            "Only those who can edit the meeting can add instances to it",
+                        )
+                    }
+                }
+                _ => allow("You are linked to a person in this organization"),
+            }
+        }
+        // Any member.
+        (TaskView | InitiativeView | ReportView, _) => allow(MEMBER),
+        // Admin only.
+        (
+            InitiativeEdit | InitiativeDelete | ReportAccess | ReportCreate | ReportEdit
+            | ReportDelete | UserLinkPerson,
+            _,
+        ) => {
+            if admin {
+                allow(ADMIN)
+            } else {
+                deny(
+                    Denial::NotPermitted,
+                    match action {
+                        ReportAccess => "Only organization admins can run reports".into(),
+                        UserLinkPerson => {
+                            "Only organization admins can link users to persons".into()
+                        }
+                        _ => format!(
+                            "Only organization admins can {} {}",
+                            action.verb(),
+                            kind.plural()
+                        ),
+                    },
+                )
+            }
+        }
+        (TaskEdit | TaskDelete, Some(Target::Task(t))) => {
+            if admin {
+                allow(ADMIN)
+            } else if t.created_by == actor.user_id {
+                allow("You created this task")
+            } else if t.assignee.as_ref().is_some_and(|a| actor.is_person(a)) {
+                allow("This task is assigned to you")
+            } else {
+                deny(
+                    Denial::NotPermitted,
+                    format!(
+                        "Only the creator or the assignee can {} this task",
+                        action.verb()
+                    ),
+                )
+            }
+        }
+        (MeetingView, None) => allow(MEMBER),
+        (MeetingView, Some(Target::Meeting(m))) => meeting_view(actor, m),
+        (MeetingEdit, Some(Target::Meeting(m))) => meeting_edit(actor, m),
+        (MeetingDelete, Some(Target::Meeting(m))) => meeting_delete(actor, m),
+        (MeetingInstanceView, Some(Target::MeetingInstance(i))) => {
+            let parent = meeting_view(actor, &i.meeting);
+            if parent.allowed {
+                parent
+            } else if actor.is_any_person(&i.participants) {
+                allow("You take part in this meeting instance")
+            } else {
+                deny(Denial::NotPermitted, "This meeting instance is private")
+            }
+        }
+        (MeetingInstanceEdit, Some(Target::MeetingInstance(i))) => {
+            let parent = meeting_edit(actor, &i.meeting);
+            if parent.allowed {
+                parent
+            } else if actor.is_any_person(&i.participants) {
+                allow("You take part in this meeting instance")
+            } else {
+                deny(
+                    Denial::NotPermitted,
+                    "Only those who can edit the meeting, or take part in this instance, can edit it",
+                )
+            }
+        }
+        (MeetingInstanceDelete, Some(Target::MeetingInstance(i))) => {
+            let parent = meeting_delete(actor, &i.meeting);
+            if parent.allowed {
+                parent
+            } else {
+                deny(
+                    Denial::NotPermitted,
+                    "Only those who can delete the meeting can delete its instances",
+                )
+            }
+        }
+        (FeedbackView, None) => allow(MEMBER),
+        (FeedbackView, Some(Target::Feedback(f))) => {
+            if !f.is_private {
+                allow("This feedback is not private")
+            } else if admin {
+                allow(ADMIN)
+            } else if f.author == actor.user_id {
+                allow("You wrote this feedback")
+            } else {
+                deny(Denial::NotPermitted, "This feedback is private")
+            }
+        }
+        (FeedbackEdit | FeedbackDelete, Some(Target::Feedback(f))) => {
+            if admin {
+                allow(ADMIN)
+            } else if f.author == actor.user_id {
+                allow("You wrote this feedback")
+            } else {
+                deny(
+                    Denial::NotPermitted,
+                    format!("Only the author can {} this feedback", action.verb()),
+                )
+            }
+        }
+        (OneOnOneView | OneOnOneEdit | OneOnOneDelete, Some(Target::OneOnOne(o))) => {
+            if actor.is_person(&o.manager) || actor.is_person(&o.report) {
+                allow("You take part in this one-on-one")
+            } else if admin {
+                allow(
+                    "You are an admin of this organization; your access is recorded in the one-on-one's access log",
+                )
+            } else {
+                deny(
+                    Denial::NotPermitted,
+                    format!(
+                        "Only the participants can {} this one-on-one",
+                        action.verb()
+                    ),
+                )
+            }
+        }
+        (
+            FeedbackCampaignView | FeedbackCampaignEdit | FeedbackCampaignDelete,
+            Some(Target::FeedbackCampaign(c)),
+        ) => {
+            if admin {
+                allow(ADMIN)
+            } else if c.created_by == actor.user_id {
+                allow("You created this feedback campaign")
+            } else {
+                deny(
+                    Denial::NotPermitted,
+                    format!(
+                        "Only the creator can {} this feedback campaign",
+                        action.verb()
+                    ),
+                )
+            }
+        }
+        // An action asked about an entity of the wrong kind: a programming error upstream.
+        // Refuse rather than guess.
+        _ => deny(
+            Denial::NotPermitted,
+            "This action does not apply to this entity",
+        ),
+    }
+}
+
+fn meeting_view(actor: &Actor, m: &MeetingFacts) -> Decision {
+    if !m.is_private {
+        allow(MEMBER)
+    } else if actor.is_admin() {
+        allow(ADMIN)
+    } else if m.created_by == actor.user_id {
+        allow("You created this meeting")
+    } else if m.owner.as_ref().is_some_and(|o| actor.is_person(o)) {
+        allow("You own this meeting")
+    } else if actor.is_any_person(&m.participants) {
+        allow("You take part in this meeting")
+    } else {
+        deny(Denial::NotPermitted, "This meeting is private")
+    }
+}
+
+fn meeting_edit(actor: &Actor, m: &MeetingFacts) -> Decision {
+    if actor.is_admin() {
+        allow(ADMIN)
+    } else if m.created_by == actor.user_id {
+        allow("You created this meeting")
+    } else if m.owner.as_ref().is_some_and(|o| actor.is_person(o)) {
+        allow("You own this meeting")
+    } else if actor.is_any_person(&m.participants) {
+        allow("You take part in this meeting")
+    } else {
+        deny(
+            Denial::NotPermitted,
+            "Only the creator, the owner or a participant can edit this meeting",
+        )
+    }
+}
+
+fn meeting_delete(actor: &Actor, m: &MeetingFacts) -> Decision {
+    if actor.is_admin() {
+        allow(ADMIN)
+    } else if m.created_by == actor.user_id {
+        allow("You created this meeting")
+    } else if m.owner.as_ref().is_some_and(|o| actor.is_person(o)) {
+        allow("You own this meeting")
+    } else {
+        deny(
+            Denial::NotPermitted,
+            "Only the creator or the owner can delete this meeting",
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Turning decisions into the refusals the API reports (api.md §1, "Rule for entities").
+
+/// A refusal as the API reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// 403: the caller may see the entity (or there is none) but not do this.
+    Forbidden(String),
+    /// 404: the caller may not see the entity; never reveal that it exists.
+    NotFound(&'static str),
+}
+
+impl Refusal {
+    pub fn message(&self) -> &str {
+        match self {
+            Refusal::Forbidden(m) => m,
+            Refusal::NotFound(m) => m,
+        }
+    }
+}
+
+/// Authorizes `action` on an existing entity: if the caller may not even view the entity the
+/// answer is 404 with the entity's not-found message; if they may view it but not do this,
+/// 403 `"You do not have permission to <verb> this <entity>"`.
+pub fn authorize(actor: &Actor, action: Action, target: &Target) -> Result<Decision, Refusal> {
+    let kind = action.kind();
+    if let Some(view) = kind.view_action() {
+        let seen = decide(actor, view, Some(target));
+        if !seen.allowed {
+            return Err(match seen.denial {
+                Some(Denial::NoOrganization) => {
+                    Refusal::Forbidden(no_org_message(action).into_owned())
+                }
+                _ => Refusal::NotFound(kind.not_found_message()),
+            });
+        }
+    }
+    let d = decide(actor, action, Some(target));
+    if d.allowed {
+        Ok(d)
+    } else if d.denial == Some(Denial::OtherOrganization) {
+        Err(Refusal::NotFound(kind.not_found_message()))
+    } else {
+        Err(Refusal::Forbidden(format!(
+            "You do not have permission to {} this {}",
+            action.verb(),
+            kind.singular()
+        )))
+    }
+}
+
+/// Authorizes an action that is not about one existing entity (creating, listing). The
+/// parent meeting is the target of `meeting-instance.create`.
+pub fn authorize_general(
+    actor: &Actor,
+    action: Action,
+    target: Option<&Target>,
+) -> Result<Decision, Refusal> {
+    if let Some(parent @ Target::Meeting(_)) = target {
+        // The parent must be visible before anything else is said about it.
+        let seen = decide(actor, Action::MeetingView, Some(parent));
+        if !seen.allowed && seen.denial != Some(Denial::NoOrganization) {
+            return Err(Refusal::NotFound(Kind::Meeting.not_found_message()));
+        }
+    }
+    let d = decide(actor, action, target);
+    if d.allowed {
+        return Ok(d);
+    }
+    Err(match (action, d.denial) {
+        (_, Some(Denial::NoOrganization)) => {
+            Refusal::Forbidden(no_org_message(action).into_owned())
+        }
+        // The one-on-one spec's own words for a caller who is not a person.
+        (Action::OneOnOneCreate, Some(Denial::NoPerson)) => {
+            Refusal::Forbidden("No person record found for current user".into())
+        }
+        (_, Some(Denial::OtherOrganization)) => {
+            Refusal::NotFound(action.kind().not_found_message())
+        }
+        _ => Refusal::Forbidden(d.reason.into_owned()),
+    })
+}
+
+/// The 403 message for a caller who belongs to no organization.
+pub fn no_org_message(action: Action) -> Cow<'static, str> {
+    match action.kind() {
+        // spec/oneonones.md uses the short form for every one-on-one operation.
+        Kind::OneOnOne => "User must belong to an organization".into(),
+        Kind::User => "User must belong to an organization to link users to persons".into(),
+        kind => format!(
+            "User must belong to an organization to {} {}",
+            action.verb(),
+            kind.plural()
+        )
+        .into(),
+    }
+}
+
+/// A non-admin may only schedule one-on-ones they take part in, when creating one and as the
+/// result of an edit (so nobody can hand their one-on-one over to two other people).
+pub fn authorize_oneonone_participants(
+    actor: &Actor,
+    manager: &PersonId,
+    report: &PersonId,
+) -> Result<(), Refusal> {
+    if actor.is_admin() || actor.is_person(manager) || actor.is_person(report) {
+        Ok(())
+    } else {
+        Err(Refusal::Forbidden(
+            "You can only schedule one-on-ones you take part in".into(),
+        ))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Organization administration: the admin-only operations of spec/organizations.md and the
+// people/teams writes. Each is checked in the order the spec fixes: the admin role first,
+// then organization membership.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrgAction {
+    ViewInvitations,
+    SendInvitation,
+    RevokeInvitation,
+    ReactivateInvitation,
+    ViewMembers,
+    ChangeRole,
+    RemoveMember,
+    ViewLinkableUsers,
+    LinkUser,
+    UnlinkUser,
+    CreatePerson,
+    UpdatePerson,
+    DeletePerson,
+    CreateTeam,
+    UpdateTeam,
+    DeleteTeam,
+    /// Any member: reading the organization, its people and teams.
+    ViewOrganization,
+    ViewPeople,
+    ViewTeams,
+    /// Any member: linking oneself to one's own person record.
+    LinkSelf,
+}
+
+impl OrgAction {
+    /// `(message when not an admin, message when not in an organization)`; the first is
+    /// `None` for actions any member may take.
+    fn messages(self) -> (Option<&'static str>, &'static str) {
+        use OrgAction::*;
+        match self {
+            ViewInvitations => (
+                Some("Only organization admins can view invitations"),
+                "User must belong to an organization to view invitations",
+            ),
+            SendInvitation => (
+                Some("Only organization admins can send invitations"),
+                "User must belong to an organization to send invitations",
+            ),
+            RevokeInvitation => (
+                Some("Only organization admins can revoke invitations"),
+                "User must belong to an organization to manage invitations",
+            ),
+            ReactivateInvitation => (
+                Some("Only organization admins can reactivate invitations"),
+                "User must belong to an organization to manage invitations",
+            ),
+            ViewMembers => (
+                Some("Only organization admins can view organization members"),
+                "User must belong to an organization to view members",
+            ),
+            ChangeRole => (
+                Some("Only organization admins can change user roles"),
+                "User must belong to an organization to manage roles",
+            ),
+            RemoveMember => (
+                Some("Only organization admins can remove users from the organization"),
+                "User must belong to an organization to manage members",
+            ),
+            ViewLinkableUsers => (
+                Some("Only organization admins can view available users for linking"),
+                "User must belong to an organization to view available users for linking",
+            ),
+            LinkUser => (
+                Some("Only organization admins can link users to persons"),
+                "User must belong to an organization to link users to persons",
+            ),
+            UnlinkUser => (
+                Some("Only organization admins can unlink users from persons"),
+                "User must belong to an organization to manage user-person links",
+            ),
+            CreatePerson => (
+                Some("Only organization admins can create people"),
+                "User must belong to an organization to manage people",
+            ),
+            UpdatePerson => (
+                Some("Only organization admins can update people"),
+                "User must belong to an organization to manage people",
+            ),
+            DeletePerson => (
+                Some("Only organization admins can delete people"),
+                "User must belong to an organization to manage people",
+            ),
+            CreateTeam => (
+                Some("Only organization admins can create teams"),
+                "User must belong to an organization to manage teams",
+            ),
+            UpdateTeam => (
+                Some("Only organization admins can update teams"),
+                "User must belong to an organization to manage teams",
+            ),
+            DeleteTeam => (
+                Some("Only organization admins can delete teams"),
+                "User must belong to an organization to manage teams",
+            ),
+            ViewOrganization => (None, "User must belong to an organization"),
+            ViewPeople => (None, "User must belong to an organization to view people"),
+            ViewTeams => (None, "User must belong to an organization to view teams"),
+            LinkSelf => (
+                None,
+                "User must belong to an organization to link to a person",
+            ),
+        }
+    }
+}
+
+/// Authorizes an organization-level operation and returns the caller's organization.
+pub fn authorize_org(actor: &Actor, action: OrgAction) -> Result<OrgId, Refusal> {
+    let (admin_msg, no_org_msg) = action.messages();
+    if let Some(msg) = admin_msg
+        && actor.role != Role::Admin
+    {
+        return Err(Refusal::Forbidden(msg.into()));
+    }
+    actor
+        .org_id
+        .clone()
+        .ok_or_else(|| Refusal::Forbidden(no_org_msg.into()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// List scopes: the view rules of api.md §7 in a form a query can apply. Each comes with a
+// pure `matches`, which the tests hold equal to `decide(view)`; the store turns the same
+// value into SQL.
+
+/// Who may see which meetings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MeetingScope {
+    All,
+    /// Non-private meetings, and private ones the caller created, owns or takes part in.
+    VisibleTo {
+        user: UserId,
+        person: Option<PersonId>,
+    },
+}
+
+pub fn meeting_scope(actor: &Actor) -> MeetingScope {
+    if actor.is_admin() {
+        MeetingScope::All
+    } else {
+        MeetingScope::VisibleTo {
+            user: actor.user_id.clone(),
+            person: actor.person_id.clone(),
+        }
+    }
+}
+
+impl MeetingScope {
+    pub fn matches(&self, m: &MeetingFacts) -> bool {
+        match self {
+            MeetingScope::All => true,
+            MeetingScope::VisibleTo { user, person } => {
+                !m.is_private
+                    || &m.created_by == user
+                    || person
+                        .as_ref()
+                        .is_some_and(|p| m.owner.as_ref() == Some(p) || m.participants.contains(p))
+            }
+        }
+    }
+}
+
+/// Which instances of one meeting the caller sees: all of them when the meeting is visible,
+/// otherwise only those they take part in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InstanceScope {
+    All,
+    ParticipantOnly(Option<PersonId>),
+}
+
+pub fn instance_scope(actor: &Actor, meeting: &MeetingFacts) -> InstanceScope {
+    if meeting_view(actor, meeting).allowed {
+        InstanceScope::All
+    } else {
+        InstanceScope::ParticipantOnly(actor.person_id.clone())
+    }
+}
+
+impl InstanceScope {
+    pub fn matches(&self, participants: &[PersonId]) -> bool {
+        match self {
+            InstanceScope::All => true,
+            InstanceScope::ParticipantOnly(p) => {
+                p.as_ref().is_some_and(|p| participants.contains(p))
+            }
+        }
+    }
+}
+
+/// Who may see which feedback.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FeedbackScope {
+    All,
+    /// Non-private feedback, and private feedback the caller wrote.
+    PublicOrAuthoredBy(UserId),
+}
+
+pub fn feedback_scope(actor: &Actor) -> FeedbackScope {
+    if actor.is_admin() {
+        FeedbackScope::All
+    } else {
+        FeedbackScope::PublicOrAuthoredBy(actor.user_id.clone())
+    }
+}
+
+impl FeedbackScope {
+    pub fn matches(&self, f: &FeedbackFacts) -> bool {
+        match self {
+            FeedbackScope::All => true,
+            FeedbackScope::PublicOrAuthoredBy(u) => !f.is_private || &f.author == u,
+        }
+    }
+}
+
+/// Who may see which feedback campaigns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CampaignScope {
+    All,
+    CreatedBy(UserId),
+}
+
+pub fn campaign_scope(actor: &Actor) -> CampaignScope {
+    if actor.is_admin() {
+        CampaignScope::All
+    } else {
+        CampaignScope::CreatedBy(actor.user_id.clone())
+    }
+}
+
+impl CampaignScope {
+    pub fn matches(&self, c: &CampaignFacts) -> bool {
+        match self {
+            CampaignScope::All => true,
+            CampaignScope::CreatedBy(u) => &c.created_by == u,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

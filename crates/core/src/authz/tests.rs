@@ -1,0 +1,551 @@
+//! The permission matrix: api.md §7 written as data. Each row is an action, the entity it is
+//! asked about and how the caller relates to it, then the expected answer for five personas:
+//!
+//! - `A`  admin linked to a person      - `a`  admin without a person
+//! - `U`  user linked to a person       - `u`  user without a person
+//! - `N`  a signed-in user who belongs to no organization
+//!
+//! `Y` allowed, `n` refused, `-` the relation cannot hold for that persona (it has no person).
+//! Every row is also checked against the same entity in another organization, where every
+//! persona is refused.
+
+use super::*;
+
+const MATRIX: &str = "
+# action                   entity / relation                  A a U u N
+task.create                -                                  Y Y Y n n
+task.view                  -                                  Y Y Y Y n
+task.view                  task                               Y Y Y Y n
+task.edit                  task                               Y Y n n n
+task.edit                  task+creator                       Y Y Y Y n
+task.edit                  task+assignee                      Y - Y - -
+task.edit                  -                                  Y Y n n n
+task.delete                task                               Y Y n n n
+task.delete                task+creator                       Y Y Y Y n
+task.delete                task+assignee                      Y - Y - -
+meeting.create             -                                  Y n Y n n
+meeting.view               -                                  Y Y Y Y n
+meeting.view               meeting                            Y Y Y Y n
+meeting.view               meeting+private                    Y Y n n n
+meeting.view               meeting+private+creator            Y Y Y Y n
+meeting.view               meeting+private+owner              Y - Y - -
+meeting.view               meeting+private+participant        Y - Y - -
+meeting.edit               meeting                            Y Y n n n
+meeting.edit               meeting+private                    Y Y n n n
+meeting.edit               meeting+creator                    Y Y Y Y n
+meeting.edit               meeting+owner                      Y - Y - -
+meeting.edit               meeting+participant                Y - Y - -
+meeting.edit               -                                  Y Y n n n
+meeting.delete             meeting                            Y Y n n n
+meeting.delete             meeting+creator                    Y Y Y Y n
+meeting.delete             meeting+owner                      Y - Y - -
+meeting.delete             meeting+participant                Y - n - -
+meeting-instance.create    -                                  Y n Y n n
+meeting-instance.create    meeting                            Y n n n n
+meeting-instance.create    meeting+participant                Y - Y - -
+meeting-instance.create    meeting+private+creator            Y n Y n n
+meeting-instance.view      instance                           Y Y Y Y n
+meeting-instance.view      instance+private                   Y Y n n n
+meeting-instance.view      instance+private+participant       Y - Y - -
+meeting-instance.view      instance+private+attendee          Y - Y - -
+meeting-instance.view      instance+private+owner             Y - Y - -
+meeting-instance.view      -                                  Y Y n n n
+meeting-instance.edit      instance                           Y Y n n n
+meeting-instance.edit      instance+attendee                  Y - Y - -
+meeting-instance.edit      instance+private+attendee          Y - Y - -
+meeting-instance.edit      instance+owner                     Y - Y - -
+meeting-instance.edit      instance+participant               Y - Y - -
+meeting-instance.delete    instance                           Y Y n n n
+meeting-instance.delete    instance+attendee                  Y - n - -
+meeting-instance.delete    instance+participant               Y - n - -
+meeting-instance.delete    instance+creator                   Y Y Y Y n
+initiative.create          -                                  Y Y Y n n
+initiative.edit            initiative                         Y Y n n n
+initiative.delete          initiative                         Y Y n n n
+initiative.view            initiative                         Y Y Y Y n
+report.access              -                                  Y Y n n n
+report.create              -                                  Y Y n n n
+report.edit                report                             Y Y n n n
+report.delete              report                             Y Y n n n
+report.view                report                             Y Y Y Y n
+feedback.create            -                                  Y Y Y n n
+feedback.view              -                                  Y Y Y Y n
+feedback.view              feedback                           Y Y Y Y n
+feedback.view              feedback+private                   Y Y n n n
+feedback.view              feedback+private+author            Y Y Y Y n
+feedback.edit              feedback                           Y Y n n n
+feedback.edit              feedback+author                    Y Y Y Y n
+feedback.edit              -                                  Y Y n n n
+feedback.delete            feedback                           Y Y n n n
+feedback.delete            feedback+private+author            Y Y Y Y n
+oneonone.create            -                                  Y Y Y n n
+oneonone.view              oneonone                           Y Y n n n
+oneonone.view              oneonone+manager                   Y - Y - -
+oneonone.view              oneonone+report                    Y - Y - -
+oneonone.view              -                                  Y Y n n n
+oneonone.edit              oneonone                           Y Y n n n
+oneonone.edit              oneonone+manager                   Y - Y - -
+oneonone.delete            oneonone                           Y Y n n n
+oneonone.delete            oneonone+report                    Y - Y - -
+feedback-campaign.create   -                                  Y Y Y n n
+feedback-campaign.view     campaign                           Y Y n n n
+feedback-campaign.view     campaign+creator                   Y Y Y Y n
+feedback-campaign.view     -                                  Y Y n n n
+feedback-campaign.edit     campaign                           Y Y n n n
+feedback-campaign.edit     campaign+creator                   Y Y Y Y n
+feedback-campaign.delete   campaign                           Y Y n n n
+feedback-campaign.delete   campaign+creator                   Y Y Y Y n
+user.link-person           -                                  Y Y n n n
+";
+
+const PERSONAS: [&str; 5] = ["A", "a", "U", "u", "N"];
+
+fn org(n: u8) -> OrgId {
+    OrgId::from_db(format!("org_{}", format!("{n}").repeat(26)))
+}
+
+fn persona(code: &str) -> Actor {
+    let user_id = UserId::generate();
+    let person = PersonId::generate();
+    match code {
+        "A" => Actor {
+            user_id,
+            role: Role::Admin,
+            org_id: Some(org(1)),
+            person_id: Some(person),
+        },
+        "a" => Actor {
+            user_id,
+            role: Role::Admin,
+            org_id: Some(org(1)),
+            person_id: None,
+        },
+        "U" => Actor {
+            user_id,
+            role: Role::User,
+            org_id: Some(org(1)),
+            person_id: Some(person),
+        },
+        "u" => Actor {
+            user_id,
+            role: Role::User,
+            org_id: Some(org(1)),
+            person_id: None,
+        },
+        "N" => Actor {
+            user_id,
+            role: Role::User,
+            org_id: None,
+            person_id: None,
+        },
+        _ => unreachable!(),
+    }
+}
+
+/// Builds the entity of a matrix row for `actor`, in organization `in_org`. Returns `None`
+/// when the relation needs a person the actor does not have.
+fn entity(spec: &str, actor: &Actor, in_org: OrgId) -> Option<Option<Target>> {
+    if spec == "-" {
+        return Some(None);
+    }
+    let mut parts = spec.split('+');
+    let kind = parts.next().unwrap();
+    let rels: Vec<&str> = parts.collect();
+    let has = |r: &str| rels.contains(&r);
+    let private = has("private");
+    let needs_person = rels.iter().any(|r| {
+        matches!(
+            *r,
+            "assignee" | "owner" | "participant" | "attendee" | "manager" | "report"
+        )
+    });
+    if needs_person && actor.person_id.is_none() {
+        return None;
+    }
+    let me_p = actor.person_id.clone().unwrap_or_else(PersonId::generate);
+    let other_user = UserId::generate();
+    let other_person = PersonId::generate();
+    let creator = if has("creator") || has("author") {
+        actor.user_id.clone()
+    } else {
+        other_user
+    };
+    let meeting = MeetingFacts {
+        org_id: in_org.clone(),
+        is_private: private,
+        created_by: creator.clone(),
+        owner: Some(if has("owner") {
+            me_p.clone()
+        } else {
+            other_person.clone()
+        }),
+        participants: if has("participant") {
+            vec![other_person.clone(), me_p.clone()]
+        } else {
+            vec![other_person.clone()]
+        },
+    };
+    Some(Some(match kind {
+        "task" => Target::Task(TaskFacts {
+            org_id: in_org,
+            created_by: creator,
+            assignee: has("assignee").then_some(me_p),
+        }),
+        "meeting" => Target::Meeting(meeting),
+        "instance" => Target::MeetingInstance(MeetingInstanceFacts {
+            meeting,
+            participants: if has("attendee") {
+                vec![me_p]
+            } else {
+                vec![other_person]
+            },
+        }),
+        "initiative" => Target::Initiative { org_id: in_org },
+        "report" => Target::Report { org_id: in_org },
+        "feedback" => Target::Feedback(FeedbackFacts {
+            org_id: in_org,
+            is_private: private,
+            author: creator,
+        }),
+        "oneonone" => Target::OneOnOne(OneOnOneFacts {
+            org_id: in_org,
+            manager: if has("manager") {
+                me_p.clone()
+            } else {
+                other_person.clone()
+            },
+            report: if has("report") {
+                me_p
+            } else {
+                PersonId::generate()
+            },
+        }),
+        "campaign" => Target::FeedbackCampaign(CampaignFacts {
+            org_id: in_org,
+            created_by: creator,
+        }),
+        other => panic!("unknown entity {other} in the matrix"),
+    }))
+}
+
+fn rows() -> impl Iterator<Item = (Action, &'static str, Vec<&'static str>)> {
+    MATRIX
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            assert_eq!(cols.len(), 2 + PERSONAS.len(), "malformed matrix row: {l}");
+            let action =
+                Action::parse(cols[0]).unwrap_or_else(|| panic!("unknown action {}", cols[0]));
+            (action, cols[1], cols[2..].to_vec())
+        })
+}
+
+#[test]
+fn the_permission_matrix_holds() {
+    let mut checked = 0;
+    let mut expected_cells = 0;
+    for (action, spec, expected) in rows() {
+        expected_cells += expected.iter().filter(|c| **c != "-").count();
+        for (code, want) in PERSONAS.iter().zip(&expected) {
+            let actor = persona(code);
+            let Some(target) = entity(spec, &actor, org(1)) else {
+                assert_eq!(
+                    *want,
+                    "-",
+                    "{} {spec} for {code}: relation needs a person",
+                    action.as_str()
+                );
+                continue;
+            };
+            assert_ne!(
+                *want,
+                "-",
+                "{} {spec} for {code}: expected '-' but the relation holds",
+                action.as_str()
+            );
+            let d = decide(&actor, action, target.as_ref());
+            assert_eq!(
+                d.allowed,
+                *want == "Y",
+                "{} on {spec} for {code}: got {:?} ({})",
+                action.as_str(),
+                d.allowed,
+                d.reason
+            );
+            assert!(!d.reason.is_empty());
+            // The same entity in another organization: refused for everyone, and reported as
+            // the entity's not-found message.
+            if let Some(Some(foreign)) = entity(spec, &actor, org(2)) {
+                let d = decide(&actor, action, Some(&foreign));
+                assert!(
+                    !d.allowed,
+                    "{} on a foreign {spec} allowed for {code}",
+                    action.as_str()
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, expected_cells);
+}
+
+#[test]
+fn every_action_appears_in_the_matrix() {
+    let covered: std::collections::HashSet<Action> = rows().map(|(a, _, _)| a).collect();
+    for a in Action::ALL {
+        assert!(
+            covered.contains(a),
+            "{} has no row in the matrix",
+            a.as_str()
+        );
+    }
+}
+
+#[test]
+fn thirty_four_actions_in_the_documented_order() {
+    let names: Vec<&str> = Action::ALL.iter().map(|a| a.as_str()).collect();
+    assert_eq!(
+        names.join(" "),
+        "task.create task.edit task.delete task.view meeting.create meeting.edit meeting.delete meeting.view \
+         meeting-instance.create meeting-instance.edit meeting-instance.delete meeting-instance.view \
+         initiative.create initiative.edit initiative.delete initiative.view report.access report.create \
+         report.edit report.delete report.view feedback.create feedback.edit feedback.delete feedback.view \
+         oneonone.create oneonone.edit oneonone.delete oneonone.view feedback-campaign.create \
+         feedback-campaign.edit feedback-campaign.delete feedback-campaign.view user.link-person"
+    );
+    let requiring: Vec<&str> = Action::ALL
+        .iter()
+        .filter(|a| a.requires_id())
+        .map(|a| a.as_str())
+        .collect();
+    assert_eq!(
+        requiring.join(" "),
+        "task.edit task.delete meeting.edit meeting.delete meeting-instance.edit meeting-instance.delete \
+         meeting-instance.view feedback.edit feedback.delete oneonone.edit oneonone.delete oneonone.view \
+         feedback-campaign.edit feedback-campaign.delete feedback-campaign.view"
+    );
+    for a in Action::ALL {
+        assert_eq!(Action::parse(a.as_str()), Some(*a));
+    }
+    assert_eq!(Action::parse("task.fly"), None);
+}
+
+#[test]
+fn visible_but_not_permitted_is_403_and_invisible_is_404() {
+    let user = persona("U");
+    let task = entity("task", &user, org(1)).unwrap().unwrap();
+    assert_eq!(
+        authorize(&user, Action::TaskEdit, &task),
+        Err(Refusal::Forbidden(
+            "You do not have permission to edit this task".into()
+        ))
+    );
+    let foreign = entity("task", &user, org(2)).unwrap().unwrap();
+    assert_eq!(
+        authorize(&user, Action::TaskEdit, &foreign),
+        Err(Refusal::NotFound("Task not found or access denied"))
+    );
+    let one = entity("oneonone", &user, org(1)).unwrap().unwrap();
+    assert_eq!(
+        authorize(&user, Action::OneOnOneEdit, &one),
+        Err(Refusal::NotFound(
+            "One-on-one not found or you do not have access to it"
+        ))
+    );
+    let admin = persona("a");
+    let foreign_one = entity("oneonone", &admin, org(2)).unwrap().unwrap();
+    assert_eq!(
+        authorize(&admin, Action::OneOnOneView, &foreign_one),
+        Err(Refusal::NotFound(
+            "One-on-one not found or you do not have access to it"
+        ))
+    );
+    let private = entity("feedback+private", &user, org(1)).unwrap().unwrap();
+    assert_eq!(
+        authorize(&user, Action::FeedbackDelete, &private),
+        Err(Refusal::NotFound("Feedback not found or access denied"))
+    );
+    let public = entity("feedback", &user, org(1)).unwrap().unwrap();
+    assert_eq!(
+        authorize(&user, Action::FeedbackDelete, &public),
+        Err(Refusal::Forbidden(
+            "You do not have permission to delete this feedback".into()
+        ))
+    );
+}
+
+#[test]
+fn general_refusals_carry_the_spec_messages() {
+    let nobody = persona("N");
+    assert_eq!(
+        authorize_general(&nobody, Action::OneOnOneCreate, None),
+        Err(Refusal::Forbidden(
+            "User must belong to an organization".into()
+        ))
+    );
+    assert_eq!(
+        authorize_general(&nobody, Action::TaskCreate, None),
+        Err(Refusal::Forbidden(
+            "User must belong to an organization to create tasks".into()
+        ))
+    );
+    assert_eq!(
+        authorize_general(&persona("u"), Action::OneOnOneCreate, None),
+        Err(Refusal::Forbidden(
+            "No person record found for current user".into()
+        ))
+    );
+    assert!(authorize_general(&persona("u"), Action::TaskCreate, None).is_err());
+    assert!(authorize_general(&persona("a"), Action::TaskCreate, None).is_ok());
+}
+
+#[test]
+fn org_actions_check_the_admin_role_before_membership() {
+    let nobody = persona("N");
+    assert_eq!(
+        authorize_org(&nobody, OrgAction::SendInvitation),
+        Err(Refusal::Forbidden(
+            "Only organization admins can send invitations".into()
+        ))
+    );
+    // An admin without an organization cannot normally exist (removal resets the role), but
+    // the order of the checks must still hold.
+    let orphan_admin = Actor {
+        org_id: None,
+        ..persona("a")
+    };
+    assert_eq!(
+        authorize_org(&orphan_admin, OrgAction::SendInvitation),
+        Err(Refusal::Forbidden(
+            "User must belong to an organization to send invitations".into()
+        ))
+    );
+    assert_eq!(
+        authorize_org(&persona("a"), OrgAction::ViewMembers),
+        Ok(org(1))
+    );
+    assert_eq!(
+        authorize_org(&persona("U"), OrgAction::ViewMembers),
+        Err(Refusal::Forbidden(
+            "Only organization admins can view organization members".into()
+        ))
+    );
+    assert_eq!(
+        authorize_org(&persona("u"), OrgAction::ViewPeople),
+        Ok(org(1))
+    );
+    assert_eq!(
+        authorize_org(&nobody, OrgAction::LinkSelf),
+        Err(Refusal::Forbidden(
+            "User must belong to an organization to link to a person".into()
+        ))
+    );
+}
+
+#[test]
+fn only_participants_or_admins_schedule_one_on_ones() {
+    let user = persona("U");
+    let me = user.person_id.clone().unwrap();
+    let (x, y) = (PersonId::generate(), PersonId::generate());
+    assert!(authorize_oneonone_participants(&user, &me, &x).is_ok());
+    assert!(authorize_oneonone_participants(&user, &x, &me).is_ok());
+    assert_eq!(
+        authorize_oneonone_participants(&user, &x, &y),
+        Err(Refusal::Forbidden(
+            "You can only schedule one-on-ones you take part in".into()
+        ))
+    );
+    assert!(authorize_oneonone_participants(&persona("a"), &x, &y).is_ok());
+}
+
+/// Every combination of caller and entity the rules distinguish: the list scopes must select
+/// exactly the entities `decide(view)` allows, or a list would show what a GET refuses.
+#[test]
+fn list_scopes_agree_with_the_view_rule() {
+    for code in PERSONAS {
+        let actor = persona(code);
+        if actor.org_id.is_none() {
+            continue; // Lists refuse a caller without an organization before any scope.
+        }
+        let me_u = actor.user_id.clone();
+        let me_p = actor.person_id.clone();
+        let users = [me_u.clone(), UserId::generate()];
+        let mut persons = vec![None, Some(PersonId::generate())];
+        if me_p.is_some() {
+            persons.push(me_p.clone());
+        }
+        for private in [false, true] {
+            for created_by in &users {
+                // Feedback and campaigns.
+                let f = FeedbackFacts {
+                    org_id: org(1),
+                    is_private: private,
+                    author: created_by.clone(),
+                };
+                assert_eq!(
+                    feedback_scope(&actor).matches(&f),
+                    decide(
+                        &actor,
+                        Action::FeedbackView,
+                        Some(&Target::Feedback(f.clone()))
+                    )
+                    .allowed,
+                    "feedback {f:?} for {code}"
+                );
+                let c = CampaignFacts {
+                    org_id: org(1),
+                    created_by: created_by.clone(),
+                };
+                assert_eq!(
+                    campaign_scope(&actor).matches(&c),
+                    decide(
+                        &actor,
+                        Action::FeedbackCampaignView,
+                        Some(&Target::FeedbackCampaign(c.clone()))
+                    )
+                    .allowed,
+                    "campaign for {code}"
+                );
+                for owner in &persons {
+                    for participant in &persons {
+                        let m = MeetingFacts {
+                            org_id: org(1),
+                            is_private: private,
+                            created_by: created_by.clone(),
+                            owner: owner.clone(),
+                            participants: participant.iter().cloned().collect(),
+                        };
+                        assert_eq!(
+                            meeting_scope(&actor).matches(&m),
+                            decide(
+                                &actor,
+                                Action::MeetingView,
+                                Some(&Target::Meeting(m.clone()))
+                            )
+                            .allowed,
+                            "meeting {m:?} for {code}"
+                        );
+                        for attendee in &persons {
+                            let inst = MeetingInstanceFacts {
+                                meeting: m.clone(),
+                                participants: attendee.iter().cloned().collect(),
+                            };
+                            assert_eq!(
+                                instance_scope(&actor, &m).matches(&inst.participants),
+                                decide(
+                                    &actor,
+                                    Action::MeetingInstanceView,
+                                    Some(&Target::MeetingInstance(inst.clone()))
+                                )
+                                .allowed,
+                                "instance {inst:?} for {code}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

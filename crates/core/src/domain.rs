@@ -1,0 +1,374 @@
+//! Validated domain values ("parse, don't validate"): each can only be built through `parse`,
+//! which returns the message shown to the user when the input is not acceptable.
+
+use std::fmt;
+
+/// Why a value was refused: a sentence meant for the person who typed it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Invalid(pub String);
+
+impl Invalid {
+    pub fn new(msg: impl Into<String>) -> Self {
+        Self(msg.into())
+    }
+}
+
+/// An email address, trimmed and lowercased (the form in which it is stored and compared).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    pub const MAX_LEN: usize = 254;
+
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let s = raw.trim().to_lowercase();
+        let invalid = || Invalid::new("Invalid email address");
+        if s.is_empty() {
+            return Err(Invalid::new("Email is required"));
+        }
+        if s.len() > Self::MAX_LEN {
+            return Err(invalid());
+        }
+        let (local, domain) = s.split_once('@').ok_or_else(invalid)?;
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && !local.starts_with('.')
+            && !local.ends_with('.')
+            && !local.contains("..")
+            && local
+                .chars()
+                .all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
+        let labels: Vec<&str> = domain.split('.').collect();
+        let domain_ok = labels.len() >= 2
+            && labels.iter().all(|l| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+            });
+        if local_ok && domain_ok {
+            Ok(Self(s))
+        } else {
+            Err(invalid())
+        }
+    }
+
+    /// Wraps a value read back from the database, where only parsed emails are stored.
+    pub fn from_db(s: String) -> Self {
+        Self(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A new password: 8 to 128 characters, kept exactly as typed.
+pub struct Password(String);
+
+impl Password {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let n = raw.chars().count();
+        if n < 8 {
+            Err(Invalid::new("Password must be at least 8 characters"))
+        } else if n > 128 {
+            Err(Invalid::new("Password must be at most 128 characters"))
+        } else {
+            Ok(Self(raw.to_owned()))
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+/// Trims `raw` and checks it is between `min` and `max` characters with no control
+/// characters. `what` names the field in the message ("Name", "Title"…).
+pub fn bounded_text(raw: &str, what: &str, min: usize, max: usize) -> Result<String, Invalid> {
+    let s = raw.trim();
+    let n = s.chars().count();
+    if n == 0 && min > 0 {
+        return Err(Invalid(format!("{what} is required")));
+    }
+    if n < min {
+        return Err(Invalid(format!("{what} must be at least {min} characters")));
+    }
+    if n > max {
+        return Err(Invalid(format!("{what} must be at most {max} characters")));
+    }
+    if s.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
+        return Err(Invalid(format!(
+            "{what} must not contain control characters"
+        )));
+    }
+    Ok(s.to_owned())
+}
+
+/// Free text that may be long (notes, descriptions): not trimmed, only capped.
+pub fn long_text(raw: &str, what: &str, max: usize) -> Result<String, Invalid> {
+    if raw.chars().count() > max {
+        return Err(Invalid(format!("{what} must be at most {max} characters")));
+    }
+    Ok(raw.to_owned())
+}
+
+/// A display name of a person, user, team or organization: 1 to 100 characters after trimming.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct Name(String);
+
+impl Name {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        bounded_text(raw, "Name", 1, 100).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// An organization slug: 2 to 50 characters of `[a-z0-9-]`, with no leading, trailing or
+/// doubled hyphen.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct Slug(String);
+
+impl Slug {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let s = raw;
+        if s.is_empty() {
+            return Err(Invalid::new("Slug is required"));
+        }
+        if !(2..=50).contains(&s.len()) {
+            return Err(Invalid::new("Slug must be 2 to 50 characters"));
+        }
+        if !s
+            .bytes()
+            .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-'))
+        {
+            return Err(Invalid::new(
+                "Slug may only contain lowercase letters, digits and hyphens",
+            ));
+        }
+        if s.starts_with('-') || s.ends_with('-') || s.contains("--") {
+            return Err(Invalid::new(
+                "Slug must not start or end with a hyphen or contain two in a row",
+            ));
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// Declares a closed set of string values with its wire/database spelling.
+macro_rules! string_enum {
+    ($(#[$doc:meta])* $name:ident, $what:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub const fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(s: &str) -> Result<Self, Invalid> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(Invalid(format!(
+                        concat!($what, " must be one of: {}"),
+                        [$($text),+].join(", ")
+                    ))),
+                }
+            }
+
+            /// Reads a value the database holds; only valid values are ever written.
+            pub fn from_db(s: &str) -> Self {
+                match Self::parse(s) {
+                    Ok(v) => v,
+                    Err(_) => {
+                        debug_assert!(false, concat!("unknown ", stringify!($name), " in database: {}"), s);
+                        $name::ALL[0]
+                    }
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// A user's role in their organization.
+    Role, "Role" { Admin => "ADMIN", User => "USER" }
+);
+string_enum!(
+    /// The stored state of an invitation; `expired` is derived from `expiresAt` when read.
+    InvitationStatus, "Status" {
+        Pending => "pending", Accepted => "accepted", Revoked => "revoked", Expired => "expired"
+    }
+);
+string_enum!(PersonStatus, "Status" {
+    Active => "active", Inactive => "inactive", OnLeave => "on_leave"
+});
+string_enum!(TaskStatus, "Status" {
+    Todo => "todo", Doing => "doing", Blocked => "blocked", Done => "done", Dropped => "dropped"
+});
+string_enum!(InitiativeStatus, "Status" {
+    Planned => "planned", InProgress => "in_progress", Paused => "paused", Done => "done",
+    Canceled => "canceled"
+});
+string_enum!(Rag, "Rag" { Green => "green", Amber => "amber", Red => "red" });
+string_enum!(FeedbackKind, "Kind" { Praise => "praise", Concern => "concern", Note => "note" });
+string_enum!(CampaignStatus, "Status" {
+    Draft => "draft", Active => "active", Completed => "completed", Cancelled => "cancelled"
+});
+string_enum!(ReportKind, "Kind" {
+    OneOnOneCadence => "oneonone-cadence", TaskStatus => "task-status"
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_trimmed_and_lowercased() {
+        assert_eq!(
+            Email::parse("  Ada@Example.COM ").unwrap().as_str(),
+            "ada@example.com"
+        );
+        assert_eq!(
+            Email::parse("a.b+tag@sub.example.org").unwrap().as_str(),
+            "a.b+tag@sub.example.org"
+        );
+    }
+
+    #[test]
+    fn bad_emails_are_refused() {
+        for bad in [
+            "",
+            "   ",
+            "plain",
+            "@example.com",
+            "a@",
+            "a@b",
+            "a@@b.com",
+            "a b@c.com",
+            "a@b..com",
+            ".a@b.com",
+            "a.@b.com",
+            "a..b@c.com",
+            "a@-b.com",
+            "a@b-.com",
+            "a@b.com\nx@y.com",
+            "a@b.com>",
+            "<a@b.com",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+        let long_local = format!("{}@example.com", "a".repeat(65));
+        assert!(Email::parse(&long_local).is_err());
+        let too_long = format!("a@{}.com", "b".repeat(250));
+        assert!(Email::parse(&too_long).is_err());
+    }
+
+    #[test]
+    fn password_bounds_count_characters() {
+        assert!(Password::parse("1234567").is_err());
+        assert!(Password::parse("12345678").is_ok());
+        assert!(Password::parse(&"é".repeat(128)).is_ok());
+        assert!(Password::parse(&"é".repeat(129)).is_err());
+        // Not trimmed: spaces are part of a password.
+        assert_eq!(Password::parse("  pass  w").unwrap().expose(), "  pass  w");
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(
+            Name::parse("  Ada Lovelace ").unwrap().as_str(),
+            "Ada Lovelace"
+        );
+        assert!(Name::parse("   ").is_err());
+        assert!(Name::parse(&"x".repeat(100)).is_ok());
+        assert!(Name::parse(&"x".repeat(101)).is_err());
+        assert!(Name::parse("bell\u{7}").is_err());
+    }
+
+    #[test]
+    fn slugs() {
+        for good in ["ab", "acme-corp", "a1-b2-c3", &"a".repeat(50)] {
+            assert!(Slug::parse(good).is_ok(), "{good:?}");
+        }
+        for bad in [
+            "",
+            "a",
+            "-acme",
+            "acme-",
+            "ac--me",
+            "Acme",
+            "acme corp",
+            "acme_corp",
+            "ácme",
+            &"a".repeat(51),
+        ] {
+            assert!(Slug::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn string_enums_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Ok(*r));
+        }
+        assert_eq!(
+            Role::parse("admin").unwrap_err().0,
+            "Role must be one of: ADMIN, USER"
+        );
+        assert_eq!(PersonStatus::parse("on_leave"), Ok(PersonStatus::OnLeave));
+    }
+}

@@ -1,0 +1,11 @@
+//! ManagerOS domain: identifiers, timestamps, validated values and the one authorization
+//! module. Everything here is pure (no IO), so it is unit-tested directly.
+
+pub mod authz;
+pub mod domain;
+pub mod id;
+pub mod time;
+
+pub use domain::*;
+pub use id::*;
+pub use time::{Clock, ManualClock, SystemClock, Timestamp};

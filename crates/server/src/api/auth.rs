@@ -1,0 +1,195 @@
+//! `/api/auth/*`: accounts and sessions (api.md §2). Rate limited per client address.
+
+use crate::{
+    api::schema::{OrganizationView, UserView},
+    error::{ApiError, ErrorBody},
+    extract::{AppJson, CurrentUser},
+    services::accounts::{self, SignedIn},
+    session,
+    state::AppState,
+    validate,
+};
+use axum::{
+    extract::State,
+    http::{HeaderMap, StatusCode, header},
+    response::IntoResponse,
+};
+use manageros_core::{Email, Invalid, Name, Password};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Deserialize, ToSchema)]
+pub struct SignupRequest {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SignupResponse {
+    pub user: UserView,
+    /// The session token, shown once: send it as `Authorization: Bearer <token>`.
+    pub token: String,
+    /// Whether the new account joined an organization through a waiting invitation.
+    pub was_invited: bool,
+    pub organization: Option<OrganizationView>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginResponse {
+    pub user: UserView,
+    pub token: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ForgotPasswordRequest {
+    #[serde(default)]
+    pub email: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ForgotPasswordResponse {
+    pub message: &'static str,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ResetPasswordRequest {
+    #[serde(default)]
+    pub token: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+fn with_cookie(state: &AppState, token: &str) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    h.insert(
+        header::SET_COOKIE,
+        session::session_cookie(token, state.config.cookie_secure),
+    );
+    h
+}
+
+/// Create an account (and join the organization of a single waiting invitation).
+#[utoipa::path(post, path = "/api/auth/signup", tag = "auth",
+    request_body = SignupRequest,
+    responses(
+        (status = 201, body = SignupResponse, description = "Signed up and signed in; also sets the session cookie"),
+        (status = 400, body = ErrorBody), (status = 409, body = ErrorBody, description = "Email already exists"),
+        (status = 429, body = ErrorBody),
+    ))]
+pub async fn signup(
+    State(state): State<AppState>,
+    AppJson(body): AppJson<SignupRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    validate! {
+        name = "name": Name::parse(&body.name),
+        email = "email": Email::parse(&body.email),
+        password = "password": Password::parse(&body.password),
+    }
+    let SignedIn {
+        user,
+        token,
+        was_invited,
+        organization,
+    } = accounts::signup(&state, name, email, password).await?;
+    Ok((
+        StatusCode::CREATED,
+        with_cookie(&state, &token),
+        AppJson(SignupResponse {
+            user: UserView::from(&user),
+            token,
+            was_invited,
+            organization: organization.as_ref().map(OrganizationView::from),
+        }),
+    ))
+}
+
+/// Sign in.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = LoginResponse, description = "Signed in; also sets the session cookie"),
+        (status = 401, body = ErrorBody, description = "Invalid email or password"),
+        (status = 429, body = ErrorBody),
+    ))]
+pub async fn login(
+    State(state): State<AppState>,
+    AppJson(body): AppJson<LoginRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let signed_in = accounts::login(&state, &body.email, &body.password).await?;
+    Ok((
+        with_cookie(&state, &signed_in.token),
+        AppJson(LoginResponse {
+            user: UserView::from(&signed_in.user),
+            token: signed_in.token,
+        }),
+    ))
+}
+
+/// Sign out: revokes the session the request presents.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
+    security(("bearer" = []), ("cookie" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn logout(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+) -> Result<impl IntoResponse, ApiError> {
+    accounts::logout(&state, &caller.token_hash).await?;
+    let mut h = HeaderMap::new();
+    h.insert(
+        header::SET_COOKIE,
+        session::clear_cookie(state.config.cookie_secure),
+    );
+    Ok((StatusCode::NO_CONTENT, h))
+}
+
+/// Ask for a password reset link. Always 202: the answer does not reveal whether the
+/// account exists.
+#[utoipa::path(post, path = "/api/auth/forgot-password", tag = "auth",
+    request_body = ForgotPasswordRequest,
+    responses((status = 202, body = ForgotPasswordResponse), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn forgot_password(
+    State(state): State<AppState>,
+    AppJson(body): AppJson<ForgotPasswordRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    validate! { email = "email": Email::parse(&body.email) }
+    accounts::forgot_password(&state, email);
+    Ok((
+        StatusCode::ACCEPTED,
+        AppJson(ForgotPasswordResponse {
+            message: "If an account exists for this email, a reset link is on its way.",
+        }),
+    ))
+}
+
+/// Choose a new password with the token from the emailed link; signs out every session.
+#[utoipa::path(post, path = "/api/auth/reset-password", tag = "auth",
+    request_body = ResetPasswordRequest,
+    responses((status = 204), (status = 400, body = ErrorBody, description = "Invalid or expired reset token"), (status = 429, body = ErrorBody)))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    AppJson(body): AppJson<ResetPasswordRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    validate! {
+        token = "token": if body.token.trim().is_empty() {
+            Err(Invalid::new(accounts::BAD_RESET_TOKEN))
+        } else {
+            Ok(body.token.trim())
+        },
+        password = "password": Password::parse(&body.password),
+    }
+    accounts::reset_password(&state, token, password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,108 @@
+//! Command line and environment (api.md §9). Every flag is also an environment variable.
+
+use clap::{Args, Parser, Subcommand};
+use std::{net::SocketAddr, path::PathBuf};
+use url::Url;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "manageros",
+    version,
+    about = "ManagerOS: the platform for engineering managers"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the HTTP server (migrating the database first).
+    Serve(ServeArgs),
+}
+
+#[derive(Args, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "MANAGEROS_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+
+    /// `sqlite://FILE` (created if missing) or `postgres://USER@HOST/DB`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://manageros.db")]
+    pub database_url: String,
+
+    /// Directory where outgoing email is written as `.eml` files when no SMTP server is set.
+    #[arg(long, env = "MANAGEROS_OUTBOX", default_value = "outbox")]
+    pub outbox: PathBuf,
+
+    /// SMTP server for outgoing email, e.g. `smtps://user:password@smtp.example.com`.
+    #[arg(long, env = "MANAGEROS_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// Sender of outgoing email.
+    #[arg(
+        long,
+        env = "MANAGEROS_MAIL_FROM",
+        default_value = "ManagerOS <no-reply@manageros.localhost>"
+    )]
+    pub mail_from: String,
+
+    /// Requests per minute per client address on /api/auth/*; 0 turns the limit off.
+    #[arg(long, env = "MANAGEROS_AUTH_RATE_LIMIT", default_value_t = 20)]
+    pub auth_rate_limit: u32,
+
+    /// Base URL of links in emails (default: http://<listen address>).
+    #[arg(long, env = "MANAGEROS_PUBLIC_URL")]
+    pub public_url: Option<Url>,
+}
+
+impl std::fmt::Debug for ServeArgs {
+    // The database and SMTP URLs may hold passwords: never print them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeArgs")
+            .field("listen", &self.listen)
+            .field("database", &redact(&self.database_url))
+            .field("outbox", &self.outbox)
+            .field("smtp", &self.smtp_url.as_deref().map(redact))
+            .field("auth_rate_limit", &self.auth_rate_limit)
+            .field("public_url", &self.public_url.as_ref().map(Url::as_str))
+            .finish()
+    }
+}
+
+/// A URL without its password, for logs.
+pub fn redact(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// What the running service needs to know about its configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Base of links in emails, without a trailing slash.
+    pub public_url: String,
+    /// `scheme://host[:port]` of `public_url`, compared with `Origin` headers.
+    pub public_origin: String,
+    /// Whether cookies get the `Secure` attribute (public URL is https).
+    pub cookie_secure: bool,
+}
+
+impl Config {
+    pub fn new(public_url: &Url) -> Self {
+        Self {
+            public_url: public_url.as_str().trim_end_matches('/').to_owned(),
+            public_origin: public_url.origin().ascii_serialization(),
+            cookie_secure: public_url.scheme() == "https",
+        }
+    }
+
+    /// A link into the web app, e.g. `link("/reset-password", token)`.
+    pub fn link(&self, path: &str, token: &str) -> String {
+        format!("{}{path}?token={token}", self.public_url)
+    }
+}

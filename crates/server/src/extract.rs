@@ -1,0 +1,130 @@
+//! Extractors: who is calling ([`CurrentUser`]) and validated input ([`AppJson`],
+//! [`AppQuery`], [`AppPath`]), each failing with the API's error envelope.
+
+use crate::{error::ApiError, session, state::AppState};
+use axum::{
+    extract::{
+        FromRequest, FromRequestParts,
+        rejection::{JsonRejection, PathRejection, QueryRejection},
+    },
+    http::{Method, request::Parts},
+    response::{IntoResponse, Response},
+};
+use manageros_core::authz::Actor;
+use manageros_store::repo::users::User;
+
+/// A JSON body; a malformed one is a 400 in the envelope.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct AppJson<T>(pub T);
+
+impl<T: serde::Serialize> IntoResponse for AppJson<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        match r {
+            JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType(
+                "Expected a request body with Content-Type: application/json".into(),
+            ),
+            JsonRejection::JsonSyntaxError(e) => {
+                ApiError::BadRequest(format!("Malformed JSON: {}", source_message(&e)))
+            }
+            JsonRejection::JsonDataError(e) => {
+                ApiError::BadRequest(format!("Invalid request body: {}", source_message(&e)))
+            }
+            JsonRejection::BytesRejection(e) => {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge
+                } else {
+                    ApiError::BadRequest("Could not read the request body".into())
+                }
+            }
+            other => ApiError::BadRequest(other.body_text()),
+        }
+    }
+}
+
+/// The innermost cause of a rejection: serde's own sentence ("missing field `email` at line
+/// 1 column 2") without axum's prefix.
+fn source_message(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+/// Query-string parameters; unreadable ones are a 400 in the envelope.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct AppQuery<T>(pub T);
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        match r {
+            QueryRejection::FailedToDeserializeQueryString(e) => {
+                ApiError::BadRequest(format!("Invalid query string: {}", source_message(&e)))
+            }
+            other => ApiError::BadRequest(other.body_text()),
+        }
+    }
+}
+
+/// Path parameters.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct AppPath<T>(pub T);
+
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> Self {
+        ApiError::BadRequest(r.body_text())
+    }
+}
+
+/// The signed-in caller, read from the database on every request so that a change of role,
+/// organization or person link takes effect at once.
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub user: User,
+    /// Hash of the session token this request presented (logout revokes it).
+    pub token_hash: String,
+}
+
+impl CurrentUser {
+    /// The caller as the authorization module sees them.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.user.id.clone(),
+            role: self.user.role,
+            org_id: self.user.organization_id.clone(),
+            person_id: self.user.person_id.clone(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let presented =
+            session::token_from_headers(&parts.headers).ok_or(ApiError::Unauthorized)?;
+        if presented.via_cookie && !is_safe(&parts.method) {
+            // A cookie rides along on cross-site requests; a bearer token does not. Writes
+            // authenticated by cookie must come from our own origin.
+            session::check_same_origin(&parts.headers, &state.config.public_origin)?;
+        }
+        let token_hash = session::hash_token(&presented.token);
+        let user = manageros_store::repo::sessions::find_user(&state.db, &token_hash, state.now())
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        Ok(Self { user, token_hash })
+    }
+}
+
+fn is_safe(m: &Method) -> bool {
+    matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}

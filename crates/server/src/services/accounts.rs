@@ -1,0 +1,184 @@
+//! Accounts: sign-up, sign-in, sign-out and password reset.
+
+use crate::{
+    error::{ApiError, OnConflict},
+    mail::Mail,
+    session::{self, SESSION_DAYS},
+    state::AppState,
+};
+use manageros_core::{Email, Name, Password, Role, Timestamp, UserId, time::HOUR_MS};
+use manageros_store::ConnectionTrait;
+use manageros_store::{
+    begin_write,
+    repo::{
+        orgs::Organization,
+        password_resets, sessions,
+        users::{self, NewUser, User},
+    },
+};
+use tracing::Instrument;
+
+pub const EMAIL_TAKEN: &str = "Email already exists";
+pub const BAD_CREDENTIALS: &str = "Invalid email or password";
+pub const BAD_RESET_TOKEN: &str = "Invalid or expired reset token";
+
+/// A new session: the token is shown once, to the client; only its hash is stored.
+pub struct SignedIn {
+    pub user: User,
+    pub token: String,
+    pub was_invited: bool,
+    pub organization: Option<Organization>,
+}
+
+async fn start_session(
+    db: &impl ConnectionTrait,
+    user_id: &UserId,
+    now: Timestamp,
+) -> Result<String, ApiError> {
+    let token = session::new_token();
+    sessions::create(
+        db,
+        user_id,
+        &session::hash_token(&token),
+        now,
+        now.plus_days(SESSION_DAYS),
+    )
+    .await?;
+    Ok(token)
+}
+
+/// Creates an account and signs it in.
+pub async fn signup(
+    state: &AppState,
+    name: Name,
+    email: Email,
+    password: Password,
+) -> Result<SignedIn, ApiError> {
+    if users::exists_with_email(&state.db, &email).await? {
+        return Err(ApiError::conflict(EMAIL_TAKEN));
+    }
+    // Hash before the transaction: it is slow, and holds no lock.
+    let hash = state.passwords.hash(password.expose()).await?;
+    let now = state.now();
+    let txn = begin_write(&state.db).await?;
+    let user = users::insert(
+        &txn,
+        NewUser {
+            name: name.as_str(),
+            email: &email,
+            password_hash: &hash,
+            role: Role::User,
+            organization_id: None,
+            person_id: None,
+        },
+        now,
+    )
+    .await
+    // Two sign-ups with one address at the same moment: the unique index decides.
+    .on_unique_violation(EMAIL_TAKEN)?;
+    let token = start_session(&txn, &user.id, now).await?;
+    txn.commit().await?;
+    Ok(SignedIn {
+        user,
+        token,
+        was_invited: false,
+        organization: None,
+    })
+}
+
+/// Signs in. Every failure is the same 401, and takes the same time whether or not the
+/// account exists.
+pub async fn login(state: &AppState, email: &str, password: &str) -> Result<SignedIn, ApiError> {
+    let found = match Email::parse(email) {
+        Ok(email) => users::find_with_hash_by_email(&state.db, &email).await?,
+        Err(_) => None,
+    };
+    let (user, hash) = match found {
+        Some((user, hash)) => (Some(user), Some(hash)),
+        None => (None, None),
+    };
+    let matched = state.passwords.verify(password, hash).await?;
+    let user = match user {
+        Some(user) if matched => user,
+        _ => return Err(ApiError::InvalidCredentials(BAD_CREDENTIALS)),
+    };
+    let token = start_session(&state.db, &user.id, state.now()).await?;
+    Ok(SignedIn {
+        user,
+        token,
+        was_invited: false,
+        organization: None,
+    })
+}
+
+/// Revokes the session the request came with.
+pub async fn logout(state: &AppState, token_hash: &str) -> Result<(), ApiError> {
+    sessions::delete(&state.db, token_hash).await?;
+    Ok(())
+}
+
+/// Starts a password reset. The answer never says whether the account exists, and neither
+/// does its timing: the lookup and the mail happen after the response, in the background.
+pub fn forgot_password(state: &AppState, email: Email) {
+    let state_for_task = state.clone();
+    state.background.spawn(
+        async move {
+            if let Err(e) = send_reset_link(&state_for_task, &email).await {
+                tracing::error!(error = ?e, "could not send a password reset link");
+            }
+        }
+        .instrument(tracing::Span::current()),
+    );
+}
+
+async fn send_reset_link(state: &AppState, email: &Email) -> Result<(), ApiError> {
+    let Some((user, _)) = users::find_with_hash_by_email(&state.db, email).await? else {
+        return Ok(());
+    };
+    let token = session::new_token();
+    let now = state.now();
+    password_resets::create(
+        &state.db,
+        &user.id,
+        &session::hash_token(&token),
+        now,
+        now.plus_millis(HOUR_MS),
+    )
+    .await?;
+    let link = state.config.link("/reset-password", &token);
+    state
+        .mailer
+        .send(Mail {
+            to: user.email.to_string(),
+            subject: "Reset your ManagerOS password".into(),
+            body: format!(
+                "Hello {name},\n\n\
+                 Someone (hopefully you) asked to reset the password of your ManagerOS account.\n\
+                 To choose a new password, open this link within the next hour:\n\n\
+                 {link}\n\n\
+                 If you did not ask for this, you can ignore this email; your password stays as it is.\n",
+                name = user.name
+            ),
+        })
+        .await
+        .map_err(ApiError::internal)
+}
+
+/// Sets a new password with a reset token, and signs the user out everywhere.
+pub async fn reset_password(
+    state: &AppState,
+    token: &str,
+    password: Password,
+) -> Result<(), ApiError> {
+    let hash = state.passwords.hash(password.expose()).await?;
+    let now = state.now();
+    let txn = begin_write(&state.db).await?;
+    let user_id = password_resets::consume(&txn, &session::hash_token(token), now)
+        .await?
+        .ok_or_else(|| ApiError::invalid("token", BAD_RESET_TOKEN))?;
+    users::set_password_hash(&txn, &user_id, &hash, now).await?;
+    sessions::delete_all_for_user(&txn, &user_id).await?;
+    password_resets::delete_for_user(&txn, &user_id).await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,26 @@
+//! What every handler can reach.
+
+use crate::{config::Config, mail::Mailer, password::Passwords, rate_limit::AuthLimiter};
+use manageros_core::{Clock, Timestamp};
+use manageros_store::DatabaseConnection;
+use std::sync::Arc;
+use tokio_util::task::TaskTracker;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub clock: Arc<dyn Clock>,
+    pub mailer: Arc<Mailer>,
+    pub passwords: Passwords,
+    pub auth_limiter: Option<Arc<AuthLimiter>>,
+    /// Work that outlives its request (e.g. mail whose timing must not reveal whether an
+    /// account exists). Shutdown waits for it.
+    pub background: TaskTracker,
+}
+
+impl AppState {
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+}

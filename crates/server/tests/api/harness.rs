@@ -1,0 +1,493 @@
+//! `TestApp`: the real server on port 0 over a fresh database, driven through HTTP.
+//!
+//! Every test written with [`db_test!`] runs twice: on SQLite (a new file in a temporary
+//! directory) and on PostgreSQL (a new schema, dropped afterwards). PostgreSQL is found at
+//! `TEST_DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`). Setting
+//! `TEST_DATABASE_URL=skip` skips the PostgreSQL runs with a notice, except under `CI=true`,
+//! where a skipped or unreachable PostgreSQL fails the test.
+
+// Helpers are shared by many test modules; not every one is used by each.
+#![allow(dead_code)]
+
+use manageros_core::{ManualClock, Timestamp};
+use manageros_server::{AppState, Settings};
+use manageros_store::{ConnectionTrait, DbOptions};
+use serde_json::{Value, json};
+use std::{
+    future::Future,
+    path::PathBuf,
+    sync::{Arc, atomic::AtomicBool},
+};
+use tempfile::TempDir;
+
+pub const PASSWORD: &str = "correct horse battery";
+const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Knobs a test may turn before the server starts.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub auth_rate_limit: u32,
+    pub public_url: Option<String>,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub backend: Backend,
+    pub clock: Arc<ManualClock>,
+    pub state: AppState,
+    client: reqwest::Client,
+    outbox: PathBuf,
+    _dir: TempDir,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+struct PgSchema {
+    url: String,
+    name: String,
+}
+
+fn pg_url() -> Option<String> {
+    let url = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_PG.to_owned());
+    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    if url == "skip" {
+        assert!(
+            !in_ci,
+            "TEST_DATABASE_URL=skip is not allowed in CI: the PostgreSQL run must happen"
+        );
+        static NOTICE: AtomicBool = AtomicBool::new(false);
+        if !NOTICE.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            // Straight to the stream: `eprintln!` output of passing tests is captured and hidden.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "NOTICE: TEST_DATABASE_URL=skip: the PostgreSQL runs of the tests are SKIPPED"
+            );
+        }
+        return None;
+    }
+    Some(url)
+}
+
+async fn admin_connection(url: &str) -> manageros_store::DatabaseConnection {
+    manageros_store::connect(url, &DbOptions { max_connections: Some(1), pg_schema: None })
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL is unreachable at {url}: {e}\n\
+                 Start it (see README), point TEST_DATABASE_URL at one, or set TEST_DATABASE_URL=skip outside CI."
+            )
+        })
+}
+
+impl PgSchema {
+    async fn create(url: String) -> Self {
+        let admin = admin_connection(&url).await;
+        let secs = Timestamp::from_millis(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as i64),
+        )
+        .as_millis()
+            / 1000;
+        clean_stale_schemas(&admin, secs).await;
+        let name = format!(
+            "mt_{secs}_{}",
+            manageros_server::session::new_token()
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .take(12)
+                .collect::<String>()
+                .to_lowercase()
+        );
+        admin
+            .execute_unprepared(&format!("CREATE SCHEMA \"{name}\""))
+            .await
+            .expect("create test schema");
+        let _ = admin.close().await;
+        Self { url, name }
+    }
+
+    async fn drop(self) {
+        let admin = admin_connection(&self.url).await;
+        let _ = admin
+            .execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", self.name))
+            .await;
+        let _ = admin.close().await;
+    }
+}
+
+/// Schemas left behind by runs that were killed: dropped when more than an hour old.
+async fn clean_stale_schemas(admin: &manageros_store::DatabaseConnection, now_secs: i64) {
+    static DONE: AtomicBool = AtomicBool::new(false);
+    if DONE.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
+    let rows = admin
+        .query_all_raw(manageros_store::sea_orm::Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'mt\\_%'",
+        ))
+        .await
+        .unwrap_or_default();
+    for row in rows {
+        let Ok(name) = row.try_get::<String>("", "nspname") else {
+            continue;
+        };
+        let created: i64 = name
+            .split('_')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(now_secs);
+        if now_secs - created > 3600 {
+            let _ = admin
+                .execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE"))
+                .await;
+        }
+    }
+}
+
+/// Runs `test` against a fresh app on `backend`, then tears the database down (also when the
+/// test fails).
+pub async fn run<F, Fut>(backend: Backend, options: Options, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let schema = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => match pg_url() {
+            Some(url) => Some(PgSchema::create(url).await),
+            None => return,
+        },
+    };
+    let app = TestApp::start(backend, options, schema.as_ref()).await;
+    let outcome = tokio::spawn(test(app)).await;
+    if let Some(schema) = schema {
+        schema.drop().await;
+    }
+    if let Err(e) = outcome {
+        if e.is_panic() {
+            std::panic::resume_unwind(e.into_panic());
+        }
+        panic!("test task failed: {e}");
+    }
+}
+
+/// Declares a test that runs once on SQLite and once on PostgreSQL:
+///
+/// ```ignore
+/// db_test!(async fn signup_works(app) { ... });
+/// db_test!(Options { auth_rate_limit: 3, ..Default::default() }; async fn limited(app) { ... });
+/// ```
+#[macro_export]
+macro_rules! db_test {
+    (async fn $name:ident($app:ident) $body:block) => {
+        $crate::db_test!($crate::harness::Options::default(); async fn $name($app) $body);
+    };
+    ($opts:expr; async fn $name:ident($app:ident) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::harness::run($crate::harness::Backend::Sqlite, $opts, |$app| async move $body).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::harness::run($crate::harness::Backend::Postgres, $opts, |$app| async move $body).await
+            }
+        }
+    };
+}
+
+impl TestApp {
+    async fn start(backend: Backend, options: Options, schema: Option<&PgSchema>) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (database_url, pg_schema) = match schema {
+            None => (
+                format!("sqlite://{}", dir.path().join("test.db").display()),
+                None,
+            ),
+            Some(s) => (s.url.clone(), Some(s.name.clone())),
+        };
+        let clock = Arc::new(ManualClock::starting_now());
+        let outbox = dir.path().join("outbox");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let base = format!("http://{addr}");
+        let public_url = options.public_url.clone().unwrap_or_else(|| base.clone());
+        let state = manageros_server::build_state(Settings {
+            database_url,
+            db_options: DbOptions {
+                max_connections: Some(5),
+                pg_schema,
+            },
+            smtp_url: None,
+            outbox: outbox.clone(),
+            mail_from: "ManagerOS <no-reply@manageros.test>".into(),
+            auth_rate_limit: options.auth_rate_limit,
+            public_url: public_url.parse().expect("public url"),
+            clock: clock.clone(),
+        })
+        .await
+        .expect("build state");
+        let router = manageros_server::build_router(state.clone());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let serve_state = state.clone();
+        tokio::spawn(async move {
+            manageros_server::serve(listener, router, serve_state, async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("serve");
+        });
+        Self {
+            base,
+            backend,
+            clock,
+            state,
+            client: reqwest::Client::new(),
+            outbox,
+            _dir: dir,
+            shutdown: Some(tx),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A request builder for anything the helpers below do not cover (raw bodies, headers).
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    pub async fn send(&self, rb: reqwest::RequestBuilder) -> Res {
+        let resp = rb.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.expect("body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Res {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Res {
+        let mut rb = self.request(method, path);
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        self.send(rb).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Res {
+        self.call(reqwest::Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Res {
+        self.call(reqwest::Method::POST, path, token, Some(body))
+            .await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Res {
+        self.call(reqwest::Method::PUT, path, token, Some(body))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Res {
+        self.call(reqwest::Method::PATCH, path, token, Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Res {
+        self.call(reqwest::Method::DELETE, path, token, None).await
+    }
+
+    /// Signs up a new account and returns it, signed in.
+    pub async fn signup(&self, name: &str, email: &str) -> TestUser {
+        let r = self
+            .post(
+                "/api/auth/signup",
+                None,
+                json!({"name": name, "email": email, "password": PASSWORD}),
+            )
+            .await;
+        r.assert_status(201);
+        TestUser::from_auth(&r.body)
+    }
+
+    /// Waits until mail sent in the background has gone out.
+    pub async fn settle(&self) {
+        self.state.background.close();
+        self.state.background.wait().await;
+        self.state.background.reopen();
+    }
+
+    /// Every email in the outbox addressed to `to`, oldest first.
+    pub async fn emails_to(&self, to: &str) -> Vec<Email> {
+        self.settle().await;
+        let mut found = vec![];
+        let Ok(entries) = std::fs::read_dir(&self.outbox) else {
+            return vec![];
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_none_or(|e| e != "eml") {
+                continue;
+            }
+            let raw = std::fs::read(&path).expect("read eml");
+            let modified = entry.metadata().and_then(|m| m.modified()).expect("mtime");
+            let msg = mail_parser::MessageParser::default()
+                .parse(&raw)
+                .expect("parse eml");
+            let recipient = msg
+                .to()
+                .and_then(|a| a.first())
+                .and_then(|a| a.address())
+                .unwrap_or_default()
+                .to_owned();
+            if recipient.eq_ignore_ascii_case(to) {
+                found.push((
+                    modified,
+                    Email {
+                        to: recipient,
+                        subject: msg.subject().unwrap_or_default().to_owned(),
+                        body: msg.body_text(0).map(|b| b.into_owned()).unwrap_or_default(),
+                    },
+                ));
+            }
+        }
+        found.sort_by_key(|(t, _)| *t);
+        found.into_iter().map(|(_, e)| e).collect()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+impl Email {
+    /// The `token` query parameter of the first link in the body.
+    pub fn link_token(&self) -> String {
+        let start = self.body.find("?token=").expect("a link with a token") + "?token=".len();
+        self.body[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect()
+    }
+}
+
+/// A signed-in account.
+#[derive(Clone, Debug)]
+pub struct TestUser {
+    pub id: String,
+    pub email: String,
+    pub token: String,
+}
+
+impl TestUser {
+    pub fn from_auth(body: &Value) -> Self {
+        Self {
+            id: body["user"]["id"].as_str().expect("user id").to_owned(),
+            email: body["user"]["email"].as_str().expect("email").to_owned(),
+            token: body["token"].as_str().expect("token").to_owned(),
+        }
+    }
+
+    pub fn t(&self) -> Option<&str> {
+        Some(&self.token)
+    }
+}
+
+/// A response: status, headers and the JSON body (or `Null` when empty).
+#[derive(Debug)]
+pub struct Res {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Res {
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) -> &Self {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        self
+    }
+
+    /// Asserts an error response: status, and the envelope with exactly this message.
+    #[track_caller]
+    pub fn assert_error(&self, status: u16, message: &str) -> &Self {
+        self.assert_status(status);
+        assert_eq!(
+            self.body["error"], message,
+            "unexpected error message; body: {}",
+            self.body
+        );
+        assert!(
+            self.body["code"].as_str().is_some_and(|c| !c.is_empty()),
+            "missing code: {}",
+            self.body
+        );
+        self
+    }
+
+    /// Asserts a 400 validation error naming `field`.
+    #[track_caller]
+    pub fn assert_field_error(&self, field: &str) -> &Self {
+        self.assert_status(400);
+        assert_eq!(
+            self.body["code"], "validation_failed",
+            "body: {}",
+            self.body
+        );
+        assert!(
+            self.body["fields"][field].is_string(),
+            "no error for {field}: {}",
+            self.body
+        );
+        self
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}

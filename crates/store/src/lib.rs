@@ -1,0 +1,107 @@
+//! ManagerOS storage on SQLite or PostgreSQL through one code path (SeaORM).
+//!
+//! - [`connect`] opens a pool tuned for the backend the URL names;
+//! - [`migrate`] brings the schema up to date (migrations are written once, for both);
+//! - the repository modules hold every query. Each function that touches tenant data takes
+//!   the organization id, so no query can forget it (design.md §5).
+
+pub mod entity;
+pub mod migration;
+pub mod repo;
+
+use sea_orm::{
+    ConnectOptions, Database, DbBackend, SqlErr, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+use std::time::Duration;
+
+pub use sea_orm::{
+    self, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, TransactionSession,
+};
+
+/// Options beyond the URL. `schema` puts every table of a PostgreSQL connection in that
+/// schema (the tests give each test its own).
+#[derive(Clone, Debug, Default)]
+pub struct DbOptions {
+    pub max_connections: Option<u32>,
+    pub pg_schema: Option<String>,
+}
+
+/// Opens a connection pool. SQLite URLs (`sqlite://path`) create the file if it is missing and
+/// run in WAL mode with a busy timeout and foreign keys on; `postgres://` URLs get a pool
+/// sized to the machine.
+pub async fn connect(url: &str, options: &DbOptions) -> Result<DatabaseConnection, DbErr> {
+    let mut opt = ConnectOptions::new(url.to_owned());
+    opt.sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10));
+    let cpus = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
+    if url.starts_with("sqlite:") {
+        use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+        // Readers run in parallel under WAL; writers take turns (see `begin_write`).
+        opt.max_connections(options.max_connections.unwrap_or(cpus * 4))
+            .min_connections(1)
+            .map_sqlx_sqlite_opts(|o| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+                    .pragma("temp_store", "memory")
+            });
+    } else {
+        opt.max_connections(options.max_connections.unwrap_or(cpus * 4 + 2))
+            .min_connections(1);
+        if let Some(schema) = &options.pg_schema {
+            opt.set_schema_search_path(schema.clone());
+        }
+    }
+    Database::connect(opt).await
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    migration::Migrator::up(db, None).await
+}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`): a read-then-write sequence then cannot fail half-way with "database
+/// is locked" when another writer commits first, and invariants checked inside it hold until
+/// it commits. On PostgreSQL it is an ordinary transaction; invariants that span rows take a
+/// row lock (see [`repo::orgs::lock`]).
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
+/// Whether the database refused a write because of a unique index: the last line behind a
+/// check-then-insert, turned into a 409 by the caller.
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// Whether the database refused a write because a referenced row is missing or a row is
+/// still referenced.
+pub fn is_foreign_key_violation(err: &DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(SqlErr::ForeignKeyConstraintViolation(_))
+    )
+}
+
+/// Answers when the database does.
+pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
+    db.ping().await
+}
+
+pub fn backend_name(db: &impl ConnectionTrait) -> &'static str {
+    match db.get_database_backend() {
+        DbBackend::Sqlite => "sqlite",
+        DbBackend::Postgres => "postgres",
+        _ => "other",
+    }
+}

@@ -1,0 +1,75 @@
+//! Schema migrations, written once for SQLite and PostgreSQL. Applied in order at start-up;
+//! never edit one that has shipped, add a new one.
+//!
+//! Conventions: ids are the prefixed strings of `manageros_core::id`; timestamps are BIGINT
+//! milliseconds since the epoch (UTC); every tenant table has `organization_id`, and its
+//! indexes lead with it.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_accounts_and_people;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_accounts_and_people::Migration)]
+    }
+}
+
+/// A primary-key id column.
+pub(crate) fn id_col(name: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(name)
+        .string()
+        .not_null()
+        .primary_key()
+        .take()
+}
+
+/// A required reference to another row's id.
+pub(crate) fn ref_col(name: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(name).string().not_null().take()
+}
+
+/// An optional reference to another row's id.
+pub(crate) fn ref_null(name: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(name).string().null().take()
+}
+
+/// A required timestamp (milliseconds since the epoch).
+pub(crate) fn ts(name: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(name).big_integer().not_null().take()
+}
+
+pub(crate) fn ts_null(name: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(name).big_integer().null().take()
+}
+
+pub(crate) fn fk(
+    from_table: impl IntoIden,
+    from_col: impl IntoIden,
+    to_table: impl IntoIden,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from_tbl(from_table)
+        .from_col(from_col)
+        .to_tbl(to_table)
+        .to_col(Alias::new("id"))
+        .on_delete(on_delete)
+        .take()
+}
+
+pub(crate) fn index(
+    name: &str,
+    table: impl IntoIden,
+    cols: impl IntoIterator<Item = &'static str>,
+) -> IndexCreateStatement {
+    let mut idx = Index::create();
+    idx.name(name).table(table);
+    for c in cols {
+        idx.col(Alias::new(c));
+    }
+    idx.take()
+}

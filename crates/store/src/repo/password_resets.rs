@@ -1,0 +1,58 @@
+//! One-time password reset tokens (stored hashed, valid one hour).
+
+use crate::entity::password_reset;
+use manageros_core::{Timestamp, TokenId, UserId};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryFilter, prelude::*};
+
+pub async fn create(
+    db: &impl ConnectionTrait,
+    user_id: &UserId,
+    token_hash: &str,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> Result<(), DbErr> {
+    password_reset::Entity::insert(password_reset::ActiveModel {
+        id: Set(TokenId::generate().into_string()),
+        user_id: Set(user_id.as_str().to_owned()),
+        token_hash: Set(token_hash.to_owned()),
+        created_at: Set(now.as_millis()),
+        expires_at: Set(expires_at.as_millis()),
+        used_at: Set(None),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Uses up a token: marks it used if it is valid and unused, and returns its user. The
+/// conditional UPDATE makes the token single-use even when two requests race.
+pub async fn consume(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+    now: Timestamp,
+) -> Result<Option<UserId>, DbErr> {
+    let updated = password_reset::Entity::update_many()
+        .col_expr(password_reset::Column::UsedAt, Expr::value(now.as_millis()))
+        .filter(password_reset::Column::TokenHash.eq(token_hash))
+        .filter(password_reset::Column::UsedAt.is_null())
+        .filter(password_reset::Column::ExpiresAt.gt(now.as_millis()))
+        .exec(db)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Ok(None);
+    }
+    Ok(password_reset::Entity::find()
+        .filter(password_reset::Column::TokenHash.eq(token_hash))
+        .one(db)
+        .await?
+        .map(|m| UserId::from_db(m.user_id)))
+}
+
+/// After a successful reset, the user's other outstanding tokens are worthless.
+pub async fn delete_for_user(db: &impl ConnectionTrait, user_id: &UserId) -> Result<(), DbErr> {
+    password_reset::Entity::delete_many()
+        .filter(password_reset::Column::UserId.eq(user_id.as_str()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
