@@ -4,8 +4,10 @@
 pub mod authz;
 pub mod domain;
 pub mod id;
+pub mod page;
 pub mod time;
 
 pub use domain::*;
 pub use id::*;
+pub use page::{Page, PageInfo};
 pub use time::{Clock, ManualClock, SystemClock, Timestamp};

@@ -97,12 +97,7 @@ pub struct CurrentUser {
 impl CurrentUser {
     /// The caller as the authorization module sees them.
     pub fn actor(&self) -> Actor {
-        Actor {
-            user_id: self.user.id.clone(),
-            role: self.user.role,
-            org_id: self.user.organization_id.clone(),
-            person_id: self.user.person_id.clone(),
-        }
+        self.user.actor()
     }
 }
 

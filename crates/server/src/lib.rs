@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod mail;
 pub mod password;
+pub mod patch;
 pub mod rate_limit;
 pub mod services;
 pub mod session;

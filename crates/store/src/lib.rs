@@ -105,3 +105,18 @@ pub fn backend_name(db: &impl ConnectionTrait) -> &'static str {
         _ => "other",
     }
 }
+
+/// A case-insensitive "contains" pattern for `LOWER(col) LIKE …` in which `%`, `_` and `\`
+/// typed by the user are literal characters.
+pub(crate) fn contains_pattern(term: &str) -> sea_orm::sea_query::LikeExpr {
+    let mut p = String::with_capacity(term.len() + 2);
+    p.push('%');
+    for c in term.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    sea_orm::sea_query::LikeExpr::new(p).escape('\\')
+}

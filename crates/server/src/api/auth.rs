@@ -20,12 +20,9 @@ use utoipa::ToSchema;
 
 #[derive(Deserialize, ToSchema)]
 pub struct SignupRequest {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub email: String,
-    #[serde(default)]
-    pub password: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub password: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -41,10 +38,8 @@ pub struct SignupResponse {
 
 #[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {
-    #[serde(default)]
-    pub email: String,
-    #[serde(default)]
-    pub password: String,
+    pub email: Option<String>,
+    pub password: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -55,8 +50,7 @@ pub struct LoginResponse {
 
 #[derive(Deserialize, ToSchema)]
 pub struct ForgotPasswordRequest {
-    #[serde(default)]
-    pub email: String,
+    pub email: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -66,10 +60,8 @@ pub struct ForgotPasswordResponse {
 
 #[derive(Deserialize, ToSchema)]
 pub struct ResetPasswordRequest {
-    #[serde(default)]
-    pub token: String,
-    #[serde(default)]
-    pub password: String,
+    pub token: Option<String>,
+    pub password: Option<String>,
 }
 
 fn with_cookie(state: &AppState, token: &str) -> HeaderMap {
@@ -94,9 +86,9 @@ pub async fn signup(
     AppJson(body): AppJson<SignupRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     validate! {
-        name = "name": Name::parse(&body.name),
-        email = "email": Email::parse(&body.email),
-        password = "password": Password::parse(&body.password),
+        name = "name": Name::parse(body.name.as_deref().unwrap_or_default()),
+        email = "email": Email::parse(body.email.as_deref().unwrap_or_default()),
+        password = "password": Password::parse(body.password.as_deref().unwrap_or_default()),
     }
     let SignedIn {
         user,
@@ -128,7 +120,12 @@ pub async fn login(
     State(state): State<AppState>,
     AppJson(body): AppJson<LoginRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let signed_in = accounts::login(&state, &body.email, &body.password).await?;
+    let signed_in = accounts::login(
+        &state,
+        body.email.as_deref().unwrap_or_default(),
+        body.password.as_deref().unwrap_or_default(),
+    )
+    .await?;
     Ok((
         with_cookie(&state, &signed_in.token),
         AppJson(LoginResponse {
@@ -164,7 +161,7 @@ pub async fn forgot_password(
     State(state): State<AppState>,
     AppJson(body): AppJson<ForgotPasswordRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    validate! { email = "email": Email::parse(&body.email) }
+    validate! { email = "email": Email::parse(body.email.as_deref().unwrap_or_default()) }
     accounts::forgot_password(&state, email);
     Ok((
         StatusCode::ACCEPTED,
@@ -183,12 +180,12 @@ pub async fn reset_password(
     AppJson(body): AppJson<ResetPasswordRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     validate! {
-        token = "token": if body.token.trim().is_empty() {
+        token = "token": if body.token.as_deref().unwrap_or_default().trim().is_empty() {
             Err(Invalid::new(accounts::BAD_RESET_TOKEN))
         } else {
-            Ok(body.token.trim())
+            Ok(body.token.as_deref().unwrap_or_default().trim())
         },
-        password = "password": Password::parse(&body.password),
+        password = "password": Password::parse(body.password.as_deref().unwrap_or_default()),
     }
     accounts::reset_password(&state, token, password).await?;
     Ok(StatusCode::NO_CONTENT)

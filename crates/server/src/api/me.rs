@@ -1,14 +1,16 @@
 //! `/api/me`: the caller (api.md §3).
 
+use crate::services::members;
 use crate::{
     api::schema::{OrganizationView, PersonView, UserView},
     error::{ApiError, ErrorBody},
     extract::{AppJson, CurrentUser},
     state::AppState,
 };
-use axum::extract::State;
+use axum::{extract::State, http::StatusCode};
+use manageros_core::authz::{self, OrgAction};
 use manageros_store::repo::{orgs, persons};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
@@ -43,4 +45,88 @@ pub async fn get_me(
         organization: organization.as_ref().map(OrganizationView::from),
         person: person.as_ref().map(PersonView::from),
     }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LinkablePersonView {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub role: Option<String>,
+    pub status: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LinkablePersonsResponse {
+    pub persons: Vec<LinkablePersonView>,
+}
+
+/// People the caller may link themselves to: unlinked, and recorded with the caller's own
+/// email address (getAvailablePersonsForSelfLinking).
+#[utoipa::path(get, path = "/api/me/linkable-persons", tag = "me",
+    security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = LinkablePersonsResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn linkable_persons(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+) -> Result<AppJson<LinkablePersonsResponse>, ApiError> {
+    let org = authz::authorize_org(&caller.actor(), OrgAction::LinkSelf)?;
+    let list = persons::linkable_for_email(&state.db, &org, &caller.user.email).await?;
+    Ok(AppJson(LinkablePersonsResponse {
+        persons: list
+            .iter()
+            .map(|p| LinkablePersonView {
+                id: p.id.to_string(),
+                name: p.name.clone(),
+                email: p.email.clone(),
+                role: p.role.clone(),
+                status: p.status.as_str(),
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkSelfRequest {
+    pub person_id: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonResponse {
+    pub person: PersonView,
+}
+
+/// Link yourself to the person recorded with your email address (linkSelfToPerson).
+#[utoipa::path(put, path = "/api/me/person", tag = "me",
+    security(("bearer" = []), ("cookie" = [])),
+    request_body = LinkSelfRequest,
+    responses((status = 200, body = PersonResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn link_self(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppJson(body): AppJson<LinkSelfRequest>,
+) -> Result<AppJson<PersonResponse>, ApiError> {
+    let person = members::link_self(
+        &state,
+        &caller.user.id,
+        body.person_id.as_deref().unwrap_or_default().trim(),
+    )
+    .await?;
+    Ok(AppJson(PersonResponse {
+        person: PersonView::from(&person),
+    }))
+}
+
+/// Unlink yourself from your person (unlinkSelfFromPerson).
+#[utoipa::path(delete, path = "/api/me/person", tag = "me",
+    security(("bearer" = []), ("cookie" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn unlink_self(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+) -> Result<StatusCode, ApiError> {
+    members::unlink_self(&state, &caller.user.id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -3,8 +3,13 @@
 
 pub mod auth;
 pub mod health;
+pub mod invitations;
 pub mod me;
+pub mod members;
+pub mod organizations;
+pub mod people;
 pub mod schema;
+pub mod teams;
 
 use crate::{error::ErrorBody, rate_limit, state::AppState};
 use axum::{Json, Router, middleware, routing::get};
@@ -23,6 +28,11 @@ use utoipa_axum::{router::OpenApiRouter, routes};
     tags(
         (name = "auth", description = "Accounts and sessions"),
         (name = "me", description = "The current user"),
+        (name = "organizations", description = "Creating and reading the caller's organization"),
+        (name = "invitations", description = "Inviting people into an organization, and accepting"),
+        (name = "members", description = "Members, roles, and linking users to people"),
+        (name = "people", description = "The org chart's people"),
+        (name = "teams", description = "The organization's teams"),
         (name = "operations", description = "Health and documentation"),
     )
 )]
@@ -63,6 +73,35 @@ pub fn router(state: AppState) -> Router {
         .merge(auth)
         .routes(routes!(health::healthz))
         .routes(routes!(me::get_me))
+        .routes(routes!(me::linkable_persons))
+        .routes(routes!(me::link_self, me::unlink_self))
+        .routes(routes!(organizations::create_organization))
+        .routes(routes!(organizations::get_organization))
+        .routes(routes!(
+            invitations::list_invitations,
+            invitations::create_invitation
+        ))
+        .routes(routes!(invitations::revoke_invitation))
+        .routes(routes!(invitations::reactivate_invitation))
+        .routes(routes!(invitations::my_invitations))
+        .routes(routes!(invitations::accept_invitation))
+        .routes(routes!(invitations::accept_invitation_token))
+        .routes(routes!(members::list_members))
+        .routes(routes!(members::change_role, members::remove_member))
+        .routes(routes!(members::linkable_users))
+        .routes(routes!(members::link_person, members::unlink_person))
+        .routes(routes!(people::list_people, people::create_person))
+        .routes(routes!(
+            people::get_person,
+            people::update_person,
+            people::delete_person
+        ))
+        .routes(routes!(teams::list_teams, teams::create_team))
+        .routes(routes!(
+            teams::get_team,
+            teams::update_team,
+            teams::delete_team
+        ))
         .split_for_parts();
 
     let doc = Arc::new(doc);

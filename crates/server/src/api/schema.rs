@@ -1,6 +1,13 @@
 //! JSON shapes shared by several endpoints (api.md §2–§5).
 
-use manageros_store::repo::{orgs::Organization, persons::Person, users::User};
+use crate::error::FieldErrors;
+use manageros_core::{Email, Invalid, Page, PageInfo};
+use manageros_store::repo::{
+    orgs::Organization,
+    persons::Person,
+    teams::Team,
+    users::{Member, User},
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -87,6 +94,177 @@ impl From<&Person> for PersonView {
             user_id: p.user_id.as_ref().map(ToString::to_string),
             created_at: p.created_at.to_rfc3339(),
             updated_at: p.updated_at.to_rfc3339(),
+        }
+    }
+}
+
+/// An organization with its timestamps (`GET /api/organization`, creation).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationDetailView {
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+impl From<&Organization> for OrganizationDetailView {
+    fn from(o: &Organization) -> Self {
+        Self {
+            id: o.id.to_string(),
+            name: o.name.clone(),
+            slug: o.slug.clone(),
+            created_at: o.created_at.to_rfc3339(),
+            updated_at: o.updated_at.to_rfc3339(),
+        }
+    }
+}
+
+/// An id and a name: how one entity refers to another.
+#[derive(Serialize, ToSchema, Clone)]
+pub struct RefView {
+    pub id: String,
+    pub name: String,
+}
+
+impl RefView {
+    pub fn new(id: impl ToString, name: impl Into<String>) -> Self {
+        Self {
+            id: id.to_string(),
+            name: name.into(),
+        }
+    }
+}
+
+/// Where a page sits in the whole list.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PaginationView {
+    pub page: u64,
+    pub limit: u64,
+    pub total_count: u64,
+    pub total_pages: u64,
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+}
+
+impl From<PageInfo> for PaginationView {
+    fn from(p: PageInfo) -> Self {
+        Self {
+            page: p.page,
+            limit: p.limit,
+            total_count: p.total_count,
+            total_pages: p.total_pages,
+            has_next_page: p.has_next_page,
+            has_previous_page: p.has_previous_page,
+        }
+    }
+}
+
+/// `page` and `limit` as every list accepts them, plus the list's own checks in `errors`.
+pub fn page_from(page: Option<&str>, limit: Option<&str>, errors: &mut FieldErrors) -> Page {
+    let page = errors.take("page", Page::parse_page(page)).unwrap_or(1);
+    let limit = errors
+        .take("limit", Page::parse_limit(limit))
+        .unwrap_or(Page::DEFAULT_LIMIT);
+    Page { page, limit }
+}
+
+/// A search term: trimmed, `None` when blank, at most 200 characters.
+pub fn search_from(raw: Option<&str>, errors: &mut FieldErrors) -> Option<String> {
+    let s = raw?.trim();
+    if s.is_empty() {
+        return None;
+    }
+    errors.take("search", manageros_core::bounded_text(s, "search", 1, 200))
+}
+
+/// An optional text field: blank means none.
+pub fn optional_text(raw: Option<&str>, what: &str, max: usize) -> Result<Option<String>, Invalid> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => manageros_core::bounded_text(s, what, 1, max).map(Some),
+    }
+}
+
+/// An optional email: blank means none.
+pub fn optional_email(raw: Option<&str>) -> Result<Option<Email>, Invalid> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => Email::parse(s).map(Some),
+    }
+}
+
+/// A team of the org chart.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamView {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub parent_id: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+impl From<&Team> for TeamView {
+    fn from(t: &Team) -> Self {
+        Self {
+            id: t.id.to_string(),
+            name: t.name.clone(),
+            description: t.description.clone(),
+            parent_id: t.parent_id.as_ref().map(ToString::to_string),
+            created_at: t.created_at.to_rfc3339(),
+            updated_at: t.updated_at.to_rfc3339(),
+        }
+    }
+}
+
+/// A member of an organization, as admins see them.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberView {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: &'static str,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    pub person: Option<MemberPersonView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MemberPersonView {
+    pub id: String,
+    pub name: String,
+    pub role: Option<String>,
+    pub status: &'static str,
+    pub team: Option<RefView>,
+}
+
+impl From<&Member> for MemberView {
+    fn from(m: &Member) -> Self {
+        Self {
+            id: m.user.id.to_string(),
+            name: m.user.name.clone(),
+            email: m.user.email.to_string(),
+            role: m.user.role.as_str(),
+            created_at: m.user.created_at.to_rfc3339(),
+            person: m.person.as_ref().map(|p| MemberPersonView {
+                id: p.id.to_string(),
+                name: p.name.clone(),
+                role: p.role.clone(),
+                status: p.status.as_str(),
+                team: p
+                    .team
+                    .as_ref()
+                    .map(|(id, name)| RefView::new(id, name.clone())),
+            }),
         }
     }
 }

@@ -3,6 +3,7 @@
 use crate::{
     error::{ApiError, OnConflict},
     mail::Mail,
+    services::invitations,
     session::{self, SESSION_DAYS},
     state::AppState,
 };
@@ -47,7 +48,7 @@ async fn start_session(
     Ok(token)
 }
 
-/// Creates an account and signs it in.
+/// Creates an account and signs it in; joins the organization of a single waiting invitation.
 pub async fn signup(
     state: &AppState,
     name: Name,
@@ -76,13 +77,21 @@ pub async fn signup(
     .await
     // Two sign-ups with one address at the same moment: the unique index decides.
     .on_unique_violation(EMAIL_TAKEN)?;
+    let organization = invitations::accept_single_at_signup(&txn, &user, now).await?;
+    let user = match organization {
+        // Joining changed the row (organization, role, maybe person): read it back.
+        Some(_) => users::find(&txn, &user.id)
+            .await?
+            .ok_or(ApiError::Unauthorized)?,
+        None => user,
+    };
     let token = start_session(&txn, &user.id, now).await?;
     txn.commit().await?;
     Ok(SignedIn {
         user,
         token,
-        was_invited: false,
-        organization: None,
+        was_invited: organization.is_some(),
+        organization,
     })
 }
 

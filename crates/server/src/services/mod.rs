@@ -2,3 +2,8 @@
 //! service function; simple reads go straight to `manageros_store::repo`.
 
 pub mod accounts;
+pub mod invitations;
+pub mod members;
+pub mod organizations;
+pub mod people;
+pub mod teams;

@@ -187,10 +187,8 @@ where
 /// ```
 #[macro_export]
 macro_rules! db_test {
-    (async fn $name:ident($app:ident) $body:block) => {
-        $crate::db_test!($crate::harness::Options::default(); async fn $name($app) $body);
-    };
-    ($opts:expr; async fn $name:ident($app:ident) $body:block) => {
+    (@with [$opts:expr] $(#[$meta:meta])* async fn $name:ident($app:ident) $body:block) => {
+        $(#[$meta])*
         mod $name {
             #[allow(unused_imports)]
             use super::*;
@@ -203,6 +201,12 @@ macro_rules! db_test {
                 $crate::harness::run($crate::harness::Backend::Postgres, $opts, |$app| async move $body).await
             }
         }
+    };
+    ($(#[$meta:meta])* async fn $name:ident($app:ident) $body:block) => {
+        $crate::db_test!(@with [$crate::harness::Options::default()] $(#[$meta])* async fn $name($app) $body);
+    };
+    ($opts:expr; $(#[$meta:meta])* async fn $name:ident($app:ident) $body:block) => {
+        $crate::db_test!(@with [$opts] $(#[$meta])* async fn $name($app) $body);
     };
 }
 
@@ -489,5 +493,109 @@ impl Res {
 
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Organizations and people, set up through the API like a user would.
+
+/// An organization and its first admin.
+#[derive(Clone, Debug)]
+pub struct TestOrg {
+    pub id: String,
+    pub admin: TestUser,
+}
+
+impl TestApp {
+    /// Signs up `admin@<slug>.test` and has them create organization `slug`.
+    pub async fn org(&self, slug: &str) -> TestOrg {
+        let admin = self
+            .signup(&format!("Admin of {slug}"), &format!("admin@{slug}.test"))
+            .await;
+        let r = self
+            .post(
+                "/api/organizations",
+                admin.t(),
+                json!({"name": format!("Org {slug}"), "slug": slug}),
+            )
+            .await;
+        r.assert_status(201);
+        TestOrg {
+            id: r.body["organization"]["id"]
+                .as_str()
+                .expect("org id")
+                .to_owned(),
+            admin,
+        }
+    }
+
+    /// A person of the org chart, created by the org's admin.
+    pub async fn person(&self, org: &TestOrg, name: &str, email: Option<&str>) -> String {
+        let r = self
+            .post(
+                "/api/people",
+                org.admin.t(),
+                json!({"name": name, "email": email}),
+            )
+            .await;
+        r.assert_status(201);
+        r.body["person"]["id"]
+            .as_str()
+            .expect("person id")
+            .to_owned()
+    }
+
+    /// Invites `email` (optionally for `person`), returning the invitation id.
+    pub async fn invite(&self, org: &TestOrg, email: &str, person: Option<&str>) -> String {
+        let r = self
+            .post(
+                "/api/organization/invitations",
+                org.admin.t(),
+                json!({"email": email, "personId": person}),
+            )
+            .await;
+        r.assert_status(201);
+        r.body["invitation"]["id"]
+            .as_str()
+            .expect("invitation id")
+            .to_owned()
+    }
+
+    /// A member with the USER role, not linked to a person: invited, then signed up.
+    pub async fn member(&self, org: &TestOrg, name: &str, email: &str) -> TestUser {
+        self.invite(org, email, None).await;
+        let u = self.signup(name, email).await;
+        assert_eq!(self.me(&u).await["user"]["organizationId"], org.id.as_str());
+        u
+    }
+
+    /// A member linked to a new person of the same name and email; returns both.
+    pub async fn linked_member(
+        &self,
+        org: &TestOrg,
+        name: &str,
+        email: &str,
+    ) -> (TestUser, String) {
+        let person = self.person(org, name, Some(email)).await;
+        self.invite(org, email, Some(&person)).await;
+        let u = self.signup(name, email).await;
+        assert_eq!(self.me(&u).await["user"]["personId"], person.as_str());
+        (u, person)
+    }
+
+    /// Links the org's admin to a new person of their own, and returns that person.
+    pub async fn link_admin(&self, org: &TestOrg, name: &str) -> String {
+        let person = self.person(org, name, Some(&org.admin.email)).await;
+        self.put("/api/me/person", org.admin.t(), json!({"personId": person}))
+            .await
+            .assert_status(200);
+        person
+    }
+
+    /// `GET /api/me` for `user`.
+    pub async fn me(&self, user: &TestUser) -> Value {
+        let r = self.get("/api/me", user.t()).await;
+        r.assert_status(200);
+        r.body
     }
 }

@@ -1,6 +1,7 @@
 //! SeaORM entities: one per table, plain columns only. Conversions to domain types happen in
 //! the repositories, so the rest of the code never sees a raw row.
 
+pub mod invitation;
 pub mod organization;
 pub mod password_reset;
 pub mod person;

@@ -20,6 +20,12 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(has_one = "super::user::Entity")]
     User,
+    #[sea_orm(
+        belongs_to = "super::team::Entity",
+        from = "Column::TeamId",
+        to = "super::team::Column::Id"
+    )]
+    Team,
 }
 
 impl Related<super::user::Entity> for Entity {

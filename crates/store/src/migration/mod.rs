@@ -8,13 +8,17 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_accounts_and_people;
+mod m0002_invitations;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_accounts_and_people::Migration)]
+        vec![
+            Box::new(m0001_accounts_and_people::Migration),
+            Box::new(m0002_invitations::Migration),
+        ]
     }
 }
 

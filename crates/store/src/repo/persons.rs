@@ -76,3 +76,241 @@ pub async fn find(
         .await?
         .map(Person::from))
 }
+
+// ---------------------------------------------------------------------------------------------
+
+use crate::{contains_pattern, repo::users::lower};
+use manageros_core::{Email, Page};
+use sea_orm::{ActiveValue::Set, Condition, ExprTrait, Order, PaginatorTrait, QueryOrder};
+
+/// Filters of the people list; all optional, all combined.
+#[derive(Clone, Debug, Default)]
+pub struct PersonFilter {
+    /// Case-insensitive substring of the name or the email.
+    pub search: Option<String>,
+    pub team_id: Option<TeamId>,
+    pub manager_id: Option<PersonId>,
+    pub status: Option<PersonStatus>,
+}
+
+/// One page of the organization's people, by name, and the total count.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    filter: &PersonFilter,
+    page: Page,
+) -> Result<(Vec<Person>, u64), DbErr> {
+    let mut cond = Condition::all();
+    if let Some(s) = &filter.search {
+        let pattern = contains_pattern(s);
+        cond = cond.add(
+            Condition::any()
+                .add(lower(person::Column::Name).like(pattern.clone()))
+                .add(lower(person::Column::Email).like(pattern)),
+        );
+    }
+    if let Some(t) = &filter.team_id {
+        cond = cond.add(person::Column::TeamId.eq(t.as_str()));
+    }
+    if let Some(m) = &filter.manager_id {
+        cond = cond.add(person::Column::ManagerId.eq(m.as_str()));
+    }
+    if let Some(st) = filter.status {
+        cond = cond.add(person::Column::Status.eq(st.as_str()));
+    }
+    let total = person::Entity::find()
+        .filter(person::Column::OrganizationId.eq(org.as_str()))
+        .filter(cond.clone())
+        .count(db)
+        .await?;
+    let rows = select(org)
+        .filter(cond)
+        .order_by(lower(person::Column::Name), Order::Asc)
+        .order_by(person::Column::Id, Order::Asc)
+        .offset(page.offset())
+        .limit(page.limit)
+        .into_model::<PersonRow>()
+        .all(db)
+        .await?;
+    Ok((rows.into_iter().map(Person::from).collect(), total))
+}
+
+/// Whether the person exists in the organization.
+pub async fn exists(db: &impl ConnectionTrait, org: &OrgId, id: &PersonId) -> Result<bool, DbErr> {
+    Ok(person::Entity::find()
+        .filter(person::Column::OrganizationId.eq(org.as_str()))
+        .filter(person::Column::Id.eq(id.as_str()))
+        .count(db)
+        .await?
+        > 0)
+}
+
+/// `(id, name)` of several people of the organization, in no particular order.
+pub async fn names(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    ids: &[PersonId],
+) -> Result<Vec<(PersonId, String)>, DbErr> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(person::Entity::find()
+        .filter(person::Column::OrganizationId.eq(org.as_str()))
+        .filter(person::Column::Id.is_in(ids.iter().map(|i| i.as_str())))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (PersonId::from_db(p.id), p.name))
+        .collect())
+}
+
+/// Direct reports of a person, by name.
+pub async fn reports(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &PersonId,
+) -> Result<Vec<(PersonId, String)>, DbErr> {
+    Ok(person::Entity::find()
+        .filter(person::Column::OrganizationId.eq(org.as_str()))
+        .filter(person::Column::ManagerId.eq(id.as_str()))
+        .order_by(lower(person::Column::Name), Order::Asc)
+        .order_by(person::Column::Id, Order::Asc)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (PersonId::from_db(p.id), p.name))
+        .collect())
+}
+
+/// The manager of a person (for walking a reporting chain).
+pub async fn manager_of(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &PersonId,
+) -> Result<Option<PersonId>, DbErr> {
+    Ok(person::Entity::find()
+        .filter(person::Column::OrganizationId.eq(org.as_str()))
+        .filter(person::Column::Id.eq(id.as_str()))
+        .one(db)
+        .await?
+        .and_then(|p| p.manager_id.map(PersonId::from_db)))
+}
+
+/// People the caller may link themselves to: in the organization, linked to no user, and
+/// recorded with the caller's own email.
+pub async fn linkable_for_email(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    email: &Email,
+) -> Result<Vec<Person>, DbErr> {
+    Ok(select(org)
+        .filter(person::Column::Email.eq(email.as_str()))
+        .filter(user::Column::Id.is_null())
+        .order_by(lower(person::Column::Name), Order::Asc)
+        .order_by(person::Column::Id, Order::Asc)
+        .into_model::<PersonRow>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Person::from)
+        .collect())
+}
+
+/// The fields of a person that can be written.
+#[derive(Clone, Debug)]
+pub struct PersonFields {
+    pub name: String,
+    pub email: Option<Email>,
+    pub role: Option<String>,
+    pub status: PersonStatus,
+    pub team_id: Option<TeamId>,
+    pub manager_id: Option<PersonId>,
+}
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    f: &PersonFields,
+    now: Timestamp,
+) -> Result<PersonId, DbErr> {
+    let id = PersonId::generate();
+    person::Entity::insert(person::ActiveModel {
+        id: Set(id.as_str().to_owned()),
+        organization_id: Set(org.as_str().to_owned()),
+        name: Set(f.name.clone()),
+        email: Set(f.email.as_ref().map(|e| e.as_str().to_owned())),
+        role: Set(f.role.clone()),
+        status: Set(f.status.as_str().to_owned()),
+        team_id: Set(f.team_id.as_ref().map(|t| t.as_str().to_owned())),
+        manager_id: Set(f.manager_id.as_ref().map(|m| m.as_str().to_owned())),
+        created_at: Set(now.as_millis()),
+        updated_at: Set(now.as_millis()),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(id)
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &PersonId,
+    f: &PersonFields,
+    now: Timestamp,
+) -> Result<(), DbErr> {
+    person::Entity::update_many()
+        .col_expr(person::Column::Name, Expr::value(f.name.clone()))
+        .col_expr(
+            person::Column::Email,
+            Expr::value(f.email.as_ref().map(|e| e.as_str().to_owned())),
+        )
+        .col_expr(person::Column::Role, Expr::value(f.role.clone()))
+        .col_expr(person::Column::Status, Expr::value(f.status.as_str()))
+        .col_expr(
+            person::Column::TeamId,
+            Expr::value(f.team_id.as_ref().map(|t| t.as_str().to_owned())),
+        )
+        .col_expr(
+            person::Column::ManagerId,
+            Expr::value(f.manager_id.as_ref().map(|m| m.as_str().to_owned())),
+        )
+        .col_expr(person::Column::UpdatedAt, Expr::value(now.as_millis()))
+        .filter(person::Column::OrganizationId.eq(org.as_str()))
+        .filter(person::Column::Id.eq(id.as_str()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete(db: &impl ConnectionTrait, org: &OrgId, id: &PersonId) -> Result<(), DbErr> {
+    person::Entity::delete_many()
+        .filter(person::Column::OrganizationId.eq(org.as_str()))
+        .filter(person::Column::Id.eq(id.as_str()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn count_reports(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &PersonId,
+) -> Result<u64, DbErr> {
+    person::Entity::find()
+        .filter(person::Column::OrganizationId.eq(org.as_str()))
+        .filter(person::Column::ManagerId.eq(id.as_str()))
+        .count(db)
+        .await
+}
+
+pub async fn count_in_team(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    team: &TeamId,
+) -> Result<u64, DbErr> {
+    person::Entity::find()
+        .filter(person::Column::OrganizationId.eq(org.as_str()))
+        .filter(person::Column::TeamId.eq(team.as_str()))
+        .count(db)
+        .await
+}

@@ -30,6 +30,18 @@ impl From<user::Model> for User {
     }
 }
 
+impl User {
+    /// The user as the authorization module sees them.
+    pub fn actor(&self) -> manageros_core::authz::Actor {
+        manageros_core::authz::Actor {
+            user_id: self.id.clone(),
+            role: self.role,
+            org_id: self.organization_id.clone(),
+            person_id: self.person_id.clone(),
+        }
+    }
+}
+
 pub struct NewUser<'a> {
     pub name: &'a str,
     pub email: &'a Email,
@@ -105,4 +117,242 @@ pub async fn set_password_hash(
         .exec(db)
         .await?;
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Membership: users of an organization. Every function takes the organization.
+
+use crate::entity::{person, team};
+use manageros_core::{PersonStatus, TeamId};
+use sea_orm::{
+    Condition, FromQueryResult, JoinType, Order, QueryOrder, QuerySelect,
+    sea_query::{Func, SimpleExpr},
+};
+
+/// The person a member is linked to, as the members list shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberPerson {
+    pub id: PersonId,
+    pub name: String,
+    pub role: Option<String>,
+    pub status: PersonStatus,
+    pub team: Option<(TeamId, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    pub user: User,
+    pub person: Option<MemberPerson>,
+}
+
+#[derive(FromQueryResult)]
+struct MemberRow {
+    #[sea_orm(nested)]
+    user: user::Model,
+    p_id: Option<String>,
+    p_name: Option<String>,
+    p_role: Option<String>,
+    p_status: Option<String>,
+    t_id: Option<String>,
+    t_name: Option<String>,
+}
+
+impl From<MemberRow> for Member {
+    fn from(r: MemberRow) -> Self {
+        let person = match (r.p_id, r.p_name, r.p_status) {
+            (Some(id), Some(name), Some(status)) => Some(MemberPerson {
+                id: PersonId::from_db(id),
+                name,
+                role: r.p_role,
+                status: PersonStatus::from_db(&status),
+                team: r
+                    .t_id
+                    .zip(r.t_name)
+                    .map(|(id, name)| (TeamId::from_db(id), name)),
+            }),
+            _ => None,
+        };
+        Self {
+            user: r.user.into(),
+            person,
+        }
+    }
+}
+
+/// Sorting by name means the same on both databases: case-insensitive, then by id.
+pub(crate) fn lower(col: impl sea_orm::IntoSimpleExpr) -> SimpleExpr {
+    Func::lower(col.into_simple_expr()).into()
+}
+
+fn members(org: &OrgId) -> sea_orm::Select<user::Entity> {
+    user::Entity::find()
+        .join(JoinType::LeftJoin, user::Relation::Person.def())
+        .join(JoinType::LeftJoin, person::Relation::Team.def())
+        .column_as(person::Column::Id, "p_id")
+        .column_as(person::Column::Name, "p_name")
+        .column_as(person::Column::Role, "p_role")
+        .column_as(person::Column::Status, "p_status")
+        .column_as(team::Column::Id, "t_id")
+        .column_as(team::Column::Name, "t_name")
+        .filter(user::Column::OrganizationId.eq(org.as_str()))
+}
+
+/// The organization's members, by name.
+pub async fn list_members(db: &impl ConnectionTrait, org: &OrgId) -> Result<Vec<Member>, DbErr> {
+    Ok(members(org)
+        .order_by(lower(user::Column::Name), Order::Asc)
+        .order_by(user::Column::Id, Order::Asc)
+        .into_model::<MemberRow>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Member::from)
+        .collect())
+}
+
+pub async fn find_member(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &UserId,
+) -> Result<Option<Member>, DbErr> {
+    Ok(members(org)
+        .filter(user::Column::Id.eq(id.as_str()))
+        .into_model::<MemberRow>()
+        .one(db)
+        .await?
+        .map(Member::from))
+}
+
+/// Members not linked to any person, by name.
+pub async fn linkable(db: &impl ConnectionTrait, org: &OrgId) -> Result<Vec<User>, DbErr> {
+    Ok(user::Entity::find()
+        .filter(user::Column::OrganizationId.eq(org.as_str()))
+        .filter(user::Column::PersonId.is_null())
+        .order_by(lower(user::Column::Name), Order::Asc)
+        .order_by(user::Column::Id, Order::Asc)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(User::from)
+        .collect())
+}
+
+pub async fn count_admins(db: &impl ConnectionTrait, org: &OrgId) -> Result<u64, DbErr> {
+    user::Entity::find()
+        .filter(user::Column::OrganizationId.eq(org.as_str()))
+        .filter(user::Column::Role.eq(Role::Admin.as_str()))
+        .count(db)
+        .await
+}
+
+pub async fn is_member_email(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    email: &Email,
+) -> Result<bool, DbErr> {
+    Ok(user::Entity::find()
+        .filter(user::Column::OrganizationId.eq(org.as_str()))
+        .filter(user::Column::Email.eq(email.as_str()))
+        .count(db)
+        .await?
+        > 0)
+}
+
+fn in_org(org: &OrgId, id: &UserId) -> Condition {
+    Condition::all()
+        .add(user::Column::OrganizationId.eq(org.as_str()))
+        .add(user::Column::Id.eq(id.as_str()))
+}
+
+pub async fn set_role(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &UserId,
+    role: Role,
+    now: Timestamp,
+) -> Result<(), DbErr> {
+    user::Entity::update_many()
+        .col_expr(user::Column::Role, Expr::value(role.as_str()))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now.as_millis()))
+        .filter(in_org(org, id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Takes a member out of the organization: no organization, no person, role `USER`.
+pub async fn remove_from_org(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &UserId,
+    now: Timestamp,
+) -> Result<(), DbErr> {
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::OrganizationId,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(user::Column::PersonId, Expr::value(Option::<String>::None))
+        .col_expr(user::Column::Role, Expr::value(Role::User.as_str()))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now.as_millis()))
+        .filter(in_org(org, id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Puts a user who has no organization into `org` with `role`; `false` if they already had
+/// one (checked in the same statement, so it holds under concurrency).
+pub async fn join_org(
+    db: &impl ConnectionTrait,
+    id: &UserId,
+    org: &OrgId,
+    role: Role,
+    now: Timestamp,
+) -> Result<bool, DbErr> {
+    let r = user::Entity::update_many()
+        .col_expr(user::Column::OrganizationId, Expr::value(org.as_str()))
+        .col_expr(user::Column::Role, Expr::value(role.as_str()))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now.as_millis()))
+        .filter(user::Column::Id.eq(id.as_str()))
+        .filter(user::Column::OrganizationId.is_null())
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected == 1)
+}
+
+/// Links a member who is not linked yet to a person; `false` if the user is not a member or
+/// already linked. A person already linked to someone else is a unique violation.
+pub async fn link_person(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &UserId,
+    person: &PersonId,
+    now: Timestamp,
+) -> Result<bool, DbErr> {
+    let r = user::Entity::update_many()
+        .col_expr(user::Column::PersonId, Expr::value(person.as_str()))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now.as_millis()))
+        .filter(in_org(org, id))
+        .filter(user::Column::PersonId.is_null())
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected == 1)
+}
+
+/// Unlinks a member from their person; `false` if they were not linked.
+pub async fn unlink_person(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &UserId,
+    now: Timestamp,
+) -> Result<bool, DbErr> {
+    let r = user::Entity::update_many()
+        .col_expr(user::Column::PersonId, Expr::value(Option::<String>::None))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now.as_millis()))
+        .filter(in_org(org, id))
+        .filter(user::Column::PersonId.is_not_null())
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected == 1)
 }

@@ -1,0 +1,169 @@
+//! Members of the caller's organization (admins): list, role, removal, and linking users to
+//! people (spec/organizations.md).
+
+use crate::{
+    api::schema::MemberView,
+    error::{ApiError, ErrorBody},
+    extract::{AppJson, AppPath, CurrentUser},
+    services::members,
+    state::AppState,
+};
+use axum::{extract::State, http::StatusCode};
+use manageros_core::{
+    Role,
+    authz::{self, OrgAction},
+};
+use manageros_store::repo::users;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct MembersResponse {
+    pub members: Vec<MemberView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MemberResponse {
+    pub member: MemberView,
+}
+
+/// The organization's members, by name.
+#[utoipa::path(get, path = "/api/organization/members", tag = "members",
+    security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = MembersResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list_members(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+) -> Result<AppJson<MembersResponse>, ApiError> {
+    let org = authz::authorize_org(&caller.actor(), OrgAction::ViewMembers)?;
+    let list = users::list_members(&state.db, &org).await?;
+    Ok(AppJson(MembersResponse {
+        members: list.iter().map(MemberView::from).collect(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ChangeRoleRequest {
+    /// `ADMIN` or `USER`.
+    pub role: Option<String>,
+}
+
+/// Change a member's role. An organization always keeps at least one admin.
+#[utoipa::path(patch, path = "/api/organization/members/{userId}", tag = "members",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("userId" = String, Path)),
+    request_body = ChangeRoleRequest,
+    responses((status = 200, body = MemberResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn change_role(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppPath(user_id): AppPath<String>,
+    AppJson(body): AppJson<ChangeRoleRequest>,
+) -> Result<AppJson<MemberResponse>, ApiError> {
+    let org = authz::authorize_org(&caller.actor(), OrgAction::ChangeRole)?;
+    let role = Role::parse(body.role.as_deref().unwrap_or_default())
+        .map_err(|e| ApiError::invalid("role", e.0))?;
+    let member = members::change_role(&state, &caller.user.id, &org, &user_id, role).await?;
+    Ok(AppJson(MemberResponse {
+        member: MemberView::from(&member),
+    }))
+}
+
+/// Remove a member: they leave the organization, unlinked from their person, as USER.
+#[utoipa::path(delete, path = "/api/organization/members/{userId}", tag = "members",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("userId" = String, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn remove_member(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppPath(user_id): AppPath<String>,
+) -> Result<StatusCode, ApiError> {
+    let org = authz::authorize_org(&caller.actor(), OrgAction::RemoveMember)?;
+    members::remove(&state, &caller.user.id, &org, &user_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LinkableUserView {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LinkableUsersResponse {
+    pub users: Vec<LinkableUserView>,
+}
+
+/// Members not linked to any person.
+#[utoipa::path(get, path = "/api/organization/linkable-users", tag = "members",
+    security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = LinkableUsersResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn linkable_users(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+) -> Result<AppJson<LinkableUsersResponse>, ApiError> {
+    let org = authz::authorize_org(&caller.actor(), OrgAction::ViewLinkableUsers)?;
+    let list = users::linkable(&state.db, &org).await?;
+    Ok(AppJson(LinkableUsersResponse {
+        users: list
+            .iter()
+            .map(|u| LinkableUserView {
+                id: u.id.to_string(),
+                name: u.name.clone(),
+                email: u.email.to_string(),
+                role: u.role.as_str(),
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkPersonRequest {
+    pub person_id: Option<String>,
+}
+
+/// Link a member to a person of the organization.
+#[utoipa::path(put, path = "/api/organization/members/{userId}/person", tag = "members",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("userId" = String, Path)),
+    request_body = LinkPersonRequest,
+    responses((status = 200, body = MemberResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn link_person(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppPath(user_id): AppPath<String>,
+    AppJson(body): AppJson<LinkPersonRequest>,
+) -> Result<AppJson<MemberResponse>, ApiError> {
+    let org = authz::authorize_org(&caller.actor(), OrgAction::LinkUser)?;
+    let person_id = body.person_id.as_deref().unwrap_or_default().trim();
+    if person_id.is_empty() {
+        return Err(ApiError::invalid("personId", "Person is required"));
+    }
+    let member = members::link(&state, &org, &user_id, person_id).await?;
+    Ok(AppJson(MemberResponse {
+        member: MemberView::from(&member),
+    }))
+}
+
+/// Unlink a member from their person.
+#[utoipa::path(delete, path = "/api/organization/members/{userId}/person", tag = "members",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("userId" = String, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn unlink_person(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppPath(user_id): AppPath<String>,
+) -> Result<StatusCode, ApiError> {
+    let org = authz::authorize_org(&caller.actor(), OrgAction::UnlinkUser)?;
+    members::unlink(&state, &org, &user_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,295 @@
+//! Invitations: sending, revoking, reactivating, and joining an organization through one
+//! (by id, by the emailed token, or automatically at sign-up).
+
+use crate::{
+    error::{ApiError, OnConflict},
+    mail::Mail,
+    session,
+    state::AppState,
+};
+use manageros_core::{Email, InvitationId, InvitationStatus, OrgId, PersonId, Role, Timestamp};
+use manageros_store::{
+    ConnectionTrait, DatabaseTransaction, begin_write, is_unique_violation,
+    repo::{
+        invitations::{self, Invitation, Issue},
+        orgs::{self, Organization},
+        persons,
+        users::{self, User},
+    },
+    sea_orm::TransactionTrait,
+};
+
+pub const VALID_DAYS: i64 = 7;
+pub const ALREADY_MEMBER: &str = "User is already a member of this organization";
+pub const ALREADY_SENT: &str = "An invitation has already been sent to this email address";
+pub const NOT_FOUND: &str = "Invitation not found or access denied";
+pub const INVITEE_NOT_FOUND: &str = "Invitation not found or expired";
+pub const PERSON_NOT_FOUND: &str = "Person not found or access denied";
+pub const PERSON_LINKED: &str = "Person is already linked to a user";
+
+/// Invites `email` to the caller's organization, optionally naming the person the new member
+/// will be linked to. An earlier revoked, expired or accepted-then-removed invitation of the
+/// same address is issued again instead.
+pub async fn create(
+    state: &AppState,
+    org: &OrgId,
+    inviter: &User,
+    email: &Email,
+    person_id: Option<&str>,
+) -> Result<Invitation, ApiError> {
+    let now = state.now();
+    let token = session::new_token();
+    let txn = begin_write(&state.db).await?;
+    if users::is_member_email(&txn, org, email).await? {
+        return Err(ApiError::conflict(ALREADY_MEMBER));
+    }
+    let existing = invitations::find_by_email(&txn, org, email).await?;
+    if existing.as_ref().is_some_and(|i| i.is_open(now)) {
+        return Err(ApiError::conflict(ALREADY_SENT));
+    }
+    let person = match person_id {
+        Some(raw) => Some(unlinked_person(&txn, org, raw).await?),
+        None => None,
+    };
+    let token_hash = session::hash_token(&token);
+    let issue = Issue {
+        invited_by: &inviter.id,
+        token_hash: &token_hash,
+        person_id: person.as_ref(),
+        expires_at: now.plus_days(VALID_DAYS),
+    };
+    let id = match existing {
+        Some(inv) => {
+            invitations::reissue(&txn, org, &inv.id, issue, now).await?;
+            inv.id
+        }
+        None => invitations::insert(&txn, org, email, issue, now)
+            .await
+            .on_unique_violation(ALREADY_SENT)?,
+    };
+    let inv = invitations::find(&txn, org, &id)
+        .await?
+        .ok_or_else(|| missing(&id))?;
+    txn.commit().await?;
+    send(state, &inv, &token).await;
+    Ok(inv)
+}
+
+/// A person of `org` that no user is linked to.
+async fn unlinked_person(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    raw: &str,
+) -> Result<PersonId, ApiError> {
+    let person = match PersonId::parse(raw) {
+        Some(id) => persons::find(db, org, &id).await?,
+        None => None,
+    }
+    .ok_or_else(|| ApiError::not_found(PERSON_NOT_FOUND))?;
+    if person.user_id.is_some() {
+        return Err(ApiError::conflict(PERSON_LINKED));
+    }
+    Ok(person.id)
+}
+
+fn missing(id: &InvitationId) -> ApiError {
+    ApiError::internal(anyhow::anyhow!(
+        "invitation {id} vanished inside its transaction"
+    ))
+}
+
+/// Revokes a pending invitation; its link stops working.
+pub async fn revoke(state: &AppState, org: &OrgId, raw_id: &str) -> Result<Invitation, ApiError> {
+    let now = state.now();
+    let id = InvitationId::parse(raw_id).ok_or_else(|| ApiError::not_found(NOT_FOUND))?;
+    let txn = begin_write(&state.db).await?;
+    let inv = invitations::find(&txn, org, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(NOT_FOUND))?;
+    if !inv.is_open(now) || !invitations::revoke(&txn, org, &id, now).await? {
+        return Err(ApiError::conflict(
+            "Only pending invitations can be revoked",
+        ));
+    }
+    let inv = invitations::find(&txn, org, &id)
+        .await?
+        .ok_or_else(|| missing(&id))?;
+    txn.commit().await?;
+    Ok(inv)
+}
+
+/// Issues a revoked or expired invitation again, for another seven days, and mails it.
+pub async fn reactivate(
+    state: &AppState,
+    org: &OrgId,
+    inviter: &User,
+    raw_id: &str,
+) -> Result<Invitation, ApiError> {
+    let now = state.now();
+    let id = InvitationId::parse(raw_id).ok_or_else(|| ApiError::not_found(NOT_FOUND))?;
+    let token = session::new_token();
+    let txn = begin_write(&state.db).await?;
+    let inv = invitations::find(&txn, org, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(NOT_FOUND))?;
+    match inv.status(now) {
+        InvitationStatus::Pending => {
+            return Err(ApiError::conflict("Invitation is already active"));
+        }
+        InvitationStatus::Accepted => {
+            return Err(ApiError::conflict(
+                "Cannot reactivate an accepted invitation",
+            ));
+        }
+        InvitationStatus::Revoked | InvitationStatus::Expired => {}
+    }
+    if users::is_member_email(&txn, org, &inv.email).await? {
+        return Err(ApiError::conflict(ALREADY_MEMBER));
+    }
+    let token_hash = session::hash_token(&token);
+    let issue = Issue {
+        invited_by: &inviter.id,
+        token_hash: &token_hash,
+        person_id: inv.person_id.as_ref(),
+        expires_at: now.plus_days(VALID_DAYS),
+    };
+    invitations::reissue(&txn, org, &id, issue, now).await?;
+    let inv = invitations::find(&txn, org, &id)
+        .await?
+        .ok_or_else(|| missing(&id))?;
+    txn.commit().await?;
+    send(state, &inv, &token).await;
+    Ok(inv)
+}
+
+/// Mails the invitation link. The invitation stands even if mail fails (an admin can
+/// revoke and reactivate it to send it again), so a failure is logged, not returned.
+async fn send(state: &AppState, inv: &Invitation, token: &str) {
+    let link = state.config.link("/invitations/accept", token);
+    let mail = Mail {
+        to: inv.email.to_string(),
+        subject: format!(
+            "{} invited you to {} on ManagerOS",
+            inv.invited_by_name, inv.organization_name
+        ),
+        body: format!(
+            "Hello,\n\n\
+             {inviter} ({inviter_email}) invited you to join {org} on ManagerOS.\n\n\
+             To accept, open this link:\n\n\
+             {link}\n\n\
+             If you do not have an account yet, sign up with this address ({email}) and you will\n\
+             join {org} automatically.\n\n\
+             This invitation expires on {expires}.\n",
+            inviter = inv.invited_by_name,
+            inviter_email = inv.invited_by_email,
+            org = inv.organization_name,
+            email = inv.email,
+            expires = inv.expires_at,
+        ),
+    };
+    if let Err(e) = state.mailer.send(mail).await {
+        tracing::error!(error = ?e, invitation = %inv.id, "could not send an invitation email");
+    }
+}
+
+/// Which invitation a signed-in user accepts.
+pub enum Accepting<'a> {
+    Id(&'a str),
+    Token(&'a str),
+}
+
+/// Joins the caller to the organization of an invitation addressed to them.
+pub async fn accept(
+    state: &AppState,
+    caller: &User,
+    which: Accepting<'_>,
+) -> Result<(User, Organization), ApiError> {
+    let now = state.now();
+    let txn = begin_write(&state.db).await?;
+    let user = users::find(&txn, &caller.id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    if user.organization_id.is_some() {
+        return Err(ApiError::conflict(
+            crate::services::organizations::ALREADY_MEMBER,
+        ));
+    }
+    let inv = match which {
+        Accepting::Id(raw) => match InvitationId::parse(raw) {
+            Some(id) => invitations::find_for_invitee(&txn, &id, &user.email).await?,
+            None => None,
+        },
+        // The link proves access to the mailbox it was sent to; it is still only good for
+        // the account with that address, like every other way of accepting.
+        Accepting::Token(token) => invitations::find_by_token(&txn, &session::hash_token(token))
+            .await?
+            .filter(|i| i.email == user.email),
+    }
+    .filter(|i| i.is_open(now))
+    .ok_or_else(|| ApiError::not_found(INVITEE_NOT_FOUND))?;
+    let org = join(&txn, &user, &inv, now).await?;
+    let user = users::find(&txn, &caller.id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    txn.commit().await?;
+    Ok((user, org))
+}
+
+/// At sign-up: if exactly one open invitation waits for the new account's address, join
+/// its organization. With several, the user chooses later (`GET /api/invitations`).
+pub async fn accept_single_at_signup(
+    txn: &DatabaseTransaction,
+    user: &User,
+    now: Timestamp,
+) -> Result<Option<Organization>, ApiError> {
+    let open = invitations::open_for_email(txn, &user.email, now).await?;
+    match open.as_slice() {
+        [only] => Ok(Some(join(txn, user, only, now).await?)),
+        _ => Ok(None),
+    }
+}
+
+/// Accepts `inv` for `user` and makes them a member (role USER), linked to the invitation's
+/// person when that person is still unlinked.
+async fn join(
+    txn: &DatabaseTransaction,
+    user: &User,
+    inv: &Invitation,
+    now: Timestamp,
+) -> Result<Organization, ApiError> {
+    if !invitations::accept(txn, &inv.id, now).await? {
+        return Err(ApiError::not_found(INVITEE_NOT_FOUND));
+    }
+    let org_id = &inv.organization_id;
+    if !users::join_org(txn, &user.id, org_id, Role::User, now).await? {
+        return Err(ApiError::conflict(
+            crate::services::organizations::ALREADY_MEMBER,
+        ));
+    }
+    if let Some(pid) = &inv.person_id
+        && persons::find(txn, org_id, pid)
+            .await?
+            .is_some_and(|p| p.user_id.is_none())
+    {
+        // In a savepoint: if someone linked the person a moment ago, the member joins
+        // unlinked rather than failing the whole acceptance.
+        let sp = txn.begin().await?;
+        match users::link_person(&sp, org_id, &user.id, pid, now).await {
+            Ok(_) => sp.commit().await?,
+            Err(e) if is_unique_violation(&e) => sp.rollback().await?,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    orgs::find(txn, org_id)
+        .await?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("organization {org_id} vanished")))
+}
+
+/// The invitee's list: open invitations for the caller's address, none once they have an
+/// organization.
+pub async fn pending_for(state: &AppState, caller: &User) -> Result<Vec<Invitation>, ApiError> {
+    if caller.organization_id.is_some() {
+        return Ok(vec![]);
+    }
+    Ok(invitations::open_for_email(&state.db, &caller.email, state.now()).await?)
+}

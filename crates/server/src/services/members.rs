@@ -1,0 +1,225 @@
+//! Members of an organization: roles, removal, and the links between users and people.
+//!
+//! The last-admin rule holds under concurrency: role changes and removals take the
+//! organization's lock first, then re-read the caller (who may have been demoted a moment
+//! ago), and count the admins inside the same transaction.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use manageros_core::{
+    OrgId, PersonId, Role, UserId,
+    authz::{self, OrgAction},
+};
+use manageros_store::{
+    DatabaseTransaction, begin_write, is_unique_violation,
+    repo::{
+        orgs,
+        persons::{self, Person},
+        users::{self, Member},
+    },
+};
+
+pub const USER_NOT_FOUND: &str = "User not found or access denied";
+pub const PERSON_NOT_FOUND: &str = "Person not found or access denied";
+pub const PERSON_LINKED: &str = "Person is already linked to a user";
+pub const LAST_ADMIN: &str = "Cannot remove the last admin from the organization";
+pub const SELF_NOT_FOUND: &str =
+    "Person not found, access denied, or already linked to another user";
+
+/// Locks the organization and authorizes the caller as they are now, inside the lock.
+async fn lock_and_reauthorize(
+    txn: &DatabaseTransaction,
+    caller: &UserId,
+    org: &OrgId,
+    action: OrgAction,
+) -> Result<(), ApiError> {
+    orgs::lock(txn, org).await?;
+    let fresh = users::find(txn, caller)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let fresh_org = authz::authorize_org(&fresh.actor(), action)?;
+    if &fresh_org != org {
+        // Moved to another organization mid-request: the target is no longer theirs.
+        return Err(ApiError::not_found(USER_NOT_FOUND));
+    }
+    Ok(())
+}
+
+async fn member(txn: &DatabaseTransaction, org: &OrgId, raw_id: &str) -> Result<Member, ApiError> {
+    let Some(id) = UserId::parse(raw_id) else {
+        return Err(ApiError::not_found(USER_NOT_FOUND));
+    };
+    users::find_member(txn, org, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(USER_NOT_FOUND))
+}
+
+async fn reread(txn: &DatabaseTransaction, org: &OrgId, id: &UserId) -> Result<Member, ApiError> {
+    users::find_member(txn, org, id).await?.ok_or_else(|| {
+        ApiError::internal(anyhow::anyhow!(
+            "member {id} vanished inside its transaction"
+        ))
+    })
+}
+
+pub async fn change_role(
+    state: &AppState,
+    caller: &UserId,
+    org: &OrgId,
+    raw_id: &str,
+    role: Role,
+) -> Result<Member, ApiError> {
+    let txn = begin_write(&state.db).await?;
+    lock_and_reauthorize(&txn, caller, org, OrgAction::ChangeRole).await?;
+    let target = member(&txn, org, raw_id).await?;
+    if &target.user.id == caller {
+        return Err(ApiError::conflict("You cannot change your own role"));
+    }
+    if target.user.role == Role::Admin
+        && role != Role::Admin
+        && users::count_admins(&txn, org).await? <= 1
+    {
+        return Err(ApiError::conflict(LAST_ADMIN));
+    }
+    users::set_role(&txn, org, &target.user.id, role, state.now()).await?;
+    let updated = reread(&txn, org, &target.user.id).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Takes a member out of the organization: unlinked from their person, role reset to USER.
+pub async fn remove(
+    state: &AppState,
+    caller: &UserId,
+    org: &OrgId,
+    raw_id: &str,
+) -> Result<(), ApiError> {
+    let txn = begin_write(&state.db).await?;
+    lock_and_reauthorize(&txn, caller, org, OrgAction::RemoveMember).await?;
+    let target = member(&txn, org, raw_id).await?;
+    if &target.user.id == caller {
+        return Err(ApiError::conflict(
+            "You cannot remove yourself from the organization",
+        ));
+    }
+    if target.user.role == Role::Admin && users::count_admins(&txn, org).await? <= 1 {
+        return Err(ApiError::conflict(LAST_ADMIN));
+    }
+    users::remove_from_org(&txn, org, &target.user.id, state.now()).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A person of the organization, by a raw id (a malformed id is simply not found).
+async fn person(
+    txn: &DatabaseTransaction,
+    org: &OrgId,
+    raw_id: &str,
+    not_found: &'static str,
+) -> Result<Person, ApiError> {
+    match PersonId::parse(raw_id) {
+        Some(id) => persons::find(txn, org, &id).await?,
+        None => None,
+    }
+    .ok_or_else(|| ApiError::not_found(not_found))
+}
+
+/// An admin links a member to a person.
+pub async fn link(
+    state: &AppState,
+    org: &OrgId,
+    raw_user: &str,
+    raw_person: &str,
+) -> Result<Member, ApiError> {
+    let txn = begin_write(&state.db).await?;
+    let target = member(&txn, org, raw_user).await?;
+    let person = person(&txn, org, raw_person, PERSON_NOT_FOUND).await?;
+    match (&person.user_id, &target.person) {
+        // Already exactly so: nothing to do.
+        (Some(linked), _) if linked == &target.user.id => return Ok(target),
+        (Some(_), _) => return Err(ApiError::conflict(PERSON_LINKED)),
+        (None, Some(_)) => {
+            return Err(ApiError::conflict(
+                "User is already linked to a person. Unlink them first to link elsewhere.",
+            ));
+        }
+        (None, None) => {}
+    }
+    match users::link_person(&txn, org, &target.user.id, &person.id, state.now()).await {
+        Ok(true) => {}
+        Ok(false) => return Err(ApiError::conflict("User is already linked to a person")),
+        Err(e) if is_unique_violation(&e) => return Err(ApiError::conflict(PERSON_LINKED)),
+        Err(e) => return Err(e.into()),
+    }
+    let updated = reread(&txn, org, &target.user.id).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// An admin unlinks a member from their person.
+pub async fn unlink(state: &AppState, org: &OrgId, raw_user: &str) -> Result<(), ApiError> {
+    let txn = begin_write(&state.db).await?;
+    let target = member(&txn, org, raw_user).await?;
+    if !users::unlink_person(&txn, org, &target.user.id, state.now()).await? {
+        return Err(ApiError::conflict("User is not linked to a person"));
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A member links themselves to the person recorded with their own email address.
+pub async fn link_self(
+    state: &AppState,
+    caller: &UserId,
+    raw_person: &str,
+) -> Result<Person, ApiError> {
+    let txn = begin_write(&state.db).await?;
+    let me = users::find(&txn, caller)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let org = authz::authorize_org(&me.actor(), OrgAction::LinkSelf)?;
+    if me.person_id.is_some() {
+        return Err(ApiError::conflict(
+            "You are already linked to a person. Unlink first to link elsewhere.",
+        ));
+    }
+    let person = person(&txn, &org, raw_person, SELF_NOT_FOUND).await?;
+    // Claiming a record with someone else's address would hand over their one-on-ones.
+    if person.user_id.is_some() || person.email.as_deref() != Some(me.email.as_str()) {
+        return Err(ApiError::not_found(SELF_NOT_FOUND));
+    }
+    match users::link_person(&txn, &org, &me.id, &person.id, state.now()).await {
+        Ok(true) => {}
+        Ok(false) => {
+            return Err(ApiError::conflict(
+                "You are already linked to a person. Unlink first to link elsewhere.",
+            ));
+        }
+        Err(e) if is_unique_violation(&e) => return Err(ApiError::not_found(SELF_NOT_FOUND)),
+        Err(e) => return Err(e.into()),
+    }
+    let linked = persons::find(&txn, &org, &person.id)
+        .await?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("person vanished")))?;
+    txn.commit().await?;
+    Ok(linked)
+}
+
+/// A member unlinks themselves from their person.
+pub async fn unlink_self(state: &AppState, caller: &UserId) -> Result<(), ApiError> {
+    let txn = begin_write(&state.db).await?;
+    let me = users::find(&txn, caller)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let unlinked = match &me.organization_id {
+        Some(org) => users::unlink_person(&txn, org, &me.id, state.now()).await?,
+        None => false,
+    };
+    if !unlinked {
+        return Err(ApiError::conflict(
+            "You are not currently linked to any person",
+        ));
+    }
+    txn.commit().await?;
+    Ok(())
+}
