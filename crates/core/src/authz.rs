@@ -9,7 +9,7 @@
 //! Organization isolation lives here too: an entity of another organization is never
 //! visible, to anyone.
 
-use crate::{OrgId, PersonId, Role, UserId};
+use crate::{Email, OrgId, PersonId, Role, UserId};
 use std::borrow::Cow;
 
 /// Who is asking, as the database says *now* (never as it was at login).
@@ -759,6 +759,51 @@ pub fn authorize_oneonone_participants(
         Err(Refusal::Forbidden(
             "You can only schedule one-on-ones you take part in".into(),
         ))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Claims by the caller on records that carry an email address.
+
+pub const SELF_LINK_NOT_FOUND: &str =
+    "Person not found, access denied, or already linked to another user";
+pub const INVITATION_NOT_FOUND: &str = "Invitation not found or expired";
+
+/// What self-linking needs to know about a person.
+pub struct ClaimablePerson<'a> {
+    pub org_id: &'a OrgId,
+    pub email: Option<&'a str>,
+    pub linked_to_someone: bool,
+}
+
+/// A member may link themselves only to a person of their organization that no user is linked
+/// to **and whose email is their own**: claiming someone else's record would hand over that
+/// person's one-on-ones (api.md §3). Every refusal is the same 404.
+pub fn authorize_self_link(
+    actor: &Actor,
+    actor_email: &Email,
+    person: &ClaimablePerson<'_>,
+) -> Result<(), Refusal> {
+    let allowed = actor.org_id.as_ref() == Some(person.org_id)
+        && !person.linked_to_someone
+        && person.email == Some(actor_email.as_str());
+    if allowed {
+        Ok(())
+    } else {
+        Err(Refusal::NotFound(SELF_LINK_NOT_FOUND))
+    }
+}
+
+/// Only the address an invitation was sent to may accept it, whether by id or by the emailed
+/// link; anyone else is told it does not exist.
+pub fn authorize_invitation_acceptance(
+    actor_email: &Email,
+    invited: &Email,
+) -> Result<(), Refusal> {
+    if actor_email == invited {
+        Ok(())
+    } else {
+        Err(Refusal::NotFound(INVITATION_NOT_FOUND))
     }
 }
 

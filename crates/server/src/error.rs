@@ -146,8 +146,21 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The last line behind every check-then-write: a constraint the database enforced is a
+/// conflict with a concurrent change, never a 500. Call sites that know better name the
+/// conflict themselves (`OnConflict`); this is the fallback for races between checks and
+/// writes on PostgreSQL (e.g. a person deleted while a task is being assigned to them).
 impl From<manageros_store::DbErr> for ApiError {
     fn from(err: manageros_store::DbErr) -> Self {
+        if manageros_store::is_foreign_key_violation(&err)
+            || manageros_store::is_unique_violation(&err)
+        {
+            tracing::info!(error = %err, "constraint violation reported as a conflict");
+            return ApiError::Conflict(
+                "The request conflicts with a change made at the same time; please try again"
+                    .into(),
+            );
+        }
         ApiError::Internal(err.into())
     }
 }

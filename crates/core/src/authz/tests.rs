@@ -549,3 +549,45 @@ fn list_scopes_agree_with_the_view_rule() {
         }
     }
 }
+
+#[test]
+fn self_linking_needs_the_same_organization_an_unlinked_person_and_ones_own_email() {
+    let me = persona("U");
+    let email = Email::parse("me@example.com").unwrap();
+    let ok = ClaimablePerson {
+        org_id: &org(1),
+        email: Some("me@example.com"),
+        linked_to_someone: false,
+    };
+    assert!(authorize_self_link(&me, &email, &ok).is_ok());
+    let refused = Err(Refusal::NotFound(SELF_LINK_NOT_FOUND));
+    for bad in [
+        ClaimablePerson {
+            org_id: &org(2),
+            ..ok
+        },
+        ClaimablePerson {
+            email: Some("boss@example.com"),
+            ..ok
+        },
+        ClaimablePerson { email: None, ..ok },
+        ClaimablePerson {
+            linked_to_someone: true,
+            ..ok
+        },
+    ] {
+        assert_eq!(authorize_self_link(&me, &email, &bad), refused);
+    }
+    assert_eq!(authorize_self_link(&persona("N"), &email, &ok), refused);
+}
+
+#[test]
+fn only_the_invited_address_accepts_an_invitation() {
+    let a = Email::parse("a@example.com").unwrap();
+    let b = Email::parse("b@example.com").unwrap();
+    assert!(authorize_invitation_acceptance(&a, &a).is_ok());
+    assert_eq!(
+        authorize_invitation_acceptance(&a, &b),
+        Err(Refusal::NotFound(INVITATION_NOT_FOUND))
+    );
+}

@@ -271,12 +271,8 @@ pub async fn update_person(
         email: email.flatten(),
         role: role.flatten(),
         status,
-        team_id: body
-            .team_id
-            .try_map(|t| id_or_404(&t, TeamId::parse, TEAM_NOT_FOUND))?,
-        manager_id: body
-            .manager_id
-            .try_map(|m| id_or_404(&m, PersonId::parse, MANAGER_NOT_FOUND))?,
+        team_id: body.team_id,
+        manager_id: body.manager_id,
     };
     let person = people::update(&state, &org, &id, patch).await?;
     Ok(AppJson(PersonResponse {

@@ -184,7 +184,7 @@ pub async fn update_team(
     let patch = TeamPatch {
         name: name.map(Name::into_string),
         description: description.flatten(),
-        parent_id: body.parent_id.try_map(|p| parent_id(&p))?,
+        parent_id: body.parent_id,
     };
     let team = teams::update(&state, &org, &id, patch).await?;
     Ok(AppJson(TeamResponse {

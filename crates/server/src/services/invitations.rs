@@ -7,9 +7,12 @@ use crate::{
     session,
     state::AppState,
 };
-use manageros_core::{Email, InvitationId, InvitationStatus, OrgId, PersonId, Role, Timestamp};
+use manageros_core::{
+    Email, InvitationId, InvitationStatus, OrgId, PersonId, Role, Timestamp, authz,
+};
 use manageros_store::{
-    ConnectionTrait, DatabaseTransaction, begin_write, is_unique_violation,
+    ConnectionTrait, DatabaseTransaction, begin_write, is_foreign_key_violation,
+    is_unique_violation,
     repo::{
         invitations::{self, Invitation, Issue},
         orgs::{self, Organization},
@@ -23,7 +26,7 @@ pub const VALID_DAYS: i64 = 7;
 pub const ALREADY_MEMBER: &str = "User is already a member of this organization";
 pub const ALREADY_SENT: &str = "An invitation has already been sent to this email address";
 pub const NOT_FOUND: &str = "Invitation not found or access denied";
-pub const INVITEE_NOT_FOUND: &str = "Invitation not found or expired";
+pub const INVITEE_NOT_FOUND: &str = authz::INVITATION_NOT_FOUND;
 pub const PERSON_NOT_FOUND: &str = "Person not found or access denied";
 pub const PERSON_LINKED: &str = "Person is already linked to a user";
 
@@ -216,18 +219,20 @@ pub async fn accept(
     }
     let inv = match which {
         Accepting::Id(raw) => match InvitationId::parse(raw) {
-            Some(id) => invitations::find_for_invitee(&txn, &id, &user.email).await?,
+            Some(id) => invitations::find_any_org(&txn, &id).await?,
             None => None,
         },
-        // The link proves access to the mailbox it was sent to; it is still only good for
-        // the account with that address, like every other way of accepting.
-        Accepting::Token(token) => invitations::find_by_token(&txn, &session::hash_token(token))
-            .await?
-            .filter(|i| i.email == user.email),
+        Accepting::Token(token) => {
+            invitations::find_by_token(&txn, &session::hash_token(token)).await?
+        }
     }
     .filter(|i| i.is_open(now))
     .ok_or_else(|| ApiError::not_found(INVITEE_NOT_FOUND))?;
-    let org = join(&txn, &user, &inv, now).await?;
+    // Even with the emailed link, only the account with the invited address may accept.
+    authz::authorize_invitation_acceptance(&user.email, &inv.email)?;
+    let org = join(&txn, &user, &inv, now)
+        .await?
+        .ok_or_else(|| ApiError::not_found(INVITEE_NOT_FOUND))?;
     let user = users::find(&txn, &caller.id)
         .await?
         .ok_or(ApiError::Unauthorized)?;
@@ -244,21 +249,23 @@ pub async fn accept_single_at_signup(
 ) -> Result<Option<Organization>, ApiError> {
     let open = invitations::open_for_email(txn, &user.email, now).await?;
     match open.as_slice() {
-        [only] => Ok(Some(join(txn, user, only, now).await?)),
+        // Revoked at this very moment: then the user is simply not invited.
+        [only] => join(txn, user, only, now).await,
         _ => Ok(None),
     }
 }
 
 /// Accepts `inv` for `user` and makes them a member (role USER), linked to the invitation's
-/// person when that person is still unlinked.
+/// person when that person is still unlinked. `None` if the invitation stopped being open
+/// since it was read (revoked or accepted by a concurrent request).
 async fn join(
     txn: &DatabaseTransaction,
     user: &User,
     inv: &Invitation,
     now: Timestamp,
-) -> Result<Organization, ApiError> {
+) -> Result<Option<Organization>, ApiError> {
     if !invitations::accept(txn, &inv.id, now).await? {
-        return Err(ApiError::not_found(INVITEE_NOT_FOUND));
+        return Ok(None);
     }
     let org_id = &inv.organization_id;
     if !users::join_org(txn, &user.id, org_id, Role::User, now).await? {
@@ -271,18 +278,21 @@ async fn join(
             .await?
             .is_some_and(|p| p.user_id.is_none())
     {
-        // In a savepoint: if someone linked the person a moment ago, the member joins
-        // unlinked rather than failing the whole acceptance.
+        // In a savepoint: if someone linked (or deleted) the person a moment ago, the member
+        // joins unlinked rather than failing the whole acceptance.
         let sp = txn.begin().await?;
         match users::link_person(&sp, org_id, &user.id, pid, now).await {
             Ok(_) => sp.commit().await?,
-            Err(e) if is_unique_violation(&e) => sp.rollback().await?,
+            Err(e) if is_unique_violation(&e) || is_foreign_key_violation(&e) => {
+                sp.rollback().await?
+            }
             Err(e) => return Err(e.into()),
         }
     }
-    orgs::find(txn, org_id)
+    let org = orgs::find(txn, org_id)
         .await?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("organization {org_id} vanished")))
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("organization {org_id} vanished")))?;
+    Ok(Some(org))
 }
 
 /// The invitee's list: open invitations for the caller's address, none once they have an

@@ -23,8 +23,7 @@ pub const USER_NOT_FOUND: &str = "User not found or access denied";
 pub const PERSON_NOT_FOUND: &str = "Person not found or access denied";
 pub const PERSON_LINKED: &str = "Person is already linked to a user";
 pub const LAST_ADMIN: &str = "Cannot remove the last admin from the organization";
-pub const SELF_NOT_FOUND: &str =
-    "Person not found, access denied, or already linked to another user";
+pub const SELF_NOT_FOUND: &str = authz::SELF_LINK_NOT_FOUND;
 
 /// Locks the organization and authorizes the caller as they are now, inside the lock.
 async fn lock_and_reauthorize(
@@ -147,7 +146,15 @@ pub async fn link(
     }
     match users::link_person(&txn, org, &target.user.id, &person.id, state.now()).await {
         Ok(true) => {}
-        Ok(false) => return Err(ApiError::conflict("User is already linked to a person")),
+        // Changed by a concurrent request since it was read: say what it is now.
+        Ok(false) => {
+            return Err(
+                match users::find_member(&txn, org, &target.user.id).await? {
+                    None => ApiError::not_found(USER_NOT_FOUND),
+                    Some(_) => ApiError::conflict("User is already linked to a person"),
+                },
+            );
+        }
         Err(e) if is_unique_violation(&e) => return Err(ApiError::conflict(PERSON_LINKED)),
         Err(e) => return Err(e.into()),
     }
@@ -184,10 +191,15 @@ pub async fn link_self(
         ));
     }
     let person = person(&txn, &org, raw_person, SELF_NOT_FOUND).await?;
-    // Claiming a record with someone else's address would hand over their one-on-ones.
-    if person.user_id.is_some() || person.email.as_deref() != Some(me.email.as_str()) {
-        return Err(ApiError::not_found(SELF_NOT_FOUND));
-    }
+    authz::authorize_self_link(
+        &me.actor(),
+        &me.email,
+        &authz::ClaimablePerson {
+            org_id: &person.organization_id,
+            email: person.email.as_deref(),
+            linked_to_someone: person.user_id.is_some(),
+        },
+    )?;
     match users::link_person(&txn, &org, &me.id, &person.id, state.now()).await {
         Ok(true) => {}
         Ok(false) => {

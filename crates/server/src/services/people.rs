@@ -23,8 +23,10 @@ pub struct PersonPatch {
     pub email: Patch<Email>,
     pub role: Patch<String>,
     pub status: Option<PersonStatus>,
-    pub team_id: Patch<TeamId>,
-    pub manager_id: Patch<PersonId>,
+    /// Raw ids: checked once the person is known to exist, so a missing person is reported
+    /// before a bad reference.
+    pub team_id: Patch<String>,
+    pub manager_id: Patch<String>,
 }
 
 async fn check_references(
@@ -81,13 +83,19 @@ pub async fn update(
     let current = persons::find(&txn, org, id)
         .await?
         .ok_or_else(|| ApiError::not_found(NOT_FOUND))?;
+    let team_id = patch
+        .team_id
+        .try_map(|t| TeamId::parse(t.trim()).ok_or_else(|| ApiError::not_found(TEAM_NOT_FOUND)))?;
+    let manager_id = patch.manager_id.try_map(|m| {
+        PersonId::parse(m.trim()).ok_or_else(|| ApiError::not_found(MANAGER_NOT_FOUND))
+    })?;
     let fields = PersonFields {
         name: patch.name.unwrap_or(current.name),
         email: patch.email.apply(current.email.map(Email::from_db)),
         role: patch.role.apply(current.role),
         status: patch.status.unwrap_or(current.status),
-        team_id: patch.team_id.apply(current.team_id),
-        manager_id: patch.manager_id.apply(current.manager_id.clone()),
+        team_id: team_id.apply(current.team_id),
+        manager_id: manager_id.apply(current.manager_id.clone()),
     };
     check_references(&txn, org, &fields).await?;
     if moves_in_chart && let Some(manager) = &fields.manager_id {

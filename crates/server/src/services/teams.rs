@@ -17,7 +17,8 @@ pub const PARENT_NOT_FOUND: &str = "Parent team not found or access denied";
 pub struct TeamPatch {
     pub name: Option<String>,
     pub description: Patch<String>,
-    pub parent_id: Patch<TeamId>,
+    /// A raw id: checked once the team is known to exist.
+    pub parent_id: Patch<String>,
 }
 
 async fn reread(txn: &DatabaseTransaction, org: &OrgId, id: &TeamId) -> Result<Team, ApiError> {
@@ -62,10 +63,13 @@ pub async fn update(
     let current = teams::find(&txn, org, id)
         .await?
         .ok_or_else(|| ApiError::not_found(NOT_FOUND))?;
+    let parent_id = patch.parent_id.try_map(|p| {
+        TeamId::parse(p.trim()).ok_or_else(|| ApiError::not_found(PARENT_NOT_FOUND))
+    })?;
     let fields = TeamFields {
         name: patch.name.unwrap_or(current.name),
         description: patch.description.apply(current.description),
-        parent_id: patch.parent_id.apply(current.parent_id),
+        parent_id: parent_id.apply(current.parent_id),
     };
     check_parent(&txn, org, fields.parent_id.as_ref()).await?;
     if moves && let Some(parent) = &fields.parent_id {

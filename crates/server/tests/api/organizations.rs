@@ -425,3 +425,20 @@ db_test!(async fn another_organizations_invitations_are_not_found(app) {
     let list = app.get("/api/organization/invitations", globex.admin.t()).await;
     assert_eq!(list.body["invitations"][0]["status"], "pending", "untouched");
 });
+
+db_test!(async fn an_invitee_whose_person_was_linked_meanwhile_joins_unlinked(app) {
+    let acme = app.org("acme").await;
+    let person = app.person(&acme, "Pat", Some("pat@example.com")).await;
+    app.invite(&acme, "pat@example.com", Some(&person)).await;
+    // Before Pat signs up, the admin links that person to someone else.
+    let other = app.member(&acme, "Other", "other@example.com").await;
+    let other_id = app.me(&other).await["user"]["id"].as_str().unwrap().to_owned();
+    app.put(&format!("/api/organization/members/{other_id}/person"), acme.admin.t(), json!({"personId": person}))
+        .await
+        .assert_status(200);
+    let r = app.post("/api/auth/signup", None, json!({"name": "Pat", "email": "pat@example.com", "password": PASSWORD})).await;
+    r.assert_status(201);
+    assert_eq!(r.body["wasInvited"], true);
+    assert_eq!(r.body["user"]["personId"], Value::Null);
+    assert_eq!(app.me(&other).await["user"]["personId"], person.as_str(), "the existing link is untouched");
+});

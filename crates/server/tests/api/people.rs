@@ -252,3 +252,19 @@ db_test!(async fn teams_form_a_tree_and_keep_their_members(app) {
     app.delete(&format!("/api/teams/{platform}"), acme.admin.t()).await.assert_status(204);
     app.get(&format!("/api/teams/{platform}"), mel.t()).await.assert_error(404, "Team not found or access denied");
 });
+
+db_test!(async fn a_delete_racing_a_new_reference_never_fails_with_500(app) {
+    let acme = app.org("acme").await;
+    for round in 0..5 {
+        let boss = app.person(&acme, &format!("Boss {round}"), None).await;
+        let path = format!("/api/people/{boss}");
+        let (deleted, created) = tokio::join!(
+            app.delete(&path, acme.admin.t()),
+            app.post("/api/people", acme.admin.t(), json!({"name": format!("Report {round}"), "managerId": boss})),
+        );
+        // Either order is fine; what matters is a clean answer and a consistent result.
+        assert!(matches!(deleted.status, 204 | 409), "round {round}: {}", deleted.body);
+        assert!(matches!(created.status, 201 | 404 | 409), "round {round}: {}", created.body);
+        assert!(!(deleted.status == 204 && created.status == 201), "round {round}: both succeeded");
+    }
+});

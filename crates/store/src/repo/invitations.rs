@@ -167,19 +167,10 @@ pub async fn open_for_email(
         .collect())
 }
 
-/// An invitation addressed to `email`, by id, whatever the organization.
-pub async fn find_for_invitee(
-    db: &impl ConnectionTrait,
-    id: &InvitationId,
-    email: &Email,
-) -> Result<Option<Invitation>, DbErr> {
-    one(
-        db,
-        select()
-            .filter(invitation::Column::Id.eq(id.as_str()))
-            .filter(invitation::Column::Email.eq(email.as_str())),
-    )
-    .await
+/// An invitation by id, whatever the organization: the invitee's side, where the caller is
+/// not (yet) a member. The caller must check it is addressed to them.
+pub async fn find_any_org(db: &impl ConnectionTrait, id: &InvitationId) -> Result<Option<Invitation>, DbErr> {
+    one(db, select().filter(invitation::Column::Id.eq(id.as_str()))).await
 }
 
 pub async fn find_by_token(
