@@ -763,6 +763,58 @@ pub fn authorize_oneonone_participants(
 }
 
 // ---------------------------------------------------------------------------------------------
+// One-on-ones: the spec's own words for who may even ask.
+
+pub const NO_PERSON: &str = "No person record found for current user";
+
+/// Any one-on-one operation: the caller must belong to an organization, and a non-admin must
+/// be linked to a person (spec/oneonones.md). Returns the organization.
+pub fn authorize_oneonone_caller(actor: &Actor) -> Result<OrgId, Refusal> {
+    let org = actor
+        .org_id
+        .clone()
+        .ok_or_else(|| Refusal::Forbidden("User must belong to an organization".into()))?;
+    if !actor.is_admin() && actor.person_id.is_none() {
+        return Err(Refusal::Forbidden(NO_PERSON.into()));
+    }
+    Ok(org)
+}
+
+/// The one-on-ones list is the caller's own: those where their person is the manager or the
+/// report, for admins too (api.md §6). Returns that person.
+pub fn oneonone_list_scope(actor: &Actor) -> Result<(OrgId, PersonId), Refusal> {
+    let org = actor.org_id.clone().ok_or_else(|| {
+        Refusal::Forbidden("User must belong to an organization to view one-on-ones".into())
+    })?;
+    let person = actor
+        .person_id
+        .clone()
+        .ok_or_else(|| Refusal::Forbidden(NO_PERSON.into()))?;
+    Ok((org, person))
+}
+
+/// Whether the caller takes part in the one-on-one (as opposed to reaching it as an admin,
+/// which is written to its access log).
+pub fn takes_part(actor: &Actor, o: &OneOnOneFacts) -> bool {
+    actor.org_id.as_ref() == Some(&o.org_id)
+        && (actor.is_person(&o.manager) || actor.is_person(&o.report))
+}
+
+/// The access log of a one-on-one is for its participants. An admin (who can see the
+/// one-on-one) is refused with a 403; anyone else learns nothing (404).
+pub fn authorize_access_log(actor: &Actor, o: &OneOnOneFacts) -> Result<(), Refusal> {
+    if takes_part(actor, o) {
+        Ok(())
+    } else if actor.is_admin() && actor.org_id.as_ref() == Some(&o.org_id) {
+        Err(Refusal::Forbidden(
+            "Only the participants can read the access log of a one-on-one".into(),
+        ))
+    } else {
+        Err(Refusal::NotFound(Kind::OneOnOne.not_found_message()))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Claims by the caller on records that carry an email address.
 
 pub const SELF_LINK_NOT_FOUND: &str =

@@ -47,6 +47,12 @@ impl Timestamp {
         Some((Self(start), Self(start + DAY_MS)))
     }
 
+    /// A calendar field (a due date, a start date): an RFC 3339 timestamp, or a date
+    /// `YYYY-MM-DD` meaning the start of that UTC day.
+    pub fn parse_date_or_time(s: &str) -> Option<Self> {
+        Self::parse_rfc3339(s).or_else(|| Self::parse_utc_day(s).map(|(start, _)| start))
+    }
+
     pub fn to_rfc3339(self) -> String {
         match DateTime::<Utc>::from_timestamp_millis(self.0) {
             Some(dt) => dt.to_rfc3339_opts(SecondsFormat::Millis, true),
@@ -182,6 +188,23 @@ mod tests {
         ] {
             assert_eq!(Timestamp::parse_utc_day(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn calendar_fields_take_a_date_or_a_timestamp() {
+        assert_eq!(
+            Timestamp::parse_date_or_time("2025-10-20")
+                .unwrap()
+                .to_rfc3339(),
+            "2025-10-20T00:00:00.000Z"
+        );
+        assert_eq!(
+            Timestamp::parse_date_or_time("2025-10-20T12:30:00+02:00")
+                .unwrap()
+                .to_rfc3339(),
+            "2025-10-20T10:30:00.000Z"
+        );
+        assert_eq!(Timestamp::parse_date_or_time("2025-10-20T12:30:00"), None);
     }
 
     #[test]

@@ -116,10 +116,19 @@ pub fn build_router(state: AppState) -> Router {
                     .get("x-request-id")
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("-");
-                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), id)
+                let path = loggable_path(req.uri().path());
+                tracing::info_span!("request", method = %req.method(), path = %path, id)
             }),
         )
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+}
+
+/// The path as logged: the token of a public feedback link is a credential, so it is not.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match path.strip_prefix("/api/public/feedback/") {
+        Some(_) => "/api/public/feedback/{token}".into(),
+        None => path.into(),
+    }
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests and background work.

@@ -591,3 +591,63 @@ fn only_the_invited_address_accepts_an_invitation() {
         Err(Refusal::NotFound(INVITATION_NOT_FOUND))
     );
 }
+
+#[test]
+fn one_on_one_callers_and_the_access_log() {
+    assert_eq!(
+        authorize_oneonone_caller(&persona("N")),
+        Err(Refusal::Forbidden(
+            "User must belong to an organization".into()
+        ))
+    );
+    assert_eq!(
+        authorize_oneonone_caller(&persona("u")),
+        Err(Refusal::Forbidden(NO_PERSON.into()))
+    );
+    assert!(
+        authorize_oneonone_caller(&persona("a")).is_ok(),
+        "an admin needs no person"
+    );
+    assert_eq!(
+        oneonone_list_scope(&persona("N")),
+        Err(Refusal::Forbidden(
+            "User must belong to an organization to view one-on-ones".into()
+        ))
+    );
+    assert_eq!(
+        oneonone_list_scope(&persona("a")),
+        Err(Refusal::Forbidden(NO_PERSON.into())),
+        "the list is one's own"
+    );
+
+    let user = persona("U");
+    let me = user.person_id.clone().unwrap();
+    let mine = OneOnOneFacts {
+        org_id: org(1),
+        manager: me,
+        report: PersonId::generate(),
+    };
+    let other = OneOnOneFacts {
+        org_id: org(1),
+        manager: PersonId::generate(),
+        report: PersonId::generate(),
+    };
+    assert!(takes_part(&user, &mine) && !takes_part(&user, &other));
+    assert!(authorize_access_log(&user, &mine).is_ok());
+    assert!(matches!(
+        authorize_access_log(&user, &other),
+        Err(Refusal::NotFound(_))
+    ));
+    assert!(matches!(
+        authorize_access_log(&persona("A"), &other),
+        Err(Refusal::Forbidden(_))
+    ));
+    let foreign = OneOnOneFacts {
+        org_id: org(2),
+        ..other
+    };
+    assert!(matches!(
+        authorize_access_log(&persona("A"), &foreign),
+        Err(Refusal::NotFound(_))
+    ));
+}

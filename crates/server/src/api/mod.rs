@@ -2,13 +2,21 @@
 //! which is generated from the same route table that serves requests (so it cannot miss one).
 
 pub mod auth;
+pub mod campaigns;
+pub mod feedback;
 pub mod health;
+pub mod initiatives;
 pub mod invitations;
 pub mod me;
+pub mod meetings;
 pub mod members;
+pub mod oneonones;
 pub mod organizations;
 pub mod people;
+pub mod permissions;
+pub mod reports;
 pub mod schema;
+pub mod tasks;
 pub mod teams;
 
 use crate::{error::ErrorBody, rate_limit, state::AppState};
@@ -33,6 +41,14 @@ use utoipa_axum::{router::OpenApiRouter, routes};
         (name = "members", description = "Members, roles, and linking users to people"),
         (name = "people", description = "The org chart's people"),
         (name = "teams", description = "The organization's teams"),
+        (name = "tasks", description = "Tasks"),
+        (name = "initiatives", description = "Initiatives and their owners"),
+        (name = "meetings", description = "Meetings, their participants and instances"),
+        (name = "feedback", description = "Feedback about people"),
+        (name = "feedback-campaigns", description = "Feedback campaigns, and answering them without an account"),
+        (name = "reports", description = "Saved reports and running them"),
+        (name = "permissions", description = "What the caller may do, and why"),
+        (name = "oneonones", description = "One-on-ones and their access receipts"),
         (name = "operations", description = "Health and documentation"),
     )
 )]
@@ -58,23 +74,29 @@ impl Modify for Security {
 
 /// All API routes, with the OpenAPI document served at `/api/openapi.json`.
 pub fn router(state: AppState) -> Router {
-    let auth = OpenApiRouter::new()
+    // Endpoints reachable without an account share the per-address rate limit.
+    let unauthenticated = OpenApiRouter::new()
         .routes(routes!(auth::signup))
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::forgot_password))
         .routes(routes!(auth::reset_password))
+        .routes(routes!(campaigns::public_form, campaigns::public_answer))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             rate_limit::limit_auth,
         ));
 
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(auth)
+        .merge(unauthenticated)
         .routes(routes!(health::healthz))
+        // The caller.
         .routes(routes!(me::get_me))
         .routes(routes!(me::linkable_persons))
         .routes(routes!(me::link_self, me::unlink_self))
+        .routes(routes!(permissions::my_permissions))
+        .routes(routes!(permissions::check_permission))
+        // Organizations, invitations, members.
         .routes(routes!(organizations::create_organization))
         .routes(routes!(organizations::get_organization))
         .routes(routes!(
@@ -90,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(members::change_role, members::remove_member))
         .routes(routes!(members::linkable_users))
         .routes(routes!(members::link_person, members::unlink_person))
+        // People and teams.
         .routes(routes!(people::list_people, people::create_person))
         .routes(routes!(
             people::get_person,
@@ -102,6 +125,70 @@ pub fn router(state: AppState) -> Router {
             teams::update_team,
             teams::delete_team
         ))
+        // The entities the permission system governs.
+        .routes(routes!(tasks::list_tasks, tasks::create_task))
+        .routes(routes!(
+            tasks::get_task,
+            tasks::update_task,
+            tasks::delete_task
+        ))
+        .routes(routes!(
+            initiatives::list_initiatives,
+            initiatives::create_initiative
+        ))
+        .routes(routes!(
+            initiatives::get_initiative,
+            initiatives::update_initiative,
+            initiatives::delete_initiative
+        ))
+        .routes(routes!(initiatives::initiative_tasks))
+        .routes(routes!(meetings::initiative_meetings))
+        .routes(routes!(meetings::list_meetings, meetings::create_meeting))
+        .routes(routes!(
+            meetings::get_meeting,
+            meetings::update_meeting,
+            meetings::delete_meeting
+        ))
+        .routes(routes!(meetings::list_instances, meetings::create_instance))
+        .routes(routes!(
+            meetings::get_instance,
+            meetings::update_instance,
+            meetings::delete_instance
+        ))
+        .routes(routes!(feedback::list_feedback, feedback::create_feedback))
+        .routes(routes!(
+            feedback::get_feedback,
+            feedback::update_feedback,
+            feedback::delete_feedback
+        ))
+        .routes(routes!(
+            campaigns::list_campaigns,
+            campaigns::create_campaign
+        ))
+        .routes(routes!(
+            campaigns::get_campaign,
+            campaigns::update_campaign,
+            campaigns::delete_campaign
+        ))
+        .routes(routes!(campaigns::campaign_responses))
+        .routes(routes!(reports::list_reports, reports::create_report))
+        .routes(routes!(
+            reports::get_report,
+            reports::update_report,
+            reports::delete_report
+        ))
+        .routes(routes!(reports::run_report))
+        // One-on-ones.
+        .routes(routes!(
+            oneonones::list_oneonones,
+            oneonones::create_oneonone
+        ))
+        .routes(routes!(
+            oneonones::get_oneonone,
+            oneonones::update_oneonone,
+            oneonones::delete_oneonone
+        ))
+        .routes(routes!(oneonones::oneonone_access))
         .split_for_parts();
 
     let doc = Arc::new(doc);

@@ -268,3 +268,28 @@ impl From<&Member> for MemberView {
         }
     }
 }
+
+/// A lower bound on a time filter: an RFC 3339 timestamp, or a date `YYYY-MM-DD` meaning the
+/// start of that UTC day (inclusive).
+pub fn time_from(raw: &str, what: &str) -> Result<manageros_core::Timestamp, Invalid> {
+    manageros_core::Timestamp::parse_rfc3339(raw)
+        .or_else(|| manageros_core::Timestamp::parse_utc_day(raw).map(|(start, _)| start))
+        .ok_or_else(|| {
+            Invalid(format!(
+                "{what} must be an RFC 3339 timestamp with an offset, or a date YYYY-MM-DD"
+            ))
+        })
+}
+
+/// An upper bound on a time filter, returned as the exclusive end: a timestamp includes itself,
+/// a date `YYYY-MM-DD` includes that whole UTC day.
+pub fn time_until(raw: &str, what: &str) -> Result<manageros_core::Timestamp, Invalid> {
+    manageros_core::Timestamp::parse_rfc3339(raw)
+        .map(|t| t.plus_millis(1))
+        .or_else(|| manageros_core::Timestamp::parse_utc_day(raw).map(|(_, end)| end))
+        .ok_or_else(|| {
+            Invalid(format!(
+                "{what} must be an RFC 3339 timestamp with an offset, or a date YYYY-MM-DD"
+            ))
+        })
+}

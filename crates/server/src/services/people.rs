@@ -6,7 +6,7 @@ use manageros_core::{Email, OrgId, PersonId, PersonStatus, TeamId};
 use manageros_store::{
     DatabaseTransaction, begin_write,
     repo::{
-        orgs,
+        campaigns, feedback, links, meetings, oneonones, orgs,
         persons::{self, Person, PersonFields},
         teams,
     },
@@ -130,7 +130,8 @@ pub async fn update(
     Ok(person)
 }
 
-/// Deletes a person with no direct reports and no history; a linked user is unlinked.
+/// Deletes a person with no direct reports and no history; a linked user is unlinked, their
+/// task assignments cleared and initiative ownerships dropped.
 pub async fn delete(state: &AppState, org: &OrgId, id: &PersonId) -> Result<(), ApiError> {
     let txn = begin_write(&state.db).await?;
     if !persons::exists(&txn, org, id).await? {
@@ -139,6 +140,19 @@ pub async fn delete(state: &AppState, org: &OrgId, id: &PersonId) -> Result<(), 
     if persons::count_reports(&txn, org, id).await? > 0 {
         return Err(ApiError::conflict(
             "Cannot delete person with direct reports. Please reassign their reports first.",
+        ));
+    }
+    // One-on-ones, feedback, meetings and campaigns are history: deleting the person would
+    // erase or orphan it. They can be marked inactive instead.
+    let history = oneonones::count_for_person(&txn, org, id).await?
+        + feedback::count_involving(&txn, org, id).await?
+        + meetings::count_owned_by(&txn, org, id).await?
+        + links::count_for_person(&txn, links::MEETING_PARTICIPANTS, org, id).await?
+        + links::count_for_person(&txn, links::INSTANCE_PARTICIPANTS, org, id).await?
+        + campaigns::count_targeting(&txn, org, id).await?;
+    if history > 0 {
+        return Err(ApiError::conflict(
+            "Cannot delete a person who has one-on-ones, feedback or meetings. Mark them inactive instead.",
         ));
     }
     persons::delete(&txn, org, id).await?;

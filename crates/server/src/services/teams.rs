@@ -5,7 +5,7 @@ use manageros_core::{OrgId, TeamId};
 use manageros_store::{
     DatabaseTransaction, begin_write,
     repo::{
-        orgs, persons,
+        initiatives, orgs, persons,
         teams::{self, Team, TeamFields},
     },
 };
@@ -119,6 +119,11 @@ pub async fn delete(state: &AppState, org: &OrgId, id: &TeamId) -> Result<(), Ap
             teams::count_children(&txn, org, id).await?,
             "child team",
             "child teams",
+        ),
+        (
+            initiatives::count_for_team(&txn, org, id).await?,
+            "initiative",
+            "initiatives",
         ),
     ];
     let named: Vec<String> = blockers

@@ -344,6 +344,18 @@ impl TestApp {
         TestUser::from_auth(&r.body)
     }
 
+    /// The test clock's now, in milliseconds.
+    pub fn clock_now(&self) -> i64 {
+        use manageros_core::Clock;
+        self.clock.now().as_millis()
+    }
+
+    /// The date `days` from the test clock's now, `YYYY-MM-DD`.
+    pub fn clock_date(&self, days: i64) -> String {
+        Timestamp::from_millis(self.clock_now() + days * 24 * 3600 * 1000).to_rfc3339()[..10]
+            .to_owned()
+    }
+
     /// Waits until mail sent in the background has gone out.
     pub async fn settle(&self) {
         self.state.background.close();
@@ -489,6 +501,15 @@ impl Res {
             self.body
         );
         self
+    }
+
+    /// The `id` of the entity under `key` (`{"task": {"id": …}}`).
+    #[track_caller]
+    pub fn id(&self, key: &str) -> String {
+        self.body[key]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {key}.id in {}", self.body))
+            .to_owned()
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {

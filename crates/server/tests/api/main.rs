@@ -4,9 +4,17 @@ mod harness;
 
 mod auth;
 mod basics;
+mod campaigns;
+mod feedback;
+mod initiatives;
+mod meetings;
 mod members;
+mod oneonones;
 mod organizations;
 mod people;
+mod permissions;
+mod reports;
+mod tasks;
 
 /// Every endpoint the service offers, `(path, method)`, as the OpenAPI document must list it.
 pub const ENDPOINTS: &[(&str, &str)] = &[
@@ -45,4 +53,53 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("/api/teams/{id}", "get"),
     ("/api/teams/{id}", "patch"),
     ("/api/teams/{id}", "delete"),
+    ("/api/me/permissions", "get"),
+    ("/api/me/permissions/check", "get"),
+    ("/api/tasks", "get"),
+    ("/api/tasks", "post"),
+    ("/api/tasks/{id}", "get"),
+    ("/api/tasks/{id}", "patch"),
+    ("/api/tasks/{id}", "delete"),
+    ("/api/initiatives", "get"),
+    ("/api/initiatives", "post"),
+    ("/api/initiatives/{id}", "get"),
+    ("/api/initiatives/{id}", "patch"),
+    ("/api/initiatives/{id}", "delete"),
+    ("/api/initiatives/{id}/tasks", "get"),
+    ("/api/initiatives/{id}/meetings", "get"),
+    ("/api/meetings", "get"),
+    ("/api/meetings", "post"),
+    ("/api/meetings/{id}", "get"),
+    ("/api/meetings/{id}", "patch"),
+    ("/api/meetings/{id}", "delete"),
+    ("/api/meetings/{id}/instances", "get"),
+    ("/api/meetings/{id}/instances", "post"),
+    ("/api/meeting-instances/{id}", "get"),
+    ("/api/meeting-instances/{id}", "patch"),
+    ("/api/meeting-instances/{id}", "delete"),
+    ("/api/feedback", "get"),
+    ("/api/feedback", "post"),
+    ("/api/feedback/{id}", "get"),
+    ("/api/feedback/{id}", "patch"),
+    ("/api/feedback/{id}", "delete"),
+    ("/api/feedback-campaigns", "get"),
+    ("/api/feedback-campaigns", "post"),
+    ("/api/feedback-campaigns/{id}", "get"),
+    ("/api/feedback-campaigns/{id}", "patch"),
+    ("/api/feedback-campaigns/{id}", "delete"),
+    ("/api/feedback-campaigns/{id}/responses", "get"),
+    ("/api/public/feedback/{inviteToken}", "get"),
+    ("/api/public/feedback/{inviteToken}", "post"),
+    ("/api/reports", "get"),
+    ("/api/reports", "post"),
+    ("/api/reports/{id}", "get"),
+    ("/api/reports/{id}", "patch"),
+    ("/api/reports/{id}", "delete"),
+    ("/api/reports/{id}/run", "post"),
+    ("/api/oneonones", "get"),
+    ("/api/oneonones", "post"),
+    ("/api/oneonones/{id}", "get"),
+    ("/api/oneonones/{id}", "put"),
+    ("/api/oneonones/{id}", "delete"),
+    ("/api/oneonones/{id}/access", "get"),
 ];

@@ -1,10 +1,24 @@
 //! SeaORM entities: one per table, plain columns only. Conversions to domain types happen in
 //! the repositories, so the rest of the code never sees a raw row.
 
+pub mod campaign_invite;
+pub mod campaign_response;
+pub mod feedback;
+pub mod feedback_campaign;
+pub mod initiative;
+pub mod initiative_owner;
 pub mod invitation;
+pub mod meeting;
+pub mod meeting_instance;
+pub mod meeting_instance_participant;
+pub mod meeting_participant;
+pub mod one_on_one;
+pub mod oneonone_access;
 pub mod organization;
 pub mod password_reset;
 pub mod person;
+pub mod report;
 pub mod session;
+pub mod task;
 pub mod team;
 pub mod user;

@@ -9,6 +9,8 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_accounts_and_people;
 mod m0002_invitations;
+mod m0003_work;
+mod m0004_oneonones;
 
 pub struct Migrator;
 
@@ -18,6 +20,8 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_accounts_and_people::Migration),
             Box::new(m0002_invitations::Migration),
+            Box::new(m0003_work::Migration),
+            Box::new(m0004_oneonones::Migration),
         ]
     }
 }

@@ -169,7 +169,10 @@ pub async fn open_for_email(
 
 /// An invitation by id, whatever the organization: the invitee's side, where the caller is
 /// not (yet) a member. The caller must check it is addressed to them.
-pub async fn find_any_org(db: &impl ConnectionTrait, id: &InvitationId) -> Result<Option<Invitation>, DbErr> {
+pub async fn find_any_org(
+    db: &impl ConnectionTrait,
+    id: &InvitationId,
+) -> Result<Option<Invitation>, DbErr> {
     one(db, select().filter(invitation::Column::Id.eq(id.as_str()))).await
 }
 

@@ -1,10 +1,18 @@
 //! Repositories: every query the service runs, by capability. Functions take any connection
 //! (a pool or a transaction), so callers decide the transaction boundaries.
 
+pub mod campaigns;
+pub mod feedback;
+pub mod initiatives;
 pub mod invitations;
+pub mod links;
+pub mod meetings;
+pub mod oneonones;
 pub mod orgs;
 pub mod password_resets;
 pub mod persons;
+pub mod reports;
 pub mod sessions;
+pub mod tasks;
 pub mod teams;
 pub mod users;

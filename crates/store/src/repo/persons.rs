@@ -314,3 +314,20 @@ pub async fn count_in_team(
         .count(db)
         .await
 }
+
+/// How many of `ids` are people of the organization (for checking a list of references in
+/// one query).
+pub async fn count_existing(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    ids: &[PersonId],
+) -> Result<u64, DbErr> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    person::Entity::find()
+        .filter(person::Column::OrganizationId.eq(org.as_str()))
+        .filter(person::Column::Id.is_in(ids.iter().map(|i| i.as_str())))
+        .count(db)
+        .await
+}

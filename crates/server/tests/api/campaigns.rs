@@ -1,0 +1,130 @@
+//! Feedback campaigns (api.md §8): creator and admins only, invitees mailed on activation,
+//! one answer per invitee through the public link.
+
+use crate::db_test;
+use crate::harness::*;
+use manageros_core::time::DAY_MS;
+use serde_json::json;
+
+async fn active_campaign(app: &TestApp, creator: &TestUser, about: &str) -> String {
+    let r = app
+        .post(
+            "/api/feedback-campaigns",
+            creator.t(),
+            json!({"name": "Q1 360", "targetPersonId": about, "startDate": "2020-01-01", "endDate": "2099-12-31",
+                "inviteEmails": ["A@example.com", "b@example.com", "a@example.com"], "questions": ["Strengths?", "Growth?"], "status": "active"}),
+        )
+        .await;
+    r.assert_status(201);
+    assert_eq!(
+        r.body["feedbackCampaign"]["inviteEmails"],
+        json!(["a@example.com", "b@example.com"])
+    );
+    r.id("feedbackCampaign")
+}
+
+db_test!(async fn campaigns_are_seen_by_their_creator_and_admins(app) {
+    let acme = app.org("acme").await;
+    let globex = app.org("globex").await;
+    let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
+    let (sam, _) = app.linked_member(&acme, "Sam", "sam@example.com").await;
+    let subject = app.person(&acme, "Subject", None).await;
+    let id = active_campaign(&app, &pat, &subject).await;
+    let path = format!("/api/feedback-campaigns/{id}");
+
+    app.get(&path, pat.t()).await.assert_status(200);
+    app.get(&path, acme.admin.t()).await.assert_status(200);
+    app.get(&path, sam.t()).await.assert_error(404, "Feedback campaign not found or access denied");
+    app.patch(&path, sam.t(), json!({"name": "X"})).await.assert_error(404, "Feedback campaign not found or access denied");
+    app.get(&path, globex.admin.t()).await.assert_error(404, "Feedback campaign not found or access denied");
+    assert_eq!(app.get("/api/feedback-campaigns", sam.t()).await.body["feedbackCampaigns"], json!([]));
+    assert_eq!(app.get("/api/feedback-campaigns", acme.admin.t()).await.body["pagination"]["totalCount"], 1);
+    app.get(&format!("{path}/responses"), sam.t()).await.assert_status(404);
+
+    for (body, field) in [
+        (json!({"name": "N", "targetPersonId": subject, "startDate": "2030-01-01", "endDate": "2030-02-01", "questions": []}), "questions"),
+        (json!({"name": "N", "targetPersonId": subject, "startDate": "2030-01-01", "endDate": "2030-02-01", "questions": ["Q"], "inviteEmails": ["nope"]}), "inviteEmails"),
+        (json!({"name": "N", "targetPersonId": subject, "endDate": "2030-02-01", "questions": ["Q"]}), "startDate"),
+        (json!({"name": "N", "targetPersonId": subject, "startDate": "2030-03-01", "endDate": "2030-02-01", "questions": ["Q"]}), "endDate"),
+        (json!({"name": "", "targetPersonId": subject, "startDate": "2030-01-01", "endDate": "2030-02-01", "questions": ["Q"]}), "name"),
+    ] {
+        app.post("/api/feedback-campaigns", pat.t(), body).await.assert_field_error(field);
+    }
+    let foreign = app.person(&globex, "Foreign", None).await;
+    app.post("/api/feedback-campaigns", pat.t(), json!({"name": "N", "targetPersonId": foreign, "startDate": "2030-01-01", "endDate": "2030-02-01", "questions": ["Q"]}))
+        .await
+        .assert_error(404, "Target person not found or access denied");
+    app.delete(&path, sam.t()).await.assert_status(404);
+    app.delete(&path, pat.t()).await.assert_status(204);
+});
+
+db_test!(async fn invitees_answer_once_without_an_account(app) {
+    let acme = app.org("acme").await;
+    let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
+    let subject = app.person(&acme, "Subject Person", None).await;
+    let id = active_campaign(&app, &pat, &subject).await;
+
+    let mails = app.emails_to("a@example.com").await;
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].subject.contains("Subject Person"), "{}", mails[0].subject);
+    assert!(mails[0].body.contains(&format!("{}/feedback?token=", app.base)));
+    let token = mails[0].link_token();
+    let form = format!("/api/public/feedback/{token}");
+
+    let r = app.get(&form, None).await;
+    r.assert_status(200);
+    assert_eq!(r.body["form"]["about"], "Subject Person");
+    assert_eq!(r.body["form"]["questions"], json!(["Strengths?", "Growth?"]));
+    assert_eq!(r.body["form"]["alreadyAnswered"], false);
+
+    app.post(&form, None, json!({"answers": ["Only one"]})).await.assert_field_error("answers");
+    app.post(&form, None, json!({"answers": ["", " "]})).await.assert_field_error("answers");
+    app.post(&form, None, json!({"answers": ["Clear writing", "Delegation"]})).await.assert_status(201);
+    app.post(&form, None, json!({"answers": ["Again", "Again"]}))
+        .await
+        .assert_error(409, "You have already answered this feedback request");
+    assert_eq!(app.get(&form, None).await.body["form"]["alreadyAnswered"], true);
+    app.get("/api/public/feedback/not-a-token", None).await.assert_error(404, "Feedback request not found or closed");
+
+    let r = app.get(&format!("/api/feedback-campaigns/{id}/responses"), pat.t()).await;
+    r.assert_status(200);
+    assert_eq!(r.body["responses"].as_array().unwrap().len(), 1);
+    assert_eq!(r.body["responses"][0]["answers"], json!(["Clear writing", "Delegation"]));
+    assert!(r.body["responses"][0].get("email").is_none(), "answers are anonymous");
+    let c = app.get(&format!("/api/feedback-campaigns/{id}"), pat.t()).await;
+    assert_eq!(c.body["feedbackCampaign"]["responseCount"], 1);
+
+    // Who answered cannot be dropped, and the questions are then fixed.
+    app.patch(&format!("/api/feedback-campaigns/{id}"), pat.t(), json!({"inviteEmails": ["b@example.com"]}))
+        .await
+        .assert_status(409);
+    app.patch(&format!("/api/feedback-campaigns/{id}"), pat.t(), json!({"questions": ["New?"]}))
+        .await
+        .assert_error(409, "The questions cannot change once someone has answered");
+    // Adding an invitee to an active campaign mails them.
+    app.patch(&format!("/api/feedback-campaigns/{id}"), pat.t(), json!({"inviteEmails": ["a@example.com", "b@example.com", "c@example.com"]}))
+        .await
+        .assert_status(200);
+    assert_eq!(app.emails_to("c@example.com").await.len(), 1);
+    assert_eq!(app.emails_to("a@example.com").await.len(), 1, "nobody is mailed twice");
+});
+
+db_test!(async fn the_public_form_is_open_only_while_the_campaign_is(app) {
+    let acme = app.org("acme").await;
+    let subject = app.person(&acme, "Subject", None).await;
+    let r = app
+        .post("/api/feedback-campaigns", acme.admin.t(), json!({"name": "Later", "targetPersonId": subject,
+            "startDate": "2020-01-01", "endDate": app.clock_date(2), "inviteEmails": ["x@example.com"], "questions": ["Q?"]}))
+        .await;
+    let id = r.id("feedbackCampaign");
+    assert_eq!(app.emails_to("x@example.com").await.len(), 0, "a draft mails nobody");
+    app.patch(&format!("/api/feedback-campaigns/{id}"), acme.admin.t(), json!({"status": "active"})).await.assert_status(200);
+    let token = app.emails_to("x@example.com").await[0].link_token();
+    let form = format!("/api/public/feedback/{token}");
+    app.get(&form, None).await.assert_status(200);
+    app.patch(&format!("/api/feedback-campaigns/{id}"), acme.admin.t(), json!({"status": "cancelled"})).await.assert_status(200);
+    app.get(&form, None).await.assert_error(404, "Feedback request not found or closed");
+    app.patch(&format!("/api/feedback-campaigns/{id}"), acme.admin.t(), json!({"status": "active"})).await.assert_status(200);
+    app.clock.advance_millis(3 * DAY_MS);
+    app.post(&form, None, json!({"answers": ["late"]})).await.assert_error(404, "Feedback request not found or closed");
+});

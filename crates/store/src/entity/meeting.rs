@@ -1,0 +1,26 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "meetings")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub organization_id: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub scheduled_at: i64,
+    pub duration_minutes: i32,
+    pub location: Option<String>,
+    pub is_private: bool,
+    pub owner_id: Option<String>,
+    pub team_id: Option<String>,
+    pub initiative_id: Option<String>,
+    pub created_by_id: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

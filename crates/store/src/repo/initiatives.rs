@@ -1,0 +1,265 @@
+//! Initiatives and their owners.
+
+use crate::{
+    contains_pattern,
+    entity::initiative,
+    repo::{links, users::lower},
+};
+use manageros_core::{
+    InitiativeId, InitiativeStatus, OrgId, Page, PersonId, Rag, TeamId, Timestamp, UserId,
+    authz::Target,
+};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+    prelude::*,
+};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Initiative {
+    pub id: InitiativeId,
+    pub organization_id: OrgId,
+    pub title: String,
+    pub summary: Option<String>,
+    pub status: InitiativeStatus,
+    pub rag: Rag,
+    pub confidence: i32,
+    pub team_id: Option<TeamId>,
+    pub owner_ids: Vec<PersonId>,
+    pub start_date: Option<Timestamp>,
+    pub target_date: Option<Timestamp>,
+    pub created_by: UserId,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Initiative {
+    pub fn target(&self) -> Target {
+        Target::Initiative {
+            org_id: self.organization_id.clone(),
+        }
+    }
+
+    fn from_model(m: initiative::Model, owner_ids: Vec<PersonId>) -> Self {
+        Self {
+            id: InitiativeId::from_db(m.id),
+            organization_id: OrgId::from_db(m.organization_id),
+            title: m.title,
+            summary: m.summary,
+            status: InitiativeStatus::from_db(&m.status),
+            rag: Rag::from_db(&m.rag),
+            confidence: m.confidence,
+            team_id: m.team_id.map(TeamId::from_db),
+            owner_ids,
+            start_date: m.start_date.map(Timestamp::from_millis),
+            target_date: m.target_date.map(Timestamp::from_millis),
+            created_by: UserId::from_db(m.created_by_id),
+            created_at: Timestamp::from_millis(m.created_at),
+            updated_at: Timestamp::from_millis(m.updated_at),
+        }
+    }
+}
+
+/// The writable fields of an initiative.
+#[derive(Clone, Debug)]
+pub struct InitiativeFields {
+    pub title: String,
+    pub summary: Option<String>,
+    pub status: InitiativeStatus,
+    pub rag: Rag,
+    pub confidence: i32,
+    pub team_id: Option<TeamId>,
+    pub owner_ids: Vec<PersonId>,
+    pub start_date: Option<Timestamp>,
+    pub target_date: Option<Timestamp>,
+}
+
+impl From<&Initiative> for InitiativeFields {
+    fn from(i: &Initiative) -> Self {
+        Self {
+            title: i.title.clone(),
+            summary: i.summary.clone(),
+            status: i.status,
+            rag: i.rag,
+            confidence: i.confidence,
+            team_id: i.team_id.clone(),
+            owner_ids: i.owner_ids.clone(),
+            start_date: i.start_date,
+            target_date: i.target_date,
+        }
+    }
+}
+
+fn active(f: &InitiativeFields) -> initiative::ActiveModel {
+    initiative::ActiveModel {
+        id: NotSet,
+        organization_id: NotSet,
+        title: Set(f.title.clone()),
+        summary: Set(f.summary.clone()),
+        status: Set(f.status.as_str().to_owned()),
+        rag: Set(f.rag.as_str().to_owned()),
+        confidence: Set(f.confidence),
+        team_id: Set(f.team_id.as_ref().map(|t| t.as_str().to_owned())),
+        start_date: Set(f.start_date.map(Timestamp::as_millis)),
+        target_date: Set(f.target_date.map(Timestamp::as_millis)),
+        created_by_id: NotSet,
+        created_at: NotSet,
+        updated_at: NotSet,
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct InitiativeFilter {
+    pub status: Option<InitiativeStatus>,
+    pub rag: Option<Rag>,
+    pub team_id: Option<TeamId>,
+    pub owner_id: Option<PersonId>,
+    pub search: Option<String>,
+}
+
+fn of(org: &OrgId) -> sea_orm::Select<initiative::Entity> {
+    initiative::Entity::find().filter(initiative::Column::OrganizationId.eq(org.as_str()))
+}
+
+async fn with_owners(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    rows: Vec<initiative::Model>,
+) -> Result<Vec<Initiative>, DbErr> {
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let mut owners = links::load(db, links::INITIATIVE_OWNERS, org, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|m| {
+            let o = owners.remove(&m.id).unwrap_or_default();
+            Initiative::from_model(m, o)
+        })
+        .collect())
+}
+
+/// One page of initiatives, newest first; every member may view them all.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    f: &InitiativeFilter,
+    page: Page,
+) -> Result<(Vec<Initiative>, u64), DbErr> {
+    let mut cond = Condition::all();
+    if let Some(s) = f.status {
+        cond = cond.add(initiative::Column::Status.eq(s.as_str()));
+    }
+    if let Some(r) = f.rag {
+        cond = cond.add(initiative::Column::Rag.eq(r.as_str()));
+    }
+    if let Some(t) = &f.team_id {
+        cond = cond.add(initiative::Column::TeamId.eq(t.as_str()));
+    }
+    if let Some(p) = &f.owner_id {
+        cond = cond.add(initiative::Column::Id.in_subquery(links::parents_of(
+            links::INITIATIVE_OWNERS,
+            org,
+            p,
+        )));
+    }
+    if let Some(s) = &f.search {
+        cond = cond.add(lower(initiative::Column::Title).like(contains_pattern(s)));
+    }
+    let total = of(org).filter(cond.clone()).count(db).await?;
+    let rows = of(org)
+        .filter(cond)
+        .order_by(initiative::Column::CreatedAt, Order::Desc)
+        .order_by(initiative::Column::Id, Order::Desc)
+        .offset(page.offset())
+        .limit(page.limit)
+        .all(db)
+        .await?;
+    Ok((with_owners(db, org, rows).await?, total))
+}
+
+pub async fn find(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &InitiativeId,
+) -> Result<Option<Initiative>, DbErr> {
+    let row = of(org)
+        .filter(initiative::Column::Id.eq(id.as_str()))
+        .one(db)
+        .await?;
+    Ok(with_owners(db, org, row.into_iter().collect()).await?.pop())
+}
+
+pub async fn exists(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &InitiativeId,
+) -> Result<bool, DbErr> {
+    Ok(of(org)
+        .filter(initiative::Column::Id.eq(id.as_str()))
+        .count(db)
+        .await?
+        > 0)
+}
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    by: &UserId,
+    f: &InitiativeFields,
+    now: Timestamp,
+) -> Result<InitiativeId, DbErr> {
+    let id = InitiativeId::generate();
+    let mut am = active(f);
+    am.id = Set(id.as_str().to_owned());
+    am.organization_id = Set(org.as_str().to_owned());
+    am.created_by_id = Set(by.as_str().to_owned());
+    am.created_at = Set(now.as_millis());
+    am.updated_at = Set(now.as_millis());
+    initiative::Entity::insert(am)
+        .exec_without_returning(db)
+        .await?;
+    links::replace(db, links::INITIATIVE_OWNERS, org, id.as_str(), &f.owner_ids).await?;
+    Ok(id)
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &InitiativeId,
+    f: &InitiativeFields,
+    now: Timestamp,
+) -> Result<(), DbErr> {
+    let mut am = active(f);
+    am.updated_at = Set(now.as_millis());
+    initiative::Entity::update_many()
+        .set(am)
+        .filter(initiative::Column::OrganizationId.eq(org.as_str()))
+        .filter(initiative::Column::Id.eq(id.as_str()))
+        .exec(db)
+        .await?;
+    links::replace(db, links::INITIATIVE_OWNERS, org, id.as_str(), &f.owner_ids).await
+}
+
+pub async fn delete(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &InitiativeId,
+) -> Result<(), DbErr> {
+    initiative::Entity::delete_many()
+        .filter(initiative::Column::OrganizationId.eq(org.as_str()))
+        .filter(initiative::Column::Id.eq(id.as_str()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn count_for_team(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    team: &TeamId,
+) -> Result<u64, DbErr> {
+    of(org)
+        .filter(initiative::Column::TeamId.eq(team.as_str()))
+        .count(db)
+        .await
+}

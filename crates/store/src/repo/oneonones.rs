@@ -1,0 +1,586 @@
+//! One-on-ones: the private meeting between two people, and the log of who opened one
+//! without taking part in it.
+//!
+//! The list is one query for the page (both people and their users joined) and one for the
+//! count, each served by the `(organization_id, manager_id|report_id, scheduled_at, id)`
+//! indexes.
+
+use crate::{
+    contains_pattern,
+    entity::{one_on_one, oneonone_access},
+};
+use manageros_core::{
+    AccessLogId, OneOnOneId, OrgId, Page, PersonId, Timestamp, UserId,
+    authz::{OneOnOneFacts, Target},
+};
+use sea_orm::{
+    ActiveValue::Set,
+    ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
+    prelude::*,
+    sea_query::{
+        Alias, CaseStatement, Condition, ExprTrait, Func, JoinType, Order, Query, SelectStatement,
+    },
+};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OneOnOne {
+    pub id: OneOnOneId,
+    pub organization_id: OrgId,
+    pub manager_id: PersonId,
+    pub report_id: PersonId,
+    pub scheduled_at: Timestamp,
+    pub notes: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl OneOnOne {
+    pub fn facts(&self) -> OneOnOneFacts {
+        OneOnOneFacts {
+            org_id: self.organization_id.clone(),
+            manager: self.manager_id.clone(),
+            report: self.report_id.clone(),
+        }
+    }
+
+    pub fn target(&self) -> Target {
+        Target::OneOnOne(self.facts())
+    }
+}
+
+/// One of the two people of a one-on-one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Party {
+    pub id: PersonId,
+    pub name: String,
+    pub email: Option<String>,
+    pub role: Option<String>,
+    pub user_id: Option<UserId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OneOnOneWithPeople {
+    pub one_on_one: OneOnOne,
+    pub manager: Party,
+    pub report: Party,
+}
+
+/// The sortable fields of the list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortField {
+    ScheduledAt,
+    Manager,
+    Report,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SortKey {
+    pub field: SortField,
+    pub descending: bool,
+}
+
+/// The caller's one-on-ones list: who is asking and what they filter on.
+#[derive(Clone, Debug)]
+pub struct ListQuery {
+    /// The one-on-ones where this person is the manager or the report.
+    pub participant: PersonId,
+    pub scheduled_from: Option<Timestamp>,
+    /// Exclusive upper bound.
+    pub scheduled_before: Option<Timestamp>,
+    /// Case-insensitive substring of either person's name or of the notes.
+    pub search: Option<String>,
+    /// Never empty; ties are broken by id in the direction of the first key.
+    pub sort: Vec<SortKey>,
+    pub page: Page,
+}
+
+fn a(s: &str) -> Alias {
+    Alias::new(s)
+}
+
+#[derive(FromQueryResult)]
+struct Row {
+    id: String,
+    organization_id: String,
+    manager_id: String,
+    report_id: String,
+    scheduled_at: i64,
+    notes: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    m_name: String,
+    m_email: Option<String>,
+    m_role: Option<String>,
+    m_user: Option<String>,
+    r_name: String,
+    r_email: Option<String>,
+    r_role: Option<String>,
+    r_user: Option<String>,
+}
+
+impl From<Row> for OneOnOneWithPeople {
+    fn from(r: Row) -> Self {
+        let manager = Party {
+            id: PersonId::from_db(r.manager_id.clone()),
+            name: r.m_name,
+            email: r.m_email,
+            role: r.m_role,
+            user_id: r.m_user.map(UserId::from_db),
+        };
+        let report = Party {
+            id: PersonId::from_db(r.report_id.clone()),
+            name: r.r_name,
+            email: r.r_email,
+            role: r.r_role,
+            user_id: r.r_user.map(UserId::from_db),
+        };
+        Self {
+            one_on_one: OneOnOne {
+                id: OneOnOneId::from_db(r.id),
+                organization_id: OrgId::from_db(r.organization_id),
+                manager_id: manager.id.clone(),
+                report_id: report.id.clone(),
+                scheduled_at: Timestamp::from_millis(r.scheduled_at),
+                notes: r.notes,
+                created_at: Timestamp::from_millis(r.created_at),
+                updated_at: Timestamp::from_millis(r.updated_at),
+            },
+            manager,
+            report,
+        }
+    }
+}
+
+/// `one_on_ones o` joined with both people (`m`, `r`); with `users` (`mu`, `ru`) when
+/// `with_users`.
+fn joined(with_users: bool) -> SelectStatement {
+    let o = one_on_one::Entity.table_name();
+    let mut q = Query::select();
+    q.from_as(a(o), a("o"))
+        .join_as(
+            JoinType::InnerJoin,
+            a("persons"),
+            a("m"),
+            Expr::col((a("m"), a("id"))).equals((a("o"), a("manager_id"))),
+        )
+        .join_as(
+            JoinType::InnerJoin,
+            a("persons"),
+            a("r"),
+            Expr::col((a("r"), a("id"))).equals((a("o"), a("report_id"))),
+        );
+    if with_users {
+        q.join_as(
+            JoinType::LeftJoin,
+            a("users"),
+            a("mu"),
+            Expr::col((a("mu"), a("person_id"))).equals((a("m"), a("id"))),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            a("users"),
+            a("ru"),
+            Expr::col((a("ru"), a("person_id"))).equals((a("r"), a("id"))),
+        );
+    }
+    q.take()
+}
+
+fn select_columns(q: &mut SelectStatement) {
+    for c in [
+        "id",
+        "organization_id",
+        "manager_id",
+        "report_id",
+        "scheduled_at",
+        "notes",
+        "created_at",
+        "updated_at",
+    ] {
+        q.column((a("o"), a(c)));
+    }
+    for (table, col, alias) in [
+        ("m", "name", "m_name"),
+        ("m", "email", "m_email"),
+        ("m", "role", "m_role"),
+        ("mu", "id", "m_user"),
+        ("r", "name", "r_name"),
+        ("r", "email", "r_email"),
+        ("r", "role", "r_role"),
+        ("ru", "id", "r_user"),
+    ] {
+        q.expr_as(Expr::col((a(table), a(col))), a(alias));
+    }
+}
+
+fn lower_col(table: &str, col: &str) -> Expr {
+    Func::lower(Expr::col((a(table), a(col)))).into()
+}
+
+fn filters(org: &OrgId, lq: &ListQuery) -> Condition {
+    let mut c = Condition::all()
+        .add(Expr::col((a("o"), a("organization_id"))).eq(org.as_str()))
+        .add(
+            Condition::any()
+                .add(Expr::col((a("o"), a("manager_id"))).eq(lq.participant.as_str()))
+                .add(Expr::col((a("o"), a("report_id"))).eq(lq.participant.as_str())),
+        );
+    if let Some(from) = lq.scheduled_from {
+        c = c.add(Expr::col((a("o"), a("scheduled_at"))).gte(from.as_millis()));
+    }
+    if let Some(before) = lq.scheduled_before {
+        c = c.add(Expr::col((a("o"), a("scheduled_at"))).lt(before.as_millis()));
+    }
+    if let Some(s) = &lq.search {
+        let p = contains_pattern(s);
+        c = c.add(
+            Condition::any()
+                .add(lower_col("m", "name").like(p.clone()))
+                .add(lower_col("r", "name").like(p.clone()))
+                .add(lower_col("o", "notes").like(p)),
+        );
+    }
+    c
+}
+
+/// One page of the caller's one-on-ones and the total count.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    lq: &ListQuery,
+) -> Result<(Vec<OneOnOneWithPeople>, u64), DbErr> {
+    let cond = filters(org, lq);
+
+    // The count needs the people only when searching their names.
+    let mut count = if lq.search.is_some() {
+        joined(false)
+    } else {
+        Query::select()
+            .from_as(a(one_on_one::Entity.table_name()), a("o"))
+            .take()
+    };
+    count
+        .expr_as(Expr::col((a("o"), a("id"))).count(), a("n"))
+        .cond_where(cond.clone());
+    let total = db
+        .query_one(&count)
+        .await?
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0) as u64;
+
+    let mut q = joined(true);
+    select_columns(&mut q);
+    q.cond_where(cond);
+    for key in &lq.sort {
+        let order = if key.descending {
+            Order::Desc
+        } else {
+            Order::Asc
+        };
+        match key.field {
+            SortField::ScheduledAt => q.order_by((a("o"), a("scheduled_at")), order),
+            SortField::Manager => q.order_by_expr(lower_col("m", "name"), order),
+            SortField::Report => q.order_by_expr(lower_col("r", "name"), order),
+        };
+    }
+    let tie = if lq.sort.first().is_some_and(|k| k.descending) {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    q.order_by((a("o"), a("id")), tie)
+        .limit(lq.page.limit)
+        .offset(lq.page.offset());
+    let rows = Row::find_by_statement(db.get_database_backend().build(&q))
+        .all(db)
+        .await?;
+    Ok((rows.into_iter().map(Into::into).collect(), total))
+}
+
+/// A one-on-one of the organization with both people.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &OneOnOneId,
+) -> Result<Option<OneOnOneWithPeople>, DbErr> {
+    let mut q = joined(true);
+    select_columns(&mut q);
+    q.and_where(Expr::col((a("o"), a("organization_id"))).eq(org.as_str()))
+        .and_where(Expr::col((a("o"), a("id"))).eq(id.as_str()));
+    Ok(Row::find_by_statement(db.get_database_backend().build(&q))
+        .one(db)
+        .await?
+        .map(Into::into))
+}
+
+/// The writable fields of a one-on-one.
+#[derive(Clone, Debug)]
+pub struct OneOnOneFields {
+    pub manager_id: PersonId,
+    pub report_id: PersonId,
+    pub scheduled_at: Timestamp,
+    pub notes: Option<String>,
+}
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    f: &OneOnOneFields,
+    now: Timestamp,
+) -> Result<OneOnOneId, DbErr> {
+    let id = OneOnOneId::generate();
+    one_on_one::Entity::insert(one_on_one::ActiveModel {
+        id: Set(id.as_str().to_owned()),
+        organization_id: Set(org.as_str().to_owned()),
+        manager_id: Set(f.manager_id.as_str().to_owned()),
+        report_id: Set(f.report_id.as_str().to_owned()),
+        scheduled_at: Set(f.scheduled_at.as_millis()),
+        notes: Set(f.notes.clone()),
+        created_at: Set(now.as_millis()),
+        updated_at: Set(now.as_millis()),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(id)
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &OneOnOneId,
+    f: &OneOnOneFields,
+    now: Timestamp,
+) -> Result<(), DbErr> {
+    one_on_one::Entity::update_many()
+        .col_expr(
+            one_on_one::Column::ManagerId,
+            Expr::value(f.manager_id.as_str()),
+        )
+        .col_expr(
+            one_on_one::Column::ReportId,
+            Expr::value(f.report_id.as_str()),
+        )
+        .col_expr(
+            one_on_one::Column::ScheduledAt,
+            Expr::value(f.scheduled_at.as_millis()),
+        )
+        .col_expr(one_on_one::Column::Notes, Expr::value(f.notes.clone()))
+        .col_expr(one_on_one::Column::UpdatedAt, Expr::value(now.as_millis()))
+        .filter(one_on_one::Column::OrganizationId.eq(org.as_str()))
+        .filter(one_on_one::Column::Id.eq(id.as_str()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete(db: &impl ConnectionTrait, org: &OrgId, id: &OneOnOneId) -> Result<(), DbErr> {
+    one_on_one::Entity::delete_many()
+        .filter(one_on_one::Column::OrganizationId.eq(org.as_str()))
+        .filter(one_on_one::Column::Id.eq(id.as_str()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// One-on-ones a person takes part in (for "is this person still referenced").
+pub async fn count_for_person(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    person: &PersonId,
+) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    one_on_one::Entity::find()
+        .filter(one_on_one::Column::OrganizationId.eq(org.as_str()))
+        .filter(
+            sea_orm::Condition::any()
+                .add(one_on_one::Column::ManagerId.eq(person.as_str()))
+                .add(one_on_one::Column::ReportId.eq(person.as_str())),
+        )
+        .count(db)
+        .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// The access log.
+
+/// Why someone who does not take part in a one-on-one touched it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccessAction {
+    View,
+    Edit,
+    Delete,
+}
+
+impl AccessAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessAction::View => "view",
+            AccessAction::Edit => "edit",
+            AccessAction::Delete => "delete",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessEntry {
+    pub at: Timestamp,
+    pub user_id: UserId,
+    pub name: String,
+    pub action: String,
+}
+
+pub async fn log_access(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &OneOnOneId,
+    user: &UserId,
+    action: AccessAction,
+    at: Timestamp,
+) -> Result<(), DbErr> {
+    oneonone_access::Entity::insert(oneonone_access::ActiveModel {
+        id: Set(AccessLogId::generate().into_string()),
+        organization_id: Set(org.as_str().to_owned()),
+        oneonone_id: Set(id.as_str().to_owned()),
+        user_id: Set(user.as_str().to_owned()),
+        action: Set(action.as_str().to_owned()),
+        at: Set(at.as_millis()),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(FromQueryResult)]
+struct LogRow {
+    at: i64,
+    user_id: String,
+    name: Option<String>,
+    action: String,
+}
+
+/// The access log of a one-on-one, oldest first, with the names of those who accessed it.
+pub async fn access_log(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &OneOnOneId,
+) -> Result<Vec<AccessEntry>, DbErr> {
+    let q = Query::select()
+        .column((a("l"), a("at")))
+        .column((a("l"), a("user_id")))
+        .column((a("l"), a("action")))
+        .expr_as(Expr::col((a("u"), a("name"))), a("name"))
+        .from_as(a("oneonone_access_log"), a("l"))
+        .join_as(
+            JoinType::LeftJoin,
+            a("users"),
+            a("u"),
+            Expr::col((a("u"), a("id"))).equals((a("l"), a("user_id"))),
+        )
+        .and_where(Expr::col((a("l"), a("organization_id"))).eq(org.as_str()))
+        .and_where(Expr::col((a("l"), a("oneonone_id"))).eq(id.as_str()))
+        .order_by((a("l"), a("at")), Order::Asc)
+        .order_by((a("l"), a("id")), Order::Asc)
+        .take();
+    Ok(
+        LogRow::find_by_statement(db.get_database_backend().build(&q))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| AccessEntry {
+                at: Timestamp::from_millis(r.at),
+                user_id: UserId::from_db(r.user_id),
+                name: r.name.unwrap_or_default(),
+                action: r.action,
+            })
+            .collect(),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// The cadence report.
+
+/// Per manager/report pair: the last one-on-one up to `now`, the next one after it, and how
+/// many fall in `[from, to)`. Dates and counts only: never the notes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cadence {
+    pub manager_id: PersonId,
+    pub manager_name: String,
+    pub report_id: PersonId,
+    pub report_name: String,
+    pub last: Option<Timestamp>,
+    pub next: Option<Timestamp>,
+    pub count_in_period: u64,
+}
+
+#[derive(FromQueryResult)]
+struct CadenceRow {
+    manager_id: String,
+    report_id: String,
+    m_name: String,
+    r_name: String,
+    last_at: Option<i64>,
+    next_at: Option<i64>,
+    in_period: Option<i64>,
+}
+
+pub async fn cadence(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    now: Timestamp,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<Cadence>, DbErr> {
+    let at = || Expr::col((a("o"), a("scheduled_at")));
+    let last = CaseStatement::new()
+        .case(at().lte(now.as_millis()), at())
+        .finally(Expr::val(Option::<i64>::None));
+    let next = CaseStatement::new()
+        .case(at().gt(now.as_millis()), at())
+        .finally(Expr::val(Option::<i64>::None));
+    // COUNT of a CASE that is NULL outside the period: a bigint on both databases (SUM of a
+    // bigint would be a numeric on PostgreSQL).
+    let in_period = CaseStatement::new()
+        .case(
+            at().gte(from.as_millis()).and(at().lt(to.as_millis())),
+            Expr::val(1i64),
+        )
+        .finally(Expr::val(Option::<i64>::None));
+    let mut q = joined(false);
+    q.column((a("o"), a("manager_id")))
+        .column((a("o"), a("report_id")))
+        .expr_as(Func::max(Expr::col((a("m"), a("name")))), a("m_name"))
+        .expr_as(Func::max(Expr::col((a("r"), a("name")))), a("r_name"))
+        .expr_as(Func::max(Expr::expr(last)), a("last_at"))
+        .expr_as(Func::min(Expr::expr(next)), a("next_at"))
+        .expr_as(Func::count(Expr::expr(in_period)), a("in_period"))
+        .and_where(Expr::col((a("o"), a("organization_id"))).eq(org.as_str()))
+        .group_by_col((a("o"), a("manager_id")))
+        .group_by_col((a("o"), a("report_id")))
+        .order_by_expr(
+            Func::lower(Func::max(Expr::col((a("m"), a("name"))))).into(),
+            Order::Asc,
+        )
+        .order_by_expr(
+            Func::lower(Func::max(Expr::col((a("r"), a("name"))))).into(),
+            Order::Asc,
+        )
+        .order_by((a("o"), a("manager_id")), Order::Asc)
+        .order_by((a("o"), a("report_id")), Order::Asc);
+    Ok(
+        CadenceRow::find_by_statement(db.get_database_backend().build(&q))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| Cadence {
+                manager_id: PersonId::from_db(r.manager_id),
+                manager_name: r.m_name,
+                report_id: PersonId::from_db(r.report_id),
+                report_name: r.r_name,
+                last: r.last_at.map(Timestamp::from_millis),
+                next: r.next_at.map(Timestamp::from_millis),
+                count_in_period: u64::try_from(r.in_period.unwrap_or(0)).unwrap_or(0),
+            })
+            .collect(),
+    )
+}

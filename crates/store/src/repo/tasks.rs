@@ -1,0 +1,236 @@
+//! Tasks.
+
+use crate::{contains_pattern, entity::task, repo::users::lower};
+use manageros_core::{
+    InitiativeId, OrgId, Page, PersonId, TaskId, TaskStatus, Timestamp, UserId,
+    authz::{Target, TaskFacts},
+};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+    prelude::*,
+};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Task {
+    pub id: TaskId,
+    pub organization_id: OrgId,
+    pub title: String,
+    pub description: Option<String>,
+    pub status: TaskStatus,
+    pub priority: i32,
+    pub due_date: Option<Timestamp>,
+    pub assignee_id: Option<PersonId>,
+    pub initiative_id: Option<InitiativeId>,
+    pub created_by: UserId,
+    pub completed_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Task {
+    /// What the permission rules need to know about this task.
+    pub fn target(&self) -> Target {
+        Target::Task(TaskFacts {
+            org_id: self.organization_id.clone(),
+            created_by: self.created_by.clone(),
+            assignee: self.assignee_id.clone(),
+        })
+    }
+}
+
+impl From<task::Model> for Task {
+    fn from(m: task::Model) -> Self {
+        Self {
+            id: TaskId::from_db(m.id),
+            organization_id: OrgId::from_db(m.organization_id),
+            title: m.title,
+            description: m.description,
+            status: TaskStatus::from_db(&m.status),
+            priority: m.priority,
+            due_date: m.due_date.map(Timestamp::from_millis),
+            assignee_id: m.assignee_id.map(PersonId::from_db),
+            initiative_id: m.initiative_id.map(InitiativeId::from_db),
+            created_by: UserId::from_db(m.created_by_id),
+            completed_at: m.completed_at.map(Timestamp::from_millis),
+            created_at: Timestamp::from_millis(m.created_at),
+            updated_at: Timestamp::from_millis(m.updated_at),
+        }
+    }
+}
+
+/// The writable fields of a task.
+#[derive(Clone, Debug)]
+pub struct TaskFields {
+    pub title: String,
+    pub description: Option<String>,
+    pub status: TaskStatus,
+    pub priority: i32,
+    pub due_date: Option<Timestamp>,
+    pub assignee_id: Option<PersonId>,
+    pub initiative_id: Option<InitiativeId>,
+    pub completed_at: Option<Timestamp>,
+}
+
+impl From<&Task> for TaskFields {
+    fn from(t: &Task) -> Self {
+        Self {
+            title: t.title.clone(),
+            description: t.description.clone(),
+            status: t.status,
+            priority: t.priority,
+            due_date: t.due_date,
+            assignee_id: t.assignee_id.clone(),
+            initiative_id: t.initiative_id.clone(),
+            completed_at: t.completed_at,
+        }
+    }
+}
+
+fn active(f: &TaskFields) -> task::ActiveModel {
+    task::ActiveModel {
+        id: NotSet,
+        organization_id: NotSet,
+        title: Set(f.title.clone()),
+        description: Set(f.description.clone()),
+        status: Set(f.status.as_str().to_owned()),
+        priority: Set(f.priority),
+        due_date: Set(f.due_date.map(Timestamp::as_millis)),
+        assignee_id: Set(f.assignee_id.as_ref().map(|p| p.as_str().to_owned())),
+        initiative_id: Set(f.initiative_id.as_ref().map(|i| i.as_str().to_owned())),
+        created_by_id: NotSet,
+        completed_at: Set(f.completed_at.map(Timestamp::as_millis)),
+        created_at: NotSet,
+        updated_at: NotSet,
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct TaskFilter {
+    pub status: Option<TaskStatus>,
+    pub assignee_id: Option<PersonId>,
+    pub initiative_id: Option<InitiativeId>,
+    pub search: Option<String>,
+}
+
+fn of(org: &OrgId) -> sea_orm::Select<task::Entity> {
+    task::Entity::find().filter(task::Column::OrganizationId.eq(org.as_str()))
+}
+
+/// One page of tasks, newest first, and the total count. Every member may view every task
+/// of the organization (task.view), so the organization is the whole scope.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    f: &TaskFilter,
+    page: Page,
+) -> Result<(Vec<Task>, u64), DbErr> {
+    let mut cond = Condition::all();
+    if let Some(s) = f.status {
+        cond = cond.add(task::Column::Status.eq(s.as_str()));
+    }
+    if let Some(a) = &f.assignee_id {
+        cond = cond.add(task::Column::AssigneeId.eq(a.as_str()));
+    }
+    if let Some(i) = &f.initiative_id {
+        cond = cond.add(task::Column::InitiativeId.eq(i.as_str()));
+    }
+    if let Some(s) = &f.search {
+        cond = cond.add(lower(task::Column::Title).like(contains_pattern(s)));
+    }
+    let total = of(org).filter(cond.clone()).count(db).await?;
+    let rows = of(org)
+        .filter(cond)
+        .order_by(task::Column::CreatedAt, Order::Desc)
+        .order_by(task::Column::Id, Order::Desc)
+        .offset(page.offset())
+        .limit(page.limit)
+        .all(db)
+        .await?;
+    Ok((rows.into_iter().map(Task::from).collect(), total))
+}
+
+pub async fn find(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &TaskId,
+) -> Result<Option<Task>, DbErr> {
+    Ok(of(org)
+        .filter(task::Column::Id.eq(id.as_str()))
+        .one(db)
+        .await?
+        .map(Task::from))
+}
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    by: &UserId,
+    f: &TaskFields,
+    now: Timestamp,
+) -> Result<TaskId, DbErr> {
+    let id = TaskId::generate();
+    let mut am = active(f);
+    am.id = Set(id.as_str().to_owned());
+    am.organization_id = Set(org.as_str().to_owned());
+    am.created_by_id = Set(by.as_str().to_owned());
+    am.created_at = Set(now.as_millis());
+    am.updated_at = Set(now.as_millis());
+    task::Entity::insert(am).exec_without_returning(db).await?;
+    Ok(id)
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &TaskId,
+    f: &TaskFields,
+    now: Timestamp,
+) -> Result<(), DbErr> {
+    let mut am = active(f);
+    am.updated_at = Set(now.as_millis());
+    task::Entity::update_many()
+        .set(am)
+        .filter(task::Column::OrganizationId.eq(org.as_str()))
+        .filter(task::Column::Id.eq(id.as_str()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete(db: &impl ConnectionTrait, org: &OrgId, id: &TaskId) -> Result<(), DbErr> {
+    task::Entity::delete_many()
+        .filter(task::Column::OrganizationId.eq(org.as_str()))
+        .filter(task::Column::Id.eq(id.as_str()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// `(assignee, status, count)` over the organization's tasks, for the task-status report.
+pub async fn count_by_assignee_and_status(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    assignee: Option<&PersonId>,
+    initiative: Option<&InitiativeId>,
+) -> Result<Vec<(Option<PersonId>, TaskStatus, u64)>, DbErr> {
+    let mut q = of(org)
+        .select_only()
+        .column(task::Column::AssigneeId)
+        .column(task::Column::Status)
+        .column_as(task::Column::Id.count(), "n")
+        .group_by(task::Column::AssigneeId)
+        .group_by(task::Column::Status);
+    if let Some(a) = assignee {
+        q = q.filter(task::Column::AssigneeId.eq(a.as_str()));
+    }
+    if let Some(i) = initiative {
+        q = q.filter(task::Column::InitiativeId.eq(i.as_str()));
+    }
+    let rows: Vec<(Option<String>, String, i64)> = q.into_tuple().all(db).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(a, s, n)| (a.map(PersonId::from_db), TaskStatus::from_db(&s), n as u64))
+        .collect())
+}
