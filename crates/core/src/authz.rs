@@ -647,6 +647,24 @@ fn meeting_delete(actor: &Actor, m: &MeetingFacts) -> Decision {
     }
 }
 
+/// An edit may not give the editor more than they had: whoever may edit a meeting (a
+/// participant) but not delete it may not change its owner or its privacy, which would make
+/// them its owner or hide it from others.
+pub fn authorize_meeting_change(
+    actor: &Actor,
+    before: &MeetingFacts,
+    after: &MeetingFacts,
+) -> Result<(), Refusal> {
+    let sensitive = before.owner != after.owner || before.is_private != after.is_private;
+    if sensitive && !meeting_delete(actor, before).allowed {
+        return Err(Refusal::Forbidden(
+            "Only the creator, the owner or an admin can change a meeting's owner or privacy"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Turning decisions into the refusals the API reports (api.md §1, "Rule for entities").
 

@@ -593,6 +593,39 @@ fn only_the_invited_address_accepts_an_invitation() {
 }
 
 #[test]
+fn a_participant_edits_a_meeting_but_does_not_take_it_over() {
+    let user = persona("U");
+    let me = user.person_id.clone().unwrap();
+    let before = MeetingFacts {
+        org_id: org(1),
+        is_private: false,
+        created_by: UserId::generate(),
+        owner: Some(PersonId::generate()),
+        participants: vec![me.clone()],
+    };
+    assert!(authorize_meeting_change(&user, &before, &before).is_ok());
+    let take_over = MeetingFacts {
+        owner: Some(me.clone()),
+        ..before.clone()
+    };
+    assert!(matches!(
+        authorize_meeting_change(&user, &before, &take_over),
+        Err(Refusal::Forbidden(_))
+    ));
+    let hide = MeetingFacts {
+        is_private: true,
+        ..before.clone()
+    };
+    assert!(authorize_meeting_change(&user, &before, &hide).is_err());
+    let owner = Actor {
+        person_id: before.owner.clone(),
+        ..persona("U")
+    };
+    assert!(authorize_meeting_change(&owner, &before, &take_over).is_ok());
+    assert!(authorize_meeting_change(&persona("a"), &before, &hide).is_ok());
+}
+
+#[test]
 fn one_on_one_callers_and_the_access_log() {
     assert_eq!(
         authorize_oneonone_caller(&persona("N")),

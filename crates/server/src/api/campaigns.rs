@@ -144,14 +144,11 @@ pub async fn get_campaign(
     }))
 }
 
+/// One invitee's answers, anonymous: no id, no time.
 #[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
 pub struct AnswerView {
-    pub id: String,
     /// One answer per question, in the order of the questions.
     pub answers: Vec<String>,
-    #[schema(format = DateTime)]
-    pub submitted_at: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -161,7 +158,7 @@ pub struct AnswersResponse {
     pub responses: Vec<AnswerView>,
 }
 
-/// A campaign's answers, oldest first, without who gave them (feedback-campaign.view).
+/// A campaign's answers, without who gave them or when (feedback-campaign.view).
 #[utoipa::path(get, path = "/api/feedback-campaigns/{id}/responses", tag = "feedback-campaigns",
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = String, Path)),
@@ -183,11 +180,7 @@ pub async fn campaign_responses(
         questions: c.questions.clone(),
         responses: list
             .into_iter()
-            .map(|(id, answers, at)| AnswerView {
-                id: id.to_string(),
-                answers,
-                submitted_at: at.to_rfc3339(),
-            })
+            .map(|answers| AnswerView { answers })
             .collect(),
     }))
 }

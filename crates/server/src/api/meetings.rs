@@ -489,7 +489,8 @@ pub async fn create_instance(
     AppJson(body): AppJson<CreateInstanceRequest>,
 ) -> Result<(StatusCode, AppJson<MeetingInstanceResponse>), ApiError> {
     let actor = caller.actor();
-    access::org_for(&actor, Action::MeetingInstanceCreate)?;
+    // Permission before validation: who may not add to the meeting learns nothing from a 400.
+    meetings::instance_parent(&state.db, &actor, &id).await?;
     validate! {
         scheduled_at = "scheduledAt": scheduled_at(body.scheduled_at.as_deref()),
         notes = "notes": optional_text(body.notes.as_deref(), "Notes", 20_000),

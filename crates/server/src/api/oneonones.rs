@@ -395,7 +395,8 @@ pub async fn update_oneonone(
     AppJson(body): AppJson<OneOnOneRequest>,
 ) -> Result<AppJson<OneOnOneResponse>, ApiError> {
     let actor = caller.actor();
-    authz::authorize_oneonone_caller(&actor)?;
+    // Who may not change it learns nothing from a 400.
+    oneonones::check(&state, &actor, &id, Action::OneOnOneEdit).await?;
     let o = oneonones::update(&state, &actor, &id, draft(body)?).await?;
     Ok(AppJson(OneOnOneResponse {
         one_on_one: OneOnOneView::from(&o),

@@ -14,6 +14,8 @@ use manageros_store::{
     },
 };
 
+use tracing::Instrument;
+
 pub const TARGET_NOT_FOUND: &str = "Target person not found or access denied";
 pub const FORM_NOT_FOUND: &str = "Feedback request not found or closed";
 
@@ -100,7 +102,7 @@ pub async fn create(
     let id = campaigns::insert(&txn, &org, by, &fields, now).await?;
     let c = reread(&txn, &org, &id).await?;
     txn.commit().await?;
-    send_invitations(state, &c).await?;
+    send_invitations(state, &c);
     Ok(c)
 }
 
@@ -115,15 +117,23 @@ pub async fn update(
     let (org, current) = authorized(&txn, actor, raw_id, Action::FeedbackCampaignEdit).await?;
     let mut f = CampaignFields::from(&current);
     if let Some(raw) = &p.target_person_id {
-        f.target_person_id = refs::person(&txn, &org, raw, TARGET_NOT_FOUND).await?;
+        let target = refs::person(&txn, &org, raw, TARGET_NOT_FOUND).await?;
+        if current.response_count > 0 && target != current.target_person_id {
+            // The answers were written about the person they were asked about.
+            return Err(ApiError::conflict(
+                "The target person cannot change once someone has answered",
+            ));
+        }
+        f.target_person_id = target;
     }
     if let Some(emails) = p.invite_emails {
-        // An answer is tied to its invitee: removing one who answered would delete it.
-        let answered = campaigns::responded_emails(&txn, &org, &current.id).await?;
-        if let Some(gone) = answered.iter().find(|e| !emails.contains(e)) {
-            return Err(ApiError::conflict(format!(
-                "{gone} has already answered this campaign and cannot be removed from it"
-            )));
+        // Once mailed, an invitee stays: removing one would delete their answer, and which
+        // removals were refused would tell who had answered.
+        let mailed = campaigns::mailed_emails(&txn, &org, &current.id).await?;
+        if mailed.iter().any(|e| !emails.contains(e)) {
+            return Err(ApiError::conflict(
+                "Invitees cannot be removed once their link has been sent",
+            ));
         }
         f.invite_emails = emails;
     }
@@ -143,7 +153,7 @@ pub async fn update(
     campaigns::update(&txn, &org, &current.id, &f, now).await?;
     let c = reread(&txn, &org, &current.id).await?;
     txn.commit().await?;
-    send_invitations(state, &c).await?;
+    send_invitations(state, &c);
     Ok(c)
 }
 
@@ -155,12 +165,25 @@ pub async fn delete(state: &AppState, actor: &Actor, raw_id: &str) -> Result<(),
     Ok(())
 }
 
-/// Mails every invitee not mailed yet, once the campaign is active. Each link holds a token of
-/// its own; a failed delivery is logged (the invitee stays marked as sent).
-async fn send_invitations(state: &AppState, c: &Campaign) -> Result<(), ApiError> {
+/// Mails, in the background, every invitee not mailed yet once the campaign is active. Each
+/// invitee is claimed before mailing, so concurrent activations mail each one once, with one
+/// live link. A failed delivery is logged.
+fn send_invitations(state: &AppState, c: &Campaign) {
     if c.status != CampaignStatus::Active {
-        return Ok(());
+        return;
     }
+    let (state_for_task, campaign) = (state.clone(), c.clone());
+    state.background.spawn(
+        async move {
+            if let Err(e) = mail_unsent(&state_for_task, &campaign).await {
+                tracing::error!(error = ?e, campaign = %campaign.id, "could not send feedback requests");
+            }
+        }
+        .instrument(tracing::Span::current()),
+    );
+}
+
+async fn mail_unsent(state: &AppState, c: &Campaign) -> Result<(), ApiError> {
     let org = &c.organization_id;
     let about = persons::find(&state.db, org, &c.target_person_id)
         .await?
@@ -168,13 +191,17 @@ async fn send_invitations(state: &AppState, c: &Campaign) -> Result<(), ApiError
         .unwrap_or_default();
     for invite in campaigns::unsent(&state.db, org, &c.id).await? {
         let token = session::new_token();
-        campaigns::mark_sent(
+        if !campaigns::claim_for_sending(
             &state.db,
+            org,
             &invite.invite_id,
             &session::hash_token(&token),
             state.now(),
         )
-        .await?;
+        .await?
+        {
+            continue;
+        }
         let link = state.config.link("/feedback", &token);
         let mail = Mail {
             to: invite.email.to_string(),
@@ -201,15 +228,13 @@ pub struct PublicForm {
     pub campaign: Campaign,
     pub about: String,
     pub already_answered: bool,
-    invite_id: String,
 }
 
 pub async fn public_form(state: &AppState, token: &str) -> Result<PublicForm, ApiError> {
-    let (invite_id, answered, campaign) =
-        campaigns::find_by_token(&state.db, &session::hash_token(token))
-            .await?
-            .filter(|(_, _, c)| c.is_open(state.now()))
-            .ok_or_else(|| ApiError::not_found(FORM_NOT_FOUND))?;
+    let (_, answered, campaign) = campaigns::find_by_token(&state.db, &session::hash_token(token))
+        .await?
+        .filter(|(_, _, c)| c.is_open(state.now()))
+        .ok_or_else(|| ApiError::not_found(FORM_NOT_FOUND))?;
     let about = persons::find(
         &state.db,
         &campaign.organization_id,
@@ -222,42 +247,32 @@ pub async fn public_form(state: &AppState, token: &str) -> Result<PublicForm, Ap
         campaign,
         about,
         already_answered: answered,
-        invite_id,
     })
 }
 
-/// Records the answers of the invitee holding `token`, once.
+/// Records the answers of the invitee holding `token`, once. Everything it depends on (the
+/// campaign open, the invitee not yet answered, the questions) is read inside the write.
 pub async fn answer(state: &AppState, token: &str, answers: Vec<String>) -> Result<(), ApiError> {
-    let form = public_form(state, token).await?;
-    if form.already_answered {
-        return Err(ApiError::conflict(
-            "You have already answered this feedback request",
-        ));
+    let now = state.now();
+    let txn = begin_write(&state.db).await?;
+    let (invite_id, answered, c) = campaigns::find_by_token(&txn, &session::hash_token(token))
+        .await?
+        .filter(|(_, _, c)| c.is_open(now))
+        .ok_or_else(|| ApiError::not_found(FORM_NOT_FOUND))?;
+    let already = || ApiError::conflict("You have already answered this feedback request");
+    if answered {
+        return Err(already());
     }
-    if answers.len() != form.campaign.questions.len() {
+    if answers.len() != c.questions.len() {
         return Err(ApiError::invalid(
             "answers",
-            format!(
-                "Expected {} answers, one per question",
-                form.campaign.questions.len()
-            ),
+            format!("Expected {} answers, one per question", c.questions.len()),
         ));
     }
-    let txn = begin_write(&state.db).await?;
-    let c = &form.campaign;
-    if !campaigns::record_response(
-        &txn,
-        &c.organization_id,
-        &c.id,
-        &form.invite_id,
-        &answers,
-        state.now(),
-    )
-    .await?
+    if !campaigns::record_response(&txn, &c.organization_id, &c.id, &invite_id, &answers, now)
+        .await?
     {
-        return Err(ApiError::conflict(
-            "You have already answered this feedback request",
-        ));
+        return Err(already());
     }
     txn.commit().await?;
     Ok(())

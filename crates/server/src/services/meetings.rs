@@ -170,6 +170,13 @@ pub async fn update(
     f.team_id = team.apply(f.team_id);
     f.initiative_id = initiative.apply(f.initiative_id);
     f.participant_ids = participants;
+    let after = manageros_core::authz::MeetingFacts {
+        is_private: f.is_private,
+        owner: f.owner_id.clone(),
+        participants: f.participant_ids.clone(),
+        ..current.facts()
+    };
+    authz::authorize_meeting_change(actor, &current.facts(), &after)?;
     meetings::update(&txn, &org, &current.id, &f, now).await?;
     let m = reread(&txn, &org, &current.id).await?;
     txn.commit().await?;
@@ -211,18 +218,16 @@ async fn reread_instance(
     })
 }
 
-/// Adds an instance to a meeting (meeting-instance.create: a person who may edit the meeting).
-pub async fn create_instance(
-    state: &AppState,
+/// The meeting an instance would be added to, if the caller may add one
+/// (meeting-instance.create: a person who may edit the meeting; 404 if it is invisible).
+pub async fn instance_parent(
+    db: &impl ConnectionTrait,
     actor: &Actor,
     raw_meeting: &str,
-    d: InstanceDraft,
-) -> Result<MeetingInstance, ApiError> {
-    let now = state.now();
+) -> Result<(OrgId, Meeting), ApiError> {
     let org = access::org_for(actor, Action::MeetingInstanceCreate)?;
-    let txn = begin_write(&state.db).await?;
     let meeting = match MeetingId::parse(raw_meeting.trim()) {
-        Some(id) => meetings::find(&txn, &org, &id).await?,
+        Some(id) => meetings::find(db, &org, &id).await?,
         None => None,
     }
     .ok_or_else(|| access::not_found(Kind::Meeting))?;
@@ -231,6 +236,19 @@ pub async fn create_instance(
         Action::MeetingInstanceCreate,
         Some(&meeting.target()),
     )?;
+    Ok((org, meeting))
+}
+
+/// Adds an instance to a meeting (meeting-instance.create: a person who may edit the meeting).
+pub async fn create_instance(
+    state: &AppState,
+    actor: &Actor,
+    raw_meeting: &str,
+    d: InstanceDraft,
+) -> Result<MeetingInstance, ApiError> {
+    let now = state.now();
+    let txn = begin_write(&state.db).await?;
+    let (org, meeting) = instance_parent(&txn, actor, raw_meeting).await?;
     let participant_ids = match &d.participant_ids {
         Some(raw) => refs::persons(&txn, &org, raw, PARTICIPANT_NOT_FOUND).await?,
         None => meeting.participant_ids.clone(),

@@ -2,7 +2,7 @@
 //! admin may reach any one-on-one of the organization, and every such access by someone who
 //! does not take part is written to its access log, in the same transaction.
 
-use crate::{error::ApiError, state::AppState};
+use crate::{error::ApiError, mail::Mail, state::AppState};
 use manageros_core::{
     OneOnOneId, OrgId, PersonId, Timestamp,
     authz::{self, Action, Actor, Kind},
@@ -14,6 +14,7 @@ use manageros_store::{
         persons, users,
     },
 };
+use tracing::Instrument;
 
 pub const PARTICIPANT_1_NOT_FOUND: &str = "Participant 1 not found or not in your organization";
 pub const PARTICIPANT_2_NOT_FOUND: &str = "Participant 2 not found or not in your organization";
@@ -149,6 +150,8 @@ pub async fn update(
     Ok(o)
 }
 
+/// Deletes a one-on-one. When an admin who does not take part deletes it, the participants
+/// are told by email: the access log goes with the one-on-one they can no longer open.
 pub async fn delete(state: &AppState, actor: &Actor, raw_id: &str) -> Result<(), ApiError> {
     let org = authz::authorize_oneonone_caller(actor)?;
     let txn = begin_write(&state.db).await?;
@@ -163,6 +166,60 @@ pub async fn delete(state: &AppState, actor: &Actor, raw_id: &str) -> Result<(),
     .await?;
     oneonones::delete(&txn, &org, &o.one_on_one.id).await?;
     txn.commit().await?;
+    if !authz::takes_part(actor, &o.one_on_one.facts()) {
+        notify_deleted(state, actor, o);
+    }
+    Ok(())
+}
+
+fn notify_deleted(state: &AppState, actor: &Actor, o: OneOnOneWithPeople) {
+    let (state_for_task, admin) = (state.clone(), actor.user_id.clone());
+    state.background.spawn(
+        async move {
+            let admin = match users::find(&state_for_task.db, &admin).await {
+                Ok(Some(u)) => format!("{} ({})", u.name, u.email),
+                _ => "An admin".to_owned(),
+            };
+            for party in [&o.manager, &o.report] {
+                let Some(uid) = &party.user_id else { continue };
+                let Ok(Some(user)) = users::find(&state_for_task.db, uid).await else { continue };
+                let mail = Mail {
+                    to: user.email.to_string(),
+                    subject: "A one-on-one of yours was deleted by an admin".into(),
+                    body: format!(
+                        "Hello {name},\n\n\
+                         {admin}, an admin of your organization, deleted the one-on-one between\n\
+                         {manager} and {report} scheduled for {at}.\n",
+                        name = user.name,
+                        manager = o.manager.name,
+                        report = o.report.name,
+                        at = o.one_on_one.scheduled_at,
+                    ),
+                };
+                if let Err(e) = state_for_task.mailer.send(mail).await {
+                    tracing::error!(error = ?e, "could not tell a participant about a deleted one-on-one");
+                }
+            }
+        }
+        .instrument(tracing::Span::current()),
+    );
+}
+
+/// Whether the caller may `action` the one-on-one, without logging anything: the check that
+/// comes before validating a body.
+pub async fn check(
+    state: &AppState,
+    actor: &Actor,
+    raw_id: &str,
+    action: Action,
+) -> Result<(), ApiError> {
+    let org = authz::authorize_oneonone_caller(actor)?;
+    let not_found = || ApiError::not_found(Kind::OneOnOne.not_found_message());
+    let id = OneOnOneId::parse(raw_id.trim()).ok_or_else(not_found)?;
+    let o = oneonones::find(&state.db, &org, &id)
+        .await?
+        .ok_or_else(not_found)?;
+    authz::authorize(actor, action, &o.one_on_one.target())?;
     Ok(())
 }
 
@@ -173,7 +230,8 @@ pub struct Reader {
     pub why: &'static str,
 }
 
-/// The access receipt: who may open the one-on-one and who, not taking part, did.
+/// The access receipt: who may open the one-on-one and why (as the permission rules decide
+/// it), and who, not taking part, did.
 pub async fn access(
     state: &AppState,
     actor: &Actor,
@@ -185,31 +243,32 @@ pub async fn access(
     let o = oneonones::find(&state.db, &org, &id)
         .await?
         .ok_or_else(not_found)?;
-    authz::authorize_access_log(actor, &o.one_on_one.facts())?;
-    let mut readers: Vec<Reader> = Vec::new();
-    for party in [&o.manager, &o.report] {
-        if let Some(uid) = &party.user_id
-            && let Some(u) = users::find(&state.db, uid).await?
-            && !readers.iter().any(|r| r.user_id == u.id.as_str())
-        {
-            readers.push(Reader {
-                user_id: u.id.to_string(),
-                name: u.name,
-                why: "participant",
-            });
-        }
-    }
-    for m in users::list_members(&state.db, &org).await? {
-        if m.user.role == manageros_core::Role::Admin
-            && !readers.iter().any(|r| r.user_id == m.user.id.as_str())
-        {
-            readers.push(Reader {
-                user_id: m.user.id.to_string(),
-                name: m.user.name,
-                why: "admin",
-            });
-        }
-    }
+    let facts = o.one_on_one.facts();
+    authz::authorize_access_log(actor, &facts)?;
+    let target = o.one_on_one.target();
+    let candidates = users::admins_or_linked_to(
+        &state.db,
+        &org,
+        &[facts.manager.clone(), facts.report.clone()],
+    )
+    .await?;
+    let readers = candidates
+        .into_iter()
+        .filter_map(|u| {
+            let a = u.actor();
+            authz::decide(&a, Action::OneOnOneView, Some(&target))
+                .allowed
+                .then(|| Reader {
+                    user_id: u.id.to_string(),
+                    name: u.name,
+                    why: if authz::takes_part(&a, &facts) {
+                        "participant"
+                    } else {
+                        "admin"
+                    },
+                })
+        })
+        .collect();
     let log = oneonones::access_log(&state.db, &org, &id).await?;
     Ok((readers, log))
 }

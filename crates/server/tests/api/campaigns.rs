@@ -90,14 +90,21 @@ db_test!(async fn invitees_answer_once_without_an_account(app) {
     r.assert_status(200);
     assert_eq!(r.body["responses"].as_array().unwrap().len(), 1);
     assert_eq!(r.body["responses"][0]["answers"], json!(["Clear writing", "Delegation"]));
-    assert!(r.body["responses"][0].get("email").is_none(), "answers are anonymous");
+    assert_eq!(r.body["responses"][0].as_object().unwrap().len(), 1, "answers are anonymous: no email, id or time");
     let c = app.get(&format!("/api/feedback-campaigns/{id}"), pat.t()).await;
     assert_eq!(c.body["feedbackCampaign"]["responseCount"], 1);
 
-    // Who answered cannot be dropped, and the questions are then fixed.
-    app.patch(&format!("/api/feedback-campaigns/{id}"), pat.t(), json!({"inviteEmails": ["b@example.com"]}))
+    // Mailed invitees cannot be dropped (whether or not they answered: the refusal must not
+    // tell who did), and the questions and target are fixed once someone answered.
+    for keep in ["b@example.com", "a@example.com"] {
+        app.patch(&format!("/api/feedback-campaigns/{id}"), pat.t(), json!({"inviteEmails": [keep]}))
+            .await
+            .assert_error(409, "Invitees cannot be removed once their link has been sent");
+    }
+    let other = app.person(&acme, "Other", None).await;
+    app.patch(&format!("/api/feedback-campaigns/{id}"), pat.t(), json!({"targetPersonId": other}))
         .await
-        .assert_status(409);
+        .assert_error(409, "The target person cannot change once someone has answered");
     app.patch(&format!("/api/feedback-campaigns/{id}"), pat.t(), json!({"questions": ["New?"]}))
         .await
         .assert_error(409, "The questions cannot change once someone has answered");
@@ -127,4 +134,28 @@ db_test!(async fn the_public_form_is_open_only_while_the_campaign_is(app) {
     app.patch(&format!("/api/feedback-campaigns/{id}"), acme.admin.t(), json!({"status": "active"})).await.assert_status(200);
     app.clock.advance_millis(3 * DAY_MS);
     app.post(&form, None, json!({"answers": ["late"]})).await.assert_error(404, "Feedback request not found or closed");
+});
+
+db_test!(async fn drafts_and_campaigns_not_yet_started_take_no_answers(app) {
+    let acme = app.org("acme").await;
+    let subject = app.person(&acme, "Subject", None).await;
+    let id = app
+        .post("/api/feedback-campaigns", acme.admin.t(), json!({"name": "Soon", "targetPersonId": subject,
+            "startDate": app.clock_date(3), "endDate": app.clock_date(10), "inviteEmails": ["x@example.com"], "questions": ["Q?"], "status": "active"}))
+        .await
+        .id("feedbackCampaign");
+    let token = app.emails_to("x@example.com").await[0].link_token();
+    let form = format!("/api/public/feedback/{token}");
+    app.get(&form, None).await.assert_error(404, "Feedback request not found or closed");
+    app.post(&form, None, json!({"answers": ["early"]})).await.assert_status(404);
+    app.clock.advance_millis(4 * DAY_MS);
+    app.get(&form, None).await.assert_status(200);
+    app.patch(&format!("/api/feedback-campaigns/{id}"), acme.admin.t(), json!({"status": "draft"})).await.assert_status(200);
+    app.post(&form, None, json!({"answers": ["in draft"]})).await.assert_status(404);
+    app.patch(&format!("/api/feedback-campaigns/{id}"), acme.admin.t(), json!({"status": "completed"})).await.assert_status(200);
+    app.get(&form, None).await.assert_status(404);
+    // Re-activation mails nobody twice: the link stays the same.
+    app.patch(&format!("/api/feedback-campaigns/{id}"), acme.admin.t(), json!({"status": "active"})).await.assert_status(200);
+    assert_eq!(app.emails_to("x@example.com").await.len(), 1);
+    app.post(&form, None, json!({"answers": ["now"]})).await.assert_status(201);
 });

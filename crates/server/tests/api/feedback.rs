@@ -60,5 +60,7 @@ db_test!(async fn feedback_and_its_privacy(app) {
     app.post("/api/feedback", pat.t(), json!({"aboutId": subject, "body": "x", "kind": "rant"})).await.assert_field_error("kind");
     app.post("/api/feedback", pat.t(), json!({"body": "x"})).await.assert_field_error("aboutId");
     app.get(&format!("/api/feedback/{public}"), globex.admin.t()).await.assert_error(404, "Feedback not found or access denied");
+    let r = app.get(&format!("/api/me/permissions/check?action=feedback.view&id={public}"), sam.t()).await;
+    assert_eq!((r.body["allowed"].as_bool(), r.body["reason"].as_str()), (Some(false), Some("Feedback not found or access denied")), "private now");
     assert_eq!(app.get("/api/feedback", globex.admin.t()).await.body["feedback"], json!([]));
 });

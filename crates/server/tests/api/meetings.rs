@@ -157,3 +157,34 @@ db_test!(async fn a_person_with_meetings_or_feedback_is_not_deleted(app) {
             .assert_error(409, "Cannot delete a person who has one-on-ones, feedback or meetings. Mark them inactive instead.");
     }
 });
+
+db_test!(async fn a_participant_cannot_take_a_meeting_over(app) {
+    let acme = app.org("acme").await;
+    let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
+    let (sam, sam_person) = app.linked_member(&acme, "Sam", "sam@example.com").await;
+    let id = app.post("/api/meetings", pat.t(), json!({"title": "M", "scheduledAt": AT, "participantIds": [sam_person]})).await.id("meeting");
+    let path = format!("/api/meetings/{id}");
+    const MSG: &str = "Only the creator, the owner or an admin can change a meeting's owner or privacy";
+    app.patch(&path, sam.t(), json!({"ownerId": sam_person})).await.assert_error(403, MSG);
+    app.patch(&path, sam.t(), json!({"isPrivate": true})).await.assert_error(403, MSG);
+    app.patch(&path, sam.t(), json!({"ownerId": null})).await.assert_error(403, MSG);
+    app.delete(&path, sam.t()).await.assert_status(403);
+    // Other edits are theirs to make; the creator may hand it over.
+    app.patch(&path, sam.t(), json!({"title": "Renamed"})).await.assert_status(200);
+    let r = app.patch(&path, pat.t(), json!({"ownerId": sam_person, "isPrivate": true})).await;
+    r.assert_status(200);
+    app.delete(&path, sam.t()).await.assert_status(204);
+});
+
+db_test!(async fn adding_an_instance_to_an_invisible_meeting_is_404_before_any_400(app) {
+    let acme = app.org("acme").await;
+    let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
+    let (sam, _) = app.linked_member(&acme, "Sam", "sam@example.com").await;
+    let id = app.post("/api/meetings", pat.t(), json!({"title": "M", "scheduledAt": AT, "isPrivate": true})).await.id("meeting");
+    app.post(&format!("/api/meetings/{id}/instances"), sam.t(), json!({"scheduledAt": "garbage"}))
+        .await
+        .assert_error(404, "Meeting not found or access denied");
+    app.post(&format!("/api/meetings/{id}/instances"), pat.t(), json!({"scheduledAt": "garbage"}))
+        .await
+        .assert_field_error("scheduledAt");
+});

@@ -194,6 +194,38 @@ db_test!(async fn admin_access_is_written_to_the_receipt_the_participants_read(a
         .assert_error(403, "Only the participants can read the access log of a one-on-one");
     let globex = app.org("globex").await;
     app.get(&access, globex.admin.t()).await.assert_status(404);
+
+    // When an admin deletes it, the log goes with it: the participants are told by email.
+    app.delete(&path, c.org.admin.t()).await.assert_status(204);
+    for who in ["jane@acme.test", "john@acme.test"] {
+        let mails = app.emails_to(who).await;
+        let deleted: Vec<_> = mails.iter().filter(|m| m.subject.contains("deleted")).collect();
+        assert_eq!(deleted.len(), 1, "{who}");
+        assert!(deleted[0].body.contains("Admin of acme") && deleted[0].body.contains("Jane Smith"), "{}", deleted[0].body);
+    }
+});
+
+db_test!(async fn a_participant_deleting_their_own_one_on_one_mails_nobody(app) {
+    let c = cast(&app, "acme").await;
+    let id = app.post("/api/oneonones", c.boss.t(), body(&c.boss_p, &c.rep_p, "2025-10-20T14:00:00Z")).await.id("oneOnOne");
+    app.delete(&format!("/api/oneonones/{id}"), c.rep.t()).await.assert_status(204);
+    assert!(app.emails_to("jane@acme.test").await.iter().all(|m| !m.subject.contains("deleted")));
+});
+
+db_test!(async fn changing_an_invisible_one_on_one_is_404_before_any_400(app) {
+    let c = cast(&app, "acme").await;
+    let id = app.post("/api/oneonones", c.boss.t(), body(&c.boss_p, &c.rep_p, "2025-10-20T14:00:00Z")).await.id("oneOnOne");
+    app.put(&format!("/api/oneonones/{id}"), c.third.t(), json!({}))
+        .await
+        .assert_error(404, "One-on-one not found or you do not have access to it");
+    app.put(&format!("/api/oneonones/{id}"), c.boss.t(), json!({})).await.assert_status(400);
+    // And the permission check says the same, without describing it.
+    let r = app.get(&format!("/api/me/permissions/check?action=oneonone.view&id={id}"), c.third.t()).await;
+    assert_eq!((r.body["allowed"].as_bool(), r.body["reason"].as_str()), (Some(false), Some("One-on-one not found or you do not have access to it")));
+    let r = app.get(&format!("/api/me/permissions/check?action=oneonone.edit&id={id}"), c.org.admin.t()).await;
+    assert_eq!(r.body["allowed"], true);
+    let r = app.get(&format!("/api/me/permissions/check?action=oneonone.view&id={id}"), c.rep.t()).await;
+    assert_eq!(r.body["reason"], "You take part in this one-on-one");
 });
 
 /// Creates one-on-ones for `c.boss` at the given times (with `c.rep` unless said otherwise).

@@ -11,6 +11,7 @@ mod m0001_accounts_and_people;
 mod m0002_invitations;
 mod m0003_work;
 mod m0004_oneonones;
+mod m0005_name_order_and_indexes;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_invitations::Migration),
             Box::new(m0003_work::Migration),
             Box::new(m0004_oneonones::Migration),
+            Box::new(m0005_name_order_and_indexes::Migration),
         ]
     }
 }

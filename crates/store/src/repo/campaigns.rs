@@ -254,9 +254,12 @@ async fn sync_invites(
     emails: &[Email],
 ) -> Result<(), DbErr> {
     let keep: Vec<&str> = emails.iter().map(Email::as_str).collect();
+    // Only invitees not mailed yet can be dropped (the service refuses the others), so an
+    // answer, tied to its invitee, is never deleted with it.
     let mut drop = campaign_invite::Entity::delete_many()
         .filter(campaign_invite::Column::OrganizationId.eq(org.as_str()))
-        .filter(campaign_invite::Column::CampaignId.eq(id.as_str()));
+        .filter(campaign_invite::Column::CampaignId.eq(id.as_str()))
+        .filter(campaign_invite::Column::SentAt.is_null());
     if !keep.is_empty() {
         drop = drop.filter(campaign_invite::Column::Email.is_not_in(keep.iter().copied()));
     }
@@ -264,6 +267,7 @@ async fn sync_invites(
     let existing: Vec<String> = campaign_invite::Entity::find()
         .select_only()
         .column(campaign_invite::Column::Email)
+        .filter(campaign_invite::Column::OrganizationId.eq(org.as_str()))
         .filter(campaign_invite::Column::CampaignId.eq(id.as_str()))
         .into_tuple()
         .all(db)
@@ -289,8 +293,8 @@ async fn sync_invites(
     Ok(())
 }
 
-/// Invitees who have already answered, of those in `emails`.
-pub async fn responded_emails(
+/// Invitees who have been mailed their link.
+pub async fn mailed_emails(
     db: &impl ConnectionTrait,
     org: &OrgId,
     id: &CampaignId,
@@ -298,7 +302,7 @@ pub async fn responded_emails(
     Ok(campaign_invite::Entity::find()
         .filter(campaign_invite::Column::OrganizationId.eq(org.as_str()))
         .filter(campaign_invite::Column::CampaignId.eq(id.as_str()))
-        .filter(campaign_invite::Column::RespondedAt.is_not_null())
+        .filter(campaign_invite::Column::SentAt.is_not_null())
         .all(db)
         .await?
         .into_iter()
@@ -353,23 +357,27 @@ pub async fn unsent(
         .collect())
 }
 
-/// Records that an invitee was mailed a link with this token.
-pub async fn mark_sent(
+/// Claims an unsent invitee for mailing with this token; `false` if another request claimed
+/// it first (so each invitee is mailed once, with one live link).
+pub async fn claim_for_sending(
     db: &impl ConnectionTrait,
+    org: &OrgId,
     invite_id: &str,
     token_hash: &str,
     now: Timestamp,
-) -> Result<(), DbErr> {
-    campaign_invite::Entity::update_many()
+) -> Result<bool, DbErr> {
+    let r = campaign_invite::Entity::update_many()
         .col_expr(campaign_invite::Column::TokenHash, Expr::value(token_hash))
         .col_expr(
             campaign_invite::Column::SentAt,
             Expr::value(now.as_millis()),
         )
+        .filter(campaign_invite::Column::OrganizationId.eq(org.as_str()))
         .filter(campaign_invite::Column::Id.eq(invite_id))
+        .filter(campaign_invite::Column::SentAt.is_null())
         .exec(db)
         .await?;
-    Ok(())
+    Ok(r.rows_affected == 1)
 }
 
 /// The invitation a public link's token stands for, with its campaign. Public links work
@@ -405,6 +413,7 @@ pub async fn record_response(
             campaign_invite::Column::RespondedAt,
             Expr::value(now.as_millis()),
         )
+        .filter(campaign_invite::Column::OrganizationId.eq(org.as_str()))
         .filter(campaign_invite::Column::Id.eq(invite_id))
         .filter(campaign_invite::Column::RespondedAt.is_null())
         .exec(db)
@@ -425,26 +434,21 @@ pub async fn record_response(
     Ok(true)
 }
 
-/// A campaign's answers, oldest first, without who gave them.
+/// A campaign's answers, without who gave them or when: sorted by their text, so neither
+/// their order nor a timestamp can be matched to the moment someone was seen answering.
 pub async fn responses(
     db: &impl ConnectionTrait,
     org: &OrgId,
     id: &CampaignId,
-) -> Result<Vec<(CampaignResponseId, Vec<String>, Timestamp)>, DbErr> {
-    Ok(campaign_response::Entity::find()
+) -> Result<Vec<Vec<String>>, DbErr> {
+    let mut answers: Vec<Vec<String>> = campaign_response::Entity::find()
         .filter(campaign_response::Column::OrganizationId.eq(org.as_str()))
         .filter(campaign_response::Column::CampaignId.eq(id.as_str()))
-        .order_by(campaign_response::Column::CreatedAt, Order::Asc)
-        .order_by(campaign_response::Column::Id, Order::Asc)
         .all(db)
         .await?
         .into_iter()
-        .map(|r| {
-            (
-                CampaignResponseId::from_db(r.id),
-                serde_json::from_str(&r.answers).unwrap_or_default(),
-                Timestamp::from_millis(r.created_at),
-            )
-        })
-        .collect())
+        .map(|r| serde_json::from_str(&r.answers).unwrap_or_default())
+        .collect();
+    answers.sort();
+    Ok(answers)
 }

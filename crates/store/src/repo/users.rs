@@ -356,3 +356,26 @@ pub async fn unlink_person(
         .await?;
     Ok(r.rows_affected == 1)
 }
+
+/// The organization's admins and the users linked to any of `persons`: everyone who might be
+/// allowed to open something those people share (the permission rules decide which).
+pub async fn admins_or_linked_to(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    persons: &[PersonId],
+) -> Result<Vec<User>, DbErr> {
+    let mut any = Condition::any().add(user::Column::Role.eq(Role::Admin.as_str()));
+    if !persons.is_empty() {
+        any = any.add(user::Column::PersonId.is_in(persons.iter().map(|p| p.as_str())));
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::OrganizationId.eq(org.as_str()))
+        .filter(any)
+        .order_by(lower(user::Column::Name), Order::Asc)
+        .order_by(user::Column::Id, Order::Asc)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(User::from)
+        .collect())
+}

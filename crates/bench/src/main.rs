@@ -1,0 +1,464 @@
+//! `manageros-bench`: seeds a database of realistic size through the store layer, starts the
+//! real server on it as a child process, and drives `GET /api/oneonones` with concurrent
+//! clients, reporting throughput, latency percentiles and the server's peak memory.
+//!
+//! Shape of the data, per organization: 100 people; person 0 (the "heavy" manager, whose user
+//! the clients sign in as) holds 1,000 one-on-ones with the 99 others, every 12 hours from
+//! 2025-01-01. `--scale full` seeds 1,000 organizations (100,000 people, 1,000,000
+//! one-on-ones); `--scale small` seeds 10 (1,000 people, 10,000 one-on-ones): the same pages
+//! over a database 100 times smaller, to see whether a page's cost grows with the database.
+
+use anyhow::{Context, bail};
+use clap::{Parser, ValueEnum};
+use manageros_core::{OneOnOneId, OrgId, PersonId, SessionId, Timestamp, UserId};
+use manageros_server::session::hash_token;
+use manageros_store::{
+    DbOptions, begin_write,
+    entity::{one_on_one, organization, person, session, user},
+    sea_orm::{ActiveValue::Set, EntityTrait, PaginatorTrait},
+};
+use rand::Rng;
+use std::{
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum Scale {
+    /// 1,000 organizations, 100,000 people, 1,000,000 one-on-ones.
+    Full,
+    /// 10 organizations, 1,000 people, 10,000 one-on-ones.
+    Small,
+}
+
+impl Scale {
+    fn orgs(self) -> usize {
+        match self {
+            Scale::Full => 1_000,
+            Scale::Small => 10,
+        }
+    }
+}
+
+const PEOPLE_PER_ORG: usize = 100;
+const ONEONONES_PER_ORG: usize = 1_000;
+
+#[derive(Parser, Debug)]
+#[command(about = "Benchmark GET /api/oneonones on a seeded database")]
+struct Args {
+    /// The database to seed (if empty) and serve: `sqlite://FILE` or `postgres://…` (an empty
+    /// database of its own).
+    #[arg(long)]
+    database_url: String,
+    #[arg(long, value_enum, default_value = "full")]
+    scale: Scale,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+    /// Seconds measured per scenario (after 2 seconds of warm-up).
+    #[arg(long, default_value_t = 10)]
+    duration: u64,
+    /// The `manageros` binary to run (default: next to this one).
+    #[arg(long)]
+    server_bin: Option<PathBuf>,
+    /// Only seed, do not run the load.
+    #[arg(long)]
+    seed_only: bool,
+}
+
+fn token(org: usize) -> String {
+    format!("bench-heavy-session-{org}")
+}
+
+const FIRST: [&str; 16] = [
+    "Ada",
+    "Grace",
+    "Alan",
+    "Barbara",
+    "Edsger",
+    "Frances",
+    "Donald",
+    "Margaret",
+    "Ken",
+    "Radia",
+    "Linus",
+    "Hedy",
+    "Dennis",
+    "Katherine",
+    "Tim",
+    "Shafi",
+];
+const LAST: [&str; 16] = [
+    "Lovelace",
+    "Hopper",
+    "Turing",
+    "Liskov",
+    "Dijkstra",
+    "Allen",
+    "Knuth",
+    "Hamilton",
+    "Thompson",
+    "Perlman",
+    "Torvalds",
+    "Lamarr",
+    "Ritchie",
+    "Johnson",
+    "Berners-Lee",
+    "Goldwasser",
+];
+
+/// Seeds the database unless it already holds exactly this scale's data.
+async fn seed(url: &str, scale: Scale) -> anyhow::Result<()> {
+    let db = manageros_store::connect(url, &DbOptions::default()).await?;
+    manageros_store::migrate(&db).await?;
+    let orgs = organization::Entity::find().count(&db).await? as usize;
+    let ones = one_on_one::Entity::find().count(&db).await? as usize;
+    if orgs == scale.orgs() && ones == scale.orgs() * ONEONONES_PER_ORG {
+        println!("database already seeded ({orgs} organizations, {ones} one-on-ones)");
+        return Ok(());
+    }
+    if orgs != 0 {
+        bail!(
+            "the database holds other data ({orgs} organizations): give the benchmark an empty database"
+        );
+    }
+    let started = Instant::now();
+    let base = Timestamp::parse_rfc3339("2025-01-01T09:00:00Z").context("base time")?;
+    let now = Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").context("now")?;
+    let mut rng = rand::rng();
+    for o in 0..scale.orgs() {
+        let txn = begin_write(&db).await?;
+        let org_id = OrgId::generate();
+        organization::Entity::insert(organization::ActiveModel {
+            id: Set(org_id.to_string()),
+            name: Set(format!("Org {o}")),
+            slug: Set(format!("bench-org-{o}")),
+            created_at: Set(now.as_millis()),
+            updated_at: Set(now.as_millis()),
+        })
+        .exec_without_returning(&txn)
+        .await?;
+        let people: Vec<PersonId> = (0..PEOPLE_PER_ORG).map(|_| PersonId::generate()).collect();
+        person::Entity::insert_many(
+            people
+                .iter()
+                .enumerate()
+                .map(|(i, id)| person::ActiveModel {
+                    id: Set(id.to_string()),
+                    organization_id: Set(org_id.to_string()),
+                    name: Set(if i == 0 {
+                        format!("Heavy Manager {o}")
+                    } else {
+                        format!(
+                            "{} {} {i}",
+                            FIRST[rng.random_range(0..16)],
+                            LAST[rng.random_range(0..16)]
+                        )
+                    }),
+                    email: Set(Some(format!("p{i}@org{o}.bench.test"))),
+                    role: Set(Some("Engineer".into())),
+                    status: Set("active".into()),
+                    team_id: Set(None),
+                    manager_id: Set(if i == 0 {
+                        None
+                    } else {
+                        Some(people[0].to_string())
+                    }),
+                    created_at: Set(now.as_millis()),
+                    updated_at: Set(now.as_millis()),
+                }),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+        let user_id = UserId::generate();
+        user::Entity::insert(user::ActiveModel {
+            id: Set(user_id.to_string()),
+            name: Set(format!("Heavy Manager {o}")),
+            email: Set(format!("heavy@org{o}.bench.test")),
+            // Never used to sign in: the benchmark's clients hold a session already.
+            password_hash: Set("$argon2id$v=19$m=19456,t=2,p=1$bm90LXVzZWQ$bm90LXVzZWQ".into()),
+            role: Set("USER".into()),
+            organization_id: Set(Some(org_id.to_string())),
+            person_id: Set(Some(people[0].to_string())),
+            created_at: Set(now.as_millis()),
+            updated_at: Set(now.as_millis()),
+        })
+        .exec_without_returning(&txn)
+        .await?;
+        session::Entity::insert(session::ActiveModel {
+            id: Set(SessionId::generate().to_string()),
+            user_id: Set(user_id.to_string()),
+            token_hash: Set(hash_token(&token(o))),
+            created_at: Set(now.as_millis()),
+            expires_at: Set(Timestamp::parse_rfc3339("2099-01-01T00:00:00Z")
+                .context("far future")?
+                .as_millis()),
+        })
+        .exec_without_returning(&txn)
+        .await?;
+        for chunk in (0..ONEONONES_PER_ORG).collect::<Vec<_>>().chunks(500) {
+            one_on_one::Entity::insert_many(chunk.iter().map(|&k| {
+                let at = base.plus_millis(k as i64 * 12 * 3_600_000 + o as i64 * 60_000);
+                one_on_one::ActiveModel {
+                    id: Set(OneOnOneId::generate().to_string()),
+                    organization_id: Set(org_id.to_string()),
+                    manager_id: Set(people[0].to_string()),
+                    report_id: Set(people[1 + k % (PEOPLE_PER_ORG - 1)].to_string()),
+                    scheduled_at: Set(at.as_millis()),
+                    notes: Set(Some(format!(
+                        "Career goals, blockers and feedback, week {k}"
+                    ))),
+                    created_at: Set(now.as_millis()),
+                    updated_at: Set(now.as_millis()),
+                }
+            }))
+            .exec_without_returning(&txn)
+            .await?;
+        }
+        txn.commit().await?;
+        if (o + 1) % 100 == 0 {
+            println!(
+                "  seeded {} organizations ({:.0?})",
+                o + 1,
+                started.elapsed()
+            );
+        }
+    }
+    if url.starts_with("postgres") {
+        use manageros_store::ConnectionTrait;
+        db.execute_unprepared("ANALYZE").await?;
+    }
+    println!("seeded in {:.1?}", started.elapsed());
+    db.close().await?;
+    Ok(())
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_server(bin: &PathBuf, url: &str) -> anyhow::Result<Server> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let outbox = std::env::temp_dir().join(format!("manageros-bench-outbox-{port}"));
+    let child = Command::new(bin)
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            url,
+            "--auth-rate-limit",
+            "0",
+        ])
+        .arg("--outbox")
+        .arg(&outbox)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .with_context(|| format!("cannot start {}", bin.display()))?;
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let client = reqwest::Client::new();
+    for _ in 0..300 {
+        if client
+            .get(format!("{}/healthz", server.base))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return Ok(server);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("the server did not become healthy")
+}
+
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+struct Scenario {
+    name: &'static str,
+    query: &'static str,
+}
+
+const SCENARIOS: [Scenario; 4] = [
+    Scenario {
+        name: "first page",
+        query: "",
+    },
+    Scenario {
+        name: "page 50",
+        query: "page=50",
+    },
+    Scenario {
+        name: "June (date filter)",
+        query: "scheduledFrom=2025-06-01&scheduledTo=2025-06-30",
+    },
+    Scenario {
+        name: "sorted by report name",
+        query: "sort=report:asc,scheduledAt:desc",
+    },
+];
+
+struct Outcome {
+    requests: usize,
+    errors: u64,
+    per_second: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    peak_rss_mib: f64,
+}
+
+async fn drive(
+    base: &str,
+    pid: u32,
+    orgs: usize,
+    s: &Scenario,
+    concurrency: usize,
+    duration: Duration,
+) -> anyhow::Result<Outcome> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .build()?;
+    let peak = Arc::new(AtomicU64::new(rss_kib(pid).unwrap_or(0)));
+    let done = Arc::new(AtomicBool::new(false));
+    let sampler = {
+        let (peak, done) = (peak.clone(), done.clone());
+        tokio::spawn(async move {
+            while !done.load(Ordering::Relaxed) {
+                if let Some(kib) = rss_kib(pid) {
+                    peak.fetch_max(kib, Ordering::Relaxed);
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+    };
+    let errors = Arc::new(AtomicU64::new(0));
+    let run = |measure: Duration, record: bool| {
+        let mut tasks = Vec::new();
+        for _ in 0..concurrency {
+            let client = client.clone();
+            let url = format!("{base}/api/oneonones?{}", s.query);
+            let errors = errors.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut latencies: Vec<u32> = Vec::new();
+                let until = Instant::now() + measure;
+                while Instant::now() < until {
+                    let org = rand::rng().random_range(0..orgs);
+                    let t = Instant::now();
+                    let ok = match client.get(&url).bearer_auth(token(org)).send().await {
+                        Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                        Err(_) => false,
+                    };
+                    if !ok {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                    if record {
+                        latencies.push(t.elapsed().as_micros() as u32);
+                    }
+                }
+                latencies
+            }));
+        }
+        tasks
+    };
+    for t in run(Duration::from_secs(2), false) {
+        t.await?;
+    }
+    errors.store(0, Ordering::Relaxed);
+    let started = Instant::now();
+    let mut all: Vec<u32> = Vec::new();
+    for t in run(duration, true) {
+        all.extend(t.await?);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    done.store(true, Ordering::Relaxed);
+    sampler.await?;
+    all.sort_unstable();
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0) as f64
+            / 1000.0
+    };
+    Ok(Outcome {
+        requests: all.len(),
+        errors: errors.load(Ordering::Relaxed),
+        per_second: all.len() as f64 / elapsed,
+        p50_ms: pct(0.50),
+        p99_ms: pct(0.99),
+        peak_rss_mib: peak.load(Ordering::Relaxed) as f64 / 1024.0,
+    })
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    println!(
+        "seeding {:?} scale into {}",
+        args.scale,
+        manageros_server::config::redact(&args.database_url)
+    );
+    seed(&args.database_url, args.scale).await?;
+    if args.seed_only {
+        return Ok(());
+    }
+    let bin = match &args.server_bin {
+        Some(b) => b.clone(),
+        None => std::env::current_exe()?.with_file_name("manageros"),
+    };
+    let server = start_server(&bin, &args.database_url).await?;
+    let pid = server.child.id();
+    let backend = if args.database_url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    println!(
+        "\n{backend}, {:?} scale ({} organizations), {} clients, {} s per scenario, server pid {pid}\n",
+        args.scale,
+        args.scale.orgs(),
+        args.concurrency,
+        args.duration
+    );
+    println!(
+        "| scenario | requests | requests/s | p50 ms | p99 ms | peak server RSS MiB | errors |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for s in &SCENARIOS {
+        let o = drive(
+            &server.base,
+            pid,
+            args.scale.orgs(),
+            s,
+            args.concurrency,
+            Duration::from_secs(args.duration),
+        )
+        .await?;
+        println!(
+            "| {} | {} | {:.0} | {:.2} | {:.2} | {:.1} | {} |",
+            s.name, o.requests, o.per_second, o.p50_ms, o.p99_ms, o.peak_rss_mib, o.errors
+        );
+    }
+    Ok(())
+}
