@@ -231,7 +231,8 @@ async fn seed(url: &str, scale: Scale) -> anyhow::Result<()> {
     }
     if url.starts_with("postgres") {
         use manageros_store::ConnectionTrait;
-        db.execute_unprepared("ANALYZE").await?;
+        // Fresh statistics and visibility map, as a database in service would have.
+        db.execute_unprepared("VACUUM ANALYZE").await?;
     }
     println!("seeded in {:.1?}", started.elapsed());
     db.close().await?;
@@ -240,7 +241,7 @@ async fn seed(url: &str, scale: Scale) -> anyhow::Result<()> {
 
 struct Server {
     child: Child,
-    base: String,
+    addr: String,
 }
 
 impl Drop for Server {
@@ -273,21 +274,55 @@ async fn start_server(bin: &PathBuf, url: &str) -> anyhow::Result<Server> {
         .with_context(|| format!("cannot start {}", bin.display()))?;
     let server = Server {
         child,
-        base: format!("http://127.0.0.1:{port}"),
+        addr: format!("127.0.0.1:{port}"),
     };
-    let client = reqwest::Client::new();
     for _ in 0..300 {
-        if client
-            .get(format!("{}/healthz", server.base))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
+        if let Ok(mut c) = Client::connect(&server.addr).await
+            && c.get("/healthz", None).await.is_ok_and(|ok| ok)
         {
             return Ok(server);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     bail!("the server did not become healthy")
+}
+
+/// A minimal HTTP/1.1 client: one kept-alive connection, one request at a time. The load
+/// generator shares the machine with the server, so it should cost as little as possible.
+struct Client {
+    sender: hyper::client::conn::http1::SendRequest<http_body_util::Empty<bytes::Bytes>>,
+    host: String,
+}
+
+impl Client {
+    async fn connect(addr: &str) -> anyhow::Result<Self> {
+        let stream = tokio::net::TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        let (sender, conn) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+        tokio::spawn(conn);
+        Ok(Self {
+            sender,
+            host: addr.to_owned(),
+        })
+    }
+
+    /// Sends a GET and reads the whole body; `Ok(true)` on a 2xx.
+    async fn get(&mut self, path: &str, bearer: Option<&str>) -> anyhow::Result<bool> {
+        use http_body_util::BodyExt;
+        let mut req = hyper::Request::get(path).header(hyper::header::HOST, &self.host);
+        if let Some(t) = bearer {
+            req = req.header(hyper::header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        self.sender.ready().await?;
+        let res = self
+            .sender
+            .send_request(req.body(http_body_util::Empty::new())?)
+            .await?;
+        let ok = res.status().is_success();
+        res.into_body().collect().await?;
+        Ok(ok)
+    }
 }
 
 fn rss_kib(pid: u32) -> Option<u64> {
@@ -330,16 +365,13 @@ struct Outcome {
 }
 
 async fn drive(
-    base: &str,
+    addr: &str,
     pid: u32,
     orgs: usize,
     s: &Scenario,
     concurrency: usize,
     duration: Duration,
 ) -> anyhow::Result<Outcome> {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(concurrency)
-        .build()?;
     let peak = Arc::new(AtomicU64::new(rss_kib(pid).unwrap_or(0)));
     let done = Arc::new(AtomicBool::new(false));
     let sampler = {
@@ -354,42 +386,45 @@ async fn drive(
         })
     };
     let errors = Arc::new(AtomicU64::new(0));
+    let path = format!("/api/oneonones?{}", s.query);
     let run = |measure: Duration, record: bool| {
         let mut tasks = Vec::new();
         for _ in 0..concurrency {
-            let client = client.clone();
-            let url = format!("{base}/api/oneonones?{}", s.query);
-            let errors = errors.clone();
+            let (addr, path, errors) = (addr.to_owned(), path.clone(), errors.clone());
             tasks.push(tokio::spawn(async move {
                 let mut latencies: Vec<u32> = Vec::new();
+                let mut client = Client::connect(&addr).await?;
                 let until = Instant::now() + measure;
                 while Instant::now() < until {
                     let org = rand::rng().random_range(0..orgs);
                     let t = Instant::now();
-                    let ok = match client.get(&url).bearer_auth(token(org)).send().await {
-                        Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
-                        Err(_) => false,
-                    };
-                    if !ok {
-                        errors.fetch_add(1, Ordering::Relaxed);
+                    match client.get(&path, Some(&token(org))).await {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            errors.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(_) => {
+                            errors.fetch_add(1, Ordering::Relaxed);
+                            client = Client::connect(&addr).await?;
+                        }
                     }
                     if record {
                         latencies.push(t.elapsed().as_micros() as u32);
                     }
                 }
-                latencies
+                anyhow::Ok(latencies)
             }));
         }
         tasks
     };
     for t in run(Duration::from_secs(2), false) {
-        t.await?;
+        t.await??;
     }
     errors.store(0, Ordering::Relaxed);
     let started = Instant::now();
     let mut all: Vec<u32> = Vec::new();
     for t in run(duration, true) {
-        all.extend(t.await?);
+        all.extend(t.await??);
     }
     let elapsed = started.elapsed().as_secs_f64();
     done.store(true, Ordering::Relaxed);
@@ -447,7 +482,7 @@ async fn main() -> anyhow::Result<()> {
     println!("|---|---:|---:|---:|---:|---:|---:|");
     for s in &SCENARIOS {
         let o = drive(
-            &server.base,
+            &server.addr,
             pid,
             args.scale.orgs(),
             s,

@@ -51,7 +51,9 @@ pub async fn connect(url: &str, options: &DbOptions) -> Result<DatabaseConnectio
                     .pragma("temp_store", "memory")
             });
     } else {
-        opt.max_connections(options.max_connections.unwrap_or(cpus * 4 + 2))
+        // Each connection is a PostgreSQL process competing for the same cores: a pool of about
+        // twice the cores keeps them busy without thrashing (more waits in the pool instead).
+        opt.max_connections(options.max_connections.unwrap_or(cpus * 2 + 1))
             .min_connections(1);
         if let Some(schema) = &options.pg_schema {
             opt.set_schema_search_path(schema.clone());

@@ -18,7 +18,8 @@ use sea_orm::{
     ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
     prelude::*,
     sea_query::{
-        Alias, CaseStatement, Condition, ExprTrait, Func, JoinType, Order, Query, SelectStatement,
+        Alias, Asterisk, CaseStatement, Condition, ExprTrait, Func, JoinType, Order, Query,
+        QueryStatementBuilder, SelectStatement, UnionType,
     },
 };
 
@@ -154,21 +155,7 @@ impl From<Row> for OneOnOneWithPeople {
 /// `one_on_ones o` joined with both people (`m`, `r`); with `users` (`mu`, `ru`) when
 /// `with_users`.
 fn joined(with_users: bool) -> SelectStatement {
-    let o = one_on_one::Entity.table_name();
-    let mut q = Query::select();
-    q.from_as(a(o), a("o"))
-        .join_as(
-            JoinType::InnerJoin,
-            a("persons"),
-            a("m"),
-            Expr::col((a("m"), a("id"))).equals((a("o"), a("manager_id"))),
-        )
-        .join_as(
-            JoinType::InnerJoin,
-            a("persons"),
-            a("r"),
-            Expr::col((a("r"), a("id"))).equals((a("o"), a("report_id"))),
-        );
+    let mut q = joined_people(true, true);
     if with_users {
         q.join_as(
             JoinType::LeftJoin,
@@ -183,20 +170,35 @@ fn joined(with_users: bool) -> SelectStatement {
             Expr::col((a("ru"), a("person_id"))).equals((a("r"), a("id"))),
         );
     }
+    q
+}
+
+/// `one_on_ones o` joined with the manager (`m`) and/or the report (`r`) only as needed: each
+/// join is an index lookup per matching row.
+fn joined_people(manager: bool, report: bool) -> SelectStatement {
+    let mut q = Query::select();
+    q.from_as(a(one_on_one::Entity.table_name()), a("o"));
+    if manager {
+        q.join_as(
+            JoinType::InnerJoin,
+            a("persons"),
+            a("m"),
+            Expr::col((a("m"), a("id"))).equals((a("o"), a("manager_id"))),
+        );
+    }
+    if report {
+        q.join_as(
+            JoinType::InnerJoin,
+            a("persons"),
+            a("r"),
+            Expr::col((a("r"), a("id"))).equals((a("o"), a("report_id"))),
+        );
+    }
     q.take()
 }
 
 fn select_columns(q: &mut SelectStatement) {
-    for c in [
-        "id",
-        "organization_id",
-        "manager_id",
-        "report_id",
-        "scheduled_at",
-        "notes",
-        "created_at",
-        "updated_at",
-    ] {
+    for c in O_COLUMNS {
         q.column((a("o"), a(c)));
     }
     for (table, col, alias) in [
@@ -217,85 +219,222 @@ fn lower_col(table: &str, col: &str) -> Expr {
     Func::lower(Expr::col((a(table), a(col)))).into()
 }
 
-fn filters(org: &OrgId, lq: &ListQuery) -> Condition {
-    let mut c = Condition::all()
-        .add(Expr::col((a("o"), a("organization_id"))).eq(org.as_str()))
-        .add(
-            Condition::any()
-                .add(Expr::col((a("o"), a("manager_id"))).eq(lq.participant.as_str()))
-                .add(Expr::col((a("o"), a("report_id"))).eq(lq.participant.as_str())),
-        );
+/// The conditions on `o` (the one-on-ones table) every strategy shares: the organization and
+/// the dates. Which side the caller is on, and the search, are added per strategy.
+fn date_conditions(org: &OrgId, lq: &ListQuery) -> Condition {
+    let mut c = Condition::all().add(Expr::col((a("o"), a("organization_id"))).eq(org.as_str()));
     if let Some(from) = lq.scheduled_from {
         c = c.add(Expr::col((a("o"), a("scheduled_at"))).gte(from.as_millis()));
     }
     if let Some(before) = lq.scheduled_before {
         c = c.add(Expr::col((a("o"), a("scheduled_at"))).lt(before.as_millis()));
     }
-    if let Some(s) = &lq.search {
-        let p = contains_pattern(s);
-        c = c.add(
-            Condition::any()
-                .add(lower_col("m", "name").like(p.clone()))
-                .add(lower_col("r", "name").like(p.clone()))
-                .add(lower_col("o", "notes").like(p)),
-        );
-    }
     c
 }
 
-/// One page of the caller's one-on-ones and the total count.
+/// Either side: the caller's person is the manager or the report.
+fn either_side(lq: &ListQuery) -> Condition {
+    Condition::any()
+        .add(Expr::col((a("o"), a("manager_id"))).eq(lq.participant.as_str()))
+        .add(Expr::col((a("o"), a("report_id"))).eq(lq.participant.as_str()))
+}
+
+fn search_condition(search: &str) -> Condition {
+    let p = contains_pattern(search);
+    Condition::any()
+        .add(lower_col("m", "name").like(p.clone()))
+        .add(lower_col("r", "name").like(p.clone()))
+        .add(lower_col("o", "notes").like(p))
+}
+
+/// `one_on_ones o` alone, on one side, with the date conditions.
+fn one_side(org: &OrgId, lq: &ListQuery, side: &str) -> SelectStatement {
+    Query::select()
+        .from_as(a(one_on_one::Entity.table_name()), a("o"))
+        .cond_where(
+            date_conditions(org, lq).add(Expr::col((a("o"), a(side))).eq(lq.participant.as_str())),
+        )
+        .take()
+}
+
+const O_COLUMNS: [&str; 8] = [
+    "id",
+    "organization_id",
+    "manager_id",
+    "report_id",
+    "scheduled_at",
+    "notes",
+    "created_at",
+    "updated_at",
+];
+
+fn order(descending: bool) -> Order {
+    if descending { Order::Desc } else { Order::Asc }
+}
+
+/// Orders `q` by the list's keys, then by id in the direction of the first key. Name keys need
+/// `m` and `r` joined.
+fn order_by_keys(q: &mut SelectStatement, sort: &[SortKey]) {
+    for key in sort {
+        match key.field {
+            SortField::ScheduledAt => {
+                q.order_by((a("o"), a("scheduled_at")), order(key.descending))
+            }
+            SortField::Manager => q.order_by_expr(lower_col("m", "name"), order(key.descending)),
+            SortField::Report => q.order_by_expr(lower_col("r", "name"), order(key.descending)),
+        };
+    }
+    q.order_by(
+        (a("o"), a("id")),
+        order(sort.first().is_some_and(|k| k.descending)),
+    );
+}
+
+/// The ids (with `scheduled_at`) of the requested page, in order, without reading a row.
+///
+/// When the order is by time and there is no search (the common case), each side is read in
+/// index order from its own covering index, `offset + limit` entries at most, and the two are
+/// merged: the cost follows the page, not how many one-on-ones the caller has, and the notes
+/// are read for the page's rows only. Otherwise the matching rows are joined to the people
+/// (for names), sorted and cut.
+fn page_ids(org: &OrgId, lq: &ListQuery) -> SelectStatement {
+    let time_only =
+        lq.search.is_none() && lq.sort.iter().all(|k| k.field == SortField::ScheduledAt);
+    if !time_only {
+        let needs = |f: SortField| lq.search.is_some() || lq.sort.iter().any(|k| k.field == f);
+        let mut q = joined_people(needs(SortField::Manager), needs(SortField::Report));
+        q.column((a("o"), a("id")))
+            .column((a("o"), a("scheduled_at")));
+        let mut cond = date_conditions(org, lq).add(either_side(lq));
+        if let Some(s) = &lq.search {
+            cond = cond.add(search_condition(s));
+        }
+        q.cond_where(cond);
+        order_by_keys(&mut q, &lq.sort);
+        return q.limit(lq.page.limit).offset(lq.page.offset()).take();
+    }
+    let desc = lq.sort.first().is_some_and(|k| k.descending);
+    let reach = lq.page.offset() + lq.page.limit;
+    let side = |col: &str| {
+        let mut s = one_side(org, lq, col);
+        s.column((a("o"), a("id")))
+            .column((a("o"), a("scheduled_at")))
+            .order_by((a("o"), a("scheduled_at")), order(desc))
+            .order_by((a("o"), a("id")), order(desc))
+            .limit(reach);
+        // Each side wrapped, so its ORDER BY and LIMIT stay its own inside the UNION.
+        Query::select()
+            .column(Asterisk)
+            .from_subquery(s, a("side"))
+            .take()
+    };
+    let both = side("manager_id")
+        .union(UnionType::All, side("report_id"))
+        .take();
+    let mut page = Query::select();
+    page.column(Asterisk).from_subquery(both, a("o"));
+    order_by_keys(
+        &mut page,
+        &[SortKey {
+            field: SortField::ScheduledAt,
+            descending: desc,
+        }],
+    );
+    page.limit(lq.page.limit).offset(lq.page.offset()).take()
+}
+
+/// The number of matching one-on-ones, as an expression. Without a search it is the sum of
+/// two index range counts, one per side (never both: the two people differ).
+fn total(org: &OrgId, lq: &ListQuery) -> Expr {
+    let count_of = |mut q: SelectStatement| -> Expr {
+        q.expr(Expr::col((a("o"), a("id"))).count());
+        Expr::SubQuery(None, Box::new(q.into_sub_query_statement()))
+    };
+    match &lq.search {
+        None => {
+            count_of(one_side(org, lq, "manager_id")).add(count_of(one_side(org, lq, "report_id")))
+        }
+        Some(s) => {
+            let mut q = joined(false);
+            q.cond_where(
+                date_conditions(org, lq)
+                    .add(either_side(lq))
+                    .add(search_condition(s)),
+            );
+            count_of(q)
+        }
+    }
+}
+
+/// One page of the caller's one-on-ones and the total count, in one query: the page's rows
+/// are chosen first, then joined to both people and their users; the total rides along as a
+/// column (a second query only when the page is empty).
 pub async fn list(
     db: &impl ConnectionTrait,
     org: &OrgId,
     lq: &ListQuery,
 ) -> Result<(Vec<OneOnOneWithPeople>, u64), DbErr> {
-    let cond = filters(org, lq);
-
-    // The count needs the people only when searching their names.
-    let mut count = if lq.search.is_some() {
-        joined(false)
-    } else {
-        Query::select()
-            .from_as(a(one_on_one::Entity.table_name()), a("o"))
-            .take()
-    };
-    count
-        .expr_as(Expr::col((a("o"), a("id"))).count(), a("n"))
-        .cond_where(cond.clone());
-    let total = db
-        .query_one(&count)
-        .await?
-        .map(|r| r.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0) as u64;
-
-    let mut q = joined(true);
+    let backend = db.get_database_backend();
+    let mut q = Query::select();
+    q.from_subquery(page_ids(org, lq), a("p"))
+        .join_as(
+            JoinType::InnerJoin,
+            a(one_on_one::Entity.table_name()),
+            a("o"),
+            Expr::col((a("o"), a("id"))).equals((a("p"), a("id"))),
+        )
+        .join_as(
+            JoinType::InnerJoin,
+            a("persons"),
+            a("m"),
+            Expr::col((a("m"), a("id"))).equals((a("o"), a("manager_id"))),
+        )
+        .join_as(
+            JoinType::InnerJoin,
+            a("persons"),
+            a("r"),
+            Expr::col((a("r"), a("id"))).equals((a("o"), a("report_id"))),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            a("users"),
+            a("mu"),
+            Expr::col((a("mu"), a("person_id"))).equals((a("m"), a("id"))),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            a("users"),
+            a("ru"),
+            Expr::col((a("ru"), a("person_id"))).equals((a("r"), a("id"))),
+        );
     select_columns(&mut q);
-    q.cond_where(cond);
-    for key in &lq.sort {
-        let order = if key.descending {
-            Order::Desc
-        } else {
-            Order::Asc
-        };
-        match key.field {
-            SortField::ScheduledAt => q.order_by((a("o"), a("scheduled_at")), order),
-            SortField::Manager => q.order_by_expr(lower_col("m", "name"), order),
-            SortField::Report => q.order_by_expr(lower_col("r", "name"), order),
-        };
-    }
-    let tie = if lq.sort.first().is_some_and(|k| k.descending) {
-        Order::Desc
-    } else {
-        Order::Asc
-    };
-    q.order_by((a("o"), a("id")), tie)
-        .limit(lq.page.limit)
-        .offset(lq.page.offset());
-    let rows = Row::find_by_statement(db.get_database_backend().build(&q))
+    q.expr_as(total(org, lq), a("total"));
+    order_by_keys(&mut q, &lq.sort);
+    let rows = PageRow::find_by_statement(backend.build(&q))
         .all(db)
         .await?;
-    Ok((rows.into_iter().map(Into::into).collect(), total))
+    let total = match rows.first() {
+        Some(r) => r.total,
+        None => {
+            let count = Query::select().expr_as(total(org, lq), a("total")).take();
+            db.query_one(&count)
+                .await?
+                .map(|r| r.try_get::<i64>("", "total"))
+                .transpose()?
+                .unwrap_or(0)
+        }
+    };
+    Ok((
+        rows.into_iter().map(|r| r.row.into()).collect(),
+        u64::try_from(total).unwrap_or(0),
+    ))
+}
+
+#[derive(FromQueryResult)]
+struct PageRow {
+    #[sea_orm(nested)]
+    row: Row,
+    total: i64,
 }
 
 /// A one-on-one of the organization with both people.
