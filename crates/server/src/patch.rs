@@ -56,6 +56,20 @@ impl<T> Patch<Option<T>> {
     }
 }
 
+/// A required field of a partial update: absent is kept (`None`), `null` is refused with
+/// `"<what> is required"`, a value is parsed.
+pub fn required<T, U>(
+    p: Patch<T>,
+    what: &str,
+    parse: impl FnOnce(T) -> Result<U, manageros_core::Invalid>,
+) -> Result<Option<U>, manageros_core::Invalid> {
+    match p {
+        Patch::Absent => Ok(None),
+        Patch::Null => Err(manageros_core::Invalid(format!("{what} is required"))),
+        Patch::Value(v) => parse(v).map(Some),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

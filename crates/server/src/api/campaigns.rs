@@ -5,11 +5,11 @@ use crate::{
     access,
     api::{
         schema::{PaginationView, page_from},
-        tasks::{date, required},
+        tasks::date,
     },
     error::{ApiError, ErrorBody, FieldErrors},
     extract::{AppJson, AppPath, AppQuery, CurrentUser},
-    patch::Patch,
+    patch::{Patch, required},
     services::campaigns::{self, CampaignDraft, CampaignPatch},
     state::AppState,
     validate,

@@ -3,13 +3,10 @@
 
 use crate::{
     access,
-    api::{
-        schema::{PaginationView, page_from},
-        tasks::required,
-    },
+    api::schema::{PaginationView, page_from},
     error::{ApiError, ErrorBody, FieldErrors},
     extract::{AppJson, AppPath, AppQuery, CurrentUser},
-    patch::Patch,
+    patch::{Patch, required},
     services::feedback::{self, FeedbackDraft},
     state::AppState,
     validate,

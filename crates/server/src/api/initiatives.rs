@@ -5,11 +5,11 @@ use crate::{
     access,
     api::{
         schema::{PaginationView, optional_text, page_from, search_from},
-        tasks::{TasksQuery, TasksResponse, date, required, title},
+        tasks::{TasksQuery, TasksResponse, date, title},
     },
     error::{ApiError, ErrorBody, FieldErrors},
     extract::{AppJson, AppPath, AppQuery, CurrentUser},
-    patch::Patch,
+    patch::{Patch, required},
     services::initiatives::{self, InitiativeDraft, InitiativePatch},
     state::AppState,
     validate,

@@ -6,11 +6,11 @@ use crate::{
     access,
     api::{
         schema::{PaginationView, optional_text, page_from, search_from, time_from, time_until},
-        tasks::{required, title},
+        tasks::title,
     },
     error::{ApiError, ErrorBody, FieldErrors},
     extract::{AppJson, AppPath, AppQuery, CurrentUser},
-    patch::Patch,
+    patch::{Patch, required},
     services::{
         initiatives,
         meetings::{self, InstanceDraft, InstancePatch, MeetingDraft, MeetingPatch},

@@ -6,14 +6,14 @@ use crate::{
     },
     error::{ApiError, ErrorBody, FieldErrors},
     extract::{AppJson, AppPath, AppQuery, CurrentUser},
-    patch::Patch,
+    patch::{Patch, required},
     services::people::{self, MANAGER_NOT_FOUND, NOT_FOUND, PersonPatch, TEAM_NOT_FOUND},
     state::AppState,
     validate,
 };
 use axum::{extract::State, http::StatusCode};
 use manageros_core::{
-    Invalid, Name, PersonId, PersonStatus, TeamId,
+    Name, PersonId, PersonStatus, TeamId,
     authz::{self, OrgAction},
 };
 use manageros_store::repo::{
@@ -237,14 +237,6 @@ pub struct UpdatePersonRequest {
     pub manager_id: Patch<String>,
 }
 
-fn required<T>(p: Patch<T>, what: &str) -> Result<Option<T>, Invalid> {
-    match p {
-        Patch::Absent => Ok(None),
-        Patch::Null => Err(Invalid(format!("{what} is required"))),
-        Patch::Value(v) => Ok(Some(v)),
-    }
-}
-
 /// Change some of a person's fields (admins); `null` clears an optional one.
 #[utoipa::path(patch, path = "/api/people/{id}", tag = "people",
     security(("bearer" = []), ("cookie" = [])),
@@ -261,10 +253,10 @@ pub async fn update_person(
     let org = authz::authorize_org(&caller.actor(), OrgAction::UpdatePerson)?;
     let id = id_or_404(&id, PersonId::parse, NOT_FOUND)?;
     validate! {
-        name = "name": required(body.name, "Name").and_then(|n| n.map(|n| Name::parse(&n)).transpose()),
+        name = "name": required(body.name, "Name", |n| Name::parse(&n)),
         email = "email": body.email.try_map(|e| optional_email(Some(&e))),
         role = "role": body.role.try_map(|r| optional_text(Some(&r), "Role", 100)),
-        status = "status": required(body.status, "Status").and_then(|s| s.map(|s| PersonStatus::parse(&s)).transpose()),
+        status = "status": required(body.status, "Status", |s| PersonStatus::parse(&s)),
     }
     let patch = PersonPatch {
         name: name.map(Name::into_string),

@@ -6,7 +6,7 @@ use crate::{
     api::schema::{PaginationView, page_from, search_from},
     error::{ApiError, ErrorBody, FieldErrors},
     extract::{AppJson, AppPath, AppQuery, CurrentUser},
-    patch::Patch,
+    patch::{Patch, required},
     services::tasks::{self, TaskDraft, TaskPatch},
     state::AppState,
     validate,
@@ -253,19 +253,6 @@ pub struct UpdateTaskRequest {
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub initiative_id: Patch<String>,
-}
-
-/// A required field of a partial update: absent is kept, `null` refused.
-pub(crate) fn required<T, U>(
-    p: Patch<T>,
-    what: &str,
-    parse: impl FnOnce(T) -> Result<U, Invalid>,
-) -> Result<Option<U>, Invalid> {
-    match p {
-        Patch::Absent => Ok(None),
-        Patch::Null => Err(Invalid(format!("{what} is required"))),
-        Patch::Value(v) => parse(v).map(Some),
-    }
 }
 
 /// Change some of a task's fields (task.edit: the creator, the assignee, admins).

@@ -4,14 +4,14 @@ use crate::{
     api::schema::{PaginationView, TeamView, optional_text, page_from, search_from},
     error::{ApiError, ErrorBody, FieldErrors},
     extract::{AppJson, AppPath, AppQuery, CurrentUser},
-    patch::Patch,
+    patch::{Patch, required},
     services::teams::{self, NOT_FOUND, PARENT_NOT_FOUND, TeamPatch},
     state::AppState,
     validate,
 };
 use axum::{extract::State, http::StatusCode};
 use manageros_core::{
-    Invalid, Name, TeamId,
+    Name, TeamId,
     authz::{self, OrgAction},
 };
 use manageros_store::repo::teams::{self as repo, TeamFields, TeamFilter};
@@ -174,11 +174,7 @@ pub async fn update_team(
     let org = authz::authorize_org(&caller.actor(), OrgAction::UpdateTeam)?;
     let id = team_id(&id)?;
     validate! {
-        name = "name": match body.name {
-            Patch::Absent => Ok(None),
-            Patch::Null => Err(Invalid::new("Name is required")),
-            Patch::Value(n) => Name::parse(&n).map(Some),
-        },
+        name = "name": required(body.name, "Name", |n| Name::parse(&n)),
         description = "description": body.description.try_map(|d| optional_text(Some(&d), "Description", 2000)),
     }
     let patch = TeamPatch {

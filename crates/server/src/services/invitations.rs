@@ -70,9 +70,7 @@ pub async fn create(
             .await
             .on_unique_violation(ALREADY_SENT)?,
     };
-    let inv = invitations::find(&txn, org, &id)
-        .await?
-        .ok_or_else(|| missing(&id))?;
+    let inv = reread(&txn, org, &id).await?;
     txn.commit().await?;
     send(state, &inv, &token).await;
     Ok(inv)
@@ -101,22 +99,42 @@ fn missing(id: &InvitationId) -> ApiError {
     ))
 }
 
+/// An invitation of the organization by a raw id, or the 404.
+async fn in_org(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    raw_id: &str,
+) -> Result<Invitation, ApiError> {
+    match InvitationId::parse(raw_id.trim()) {
+        Some(id) => invitations::find(db, org, &id).await?,
+        None => None,
+    }
+    .ok_or_else(|| ApiError::not_found(NOT_FOUND))
+}
+
+/// The invitation as the transaction has just written it.
+async fn reread(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &InvitationId,
+) -> Result<Invitation, ApiError> {
+    invitations::find(db, org, id)
+        .await?
+        .ok_or_else(|| missing(id))
+}
+
 /// Revokes a pending invitation; its link stops working.
 pub async fn revoke(state: &AppState, org: &OrgId, raw_id: &str) -> Result<Invitation, ApiError> {
     let now = state.now();
-    let id = InvitationId::parse(raw_id).ok_or_else(|| ApiError::not_found(NOT_FOUND))?;
     let txn = begin_write(&state.db).await?;
-    let inv = invitations::find(&txn, org, &id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(NOT_FOUND))?;
+    let inv = in_org(&txn, org, raw_id).await?;
+    let id = inv.id.clone();
     if !inv.is_open(now) || !invitations::revoke(&txn, org, &id, now).await? {
         return Err(ApiError::conflict(
             "Only pending invitations can be revoked",
         ));
     }
-    let inv = invitations::find(&txn, org, &id)
-        .await?
-        .ok_or_else(|| missing(&id))?;
+    let inv = reread(&txn, org, &id).await?;
     txn.commit().await?;
     Ok(inv)
 }
@@ -129,12 +147,10 @@ pub async fn reactivate(
     raw_id: &str,
 ) -> Result<Invitation, ApiError> {
     let now = state.now();
-    let id = InvitationId::parse(raw_id).ok_or_else(|| ApiError::not_found(NOT_FOUND))?;
     let token = session::new_token();
     let txn = begin_write(&state.db).await?;
-    let inv = invitations::find(&txn, org, &id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(NOT_FOUND))?;
+    let inv = in_org(&txn, org, raw_id).await?;
+    let id = inv.id.clone();
     match inv.status(now) {
         InvitationStatus::Pending => {
             return Err(ApiError::conflict("Invitation is already active"));
@@ -157,9 +173,7 @@ pub async fn reactivate(
         expires_at: now.plus_days(VALID_DAYS),
     };
     invitations::reissue(&txn, org, &id, issue, now).await?;
-    let inv = invitations::find(&txn, org, &id)
-        .await?
-        .ok_or_else(|| missing(&id))?;
+    let inv = reread(&txn, org, &id).await?;
     txn.commit().await?;
     send(state, &inv, &token).await;
     Ok(inv)

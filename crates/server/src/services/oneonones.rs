@@ -57,6 +57,17 @@ async fn resolve(
     })
 }
 
+/// A one-on-one of the organization by a raw id; the not-found of the spec otherwise.
+async fn find(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    raw_id: &str,
+) -> Result<OneOnOneWithPeople, ApiError> {
+    let not_found = || ApiError::not_found(Kind::OneOnOne.not_found_message());
+    let id = OneOnOneId::parse(raw_id.trim()).ok_or_else(not_found)?;
+    oneonones::find(db, org, &id).await?.ok_or_else(not_found)
+}
+
 /// Loads a one-on-one, authorizes `action`, and logs the access when the caller reaches it as
 /// an admin rather than as a participant.
 async fn authorized(
@@ -67,11 +78,7 @@ async fn authorized(
     action: Action,
     now: Timestamp,
 ) -> Result<OneOnOneWithPeople, ApiError> {
-    let not_found = || ApiError::not_found(Kind::OneOnOne.not_found_message());
-    let id = OneOnOneId::parse(raw_id.trim()).ok_or_else(not_found)?;
-    let o = oneonones::find(txn, org, &id)
-        .await?
-        .ok_or_else(not_found)?;
+    let o = find(txn, org, raw_id).await?;
     authz::authorize(actor, action, &o.one_on_one.target())?;
     if !authz::takes_part(actor, &o.one_on_one.facts()) {
         let what = match action {
@@ -79,7 +86,7 @@ async fn authorized(
             Action::OneOnOneDelete => AccessAction::Delete,
             _ => AccessAction::View,
         };
-        oneonones::log_access(txn, org, &id, &actor.user_id, what, now).await?;
+        oneonones::log_access(txn, org, &o.one_on_one.id, &actor.user_id, what, now).await?;
     }
     Ok(o)
 }
@@ -214,11 +221,7 @@ pub async fn check(
     action: Action,
 ) -> Result<(), ApiError> {
     let org = authz::authorize_oneonone_caller(actor)?;
-    let not_found = || ApiError::not_found(Kind::OneOnOne.not_found_message());
-    let id = OneOnOneId::parse(raw_id.trim()).ok_or_else(not_found)?;
-    let o = oneonones::find(&state.db, &org, &id)
-        .await?
-        .ok_or_else(not_found)?;
+    let o = find(&state.db, &org, raw_id).await?;
     authz::authorize(actor, action, &o.one_on_one.target())?;
     Ok(())
 }
@@ -238,11 +241,7 @@ pub async fn access(
     raw_id: &str,
 ) -> Result<(Vec<Reader>, Vec<AccessEntry>), ApiError> {
     let org = authz::authorize_oneonone_caller(actor)?;
-    let not_found = || ApiError::not_found(Kind::OneOnOne.not_found_message());
-    let id = OneOnOneId::parse(raw_id.trim()).ok_or_else(not_found)?;
-    let o = oneonones::find(&state.db, &org, &id)
-        .await?
-        .ok_or_else(not_found)?;
+    let o = find(&state.db, &org, raw_id).await?;
     let facts = o.one_on_one.facts();
     authz::authorize_access_log(actor, &facts)?;
     let target = o.one_on_one.target();
@@ -269,6 +268,6 @@ pub async fn access(
                 })
         })
         .collect();
-    let log = oneonones::access_log(&state.db, &org, &id).await?;
+    let log = oneonones::access_log(&state.db, &org, &o.one_on_one.id).await?;
     Ok((readers, log))
 }

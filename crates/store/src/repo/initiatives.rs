@@ -127,15 +127,15 @@ async fn with_owners(
     org: &OrgId,
     rows: Vec<initiative::Model>,
 ) -> Result<Vec<Initiative>, DbErr> {
-    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    let mut owners = links::load(db, links::INITIATIVE_OWNERS, org, &ids).await?;
-    Ok(rows
-        .into_iter()
-        .map(|m| {
-            let o = owners.remove(&m.id).unwrap_or_default();
-            Initiative::from_model(m, o)
-        })
-        .collect())
+    links::attach(
+        db,
+        links::INITIATIVE_OWNERS,
+        org,
+        rows,
+        |m| m.id.as_str(),
+        Initiative::from_model,
+    )
+    .await
 }
 
 /// One page of initiatives, newest first; every member may view them all.

@@ -163,15 +163,15 @@ async fn with_participants(
     org: &OrgId,
     rows: Vec<meeting::Model>,
 ) -> Result<Vec<Meeting>, DbErr> {
-    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    let mut parts = links::load(db, links::MEETING_PARTICIPANTS, org, &ids).await?;
-    Ok(rows
-        .into_iter()
-        .map(|m| {
-            let p = parts.remove(&m.id).unwrap_or_default();
-            Meeting::from_model(m, p)
-        })
-        .collect())
+    links::attach(
+        db,
+        links::MEETING_PARTICIPANTS,
+        org,
+        rows,
+        |m| m.id.as_str(),
+        Meeting::from_model,
+    )
+    .await
 }
 
 /// One page of the meetings `scope` may see, latest first.
@@ -362,15 +362,15 @@ async fn instances_with_participants(
     org: &OrgId,
     rows: Vec<meeting_instance::Model>,
 ) -> Result<Vec<MeetingInstance>, DbErr> {
-    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    let mut parts = links::load(db, links::INSTANCE_PARTICIPANTS, org, &ids).await?;
-    Ok(rows
-        .into_iter()
-        .map(|m| {
-            let p = parts.remove(&m.id).unwrap_or_default();
-            MeetingInstance::from_model(m, p)
-        })
-        .collect())
+    links::attach(
+        db,
+        links::INSTANCE_PARTICIPANTS,
+        org,
+        rows,
+        |m| m.id.as_str(),
+        MeetingInstance::from_model,
+    )
+    .await
 }
 
 /// One page of a meeting's instances that `scope` may see, latest first.
