@@ -122,3 +122,25 @@ pub(crate) fn contains_pattern(term: &str) -> sea_orm::sea_query::LikeExpr {
     p.push('%');
     sea_orm::sea_query::LikeExpr::new(p).escape('\\')
 }
+
+/// One page of `query` in `order` (which must end with a unique column, so pages never
+/// overlap), and the number of rows the query matches.
+pub(crate) async fn paged<E>(
+    db: &impl ConnectionTrait,
+    query: sea_orm::Select<E>,
+    order: &[(E::Column, sea_orm::Order)],
+    page: manageros_core::Page,
+) -> Result<(Vec<E::Model>, u64), DbErr>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Sync,
+{
+    use sea_orm::{PaginatorTrait, QueryOrder, QuerySelect};
+    let total = query.clone().count(db).await?;
+    let mut q = query;
+    for (col, dir) in order {
+        q = q.order_by(*col, dir.clone());
+    }
+    let rows = q.offset(page.offset()).limit(page.limit).all(db).await?;
+    Ok((rows, total))
+}

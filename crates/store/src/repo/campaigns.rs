@@ -150,15 +150,16 @@ pub async fn list(
     if let Some(s) = status {
         cond = cond.add(feedback_campaign::Column::Status.eq(s.as_str()));
     }
-    let total = of(org).filter(cond.clone()).count(db).await?;
-    let rows = of(org)
-        .filter(cond)
-        .order_by(feedback_campaign::Column::CreatedAt, Order::Desc)
-        .order_by(feedback_campaign::Column::Id, Order::Desc)
-        .offset(page.offset())
-        .limit(page.limit)
-        .all(db)
-        .await?;
+    let (rows, total) = crate::paged(
+        db,
+        of(org).filter(cond),
+        &[
+            (feedback_campaign::Column::CreatedAt, Order::Desc),
+            (feedback_campaign::Column::Id, Order::Desc),
+        ],
+        page,
+    )
+    .await?;
     Ok((complete(db, org, rows).await?, total))
 }
 

@@ -7,7 +7,7 @@ use manageros_core::{
 };
 use sea_orm::{
     ActiveValue::Set, Condition, ConnectionTrait, DbErr, EntityTrait, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, prelude::*,
+    QueryFilter, prelude::*,
 };
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,15 +86,16 @@ pub async fn list(
     if let Some(k) = f.kind {
         cond = cond.add(feedback::Column::Kind.eq(k.as_str()));
     }
-    let total = of(org).filter(cond.clone()).count(db).await?;
-    let rows = of(org)
-        .filter(cond)
-        .order_by(feedback::Column::CreatedAt, Order::Desc)
-        .order_by(feedback::Column::Id, Order::Desc)
-        .offset(page.offset())
-        .limit(page.limit)
-        .all(db)
-        .await?;
+    let (rows, total) = crate::paged(
+        db,
+        of(org).filter(cond),
+        &[
+            (feedback::Column::CreatedAt, Order::Desc),
+            (feedback::Column::Id, Order::Desc),
+        ],
+        page,
+    )
+    .await?;
     Ok((rows.into_iter().map(Feedback::from).collect(), total))
 }
 

@@ -12,7 +12,6 @@ use manageros_core::{
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
     prelude::*,
 };
 
@@ -165,15 +164,16 @@ pub async fn list(
     if let Some(s) = &f.search {
         cond = cond.add(lower(initiative::Column::Title).like(contains_pattern(s)));
     }
-    let total = of(org).filter(cond.clone()).count(db).await?;
-    let rows = of(org)
-        .filter(cond)
-        .order_by(initiative::Column::CreatedAt, Order::Desc)
-        .order_by(initiative::Column::Id, Order::Desc)
-        .offset(page.offset())
-        .limit(page.limit)
-        .all(db)
-        .await?;
+    let (rows, total) = crate::paged(
+        db,
+        of(org).filter(cond),
+        &[
+            (initiative::Column::CreatedAt, Order::Desc),
+            (initiative::Column::Id, Order::Desc),
+        ],
+        page,
+    )
+    .await?;
     Ok((with_owners(db, org, rows).await?, total))
 }
 

@@ -12,7 +12,6 @@ use manageros_core::{
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
     prelude::*,
 };
 
@@ -208,15 +207,16 @@ pub async fn list(
             .add(cond)
             .add(meeting::Column::ScheduledAt.lt(before.as_millis()));
     }
-    let total = of(org).filter(cond.clone()).count(db).await?;
-    let rows = of(org)
-        .filter(cond)
-        .order_by(meeting::Column::ScheduledAt, Order::Desc)
-        .order_by(meeting::Column::Id, Order::Desc)
-        .offset(page.offset())
-        .limit(page.limit)
-        .all(db)
-        .await?;
+    let (rows, total) = crate::paged(
+        db,
+        of(org).filter(cond),
+        &[
+            (meeting::Column::ScheduledAt, Order::Desc),
+            (meeting::Column::Id, Order::Desc),
+        ],
+        page,
+    )
+    .await?;
     Ok((with_participants(db, org, rows).await?, total))
 }
 
@@ -394,15 +394,16 @@ pub async fn list_instances(
         // No person, so no instance to take part in.
         InstanceScope::ParticipantOnly(None) => return Ok((vec![], 0)),
     }
-    let total = instances_of(org).filter(cond.clone()).count(db).await?;
-    let rows = instances_of(org)
-        .filter(cond)
-        .order_by(meeting_instance::Column::ScheduledAt, Order::Desc)
-        .order_by(meeting_instance::Column::Id, Order::Desc)
-        .offset(page.offset())
-        .limit(page.limit)
-        .all(db)
-        .await?;
+    let (rows, total) = crate::paged(
+        db,
+        instances_of(org).filter(cond),
+        &[
+            (meeting_instance::Column::ScheduledAt, Order::Desc),
+            (meeting_instance::Column::Id, Order::Desc),
+        ],
+        page,
+    )
+    .await?;
     Ok((instances_with_participants(db, org, rows).await?, total))
 }
 

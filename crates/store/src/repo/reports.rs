@@ -3,8 +3,7 @@
 use crate::entity::report;
 use manageros_core::{OrgId, Page, ReportId, ReportKind, Timestamp, UserId, authz::Target};
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, prelude::*,
+    ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, Order, QueryFilter, prelude::*,
 };
 
 #[derive(Clone, Debug, PartialEq)]
@@ -53,14 +52,16 @@ pub async fn list(
     org: &OrgId,
     page: Page,
 ) -> Result<(Vec<Report>, u64), DbErr> {
-    let total = of(org).count(db).await?;
-    let rows = of(org)
-        .order_by(report::Column::CreatedAt, Order::Desc)
-        .order_by(report::Column::Id, Order::Desc)
-        .offset(page.offset())
-        .limit(page.limit)
-        .all(db)
-        .await?;
+    let (rows, total) = crate::paged(
+        db,
+        of(org),
+        &[
+            (report::Column::CreatedAt, Order::Desc),
+            (report::Column::Id, Order::Desc),
+        ],
+        page,
+    )
+    .await?;
     Ok((rows.into_iter().map(Report::from).collect(), total))
 }
 

@@ -7,8 +7,7 @@ use manageros_core::{
 };
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, Order, QueryFilter, QuerySelect,
     prelude::*,
 };
 
@@ -139,15 +138,16 @@ pub async fn list(
     if let Some(s) = &f.search {
         cond = cond.add(lower(task::Column::Title).like(contains_pattern(s)));
     }
-    let total = of(org).filter(cond.clone()).count(db).await?;
-    let rows = of(org)
-        .filter(cond)
-        .order_by(task::Column::CreatedAt, Order::Desc)
-        .order_by(task::Column::Id, Order::Desc)
-        .offset(page.offset())
-        .limit(page.limit)
-        .all(db)
-        .await?;
+    let (rows, total) = crate::paged(
+        db,
+        of(org).filter(cond),
+        &[
+            (task::Column::CreatedAt, Order::Desc),
+            (task::Column::Id, Order::Desc),
+        ],
+        page,
+    )
+    .await?;
     Ok((rows.into_iter().map(Task::from).collect(), total))
 }
 
