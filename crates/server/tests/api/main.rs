@@ -7,6 +7,7 @@ mod basics;
 mod campaigns;
 mod feedback;
 mod initiatives;
+mod isolation;
 mod meetings;
 mod members;
 mod oneonones;
