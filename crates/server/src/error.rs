@@ -58,10 +58,6 @@ impl ApiError {
         Self::Conflict(msg.into())
     }
 
-    pub fn bad_request(msg: impl Into<String>) -> Self {
-        Self::BadRequest(msg.into())
-    }
-
     /// A validation failure on one field.
     pub fn invalid(field: &str, msg: impl Into<String>) -> Self {
         Self::Validation(vec![(field.to_owned(), msg.into())])
@@ -210,10 +206,6 @@ impl FieldErrors {
 
     pub fn push(&mut self, field: &str, msg: impl Into<String>) {
         self.0.push((field.to_owned(), msg.into()));
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 
     pub fn finish(self) -> Result<(), ApiError> {
