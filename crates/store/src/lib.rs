@@ -20,12 +20,10 @@ pub use sea_orm::{
     self, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, TransactionSession,
 };
 
-/// Options beyond the URL. `schema` puts every table of a PostgreSQL connection in that
-/// schema (the tests give each test its own).
+/// Options beyond the URL.
 #[derive(Clone, Debug, Default)]
 pub struct DbOptions {
     pub max_connections: Option<u32>,
-    pub pg_schema: Option<String>,
 }
 
 /// Opens a connection pool. SQLite URLs (`sqlite://path`) create the file if it is missing and
@@ -55,9 +53,6 @@ pub async fn connect(url: &str, options: &DbOptions) -> Result<DatabaseConnectio
         // twice the cores keeps them busy without thrashing (more waits in the pool instead).
         opt.max_connections(options.max_connections.unwrap_or(cpus * 2 + 1))
             .min_connections(1);
-        if let Some(schema) = &options.pg_schema {
-            opt.set_schema_search_path(schema.clone());
-        }
     }
     Database::connect(opt).await
 }

@@ -1,19 +1,27 @@
 //! Accounts and sessions (api.md §2).
 
-use crate::db_test;
 use crate::harness::*;
 use manageros_core::time::{DAY_MS, HOUR_MS};
+use manageros_test_macros::db_test;
 use serde_json::json;
 
-db_test!(async fn signup_creates_a_signed_in_account(app) {
+#[db_test]
+async fn signup_creates_a_signed_in_account(app: TestApp) {
     let r = app
-        .post("/api/auth/signup", None, json!({"name": "  Ada Lovelace ", "email": "  Ada@Example.COM ", "password": PASSWORD}))
+        .post(
+            "/api/auth/signup",
+            None,
+            json!({"name": "  Ada Lovelace ", "email": "  Ada@Example.COM ", "password": PASSWORD}),
+        )
         .await;
     r.assert_status(201);
     let user = &r.body["user"];
     assert!(user["id"].as_str().unwrap().starts_with("user_"));
     assert_eq!(user["name"], "Ada Lovelace");
-    assert_eq!(user["email"], "ada@example.com", "emails are stored trimmed and lowercased");
+    assert_eq!(
+        user["email"], "ada@example.com",
+        "emails are stored trimmed and lowercased"
+    );
     assert_eq!(user["role"], "USER");
     assert_eq!(user["organizationId"], serde_json::Value::Null);
     assert_eq!(user["personId"], serde_json::Value::Null);
@@ -24,8 +32,14 @@ db_test!(async fn signup_creates_a_signed_in_account(app) {
 
     let cookie = r.header("set-cookie").expect("session cookie");
     assert!(cookie.starts_with("manageros_session="));
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
-    assert!(!cookie.contains("Secure"), "plain http: no Secure attribute");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http: no Secure attribute"
+    );
 
     let token = r.body["token"].as_str().unwrap();
     let me = app.get("/api/me", Some(token)).await;
@@ -33,18 +47,51 @@ db_test!(async fn signup_creates_a_signed_in_account(app) {
     assert_eq!(me.body["user"]["email"], "ada@example.com");
     assert_eq!(me.body["organization"], serde_json::Value::Null);
     assert_eq!(me.body["person"], serde_json::Value::Null);
-});
+}
 
-db_test!(async fn signup_validates_every_field(app) {
+#[db_test]
+async fn signup_validates_every_field(app: TestApp) {
     let cases = [
-        (json!({"name": "", "email": "a@example.com", "password": PASSWORD}), "name", "Name is required"),
-        (json!({"name": "   ", "email": "a@example.com", "password": PASSWORD}), "name", "Name is required"),
-        (json!({"name": "x".repeat(101), "email": "a@example.com", "password": PASSWORD}), "name", "Name must be at most 100 characters"),
-        (json!({"name": "Ada", "email": "not-an-email", "password": PASSWORD}), "email", "Invalid email address"),
-        (json!({"name": "Ada", "email": "", "password": PASSWORD}), "email", "Email is required"),
-        (json!({"name": "Ada", "email": "a@example.com", "password": "1234567"}), "password", "Password must be at least 8 characters"),
-        (json!({"name": "Ada", "email": "a@example.com", "password": "x".repeat(129)}), "password", "Password must be at most 128 characters"),
-        (json!({"email": "a@example.com", "password": PASSWORD}), "name", "Name is required"),
+        (
+            json!({"name": "", "email": "a@example.com", "password": PASSWORD}),
+            "name",
+            "Name is required",
+        ),
+        (
+            json!({"name": "   ", "email": "a@example.com", "password": PASSWORD}),
+            "name",
+            "Name is required",
+        ),
+        (
+            json!({"name": "x".repeat(101), "email": "a@example.com", "password": PASSWORD}),
+            "name",
+            "Name must be at most 100 characters",
+        ),
+        (
+            json!({"name": "Ada", "email": "not-an-email", "password": PASSWORD}),
+            "email",
+            "Invalid email address",
+        ),
+        (
+            json!({"name": "Ada", "email": "", "password": PASSWORD}),
+            "email",
+            "Email is required",
+        ),
+        (
+            json!({"name": "Ada", "email": "a@example.com", "password": "1234567"}),
+            "password",
+            "Password must be at least 8 characters",
+        ),
+        (
+            json!({"name": "Ada", "email": "a@example.com", "password": "x".repeat(129)}),
+            "password",
+            "Password must be at most 128 characters",
+        ),
+        (
+            json!({"email": "a@example.com", "password": PASSWORD}),
+            "name",
+            "Name is required",
+        ),
     ];
     for (body, field, message) in cases {
         let r = app.post("/api/auth/signup", None, body.clone()).await;
@@ -53,80 +100,161 @@ db_test!(async fn signup_validates_every_field(app) {
         assert_eq!(r.body["error"], message);
     }
     // Boundaries that are fine.
-    app.post("/api/auth/signup", None, json!({"name": "x".repeat(100), "email": "b@example.com", "password": "x".repeat(128)}))
-        .await
-        .assert_status(201);
-    app.post("/api/auth/signup", None, json!({"name": "B", "email": "c@example.com", "password": "12345678"}))
-        .await
-        .assert_status(201);
+    app.post(
+        "/api/auth/signup",
+        None,
+        json!({"name": "x".repeat(100), "email": "b@example.com", "password": "x".repeat(128)}),
+    )
+    .await
+    .assert_status(201);
+    app.post(
+        "/api/auth/signup",
+        None,
+        json!({"name": "B", "email": "c@example.com", "password": "12345678"}),
+    )
+    .await
+    .assert_status(201);
     // All failures of one request are reported together.
-    let r = app.post("/api/auth/signup", None, json!({"name": "", "email": "x", "password": "1"})).await;
+    let r = app
+        .post(
+            "/api/auth/signup",
+            None,
+            json!({"name": "", "email": "x", "password": "1"}),
+        )
+        .await;
     r.assert_status(400);
     assert_eq!(r.body["fields"].as_object().unwrap().len(), 3);
     // Nothing was created by the failed attempts.
-    app.post("/api/auth/login", None, json!({"email": "a@example.com", "password": PASSWORD}))
-        .await
-        .assert_error(401, "Invalid email or password");
-});
+    app.post(
+        "/api/auth/login",
+        None,
+        json!({"email": "a@example.com", "password": PASSWORD}),
+    )
+    .await
+    .assert_error(401, "Invalid email or password");
+}
 
-db_test!(async fn duplicate_email_in_any_letter_case_is_409(app) {
+#[db_test]
+async fn duplicate_email_in_any_letter_case_is_409(app: TestApp) {
     app.signup("Ada", "ada@example.com").await;
     for email in ["ada@example.com", "ADA@EXAMPLE.COM", " Ada@Example.com "] {
-        app.post("/api/auth/signup", None, json!({"name": "Other", "email": email, "password": PASSWORD}))
-            .await
-            .assert_error(409, "Email already exists");
+        app.post(
+            "/api/auth/signup",
+            None,
+            json!({"name": "Other", "email": email, "password": PASSWORD}),
+        )
+        .await
+        .assert_error(409, "Email already exists");
     }
-});
+}
 
-db_test!(async fn concurrent_signups_with_one_email_create_one_account(app) {
-    let attempt = || app.post("/api/auth/signup", None, json!({"name": "Twin", "email": "twin@example.com", "password": PASSWORD}));
+#[db_test]
+async fn concurrent_signups_with_one_email_create_one_account(app: TestApp) {
+    let attempt = || {
+        app.post(
+            "/api/auth/signup",
+            None,
+            json!({"name": "Twin", "email": "twin@example.com", "password": PASSWORD}),
+        )
+    };
     let (a, b) = tokio::join!(attempt(), attempt());
     let mut statuses = [a.status, b.status];
     statuses.sort();
     assert_eq!(statuses, [201, 409], "{} / {}", a.body, b.body);
-});
+}
 
-db_test!(async fn login_succeeds_with_the_right_password_in_any_email_case(app) {
+#[db_test]
+async fn login_succeeds_with_the_right_password_in_any_email_case(app: TestApp) {
     let ada = app.signup("Ada", "ada@example.com").await;
-    let r = app.post("/api/auth/login", None, json!({"email": "ADA@example.com", "password": PASSWORD})).await;
+    let r = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"email": "ADA@example.com", "password": PASSWORD}),
+        )
+        .await;
     r.assert_status(200);
     assert_eq!(r.body["user"]["id"], ada.id.as_str());
     let token = r.body["token"].as_str().unwrap();
     assert_ne!(token, ada.token, "each sign-in is a new session");
-    assert!(r.header("set-cookie").unwrap().starts_with("manageros_session="));
+    assert!(
+        r.header("set-cookie")
+            .unwrap()
+            .starts_with("manageros_session=")
+    );
     app.get("/api/me", Some(token)).await.assert_status(200);
-});
+}
 
-db_test!(async fn wrong_password_and_unknown_email_fail_alike(app) {
+#[db_test]
+async fn wrong_password_and_unknown_email_fail_alike(app: TestApp) {
     app.signup("Ada", "ada@example.com").await;
-    let wrong = app.post("/api/auth/login", None, json!({"email": "ada@example.com", "password": "wrong password"})).await;
-    let unknown = app.post("/api/auth/login", None, json!({"email": "nobody@example.com", "password": PASSWORD})).await;
-    let garbage = app.post("/api/auth/login", None, json!({"email": "not an email", "password": ""})).await;
+    let wrong = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"email": "ada@example.com", "password": "wrong password"}),
+        )
+        .await;
+    let unknown = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"email": "nobody@example.com", "password": PASSWORD}),
+        )
+        .await;
+    let garbage = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"email": "not an email", "password": ""}),
+        )
+        .await;
     let missing = app.post("/api/auth/login", None, json!({})).await;
     for r in [&wrong, &unknown, &garbage, &missing] {
         r.assert_error(401, "Invalid email or password");
         assert!(r.header("set-cookie").is_none());
     }
     assert_eq!(wrong.body, unknown.body);
-});
+}
 
-db_test!(async fn logout_revokes_only_that_session(app) {
+#[db_test]
+async fn logout_revokes_only_that_session(app: TestApp) {
     let ada = app.signup("Ada", "ada@example.com").await;
-    let second = app.post("/api/auth/login", None, json!({"email": "ada@example.com", "password": PASSWORD})).await;
+    let second = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"email": "ada@example.com", "password": PASSWORD}),
+        )
+        .await;
     let second = second.body["token"].as_str().unwrap().to_owned();
 
     let r = app.post("/api/auth/logout", ada.t(), json!({})).await;
     r.assert_status(204);
     assert!(r.header("set-cookie").unwrap().contains("Max-Age=0"));
-    app.get("/api/me", ada.t()).await.assert_error(401, "Unauthorized");
-    app.post("/api/auth/logout", ada.t(), json!({})).await.assert_error(401, "Unauthorized");
+    app.get("/api/me", ada.t())
+        .await
+        .assert_error(401, "Unauthorized");
+    app.post("/api/auth/logout", ada.t(), json!({}))
+        .await
+        .assert_error(401, "Unauthorized");
     app.get("/api/me", Some(&second)).await.assert_status(200);
-});
+}
 
-db_test!(async fn missing_garbage_and_expired_tokens_are_401(app) {
-    app.get("/api/me", None).await.assert_error(401, "Unauthorized");
-    app.get("/api/me", Some("garbage")).await.assert_error(401, "Unauthorized");
-    let r = app.send(app.request(reqwest::Method::GET, "/api/me").header("authorization", "Basic YWRhOnB3")).await;
+#[db_test]
+async fn missing_garbage_and_expired_tokens_are_401(app: TestApp) {
+    app.get("/api/me", None)
+        .await
+        .assert_error(401, "Unauthorized");
+    app.get("/api/me", Some("garbage"))
+        .await
+        .assert_error(401, "Unauthorized");
+    let r = app
+        .send(
+            app.request(reqwest::Method::GET, "/api/me")
+                .header("authorization", "Basic YWRhOnB3"),
+        )
+        .await;
     r.assert_error(401, "Unauthorized");
     assert_eq!(r.body["code"], "unauthorized");
 
@@ -134,121 +262,229 @@ db_test!(async fn missing_garbage_and_expired_tokens_are_401(app) {
     app.clock.advance_millis(29 * DAY_MS);
     app.get("/api/me", ada.t()).await.assert_status(200);
     app.clock.advance_millis(DAY_MS + 1);
-    app.get("/api/me", ada.t()).await.assert_error(401, "Unauthorized");
-});
+    app.get("/api/me", ada.t())
+        .await
+        .assert_error(401, "Unauthorized");
+}
 
-db_test!(async fn the_session_cookie_authenticates_and_guards_writes(app) {
+#[db_test]
+async fn the_session_cookie_authenticates_and_guards_writes(app: TestApp) {
     let ada = app.signup("Ada", "ada@example.com").await;
     let cookie = format!("manageros_session={}", ada.token);
-    let r = app.send(app.request(reqwest::Method::GET, "/api/me").header("cookie", &cookie)).await;
+    let r = app
+        .send(
+            app.request(reqwest::Method::GET, "/api/me")
+                .header("cookie", &cookie),
+        )
+        .await;
     r.assert_status(200);
     assert_eq!(r.body["user"]["id"], ada.id.as_str());
 
     // A cookie-authenticated write without our Origin is refused (CSRF)…
     let post = |origin: Option<&str>| {
-        let mut rb = app.request(reqwest::Method::POST, "/api/auth/logout").header("cookie", &cookie);
+        let mut rb = app
+            .request(reqwest::Method::POST, "/api/auth/logout")
+            .header("cookie", &cookie);
         if let Some(o) = origin {
             rb = rb.header("origin", o);
         }
         rb
     };
     app.send(post(None)).await.assert_status(403);
-    app.send(post(Some("https://evil.example"))).await.assert_status(403);
+    app.send(post(Some("https://evil.example")))
+        .await
+        .assert_status(403);
     app.get("/api/me", ada.t()).await.assert_status(200);
     // …and accepted from our own origin.
     let own = app.base.clone();
     app.send(post(Some(&own))).await.assert_status(204);
-    app.get("/api/me", ada.t()).await.assert_error(401, "Unauthorized");
-});
+    app.get("/api/me", ada.t())
+        .await
+        .assert_error(401, "Unauthorized");
+}
 
-db_test!(Options { public_url: Some("https://manageros.example.com".into()), ..Default::default() };
-async fn cookies_are_secure_behind_https(app) {
-    let r = app.post("/api/auth/signup", None, json!({"name": "Ada", "email": "ada@example.com", "password": PASSWORD})).await;
+#[db_test(Options { public_url: Some("https://manageros.example.com".into()), ..Default::default() })]
+async fn cookies_are_secure_behind_https(app: TestApp) {
+    let r = app
+        .post(
+            "/api/auth/signup",
+            None,
+            json!({"name": "Ada", "email": "ada@example.com", "password": PASSWORD}),
+        )
+        .await;
     assert!(r.header("set-cookie").unwrap().contains("; Secure"));
-});
+}
 
-db_test!(async fn password_reset_end_to_end(app) {
+#[db_test]
+async fn password_reset_end_to_end(app: TestApp) {
     let ada = app.signup("Ada", "ada@example.com").await;
-    let r = app.post("/api/auth/forgot-password", None, json!({"email": "ADA@example.com"})).await;
+    let r = app
+        .post(
+            "/api/auth/forgot-password",
+            None,
+            json!({"email": "ADA@example.com"}),
+        )
+        .await;
     r.assert_status(202);
 
     let mails = app.emails_to("ada@example.com").await;
     assert_eq!(mails.len(), 1);
     let mail = &mails[0];
     assert!(mail.subject.contains("Reset"), "{}", mail.subject);
-    assert!(mail.body.contains(&format!("{}/reset-password?token=", app.base)), "{}", mail.body);
+    assert!(
+        mail.body
+            .contains(&format!("{}/reset-password?token=", app.base)),
+        "{}",
+        mail.body
+    );
     let token = mail.link_token();
     assert_eq!(token.len(), 43);
 
     let new_password = "a brand new password";
-    app.post("/api/auth/reset-password", None, json!({"token": token, "password": "short"}))
-        .await
-        .assert_field_error("password");
-    app.post("/api/auth/reset-password", None, json!({"token": token, "password": new_password}))
-        .await
-        .assert_status(204);
+    app.post(
+        "/api/auth/reset-password",
+        None,
+        json!({"token": token, "password": "short"}),
+    )
+    .await
+    .assert_field_error("password");
+    app.post(
+        "/api/auth/reset-password",
+        None,
+        json!({"token": token, "password": new_password}),
+    )
+    .await
+    .assert_status(204);
 
     // Every session of the user was revoked.
-    app.get("/api/me", ada.t()).await.assert_error(401, "Unauthorized");
-    app.post("/api/auth/login", None, json!({"email": "ada@example.com", "password": PASSWORD}))
+    app.get("/api/me", ada.t())
         .await
-        .assert_error(401, "Invalid email or password");
-    app.post("/api/auth/login", None, json!({"email": "ada@example.com", "password": new_password}))
-        .await
-        .assert_status(200);
+        .assert_error(401, "Unauthorized");
+    app.post(
+        "/api/auth/login",
+        None,
+        json!({"email": "ada@example.com", "password": PASSWORD}),
+    )
+    .await
+    .assert_error(401, "Invalid email or password");
+    app.post(
+        "/api/auth/login",
+        None,
+        json!({"email": "ada@example.com", "password": new_password}),
+    )
+    .await
+    .assert_status(200);
     // A token works once.
-    app.post("/api/auth/reset-password", None, json!({"token": token, "password": "yet another one"}))
-        .await
-        .assert_error(400, "Invalid or expired reset token");
-});
+    app.post(
+        "/api/auth/reset-password",
+        None,
+        json!({"token": token, "password": "yet another one"}),
+    )
+    .await
+    .assert_error(400, "Invalid or expired reset token");
+}
 
-db_test!(async fn reset_tokens_expire_after_an_hour(app) {
+#[db_test]
+async fn reset_tokens_expire_after_an_hour(app: TestApp) {
     app.signup("Ada", "ada@example.com").await;
-    app.post("/api/auth/forgot-password", None, json!({"email": "ada@example.com"})).await.assert_status(202);
+    app.post(
+        "/api/auth/forgot-password",
+        None,
+        json!({"email": "ada@example.com"}),
+    )
+    .await
+    .assert_status(202);
     let token = app.emails_to("ada@example.com").await[0].link_token();
     app.clock.advance_millis(HOUR_MS + 1);
-    app.post("/api/auth/reset-password", None, json!({"token": token, "password": "a brand new password"}))
-        .await
-        .assert_error(400, "Invalid or expired reset token");
-    app.post("/api/auth/reset-password", None, json!({"token": "made-up", "password": "a brand new password"}))
-        .await
-        .assert_error(400, "Invalid or expired reset token");
-    app.post("/api/auth/login", None, json!({"email": "ada@example.com", "password": PASSWORD}))
-        .await
-        .assert_status(200);
-});
+    app.post(
+        "/api/auth/reset-password",
+        None,
+        json!({"token": token, "password": "a brand new password"}),
+    )
+    .await
+    .assert_error(400, "Invalid or expired reset token");
+    app.post(
+        "/api/auth/reset-password",
+        None,
+        json!({"token": "made-up", "password": "a brand new password"}),
+    )
+    .await
+    .assert_error(400, "Invalid or expired reset token");
+    app.post(
+        "/api/auth/login",
+        None,
+        json!({"email": "ada@example.com", "password": PASSWORD}),
+    )
+    .await
+    .assert_status(200);
+}
 
-db_test!(async fn forgot_password_does_not_reveal_accounts(app) {
+#[db_test]
+async fn forgot_password_does_not_reveal_accounts(app: TestApp) {
     app.signup("Ada", "ada@example.com").await;
-    let known = app.post("/api/auth/forgot-password", None, json!({"email": "ada@example.com"})).await;
-    let unknown = app.post("/api/auth/forgot-password", None, json!({"email": "nobody@example.com"})).await;
+    let known = app
+        .post(
+            "/api/auth/forgot-password",
+            None,
+            json!({"email": "ada@example.com"}),
+        )
+        .await;
+    let unknown = app
+        .post(
+            "/api/auth/forgot-password",
+            None,
+            json!({"email": "nobody@example.com"}),
+        )
+        .await;
     known.assert_status(202);
     unknown.assert_status(202);
     assert_eq!(known.body, unknown.body);
     assert_eq!(app.emails_to("nobody@example.com").await.len(), 0);
     assert_eq!(app.emails_to("ada@example.com").await.len(), 1);
-    app.post("/api/auth/forgot-password", None, json!({"email": "not an email"}))
-        .await
-        .assert_field_error("email");
-});
+    app.post(
+        "/api/auth/forgot-password",
+        None,
+        json!({"email": "not an email"}),
+    )
+    .await
+    .assert_field_error("email");
+}
 
-db_test!(Options { auth_rate_limit: 3, ..Default::default() };
-async fn auth_endpoints_are_rate_limited_per_address(app) {
+#[db_test(Options { auth_rate_limit: 3, ..Default::default() })]
+async fn auth_endpoints_are_rate_limited_per_address(app: TestApp) {
     for _ in 0..3 {
-        app.post("/api/auth/login", None, json!({"email": "a@example.com", "password": "whatever1"}))
-            .await
-            .assert_status(401);
+        app.post(
+            "/api/auth/login",
+            None,
+            json!({"email": "a@example.com", "password": "whatever1"}),
+        )
+        .await
+        .assert_status(401);
     }
-    let r = app.post("/api/auth/login", None, json!({"email": "a@example.com", "password": "whatever1"})).await;
+    let r = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"email": "a@example.com", "password": "whatever1"}),
+        )
+        .await;
     r.assert_error(429, "Too many requests, please try again later");
     assert_eq!(r.body["code"], "rate_limited");
-    let retry: u64 = r.header("retry-after").expect("Retry-After").parse().unwrap();
+    let retry: u64 = r
+        .header("retry-after")
+        .expect("Retry-After")
+        .parse()
+        .unwrap();
     assert!((1..=60).contains(&retry), "{retry}");
     // The whole of /api/auth/* shares the budget…
-    app.post("/api/auth/signup", None, json!({"name": "A", "email": "a@example.com", "password": PASSWORD}))
-        .await
-        .assert_status(429);
+    app.post(
+        "/api/auth/signup",
+        None,
+        json!({"name": "A", "email": "a@example.com", "password": PASSWORD}),
+    )
+    .await
+    .assert_status(429);
     // …and the rest of the API is not limited.
     app.get("/healthz", None).await.assert_status(200);
     app.get("/api/me", None).await.assert_status(401);
-});
+}

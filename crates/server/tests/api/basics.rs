@@ -1,25 +1,33 @@
 //! The envelope, health and the OpenAPI document.
 
-use crate::db_test;
+use crate::harness::TestApp;
+use manageros_test_macros::db_test;
 use serde_json::json;
 
-db_test!(async fn health_answers_when_the_database_does(app) {
+#[db_test]
+async fn health_answers_when_the_database_does(app: TestApp) {
     let r = app.get("/healthz", None).await;
     r.assert_status(200);
     assert_eq!(r.body, json!({"status": "ok"}));
-});
+}
 
-db_test!(async fn unknown_routes_and_methods_use_the_envelope(app) {
-    app.get("/api/nothing-here", None).await.assert_error(404, "Not found");
+#[db_test]
+async fn unknown_routes_and_methods_use_the_envelope(app: TestApp) {
+    app.get("/api/nothing-here", None)
+        .await
+        .assert_error(404, "Not found");
     app.get("/", None).await.assert_error(404, "Not found");
     let r = app.delete("/api/auth/login", None).await;
     r.assert_error(405, "Method not allowed");
     assert_eq!(r.body["code"], "method_not_allowed");
-});
+}
 
-db_test!(async fn malformed_bodies_are_400_in_the_envelope(app) {
+#[db_test]
+async fn malformed_bodies_are_400_in_the_envelope(app: TestApp) {
     let raw = |body: &'static str, content_type: Option<&'static str>| {
-        let mut rb = app.request(reqwest::Method::POST, "/api/auth/signup").body(body);
+        let mut rb = app
+            .request(reqwest::Method::POST, "/api/auth/signup")
+            .body(body);
         if let Some(ct) = content_type {
             rb = rb.header("content-type", ct);
         }
@@ -28,11 +36,27 @@ db_test!(async fn malformed_bodies_are_400_in_the_envelope(app) {
     let r = app.send(raw("{\"name\": ", Some("application/json"))).await;
     r.assert_status(400);
     assert_eq!(r.body["code"], "bad_request");
-    assert!(r.body["error"].as_str().unwrap().starts_with("Malformed JSON"), "{}", r.body);
+    assert!(
+        r.body["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("Malformed JSON"),
+        "{}",
+        r.body
+    );
 
-    let r = app.send(raw("{\"name\": 5, \"email\": \"a@b.co\", \"password\": \"12345678\"}", Some("application/json"))).await;
+    let r = app
+        .send(raw(
+            "{\"name\": 5, \"email\": \"a@b.co\", \"password\": \"12345678\"}",
+            Some("application/json"),
+        ))
+        .await;
     r.assert_status(400);
-    assert!(r.body["error"].as_str().unwrap().contains("invalid type"), "{}", r.body);
+    assert!(
+        r.body["error"].as_str().unwrap().contains("invalid type"),
+        "{}",
+        r.body
+    );
 
     let r = app.send(raw("[1, 2]", Some("application/json"))).await;
     r.assert_status(400);
@@ -45,34 +69,59 @@ db_test!(async fn malformed_bodies_are_400_in_the_envelope(app) {
     r.assert_status(415);
 
     // Nothing was created by any of these.
-    let r = app.post("/api/auth/login", None, json!({"email": "a@b.co", "password": "12345678"})).await;
-    r.assert_status(401);
-});
-
-db_test!(async fn oversized_bodies_are_413(app) {
-    let big = format!("{{\"name\": \"{}\", \"email\": \"a@b.co\", \"password\": \"12345678\"}}", "x".repeat(2 * 1024 * 1024));
     let r = app
-        .send(app.request(reqwest::Method::POST, "/api/auth/signup").header("content-type", "application/json").body(big))
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"email": "a@b.co", "password": "12345678"}),
+        )
+        .await;
+    r.assert_status(401);
+}
+
+#[db_test]
+async fn oversized_bodies_are_413(app: TestApp) {
+    let big = format!(
+        "{{\"name\": \"{}\", \"email\": \"a@b.co\", \"password\": \"12345678\"}}",
+        "x".repeat(2 * 1024 * 1024)
+    );
+    let r = app
+        .send(
+            app.request(reqwest::Method::POST, "/api/auth/signup")
+                .header("content-type", "application/json")
+                .body(big),
+        )
         .await;
     r.assert_error(413, "Request body is too large");
-});
+}
 
-db_test!(async fn responses_carry_a_request_id_and_safe_headers(app) {
+#[db_test]
+async fn responses_carry_a_request_id_and_safe_headers(app: TestApp) {
     let r = app.get("/healthz", None).await;
     assert!(r.header("x-request-id").is_some_and(|v| !v.is_empty()));
     assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(r.header("cache-control"), Some("no-store"));
-});
+}
 
-db_test!(async fn the_openapi_document_covers_every_endpoint(app) {
+#[db_test]
+async fn the_openapi_document_covers_every_endpoint(app: TestApp) {
     let r = app.get("/api/openapi.json", None).await;
     r.assert_status(200);
     assert!(r.body["openapi"].as_str().unwrap().starts_with("3.1"));
     let paths = r.body["paths"].as_object().expect("paths");
     for (path, method) in crate::ENDPOINTS {
-        let op = &paths.get(*path).unwrap_or_else(|| panic!("{path} missing from the OpenAPI document"))[*method];
-        assert!(op.is_object(), "{method} {path} missing from the OpenAPI document");
+        let op = &paths
+            .get(*path)
+            .unwrap_or_else(|| panic!("{path} missing from the OpenAPI document"))[*method];
+        assert!(
+            op.is_object(),
+            "{method} {path} missing from the OpenAPI document"
+        );
     }
     let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
-    assert_eq!(documented, crate::ENDPOINTS.len(), "the document has operations this test does not know");
-});
+    assert_eq!(
+        documented,
+        crate::ENDPOINTS.len(),
+        "the document has operations this test does not know"
+    );
+}

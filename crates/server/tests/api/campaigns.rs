@@ -1,9 +1,9 @@
 //! Feedback campaigns (api.md §8): creator and admins only, invitees mailed on activation,
 //! one answer per invitee through the public link.
 
-use crate::db_test;
 use crate::harness::*;
 use manageros_core::time::DAY_MS;
+use manageros_test_macros::db_test;
 use serde_json::json;
 
 async fn active_campaign(app: &TestApp, creator: &TestUser, about: &str) -> String {
@@ -23,7 +23,8 @@ async fn active_campaign(app: &TestApp, creator: &TestUser, about: &str) -> Stri
     r.id("feedbackCampaign")
 }
 
-db_test!(async fn campaigns_are_seen_by_their_creator_and_admins(app) {
+#[db_test]
+async fn campaigns_are_seen_by_their_creator_and_admins(app: TestApp) {
     let acme = app.org("acme").await;
     let globex = app.org("globex").await;
     let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
@@ -34,21 +35,54 @@ db_test!(async fn campaigns_are_seen_by_their_creator_and_admins(app) {
 
     app.get(&path, pat.t()).await.assert_status(200);
     app.get(&path, acme.admin.t()).await.assert_status(200);
-    app.get(&path, sam.t()).await.assert_error(404, "Feedback campaign not found or access denied");
-    app.patch(&path, sam.t(), json!({"name": "X"})).await.assert_error(404, "Feedback campaign not found or access denied");
-    app.get(&path, globex.admin.t()).await.assert_error(404, "Feedback campaign not found or access denied");
-    assert_eq!(app.get("/api/feedback-campaigns", sam.t()).await.body["feedbackCampaigns"], json!([]));
-    assert_eq!(app.get("/api/feedback-campaigns", acme.admin.t()).await.body["pagination"]["totalCount"], 1);
-    app.get(&format!("{path}/responses"), sam.t()).await.assert_status(404);
+    app.get(&path, sam.t())
+        .await
+        .assert_error(404, "Feedback campaign not found or access denied");
+    app.patch(&path, sam.t(), json!({"name": "X"}))
+        .await
+        .assert_error(404, "Feedback campaign not found or access denied");
+    app.get(&path, globex.admin.t())
+        .await
+        .assert_error(404, "Feedback campaign not found or access denied");
+    assert_eq!(
+        app.get("/api/feedback-campaigns", sam.t()).await.body["feedbackCampaigns"],
+        json!([])
+    );
+    assert_eq!(
+        app.get("/api/feedback-campaigns", acme.admin.t())
+            .await
+            .body["pagination"]["totalCount"],
+        1
+    );
+    app.get(&format!("{path}/responses"), sam.t())
+        .await
+        .assert_status(404);
 
     for (body, field) in [
-        (json!({"name": "N", "targetPersonId": subject, "startDate": "2030-01-01", "endDate": "2030-02-01", "questions": []}), "questions"),
-        (json!({"name": "N", "targetPersonId": subject, "startDate": "2030-01-01", "endDate": "2030-02-01", "questions": ["Q"], "inviteEmails": ["nope"]}), "inviteEmails"),
-        (json!({"name": "N", "targetPersonId": subject, "endDate": "2030-02-01", "questions": ["Q"]}), "startDate"),
-        (json!({"name": "N", "targetPersonId": subject, "startDate": "2030-03-01", "endDate": "2030-02-01", "questions": ["Q"]}), "endDate"),
-        (json!({"name": "", "targetPersonId": subject, "startDate": "2030-01-01", "endDate": "2030-02-01", "questions": ["Q"]}), "name"),
+        (
+            json!({"name": "N", "targetPersonId": subject, "startDate": "2030-01-01", "endDate": "2030-02-01", "questions": []}),
+            "questions",
+        ),
+        (
+            json!({"name": "N", "targetPersonId": subject, "startDate": "2030-01-01", "endDate": "2030-02-01", "questions": ["Q"], "inviteEmails": ["nope"]}),
+            "inviteEmails",
+        ),
+        (
+            json!({"name": "N", "targetPersonId": subject, "endDate": "2030-02-01", "questions": ["Q"]}),
+            "startDate",
+        ),
+        (
+            json!({"name": "N", "targetPersonId": subject, "startDate": "2030-03-01", "endDate": "2030-02-01", "questions": ["Q"]}),
+            "endDate",
+        ),
+        (
+            json!({"name": "", "targetPersonId": subject, "startDate": "2030-01-01", "endDate": "2030-02-01", "questions": ["Q"]}),
+            "name",
+        ),
     ] {
-        app.post("/api/feedback-campaigns", pat.t(), body).await.assert_field_error(field);
+        app.post("/api/feedback-campaigns", pat.t(), body)
+            .await
+            .assert_field_error(field);
     }
     let foreign = app.person(&globex, "Foreign", None).await;
     app.post("/api/feedback-campaigns", pat.t(), json!({"name": "N", "targetPersonId": foreign, "startDate": "2030-01-01", "endDate": "2030-02-01", "questions": ["Q"]}))
@@ -56,9 +90,10 @@ db_test!(async fn campaigns_are_seen_by_their_creator_and_admins(app) {
         .assert_error(404, "Target person not found or access denied");
     app.delete(&path, sam.t()).await.assert_status(404);
     app.delete(&path, pat.t()).await.assert_status(204);
-});
+}
 
-db_test!(async fn invitees_answer_once_without_an_account(app) {
+#[db_test]
+async fn invitees_answer_once_without_an_account(app: TestApp) {
     let acme = app.org("acme").await;
     let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
     let subject = app.person(&acme, "Subject Person", None).await;
@@ -66,57 +101,121 @@ db_test!(async fn invitees_answer_once_without_an_account(app) {
 
     let mails = app.emails_to("a@example.com").await;
     assert_eq!(mails.len(), 1);
-    assert!(mails[0].subject.contains("Subject Person"), "{}", mails[0].subject);
-    assert!(mails[0].body.contains(&format!("{}/feedback?token=", app.base)));
+    assert!(
+        mails[0].subject.contains("Subject Person"),
+        "{}",
+        mails[0].subject
+    );
+    assert!(
+        mails[0]
+            .body
+            .contains(&format!("{}/feedback?token=", app.base))
+    );
     let token = mails[0].link_token();
     let form = format!("/api/public/feedback/{token}");
 
     let r = app.get(&form, None).await;
     r.assert_status(200);
     assert_eq!(r.body["form"]["about"], "Subject Person");
-    assert_eq!(r.body["form"]["questions"], json!(["Strengths?", "Growth?"]));
+    assert_eq!(
+        r.body["form"]["questions"],
+        json!(["Strengths?", "Growth?"])
+    );
     assert_eq!(r.body["form"]["alreadyAnswered"], false);
 
-    app.post(&form, None, json!({"answers": ["Only one"]})).await.assert_field_error("answers");
-    app.post(&form, None, json!({"answers": ["", " "]})).await.assert_field_error("answers");
-    app.post(&form, None, json!({"answers": ["Clear writing", "Delegation"]})).await.assert_status(201);
+    app.post(&form, None, json!({"answers": ["Only one"]}))
+        .await
+        .assert_field_error("answers");
+    app.post(&form, None, json!({"answers": ["", " "]}))
+        .await
+        .assert_field_error("answers");
+    app.post(
+        &form,
+        None,
+        json!({"answers": ["Clear writing", "Delegation"]}),
+    )
+    .await
+    .assert_status(201);
     app.post(&form, None, json!({"answers": ["Again", "Again"]}))
         .await
         .assert_error(409, "You have already answered this feedback request");
-    assert_eq!(app.get(&form, None).await.body["form"]["alreadyAnswered"], true);
-    app.get("/api/public/feedback/not-a-token", None).await.assert_error(404, "Feedback request not found or closed");
+    assert_eq!(
+        app.get(&form, None).await.body["form"]["alreadyAnswered"],
+        true
+    );
+    app.get("/api/public/feedback/not-a-token", None)
+        .await
+        .assert_error(404, "Feedback request not found or closed");
 
-    let r = app.get(&format!("/api/feedback-campaigns/{id}/responses"), pat.t()).await;
+    let r = app
+        .get(&format!("/api/feedback-campaigns/{id}/responses"), pat.t())
+        .await;
     r.assert_status(200);
     assert_eq!(r.body["responses"].as_array().unwrap().len(), 1);
-    assert_eq!(r.body["responses"][0]["answers"], json!(["Clear writing", "Delegation"]));
-    assert_eq!(r.body["responses"][0].as_object().unwrap().len(), 1, "answers are anonymous: no email, id or time");
-    let c = app.get(&format!("/api/feedback-campaigns/{id}"), pat.t()).await;
+    assert_eq!(
+        r.body["responses"][0]["answers"],
+        json!(["Clear writing", "Delegation"])
+    );
+    assert_eq!(
+        r.body["responses"][0].as_object().unwrap().len(),
+        1,
+        "answers are anonymous: no email, id or time"
+    );
+    let c = app
+        .get(&format!("/api/feedback-campaigns/{id}"), pat.t())
+        .await;
     assert_eq!(c.body["feedbackCampaign"]["responseCount"], 1);
 
     // Mailed invitees cannot be dropped (whether or not they answered: the refusal must not
     // tell who did), and the questions and target are fixed once someone answered.
     for keep in ["b@example.com", "a@example.com"] {
-        app.patch(&format!("/api/feedback-campaigns/{id}"), pat.t(), json!({"inviteEmails": [keep]}))
-            .await
-            .assert_error(409, "Invitees cannot be removed once their link has been sent");
+        app.patch(
+            &format!("/api/feedback-campaigns/{id}"),
+            pat.t(),
+            json!({"inviteEmails": [keep]}),
+        )
+        .await
+        .assert_error(
+            409,
+            "Invitees cannot be removed once their link has been sent",
+        );
     }
     let other = app.person(&acme, "Other", None).await;
-    app.patch(&format!("/api/feedback-campaigns/{id}"), pat.t(), json!({"targetPersonId": other}))
-        .await
-        .assert_error(409, "The target person cannot change once someone has answered");
-    app.patch(&format!("/api/feedback-campaigns/{id}"), pat.t(), json!({"questions": ["New?"]}))
-        .await
-        .assert_error(409, "The questions cannot change once someone has answered");
+    app.patch(
+        &format!("/api/feedback-campaigns/{id}"),
+        pat.t(),
+        json!({"targetPersonId": other}),
+    )
+    .await
+    .assert_error(
+        409,
+        "The target person cannot change once someone has answered",
+    );
+    app.patch(
+        &format!("/api/feedback-campaigns/{id}"),
+        pat.t(),
+        json!({"questions": ["New?"]}),
+    )
+    .await
+    .assert_error(409, "The questions cannot change once someone has answered");
     // Adding an invitee to an active campaign mails them.
-    app.patch(&format!("/api/feedback-campaigns/{id}"), pat.t(), json!({"inviteEmails": ["a@example.com", "b@example.com", "c@example.com"]}))
-        .await
-        .assert_status(200);
+    app.patch(
+        &format!("/api/feedback-campaigns/{id}"),
+        pat.t(),
+        json!({"inviteEmails": ["a@example.com", "b@example.com", "c@example.com"]}),
+    )
+    .await
+    .assert_status(200);
     assert_eq!(app.emails_to("c@example.com").await.len(), 1);
-    assert_eq!(app.emails_to("a@example.com").await.len(), 1, "nobody is mailed twice");
-});
+    assert_eq!(
+        app.emails_to("a@example.com").await.len(),
+        1,
+        "nobody is mailed twice"
+    );
+}
 
-db_test!(async fn the_public_form_is_open_only_while_the_campaign_is(app) {
+#[db_test]
+async fn the_public_form_is_open_only_while_the_campaign_is(app: TestApp) {
     let acme = app.org("acme").await;
     let subject = app.person(&acme, "Subject", None).await;
     let r = app
@@ -124,19 +223,46 @@ db_test!(async fn the_public_form_is_open_only_while_the_campaign_is(app) {
             "startDate": "2020-01-01", "endDate": app.clock_date(2), "inviteEmails": ["x@example.com"], "questions": ["Q?"]}))
         .await;
     let id = r.id("feedbackCampaign");
-    assert_eq!(app.emails_to("x@example.com").await.len(), 0, "a draft mails nobody");
-    app.patch(&format!("/api/feedback-campaigns/{id}"), acme.admin.t(), json!({"status": "active"})).await.assert_status(200);
+    assert_eq!(
+        app.emails_to("x@example.com").await.len(),
+        0,
+        "a draft mails nobody"
+    );
+    app.patch(
+        &format!("/api/feedback-campaigns/{id}"),
+        acme.admin.t(),
+        json!({"status": "active"}),
+    )
+    .await
+    .assert_status(200);
     let token = app.emails_to("x@example.com").await[0].link_token();
     let form = format!("/api/public/feedback/{token}");
     app.get(&form, None).await.assert_status(200);
-    app.patch(&format!("/api/feedback-campaigns/{id}"), acme.admin.t(), json!({"status": "cancelled"})).await.assert_status(200);
-    app.get(&form, None).await.assert_error(404, "Feedback request not found or closed");
-    app.patch(&format!("/api/feedback-campaigns/{id}"), acme.admin.t(), json!({"status": "active"})).await.assert_status(200);
+    app.patch(
+        &format!("/api/feedback-campaigns/{id}"),
+        acme.admin.t(),
+        json!({"status": "cancelled"}),
+    )
+    .await
+    .assert_status(200);
+    app.get(&form, None)
+        .await
+        .assert_error(404, "Feedback request not found or closed");
+    app.patch(
+        &format!("/api/feedback-campaigns/{id}"),
+        acme.admin.t(),
+        json!({"status": "active"}),
+    )
+    .await
+    .assert_status(200);
     app.clock.advance_millis(3 * DAY_MS);
-    app.post(&form, None, json!({"answers": ["late"]})).await.assert_error(404, "Feedback request not found or closed");
-});
+    app.post(&form, None, json!({"answers": ["late"]}))
+        .await
+        .assert_error(404, "Feedback request not found or closed");
+}
 
-db_test!(async fn drafts_and_campaigns_not_yet_started_take_no_answers(app) {
+#[db_test]
+async fn drafts_and_campaigns_not_yet_started_take_no_answers(app: TestApp) {
     let acme = app.org("acme").await;
     let subject = app.person(&acme, "Subject", None).await;
     let id = app
@@ -146,16 +272,42 @@ db_test!(async fn drafts_and_campaigns_not_yet_started_take_no_answers(app) {
         .id("feedbackCampaign");
     let token = app.emails_to("x@example.com").await[0].link_token();
     let form = format!("/api/public/feedback/{token}");
-    app.get(&form, None).await.assert_error(404, "Feedback request not found or closed");
-    app.post(&form, None, json!({"answers": ["early"]})).await.assert_status(404);
+    app.get(&form, None)
+        .await
+        .assert_error(404, "Feedback request not found or closed");
+    app.post(&form, None, json!({"answers": ["early"]}))
+        .await
+        .assert_status(404);
     app.clock.advance_millis(4 * DAY_MS);
     app.get(&form, None).await.assert_status(200);
-    app.patch(&format!("/api/feedback-campaigns/{id}"), acme.admin.t(), json!({"status": "draft"})).await.assert_status(200);
-    app.post(&form, None, json!({"answers": ["in draft"]})).await.assert_status(404);
-    app.patch(&format!("/api/feedback-campaigns/{id}"), acme.admin.t(), json!({"status": "completed"})).await.assert_status(200);
+    app.patch(
+        &format!("/api/feedback-campaigns/{id}"),
+        acme.admin.t(),
+        json!({"status": "draft"}),
+    )
+    .await
+    .assert_status(200);
+    app.post(&form, None, json!({"answers": ["in draft"]}))
+        .await
+        .assert_status(404);
+    app.patch(
+        &format!("/api/feedback-campaigns/{id}"),
+        acme.admin.t(),
+        json!({"status": "completed"}),
+    )
+    .await
+    .assert_status(200);
     app.get(&form, None).await.assert_status(404);
     // Re-activation mails nobody twice: the link stays the same.
-    app.patch(&format!("/api/feedback-campaigns/{id}"), acme.admin.t(), json!({"status": "active"})).await.assert_status(200);
+    app.patch(
+        &format!("/api/feedback-campaigns/{id}"),
+        acme.admin.t(),
+        json!({"status": "active"}),
+    )
+    .await
+    .assert_status(200);
     assert_eq!(app.emails_to("x@example.com").await.len(), 1);
-    app.post(&form, None, json!({"answers": ["now"]})).await.assert_status(201);
-});
+    app.post(&form, None, json!({"answers": ["now"]}))
+        .await
+        .assert_status(201);
+}

@@ -1,10 +1,11 @@
 //! Feedback (api.md §8): private feedback is seen only by its author and admins.
 
-use crate::db_test;
 use crate::harness::*;
+use manageros_test_macros::db_test;
 use serde_json::{Value, json};
 
-db_test!(async fn feedback_and_its_privacy(app) {
+#[db_test]
+async fn feedback_and_its_privacy(app: TestApp) {
     let acme = app.org("acme").await;
     let globex = app.org("globex").await;
     let (pat, pat_person) = app.linked_member(&acme, "Pat", "pat@example.com").await;
@@ -12,10 +13,19 @@ db_test!(async fn feedback_and_its_privacy(app) {
     let plain = app.member(&acme, "Plain", "plain@example.com").await;
     let subject = app.person(&acme, "Subject", None).await;
 
-    let r = app.post("/api/feedback", pat.t(), json!({"aboutId": subject, "kind": "praise", "body": "Shipped it"})).await;
+    let r = app
+        .post(
+            "/api/feedback",
+            pat.t(),
+            json!({"aboutId": subject, "kind": "praise", "body": "Shipped it"}),
+        )
+        .await;
     r.assert_status(201);
     let f = &r.body["feedback"];
-    assert_eq!((f["kind"].as_str(), f["isPrivate"].as_bool()), (Some("praise"), Some(false)));
+    assert_eq!(
+        (f["kind"].as_str(), f["isPrivate"].as_bool()),
+        (Some("praise"), Some(false))
+    );
     assert_eq!(f["fromPersonId"], pat_person.as_str());
     assert_eq!(f["authorUserId"], app.me(&pat).await["user"]["id"]);
     let public = f["id"].as_str().unwrap().to_owned();
@@ -23,44 +33,119 @@ db_test!(async fn feedback_and_its_privacy(app) {
         .post("/api/feedback", pat.t(), json!({"aboutId": subject, "kind": "concern", "isPrivate": true, "body": "Missed deadlines"}))
         .await
         .id("feedback");
-    let by_admin = app.post("/api/feedback", acme.admin.t(), json!({"aboutId": subject, "body": "Note"})).await;
+    let by_admin = app
+        .post(
+            "/api/feedback",
+            acme.admin.t(),
+            json!({"aboutId": subject, "body": "Note"}),
+        )
+        .await;
     assert_eq!(by_admin.body["feedback"]["fromPersonId"], Value::Null);
 
-    let ids = |r: Res| -> Vec<String> { r.body["feedback"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().to_owned()).collect() };
+    let ids = |r: Res| -> Vec<String> {
+        r.body["feedback"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
     assert_eq!(ids(app.get("/api/feedback", pat.t()).await).len(), 3);
     assert_eq!(ids(app.get("/api/feedback", acme.admin.t()).await).len(), 3);
-    let seen_by_sam = ids(app.get(&format!("/api/feedback?aboutId={subject}"), sam.t()).await);
+    let seen_by_sam = ids(app
+        .get(&format!("/api/feedback?aboutId={subject}"), sam.t())
+        .await);
     assert_eq!(seen_by_sam.len(), 2);
     assert!(!seen_by_sam.contains(&private));
-    app.get(&format!("/api/feedback/{private}"), sam.t()).await.assert_error(404, "Feedback not found or access denied");
-    app.get(&format!("/api/feedback/{private}"), acme.admin.t()).await.assert_status(200);
-    app.get(&format!("/api/feedback/{public}"), plain.t()).await.assert_status(200);
-
-    // The author and admins edit and delete; others get 403 on what they see, 404 otherwise.
-    app.patch(&format!("/api/feedback/{public}"), sam.t(), json!({"body": "X"}))
-        .await
-        .assert_error(403, "You do not have permission to edit this feedback");
-    app.patch(&format!("/api/feedback/{private}"), sam.t(), json!({"body": "X"}))
+    app.get(&format!("/api/feedback/{private}"), sam.t())
         .await
         .assert_error(404, "Feedback not found or access denied");
-    let r = app.patch(&format!("/api/feedback/{public}"), pat.t(), json!({"isPrivate": true})).await;
+    app.get(&format!("/api/feedback/{private}"), acme.admin.t())
+        .await
+        .assert_status(200);
+    app.get(&format!("/api/feedback/{public}"), plain.t())
+        .await
+        .assert_status(200);
+
+    // The author and admins edit and delete; others get 403 on what they see, 404 otherwise.
+    app.patch(
+        &format!("/api/feedback/{public}"),
+        sam.t(),
+        json!({"body": "X"}),
+    )
+    .await
+    .assert_error(403, "You do not have permission to edit this feedback");
+    app.patch(
+        &format!("/api/feedback/{private}"),
+        sam.t(),
+        json!({"body": "X"}),
+    )
+    .await
+    .assert_error(404, "Feedback not found or access denied");
+    let r = app
+        .patch(
+            &format!("/api/feedback/{public}"),
+            pat.t(),
+            json!({"isPrivate": true}),
+        )
+        .await;
     assert_eq!(r.body["feedback"]["isPrivate"], true);
-    app.get(&format!("/api/feedback/{public}"), sam.t()).await.assert_status(404);
-    app.delete(&format!("/api/feedback/{private}"), acme.admin.t()).await.assert_status(204);
+    app.get(&format!("/api/feedback/{public}"), sam.t())
+        .await
+        .assert_status(404);
+    app.delete(&format!("/api/feedback/{private}"), acme.admin.t())
+        .await
+        .assert_status(204);
 
     // Who may write it, and about whom.
-    app.post("/api/feedback", plain.t(), json!({"aboutId": subject, "body": "X"}))
-        .await
-        .assert_error(403, "You must be linked to a person to create feedback");
+    app.post(
+        "/api/feedback",
+        plain.t(),
+        json!({"aboutId": subject, "body": "X"}),
+    )
+    .await
+    .assert_error(403, "You must be linked to a person to create feedback");
     let foreign = app.person(&globex, "Foreign", None).await;
-    app.post("/api/feedback", pat.t(), json!({"aboutId": foreign, "body": "X"}))
+    app.post(
+        "/api/feedback",
+        pat.t(),
+        json!({"aboutId": foreign, "body": "X"}),
+    )
+    .await
+    .assert_error(404, "Person not found or access denied");
+    app.post(
+        "/api/feedback",
+        pat.t(),
+        json!({"aboutId": subject, "body": ""}),
+    )
+    .await
+    .assert_field_error("body");
+    app.post(
+        "/api/feedback",
+        pat.t(),
+        json!({"aboutId": subject, "body": "x", "kind": "rant"}),
+    )
+    .await
+    .assert_field_error("kind");
+    app.post("/api/feedback", pat.t(), json!({"body": "x"}))
         .await
-        .assert_error(404, "Person not found or access denied");
-    app.post("/api/feedback", pat.t(), json!({"aboutId": subject, "body": ""})).await.assert_field_error("body");
-    app.post("/api/feedback", pat.t(), json!({"aboutId": subject, "body": "x", "kind": "rant"})).await.assert_field_error("kind");
-    app.post("/api/feedback", pat.t(), json!({"body": "x"})).await.assert_field_error("aboutId");
-    app.get(&format!("/api/feedback/{public}"), globex.admin.t()).await.assert_error(404, "Feedback not found or access denied");
-    let r = app.get(&format!("/api/me/permissions/check?action=feedback.view&id={public}"), sam.t()).await;
-    assert_eq!((r.body["allowed"].as_bool(), r.body["reason"].as_str()), (Some(false), Some("Feedback not found or access denied")), "private now");
-    assert_eq!(app.get("/api/feedback", globex.admin.t()).await.body["feedback"], json!([]));
-});
+        .assert_field_error("aboutId");
+    app.get(&format!("/api/feedback/{public}"), globex.admin.t())
+        .await
+        .assert_error(404, "Feedback not found or access denied");
+    let r = app
+        .get(
+            &format!("/api/me/permissions/check?action=feedback.view&id={public}"),
+            sam.t(),
+        )
+        .await;
+    assert_eq!(
+        (r.body["allowed"].as_bool(), r.body["reason"].as_str()),
+        (Some(false), Some("Feedback not found or access denied")),
+        "private now"
+    );
+    assert_eq!(
+        app.get("/api/feedback", globex.admin.t()).await.body["feedback"],
+        json!([])
+    );
+}

@@ -1,10 +1,11 @@
 //! `TestApp`: the real server on port 0 over a fresh database, driven through HTTP.
 //!
-//! Every test written with [`db_test!`] runs twice: on SQLite (a new file in a temporary
-//! directory) and on PostgreSQL (a new schema, dropped afterwards). PostgreSQL is found at
-//! `TEST_DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`). Setting
-//! `TEST_DATABASE_URL=skip` skips the PostgreSQL runs with a notice, except under `CI=true`,
-//! where a skipped or unreachable PostgreSQL fails the test.
+//! Every test written with `#[db_test]` (crate `manageros-test-macros`) runs twice: on SQLite
+//! (a new file in a temporary directory) and on PostgreSQL (a new database cloned from a
+//! template migrated once, dropped afterwards). PostgreSQL is found at `TEST_DATABASE_URL`
+//! (default `postgres://postgres@127.0.0.1:5432/postgres`). Built with
+//! `TEST_DATABASE_URL=skip`, the PostgreSQL runs are reported as ignored; under `CI=true` the
+//! build script refuses that.
 
 // Helpers are shared by many test modules; not every one is used by each.
 #![allow(dead_code)]
@@ -13,15 +14,13 @@ use manageros_core::{ManualClock, Timestamp};
 use manageros_server::{AppState, Settings};
 use manageros_store::{ConnectionTrait, DbOptions};
 use serde_json::{Value, json};
-use std::{
-    future::Future,
-    path::PathBuf,
-    sync::{Arc, atomic::AtomicBool},
-};
+use std::{future::Future, path::PathBuf, sync::Arc};
 use tempfile::TempDir;
 
 pub const PASSWORD: &str = "correct horse battery";
-const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+/// Loopback needs no TLS, and each TLS handshake with the server took ~200 ms here, which
+/// was most of a PostgreSQL test's time.
+const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -47,57 +46,167 @@ pub struct TestApp {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
-struct PgSchema {
+/// A database of its own for one test, cloned from the migrated template.
+struct PgDatabase {
+    server: url::Url,
     url: String,
     name: String,
 }
 
+/// The server URL from `TEST_DATABASE_URL`, or `None` when the PostgreSQL runs are skipped.
 fn pg_url() -> Option<String> {
     let url = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_PG.to_owned());
-    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-    if url == "skip" {
-        assert!(
-            !in_ci,
-            "TEST_DATABASE_URL=skip is not allowed in CI: the PostgreSQL run must happen"
-        );
-        static NOTICE: AtomicBool = AtomicBool::new(false);
-        if !NOTICE.swap(true, std::sync::atomic::Ordering::Relaxed) {
-            // Straight to the stream: `eprintln!` output of passing tests is captured and hidden.
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "NOTICE: TEST_DATABASE_URL=skip: the PostgreSQL runs of the tests are SKIPPED"
-            );
-        }
-        return None;
-    }
-    Some(url)
+    (url != "skip").then_some(url)
 }
 
-async fn admin_connection(url: &str) -> manageros_store::DatabaseConnection {
-    manageros_store::connect(url, &DbOptions { max_connections: Some(1), pg_schema: None })
-        .await
-        .unwrap_or_else(|e| {
-            panic!(
-                "PostgreSQL is unreachable at {url}: {e}\n\
-                 Start it (see README), point TEST_DATABASE_URL at one, or set TEST_DATABASE_URL=skip outside CI."
-            )
+fn with_database(server: &url::Url, name: &str) -> String {
+    let mut u = server.clone();
+    u.set_path(&format!("/{name}"));
+    u.to_string()
+}
+
+async fn connect_one(url: &str) -> Result<manageros_store::DatabaseConnection, String> {
+    manageros_store::connect(
+        url,
+        &DbOptions {
+            max_connections: Some(1),
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())
+}
+
+fn unix_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The template database every PostgreSQL test is cloned from: the schema migrated once,
+/// named after a hash of the migration sources (`MIGRATIONS_HASH`, from the build script), so
+/// runs reuse it until a migration changes. Decided once per process: when PostgreSQL is
+/// unreachable every test fails at once with the same message, instead of each waiting out
+/// its own connection attempt.
+async fn template(server: &url::Url) -> Result<String, String> {
+    static TEMPLATE: tokio::sync::OnceCell<Result<String, String>> =
+        tokio::sync::OnceCell::const_new();
+    TEMPLATE
+        .get_or_init(|| async {
+            build_template(server).await.map_err(|e| {
+                format!(
+                    "PostgreSQL is unreachable or unusable at {server}: {e}\n\
+                     Start it (see README), point TEST_DATABASE_URL at one, or set \
+                     TEST_DATABASE_URL=skip outside CI."
+                )
+            })
         })
+        .await
+        .clone()
 }
 
-impl PgSchema {
+async fn build_template(server: &url::Url) -> Result<String, String> {
+    let hash = env!("MIGRATIONS_HASH");
+    let name = format!("mt_tpl_{hash}");
+    // A quick look first: the pool would retry a refused connection for its full timeout.
+    let host = server.host_str().unwrap_or("localhost");
+    let port = server.port().unwrap_or(5432);
+    match tokio::time::timeout(
+        std::time::Duration::from_secs(3),
+        tokio::net::TcpStream::connect((host, port)),
+    )
+    .await
+    {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => return Err(e.to_string()),
+        Err(_) => return Err("no answer within 3 seconds".into()),
+    }
+    let admin = connect_one(server.as_str()).await?;
+    let exec = |sql: String| {
+        let admin = &admin;
+        async move {
+            admin
+                .execute_unprepared(&sql)
+                .await
+                .map_err(|e| e.to_string())
+        }
+    };
+    // One process builds it; others wait for the lock and then find it.
+    exec(format!("SELECT pg_advisory_lock(hashtext('{name}'))")).await?;
+    let result = async {
+        let exists = admin
+            .query_one_raw(manageros_store::sea_orm::Statement::from_string(
+                admin.get_database_backend(),
+                format!("SELECT 1 AS one FROM pg_database WHERE datname = '{name}'"),
+            ))
+            .await
+            .map_err(|e| e.to_string())?
+            .is_some();
+        if !exists {
+            clean_stale_databases(&admin).await;
+            // Built under another name and renamed when complete, so a run killed half-way
+            // never leaves a half-migrated template behind.
+            let building = format!("mt_build_{hash}_{}", std::process::id());
+            exec(format!(
+                "DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"
+            ))
+            .await?;
+            exec(format!("CREATE DATABASE \"{building}\"")).await?;
+            let db = connect_one(&with_database(server, &building)).await?;
+            manageros_store::migrate(&db)
+                .await
+                .map_err(|e| format!("migrating the template: {e}"))?;
+            db.close().await.map_err(|e| e.to_string())?;
+            exec(format!(
+                "ALTER DATABASE \"{building}\" RENAME TO \"{name}\""
+            ))
+            .await?;
+        }
+        Ok(name.clone())
+    }
+    .await;
+    let _ = exec(format!("SELECT pg_advisory_unlock(hashtext('{name}'))")).await;
+    let _ = admin.close().await;
+    result
+}
+
+/// Test databases left behind by killed runs (over an hour old), and templates of other
+/// migration sets, are dropped when a new template is built.
+async fn clean_stale_databases(admin: &manageros_store::DatabaseConnection) {
+    let rows = admin
+        .query_all_raw(manageros_store::sea_orm::Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT datname FROM pg_database WHERE datname LIKE 'mt\\_%'",
+        ))
+        .await
+        .unwrap_or_default();
+    let now = unix_secs();
+    for row in rows {
+        let Ok(name) = row.try_get::<String>("", "datname") else {
+            continue;
+        };
+        let stale = match name.split('_').nth(1) {
+            Some("tpl") => !name.ends_with(env!("MIGRATIONS_HASH")),
+            Some("build") => false,
+            Some(secs) => secs
+                .parse::<u64>()
+                .is_ok_and(|s| now.saturating_sub(s) > 3600),
+            None => false,
+        };
+        if stale {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await;
+        }
+    }
+}
+
+impl PgDatabase {
     async fn create(url: String) -> Self {
-        let admin = admin_connection(&url).await;
-        let secs = Timestamp::from_millis(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis() as i64),
-        )
-        .as_millis()
-            / 1000;
-        clean_stale_schemas(&admin, secs).await;
+        let server: url::Url = url.parse().expect("TEST_DATABASE_URL is not a URL");
+        let template = template(&server).await.unwrap_or_else(|e| panic!("{e}"));
         let name = format!(
-            "mt_{secs}_{}",
+            "mt_{}_{}",
+            unix_secs(),
             manageros_server::session::new_token()
                 .chars()
                 .filter(char::is_ascii_alphanumeric)
@@ -105,49 +214,32 @@ impl PgSchema {
                 .collect::<String>()
                 .to_lowercase()
         );
-        admin
-            .execute_unprepared(&format!("CREATE SCHEMA \"{name}\""))
+        let admin = connect_one(server.as_str())
             .await
-            .expect("create test schema");
+            .unwrap_or_else(|e| panic!("{e}"));
+        admin
+            .execute_unprepared(&format!(
+                "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
+            ))
+            .await
+            .expect("create the test database");
         let _ = admin.close().await;
-        Self { url, name }
+        Self {
+            url: with_database(&server, &name),
+            server,
+            name,
+        }
     }
 
     async fn drop(self) {
-        let admin = admin_connection(&self.url).await;
-        let _ = admin
-            .execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", self.name))
-            .await;
-        let _ = admin.close().await;
-    }
-}
-
-/// Schemas left behind by runs that were killed: dropped when more than an hour old.
-async fn clean_stale_schemas(admin: &manageros_store::DatabaseConnection, now_secs: i64) {
-    static DONE: AtomicBool = AtomicBool::new(false);
-    if DONE.swap(true, std::sync::atomic::Ordering::SeqCst) {
-        return;
-    }
-    let rows = admin
-        .query_all_raw(manageros_store::sea_orm::Statement::from_string(
-            admin.get_database_backend(),
-            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'mt\\_%'",
-        ))
-        .await
-        .unwrap_or_default();
-    for row in rows {
-        let Ok(name) = row.try_get::<String>("", "nspname") else {
-            continue;
-        };
-        let created: i64 = name
-            .split('_')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(now_secs);
-        if now_secs - created > 3600 {
+        if let Ok(admin) = connect_one(self.server.as_str()).await {
             let _ = admin
-                .execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE"))
+                .execute_unprepared(&format!(
+                    "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                    self.name
+                ))
                 .await;
+            let _ = admin.close().await;
         }
     }
 }
@@ -159,17 +251,18 @@ where
     F: FnOnce(TestApp) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let schema = match backend {
+    let database = match backend {
         Backend::Sqlite => None,
-        Backend::Postgres => match pg_url() {
-            Some(url) => Some(PgSchema::create(url).await),
-            None => return,
-        },
+        Backend::Postgres => {
+            let url =
+                pg_url().expect("the PostgreSQL runs are ignored under TEST_DATABASE_URL=skip");
+            Some(PgDatabase::create(url).await)
+        }
     };
-    let app = TestApp::start(backend, options, schema.as_ref()).await;
+    let app = TestApp::start(backend, options, database.as_ref().map(|d| d.url.clone())).await;
     let outcome = tokio::spawn(test(app)).await;
-    if let Some(schema) = schema {
-        schema.drop().await;
+    if let Some(database) = database {
+        database.drop().await;
     }
     if let Err(e) = outcome {
         if e.is_panic() {
@@ -179,47 +272,11 @@ where
     }
 }
 
-/// Declares a test that runs once on SQLite and once on PostgreSQL:
-///
-/// ```ignore
-/// db_test!(async fn signup_works(app) { ... });
-/// db_test!(Options { auth_rate_limit: 3, ..Default::default() }; async fn limited(app) { ... });
-/// ```
-#[macro_export]
-macro_rules! db_test {
-    (@with [$opts:expr] $(#[$meta:meta])* async fn $name:ident($app:ident) $body:block) => {
-        $(#[$meta])*
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                $crate::harness::run($crate::harness::Backend::Sqlite, $opts, |$app| async move $body).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                $crate::harness::run($crate::harness::Backend::Postgres, $opts, |$app| async move $body).await
-            }
-        }
-    };
-    ($(#[$meta:meta])* async fn $name:ident($app:ident) $body:block) => {
-        $crate::db_test!(@with [$crate::harness::Options::default()] $(#[$meta])* async fn $name($app) $body);
-    };
-    ($opts:expr; $(#[$meta:meta])* async fn $name:ident($app:ident) $body:block) => {
-        $crate::db_test!(@with [$opts] $(#[$meta])* async fn $name($app) $body);
-    };
-}
-
 impl TestApp {
-    async fn start(backend: Backend, options: Options, schema: Option<&PgSchema>) -> Self {
+    async fn start(backend: Backend, options: Options, pg_url: Option<String>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let (database_url, pg_schema) = match schema {
-            None => (
-                format!("sqlite://{}", dir.path().join("test.db").display()),
-                None,
-            ),
-            Some(s) => (s.url.clone(), Some(s.name.clone())),
-        };
+        let database_url =
+            pg_url.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("test.db").display()));
         let clock = Arc::new(ManualClock::starting_now());
         let outbox = dir.path().join("outbox");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -232,7 +289,6 @@ impl TestApp {
             database_url,
             db_options: DbOptions {
                 max_connections: Some(5),
-                pg_schema,
             },
             smtp_url: None,
             outbox: outbox.clone(),

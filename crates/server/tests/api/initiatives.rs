@@ -1,16 +1,20 @@
 //! Initiatives (api.md §8): any member views, admins or persons create, only admins edit and
 //! delete; owners and team inside the organization.
 
-use crate::db_test;
 use crate::harness::*;
+use manageros_test_macros::db_test;
 use serde_json::{Value, json};
 
-db_test!(async fn initiatives_with_owners(app) {
+#[db_test]
+async fn initiatives_with_owners(app: TestApp) {
     let acme = app.org("acme").await;
     let globex = app.org("globex").await;
     let (pat, pat_person) = app.linked_member(&acme, "Pat", "pat@example.com").await;
     let plain = app.member(&acme, "Plain", "plain@example.com").await;
-    let team = app.post("/api/teams", acme.admin.t(), json!({"name": "Core"})).await.id("team");
+    let team = app
+        .post("/api/teams", acme.admin.t(), json!({"name": "Core"}))
+        .await
+        .id("team");
     let other_person = app.person(&acme, "Other", None).await;
 
     let r = app
@@ -21,32 +25,54 @@ db_test!(async fn initiatives_with_owners(app) {
     let i = &r.body["initiative"];
     let id = i["id"].as_str().unwrap().to_owned();
     assert!(id.starts_with("initiative_"));
-    let mut owners: Vec<&str> = i["ownerIds"].as_array().unwrap().iter().map(|o| o.as_str().unwrap()).collect();
+    let mut owners: Vec<&str> = i["ownerIds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o.as_str().unwrap())
+        .collect();
     owners.sort();
     let mut expected = vec![pat_person.as_str(), other_person.as_str()];
     expected.sort();
     assert_eq!(owners, expected, "owners are unique");
-    assert_eq!((i["status"].as_str(), i["rag"].as_str(), i["confidence"].as_i64()), (Some("planned"), Some("amber"), Some(70)));
+    assert_eq!(
+        (
+            i["status"].as_str(),
+            i["rag"].as_str(),
+            i["confidence"].as_i64()
+        ),
+        (Some("planned"), Some("amber"), Some(70))
+    );
     assert_eq!(i["teamId"], team.as_str());
 
     app.post("/api/initiatives", plain.t(), json!({"title": "X"}))
         .await
         .assert_error(403, "You must be linked to a person to create initiatives");
     let foreign = app.person(&globex, "Foreign", None).await;
-    app.post("/api/initiatives", pat.t(), json!({"title": "X", "ownerIds": [foreign]}))
-        .await
-        .assert_error(404, "Owner not found or access denied");
+    app.post(
+        "/api/initiatives",
+        pat.t(),
+        json!({"title": "X", "ownerIds": [foreign]}),
+    )
+    .await
+    .assert_error(404, "Owner not found or access denied");
     for (body, field) in [
         (json!({"title": "X", "confidence": 101}), "confidence"),
         (json!({"title": "X", "status": "started"}), "status"),
         (json!({"title": "X", "rag": "blue"}), "rag"),
         (json!({"title": ""}), "title"),
     ] {
-        app.post("/api/initiatives", pat.t(), body).await.assert_field_error(field);
+        app.post("/api/initiatives", pat.t(), body)
+            .await
+            .assert_field_error(field);
     }
-    app.post("/api/initiatives", pat.t(), json!({"title": "X", "startDate": "2030-02-01", "targetDate": "2030-01-01"}))
-        .await
-        .assert_field_error("targetDate");
+    app.post(
+        "/api/initiatives",
+        pat.t(),
+        json!({"title": "X", "startDate": "2030-02-01", "targetDate": "2030-01-01"}),
+    )
+    .await
+    .assert_field_error("targetDate");
 
     // Only admins edit and delete; members see it.
     let path = format!("/api/initiatives/{id}");
@@ -54,37 +80,112 @@ db_test!(async fn initiatives_with_owners(app) {
     app.patch(&path, pat.t(), json!({"status": "in_progress"}))
         .await
         .assert_error(403, "You do not have permission to edit this initiative");
-    let r = app.patch(&path, acme.admin.t(), json!({"status": "in_progress", "ownerIds": [], "teamId": null})).await;
+    let r = app
+        .patch(
+            &path,
+            acme.admin.t(),
+            json!({"status": "in_progress", "ownerIds": [], "teamId": null}),
+        )
+        .await;
     r.assert_status(200);
-    assert_eq!((r.body["initiative"]["ownerIds"].clone(), r.body["initiative"]["teamId"].clone()), (json!([]), Value::Null));
-    app.get(&path, globex.admin.t()).await.assert_error(404, "Initiative not found or access denied");
-    app.delete(&path, pat.t()).await.assert_error(403, "You do not have permission to delete this initiative");
+    assert_eq!(
+        (
+            r.body["initiative"]["ownerIds"].clone(),
+            r.body["initiative"]["teamId"].clone()
+        ),
+        (json!([]), Value::Null)
+    );
+    app.get(&path, globex.admin.t())
+        .await
+        .assert_error(404, "Initiative not found or access denied");
+    app.delete(&path, pat.t())
+        .await
+        .assert_error(403, "You do not have permission to delete this initiative");
 
     // Deleting it leaves its tasks, detached.
-    let task = app.post("/api/tasks", pat.t(), json!({"title": "T", "initiativeId": id})).await.id("task");
+    let task = app
+        .post(
+            "/api/tasks",
+            pat.t(),
+            json!({"title": "T", "initiativeId": id}),
+        )
+        .await
+        .id("task");
     app.delete(&path, acme.admin.t()).await.assert_status(204);
     let t = app.get(&format!("/api/tasks/{task}"), pat.t()).await;
     assert_eq!(t.body["task"]["initiativeId"], Value::Null);
-    app.get(&format!("{path}/tasks"), pat.t()).await.assert_error(404, "Initiative not found or access denied");
-});
+    app.get(&format!("{path}/tasks"), pat.t())
+        .await
+        .assert_error(404, "Initiative not found or access denied");
+}
 
-db_test!(async fn a_team_with_initiatives_is_not_deleted(app) {
+#[db_test]
+async fn a_team_with_initiatives_is_not_deleted(app: TestApp) {
     let acme = app.org("acme").await;
-    let team = app.post("/api/teams", acme.admin.t(), json!({"name": "Core"})).await.id("team");
-    app.post("/api/initiatives", acme.admin.t(), json!({"title": "I", "teamId": team})).await.assert_status(201);
+    let team = app
+        .post("/api/teams", acme.admin.t(), json!({"name": "Core"}))
+        .await
+        .id("team");
+    app.post(
+        "/api/initiatives",
+        acme.admin.t(),
+        json!({"title": "I", "teamId": team}),
+    )
+    .await
+    .assert_status(201);
     app.delete(&format!("/api/teams/{team}"), acme.admin.t())
         .await
-        .assert_error(409, "Cannot delete a team that still has 1 initiative. Move them elsewhere first.");
-});
+        .assert_error(
+            409,
+            "Cannot delete a team that still has 1 initiative. Move them elsewhere first.",
+        );
+}
 
-db_test!(async fn the_initiative_list_filters(app) {
+#[db_test]
+async fn the_initiative_list_filters(app: TestApp) {
     let acme = app.org("acme").await;
     let (pat, pat_person) = app.linked_member(&acme, "Pat", "pat@example.com").await;
-    app.post("/api/initiatives", pat.t(), json!({"title": "Alpha", "ownerIds": [pat_person], "rag": "red"})).await.assert_status(201);
-    app.post("/api/initiatives", pat.t(), json!({"title": "Beta", "status": "done"})).await.assert_status(201);
-    let titles = |r: Res| -> Vec<String> { r.body["initiatives"].as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap().to_owned()).collect() };
-    assert_eq!(titles(app.get(&format!("/api/initiatives?ownerId={pat_person}"), pat.t()).await), ["Alpha"]);
-    assert_eq!(titles(app.get("/api/initiatives?status=done", pat.t()).await), ["Beta"]);
-    assert_eq!(titles(app.get("/api/initiatives?rag=red&search=ALP", pat.t()).await), ["Alpha"]);
-    app.get("/api/initiatives?rag=blue", pat.t()).await.assert_field_error("rag");
-});
+    app.post(
+        "/api/initiatives",
+        pat.t(),
+        json!({"title": "Alpha", "ownerIds": [pat_person], "rag": "red"}),
+    )
+    .await
+    .assert_status(201);
+    app.post(
+        "/api/initiatives",
+        pat.t(),
+        json!({"title": "Beta", "status": "done"}),
+    )
+    .await
+    .assert_status(201);
+    let titles = |r: Res| -> Vec<String> {
+        r.body["initiatives"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        titles(
+            app.get(&format!("/api/initiatives?ownerId={pat_person}"), pat.t())
+                .await
+        ),
+        ["Alpha"]
+    );
+    assert_eq!(
+        titles(app.get("/api/initiatives?status=done", pat.t()).await),
+        ["Beta"]
+    );
+    assert_eq!(
+        titles(
+            app.get("/api/initiatives?rag=red&search=ALP", pat.t())
+                .await
+        ),
+        ["Alpha"]
+    );
+    app.get("/api/initiatives?rag=blue", pat.t())
+        .await
+        .assert_field_error("rag");
+}

@@ -1,4 +1,4 @@
-//! Black-box tests of the HTTP API. Each `db_test!` runs on SQLite and on PostgreSQL.
+//! Black-box tests of the HTTP API. Each `#[db_test]` runs on SQLite and on PostgreSQL.
 
 mod harness;
 

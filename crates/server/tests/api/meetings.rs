@@ -1,13 +1,14 @@
 //! Meetings and their instances (api.md §8): privacy, who edits and deletes, instances seen by
 //! those who take part in them.
 
-use crate::db_test;
 use crate::harness::*;
+use manageros_test_macros::db_test;
 use serde_json::json;
 
 const AT: &str = "2030-01-15T10:00:00Z";
 
-db_test!(async fn meetings_need_a_person_and_default_the_owner(app) {
+#[db_test]
+async fn meetings_need_a_person_and_default_the_owner(app: TestApp) {
     let acme = app.org("acme").await;
     let (pat, pat_person) = app.linked_member(&acme, "Pat", "pat@example.com").await;
     let (sam, sam_person) = app.linked_member(&acme, "Sam", "sam@example.com").await;
@@ -20,171 +21,366 @@ db_test!(async fn meetings_need_a_person_and_default_the_owner(app) {
     assert_eq!(m["scheduledAt"], "2030-01-15T10:00:00.000Z");
     assert_eq!(m["durationMinutes"], 30);
     assert_eq!(m["isPrivate"], false);
-    assert_eq!(m["ownerId"], pat_person.as_str(), "the owner defaults to the creator's person");
+    assert_eq!(
+        m["ownerId"],
+        pat_person.as_str(),
+        "the owner defaults to the creator's person"
+    );
     assert_eq!(m["participantIds"], json!([sam_person]));
     let _ = sam;
 
-    app.post("/api/meetings", acme.admin.t(), json!({"title": "X", "scheduledAt": AT}))
-        .await
-        .assert_error(403, "You must be linked to a person to create meetings");
+    app.post(
+        "/api/meetings",
+        acme.admin.t(),
+        json!({"title": "X", "scheduledAt": AT}),
+    )
+    .await
+    .assert_error(403, "You must be linked to a person to create meetings");
     for (body, field) in [
         (json!({"title": "X"}), "scheduledAt"),
-        (json!({"title": "X", "scheduledAt": "2030-01-15T10:00:00"}), "scheduledAt"),
-        (json!({"title": "X", "scheduledAt": AT, "durationMinutes": 0}), "durationMinutes"),
+        (
+            json!({"title": "X", "scheduledAt": "2030-01-15T10:00:00"}),
+            "scheduledAt",
+        ),
+        (
+            json!({"title": "X", "scheduledAt": AT, "durationMinutes": 0}),
+            "durationMinutes",
+        ),
         (json!({"scheduledAt": AT}), "title"),
     ] {
-        app.post("/api/meetings", pat.t(), body).await.assert_field_error(field);
+        app.post("/api/meetings", pat.t(), body)
+            .await
+            .assert_field_error(field);
     }
-    app.post("/api/meetings", pat.t(), json!({"title": "X", "scheduledAt": AT, "participantIds": ["person_nope"]}))
-        .await
-        .assert_error(404, "Participant not found or access denied");
-});
+    app.post(
+        "/api/meetings",
+        pat.t(),
+        json!({"title": "X", "scheduledAt": AT, "participantIds": ["person_nope"]}),
+    )
+    .await
+    .assert_error(404, "Participant not found or access denied");
+}
 
-db_test!(async fn private_meetings_are_seen_only_by_those_involved(app) {
+#[db_test]
+async fn private_meetings_are_seen_only_by_those_involved(app: TestApp) {
     let acme = app.org("acme").await;
     let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
     let (sam, sam_person) = app.linked_member(&acme, "Sam", "sam@example.com").await;
     let (owner, owner_person) = app.linked_member(&acme, "Owner", "owner@example.com").await;
-    let (outsider, _) = app.linked_member(&acme, "Outsider", "out@example.com").await;
+    let (outsider, _) = app
+        .linked_member(&acme, "Outsider", "out@example.com")
+        .await;
     let private = app
         .post("/api/meetings", pat.t(), json!({"title": "Private", "scheduledAt": AT, "isPrivate": true, "ownerId": owner_person, "participantIds": [sam_person]}))
         .await
         .id("meeting");
-    let public = app.post("/api/meetings", pat.t(), json!({"title": "Public", "scheduledAt": AT})).await.id("meeting");
+    let public = app
+        .post(
+            "/api/meetings",
+            pat.t(),
+            json!({"title": "Public", "scheduledAt": AT}),
+        )
+        .await
+        .id("meeting");
     let path = format!("/api/meetings/{private}");
 
     for who in [&pat, &sam, &owner, &acme.admin] {
         app.get(&path, who.t()).await.assert_status(200);
     }
-    app.get(&path, outsider.t()).await.assert_error(404, "Meeting not found or access denied");
-    app.patch(&path, outsider.t(), json!({"title": "X"})).await.assert_error(404, "Meeting not found or access denied");
-    app.delete(&path, outsider.t()).await.assert_error(404, "Meeting not found or access denied");
+    app.get(&path, outsider.t())
+        .await
+        .assert_error(404, "Meeting not found or access denied");
+    app.patch(&path, outsider.t(), json!({"title": "X"}))
+        .await
+        .assert_error(404, "Meeting not found or access denied");
+    app.delete(&path, outsider.t())
+        .await
+        .assert_error(404, "Meeting not found or access denied");
     let list = app.get("/api/meetings", outsider.t()).await;
-    let ids: Vec<&str> = list.body["meetings"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = list.body["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, [public.as_str()]);
-    assert_eq!(app.get("/api/meetings", sam.t()).await.body["pagination"]["totalCount"], 2);
+    assert_eq!(
+        app.get("/api/meetings", sam.t()).await.body["pagination"]["totalCount"],
+        2
+    );
 
     // A participant edits but does not delete; the owner deletes.
-    app.patch(&path, sam.t(), json!({"description": "Agenda"})).await.assert_status(200);
-    app.delete(&path, sam.t()).await.assert_error(403, "You do not have permission to delete this meeting");
-    app.patch(&format!("/api/meetings/{public}"), outsider.t(), json!({"title": "X"}))
+    app.patch(&path, sam.t(), json!({"description": "Agenda"}))
         .await
-        .assert_error(403, "You do not have permission to edit this meeting");
+        .assert_status(200);
+    app.delete(&path, sam.t())
+        .await
+        .assert_error(403, "You do not have permission to delete this meeting");
+    app.patch(
+        &format!("/api/meetings/{public}"),
+        outsider.t(),
+        json!({"title": "X"}),
+    )
+    .await
+    .assert_error(403, "You do not have permission to edit this meeting");
     app.delete(&path, owner.t()).await.assert_status(204);
-});
+}
 
-db_test!(async fn instances_follow_their_meeting_and_their_participants(app) {
+#[db_test]
+async fn instances_follow_their_meeting_and_their_participants(app: TestApp) {
     let acme = app.org("acme").await;
     let globex = app.org("globex").await;
     let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
     let (guest, guest_person) = app.linked_member(&acme, "Guest", "guest@example.com").await;
-    let (outsider, _) = app.linked_member(&acme, "Outsider", "out@example.com").await;
+    let (outsider, _) = app
+        .linked_member(&acme, "Outsider", "out@example.com")
+        .await;
     let meeting = app
-        .post("/api/meetings", pat.t(), json!({"title": "Board", "scheduledAt": AT, "isPrivate": true}))
+        .post(
+            "/api/meetings",
+            pat.t(),
+            json!({"title": "Board", "scheduledAt": AT, "isPrivate": true}),
+        )
         .await
         .id("meeting");
     let instances = format!("/api/meetings/{meeting}/instances");
 
     // Only those who may edit the meeting add instances.
-    app.post(&instances, guest.t(), json!({"scheduledAt": AT})).await.assert_error(404, "Meeting not found or access denied");
+    app.post(&instances, guest.t(), json!({"scheduledAt": AT}))
+        .await
+        .assert_error(404, "Meeting not found or access denied");
     app.post(&instances, acme.admin.t(), json!({"scheduledAt": AT}))
         .await
-        .assert_error(403, "You must be linked to a person to create meeting instances");
+        .assert_error(
+            403,
+            "You must be linked to a person to create meeting instances",
+        );
     let with_guest = app
         .post(&instances, pat.t(), json!({"scheduledAt": "2030-01-15T10:00:00Z", "participantIds": [guest_person], "notes": "Q1"}))
         .await;
     with_guest.assert_status(201);
-    assert_eq!(with_guest.body["meetingInstance"]["meetingId"], meeting.as_str());
+    assert_eq!(
+        with_guest.body["meetingInstance"]["meetingId"],
+        meeting.as_str()
+    );
     let with_guest = with_guest.id("meetingInstance");
-    let without = app.post(&instances, pat.t(), json!({"scheduledAt": "2030-01-22T10:00:00Z"})).await.id("meetingInstance");
+    let without = app
+        .post(
+            &instances,
+            pat.t(),
+            json!({"scheduledAt": "2030-01-22T10:00:00Z"}),
+        )
+        .await
+        .id("meetingInstance");
 
     // The guest takes part in one instance of a private meeting: they see that instance, not
     // the meeting nor the other instance.
-    app.get(&format!("/api/meeting-instances/{with_guest}"), guest.t()).await.assert_status(200);
+    app.get(&format!("/api/meeting-instances/{with_guest}"), guest.t())
+        .await
+        .assert_status(200);
     app.get(&format!("/api/meeting-instances/{without}"), guest.t())
         .await
         .assert_error(404, "Meeting instance not found or access denied");
-    app.get(&format!("/api/meetings/{meeting}"), guest.t()).await.assert_status(404);
+    app.get(&format!("/api/meetings/{meeting}"), guest.t())
+        .await
+        .assert_status(404);
     let r = app.get(&instances, guest.t()).await;
     r.assert_status(200);
-    let ids: Vec<&str> = r.body["meetingInstances"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = r.body["meetingInstances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, [with_guest.as_str()]);
-    assert_eq!(app.get(&instances, pat.t()).await.body["pagination"]["totalCount"], 2);
-    app.get(&instances, outsider.t()).await.assert_error(404, "Meeting not found or access denied");
-    app.get(&instances, globex.admin.t()).await.assert_error(404, "Meeting not found or access denied");
+    assert_eq!(
+        app.get(&instances, pat.t()).await.body["pagination"]["totalCount"],
+        2
+    );
+    app.get(&instances, outsider.t())
+        .await
+        .assert_error(404, "Meeting not found or access denied");
+    app.get(&instances, globex.admin.t())
+        .await
+        .assert_error(404, "Meeting not found or access denied");
 
     // The guest may edit their instance, not delete it.
-    app.patch(&format!("/api/meeting-instances/{with_guest}"), guest.t(), json!({"notes": "Q1 review"})).await.assert_status(200);
+    app.patch(
+        &format!("/api/meeting-instances/{with_guest}"),
+        guest.t(),
+        json!({"notes": "Q1 review"}),
+    )
+    .await
+    .assert_status(200);
     app.delete(&format!("/api/meeting-instances/{with_guest}"), guest.t())
         .await
-        .assert_error(403, "You do not have permission to delete this meeting instance");
-    app.get(&format!("/api/meeting-instances/{with_guest}"), globex.admin.t())
+        .assert_error(
+            403,
+            "You do not have permission to delete this meeting instance",
+        );
+    app.get(
+        &format!("/api/meeting-instances/{with_guest}"),
+        globex.admin.t(),
+    )
+    .await
+    .assert_error(404, "Meeting instance not found or access denied");
+    app.delete(&format!("/api/meeting-instances/{with_guest}"), pat.t())
         .await
-        .assert_error(404, "Meeting instance not found or access denied");
-    app.delete(&format!("/api/meeting-instances/{with_guest}"), pat.t()).await.assert_status(204);
+        .assert_status(204);
     // Deleting the meeting deletes its instances.
-    app.delete(&format!("/api/meetings/{meeting}"), pat.t()).await.assert_status(204);
-    app.get(&format!("/api/meeting-instances/{without}"), pat.t()).await.assert_status(404);
-});
+    app.delete(&format!("/api/meetings/{meeting}"), pat.t())
+        .await
+        .assert_status(204);
+    app.get(&format!("/api/meeting-instances/{without}"), pat.t())
+        .await
+        .assert_status(404);
+}
 
-db_test!(async fn meetings_of_an_initiative_respect_privacy(app) {
+#[db_test]
+async fn meetings_of_an_initiative_respect_privacy(app: TestApp) {
     let acme = app.org("acme").await;
     let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
     let (other, _) = app.linked_member(&acme, "Other", "other@example.com").await;
-    let initiative = app.post("/api/initiatives", pat.t(), json!({"title": "Launch"})).await.id("initiative");
-    app.post("/api/meetings", pat.t(), json!({"title": "Open", "scheduledAt": AT, "initiativeId": initiative})).await.assert_status(201);
+    let initiative = app
+        .post("/api/initiatives", pat.t(), json!({"title": "Launch"}))
+        .await
+        .id("initiative");
+    app.post(
+        "/api/meetings",
+        pat.t(),
+        json!({"title": "Open", "scheduledAt": AT, "initiativeId": initiative}),
+    )
+    .await
+    .assert_status(201);
     app.post("/api/meetings", pat.t(), json!({"title": "Closed", "scheduledAt": AT, "initiativeId": initiative, "isPrivate": true}))
         .await
         .assert_status(201);
-    app.post("/api/meetings", pat.t(), json!({"title": "Elsewhere", "scheduledAt": AT})).await.assert_status(201);
-    let titles = |r: Res| -> Vec<String> { r.body["meetings"].as_array().unwrap().iter().map(|m| m["title"].as_str().unwrap().to_owned()).collect() };
-    let mut mine = titles(app.get(&format!("/api/initiatives/{initiative}/meetings"), pat.t()).await);
+    app.post(
+        "/api/meetings",
+        pat.t(),
+        json!({"title": "Elsewhere", "scheduledAt": AT}),
+    )
+    .await
+    .assert_status(201);
+    let titles = |r: Res| -> Vec<String> {
+        r.body["meetings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let mut mine = titles(
+        app.get(&format!("/api/initiatives/{initiative}/meetings"), pat.t())
+            .await,
+    );
     mine.sort();
     assert_eq!(mine, ["Closed", "Open"]);
-    assert_eq!(titles(app.get(&format!("/api/initiatives/{initiative}/meetings"), other.t()).await), ["Open"]);
-});
+    assert_eq!(
+        titles(
+            app.get(
+                &format!("/api/initiatives/{initiative}/meetings"),
+                other.t()
+            )
+            .await
+        ),
+        ["Open"]
+    );
+}
 
-db_test!(async fn a_person_with_meetings_or_feedback_is_not_deleted(app) {
+#[db_test]
+async fn a_person_with_meetings_or_feedback_is_not_deleted(app: TestApp) {
     let acme = app.org("acme").await;
     let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
     let guest = app.person(&acme, "Guest", None).await;
     let subject = app.person(&acme, "Subject", None).await;
-    app.post("/api/meetings", pat.t(), json!({"title": "M", "scheduledAt": AT, "participantIds": [guest]})).await.assert_status(201);
-    app.post("/api/feedback", pat.t(), json!({"aboutId": subject, "body": "Great work"})).await.assert_status(201);
+    app.post(
+        "/api/meetings",
+        pat.t(),
+        json!({"title": "M", "scheduledAt": AT, "participantIds": [guest]}),
+    )
+    .await
+    .assert_status(201);
+    app.post(
+        "/api/feedback",
+        pat.t(),
+        json!({"aboutId": subject, "body": "Great work"}),
+    )
+    .await
+    .assert_status(201);
     for p in [&guest, &subject] {
         app.delete(&format!("/api/people/{p}"), acme.admin.t())
             .await
             .assert_error(409, "Cannot delete a person who has one-on-ones, feedback or meetings. Mark them inactive instead.");
     }
-});
+}
 
-db_test!(async fn a_participant_cannot_take_a_meeting_over(app) {
+#[db_test]
+async fn a_participant_cannot_take_a_meeting_over(app: TestApp) {
     let acme = app.org("acme").await;
     let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
     let (sam, sam_person) = app.linked_member(&acme, "Sam", "sam@example.com").await;
-    let id = app.post("/api/meetings", pat.t(), json!({"title": "M", "scheduledAt": AT, "participantIds": [sam_person]})).await.id("meeting");
+    let id = app
+        .post(
+            "/api/meetings",
+            pat.t(),
+            json!({"title": "M", "scheduledAt": AT, "participantIds": [sam_person]}),
+        )
+        .await
+        .id("meeting");
     let path = format!("/api/meetings/{id}");
-    const MSG: &str = "Only the creator, the owner or an admin can change a meeting's owner or privacy";
-    app.patch(&path, sam.t(), json!({"ownerId": sam_person})).await.assert_error(403, MSG);
-    app.patch(&path, sam.t(), json!({"isPrivate": true})).await.assert_error(403, MSG);
-    app.patch(&path, sam.t(), json!({"ownerId": null})).await.assert_error(403, MSG);
+    const MSG: &str =
+        "Only the creator, the owner or an admin can change a meeting's owner or privacy";
+    app.patch(&path, sam.t(), json!({"ownerId": sam_person}))
+        .await
+        .assert_error(403, MSG);
+    app.patch(&path, sam.t(), json!({"isPrivate": true}))
+        .await
+        .assert_error(403, MSG);
+    app.patch(&path, sam.t(), json!({"ownerId": null}))
+        .await
+        .assert_error(403, MSG);
     app.delete(&path, sam.t()).await.assert_status(403);
     // Other edits are theirs to make; the creator may hand it over.
-    app.patch(&path, sam.t(), json!({"title": "Renamed"})).await.assert_status(200);
-    let r = app.patch(&path, pat.t(), json!({"ownerId": sam_person, "isPrivate": true})).await;
+    app.patch(&path, sam.t(), json!({"title": "Renamed"}))
+        .await
+        .assert_status(200);
+    let r = app
+        .patch(
+            &path,
+            pat.t(),
+            json!({"ownerId": sam_person, "isPrivate": true}),
+        )
+        .await;
     r.assert_status(200);
     app.delete(&path, sam.t()).await.assert_status(204);
-});
+}
 
-db_test!(async fn adding_an_instance_to_an_invisible_meeting_is_404_before_any_400(app) {
+#[db_test]
+async fn adding_an_instance_to_an_invisible_meeting_is_404_before_any_400(app: TestApp) {
     let acme = app.org("acme").await;
     let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
     let (sam, _) = app.linked_member(&acme, "Sam", "sam@example.com").await;
-    let id = app.post("/api/meetings", pat.t(), json!({"title": "M", "scheduledAt": AT, "isPrivate": true})).await.id("meeting");
-    app.post(&format!("/api/meetings/{id}/instances"), sam.t(), json!({"scheduledAt": "garbage"}))
+    let id = app
+        .post(
+            "/api/meetings",
+            pat.t(),
+            json!({"title": "M", "scheduledAt": AT, "isPrivate": true}),
+        )
         .await
-        .assert_error(404, "Meeting not found or access denied");
-    app.post(&format!("/api/meetings/{id}/instances"), pat.t(), json!({"scheduledAt": "garbage"}))
-        .await
-        .assert_field_error("scheduledAt");
-});
+        .id("meeting");
+    app.post(
+        &format!("/api/meetings/{id}/instances"),
+        sam.t(),
+        json!({"scheduledAt": "garbage"}),
+    )
+    .await
+    .assert_error(404, "Meeting not found or access denied");
+    app.post(
+        &format!("/api/meetings/{id}/instances"),
+        pat.t(),
+        json!({"scheduledAt": "garbage"}),
+    )
+    .await
+    .assert_field_error("scheduledAt");
+}

@@ -1,28 +1,44 @@
 //! Members: roles, removal, the last-admin rule under concurrency, and user–person linking
 //! (spec/organizations.md, api.md §3–§4).
 
-use crate::db_test;
 use crate::harness::*;
+use manageros_test_macros::db_test;
 use serde_json::{Value, json};
 
 async fn user_id(app: &TestApp, u: &TestUser) -> String {
     app.me(u).await["user"]["id"].as_str().unwrap().to_owned()
 }
 
-db_test!(async fn admins_list_members_by_name_with_their_people(app) {
+#[db_test]
+async fn admins_list_members_by_name_with_their_people(app: TestApp) {
     let acme = app.org("acme").await;
-    let team = app.post("/api/teams", acme.admin.t(), json!({"name": "Platform"})).await.body["team"]["id"].clone();
-    let (zed, zed_person) = app.linked_member(&acme, "zed", "zed@example.com").await;
-    app.patch(&format!("/api/people/{zed_person}"), acme.admin.t(), json!({"teamId": team, "role": "Engineer"}))
+    let team = app
+        .post("/api/teams", acme.admin.t(), json!({"name": "Platform"}))
         .await
-        .assert_status(200);
+        .body["team"]["id"]
+        .clone();
+    let (zed, zed_person) = app.linked_member(&acme, "zed", "zed@example.com").await;
+    app.patch(
+        &format!("/api/people/{zed_person}"),
+        acme.admin.t(),
+        json!({"teamId": team, "role": "Engineer"}),
+    )
+    .await
+    .assert_status(200);
     app.member(&acme, "Bea", "bea@example.com").await;
 
     let r = app.get("/api/organization/members", acme.admin.t()).await;
     r.assert_status(200);
     let members = r.body["members"].as_array().unwrap();
-    let names: Vec<&str> = members.iter().map(|m| m["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["Admin of acme", "Bea", "zed"], "by name, ignoring case");
+    let names: Vec<&str> = members
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["Admin of acme", "Bea", "zed"],
+        "by name, ignoring case"
+    );
     let z = &members[2];
     assert_eq!(z["id"], user_id(&app, &zed).await.as_str());
     assert_eq!(z["email"], "zed@example.com");
@@ -34,37 +50,67 @@ db_test!(async fn admins_list_members_by_name_with_their_people(app) {
     assert_eq!(z["person"]["team"], json!({"id": team, "name": "Platform"}));
     assert_eq!(members[1]["person"], Value::Null);
 
-    let bea = app.post("/api/auth/login", None, json!({"email": "bea@example.com", "password": PASSWORD})).await;
+    let bea = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"email": "bea@example.com", "password": PASSWORD}),
+        )
+        .await;
     let bea = TestUser::from_auth(&bea.body);
     app.get("/api/organization/members", bea.t())
         .await
-        .assert_error(403, "Only organization admins can view organization members");
+        .assert_error(
+            403,
+            "Only organization admins can view organization members",
+        );
     let loner = app.signup("Lone", "lone@example.com").await;
     app.get("/api/organization/members", loner.t())
         .await
-        .assert_error(403, "Only organization admins can view organization members");
-});
+        .assert_error(
+            403,
+            "Only organization admins can view organization members",
+        );
+}
 
-db_test!(async fn roles_change_and_take_effect_at_once(app) {
+#[db_test]
+async fn roles_change_and_take_effect_at_once(app: TestApp) {
     let acme = app.org("acme").await;
     let mel = app.member(&acme, "Mel", "mel@example.com").await;
     let mel_id = user_id(&app, &mel).await;
 
-    app.get("/api/organization/members", mel.t()).await.assert_status(403);
-    let r = app.patch(&format!("/api/organization/members/{mel_id}"), acme.admin.t(), json!({"role": "ADMIN"})).await;
+    app.get("/api/organization/members", mel.t())
+        .await
+        .assert_status(403);
+    let r = app
+        .patch(
+            &format!("/api/organization/members/{mel_id}"),
+            acme.admin.t(),
+            json!({"role": "ADMIN"}),
+        )
+        .await;
     r.assert_status(200);
     assert_eq!(r.body["member"]["role"], "ADMIN");
     assert_eq!(r.body["member"]["id"], mel_id.as_str());
     // Mel's existing session sees the new role on the very next request.
-    app.get("/api/organization/members", mel.t()).await.assert_status(200);
-
-    app.patch(&format!("/api/organization/members/{mel_id}"), acme.admin.t(), json!({"role": "USER"}))
+    app.get("/api/organization/members", mel.t())
         .await
         .assert_status(200);
-    app.get("/api/organization/members", mel.t()).await.assert_status(403);
-});
 
-db_test!(async fn role_changes_are_checked_in_order(app) {
+    app.patch(
+        &format!("/api/organization/members/{mel_id}"),
+        acme.admin.t(),
+        json!({"role": "USER"}),
+    )
+    .await
+    .assert_status(200);
+    app.get("/api/organization/members", mel.t())
+        .await
+        .assert_status(403);
+}
+
+#[db_test]
+async fn role_changes_are_checked_in_order(app: TestApp) {
     let acme = app.org("acme").await;
     let globex = app.org("globex").await;
     let mel = app.member(&acme, "Mel", "mel@example.com").await;
@@ -77,7 +123,9 @@ db_test!(async fn role_changes_are_checked_in_order(app) {
         .await
         .assert_error(403, "Only organization admins can change user roles");
     for role in [json!("admin"), json!("OWNER"), json!(""), Value::Null] {
-        app.patch(&path(&mel_id), acme.admin.t(), json!({"role": role})).await.assert_field_error("role");
+        app.patch(&path(&mel_id), acme.admin.t(), json!({"role": role}))
+            .await
+            .assert_field_error("role");
     }
     app.patch(&path(&foreign_id), acme.admin.t(), json!({"role": "USER"}))
         .await
@@ -89,55 +137,93 @@ db_test!(async fn role_changes_are_checked_in_order(app) {
         .await
         .assert_error(409, "You cannot change your own role");
     assert_eq!(app.me(&globex.admin).await["user"]["role"], "ADMIN");
-});
+}
 
-db_test!(async fn removal_unlinks_and_resets_the_member(app) {
+#[db_test]
+async fn removal_unlinks_and_resets_the_member(app: TestApp) {
     let acme = app.org("acme").await;
     let globex = app.org("globex").await;
     let (mel, person) = app.linked_member(&acme, "Mel", "mel@example.com").await;
     let mel_id = user_id(&app, &mel).await;
     let admin_id = user_id(&app, &acme.admin).await;
 
-    app.delete(&format!("/api/organization/members/{mel_id}"), globex.admin.t())
-        .await
-        .assert_error(404, "User not found or access denied");
+    app.delete(
+        &format!("/api/organization/members/{mel_id}"),
+        globex.admin.t(),
+    )
+    .await
+    .assert_error(404, "User not found or access denied");
     app.delete(&format!("/api/organization/members/{admin_id}"), mel.t())
         .await
-        .assert_error(403, "Only organization admins can remove users from the organization");
-    app.delete(&format!("/api/organization/members/{admin_id}"), acme.admin.t())
-        .await
-        .assert_error(409, "You cannot remove yourself from the organization");
+        .assert_error(
+            403,
+            "Only organization admins can remove users from the organization",
+        );
+    app.delete(
+        &format!("/api/organization/members/{admin_id}"),
+        acme.admin.t(),
+    )
+    .await
+    .assert_error(409, "You cannot remove yourself from the organization");
 
-    app.patch(&format!("/api/organization/members/{mel_id}"), acme.admin.t(), json!({"role": "ADMIN"}))
-        .await
-        .assert_status(200);
-    app.delete(&format!("/api/organization/members/{mel_id}"), acme.admin.t()).await.assert_status(204);
+    app.patch(
+        &format!("/api/organization/members/{mel_id}"),
+        acme.admin.t(),
+        json!({"role": "ADMIN"}),
+    )
+    .await
+    .assert_status(200);
+    app.delete(
+        &format!("/api/organization/members/{mel_id}"),
+        acme.admin.t(),
+    )
+    .await
+    .assert_status(204);
 
     let me = app.me(&mel).await;
     assert_eq!(me["user"]["organizationId"], Value::Null);
     assert_eq!(me["user"]["personId"], Value::Null);
     assert_eq!(me["user"]["role"], "USER");
     assert_eq!(me["organization"], Value::Null);
-    let p = app.get(&format!("/api/people/{person}"), acme.admin.t()).await;
-    assert_eq!(p.body["person"]["userId"], Value::Null, "the person is free again");
+    let p = app
+        .get(&format!("/api/people/{person}"), acme.admin.t())
+        .await;
+    assert_eq!(
+        p.body["person"]["userId"],
+        Value::Null,
+        "the person is free again"
+    );
     app.get("/api/people", mel.t()).await.assert_status(403);
-    let names: Vec<String> = app.get("/api/organization/members", acme.admin.t()).await.body["members"]
-        .as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap().to_owned()).collect();
+    let names: Vec<String> = app
+        .get("/api/organization/members", acme.admin.t())
+        .await
+        .body["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(names, ["Admin of acme"]);
-});
+}
 
-db_test!(
 /// Two admins demote (or remove) each other at the same moment: one wins, and the
 /// organization is never left without an admin.
-async fn the_last_admin_survives_concurrent_demotions_and_removals(app) {
+#[db_test]
+async fn the_last_admin_survives_concurrent_demotions_and_removals(app: TestApp) {
     for round in 0..6 {
         let acme = app.org(&format!("race{round}")).await;
-        let other = app.member(&acme, "Other", &format!("other{round}@example.com")).await;
+        let other = app
+            .member(&acme, "Other", &format!("other{round}@example.com"))
+            .await;
         let a_id = user_id(&app, &acme.admin).await;
         let b_id = user_id(&app, &other).await;
-        app.patch(&format!("/api/organization/members/{b_id}"), acme.admin.t(), json!({"role": "ADMIN"}))
-            .await
-            .assert_status(200);
+        app.patch(
+            &format!("/api/organization/members/{b_id}"),
+            acme.admin.t(),
+            json!({"role": "ADMIN"}),
+        )
+        .await
+        .assert_status(200);
         let remove = round % 2 == 1;
         let act = |actor: TestUser, target: String| {
             let app = &app;
@@ -150,21 +236,48 @@ async fn the_last_admin_survives_concurrent_demotions_and_removals(app) {
                 }
             }
         };
-        let (ra, rb) = tokio::join!(act(acme.admin.clone(), b_id.clone()), act(other.clone(), a_id.clone()));
-        let ok = [ra.status, rb.status].iter().filter(|s| matches!(s, 200 | 204)).count();
-        assert_eq!(ok, 1, "round {round}: exactly one wins: {} / {}", ra.body, rb.body);
-        for loser in [&ra, &rb].into_iter().filter(|r| !matches!(r.status, 200 | 204)) {
-            assert!(matches!(loser.status, 403 | 409), "round {round}: {}", loser.body);
+        let (ra, rb) = tokio::join!(
+            act(acme.admin.clone(), b_id.clone()),
+            act(other.clone(), a_id.clone())
+        );
+        let ok = [ra.status, rb.status]
+            .iter()
+            .filter(|s| matches!(s, 200 | 204))
+            .count();
+        assert_eq!(
+            ok, 1,
+            "round {round}: exactly one wins: {} / {}",
+            ra.body, rb.body
+        );
+        for loser in [&ra, &rb]
+            .into_iter()
+            .filter(|r| !matches!(r.status, 200 | 204))
+        {
+            assert!(
+                matches!(loser.status, 403 | 409),
+                "round {round}: {}",
+                loser.body
+            );
         }
-        let winner = if matches!(ra.status, 200 | 204) { &acme.admin } else { &other };
+        let winner = if matches!(ra.status, 200 | 204) {
+            &acme.admin
+        } else {
+            &other
+        };
         let members = app.get("/api/organization/members", winner.t()).await;
         members.assert_status(200);
-        let admins = members.body["members"].as_array().unwrap().iter().filter(|m| m["role"] == "ADMIN").count();
+        let admins = members.body["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["role"] == "ADMIN")
+            .count();
         assert_eq!(admins, 1, "round {round}");
     }
-});
+}
 
-db_test!(async fn admins_link_and_unlink_users_and_people(app) {
+#[db_test]
+async fn admins_link_and_unlink_users_and_people(app: TestApp) {
     let acme = app.org("acme").await;
     let globex = app.org("globex").await;
     let mel = app.member(&acme, "Mel", "mel@example.com").await;
@@ -175,123 +288,231 @@ db_test!(async fn admins_link_and_unlink_users_and_people(app) {
     let foreign_user = user_id(&app, &globex.admin).await;
     let link = |user: &str| format!("/api/organization/members/{user}/person");
 
-    let r = app.get("/api/organization/linkable-users", acme.admin.t()).await;
+    let r = app
+        .get("/api/organization/linkable-users", acme.admin.t())
+        .await;
     r.assert_status(200);
-    let emails: Vec<&str> = r.body["users"].as_array().unwrap().iter().map(|u| u["email"].as_str().unwrap()).collect();
+    let emails: Vec<&str> = r.body["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["email"].as_str().unwrap())
+        .collect();
     assert_eq!(emails, ["admin@acme.test", "mel@example.com"]);
-    assert_eq!(r.body["users"][1], json!({"id": mel_id, "name": "Mel", "email": "mel@example.com", "role": "USER"}));
+    assert_eq!(
+        r.body["users"][1],
+        json!({"id": mel_id, "name": "Mel", "email": "mel@example.com", "role": "USER"})
+    );
 
     app.put(&link(&mel_id), mel.t(), json!({"personId": person}))
         .await
         .assert_error(403, "Only organization admins can link users to persons");
-    app.put(&link(&foreign_user), acme.admin.t(), json!({"personId": person}))
+    app.put(
+        &link(&foreign_user),
+        acme.admin.t(),
+        json!({"personId": person}),
+    )
+    .await
+    .assert_error(404, "User not found or access denied");
+    app.put(
+        &link(&mel_id),
+        acme.admin.t(),
+        json!({"personId": foreign_person}),
+    )
+    .await
+    .assert_error(404, "Person not found or access denied");
+    app.put(&link(&mel_id), acme.admin.t(), json!({}))
         .await
-        .assert_error(404, "User not found or access denied");
-    app.put(&link(&mel_id), acme.admin.t(), json!({"personId": foreign_person}))
-        .await
-        .assert_error(404, "Person not found or access denied");
-    app.put(&link(&mel_id), acme.admin.t(), json!({})).await.assert_field_error("personId");
+        .assert_field_error("personId");
 
-    let r = app.put(&link(&mel_id), acme.admin.t(), json!({"personId": person})).await;
+    let r = app
+        .put(&link(&mel_id), acme.admin.t(), json!({"personId": person}))
+        .await;
     r.assert_status(200);
     assert_eq!(r.body["member"]["person"]["id"], person.as_str());
     assert_eq!(r.body["member"]["person"]["name"], "Melanie");
     assert_eq!(app.me(&mel).await["user"]["personId"], person.as_str());
     // Linking again to the same person changes nothing.
-    app.put(&link(&mel_id), acme.admin.t(), json!({"personId": person})).await.assert_status(200);
+    app.put(&link(&mel_id), acme.admin.t(), json!({"personId": person}))
+        .await
+        .assert_status(200);
 
     let admin_id = user_id(&app, &acme.admin).await;
-    app.put(&link(&admin_id), acme.admin.t(), json!({"personId": person}))
-        .await
-        .assert_error(409, "Person is already linked to a user");
-    app.put(&link(&mel_id), acme.admin.t(), json!({"personId": other_person})).await.assert_status(409);
+    app.put(
+        &link(&admin_id),
+        acme.admin.t(),
+        json!({"personId": person}),
+    )
+    .await
+    .assert_error(409, "Person is already linked to a user");
+    app.put(
+        &link(&mel_id),
+        acme.admin.t(),
+        json!({"personId": other_person}),
+    )
+    .await
+    .assert_status(409);
 
-    let r = app.get("/api/organization/linkable-users", acme.admin.t()).await;
+    let r = app
+        .get("/api/organization/linkable-users", acme.admin.t())
+        .await;
     assert_eq!(r.body["users"].as_array().unwrap().len(), 1);
 
-    app.delete(&link(&mel_id), mel.t())
-        .await
-        .assert_error(403, "Only organization admins can unlink users from persons");
+    app.delete(&link(&mel_id), mel.t()).await.assert_error(
+        403,
+        "Only organization admins can unlink users from persons",
+    );
     app.delete(&link(&foreign_user), acme.admin.t())
         .await
         .assert_error(404, "User not found or access denied");
-    app.delete(&link(&mel_id), acme.admin.t()).await.assert_status(204);
-    app.delete(&link(&mel_id), acme.admin.t()).await.assert_error(409, "User is not linked to a person");
+    app.delete(&link(&mel_id), acme.admin.t())
+        .await
+        .assert_status(204);
+    app.delete(&link(&mel_id), acme.admin.t())
+        .await
+        .assert_error(409, "User is not linked to a person");
     assert_eq!(app.me(&mel).await["user"]["personId"], Value::Null);
     app.get("/api/organization/linkable-users", mel.t())
         .await
-        .assert_error(403, "Only organization admins can view available users for linking");
-});
+        .assert_error(
+            403,
+            "Only organization admins can view available users for linking",
+        );
+}
 
-db_test!(async fn members_link_themselves_only_to_their_own_record(app) {
+#[db_test]
+async fn members_link_themselves_only_to_their_own_record(app: TestApp) {
     let acme = app.org("acme").await;
     let globex = app.org("globex").await;
     let mel = app.member(&acme, "Mel", "mel@example.com").await;
     let mine = app.person(&acme, "Mel", Some("MEL@example.com")).await;
     let someone_else = app.person(&acme, "Boss", Some("boss@example.com")).await;
     let no_email = app.person(&acme, "Nobody", None).await;
-    let foreign = app.person(&globex, "Mel elsewhere", Some("mel@example.com")).await;
+    let foreign = app
+        .person(&globex, "Mel elsewhere", Some("mel@example.com"))
+        .await;
 
     let r = app.get("/api/me/linkable-persons", mel.t()).await;
     r.assert_status(200);
-    assert_eq!(r.body["persons"], json!([{"id": mine, "name": "Mel", "email": "mel@example.com", "role": null, "status": "active"}]));
+    assert_eq!(
+        r.body["persons"],
+        json!([{"id": mine, "name": "Mel", "email": "mel@example.com", "role": null, "status": "active"}])
+    );
 
     for other in [&someone_else, &no_email, &foreign] {
         app.put("/api/me/person", mel.t(), json!({"personId": other}))
             .await
-            .assert_error(404, "Person not found, access denied, or already linked to another user");
+            .assert_error(
+                404,
+                "Person not found, access denied, or already linked to another user",
+            );
     }
-    let r = app.put("/api/me/person", mel.t(), json!({"personId": mine})).await;
+    let r = app
+        .put("/api/me/person", mel.t(), json!({"personId": mine}))
+        .await;
     r.assert_status(200);
     assert_eq!(r.body["person"]["id"], mine.as_str());
-    assert_eq!(r.body["person"]["userId"], user_id(&app, &mel).await.as_str());
+    assert_eq!(
+        r.body["person"]["userId"],
+        user_id(&app, &mel).await.as_str()
+    );
     assert_eq!(app.me(&mel).await["person"]["id"], mine.as_str());
     app.put("/api/me/person", mel.t(), json!({"personId": mine}))
         .await
-        .assert_error(409, "You are already linked to a person. Unlink first to link elsewhere.");
-    assert_eq!(app.get("/api/me/linkable-persons", mel.t()).await.body["persons"], json!([]));
+        .assert_error(
+            409,
+            "You are already linked to a person. Unlink first to link elsewhere.",
+        );
+    assert_eq!(
+        app.get("/api/me/linkable-persons", mel.t()).await.body["persons"],
+        json!([])
+    );
 
-    app.delete("/api/me/person", mel.t()).await.assert_status(204);
-    app.delete("/api/me/person", mel.t()).await.assert_error(409, "You are not currently linked to any person");
+    app.delete("/api/me/person", mel.t())
+        .await
+        .assert_status(204);
+    app.delete("/api/me/person", mel.t())
+        .await
+        .assert_error(409, "You are not currently linked to any person");
     assert_eq!(app.me(&mel).await["person"], Value::Null);
 
     // A person someone else is linked to cannot be claimed, even with a matching email.
     let twin = app.member(&acme, "Twin", "twin@example.com").await;
     let twin_person = app.person(&acme, "Twin", Some("twin@example.com")).await;
-    app.put("/api/me/person", twin.t(), json!({"personId": twin_person})).await.assert_status(200);
+    app.put("/api/me/person", twin.t(), json!({"personId": twin_person}))
+        .await
+        .assert_status(200);
     app.put("/api/me/person", mel.t(), json!({"personId": twin_person}))
         .await
-        .assert_error(404, "Person not found, access denied, or already linked to another user");
+        .assert_error(
+            404,
+            "Person not found, access denied, or already linked to another user",
+        );
 
     let loner = app.signup("Lone", "lone@example.com").await;
     app.put("/api/me/person", loner.t(), json!({"personId": mine}))
         .await
-        .assert_error(403, "User must belong to an organization to link to a person");
+        .assert_error(
+            403,
+            "User must belong to an organization to link to a person",
+        );
     app.get("/api/me/linkable-persons", loner.t())
         .await
-        .assert_error(403, "User must belong to an organization to link to a person");
-    app.delete("/api/me/person", loner.t()).await.assert_error(409, "You are not currently linked to any person");
-});
+        .assert_error(
+            403,
+            "User must belong to an organization to link to a person",
+        );
+    app.delete("/api/me/person", loner.t())
+        .await
+        .assert_error(409, "You are not currently linked to any person");
+}
 
-db_test!(
 /// spec/organizations.md, "Member Onboarding": invite → sign up → auto-join → admin links to a
 /// person → promote.
-async fn the_onboarding_workflow(app) {
+#[db_test]
+async fn the_onboarding_workflow(app: TestApp) {
     let acme = app.org("acme").await;
     let person = app.person(&acme, "Newcomer", None).await;
     app.invite(&acme, "newuser@example.com", None).await;
-    let r = app.post("/api/auth/signup", None, json!({"name": "New User", "email": "newuser@example.com", "password": PASSWORD})).await;
+    let r = app
+        .post(
+            "/api/auth/signup",
+            None,
+            json!({"name": "New User", "email": "newuser@example.com", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(r.body["wasInvited"], true);
     let newbie = TestUser::from_auth(&r.body);
-    let users = app.get("/api/organization/linkable-users", acme.admin.t()).await;
-    let found = users.body["users"].as_array().unwrap().iter().find(|u| u["email"] == "newuser@example.com").unwrap().clone();
+    let users = app
+        .get("/api/organization/linkable-users", acme.admin.t())
+        .await;
+    let found = users.body["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "newuser@example.com")
+        .unwrap()
+        .clone();
     let id = found["id"].as_str().unwrap();
-    app.put(&format!("/api/organization/members/{id}/person"), acme.admin.t(), json!({"personId": person}))
-        .await
-        .assert_status(200);
-    let r = app.patch(&format!("/api/organization/members/{id}"), acme.admin.t(), json!({"role": "ADMIN"})).await;
+    app.put(
+        &format!("/api/organization/members/{id}/person"),
+        acme.admin.t(),
+        json!({"personId": person}),
+    )
+    .await
+    .assert_status(200);
+    let r = app
+        .patch(
+            &format!("/api/organization/members/{id}"),
+            acme.admin.t(),
+            json!({"role": "ADMIN"}),
+        )
+        .await;
     assert_eq!(r.body["member"]["role"], "ADMIN");
     assert_eq!(r.body["member"]["person"]["id"], person.as_str());
     let me = app.me(&newbie).await;
-    assert_eq!((me["user"]["role"].as_str(), me["person"]["name"].as_str()), (Some("ADMIN"), Some("Newcomer")));
-});
+    assert_eq!(
+        (me["user"]["role"].as_str(), me["person"]["name"].as_str()),
+        (Some("ADMIN"), Some("Newcomer"))
+    );
+}

@@ -1,8 +1,8 @@
 //! One-on-ones (spec/oneonones.md, api.md §6): messages, privacy, the access receipt, and the
 //! list's pagination, filters, search and sort.
 
-use crate::db_test;
 use crate::harness::*;
+use manageros_test_macros::db_test;
 use serde_json::{Value, json};
 
 /// An organization with a manager and a report who are users linked to their people, a third
@@ -41,9 +41,16 @@ fn body(p1: &str, p2: &str, at: &str) -> Value {
     json!({"participant1Id": p1, "participant2Id": p2, "scheduledAt": at, "notes": "Discuss Q4 goals"})
 }
 
-db_test!(async fn scheduling_a_one_on_one(app) {
+#[db_test]
+async fn scheduling_a_one_on_one(app: TestApp) {
     let c = cast(&app, "acme").await;
-    let r = app.post("/api/oneonones", c.boss.t(), body(&c.boss_p, &c.rep_p, "2025-10-20T16:00:00+02:00")).await;
+    let r = app
+        .post(
+            "/api/oneonones",
+            c.boss.t(),
+            body(&c.boss_p, &c.rep_p, "2025-10-20T16:00:00+02:00"),
+        )
+        .await;
     r.assert_status(201);
     let o = &r.body["oneOnOne"];
     assert!(o["id"].as_str().unwrap().starts_with("oneonone_"));
@@ -55,21 +62,38 @@ db_test!(async fn scheduling_a_one_on_one(app) {
     assert_eq!(o["createdAt"], o["updatedAt"]);
     assert_eq!(o["manager"]["name"], "Jane Smith");
     assert_eq!(o["manager"]["email"], "jane@acme.test");
-    assert_eq!(o["manager"]["user"]["id"], app.me(&c.boss).await["user"]["id"]);
-    assert_eq!(o["report"]["user"]["id"], app.me(&c.rep).await["user"]["id"]);
+    assert_eq!(
+        o["manager"]["user"]["id"],
+        app.me(&c.boss).await["user"]["id"]
+    );
+    assert_eq!(
+        o["report"]["user"]["id"],
+        app.me(&c.rep).await["user"]["id"]
+    );
 
     // An admin schedules between any two people, linked or not.
     let unlinked = app.person(&c.org, "No User", None).await;
-    let r = app.post("/api/oneonones", c.org.admin.t(), body(&c.rep_p, &unlinked, "2025-10-21T10:00:00Z")).await;
+    let r = app
+        .post(
+            "/api/oneonones",
+            c.org.admin.t(),
+            body(&c.rep_p, &unlinked, "2025-10-21T10:00:00Z"),
+        )
+        .await;
     r.assert_status(201);
     assert_eq!(r.body["oneOnOne"]["report"]["user"], Value::Null);
     // A member only ones they take part in.
-    app.post("/api/oneonones", c.third.t(), body(&c.boss_p, &c.rep_p, "2025-10-21T10:00:00Z"))
-        .await
-        .assert_error(403, "You can only schedule one-on-ones you take part in");
-});
+    app.post(
+        "/api/oneonones",
+        c.third.t(),
+        body(&c.boss_p, &c.rep_p, "2025-10-21T10:00:00Z"),
+    )
+    .await
+    .assert_error(403, "You can only schedule one-on-ones you take part in");
+}
 
-db_test!(async fn every_error_message_of_scheduling(app) {
+#[db_test]
+async fn every_error_message_of_scheduling(app: TestApp) {
     let c = cast(&app, "acme").await;
     let globex = app.org("globex").await;
     let foreign = app.person(&globex, "Foreign", None).await;
@@ -84,11 +108,31 @@ db_test!(async fn every_error_message_of_scheduling(app) {
         .await
         .assert_error(403, "No person record found for current user");
     let cases = [
-        (json!({"participant2Id": c.rep_p, "scheduledAt": at}), "participant1Id", "Participant 1 is required"),
-        (json!({"participant1Id": c.boss_p, "scheduledAt": at}), "participant2Id", "Participant 2 is required"),
-        (json!({"participant1Id": c.boss_p, "participant2Id": c.rep_p}), "scheduledAt", "Date is required"),
-        (json!({"participant1Id": c.boss_p, "participant2Id": c.boss_p, "scheduledAt": at}), "participant2Id", "Both participants must be different people"),
-        (json!({"participant1Id": "", "participant2Id": c.rep_p, "scheduledAt": at}), "participant1Id", "Participant 1 is required"),
+        (
+            json!({"participant2Id": c.rep_p, "scheduledAt": at}),
+            "participant1Id",
+            "Participant 1 is required",
+        ),
+        (
+            json!({"participant1Id": c.boss_p, "scheduledAt": at}),
+            "participant2Id",
+            "Participant 2 is required",
+        ),
+        (
+            json!({"participant1Id": c.boss_p, "participant2Id": c.rep_p}),
+            "scheduledAt",
+            "Date is required",
+        ),
+        (
+            json!({"participant1Id": c.boss_p, "participant2Id": c.boss_p, "scheduledAt": at}),
+            "participant2Id",
+            "Both participants must be different people",
+        ),
+        (
+            json!({"participant1Id": "", "participant2Id": c.rep_p, "scheduledAt": at}),
+            "participant1Id",
+            "Participant 1 is required",
+        ),
     ];
     for (b, field, message) in cases {
         let r = app.post("/api/oneonones", c.boss.t(), b).await;
@@ -96,28 +140,51 @@ db_test!(async fn every_error_message_of_scheduling(app) {
         assert_eq!(r.body["fields"][field], message);
     }
     for bad_at in ["2025-10-20T14:00:00", "next tuesday", "2025-10-20"] {
-        app.post("/api/oneonones", c.boss.t(), body(&c.boss_p, &c.rep_p, bad_at)).await.assert_field_error("scheduledAt");
+        app.post(
+            "/api/oneonones",
+            c.boss.t(),
+            body(&c.boss_p, &c.rep_p, bad_at),
+        )
+        .await
+        .assert_field_error("scheduledAt");
     }
     let long = json!({"participant1Id": c.boss_p, "participant2Id": c.rep_p, "scheduledAt": at, "notes": "x".repeat(20_001)});
-    app.post("/api/oneonones", c.boss.t(), long).await.assert_field_error("notes");
+    app.post("/api/oneonones", c.boss.t(), long)
+        .await
+        .assert_field_error("notes");
     app.post("/api/oneonones", c.boss.t(), body(&foreign, &c.rep_p, at))
         .await
         .assert_error(404, "Participant 1 not found or not in your organization");
     app.post("/api/oneonones", c.boss.t(), body(&c.boss_p, &foreign, at))
         .await
         .assert_error(404, "Participant 2 not found or not in your organization");
-    app.post("/api/oneonones", c.boss.t(), body(&c.boss_p, "person_nope", at))
-        .await
-        .assert_error(404, "Participant 2 not found or not in your organization");
+    app.post(
+        "/api/oneonones",
+        c.boss.t(),
+        body(&c.boss_p, "person_nope", at),
+    )
+    .await
+    .assert_error(404, "Participant 2 not found or not in your organization");
     let list = app.get("/api/oneonones", c.boss.t()).await;
-    assert_eq!(list.body["pagination"]["totalCount"], 0, "nothing was created");
-});
+    assert_eq!(
+        list.body["pagination"]["totalCount"], 0,
+        "nothing was created"
+    );
+}
 
-db_test!(async fn only_participants_and_admins_reach_a_one_on_one(app) {
+#[db_test]
+async fn only_participants_and_admins_reach_a_one_on_one(app: TestApp) {
     let c = cast(&app, "acme").await;
     let globex = cast(&app, "globex").await;
     let plain = app.member(&c.org, "Plain", "plain@example.com").await;
-    let id = app.post("/api/oneonones", c.boss.t(), body(&c.boss_p, &c.rep_p, "2025-10-20T14:00:00Z")).await.id("oneOnOne");
+    let id = app
+        .post(
+            "/api/oneonones",
+            c.boss.t(),
+            body(&c.boss_p, &c.rep_p, "2025-10-20T14:00:00Z"),
+        )
+        .await
+        .id("oneOnOne");
     let path = format!("/api/oneonones/{id}");
     const NOT_FOUND: &str = "One-on-one not found or you do not have access to it";
 
@@ -125,41 +192,91 @@ db_test!(async fn only_participants_and_admins_reach_a_one_on_one(app) {
     r.assert_status(200);
     assert_eq!(r.body["oneOnOne"]["manager"]["role"], Value::Null);
     // A third member, another organization's admin and members: nothing, by id or in lists.
-    app.get(&path, c.third.t()).await.assert_error(404, NOT_FOUND);
-    app.get(&path, globex.org.admin.t()).await.assert_error(404, NOT_FOUND);
-    app.get(&path, globex.boss.t()).await.assert_error(404, NOT_FOUND);
-    app.put(&path, c.third.t(), body(&c.boss_p, &c.rep_p, "2025-10-21T14:00:00Z")).await.assert_error(404, NOT_FOUND);
-    app.delete(&path, c.third.t()).await.assert_error(404, NOT_FOUND);
-    app.delete(&path, globex.org.admin.t()).await.assert_error(404, NOT_FOUND);
-    app.get(&path, plain.t()).await.assert_error(403, "No person record found for current user");
-    app.get("/api/oneonones/oneonone_garbage", c.boss.t()).await.assert_error(404, NOT_FOUND);
+    app.get(&path, c.third.t())
+        .await
+        .assert_error(404, NOT_FOUND);
+    app.get(&path, globex.org.admin.t())
+        .await
+        .assert_error(404, NOT_FOUND);
+    app.get(&path, globex.boss.t())
+        .await
+        .assert_error(404, NOT_FOUND);
+    app.put(
+        &path,
+        c.third.t(),
+        body(&c.boss_p, &c.rep_p, "2025-10-21T14:00:00Z"),
+    )
+    .await
+    .assert_error(404, NOT_FOUND);
+    app.delete(&path, c.third.t())
+        .await
+        .assert_error(404, NOT_FOUND);
+    app.delete(&path, globex.org.admin.t())
+        .await
+        .assert_error(404, NOT_FOUND);
+    app.get(&path, plain.t())
+        .await
+        .assert_error(403, "No person record found for current user");
+    app.get("/api/oneonones/oneonone_garbage", c.boss.t())
+        .await
+        .assert_error(404, NOT_FOUND);
     for who in [&c.third, &globex.org.admin, &globex.boss] {
         let r = app.get("/api/oneonones", who.t()).await;
         if r.status == 200 {
             assert_eq!(r.body["oneOnOnes"], json!([]));
         }
     }
-    app.get("/api/oneonones", plain.t()).await.assert_error(403, "No person record found for current user");
+    app.get("/api/oneonones", plain.t())
+        .await
+        .assert_error(403, "No person record found for current user");
     let loner = app.signup("Lone", "lone@example.com").await;
-    app.get("/api/oneonones", loner.t()).await.assert_error(403, "User must belong to an organization to view one-on-ones");
-    app.get(&path, loner.t()).await.assert_error(403, "User must belong to an organization");
+    app.get("/api/oneonones", loner.t()).await.assert_error(
+        403,
+        "User must belong to an organization to view one-on-ones",
+    );
+    app.get(&path, loner.t())
+        .await
+        .assert_error(403, "User must belong to an organization");
 
     // Participants change it; a member may not hand it over to two other people.
     let r = app.put(&path, c.rep.t(), json!({"participant1Id": c.boss_p, "participant2Id": c.rep_p, "scheduledAt": "2025-10-22T09:00:00Z"})).await;
     r.assert_status(200);
-    assert_eq!(r.body["oneOnOne"]["notes"], Value::Null, "PUT replaces the notes too");
-    let third_p = app.me(&c.third).await["user"]["personId"].as_str().unwrap().to_owned();
-    app.put(&path, c.rep.t(), body(&c.boss_p, &third_p, "2025-10-22T09:00:00Z"))
+    assert_eq!(
+        r.body["oneOnOne"]["notes"],
+        Value::Null,
+        "PUT replaces the notes too"
+    );
+    let third_p = app.me(&c.third).await["user"]["personId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.put(
+        &path,
+        c.rep.t(),
+        body(&c.boss_p, &third_p, "2025-10-22T09:00:00Z"),
+    )
+    .await
+    .assert_error(403, "You can only schedule one-on-ones you take part in");
+    app.put(&path, c.rep.t(), json!({"participant1Id": c.boss_p}))
         .await
-        .assert_error(403, "You can only schedule one-on-ones you take part in");
-    app.put(&path, c.rep.t(), json!({"participant1Id": c.boss_p})).await.assert_status(400);
+        .assert_status(400);
     app.delete(&path, c.rep.t()).await.assert_status(204);
-    app.get(&path, c.boss.t()).await.assert_error(404, NOT_FOUND);
-});
+    app.get(&path, c.boss.t())
+        .await
+        .assert_error(404, NOT_FOUND);
+}
 
-db_test!(async fn admin_access_is_written_to_the_receipt_the_participants_read(app) {
+#[db_test]
+async fn admin_access_is_written_to_the_receipt_the_participants_read(app: TestApp) {
     let c = cast(&app, "acme").await;
-    let id = app.post("/api/oneonones", c.boss.t(), body(&c.boss_p, &c.rep_p, "2025-10-20T14:00:00Z")).await.id("oneOnOne");
+    let id = app
+        .post(
+            "/api/oneonones",
+            c.boss.t(),
+            body(&c.boss_p, &c.rep_p, "2025-10-20T14:00:00Z"),
+        )
+        .await
+        .id("oneOnOne");
     let path = format!("/api/oneonones/{id}");
     let access = format!("{path}/access");
 
@@ -169,29 +286,51 @@ db_test!(async fn admin_access_is_written_to_the_receipt_the_participants_read(a
     r.assert_status(200);
     assert_eq!(r.body["log"], json!([]));
     let readers = r.body["canAccess"].as_array().unwrap();
-    let boss_id = app.me(&c.boss).await["user"]["id"].as_str().unwrap().to_owned();
-    let admin_id = app.me(&c.org.admin).await["user"]["id"].as_str().unwrap().to_owned();
-    assert!(readers.contains(&json!({"userId": boss_id, "name": "Jane Smith", "why": "participant"})));
-    assert!(readers.contains(&json!({"userId": admin_id, "name": "Admin of acme", "why": "admin"})));
+    let boss_id = app.me(&c.boss).await["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let admin_id = app.me(&c.org.admin).await["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        readers.contains(&json!({"userId": boss_id, "name": "Jane Smith", "why": "participant"}))
+    );
+    assert!(
+        readers.contains(&json!({"userId": admin_id, "name": "Admin of acme", "why": "admin"}))
+    );
     assert_eq!(readers.len(), 3);
 
     // The admin views and edits it: both appear in the log, in order.
     app.get(&path, c.org.admin.t()).await.assert_status(200);
     app.clock.advance_millis(1000);
-    app.put(&path, c.org.admin.t(), body(&c.boss_p, &c.rep_p, "2025-10-21T14:00:00Z")).await.assert_status(200);
+    app.put(
+        &path,
+        c.org.admin.t(),
+        body(&c.boss_p, &c.rep_p, "2025-10-21T14:00:00Z"),
+    )
+    .await
+    .assert_status(200);
     let r = app.get(&access, c.boss.t()).await;
     let log = r.body["log"].as_array().unwrap();
     assert_eq!(log.len(), 2);
-    assert_eq!((log[0]["action"].as_str(), log[1]["action"].as_str()), (Some("view"), Some("edit")));
+    assert_eq!(
+        (log[0]["action"].as_str(), log[1]["action"].as_str()),
+        (Some("view"), Some("edit"))
+    );
     assert_eq!(log[0]["userId"], admin_id.as_str());
     assert_eq!(log[0]["name"], "Admin of acme");
     assert!(log[0]["at"].as_str().unwrap() < log[1]["at"].as_str().unwrap());
 
     // Nobody else learns anything from the receipt; the admin is told it is not theirs.
-    app.get(&access, c.third.t()).await.assert_error(404, "One-on-one not found or you do not have access to it");
-    app.get(&access, c.org.admin.t())
+    app.get(&access, c.third.t())
         .await
-        .assert_error(403, "Only the participants can read the access log of a one-on-one");
+        .assert_error(404, "One-on-one not found or you do not have access to it");
+    app.get(&access, c.org.admin.t()).await.assert_error(
+        403,
+        "Only the participants can read the access log of a one-on-one",
+    );
     let globex = app.org("globex").await;
     app.get(&access, globex.admin.t()).await.assert_status(404);
 
@@ -199,34 +338,87 @@ db_test!(async fn admin_access_is_written_to_the_receipt_the_participants_read(a
     app.delete(&path, c.org.admin.t()).await.assert_status(204);
     for who in ["jane@acme.test", "john@acme.test"] {
         let mails = app.emails_to(who).await;
-        let deleted: Vec<_> = mails.iter().filter(|m| m.subject.contains("deleted")).collect();
+        let deleted: Vec<_> = mails
+            .iter()
+            .filter(|m| m.subject.contains("deleted"))
+            .collect();
         assert_eq!(deleted.len(), 1, "{who}");
-        assert!(deleted[0].body.contains("Admin of acme") && deleted[0].body.contains("Jane Smith"), "{}", deleted[0].body);
+        assert!(
+            deleted[0].body.contains("Admin of acme") && deleted[0].body.contains("Jane Smith"),
+            "{}",
+            deleted[0].body
+        );
     }
-});
+}
 
-db_test!(async fn a_participant_deleting_their_own_one_on_one_mails_nobody(app) {
+#[db_test]
+async fn a_participant_deleting_their_own_one_on_one_mails_nobody(app: TestApp) {
     let c = cast(&app, "acme").await;
-    let id = app.post("/api/oneonones", c.boss.t(), body(&c.boss_p, &c.rep_p, "2025-10-20T14:00:00Z")).await.id("oneOnOne");
-    app.delete(&format!("/api/oneonones/{id}"), c.rep.t()).await.assert_status(204);
-    assert!(app.emails_to("jane@acme.test").await.iter().all(|m| !m.subject.contains("deleted")));
-});
+    let id = app
+        .post(
+            "/api/oneonones",
+            c.boss.t(),
+            body(&c.boss_p, &c.rep_p, "2025-10-20T14:00:00Z"),
+        )
+        .await
+        .id("oneOnOne");
+    app.delete(&format!("/api/oneonones/{id}"), c.rep.t())
+        .await
+        .assert_status(204);
+    assert!(
+        app.emails_to("jane@acme.test")
+            .await
+            .iter()
+            .all(|m| !m.subject.contains("deleted"))
+    );
+}
 
-db_test!(async fn changing_an_invisible_one_on_one_is_404_before_any_400(app) {
+#[db_test]
+async fn changing_an_invisible_one_on_one_is_404_before_any_400(app: TestApp) {
     let c = cast(&app, "acme").await;
-    let id = app.post("/api/oneonones", c.boss.t(), body(&c.boss_p, &c.rep_p, "2025-10-20T14:00:00Z")).await.id("oneOnOne");
+    let id = app
+        .post(
+            "/api/oneonones",
+            c.boss.t(),
+            body(&c.boss_p, &c.rep_p, "2025-10-20T14:00:00Z"),
+        )
+        .await
+        .id("oneOnOne");
     app.put(&format!("/api/oneonones/{id}"), c.third.t(), json!({}))
         .await
         .assert_error(404, "One-on-one not found or you do not have access to it");
-    app.put(&format!("/api/oneonones/{id}"), c.boss.t(), json!({})).await.assert_status(400);
+    app.put(&format!("/api/oneonones/{id}"), c.boss.t(), json!({}))
+        .await
+        .assert_status(400);
     // And the permission check says the same, without describing it.
-    let r = app.get(&format!("/api/me/permissions/check?action=oneonone.view&id={id}"), c.third.t()).await;
-    assert_eq!((r.body["allowed"].as_bool(), r.body["reason"].as_str()), (Some(false), Some("One-on-one not found or you do not have access to it")));
-    let r = app.get(&format!("/api/me/permissions/check?action=oneonone.edit&id={id}"), c.org.admin.t()).await;
+    let r = app
+        .get(
+            &format!("/api/me/permissions/check?action=oneonone.view&id={id}"),
+            c.third.t(),
+        )
+        .await;
+    assert_eq!(
+        (r.body["allowed"].as_bool(), r.body["reason"].as_str()),
+        (
+            Some(false),
+            Some("One-on-one not found or you do not have access to it")
+        )
+    );
+    let r = app
+        .get(
+            &format!("/api/me/permissions/check?action=oneonone.edit&id={id}"),
+            c.org.admin.t(),
+        )
+        .await;
     assert_eq!(r.body["allowed"], true);
-    let r = app.get(&format!("/api/me/permissions/check?action=oneonone.view&id={id}"), c.rep.t()).await;
+    let r = app
+        .get(
+            &format!("/api/me/permissions/check?action=oneonone.view&id={id}"),
+            c.rep.t(),
+        )
+        .await;
     assert_eq!(r.body["reason"], "You take part in this one-on-one");
-});
+}
 
 /// Creates one-on-ones for `c.boss` at the given times (with `c.rep` unless said otherwise).
 async fn schedule(app: &TestApp, c: &Cast, times: &[&str]) -> Vec<String> {
@@ -250,7 +442,8 @@ fn ids(r: &Res) -> Vec<String> {
         .collect()
 }
 
-db_test!(async fn pages_never_overlap_or_skip_even_with_equal_times(app) {
+#[db_test]
+async fn pages_never_overlap_or_skip_even_with_equal_times(app: TestApp) {
     let c = cast(&app, "acme").await;
     // 7 at one instant, 5 at another: ties must be broken consistently.
     let mut times = vec!["2025-10-20T14:00:00Z"; 7];
@@ -258,10 +451,19 @@ db_test!(async fn pages_never_overlap_or_skip_even_with_equal_times(app) {
     let all = schedule(&app, &c, &times).await;
     let mut seen: Vec<String> = vec![];
     for page in 1..=4 {
-        let r = app.get(&format!("/api/oneonones?limit=5&page={page}"), c.rep.t()).await;
+        let r = app
+            .get(&format!("/api/oneonones?limit=5&page={page}"), c.rep.t())
+            .await;
         r.assert_status(200);
         let p = &r.body["pagination"];
-        assert_eq!((p["totalCount"].as_u64(), p["totalPages"].as_u64(), p["limit"].as_u64()), (Some(12), Some(3), Some(5)));
+        assert_eq!(
+            (
+                p["totalCount"].as_u64(),
+                p["totalPages"].as_u64(),
+                p["limit"].as_u64()
+            ),
+            (Some(12), Some(3), Some(5))
+        );
         assert_eq!(p["hasPreviousPage"], page > 1);
         assert_eq!(p["hasNextPage"], page < 3);
         let got = ids(&r);
@@ -281,103 +483,247 @@ db_test!(async fn pages_never_overlap_or_skip_even_with_equal_times(app) {
     later.sort();
     later.reverse();
     assert_eq!(first, later);
-});
+}
 
-db_test!(async fn date_filters_are_inclusive_at_both_ends(app) {
+#[db_test]
+async fn date_filters_are_inclusive_at_both_ends(app: TestApp) {
     let c = cast(&app, "acme").await;
-    let ids_at = schedule(&app, &c, &[
-        "2025-10-19T23:59:59.999Z",
-        "2025-10-20T00:00:00.000Z",
-        "2025-10-20T12:00:00.000Z",
-        "2025-10-20T23:59:59.999Z",
-        "2025-10-21T00:00:00.000Z",
-    ]).await;
+    let ids_at = schedule(
+        &app,
+        &c,
+        &[
+            "2025-10-19T23:59:59.999Z",
+            "2025-10-20T00:00:00.000Z",
+            "2025-10-20T12:00:00.000Z",
+            "2025-10-20T23:59:59.999Z",
+            "2025-10-21T00:00:00.000Z",
+        ],
+    )
+    .await;
     let got = |q: &str| {
         let app = &app;
         let token = c.boss.token.clone();
         let q = q.to_owned();
         async move {
-            let r = app.get(&format!("/api/oneonones?sort=scheduledAt:asc&{q}"), Some(&token)).await;
+            let r = app
+                .get(
+                    &format!("/api/oneonones?sort=scheduledAt:asc&{q}"),
+                    Some(&token),
+                )
+                .await;
             r.assert_status(200);
             ids(&r)
         }
     };
     // A whole UTC day.
-    assert_eq!(got("scheduledFrom=2025-10-20&scheduledTo=2025-10-20").await, ids_at[1..4]);
+    assert_eq!(
+        got("scheduledFrom=2025-10-20&scheduledTo=2025-10-20").await,
+        ids_at[1..4]
+    );
     // Timestamps include themselves.
-    assert_eq!(got("scheduledFrom=2025-10-20T12:00:00Z&scheduledTo=2025-10-21T00:00:00Z").await, ids_at[2..5]);
-    assert_eq!(got("scheduledTo=2025-10-20T00:00:00.000Z").await, ids_at[0..2]);
-    assert_eq!(got("scheduledFrom=2025-10-21T02:00:00%2B02:00").await, ids_at[4..5], "offsets are honoured");
+    assert_eq!(
+        got("scheduledFrom=2025-10-20T12:00:00Z&scheduledTo=2025-10-21T00:00:00Z").await,
+        ids_at[2..5]
+    );
+    assert_eq!(
+        got("scheduledTo=2025-10-20T00:00:00.000Z").await,
+        ids_at[0..2]
+    );
+    assert_eq!(
+        got("scheduledFrom=2025-10-21T02:00:00%2B02:00").await,
+        ids_at[4..5],
+        "offsets are honoured"
+    );
     assert_eq!(got("scheduledFrom=2025-10-22").await, Vec::<String>::new());
-});
+}
 
-db_test!(async fn search_covers_names_and_notes_literally(app) {
+#[db_test]
+async fn search_covers_names_and_notes_literally(app: TestApp) {
     let c = cast(&app, "acme").await;
     let other = app.person(&c.org, "Zoe_Underscore", None).await;
     let a = app.post("/api/oneonones", c.boss.t(), json!({"participant1Id": c.boss_p, "participant2Id": c.rep_p, "scheduledAt": "2025-10-20T10:00:00Z", "notes": "Budget at 100% ok"})).await.id("oneOnOne");
     let b = app.post("/api/oneonones", c.boss.t(), json!({"participant1Id": c.boss_p, "participant2Id": other, "scheduledAt": "2025-10-21T10:00:00Z"})).await.id("oneOnOne");
     let q = |s: &str| format!("/api/oneonones?search={s}");
-    assert_eq!(ids(&app.get(&q("JOHN"), c.boss.t()).await), std::slice::from_ref(&a));
-    assert_eq!(ids(&app.get(&q("zoe"), c.boss.t()).await), std::slice::from_ref(&b));
-    assert_eq!(ids(&app.get(&q("jane"), c.boss.t()).await).len(), 2, "the manager's name");
-    assert_eq!(ids(&app.get(&q("budget"), c.boss.t()).await), std::slice::from_ref(&a), "the notes");
-    assert_eq!(ids(&app.get(&q("%25"), c.boss.t()).await), std::slice::from_ref(&a), "% is literal");
-    assert_eq!(ids(&app.get(&q("_"), c.boss.t()).await), std::slice::from_ref(&b), "_ is literal");
-    assert_eq!(ids(&app.get(&q("nobody"), c.boss.t()).await), Vec::<String>::new());
+    assert_eq!(
+        ids(&app.get(&q("JOHN"), c.boss.t()).await),
+        std::slice::from_ref(&a)
+    );
+    assert_eq!(
+        ids(&app.get(&q("zoe"), c.boss.t()).await),
+        std::slice::from_ref(&b)
+    );
+    assert_eq!(
+        ids(&app.get(&q("jane"), c.boss.t()).await).len(),
+        2,
+        "the manager's name"
+    );
+    assert_eq!(
+        ids(&app.get(&q("budget"), c.boss.t()).await),
+        std::slice::from_ref(&a),
+        "the notes"
+    );
+    assert_eq!(
+        ids(&app.get(&q("%25"), c.boss.t()).await),
+        std::slice::from_ref(&a),
+        "% is literal"
+    );
+    assert_eq!(
+        ids(&app.get(&q("_"), c.boss.t()).await),
+        std::slice::from_ref(&b),
+        "_ is literal"
+    );
+    assert_eq!(
+        ids(&app.get(&q("nobody"), c.boss.t()).await),
+        Vec::<String>::new()
+    );
     // The report sees only their own, whatever the search.
-    assert_eq!(ids(&app.get(&q("zoe"), c.rep.t()).await), Vec::<String>::new());
-});
+    assert_eq!(
+        ids(&app.get(&q("zoe"), c.rep.t()).await),
+        Vec::<String>::new()
+    );
+}
 
-db_test!(async fn every_sort_field_in_both_directions(app) {
+#[db_test]
+async fn every_sort_field_in_both_directions(app: TestApp) {
     let c = cast(&app, "acme").await;
     let amy = app.person(&c.org, "amy", None).await;
     let zed = app.person(&c.org, "Zed", None).await;
     // Jane (boss) is manager of two; as report of amy/Zed in the others.
-    let one = app.post("/api/oneonones", c.boss.t(), body(&c.boss_p, &zed, "2025-10-22T10:00:00Z")).await.id("oneOnOne");
-    let two = app.post("/api/oneonones", c.boss.t(), body(&c.boss_p, &amy, "2025-10-20T10:00:00Z")).await.id("oneOnOne");
-    let three = app.post("/api/oneonones", c.boss.t(), body(&amy, &c.boss_p, "2025-10-21T10:00:00Z")).await.id("oneOnOne");
-    let four = app.post("/api/oneonones", c.boss.t(), body(&zed, &c.boss_p, "2025-10-23T10:00:00Z")).await.id("oneOnOne");
+    let one = app
+        .post(
+            "/api/oneonones",
+            c.boss.t(),
+            body(&c.boss_p, &zed, "2025-10-22T10:00:00Z"),
+        )
+        .await
+        .id("oneOnOne");
+    let two = app
+        .post(
+            "/api/oneonones",
+            c.boss.t(),
+            body(&c.boss_p, &amy, "2025-10-20T10:00:00Z"),
+        )
+        .await
+        .id("oneOnOne");
+    let three = app
+        .post(
+            "/api/oneonones",
+            c.boss.t(),
+            body(&amy, &c.boss_p, "2025-10-21T10:00:00Z"),
+        )
+        .await
+        .id("oneOnOne");
+    let four = app
+        .post(
+            "/api/oneonones",
+            c.boss.t(),
+            body(&zed, &c.boss_p, "2025-10-23T10:00:00Z"),
+        )
+        .await
+        .id("oneOnOne");
     let sorted = |s: &str| {
         let app = &app;
         let token = c.boss.token.clone();
         let s = s.to_owned();
-        async move { ids(&app.get(&format!("/api/oneonones?sort={s}"), Some(&token)).await) }
+        async move {
+            ids(&app
+                .get(&format!("/api/oneonones?sort={s}"), Some(&token))
+                .await)
+        }
     };
-    assert_eq!(sorted("scheduledAt:asc").await, [two.clone(), three.clone(), one.clone(), four.clone()]);
-    assert_eq!(sorted("scheduledAt:desc").await, [four.clone(), one.clone(), three.clone(), two.clone()]);
-    assert_eq!(sorted("scheduledAt").await, [two.clone(), three.clone(), one.clone(), four.clone()], "asc by default");
+    assert_eq!(
+        sorted("scheduledAt:asc").await,
+        [two.clone(), three.clone(), one.clone(), four.clone()]
+    );
+    assert_eq!(
+        sorted("scheduledAt:desc").await,
+        [four.clone(), one.clone(), three.clone(), two.clone()]
+    );
+    assert_eq!(
+        sorted("scheduledAt").await,
+        [two.clone(), three.clone(), one.clone(), four.clone()],
+        "asc by default"
+    );
     // Managers: amy < Jane Smith (twice) < Zed, case-insensitively; then by time.
-    assert_eq!(sorted("manager:asc,scheduledAt:asc").await, [three.clone(), two.clone(), one.clone(), four.clone()]);
-    assert_eq!(sorted("manager:desc,scheduledAt:desc").await, [four.clone(), one.clone(), two.clone(), three.clone()]);
+    assert_eq!(
+        sorted("manager:asc,scheduledAt:asc").await,
+        [three.clone(), two.clone(), one.clone(), four.clone()]
+    );
+    assert_eq!(
+        sorted("manager:desc,scheduledAt:desc").await,
+        [four.clone(), one.clone(), two.clone(), three.clone()]
+    );
     // Reports: amy < Jane Smith (twice) < Zed.
-    assert_eq!(sorted("report:asc,scheduledAt:desc").await, [two.clone(), four.clone(), three.clone(), one.clone()]);
-    assert_eq!(sorted("report:desc,scheduledAt:asc").await, [one.clone(), three.clone(), four.clone(), two.clone()]);
-});
+    assert_eq!(
+        sorted("report:asc,scheduledAt:desc").await,
+        [two.clone(), four.clone(), three.clone(), one.clone()]
+    );
+    assert_eq!(
+        sorted("report:desc,scheduledAt:asc").await,
+        [one.clone(), three.clone(), four.clone(), two.clone()]
+    );
+}
 
-db_test!(async fn immutable_filters_override_the_query(app) {
+#[db_test]
+async fn immutable_filters_override_the_query(app: TestApp) {
     let c = cast(&app, "acme").await;
     let ids_at = schedule(&app, &c, &["2025-10-20T10:00:00Z", "2025-10-25T10:00:00Z"]).await;
     let url = |q: &str| format!("/api/oneonones?{q}");
-    let enc = |v: Value| v.to_string().replace('%', "%25").replace('&', "%26").replace('+', "%2B").replace('#', "%23");
+    let enc = |v: Value| {
+        v.to_string()
+            .replace('%', "%25")
+            .replace('&', "%26")
+            .replace('+', "%2B")
+            .replace('#', "%23")
+    };
     let fixed = enc(json!({"scheduledFrom": "2025-10-24"}));
-    let r = app.get(&url(&format!("scheduledFrom=2025-10-01&immutableFilters={fixed}")), c.boss.t()).await;
+    let r = app
+        .get(
+            &url(&format!(
+                "scheduledFrom=2025-10-01&immutableFilters={fixed}"
+            )),
+            c.boss.t(),
+        )
+        .await;
     assert_eq!(ids(&r), ids_at[1..2], "the immutable value wins");
     let fixed = enc(json!({"search": "nobody-matches"}));
-    let r = app.get(&url(&format!("search=john&immutableFilters={fixed}")), c.boss.t()).await;
+    let r = app
+        .get(
+            &url(&format!("search=john&immutableFilters={fixed}")),
+            c.boss.t(),
+        )
+        .await;
     assert_eq!(ids(&r), Vec::<String>::new());
     // Filters it does not fix still apply.
     let fixed = enc(json!({"search": "john"}));
-    let r = app.get(&url(&format!("scheduledTo=2025-10-21&immutableFilters={fixed}")), c.boss.t()).await;
+    let r = app
+        .get(
+            &url(&format!("scheduledTo=2025-10-21&immutableFilters={fixed}")),
+            c.boss.t(),
+        )
+        .await;
     assert_eq!(ids(&r), ids_at[0..1]);
     for bad in ["[1,2]", "\"text\"", "not json", "42"] {
-        app.get(&url(&format!("immutableFilters={}", enc(Value::String(bad.into())).trim_matches('"'))), c.boss.t())
-            .await
-            .assert_error(400, "Invalid immutableFilters parameter");
+        app.get(
+            &url(&format!(
+                "immutableFilters={}",
+                enc(Value::String(bad.into())).trim_matches('"')
+            )),
+            c.boss.t(),
+        )
+        .await
+        .assert_error(400, "Invalid immutableFilters parameter");
     }
-    app.get(&url(&format!("immutableFilters={}", enc(json!({"search": 5})))), c.boss.t()).await.assert_field_error("immutableFilters");
-});
+    app.get(
+        &url(&format!("immutableFilters={}", enc(json!({"search": 5})))),
+        c.boss.t(),
+    )
+    .await
+    .assert_field_error("immutableFilters");
+}
 
-db_test!(async fn every_malformed_list_parameter_is_a_400(app) {
+#[db_test]
+async fn every_malformed_list_parameter_is_a_400(app: TestApp) {
     let c = cast(&app, "acme").await;
     for (q, field) in [
         ("page=0", "page"),
@@ -399,18 +745,37 @@ db_test!(async fn every_malformed_list_parameter_is_a_400(app) {
     }
     let r = app.get("/api/oneonones?limit=100&page=1", c.boss.t()).await;
     r.assert_status(200);
-    assert_eq!(r.body["pagination"], json!({"page": 1, "limit": 100, "totalCount": 0, "totalPages": 0, "hasNextPage": false, "hasPreviousPage": false}));
-});
+    assert_eq!(
+        r.body["pagination"],
+        json!({"page": 1, "limit": 100, "totalCount": 0, "totalPages": 0, "hasNextPage": false, "hasPreviousPage": false})
+    );
+}
 
-db_test!(async fn the_list_is_the_callers_own_for_admins_too(app) {
+#[db_test]
+async fn the_list_is_the_callers_own_for_admins_too(app: TestApp) {
     let c = cast(&app, "acme").await;
     let admin_p = app.link_admin(&c.org, "Admin Person").await;
     schedule(&app, &c, &["2025-10-20T10:00:00Z"]).await;
-    let mine = app.post("/api/oneonones", c.org.admin.t(), body(&admin_p, &c.rep_p, "2025-10-21T10:00:00Z")).await.id("oneOnOne");
+    let mine = app
+        .post(
+            "/api/oneonones",
+            c.org.admin.t(),
+            body(&admin_p, &c.rep_p, "2025-10-21T10:00:00Z"),
+        )
+        .await
+        .id("oneOnOne");
     let r = app.get("/api/oneonones", c.org.admin.t()).await;
     assert_eq!(ids(&r), std::slice::from_ref(&mine));
-    assert_eq!(app.get("/api/oneonones", c.rep.t()).await.body["pagination"]["totalCount"], 2);
-    assert_eq!(app.get("/api/oneonones", c.third.t()).await.body["pagination"]["totalCount"], 0);
+    assert_eq!(
+        app.get("/api/oneonones", c.rep.t()).await.body["pagination"]["totalCount"],
+        2
+    );
+    assert_eq!(
+        app.get("/api/oneonones", c.third.t()).await.body["pagination"]["totalCount"],
+        0
+    );
     // A person with one-on-ones is not deleted.
-    app.delete(&format!("/api/people/{}", c.rep_p), c.org.admin.t()).await.assert_status(409);
-});
+    app.delete(&format!("/api/people/{}", c.rep_p), c.org.admin.t())
+        .await
+        .assert_status(409);
+}

@@ -1,8 +1,8 @@
 //! Creating organizations and the invitation life cycle (spec/organizations.md, api.md §4).
 
-use crate::db_test;
 use crate::harness::*;
 use manageros_core::{Clock, Timestamp, time::DAY_MS};
+use manageros_test_macros::db_test;
 use serde_json::{Value, json};
 
 fn ts(v: &Value) -> i64 {
@@ -11,9 +11,16 @@ fn ts(v: &Value) -> i64 {
         .as_millis()
 }
 
-db_test!(async fn creating_an_organization_makes_the_creator_its_admin(app) {
+#[db_test]
+async fn creating_an_organization_makes_the_creator_its_admin(app: TestApp) {
     let ada = app.signup("Ada", "ada@example.com").await;
-    let r = app.post("/api/organizations", ada.t(), json!({"name": "  Acme Corporation ", "slug": "acme-corp"})).await;
+    let r = app
+        .post(
+            "/api/organizations",
+            ada.t(),
+            json!({"name": "  Acme Corporation ", "slug": "acme-corp"}),
+        )
+        .await;
     r.assert_status(201);
     let org = &r.body["organization"];
     assert!(org["id"].as_str().unwrap().starts_with("org_"));
@@ -28,9 +35,10 @@ db_test!(async fn creating_an_organization_makes_the_creator_its_admin(app) {
     let r = app.get("/api/organization", ada.t()).await;
     r.assert_status(200);
     assert_eq!(r.body["organization"]["id"], org["id"]);
-});
+}
 
-db_test!(async fn organization_names_and_slugs_are_validated(app) {
+#[db_test]
+async fn organization_names_and_slugs_are_validated(app: TestApp) {
     let ada = app.signup("Ada", "ada@example.com").await;
     for (body, field) in [
         (json!({"name": "", "slug": "acme"}), "name"),
@@ -44,36 +52,68 @@ db_test!(async fn organization_names_and_slugs_are_validated(app) {
         (json!({"name": "Acme", "slug": "a".repeat(51)}), "slug"),
         (json!({"name": "Acme"}), "slug"),
     ] {
-        app.post("/api/organizations", ada.t(), body).await.assert_field_error(field);
+        app.post("/api/organizations", ada.t(), body)
+            .await
+            .assert_field_error(field);
     }
-    assert_eq!(app.me(&ada).await["user"]["organizationId"], Value::Null, "nothing was created");
-    app.post("/api/organizations", None, json!({"name": "Acme", "slug": "acme"}))
-        .await
-        .assert_error(401, "Unauthorized");
-});
+    assert_eq!(
+        app.me(&ada).await["user"]["organizationId"],
+        Value::Null,
+        "nothing was created"
+    );
+    app.post(
+        "/api/organizations",
+        None,
+        json!({"name": "Acme", "slug": "acme"}),
+    )
+    .await
+    .assert_error(401, "Unauthorized");
+}
 
-db_test!(async fn slugs_are_unique_and_a_user_has_one_organization(app) {
+#[db_test]
+async fn slugs_are_unique_and_a_user_has_one_organization(app: TestApp) {
     let acme = app.org("acme").await;
     let bob = app.signup("Bob", "bob@example.com").await;
-    app.post("/api/organizations", bob.t(), json!({"name": "Other", "slug": "acme"}))
-        .await
-        .assert_error(409, "Organization slug already exists");
+    app.post(
+        "/api/organizations",
+        bob.t(),
+        json!({"name": "Other", "slug": "acme"}),
+    )
+    .await
+    .assert_error(409, "Organization slug already exists");
     // Already in an organization: that is said first, even with a taken slug.
-    app.post("/api/organizations", acme.admin.t(), json!({"name": "Second", "slug": "acme"}))
-        .await
-        .assert_error(409, "User already belongs to an organization");
-    app.post("/api/organizations", acme.admin.t(), json!({"name": "Second", "slug": "second"}))
-        .await
-        .assert_error(409, "User already belongs to an organization");
+    app.post(
+        "/api/organizations",
+        acme.admin.t(),
+        json!({"name": "Second", "slug": "acme"}),
+    )
+    .await
+    .assert_error(409, "User already belongs to an organization");
+    app.post(
+        "/api/organizations",
+        acme.admin.t(),
+        json!({"name": "Second", "slug": "second"}),
+    )
+    .await
+    .assert_error(409, "User already belongs to an organization");
     assert_eq!(app.me(&bob).await["user"]["organizationId"], Value::Null);
-});
+}
 
-db_test!(async fn a_slug_raced_for_by_two_users_goes_to_one(app) {
+#[db_test]
+async fn a_slug_raced_for_by_two_users_goes_to_one(app: TestApp) {
     let a = app.signup("A", "a@example.com").await;
     let b = app.signup("B", "b@example.com").await;
     let (ra, rb) = tokio::join!(
-        app.post("/api/organizations", a.t(), json!({"name": "A", "slug": "contested"})),
-        app.post("/api/organizations", b.t(), json!({"name": "B", "slug": "contested"})),
+        app.post(
+            "/api/organizations",
+            a.t(),
+            json!({"name": "A", "slug": "contested"})
+        ),
+        app.post(
+            "/api/organizations",
+            b.t(),
+            json!({"name": "B", "slug": "contested"})
+        ),
     );
     let mut statuses = [ra.status, rb.status];
     statuses.sort();
@@ -81,21 +121,33 @@ db_test!(async fn a_slug_raced_for_by_two_users_goes_to_one(app) {
     let loser = if ra.status == 409 { &ra } else { &rb };
     assert_eq!(loser.body["error"], "Organization slug already exists");
     let loser_user = if ra.status == 409 { &a } else { &b };
-    assert_eq!(app.me(loser_user).await["user"]["role"], "USER", "the loser was not made an admin");
-});
+    assert_eq!(
+        app.me(loser_user).await["user"]["role"],
+        "USER",
+        "the loser was not made an admin"
+    );
+}
 
-db_test!(async fn reading_the_organization_needs_one(app) {
+#[db_test]
+async fn reading_the_organization_needs_one(app: TestApp) {
     let ada = app.signup("Ada", "ada@example.com").await;
-    app.get("/api/organization", ada.t()).await.assert_error(403, "User must belong to an organization");
-});
+    app.get("/api/organization", ada.t())
+        .await
+        .assert_error(403, "User must belong to an organization");
+}
 
 // ----------------------------------------------------------------------------------------------
 // Invitations, admin side.
 
-db_test!(async fn admins_invite_and_the_invitee_is_mailed_a_link(app) {
+#[db_test]
+async fn admins_invite_and_the_invitee_is_mailed_a_link(app: TestApp) {
     let acme = app.org("acme").await;
     let r = app
-        .post("/api/organization/invitations", acme.admin.t(), json!({"email": "  New.User@Example.com "}))
+        .post(
+            "/api/organization/invitations",
+            acme.admin.t(),
+            json!({"email": "  New.User@Example.com "}),
+        )
         .await;
     r.assert_status(201);
     let inv = &r.body["invitation"];
@@ -104,181 +156,349 @@ db_test!(async fn admins_invite_and_the_invitee_is_mailed_a_link(app) {
     assert_eq!(inv["status"], "pending");
     assert_eq!(inv["acceptedAt"], Value::Null);
     assert_eq!(inv["personId"], Value::Null);
-    assert_eq!(inv["invitedBy"], json!({"name": "Admin of acme", "email": "admin@acme.test"}));
+    assert_eq!(
+        inv["invitedBy"],
+        json!({"name": "Admin of acme", "email": "admin@acme.test"})
+    );
     assert_eq!(ts(&inv["expiresAt"]) - ts(&inv["createdAt"]), 7 * DAY_MS);
     assert_eq!(inv["createdAt"], inv["updatedAt"]);
 
     let mails = app.emails_to("new.user@example.com").await;
     assert_eq!(mails.len(), 1);
-    assert_eq!(mails[0].subject, "Admin of acme invited you to Org acme on ManagerOS");
-    assert!(mails[0].body.contains(&format!("{}/invitations/accept?token=", app.base)), "{}", mails[0].body);
+    assert_eq!(
+        mails[0].subject,
+        "Admin of acme invited you to Org acme on ManagerOS"
+    );
+    assert!(
+        mails[0]
+            .body
+            .contains(&format!("{}/invitations/accept?token=", app.base)),
+        "{}",
+        mails[0].body
+    );
     assert!(mails[0].body.contains("new.user@example.com"));
     assert_eq!(mails[0].link_token().len(), 43);
 
-    let list = app.get("/api/organization/invitations", acme.admin.t()).await;
+    let list = app
+        .get("/api/organization/invitations", acme.admin.t())
+        .await;
     list.assert_status(200);
     assert_eq!(list.body["invitations"].as_array().unwrap().len(), 1);
     assert_eq!(list.body["invitations"][0]["id"], inv["id"]);
-});
+}
 
-db_test!(async fn only_admins_of_an_organization_handle_invitations(app) {
+#[db_test]
+async fn only_admins_of_an_organization_handle_invitations(app: TestApp) {
     let acme = app.org("acme").await;
     let inv = app.invite(&acme, "x@example.com", None).await;
     let member = app.member(&acme, "Mel", "mel@example.com").await;
     let loner = app.signup("Lone", "lone@example.com").await;
     // The admin role is checked first: a user with no organization gets the admin message.
     for user in [&member, &loner] {
-        app.post("/api/organization/invitations", user.t(), json!({"email": "y@example.com"}))
-            .await
-            .assert_error(403, "Only organization admins can send invitations");
+        app.post(
+            "/api/organization/invitations",
+            user.t(),
+            json!({"email": "y@example.com"}),
+        )
+        .await
+        .assert_error(403, "Only organization admins can send invitations");
         app.get("/api/organization/invitations", user.t())
             .await
             .assert_error(403, "Only organization admins can view invitations");
-        app.post(&format!("/api/organization/invitations/{inv}/revoke"), user.t(), json!({}))
-            .await
-            .assert_error(403, "Only organization admins can revoke invitations");
-        app.post(&format!("/api/organization/invitations/{inv}/reactivate"), user.t(), json!({}))
-            .await
-            .assert_error(403, "Only organization admins can reactivate invitations");
+        app.post(
+            &format!("/api/organization/invitations/{inv}/revoke"),
+            user.t(),
+            json!({}),
+        )
+        .await
+        .assert_error(403, "Only organization admins can revoke invitations");
+        app.post(
+            &format!("/api/organization/invitations/{inv}/reactivate"),
+            user.t(),
+            json!({}),
+        )
+        .await
+        .assert_error(403, "Only organization admins can reactivate invitations");
     }
     // Authorization comes before validation.
-    app.post("/api/organization/invitations", member.t(), json!({"email": "not-an-email"}))
+    app.post(
+        "/api/organization/invitations",
+        member.t(),
+        json!({"email": "not-an-email"}),
+    )
+    .await
+    .assert_status(403);
+    app.post(
+        "/api/organization/invitations",
+        acme.admin.t(),
+        json!({"email": "not-an-email"}),
+    )
+    .await
+    .assert_field_error("email");
+    app.get("/api/organization/invitations", None)
         .await
-        .assert_status(403);
-    app.post("/api/organization/invitations", acme.admin.t(), json!({"email": "not-an-email"}))
-        .await
-        .assert_field_error("email");
-    app.get("/api/organization/invitations", None).await.assert_error(401, "Unauthorized");
-});
+        .assert_error(401, "Unauthorized");
+}
 
-db_test!(async fn duplicate_invitations_and_members_are_refused(app) {
+#[db_test]
+async fn duplicate_invitations_and_members_are_refused(app: TestApp) {
     let acme = app.org("acme").await;
     app.invite(&acme, "new@example.com", None).await;
-    app.post("/api/organization/invitations", acme.admin.t(), json!({"email": "NEW@example.com"}))
-        .await
-        .assert_error(409, "An invitation has already been sent to this email address");
+    app.post(
+        "/api/organization/invitations",
+        acme.admin.t(),
+        json!({"email": "NEW@example.com"}),
+    )
+    .await
+    .assert_error(
+        409,
+        "An invitation has already been sent to this email address",
+    );
     app.member(&acme, "Mel", "mel@example.com").await;
-    app.post("/api/organization/invitations", acme.admin.t(), json!({"email": "mel@example.com"}))
-        .await
-        .assert_error(409, "User is already a member of this organization");
-    app.post("/api/organization/invitations", acme.admin.t(), json!({"email": "admin@acme.test"}))
-        .await
-        .assert_error(409, "User is already a member of this organization");
+    app.post(
+        "/api/organization/invitations",
+        acme.admin.t(),
+        json!({"email": "mel@example.com"}),
+    )
+    .await
+    .assert_error(409, "User is already a member of this organization");
+    app.post(
+        "/api/organization/invitations",
+        acme.admin.t(),
+        json!({"email": "admin@acme.test"}),
+    )
+    .await
+    .assert_error(409, "User is already a member of this organization");
     // Another organization may invite the same address.
     let globex = app.org("globex").await;
     app.invite(&globex, "new@example.com", None).await;
-});
+}
 
-db_test!(async fn concurrent_invitations_of_one_address_create_one(app) {
+#[db_test]
+async fn concurrent_invitations_of_one_address_create_one(app: TestApp) {
     let acme = app.org("acme").await;
-    let send = || app.post("/api/organization/invitations", acme.admin.t(), json!({"email": "twin@example.com"}));
+    let send = || {
+        app.post(
+            "/api/organization/invitations",
+            acme.admin.t(),
+            json!({"email": "twin@example.com"}),
+        )
+    };
     let (a, b) = tokio::join!(send(), send());
     let mut statuses = [a.status, b.status];
     statuses.sort();
     assert_eq!(statuses, [201, 409], "{} / {}", a.body, b.body);
-    let list = app.get("/api/organization/invitations", acme.admin.t()).await;
+    let list = app
+        .get("/api/organization/invitations", acme.admin.t())
+        .await;
     assert_eq!(list.body["invitations"].as_array().unwrap().len(), 1);
-});
+}
 
-db_test!(async fn the_invitations_list_is_newest_first_and_reports_expiry(app) {
+#[db_test]
+async fn the_invitations_list_is_newest_first_and_reports_expiry(app: TestApp) {
     let acme = app.org("acme").await;
     let first = app.invite(&acme, "first@example.com", None).await;
     app.clock.advance_millis(DAY_MS);
     let second = app.invite(&acme, "second@example.com", None).await;
-    let list = app.get("/api/organization/invitations", acme.admin.t()).await;
-    let ids: Vec<&str> = list.body["invitations"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
+    let list = app
+        .get("/api/organization/invitations", acme.admin.t())
+        .await;
+    let ids: Vec<&str> = list.body["invitations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, [second.as_str(), first.as_str()]);
 
     // Six days later the first one has passed its seven days: reported as expired.
     app.clock.advance_millis(6 * DAY_MS);
-    let list = app.get("/api/organization/invitations", acme.admin.t()).await;
+    let list = app
+        .get("/api/organization/invitations", acme.admin.t())
+        .await;
     assert_eq!(list.body["invitations"][0]["status"], "pending");
     assert_eq!(list.body["invitations"][1]["status"], "expired");
     // An expired invitation cannot be revoked.
-    app.post(&format!("/api/organization/invitations/{first}/revoke"), acme.admin.t(), json!({}))
-        .await
-        .assert_error(409, "Only pending invitations can be revoked");
-});
+    app.post(
+        &format!("/api/organization/invitations/{first}/revoke"),
+        acme.admin.t(),
+        json!({}),
+    )
+    .await
+    .assert_error(409, "Only pending invitations can be revoked");
+}
 
-db_test!(async fn revoke_and_reactivate(app) {
+#[db_test]
+async fn revoke_and_reactivate(app: TestApp) {
     let acme = app.org("acme").await;
     let inv = app.invite(&acme, "new@example.com", None).await;
     let token = app.emails_to("new@example.com").await[0].link_token();
 
-    app.post(&format!("/api/organization/invitations/{inv}/reactivate"), acme.admin.t(), json!({}))
-        .await
-        .assert_error(409, "Invitation is already active");
+    app.post(
+        &format!("/api/organization/invitations/{inv}/reactivate"),
+        acme.admin.t(),
+        json!({}),
+    )
+    .await
+    .assert_error(409, "Invitation is already active");
 
-    let r = app.post(&format!("/api/organization/invitations/{inv}/revoke"), acme.admin.t(), json!({})).await;
+    let r = app
+        .post(
+            &format!("/api/organization/invitations/{inv}/revoke"),
+            acme.admin.t(),
+            json!({}),
+        )
+        .await;
     r.assert_status(200);
     assert_eq!(r.body["invitation"]["status"], "revoked");
-    app.post(&format!("/api/organization/invitations/{inv}/revoke"), acme.admin.t(), json!({}))
-        .await
-        .assert_error(409, "Only pending invitations can be revoked");
+    app.post(
+        &format!("/api/organization/invitations/{inv}/revoke"),
+        acme.admin.t(),
+        json!({}),
+    )
+    .await
+    .assert_error(409, "Only pending invitations can be revoked");
 
     // The revoked invitation's link no longer works, and sign-up no longer joins.
     let newbie = app.signup("Newbie", "new@example.com").await;
     assert_eq!(app.me(&newbie).await["user"]["organizationId"], Value::Null);
-    app.post("/api/invitations/accept-token", newbie.t(), json!({"token": token}))
-        .await
-        .assert_error(404, "Invitation not found or expired");
+    app.post(
+        "/api/invitations/accept-token",
+        newbie.t(),
+        json!({"token": token}),
+    )
+    .await
+    .assert_error(404, "Invitation not found or expired");
 
     // A second admin reactivates it: pending again, for seven days from now, by them.
     let second_admin = app.member(&acme, "Second", "second@example.com").await;
-    let second_id = app.me(&second_admin).await["user"]["id"].as_str().unwrap().to_owned();
-    app.patch(&format!("/api/organization/members/{second_id}"), acme.admin.t(), json!({"role": "ADMIN"}))
-        .await
-        .assert_status(200);
+    let second_id = app.me(&second_admin).await["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.patch(
+        &format!("/api/organization/members/{second_id}"),
+        acme.admin.t(),
+        json!({"role": "ADMIN"}),
+    )
+    .await
+    .assert_status(200);
     app.clock.advance_millis(2 * DAY_MS);
-    let r = app.post(&format!("/api/organization/invitations/{inv}/reactivate"), second_admin.t(), json!({})).await;
+    let r = app
+        .post(
+            &format!("/api/organization/invitations/{inv}/reactivate"),
+            second_admin.t(),
+            json!({}),
+        )
+        .await;
     r.assert_status(200);
     let i = &r.body["invitation"];
     assert_eq!(i["status"], "pending");
     assert_eq!(i["invitedBy"]["email"], "second@example.com");
-    assert_eq!(ts(&i["expiresAt"]), app.clock.now().as_millis() + 7 * DAY_MS);
+    assert_eq!(
+        ts(&i["expiresAt"]),
+        app.clock.now().as_millis() + 7 * DAY_MS
+    );
     let mails = app.emails_to("new@example.com").await;
     assert_eq!(mails.len(), 2, "the reactivated invitation is mailed again");
     let new_token = mails[1].link_token();
     assert_ne!(new_token, token);
     // The old link stays dead; the new one works.
-    app.post("/api/invitations/accept-token", newbie.t(), json!({"token": token}))
-        .await
-        .assert_error(404, "Invitation not found or expired");
-    let r = app.post("/api/invitations/accept-token", newbie.t(), json!({"token": new_token})).await;
+    app.post(
+        "/api/invitations/accept-token",
+        newbie.t(),
+        json!({"token": token}),
+    )
+    .await
+    .assert_error(404, "Invitation not found or expired");
+    let r = app
+        .post(
+            "/api/invitations/accept-token",
+            newbie.t(),
+            json!({"token": new_token}),
+        )
+        .await;
     r.assert_status(200);
     assert_eq!(r.body["organization"]["id"], acme.id.as_str());
 
-    app.post(&format!("/api/organization/invitations/{inv}/reactivate"), acme.admin.t(), json!({}))
-        .await
-        .assert_error(409, "Cannot reactivate an accepted invitation");
-});
+    app.post(
+        &format!("/api/organization/invitations/{inv}/reactivate"),
+        acme.admin.t(),
+        json!({}),
+    )
+    .await
+    .assert_error(409, "Cannot reactivate an accepted invitation");
+}
 
-db_test!(async fn expired_invitations_are_reactivated_by_inviting_again(app) {
+#[db_test]
+async fn expired_invitations_are_reactivated_by_inviting_again(app: TestApp) {
     let acme = app.org("acme").await;
     let inv = app.invite(&acme, "late@example.com", None).await;
     app.clock.advance_millis(7 * DAY_MS);
     let late = app.signup("Late", "late@example.com").await;
-    assert_eq!(app.me(&late).await["user"]["organizationId"], Value::Null, "an expired invitation is not accepted");
-    assert_eq!(app.get("/api/invitations", late.t()).await.body["invitations"], json!([]));
-    app.post(&format!("/api/invitations/{inv}/accept"), late.t(), json!({}))
-        .await
-        .assert_error(404, "Invitation not found or expired");
+    assert_eq!(
+        app.me(&late).await["user"]["organizationId"],
+        Value::Null,
+        "an expired invitation is not accepted"
+    );
+    assert_eq!(
+        app.get("/api/invitations", late.t()).await.body["invitations"],
+        json!([])
+    );
+    app.post(
+        &format!("/api/invitations/{inv}/accept"),
+        late.t(),
+        json!({}),
+    )
+    .await
+    .assert_error(404, "Invitation not found or expired");
 
-    let r = app.post("/api/organization/invitations", acme.admin.t(), json!({"email": "late@example.com"})).await;
+    let r = app
+        .post(
+            "/api/organization/invitations",
+            acme.admin.t(),
+            json!({"email": "late@example.com"}),
+        )
+        .await;
     r.assert_status(201);
-    assert_eq!(r.body["invitation"]["id"], inv.as_str(), "the same invitation, issued again");
+    assert_eq!(
+        r.body["invitation"]["id"],
+        inv.as_str(),
+        "the same invitation, issued again"
+    );
     assert_eq!(r.body["invitation"]["status"], "pending");
-    app.post(&format!("/api/invitations/{inv}/accept"), late.t(), json!({})).await.assert_status(200);
-});
+    app.post(
+        &format!("/api/invitations/{inv}/accept"),
+        late.t(),
+        json!({}),
+    )
+    .await
+    .assert_status(200);
+}
 
-db_test!(async fn a_removed_member_can_be_invited_again(app) {
+#[db_test]
+async fn a_removed_member_can_be_invited_again(app: TestApp) {
     let acme = app.org("acme").await;
     let inv = app.invite(&acme, "mel@example.com", None).await;
     let mel = app.signup("Mel", "mel@example.com").await;
-    let mel_id = app.me(&mel).await["user"]["id"].as_str().unwrap().to_owned();
-    app.delete(&format!("/api/organization/members/{mel_id}"), acme.admin.t()).await.assert_status(204);
+    let mel_id = app.me(&mel).await["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.delete(
+        &format!("/api/organization/members/{mel_id}"),
+        acme.admin.t(),
+    )
+    .await
+    .assert_status(204);
 
-    let r = app.post("/api/organization/invitations", acme.admin.t(), json!({"email": "mel@example.com"})).await;
+    let r = app
+        .post(
+            "/api/organization/invitations",
+            acme.admin.t(),
+            json!({"email": "mel@example.com"}),
+        )
+        .await;
     r.assert_status(201);
     let i = &r.body["invitation"];
     assert_eq!(i["id"], inv.as_str());
@@ -286,22 +506,41 @@ db_test!(async fn a_removed_member_can_be_invited_again(app) {
     assert_eq!(i["acceptedAt"], Value::Null);
     let r = app.get("/api/invitations", mel.t()).await;
     assert_eq!(r.body["invitations"][0]["id"], inv.as_str());
-    app.post(&format!("/api/invitations/{inv}/accept"), mel.t(), json!({})).await.assert_status(200);
-});
+    app.post(
+        &format!("/api/invitations/{inv}/accept"),
+        mel.t(),
+        json!({}),
+    )
+    .await
+    .assert_status(200);
+}
 
-db_test!(async fn invitations_can_name_the_person_to_link(app) {
+#[db_test]
+async fn invitations_can_name_the_person_to_link(app: TestApp) {
     let acme = app.org("acme").await;
     let globex = app.org("globex").await;
     let person = app.person(&acme, "Pat", Some("pat@example.com")).await;
     let foreign = app.person(&globex, "Foreign", None).await;
-    app.post("/api/organization/invitations", acme.admin.t(), json!({"email": "pat@example.com", "personId": foreign}))
-        .await
-        .assert_error(404, "Person not found or access denied");
-    app.post("/api/organization/invitations", acme.admin.t(), json!({"email": "pat@example.com", "personId": "person_nope"}))
-        .await
-        .assert_error(404, "Person not found or access denied");
+    app.post(
+        "/api/organization/invitations",
+        acme.admin.t(),
+        json!({"email": "pat@example.com", "personId": foreign}),
+    )
+    .await
+    .assert_error(404, "Person not found or access denied");
+    app.post(
+        "/api/organization/invitations",
+        acme.admin.t(),
+        json!({"email": "pat@example.com", "personId": "person_nope"}),
+    )
+    .await
+    .assert_error(404, "Person not found or access denied");
     let r = app
-        .post("/api/organization/invitations", acme.admin.t(), json!({"email": "pat@example.com", "personId": person}))
+        .post(
+            "/api/organization/invitations",
+            acme.admin.t(),
+            json!({"email": "pat@example.com", "personId": person}),
+        )
         .await;
     r.assert_status(201);
     assert_eq!(r.body["invitation"]["personId"], person.as_str());
@@ -312,37 +551,57 @@ db_test!(async fn invitations_can_name_the_person_to_link(app) {
     assert_eq!(me["person"]["id"], person.as_str());
     assert_eq!(me["person"]["userId"], me["user"]["id"]);
 
-    app.post("/api/organization/invitations", acme.admin.t(), json!({"email": "other@example.com", "personId": person}))
-        .await
-        .assert_error(409, "Person is already linked to a user");
-});
+    app.post(
+        "/api/organization/invitations",
+        acme.admin.t(),
+        json!({"email": "other@example.com", "personId": person}),
+    )
+    .await
+    .assert_error(409, "Person is already linked to a user");
+}
 
 // ----------------------------------------------------------------------------------------------
 // Invitations, invitee side.
 
-db_test!(async fn signup_joins_the_single_waiting_invitation(app) {
+#[db_test]
+async fn signup_joins_the_single_waiting_invitation(app: TestApp) {
     let acme = app.org("acme").await;
     let inv = app.invite(&acme, "new@example.com", None).await;
-    let r = app.post("/api/auth/signup", None, json!({"name": "New", "email": "NEW@example.com", "password": PASSWORD})).await;
+    let r = app
+        .post(
+            "/api/auth/signup",
+            None,
+            json!({"name": "New", "email": "NEW@example.com", "password": PASSWORD}),
+        )
+        .await;
     r.assert_status(201);
     assert_eq!(r.body["wasInvited"], true);
     assert_eq!(r.body["organization"]["id"], acme.id.as_str());
     assert_eq!(r.body["organization"]["slug"], "acme");
     assert_eq!(r.body["user"]["organizationId"], acme.id.as_str());
     assert_eq!(r.body["user"]["role"], "USER");
-    let list = app.get("/api/organization/invitations", acme.admin.t()).await;
+    let list = app
+        .get("/api/organization/invitations", acme.admin.t())
+        .await;
     let i = &list.body["invitations"][0];
     assert_eq!(i["id"], inv.as_str());
     assert_eq!(i["status"], "accepted");
     assert!(i["acceptedAt"].is_string());
-});
+}
 
-db_test!(async fn with_several_invitations_the_user_chooses(app) {
+#[db_test]
+async fn with_several_invitations_the_user_chooses(app: TestApp) {
     let acme = app.org("acme").await;
     let globex = app.org("globex").await;
     let a = app.invite(&acme, "sought@example.com", None).await;
     let g = app.invite(&globex, "sought@example.com", None).await;
-    let r = app.post("/api/auth/signup", None, json!({"name": "Sought", "email": "sought@example.com", "password": PASSWORD})).await;
+    let r = app
+        .post(
+            "/api/auth/signup",
+            None,
+            json!({"name": "Sought", "email": "sought@example.com", "password": PASSWORD}),
+        )
+        .await;
     r.assert_status(201);
     assert_eq!(r.body["wasInvited"], false);
     assert_eq!(r.body["organization"], Value::Null);
@@ -352,93 +611,181 @@ db_test!(async fn with_several_invitations_the_user_chooses(app) {
     r.assert_status(200);
     let list = r.body["invitations"].as_array().unwrap();
     assert_eq!(list.len(), 2);
-    let orgs: Vec<&str> = list.iter().map(|i| i["organization"]["slug"].as_str().unwrap()).collect();
+    let orgs: Vec<&str> = list
+        .iter()
+        .map(|i| i["organization"]["slug"].as_str().unwrap())
+        .collect();
     assert_eq!(orgs, ["globex", "acme"], "newest first");
     assert_eq!(list[0]["id"], g.as_str());
     assert_eq!(list[0]["invitedBy"]["email"], "admin@globex.test");
 
-    let r = app.post(&format!("/api/invitations/{a}/accept"), sought.t(), json!({})).await;
+    let r = app
+        .post(
+            &format!("/api/invitations/{a}/accept"),
+            sought.t(),
+            json!({}),
+        )
+        .await;
     r.assert_status(200);
     assert_eq!(r.body["user"]["organizationId"], acme.id.as_str());
     assert_eq!(r.body["user"]["role"], "USER");
     assert_eq!(r.body["organization"]["slug"], "acme");
     // Now in an organization: the other invitation is not offered, and cannot be accepted.
-    assert_eq!(app.get("/api/invitations", sought.t()).await.body["invitations"], json!([]));
-    app.post(&format!("/api/invitations/{g}/accept"), sought.t(), json!({}))
-        .await
-        .assert_error(409, "User already belongs to an organization");
-});
+    assert_eq!(
+        app.get("/api/invitations", sought.t()).await.body["invitations"],
+        json!([])
+    );
+    app.post(
+        &format!("/api/invitations/{g}/accept"),
+        sought.t(),
+        json!({}),
+    )
+    .await
+    .assert_error(409, "User already belongs to an organization");
+}
 
-db_test!(async fn nobody_accepts_someone_elses_invitation(app) {
+#[db_test]
+async fn nobody_accepts_someone_elses_invitation(app: TestApp) {
     let acme = app.org("acme").await;
     let inv = app.invite(&acme, "intended@example.com", None).await;
     let token = app.emails_to("intended@example.com").await[0].link_token();
     let mallory = app.signup("Mallory", "mallory@example.com").await;
-    app.post(&format!("/api/invitations/{inv}/accept"), mallory.t(), json!({}))
+    app.post(
+        &format!("/api/invitations/{inv}/accept"),
+        mallory.t(),
+        json!({}),
+    )
+    .await
+    .assert_error(404, "Invitation not found or expired");
+    app.post(
+        "/api/invitations/accept-token",
+        mallory.t(),
+        json!({"token": token}),
+    )
+    .await
+    .assert_error(404, "Invitation not found or expired");
+    app.post(
+        "/api/invitations/inv_garbage/accept",
+        mallory.t(),
+        json!({}),
+    )
+    .await
+    .assert_error(404, "Invitation not found or expired");
+    assert_eq!(
+        app.me(&mallory).await["user"]["organizationId"],
+        Value::Null
+    );
+    app.post(&format!("/api/invitations/{inv}/accept"), None, json!({}))
         .await
-        .assert_error(404, "Invitation not found or expired");
-    app.post("/api/invitations/accept-token", mallory.t(), json!({"token": token}))
-        .await
-        .assert_error(404, "Invitation not found or expired");
-    app.post("/api/invitations/inv_garbage/accept", mallory.t(), json!({}))
-        .await
-        .assert_error(404, "Invitation not found or expired");
-    assert_eq!(app.me(&mallory).await["user"]["organizationId"], Value::Null);
-    app.post(&format!("/api/invitations/{inv}/accept"), None, json!({})).await.assert_error(401, "Unauthorized");
-});
+        .assert_error(401, "Unauthorized");
+}
 
-db_test!(async fn an_invitation_link_is_single_use(app) {
+#[db_test]
+async fn an_invitation_link_is_single_use(app: TestApp) {
     let acme = app.org("acme").await;
     let globex = app.org("globex").await;
     app.invite(&acme, "x@example.com", None).await;
     app.invite(&globex, "x@example.com", None).await;
     let x = app.signup("X", "x@example.com").await;
     let token = app.emails_to("x@example.com").await[0].link_token();
-    let r = app.post("/api/invitations/accept-token", x.t(), json!({"token": token})).await;
+    let r = app
+        .post(
+            "/api/invitations/accept-token",
+            x.t(),
+            json!({"token": token}),
+        )
+        .await;
     r.assert_status(200);
     let joined = r.body["organization"]["id"].as_str().unwrap().to_owned();
     let other = if joined == acme.id { &globex } else { &acme };
     // Removed, then trying the same link again.
     let x_id = app.me(&x).await["user"]["id"].as_str().unwrap().to_owned();
-    let admin = if joined == acme.id { &acme.admin } else { &globex.admin };
-    app.delete(&format!("/api/organization/members/{x_id}"), admin.t()).await.assert_status(204);
-    app.post("/api/invitations/accept-token", x.t(), json!({"token": token}))
+    let admin = if joined == acme.id {
+        &acme.admin
+    } else {
+        &globex.admin
+    };
+    app.delete(&format!("/api/organization/members/{x_id}"), admin.t())
         .await
-        .assert_error(404, "Invitation not found or expired");
-    assert_eq!(app.get("/api/invitations", x.t()).await.body["invitations"][0]["organization"]["id"], other.id.as_str());
-});
+        .assert_status(204);
+    app.post(
+        "/api/invitations/accept-token",
+        x.t(),
+        json!({"token": token}),
+    )
+    .await
+    .assert_error(404, "Invitation not found or expired");
+    assert_eq!(
+        app.get("/api/invitations", x.t()).await.body["invitations"][0]["organization"]["id"],
+        other.id.as_str()
+    );
+}
 
-db_test!(async fn another_organizations_invitations_are_not_found(app) {
+#[db_test]
+async fn another_organizations_invitations_are_not_found(app: TestApp) {
     let acme = app.org("acme").await;
     let globex = app.org("globex").await;
     let theirs = app.invite(&globex, "someone@example.com", None).await;
     for action in ["revoke", "reactivate"] {
-        app.post(&format!("/api/organization/invitations/{theirs}/{action}"), acme.admin.t(), json!({}))
-            .await
-            .assert_error(404, "Invitation not found or access denied");
-        app.post(&format!("/api/organization/invitations/inv_nope/{action}"), acme.admin.t(), json!({}))
-            .await
-            .assert_error(404, "Invitation not found or access denied");
+        app.post(
+            &format!("/api/organization/invitations/{theirs}/{action}"),
+            acme.admin.t(),
+            json!({}),
+        )
+        .await
+        .assert_error(404, "Invitation not found or access denied");
+        app.post(
+            &format!("/api/organization/invitations/inv_nope/{action}"),
+            acme.admin.t(),
+            json!({}),
+        )
+        .await
+        .assert_error(404, "Invitation not found or access denied");
     }
-    let list = app.get("/api/organization/invitations", acme.admin.t()).await;
+    let list = app
+        .get("/api/organization/invitations", acme.admin.t())
+        .await;
     assert_eq!(list.body["invitations"], json!([]));
-    let list = app.get("/api/organization/invitations", globex.admin.t()).await;
-    assert_eq!(list.body["invitations"][0]["status"], "pending", "untouched");
-});
+    let list = app
+        .get("/api/organization/invitations", globex.admin.t())
+        .await;
+    assert_eq!(
+        list.body["invitations"][0]["status"], "pending",
+        "untouched"
+    );
+}
 
-db_test!(async fn an_invitee_whose_person_was_linked_meanwhile_joins_unlinked(app) {
+#[db_test]
+async fn an_invitee_whose_person_was_linked_meanwhile_joins_unlinked(app: TestApp) {
     let acme = app.org("acme").await;
     let person = app.person(&acme, "Pat", Some("pat@example.com")).await;
     app.invite(&acme, "pat@example.com", Some(&person)).await;
     // Before Pat signs up, the admin links that person to someone else.
     let other = app.member(&acme, "Other", "other@example.com").await;
-    let other_id = app.me(&other).await["user"]["id"].as_str().unwrap().to_owned();
-    app.put(&format!("/api/organization/members/{other_id}/person"), acme.admin.t(), json!({"personId": person}))
-        .await
-        .assert_status(200);
-    let r = app.post("/api/auth/signup", None, json!({"name": "Pat", "email": "pat@example.com", "password": PASSWORD})).await;
+    let other_id = app.me(&other).await["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.put(
+        &format!("/api/organization/members/{other_id}/person"),
+        acme.admin.t(),
+        json!({"personId": person}),
+    )
+    .await
+    .assert_status(200);
+    let r = app
+        .post(
+            "/api/auth/signup",
+            None,
+            json!({"name": "Pat", "email": "pat@example.com", "password": PASSWORD}),
+        )
+        .await;
     r.assert_status(201);
     assert_eq!(r.body["wasInvited"], true);
     assert_eq!(r.body["user"]["personId"], Value::Null);
-    assert_eq!(app.me(&other).await["user"]["personId"], person.as_str(), "the existing link is untouched");
-});
+    assert_eq!(
+        app.me(&other).await["user"]["personId"],
+        person.as_str(),
+        "the existing link is untouched"
+    );
+}

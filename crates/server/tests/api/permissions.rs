@@ -1,7 +1,7 @@
 //! Settings → Permissions and the permission check (api.md §3, §7).
 
-use crate::db_test;
 use crate::harness::*;
+use manageros_test_macros::db_test;
 use serde_json::{Value, json};
 
 const ACTIONS: &str = "task.create task.edit task.delete task.view meeting.create meeting.edit meeting.delete meeting.view \
@@ -29,15 +29,23 @@ async fn granted(app: &TestApp, user: &TestUser) -> Vec<String> {
         .collect()
 }
 
-db_test!(async fn settings_lists_the_34_actions_with_what_each_caller_holds(app) {
+#[db_test]
+async fn settings_lists_the_34_actions_with_what_each_caller_holds(app: TestApp) {
     let acme = app.org("acme").await;
     let (person_user, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
     let plain = app.member(&acme, "Plain", "plain@example.com").await;
     let loner = app.signup("Lone", "lone@example.com").await;
 
     let admin = granted(&app, &acme.admin).await;
-    assert_eq!(admin.len(), 32, "an admin without a person holds everything but creating meetings and their instances: {admin:?}");
-    assert!(!admin.contains(&"meeting.create".to_owned()) && !admin.contains(&"meeting-instance.create".to_owned()));
+    assert_eq!(
+        admin.len(),
+        32,
+        "an admin without a person holds everything but creating meetings and their instances: {admin:?}"
+    );
+    assert!(
+        !admin.contains(&"meeting.create".to_owned())
+            && !admin.contains(&"meeting-instance.create".to_owned())
+    );
 
     let linked = granted(&app, &person_user).await;
     assert_eq!(
@@ -46,33 +54,53 @@ db_test!(async fn settings_lists_the_34_actions_with_what_each_caller_holds(app)
          report.view feedback.create feedback.view oneonone.create feedback-campaign.create"
     );
     let unlinked = granted(&app, &plain).await;
-    assert_eq!(unlinked.join(" "), "task.view meeting.view initiative.view report.view feedback.view");
+    assert_eq!(
+        unlinked.join(" "),
+        "task.view meeting.view initiative.view report.view feedback.view"
+    );
     assert_eq!(granted(&app, &loner).await, Vec::<String>::new());
-    app.get("/api/me/permissions", None).await.assert_error(401, "Unauthorized");
-});
+    app.get("/api/me/permissions", None)
+        .await
+        .assert_error(401, "Unauthorized");
+}
 
-db_test!(async fn the_check_explains_a_decision_about_one_entity(app) {
+#[db_test]
+async fn the_check_explains_a_decision_about_one_entity(app: TestApp) {
     let acme = app.org("acme").await;
     let globex = app.org("globex").await;
     let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
     let (sam, _) = app.linked_member(&acme, "Sam", "sam@example.com").await;
-    let task = app.post("/api/tasks", pat.t(), json!({"title": "Pat's task"})).await.id("task");
+    let task = app
+        .post("/api/tasks", pat.t(), json!({"title": "Pat's task"}))
+        .await
+        .id("task");
     let check = |user: TestUser, q: String| {
         let app = &app;
         async move {
-            let r = app.get(&format!("/api/me/permissions/check?{q}"), user.t()).await;
+            let r = app
+                .get(&format!("/api/me/permissions/check?{q}"), user.t())
+                .await;
             r.assert_status(200);
             r.body
         }
     };
 
     let r = check(pat.clone(), format!("action=task.edit&id={task}")).await;
-    assert_eq!(r, json!({"action": "task.edit", "id": task, "allowed": true, "reason": "You created this task"}));
+    assert_eq!(
+        r,
+        json!({"action": "task.edit", "id": task, "allowed": true, "reason": "You created this task"})
+    );
     let r = check(sam.clone(), format!("action=task.edit&id={task}")).await;
     assert_eq!(r["allowed"], false);
-    assert_eq!(r["reason"], "Only the creator or the assignee can edit this task");
+    assert_eq!(
+        r["reason"],
+        "Only the creator or the assignee can edit this task"
+    );
     let r = check(acme.admin.clone(), format!("action=task.delete&id={task}")).await;
-    assert_eq!((r["allowed"].as_bool(), r["reason"].as_str()), (Some(true), Some("You are an admin of this organization")));
+    assert_eq!(
+        (r["allowed"].as_bool(), r["reason"].as_str()),
+        (Some(true), Some("You are an admin of this organization"))
+    );
     // Another organization's admin learns nothing about it.
     let r = check(globex.admin.clone(), format!("action=task.view&id={task}")).await;
     assert_eq!(r["allowed"], false);
@@ -82,21 +110,36 @@ db_test!(async fn the_check_explains_a_decision_about_one_entity(app) {
 
     // A private meeting the caller may not see is "not found", not "private".
     let meeting = app
-        .post("/api/meetings", pat.t(), json!({"title": "Secret", "scheduledAt": "2030-01-01T10:00:00Z", "isPrivate": true}))
+        .post(
+            "/api/meetings",
+            pat.t(),
+            json!({"title": "Secret", "scheduledAt": "2030-01-01T10:00:00Z", "isPrivate": true}),
+        )
         .await
         .id("meeting");
     let r = check(sam.clone(), format!("action=meeting.edit&id={meeting}")).await;
-    assert_eq!((r["allowed"].as_bool(), r["reason"].as_str()), (Some(false), Some("Meeting not found or access denied")));
+    assert_eq!(
+        (r["allowed"].as_bool(), r["reason"].as_str()),
+        (Some(false), Some("Meeting not found or access denied"))
+    );
 
     // Without an id, the general rule.
     let r = check(sam.clone(), "action=task.create".into()).await;
-    assert_eq!(r, json!({"action": "task.create", "id": Value::Null, "allowed": true, "reason": "You are linked to a person in this organization"}));
+    assert_eq!(
+        r,
+        json!({"action": "task.create", "id": Value::Null, "allowed": true, "reason": "You are linked to a person in this organization"})
+    );
     let r = check(acme.admin.clone(), "action=meeting.create".into()).await;
     assert_eq!(r["allowed"], false);
-    assert_eq!(r["reason"], "You must be linked to a person to create meetings");
+    assert_eq!(
+        r["reason"],
+        "You must be linked to a person to create meetings"
+    );
 
     for bad in ["action=task.fly", "action=", "id=x"] {
-        let r = app.get(&format!("/api/me/permissions/check?{bad}"), pat.t()).await;
+        let r = app
+            .get(&format!("/api/me/permissions/check?{bad}"), pat.t())
+            .await;
         r.assert_field_error("action");
     }
-});
+}

@@ -1,55 +1,122 @@
 //! Reports (api.md §8): members view saved reports, admins write and run them.
 
-use crate::db_test;
+use crate::harness::TestApp;
+use manageros_test_macros::db_test;
 use serde_json::{Value, json};
 
-db_test!(async fn only_admins_write_and_run_reports(app) {
+#[db_test]
+async fn only_admins_write_and_run_reports(app: TestApp) {
     let acme = app.org("acme").await;
     let globex = app.org("globex").await;
     let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
-    app.post("/api/reports", pat.t(), json!({"name": "Mine", "kind": "task-status"}))
-        .await
-        .assert_error(403, "Only organization admins can create reports");
+    app.post(
+        "/api/reports",
+        pat.t(),
+        json!({"name": "Mine", "kind": "task-status"}),
+    )
+    .await
+    .assert_error(403, "Only organization admins can create reports");
     for (body, field) in [
         (json!({"name": "R", "kind": "gossip"}), "kind"),
         (json!({"kind": "task-status"}), "name"),
-        (json!({"name": "R", "kind": "task-status", "parameters": {"color": "red"}}), "parameters"),
-        (json!({"name": "R", "kind": "oneonone-cadence", "parameters": {"from": "yesterday"}}), "parameters"),
-        (json!({"name": "R", "kind": "oneonone-cadence", "parameters": [1]}), "parameters"),
+        (
+            json!({"name": "R", "kind": "task-status", "parameters": {"color": "red"}}),
+            "parameters",
+        ),
+        (
+            json!({"name": "R", "kind": "oneonone-cadence", "parameters": {"from": "yesterday"}}),
+            "parameters",
+        ),
+        (
+            json!({"name": "R", "kind": "oneonone-cadence", "parameters": [1]}),
+            "parameters",
+        ),
     ] {
-        app.post("/api/reports", acme.admin.t(), body).await.assert_field_error(field);
+        app.post("/api/reports", acme.admin.t(), body)
+            .await
+            .assert_field_error(field);
     }
     let foreign = app.person(&globex, "Foreign", None).await;
-    app.post("/api/reports", acme.admin.t(), json!({"name": "R", "kind": "task-status", "parameters": {"assigneeId": foreign}}))
-        .await
-        .assert_error(404, "Assignee not found or access denied");
-    let r = app.post("/api/reports", acme.admin.t(), json!({"name": "Tasks", "kind": "task-status"})).await;
+    app.post(
+        "/api/reports",
+        acme.admin.t(),
+        json!({"name": "R", "kind": "task-status", "parameters": {"assigneeId": foreign}}),
+    )
+    .await
+    .assert_error(404, "Assignee not found or access denied");
+    let r = app
+        .post(
+            "/api/reports",
+            acme.admin.t(),
+            json!({"name": "Tasks", "kind": "task-status"}),
+        )
+        .await;
     r.assert_status(201);
     assert_eq!(r.body["report"]["parameters"], json!({}));
     let id = r.id("report");
     let path = format!("/api/reports/{id}");
 
     app.get(&path, pat.t()).await.assert_status(200);
-    assert_eq!(app.get("/api/reports", pat.t()).await.body["pagination"]["totalCount"], 1);
-    app.post(&format!("{path}/run"), pat.t(), json!({})).await.assert_error(403, "You do not have permission to run this report");
-    app.patch(&path, pat.t(), json!({"name": "X"})).await.assert_error(403, "You do not have permission to edit this report");
-    app.delete(&path, pat.t()).await.assert_error(403, "You do not have permission to delete this report");
-    app.get(&path, globex.admin.t()).await.assert_error(404, "Report not found or access denied");
-    app.post(&format!("{path}/run"), globex.admin.t(), json!({})).await.assert_error(404, "Report not found or access denied");
-    let r = app.patch(&path, acme.admin.t(), json!({"name": "Renamed"})).await;
+    assert_eq!(
+        app.get("/api/reports", pat.t()).await.body["pagination"]["totalCount"],
+        1
+    );
+    app.post(&format!("{path}/run"), pat.t(), json!({}))
+        .await
+        .assert_error(403, "You do not have permission to run this report");
+    app.patch(&path, pat.t(), json!({"name": "X"}))
+        .await
+        .assert_error(403, "You do not have permission to edit this report");
+    app.delete(&path, pat.t())
+        .await
+        .assert_error(403, "You do not have permission to delete this report");
+    app.get(&path, globex.admin.t())
+        .await
+        .assert_error(404, "Report not found or access denied");
+    app.post(&format!("{path}/run"), globex.admin.t(), json!({}))
+        .await
+        .assert_error(404, "Report not found or access denied");
+    let r = app
+        .patch(&path, acme.admin.t(), json!({"name": "Renamed"}))
+        .await;
     assert_eq!(r.body["report"]["name"], "Renamed");
     app.delete(&path, acme.admin.t()).await.assert_status(204);
-});
+}
 
-db_test!(async fn the_task_status_report_counts_by_assignee_and_status(app) {
+#[db_test]
+async fn the_task_status_report_counts_by_assignee_and_status(app: TestApp) {
     let acme = app.org("acme").await;
     let (pat, pat_person) = app.linked_member(&acme, "Pat", "pat@example.com").await;
-    for (status, assigned) in [("todo", true), ("todo", true), ("done", true), ("todo", false)] {
-        let assignee = if assigned { Value::from(pat_person.clone()) } else { Value::Null };
-        app.post("/api/tasks", pat.t(), json!({"title": "T", "status": status, "assigneeId": assignee})).await.assert_status(201);
+    for (status, assigned) in [
+        ("todo", true),
+        ("todo", true),
+        ("done", true),
+        ("todo", false),
+    ] {
+        let assignee = if assigned {
+            Value::from(pat_person.clone())
+        } else {
+            Value::Null
+        };
+        app.post(
+            "/api/tasks",
+            pat.t(),
+            json!({"title": "T", "status": status, "assigneeId": assignee}),
+        )
+        .await
+        .assert_status(201);
     }
-    let id = app.post("/api/reports", acme.admin.t(), json!({"name": "Tasks", "kind": "task-status"})).await.id("report");
-    let r = app.post(&format!("/api/reports/{id}/run"), acme.admin.t(), json!({})).await;
+    let id = app
+        .post(
+            "/api/reports",
+            acme.admin.t(),
+            json!({"name": "Tasks", "kind": "task-status"}),
+        )
+        .await
+        .id("report");
+    let r = app
+        .post(&format!("/api/reports/{id}/run"), acme.admin.t(), json!({}))
+        .await;
     r.assert_status(200);
     assert_eq!(r.body["report"]["id"], id.as_str());
     assert!(r.body["generatedAt"].is_string());
@@ -62,14 +129,25 @@ db_test!(async fn the_task_status_report_counts_by_assignee_and_status(app) {
         ])
     );
     let only_pat = app
-        .post("/api/reports", acme.admin.t(), json!({"name": "Pat", "kind": "task-status", "parameters": {"assigneeId": pat_person}}))
+        .post(
+            "/api/reports",
+            acme.admin.t(),
+            json!({"name": "Pat", "kind": "task-status", "parameters": {"assigneeId": pat_person}}),
+        )
         .await
         .id("report");
-    let r = app.post(&format!("/api/reports/{only_pat}/run"), acme.admin.t(), json!({})).await;
+    let r = app
+        .post(
+            &format!("/api/reports/{only_pat}/run"),
+            acme.admin.t(),
+            json!({}),
+        )
+        .await;
     assert_eq!(r.body["rows"].as_array().unwrap().len(), 2);
-});
+}
 
-db_test!(async fn the_cadence_report_shows_dates_and_counts_never_notes(app) {
+#[db_test]
+async fn the_cadence_report_shows_dates_and_counts_never_notes(app: TestApp) {
     let acme = app.org("acme").await;
     let (boss, boss_person) = app.linked_member(&acme, "Boss", "boss@example.com").await;
     let report_person = app.person(&acme, "Report", None).await;
@@ -82,17 +160,38 @@ db_test!(async fn the_cadence_report_shows_dates_and_counts_never_notes(app) {
             .assert_status(201);
     }
     let id = app
-        .post("/api/reports", acme.admin.t(), json!({"name": "Cadence", "kind": "oneonone-cadence"}))
+        .post(
+            "/api/reports",
+            acme.admin.t(),
+            json!({"name": "Cadence", "kind": "oneonone-cadence"}),
+        )
         .await
         .id("report");
-    let r = app.post(&format!("/api/reports/{id}/run"), acme.admin.t(), json!({})).await;
+    let r = app
+        .post(&format!("/api/reports/{id}/run"), acme.admin.t(), json!({}))
+        .await;
     r.assert_status(200);
-    assert!(!r.body.to_string().contains("SECRET"), "a report never shows notes");
+    assert!(
+        !r.body.to_string().contains("SECRET"),
+        "a report never shows notes"
+    );
     let rows = r.body["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 1);
     let row = &rows[0];
-    assert_eq!((row["managerName"].as_str(), row["reportName"].as_str()), (Some("Boss"), Some("Report")));
-    assert_eq!(row["lastOneOnOneAt"], manageros_core::Timestamp::from_millis(now - 10 * day).to_rfc3339());
-    assert_eq!(row["nextOneOnOneAt"], manageros_core::Timestamp::from_millis(now + 5 * day).to_rfc3339());
-    assert_eq!(row["countInPeriod"], 2, "the default period is the 90 days up to now");
-});
+    assert_eq!(
+        (row["managerName"].as_str(), row["reportName"].as_str()),
+        (Some("Boss"), Some("Report"))
+    );
+    assert_eq!(
+        row["lastOneOnOneAt"],
+        manageros_core::Timestamp::from_millis(now - 10 * day).to_rfc3339()
+    );
+    assert_eq!(
+        row["nextOneOnOneAt"],
+        manageros_core::Timestamp::from_millis(now + 5 * day).to_rfc3339()
+    );
+    assert_eq!(
+        row["countInPeriod"], 2,
+        "the default period is the 90 days up to now"
+    );
+}

@@ -1,0 +1,49 @@
+//! Two facts for the API tests, decided when they are built:
+//! - `MIGRATIONS_HASH`: a hash of the migration sources, naming the PostgreSQL template
+//!   database the tests clone (a changed migration gets a new template);
+//! - the `pg_skipped` cfg under `TEST_DATABASE_URL=skip`, which marks the PostgreSQL runs
+//!   ignored so that a skipped run is never counted as a passed one (refused under `CI=true`).
+
+use std::{fs, path::Path};
+
+fn main() {
+    println!("cargo::rerun-if-env-changed=TEST_DATABASE_URL");
+    println!("cargo::rerun-if-env-changed=CI");
+    println!("cargo::rustc-check-cfg=cfg(pg_skipped)");
+    let skip = std::env::var("TEST_DATABASE_URL").is_ok_and(|v| v == "skip");
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    if skip {
+        assert!(
+            !ci,
+            "TEST_DATABASE_URL=skip is not allowed in CI: the PostgreSQL runs must happen"
+        );
+        println!(
+            "cargo::warning=TEST_DATABASE_URL=skip: the PostgreSQL runs of the API tests are IGNORED"
+        );
+        println!("cargo::rustc-cfg=pg_skipped");
+    }
+
+    let dir = Path::new("../store/src/migration");
+    println!("cargo::rerun-if-changed={}", dir.display());
+    let mut files: Vec<_> = fs::read_dir(dir)
+        .expect("the migrations directory")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    // FNV-1a: stable across builds and platforms, which is all a name needs.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for path in files {
+        let bytes = fs::read(&path).expect("a migration file");
+        for b in path
+            .file_name()
+            .into_iter()
+            .flat_map(|n| n.as_encoded_bytes())
+            .chain(&bytes)
+        {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    println!("cargo::rustc-env=MIGRATIONS_HASH={hash:016x}");
+}
