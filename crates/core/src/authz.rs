@@ -113,7 +113,7 @@ impl Kind {
 
 macro_rules! actions {
     ($($variant:ident => $name:literal, $kind:ident, $verb:literal, $requires_id:literal;)+) => {
-        /// The 34 actions of the permission system, in the order of api.md §7.
+        /// The 34 actions of the permission system, in the order of docs/API.md §7.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum Action { $($variant),+ }
 
@@ -390,7 +390,7 @@ pub fn decide(actor: &Actor, action: Action, target: Option<&Target>) -> Decisio
     rule(actor, action, target)
 }
 
-/// The rules of api.md §7, for a caller who belongs to the target's organization.
+/// The rules of docs/API.md §7, for a caller who belongs to the target's organization.
 fn rule(actor: &Actor, action: Action, target: Option<&Target>) -> Decision {
     use Action::*;
     let admin = actor.is_admin();
@@ -666,7 +666,7 @@ pub fn authorize_meeting_change(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Turning decisions into the refusals the API reports (api.md §1, "Rule for entities").
+// Turning decisions into the refusals the API reports (docs/API.md §1, "Rule for entities").
 
 /// A refusal as the API reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -752,7 +752,7 @@ pub fn authorize_general(
 /// The 403 message for a caller who belongs to no organization.
 pub fn no_org_message(action: Action) -> Cow<'static, str> {
     match action.kind() {
-        // spec/oneonones.md uses the short form for every one-on-one operation.
+        // docs/API.md §6 uses the short form for every one-on-one operation.
         Kind::OneOnOne => "User must belong to an organization".into(),
         Kind::User => "User must belong to an organization to link users to persons".into(),
         kind => format!(
@@ -786,7 +786,7 @@ pub fn authorize_oneonone_participants(
 pub const NO_PERSON: &str = "No person record found for current user";
 
 /// Any one-on-one operation: the caller must belong to an organization, and a non-admin must
-/// be linked to a person (spec/oneonones.md). Returns the organization.
+/// be linked to a person (docs/API.md §6). Returns the organization.
 pub fn authorize_oneonone_caller(actor: &Actor) -> Result<OrgId, Refusal> {
     let org = actor
         .org_id
@@ -799,7 +799,7 @@ pub fn authorize_oneonone_caller(actor: &Actor) -> Result<OrgId, Refusal> {
 }
 
 /// The one-on-ones list is the caller's own: those where their person is the manager or the
-/// report, for admins too (api.md §6). Returns that person.
+/// report, for admins too (docs/API.md §6). Returns that person.
 pub fn oneonone_list_scope(actor: &Actor) -> Result<(OrgId, PersonId), Refusal> {
     let org = actor.org_id.clone().ok_or_else(|| {
         Refusal::Forbidden("User must belong to an organization to view one-on-ones".into())
@@ -848,7 +848,7 @@ pub struct ClaimablePerson<'a> {
 
 /// A member may link themselves only to a person of their organization that no user is linked
 /// to **and whose email is their own**: claiming someone else's record would hand over that
-/// person's one-on-ones (api.md §3). Every refusal is the same 404.
+/// person's one-on-ones (docs/API.md §3). Every refusal is the same 404.
 pub fn authorize_self_link(
     actor: &Actor,
     actor_email: &Email,
@@ -878,7 +878,7 @@ pub fn authorize_invitation_acceptance(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Organization administration: the admin-only operations of spec/organizations.md and the
+// Organization administration: the admin-only operations of docs/API.md §4 and the
 // people/teams writes. Each is checked in the order the spec fixes: the admin role first,
 // then organization membership.
 
@@ -1004,7 +1004,7 @@ pub fn authorize_org(actor: &Actor, action: OrgAction) -> Result<OrgId, Refusal>
 }
 
 // ---------------------------------------------------------------------------------------------
-// List scopes: the view rules of api.md §7 in a form a query can apply. Each comes with a
+// List scopes: the view rules of docs/API.md §7 in a form a query can apply. Each comes with a
 // pure `matches`, which the tests hold equal to `decide(view)`; the store turns the same
 // value into SQL.
 

@@ -1,4 +1,4 @@
-//! The first steps of every entity endpoint, in the order api.md fixes: the caller must belong
+//! The first steps of every entity endpoint, in the order docs/API.md §1 fixes: the caller must belong
 //! to an organization (else 403), the id must have the entity's shape (else 404), and then the
 //! entity, loaded within that organization, is put to `authz::authorize`.
 

@@ -1,4 +1,4 @@
-//! Command line and environment (api.md §9). Every flag is also an environment variable.
+//! Command line and environment (docs/API.md §9). Every flag is also an environment variable.
 
 use clap::{Args, Parser, Subcommand};
 use std::{net::SocketAddr, path::PathBuf};

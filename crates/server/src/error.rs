@@ -1,4 +1,4 @@
-//! One error type and one JSON envelope for every failure the API reports (api.md §1):
+//! One error type and one JSON envelope for every failure the API reports (docs/API.md §1):
 //! `{"error": "<message>", "code": "<snake_case_code>", "fields"?: {...}}`.
 //!
 //! Handlers return `Result<_, ApiError>` and use `?`; database errors and anything
@@ -103,7 +103,7 @@ impl ApiError {
 /// The error envelope, as documented in the OpenAPI document.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// A sentence for a person; exact where api.md quotes it.
+    /// A sentence for a person; exact where docs/API.md quotes it.
     pub error: String,
     /// A stable, machine-readable code.
     pub code: &'static str,

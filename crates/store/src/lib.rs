@@ -3,7 +3,7 @@
 //! - [`connect`] opens a pool tuned for the backend the URL names;
 //! - [`migrate`] brings the schema up to date (migrations are written once, for both);
 //! - the repository modules hold every query. Each function that touches tenant data takes
-//!   the organization id, so no query can forget it (design.md §5).
+//!   the organization id, so no query can forget it (docs/ARCHITECTURE.md, "Tenant isolation by construction").
 
 pub mod entity;
 pub mod migration;

@@ -1,4 +1,4 @@
-//! The permission matrix: api.md §7 written as data. Each row is an action, the entity it is
+//! The permission matrix: docs/API.md §7 written as data. Each row is an action, the entity it is
 //! asked about and how the caller relates to it, then the expected answer for five personas:
 //!
 //! - `A`  admin linked to a person      - `a`  admin without a person

@@ -1,4 +1,4 @@
-//! `/api/auth/*`: accounts and sessions (api.md §2). Rate limited per client address.
+//! `/api/auth/*`: accounts and sessions (docs/API.md §2). Rate limited per client address.
 
 use crate::{
     api::schema::{OrganizationView, UserView},

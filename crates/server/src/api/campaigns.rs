@@ -1,4 +1,4 @@
-//! `/api/feedback-campaigns` (api.md §8) and the public answer flow at
+//! `/api/feedback-campaigns` (docs/API.md §8) and the public answer flow at
 //! `/api/public/feedback/{inviteToken}`.
 
 use crate::{

@@ -1,4 +1,4 @@
-//! `/api/feedback` (api.md §8): feedback about a person. Non-private feedback is visible to
+//! `/api/feedback` (docs/API.md §8): feedback about a person. Non-private feedback is visible to
 //! every member; private feedback only to its author and admins.
 
 use crate::{

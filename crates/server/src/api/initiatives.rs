@@ -1,4 +1,4 @@
-//! `/api/initiatives` (api.md §8): every member views them; admins and members linked to a
+//! `/api/initiatives` (docs/API.md §8): every member views them; admins and members linked to a
 //! person create them; only admins edit and delete them.
 
 use crate::{

@@ -1,4 +1,4 @@
-//! Invitations (spec/organizations.md): the admin side under `/api/organization/invitations`,
+//! Invitations (docs/API.md §4): the admin side under `/api/organization/invitations`,
 //! the invitee side under `/api/invitations`.
 
 use crate::{

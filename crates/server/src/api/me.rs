@@ -1,4 +1,4 @@
-//! `/api/me`: the caller (api.md §3).
+//! `/api/me`: the caller (docs/API.md §3).
 
 use crate::services::members;
 use crate::{

@@ -1,4 +1,4 @@
-//! `/api/meetings` and `/api/meeting-instances` (api.md §8). A private meeting is visible to
+//! `/api/meetings` and `/api/meeting-instances` (docs/API.md §8). A private meeting is visible to
 //! admins, its creator, its owner and its participants; an instance also to those who take
 //! part in it.
 

@@ -1,5 +1,5 @@
 //! Members of the caller's organization (admins): list, role, removal, and linking users to
-//! people (spec/organizations.md).
+//! people (docs/API.md §4).
 
 use crate::{
     api::schema::MemberView,

@@ -1,4 +1,4 @@
-//! `/api/oneonones` (spec/oneonones.md, api.md §6): the caller's one-on-ones, and the access
+//! `/api/oneonones` (docs/API.md §6): the caller's one-on-ones, and the access
 //! receipt of each.
 
 use crate::{

@@ -1,5 +1,5 @@
 //! `/api/organizations`, `/api/organization`: creating and reading the caller's organization
-//! (spec/organizations.md, createOrganization).
+//! (docs/API.md §4).
 
 use crate::{
     api::schema::OrganizationDetailView,

@@ -1,4 +1,4 @@
-//! `/api/people`: the org chart's people (api.md §5). Any member reads; admins write.
+//! `/api/people`: the org chart's people (docs/API.md §5). Any member reads; admins write.
 
 use crate::{
     api::schema::{

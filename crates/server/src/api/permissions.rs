@@ -1,5 +1,5 @@
 //! `/api/me/permissions`: what the caller may do (Settings → Permissions), and a check of one
-//! action on one entity, with the reason (api.md §3, §7).
+//! action on one entity, with the reason (docs/API.md §3, §7).
 
 use crate::{
     error::{ApiError, ErrorBody},

@@ -1,4 +1,4 @@
-//! `/api/reports` (api.md §8): every member sees the saved reports; admins create, change,
+//! `/api/reports` (docs/API.md §8): every member sees the saved reports; admins create, change,
 //! delete and run them.
 
 use crate::{

@@ -1,4 +1,4 @@
-//! JSON shapes shared by several endpoints (api.md §2–§5).
+//! JSON shapes shared by several endpoints (docs/API.md §2–§5).
 
 use crate::error::FieldErrors;
 use manageros_core::{Email, Invalid, Page, PageInfo};

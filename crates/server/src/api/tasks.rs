@@ -1,4 +1,4 @@
-//! `/api/tasks` (api.md §8): every member sees the organization's tasks; the creator, the
+//! `/api/tasks` (docs/API.md §8): every member sees the organization's tasks; the creator, the
 //! assignee and admins edit and delete them.
 
 use crate::{

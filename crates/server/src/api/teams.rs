@@ -1,4 +1,4 @@
-//! `/api/teams`: the organization's teams (api.md §5). Any member reads; admins write.
+//! `/api/teams`: the organization's teams (docs/API.md §5). Any member reads; admins write.
 
 use crate::{
     api::schema::{PaginationView, TeamView, optional_text, page_from, search_from},

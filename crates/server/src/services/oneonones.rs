@@ -1,4 +1,4 @@
-//! One-on-ones (spec/oneonones.md, api.md §6). Participants see and change their own; an
+//! One-on-ones (docs/API.md §6). Participants see and change their own; an
 //! admin may reach any one-on-one of the organization, and every such access by someone who
 //! does not take part is written to its access log, in the same transaction.
 

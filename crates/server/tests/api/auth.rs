@@ -1,4 +1,4 @@
-//! Accounts and sessions (api.md §2).
+//! Accounts and sessions (docs/API.md §2).
 
 use crate::harness::*;
 use manageros_core::time::{DAY_MS, HOUR_MS};

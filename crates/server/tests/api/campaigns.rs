@@ -1,4 +1,4 @@
-//! Feedback campaigns (api.md §8): creator and admins only, invitees mailed on activation,
+//! Feedback campaigns (docs/API.md §8): creator and admins only, invitees mailed on activation,
 //! one answer per invitee through the public link.
 
 use crate::harness::*;

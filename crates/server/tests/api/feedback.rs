@@ -1,4 +1,4 @@
-//! Feedback (api.md §8): private feedback is seen only by its author and admins.
+//! Feedback (docs/API.md §8): private feedback is seen only by its author and admins.
 
 use crate::harness::*;
 use manageros_test_macros::db_test;

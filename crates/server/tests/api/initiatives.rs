@@ -1,4 +1,4 @@
-//! Initiatives (api.md §8): any member views, admins or persons create, only admins edit and
+//! Initiatives (docs/API.md §8): any member views, admins or persons create, only admins edit and
 //! delete; owners and team inside the organization.
 
 use crate::harness::*;

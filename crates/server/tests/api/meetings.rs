@@ -1,4 +1,4 @@
-//! Meetings and their instances (api.md §8): privacy, who edits and deletes, instances seen by
+//! Meetings and their instances (docs/API.md §8): privacy, who edits and deletes, instances seen by
 //! those who take part in them.
 
 use crate::harness::*;

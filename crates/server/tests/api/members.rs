@@ -1,5 +1,5 @@
 //! Members: roles, removal, the last-admin rule under concurrency, and user–person linking
-//! (spec/organizations.md, api.md §3–§4).
+//! (docs/API.md §3–§4).
 
 use crate::harness::*;
 use manageros_test_macros::db_test;
@@ -467,7 +467,7 @@ async fn members_link_themselves_only_to_their_own_record(app: TestApp) {
         .assert_error(409, "You are not currently linked to any person");
 }
 
-/// spec/organizations.md, "Member Onboarding": invite → sign up → auto-join → admin links to a
+/// docs/API.md §4, the onboarding workflow: invite → sign up → auto-join → admin links to a
 /// person → promote.
 #[db_test]
 async fn the_onboarding_workflow(app: TestApp) {

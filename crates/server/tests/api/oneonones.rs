@@ -1,4 +1,4 @@
-//! One-on-ones (spec/oneonones.md, api.md §6): messages, privacy, the access receipt, and the
+//! One-on-ones (docs/API.md §6): messages, privacy, the access receipt, and the
 //! list's pagination, filters, search and sort.
 
 use crate::harness::*;

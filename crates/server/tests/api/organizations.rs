@@ -1,4 +1,4 @@
-//! Creating organizations and the invitation life cycle (spec/organizations.md, api.md §4).
+//! Creating organizations and the invitation life cycle (docs/API.md §4).
 
 use crate::harness::*;
 use manageros_core::{Clock, Timestamp, time::DAY_MS};

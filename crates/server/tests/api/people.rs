@@ -1,4 +1,4 @@
-//! People and teams (api.md §5): admin-only writes, references inside the organization, no
+//! People and teams (docs/API.md §5): admin-only writes, references inside the organization, no
 //! loops in the reporting chain or the team tree, deletes that would orphan data refused.
 
 use crate::harness::*;

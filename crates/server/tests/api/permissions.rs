@@ -1,4 +1,4 @@
-//! Settings → Permissions and the permission check (api.md §3, §7).
+//! Settings → Permissions and the permission check (docs/API.md §3, §7).
 
 use crate::harness::*;
 use manageros_test_macros::db_test;

@@ -1,4 +1,4 @@
-//! Reports (api.md §8): members view saved reports, admins write and run them.
+//! Reports (docs/API.md §8): members view saved reports, admins write and run them.
 
 use crate::harness::TestApp;
 use manageros_test_macros::db_test;

@@ -1,4 +1,4 @@
-//! Tasks (api.md §8): task.create/view/edit/delete, references inside the organization.
+//! Tasks (docs/API.md §8): task.create/view/edit/delete, references inside the organization.
 
 use crate::harness::*;
 use manageros_test_macros::db_test;
