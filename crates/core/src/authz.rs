@@ -3,8 +3,8 @@
 //! [`OrgAction`]) and the facts of the entity involved ([`Target`]); this module decides.
 //!
 //! It also produces, for each kind of entity, the list scope that list queries turn into SQL,
-//! so a list never shows what a per-id check would refuse (see the `*_scope` functions and
-//! the property tests at the bottom, which hold the two together).
+//! so a list never shows what a per-id check would refuse (see the `*_scope` functions; the
+//! API test `list_scopes` compares the lists' actual SQL with [`decide`] on real rows).
 //!
 //! Organization isolation lives here too: an entity of another organization is never
 //! visible, to anyone.
@@ -81,7 +81,7 @@ impl Kind {
 
     /// The 404 message: the same whether the entity does not exist, lives in another
     /// organization, or is invisible to the caller.
-    pub fn not_found_message(self) -> &'static str {
+    pub const fn not_found_message(self) -> &'static str {
         match self {
             Kind::Task => "Task not found or access denied",
             Kind::Meeting => "Meeting not found or access denied",
@@ -1004,9 +1004,9 @@ pub fn authorize_org(actor: &Actor, action: OrgAction) -> Result<OrgId, Refusal>
 }
 
 // ---------------------------------------------------------------------------------------------
-// List scopes: the view rules of docs/API.md §7 in a form a query can apply. Each comes with a
-// pure `matches`, which the tests hold equal to `decide(view)`; the store turns the same
-// value into SQL.
+// List scopes: the view rules of docs/API.md §7 in a form a query can apply. The store turns
+// each into SQL; the API test `list_scopes` holds the SQL equal to `decide(view)` on real rows
+// of both databases.
 
 /// Who may see which meetings.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -1030,21 +1030,6 @@ pub fn meeting_scope(actor: &Actor) -> MeetingScope {
     }
 }
 
-impl MeetingScope {
-    pub fn matches(&self, m: &MeetingFacts) -> bool {
-        match self {
-            MeetingScope::All => true,
-            MeetingScope::VisibleTo { user, person } => {
-                !m.is_private
-                    || &m.created_by == user
-                    || person
-                        .as_ref()
-                        .is_some_and(|p| m.owner.as_ref() == Some(p) || m.participants.contains(p))
-            }
-        }
-    }
-}
-
 /// Which instances of one meeting the caller sees: all of them when the meeting is visible,
 /// otherwise only those they take part in.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -1058,17 +1043,6 @@ pub fn instance_scope(actor: &Actor, meeting: &MeetingFacts) -> InstanceScope {
         InstanceScope::All
     } else {
         InstanceScope::ParticipantOnly(actor.person_id.clone())
-    }
-}
-
-impl InstanceScope {
-    pub fn matches(&self, participants: &[PersonId]) -> bool {
-        match self {
-            InstanceScope::All => true,
-            InstanceScope::ParticipantOnly(p) => {
-                p.as_ref().is_some_and(|p| participants.contains(p))
-            }
-        }
     }
 }
 
@@ -1088,15 +1062,6 @@ pub fn feedback_scope(actor: &Actor) -> FeedbackScope {
     }
 }
 
-impl FeedbackScope {
-    pub fn matches(&self, f: &FeedbackFacts) -> bool {
-        match self {
-            FeedbackScope::All => true,
-            FeedbackScope::PublicOrAuthoredBy(u) => !f.is_private || &f.author == u,
-        }
-    }
-}
-
 /// Who may see which feedback campaigns.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CampaignScope {
@@ -1109,15 +1074,6 @@ pub fn campaign_scope(actor: &Actor) -> CampaignScope {
         CampaignScope::All
     } else {
         CampaignScope::CreatedBy(actor.user_id.clone())
-    }
-}
-
-impl CampaignScope {
-    pub fn matches(&self, c: &CampaignFacts) -> bool {
-        match self {
-            CampaignScope::All => true,
-            CampaignScope::CreatedBy(u) => &c.created_by == u,
-        }
     }
 }
 

@@ -1,5 +1,8 @@
 //! Black-box tests of the HTTP API. Each `#[db_test]` runs on SQLite and on PostgreSQL.
 
+// A test that cannot unwrap has failed, which is what a panic here reports.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod harness;
 
 mod auth;
@@ -8,6 +11,7 @@ mod campaigns;
 mod feedback;
 mod initiatives;
 mod isolation;
+mod list_scopes;
 mod meetings;
 mod members;
 mod oneonones;

@@ -121,7 +121,8 @@ fn active(f: &MeetingFields) -> meeting::ActiveModel {
     }
 }
 
-/// The SQL form of a [`MeetingScope`]: must select exactly what `MeetingScope::matches` does.
+/// The SQL form of a [`MeetingScope`]: selects exactly what `decide(meeting.view)` allows
+/// (held so by the API test `list_scopes`).
 fn scope_condition(org: &OrgId, scope: &MeetingScope) -> Condition {
     match scope {
         MeetingScope::All => Condition::all(),
