@@ -4,6 +4,9 @@
 //! - the `pg_skipped` cfg under `TEST_DATABASE_URL=skip`, which marks the PostgreSQL runs
 //!   ignored so that a skipped run is never counted as a passed one (refused under `CI=true`).
 
+// A build script that cannot read the migrations should stop the build, loudly.
+#![allow(clippy::expect_used)]
+
 use std::{fs, path::Path};
 
 fn main() {

@@ -10,6 +10,10 @@ use data_encoding::{BASE32HEX_NOPAD, Encoding};
 use std::sync::LazyLock;
 
 /// Lowercase base32hex without padding.
+#[allow(
+    clippy::expect_used,
+    reason = "a constant alphabet, checked by every test"
+)]
 static LOWER_BASE32HEX: LazyLock<Encoding> = LazyLock::new(|| {
     let mut spec = BASE32HEX_NOPAD.specification();
     spec.symbols = "0123456789abcdefghijklmnopqrstuv".to_owned();

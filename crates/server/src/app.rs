@@ -116,19 +116,16 @@ pub fn build_router(state: AppState) -> Router {
                     .get("x-request-id")
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("-");
-                let path = loggable_path(req.uri().path());
-                tracing::info_span!("request", method = %req.method(), path = %path, id)
+                // The route, not the path: ids stay out of the logs and requests group by
+                // endpoint (the token of a public feedback link, a credential, among them).
+                let route = req
+                    .extensions()
+                    .get::<axum::extract::MatchedPath>()
+                    .map_or("(no route)", |m| m.as_str());
+                tracing::info_span!("request", method = %req.method(), route, id)
             }),
         )
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
-}
-
-/// The path as logged: the token of a public feedback link is a credential, so it is not.
-fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
-    match path.strip_prefix("/api/public/feedback/") {
-        Some(_) => "/api/public/feedback/{token}".into(),
-        None => path.into(),
-    }
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests and background work.

@@ -31,7 +31,9 @@ pub struct DbOptions {
 /// sized to the machine.
 pub async fn connect(url: &str, options: &DbOptions) -> Result<DatabaseConnection, DbErr> {
     let mut opt = ConnectOptions::new(url.to_owned());
-    opt.sqlx_logging(false)
+    // Every statement at `debug` (RUST_LOG=sqlx=debug shows them), slow ones at `warn`.
+    opt.sqlx_logging(true)
+        .sqlx_logging_level(log::LevelFilter::Debug)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10));
     let cpus = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
