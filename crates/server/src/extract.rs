@@ -10,7 +10,7 @@ use axum::{
     http::{Method, request::Parts},
     response::{IntoResponse, Response},
 };
-use manageros_core::authz::Actor;
+use manageros_core::authz::{Actor, Kind};
 use manageros_store::repo::users::User;
 
 /// A JSON body; a malformed one is a 400 in the envelope.
@@ -122,4 +122,48 @@ impl FromRequestParts<AppState> for CurrentUser {
 
 fn is_safe(m: &Method) -> bool {
     matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// An id in the path, typed at the edge: a string of the wrong shape names nothing, so it is
+/// the entity's 404 (the same answer as a well-formed id that does not exist).
+#[derive(Clone, Debug)]
+pub struct Id<T>(pub T);
+
+/// An id type that can stand in a path, with the 404 of the entity it names.
+pub trait PathId: Sized + Send {
+    const NOT_FOUND: &'static str;
+    fn parse(raw: &str) -> Option<Self>;
+}
+
+impl<T: PathId, S: Send + Sync> FromRequestParts<S> for Id<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let AppPath(raw) = AppPath::<String>::from_request_parts(parts, state).await?;
+        T::parse(raw.trim())
+            .map(Id)
+            .ok_or_else(|| ApiError::not_found(T::NOT_FOUND))
+    }
+}
+
+macro_rules! path_ids {
+    ($($id:ident => $not_found:expr;)+) => {$(
+        impl PathId for manageros_core::$id {
+            const NOT_FOUND: &'static str = $not_found;
+            fn parse(raw: &str) -> Option<Self> {
+                manageros_core::$id::parse(raw)
+            }
+        }
+    )+};
+}
+
+path_ids! {
+    TaskId => Kind::Task.not_found_message();
+    MeetingId => Kind::Meeting.not_found_message();
+    MeetingInstanceId => Kind::MeetingInstance.not_found_message();
+    InitiativeId => Kind::Initiative.not_found_message();
+    ReportId => Kind::Report.not_found_message();
+    FeedbackId => Kind::Feedback.not_found_message();
+    OneOnOneId => Kind::OneOnOne.not_found_message();
+    CampaignId => Kind::FeedbackCampaign.not_found_message();
 }

@@ -3,14 +3,14 @@
 
 use crate::{
     access,
-    api::{
-        schema::{PaginationView, page_from},
-        tasks::date,
-    },
+    api::schema::{PaginationView, page_from},
     error::{ApiError, ErrorBody, FieldErrors},
     extract::{AppJson, AppPath, AppQuery, CurrentUser},
     patch::{Patch, required},
-    services::campaigns::{self, CampaignDraft, CampaignPatch},
+    services::{
+        campaigns::{self, CampaignDraft, CampaignPatch},
+        tasks::date,
+    },
     state::AppState,
     validate,
 };

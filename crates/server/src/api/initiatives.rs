@@ -5,24 +5,25 @@ use crate::{
     access,
     api::{
         schema::{PaginationView, optional_text, page_from, search_from},
-        tasks::{TasksQuery, TasksResponse, date, title},
+        tasks::TasksResponse,
     },
     error::{ApiError, ErrorBody, FieldErrors},
-    extract::{AppJson, AppPath, AppQuery, CurrentUser},
+    extract::{AppJson, AppPath, AppQuery, CurrentUser, Id},
     patch::{Patch, required},
-    services::initiatives::{self, InitiativeDraft, InitiativePatch},
+    services::{
+        initiatives::{self, InitiativeDraft, InitiativePatch},
+        tasks::{TasksQuery, date, title},
+    },
     state::AppState,
     validate,
 };
 use axum::{extract::State, http::StatusCode};
+use manageros_core::InitiativeId;
 use manageros_core::{
     InitiativeStatus, Invalid, PersonId, Rag, TeamId, Timestamp,
     authz::{self, Action},
 };
-use manageros_store::repo::{
-    initiatives::{self as repo, Initiative, InitiativeFilter},
-    tasks::TaskFilter,
-};
+use manageros_store::repo::initiatives::{self as repo, Initiative, InitiativeFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -167,23 +168,11 @@ pub async fn get_initiative(
 pub async fn initiative_tasks(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<String>,
+    Id(id): Id<InitiativeId>,
     AppQuery(q): AppQuery<TasksQuery>,
 ) -> Result<AppJson<TasksResponse>, ApiError> {
-    let actor = caller.actor();
-    let (org, i) = initiatives::authorized(&state.db, &actor, &id, Action::InitiativeView).await?;
-    authz::authorize_general(&actor, Action::TaskView, None)?;
-    let filter = TaskFilter {
-        initiative_id: Some(i.id),
-        ..Default::default()
-    };
-    let q = TasksQuery {
-        initiative_id: None,
-        ..q
-    };
-    Ok(AppJson(
-        crate::api::tasks::list_page(&state, &org, q, filter).await?,
-    ))
+    let (list, page) = initiatives::tasks(&state, &caller.actor(), &id, q).await?;
+    Ok(AppJson(TasksResponse::new(&list, page)))
 }
 
 #[derive(Deserialize, ToSchema)]

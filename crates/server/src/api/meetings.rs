@@ -4,16 +4,14 @@
 
 use crate::{
     access,
-    api::{
-        schema::{PaginationView, optional_text, page_from, search_from, time_from, time_until},
-        tasks::title,
-    },
+    api::schema::{PaginationView, optional_text, page_from, search_from, time_from, time_until},
     error::{ApiError, ErrorBody, FieldErrors},
     extract::{AppJson, AppPath, AppQuery, CurrentUser},
     patch::{Patch, required},
     services::{
         initiatives,
         meetings::{self, InstanceDraft, InstancePatch, MeetingDraft, MeetingPatch},
+        tasks::title,
     },
     state::AppState,
     validate,

@@ -4,11 +4,11 @@
 use crate::{
     error::{ApiError, ErrorBody},
     extract::{AppJson, AppQuery, CurrentUser},
-    services::targets,
+    services::permissions,
     state::AppState,
 };
 use axum::extract::State;
-use manageros_core::authz::{self, Action, Refusal};
+use manageros_core::authz::Action;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -32,14 +32,13 @@ pub struct PermissionsResponse {
     security(("bearer" = []), ("cookie" = [])),
     responses((status = 200, body = PermissionsResponse), (status = 401, body = ErrorBody)))]
 pub async fn my_permissions(caller: CurrentUser) -> AppJson<PermissionsResponse> {
-    let actor = caller.actor();
     AppJson(PermissionsResponse {
-        permissions: Action::ALL
-            .iter()
-            .map(|&a| PermissionView {
-                action: a.as_str(),
-                has_access: authz::decide(&actor, a, None).allowed,
-                requires_id: a.requires_id(),
+        permissions: permissions::all(&caller.actor())
+            .into_iter()
+            .map(|h| PermissionView {
+                action: h.action.as_str(),
+                has_access: h.has_access,
+                requires_id: h.action.requires_id(),
             })
             .collect(),
     })
@@ -78,37 +77,9 @@ pub async fn check_permission(
     let action = Action::parse(raw_action.trim()).ok_or_else(|| {
         ApiError::invalid("action", format!("Unknown action: {:?}", raw_action.trim()))
     })?;
-    let actor = caller.actor();
     let id = q.id.filter(|i| !i.trim().is_empty());
-    let (allowed, reason) = match (&id, targets::kind_of_id(action), &actor.org_id) {
-        (Some(raw), Some(kind), Some(org)) => match targets::load(&state.db, org, kind, raw).await?
-        {
-            None => (false, kind.not_found_message().to_owned()),
-            Some(target) => {
-                // The same answer the endpoints give: an entity the caller may not see is
-                // reported as not found, never described.
-                let result = if action == Action::MeetingInstanceCreate {
-                    authz::authorize_general(&actor, action, Some(&target))
-                } else {
-                    authz::authorize(&actor, action, &target)
-                };
-                match result {
-                    Ok(d) => (true, d.reason.into_owned()),
-                    Err(Refusal::NotFound(m)) => (false, m.to_owned()),
-                    Err(Refusal::Forbidden(_)) => (
-                        false,
-                        authz::decide(&actor, action, Some(&target))
-                            .reason
-                            .into_owned(),
-                    ),
-                }
-            }
-        },
-        _ => {
-            let d = authz::decide(&actor, action, None);
-            (d.allowed, d.reason.into_owned())
-        }
-    };
+    let (allowed, reason) =
+        permissions::check(&state, &caller.actor(), action, id.as_deref()).await?;
     Ok(AppJson(CheckResponse {
         action: action.as_str().to_owned(),
         id,

@@ -153,3 +153,35 @@ pub async fn delete(state: &AppState, actor: &Actor, raw_id: &str) -> Result<(),
     txn.commit().await?;
     Ok(())
 }
+
+/// The tasks of an initiative (getAllTasksForInitiative): initiative.view, then task.view.
+pub async fn tasks(
+    state: &AppState,
+    actor: &Actor,
+    id: &InitiativeId,
+    q: crate::services::tasks::TasksQuery,
+) -> Result<
+    (
+        Vec<manageros_store::repo::tasks::Task>,
+        manageros_core::PageInfo,
+    ),
+    ApiError,
+> {
+    let (org, initiative) = crate::services::load::authorized::<Initiative>(
+        &state.db,
+        actor,
+        id,
+        Action::InitiativeView,
+    )
+    .await?;
+    authz::authorize_general(actor, Action::TaskView, None)?;
+    let filter = manageros_store::repo::tasks::TaskFilter {
+        initiative_id: Some(initiative.id),
+        ..Default::default()
+    };
+    let q = crate::services::tasks::TasksQuery {
+        initiative_id: None,
+        ..q
+    };
+    crate::services::tasks::list_in(state, &org, q, filter).await
+}

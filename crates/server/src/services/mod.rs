@@ -1,18 +1,20 @@
-//! Services: the operations with more than one step (transactions, mail). Handlers call one
-//! service function; simple reads go straight to `manageros_store::repo`.
+//! Services: one function per operation a front end offers (JSON API or page). Each loads
+//! what it is about inside the caller's organization, asks authz once ([`load::authorized`]
+//! for one entity), validates, and writes in one transaction.
 
 pub mod accounts;
 pub mod campaigns;
 pub mod feedback;
 pub mod initiatives;
 pub mod invitations;
+pub mod load;
 pub mod meetings;
 pub mod members;
 pub mod oneonones;
 pub mod organizations;
 pub mod people;
+pub mod permissions;
 pub mod refs;
 pub mod reports;
-pub mod targets;
 pub mod tasks;
 pub mod teams;

@@ -1,39 +1,31 @@
-//! Tasks: writes with their references checked inside the organization.
+//! Tasks: every member sees the organization's tasks; the creator, the assignee and admins
+//! edit and delete them. Each function is one request of either front end: it asks authz
+//! once, then validates, then writes in one transaction.
 
-use crate::{access, error::ApiError, patch::Patch, services::refs, state::AppState};
+use crate::{
+    api::schema::{optional_text, page_from, search_from},
+    error::{ApiError, FieldErrors},
+    patch::{Patch, required},
+    services::{
+        load::{self, authorized, reread},
+        refs,
+    },
+    state::AppState,
+    validate,
+};
 use manageros_core::{
-    OrgId, TaskId, TaskStatus, Timestamp, UserId,
-    authz::{self, Action, Actor, Kind},
+    InitiativeId, Invalid, OrgId, PageInfo, PersonId, TaskId, TaskStatus, Timestamp,
+    authz::{self, Action, Actor},
 };
 use manageros_store::{
-    DatabaseTransaction, begin_write,
-    repo::tasks::{self, Task, TaskFields},
+    begin_write,
+    repo::tasks::{self, Task, TaskFields, TaskFilter},
 };
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 
 pub const ASSIGNEE_NOT_FOUND: &str = "Assignee not found or access denied";
 pub const INITIATIVE_NOT_FOUND: &str = "Initiative not found or access denied";
-
-/// A task's fields as sent, validated but with references still raw.
-pub struct TaskDraft {
-    pub title: String,
-    pub description: Option<String>,
-    pub status: TaskStatus,
-    pub priority: i32,
-    pub due_date: Option<Timestamp>,
-    pub assignee_id: Option<String>,
-    pub initiative_id: Option<String>,
-}
-
-#[derive(Default)]
-pub struct TaskPatch {
-    pub title: Option<String>,
-    pub description: Patch<String>,
-    pub status: Option<TaskStatus>,
-    pub priority: Option<i32>,
-    pub due_date: Patch<Timestamp>,
-    pub assignee_id: Patch<String>,
-    pub initiative_id: Patch<String>,
-}
 
 /// `completedAt` follows the status: set when a task becomes done, cleared when it leaves it.
 fn completed_at(
@@ -48,88 +40,207 @@ fn completed_at(
     }
 }
 
-async fn reread(txn: &DatabaseTransaction, org: &OrgId, id: &TaskId) -> Result<Task, ApiError> {
-    tasks::find(txn, org, id).await?.ok_or_else(|| {
-        ApiError::internal(anyhow::anyhow!("task {id} vanished inside its transaction"))
+/// The list's filters, as the query string gives them.
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct TasksQuery {
+    pub status: Option<String>,
+    pub assignee_id: Option<String>,
+    pub initiative_id: Option<String>,
+    /// Case-insensitive substring of the title.
+    pub search: Option<String>,
+    pub page: Option<String>,
+    pub limit: Option<String>,
+}
+
+/// The organization's tasks, newest first (task.view).
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    q: TasksQuery,
+) -> Result<(Vec<Task>, PageInfo), ApiError> {
+    let org = load::org_of(actor, Action::TaskView)?;
+    authz::authorize_general(actor, Action::TaskView, None)?;
+    list_in(state, &org, q, TaskFilter::default()).await
+}
+
+/// Lists tasks of `org` with `filter` plus the query's own, for a caller already allowed to
+/// see them (also `GET /api/initiatives/{id}/tasks`).
+pub(crate) async fn list_in(
+    state: &AppState,
+    org: &OrgId,
+    q: TasksQuery,
+    mut filter: TaskFilter,
+) -> Result<(Vec<Task>, PageInfo), ApiError> {
+    let mut errors = FieldErrors::default();
+    let page = page_from(q.page.as_deref(), q.limit.as_deref(), &mut errors);
+    filter.search = search_from(q.search.as_deref(), &mut errors);
+    filter.status = errors
+        .take(
+            "status",
+            q.status.as_deref().map(TaskStatus::parse).transpose(),
+        )
+        .flatten();
+    errors.finish()?;
+    let assignee = q.assignee_id.as_deref().map(PersonId::parse);
+    let initiative = q.initiative_id.as_deref().map(InitiativeId::parse);
+    // A filter on an id of the wrong shape matches nothing.
+    let (list, total) = if matches!(assignee, Some(None)) || matches!(initiative, Some(None)) {
+        (vec![], 0)
+    } else {
+        filter.assignee_id = assignee.flatten().or(filter.assignee_id);
+        filter.initiative_id = initiative.flatten().or(filter.initiative_id);
+        tasks::list(&state.db, org, &filter, page).await?
+    };
+    Ok((list, page.info(total)))
+}
+
+/// A task (task.view).
+pub async fn get(state: &AppState, actor: &Actor, id: &TaskId) -> Result<Task, ApiError> {
+    let (_, task) = authorized(&state.db, actor, id, Action::TaskView).await?;
+    Ok(task)
+}
+
+/// A new task, as sent.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateTaskRequest {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// Default `todo`.
+    pub status: Option<String>,
+    /// 1–5, default 3.
+    pub priority: Option<i64>,
+    /// RFC 3339, or `YYYY-MM-DD` for the start of that UTC day.
+    pub due_date: Option<String>,
+    pub assignee_id: Option<String>,
+    pub initiative_id: Option<String>,
+}
+
+pub(crate) fn priority(p: i64) -> Result<i32, Invalid> {
+    if (1..=5).contains(&p) {
+        Ok(p as i32)
+    } else {
+        Err(Invalid::new("Priority must be from 1 to 5"))
+    }
+}
+
+pub(crate) fn date(raw: &str, what: &str) -> Result<Timestamp, Invalid> {
+    Timestamp::parse_date_or_time(raw).ok_or_else(|| {
+        Invalid(format!(
+            "{what} must be an RFC 3339 timestamp with an offset, or a date YYYY-MM-DD"
+        ))
     })
 }
 
-/// Loads a task of the caller's organization and authorizes `action` on it.
-pub async fn authorized(
-    db: &impl manageros_store::ConnectionTrait,
-    actor: &Actor,
-    raw_id: &str,
-    action: Action,
-) -> Result<(OrgId, Task), ApiError> {
-    let org = access::org_for(actor, action)?;
-    let id = access::id_or_404(raw_id, TaskId::parse, Kind::Task)?;
-    let task = tasks::find(db, &org, &id)
-        .await?
-        .ok_or_else(|| access::not_found(Kind::Task))?;
-    authz::authorize(actor, action, &task.target())?;
-    Ok((org, task))
+pub(crate) fn title(raw: Option<&str>) -> Result<String, Invalid> {
+    manageros_core::bounded_text(raw.unwrap_or_default(), "Title", 1, 200)
 }
 
+/// Creates a task by the caller (task.create: admins, and members linked to a person).
 pub async fn create(
     state: &AppState,
     actor: &Actor,
-    by: &UserId,
-    d: TaskDraft,
+    input: CreateTaskRequest,
 ) -> Result<Task, ApiError> {
-    let org = access::org_for(actor, Action::TaskCreate)?;
+    let org = load::org_of(actor, Action::TaskCreate)?;
     authz::authorize_general(actor, Action::TaskCreate, None)?;
+    validate! {
+        title = "title": title(input.title.as_deref()),
+        description = "description": optional_text(input.description.as_deref(), "Description", 10_000),
+        status = "status": input.status.as_deref().map_or(Ok(TaskStatus::Todo), TaskStatus::parse),
+        priority = "priority": priority(input.priority.unwrap_or(3)),
+        due_date = "dueDate": input.due_date.as_deref().map(|d| date(d, "Due date")).transpose(),
+    }
     let now = state.now();
     let txn = begin_write(&state.db).await?;
     let (db, o) = (&txn, &org);
-    let assignee_id = refs::optional(d.assignee_id.as_deref(), |r| async move {
+    let assignee_id = refs::optional(input.assignee_id.as_deref(), |r| async move {
         refs::person(db, o, &r, ASSIGNEE_NOT_FOUND).await
     })
     .await?;
-    let initiative_id = refs::optional(d.initiative_id.as_deref(), |r| async move {
+    let initiative_id = refs::optional(input.initiative_id.as_deref(), |r| async move {
         refs::initiative(db, o, &r, INITIATIVE_NOT_FOUND).await
     })
     .await?;
     let fields = TaskFields {
-        title: d.title,
-        description: d.description,
-        status: d.status,
-        priority: d.priority,
-        due_date: d.due_date,
+        title,
+        description,
+        status,
+        priority,
+        due_date,
         assignee_id,
         initiative_id,
-        completed_at: completed_at(None, d.status, now),
+        completed_at: completed_at(None, status, now),
     };
-    let id = tasks::insert(&txn, &org, by, &fields, now).await?;
+    let id = tasks::insert(&txn, &org, &actor.user_id, &fields, now).await?;
     let task = reread(&txn, &org, &id).await?;
     txn.commit().await?;
     Ok(task)
 }
 
+/// Changes to a task, as sent: an absent field stays, `null` clears an optional one.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateTaskRequest {
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub title: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub description: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub status: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<i64>)]
+    pub priority: Patch<i64>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub due_date: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub assignee_id: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub initiative_id: Patch<String>,
+}
+
+/// Changes some of a task's fields (task.edit: the creator, the assignee, admins). Permission
+/// comes before validation: who may not edit learns nothing from a 400.
 pub async fn update(
     state: &AppState,
     actor: &Actor,
-    raw_id: &str,
-    p: TaskPatch,
+    id: &TaskId,
+    input: UpdateTaskRequest,
 ) -> Result<Task, ApiError> {
     let now = state.now();
     let txn = begin_write(&state.db).await?;
-    let (org, current) = authorized(&txn, actor, raw_id, Action::TaskEdit).await?;
+    let (org, current) = authorized::<Task>(&txn, actor, id, Action::TaskEdit).await?;
+    validate! {
+        title = "title": required(input.title, "Title", |t| title(Some(&t))),
+        description = "description": input.description.try_map(|d| optional_text(Some(&d), "Description", 10_000)),
+        status = "status": required(input.status, "Status", |s| TaskStatus::parse(&s)),
+        priority = "priority": required(input.priority, "Priority", priority),
+        due_date = "dueDate": input.due_date.try_map(|d| date(&d, "Due date")),
+    }
     let (db, o) = (&txn, &org);
-    let assignee = refs::patch(p.assignee_id, |r| async move {
+    let assignee = refs::patch(input.assignee_id, |r| async move {
         refs::person(db, o, &r, ASSIGNEE_NOT_FOUND).await
     })
     .await?;
-    let initiative = refs::patch(p.initiative_id, |r| async move {
+    let initiative = refs::patch(input.initiative_id, |r| async move {
         refs::initiative(db, o, &r, INITIATIVE_NOT_FOUND).await
     })
     .await?;
-    let status = p.status.unwrap_or(current.status);
+    let status = status.unwrap_or(current.status);
     let fields = TaskFields {
-        title: p.title.unwrap_or_else(|| current.title.clone()),
-        description: p.description.apply(current.description.clone()),
+        title: title.unwrap_or_else(|| current.title.clone()),
+        description: description.flatten().apply(current.description.clone()),
         status,
-        priority: p.priority.unwrap_or(current.priority),
-        due_date: p.due_date.apply(current.due_date),
+        priority: priority.unwrap_or(current.priority),
+        due_date: due_date.apply(current.due_date),
         assignee_id: assignee.apply(current.assignee_id.clone()),
         initiative_id: initiative.apply(current.initiative_id.clone()),
         completed_at: completed_at(Some((current.status, current.completed_at)), status, now),
@@ -140,9 +251,10 @@ pub async fn update(
     Ok(task)
 }
 
-pub async fn delete(state: &AppState, actor: &Actor, raw_id: &str) -> Result<(), ApiError> {
+/// Deletes a task (task.delete: the creator, the assignee, admins).
+pub async fn delete(state: &AppState, actor: &Actor, id: &TaskId) -> Result<(), ApiError> {
     let txn = begin_write(&state.db).await?;
-    let (org, task) = authorized(&txn, actor, raw_id, Action::TaskDelete).await?;
+    let (org, task) = authorized::<Task>(&txn, actor, id, Action::TaskDelete).await?;
     tasks::delete(&txn, &org, &task.id).await?;
     txn.commit().await?;
     Ok(())

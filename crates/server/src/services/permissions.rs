@@ -1,0 +1,57 @@
+//! Settings → Permissions: what the caller may do, and why. The answers are the authz
+//! module's own; nothing here decides.
+
+use crate::{error::ApiError, services::load, state::AppState};
+use manageros_core::authz::{self, Action, Actor, Refusal};
+
+/// One action as Settings → Permissions shows it.
+pub struct Held {
+    pub action: Action,
+    /// For an action on one entity: whether the caller holds it on every such entity of the
+    /// organization; otherwise it depends on the entity ("conditional").
+    pub has_access: bool,
+}
+
+/// The 34 actions, in order, and whether the caller holds each.
+pub fn all(actor: &Actor) -> Vec<Held> {
+    Action::ALL
+        .iter()
+        .map(|&action| Held {
+            action,
+            has_access: authz::decide(actor, action, None).allowed,
+        })
+        .collect()
+}
+
+/// Whether the caller may perform `action` (on the entity named `id`), with the reason. An
+/// entity the caller may not see is reported as not found, never described: the same answer
+/// the endpoints give.
+pub async fn check(
+    state: &AppState,
+    actor: &Actor,
+    action: Action,
+    id: Option<&str>,
+) -> Result<(bool, String), ApiError> {
+    let (Some(raw), Some(kind), Some(org)) = (id, load::kind_of_id(action), &actor.org_id) else {
+        let d = authz::decide(actor, action, None);
+        return Ok((d.allowed, d.reason.into_owned()));
+    };
+    let Some(target) = load::target_of(&state.db, org, kind, raw).await? else {
+        return Ok((false, kind.not_found_message().to_owned()));
+    };
+    let result = if action == Action::MeetingInstanceCreate {
+        authz::authorize_general(actor, action, Some(&target))
+    } else {
+        authz::authorize(actor, action, &target)
+    };
+    Ok(match result {
+        Ok(d) => (true, d.reason.into_owned()),
+        Err(Refusal::NotFound(m)) => (false, m.to_owned()),
+        Err(Refusal::Forbidden(_)) => (
+            false,
+            authz::decide(actor, action, Some(&target))
+                .reason
+                .into_owned(),
+        ),
+    })
+}
