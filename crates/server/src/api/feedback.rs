@@ -1,24 +1,17 @@
-//! `/api/feedback` (docs/API.md §8): feedback about a person. Non-private feedback is visible to
-//! every member; private feedback only to its author and admins.
+//! `/api/feedback` (docs/API.md §8): the JSON front end of `services::feedback`.
 
 use crate::{
-    access,
-    api::schema::{PaginationView, page_from},
-    error::{ApiError, ErrorBody, FieldErrors},
-    extract::{AppJson, AppPath, AppQuery, CurrentUser},
-    patch::{Patch, required},
-    services::feedback::{self, FeedbackDraft},
+    api::schema::PaginationView,
+    error::{ApiError, ErrorBody},
+    extract::{AppJson, AppQuery, CurrentUser, Id},
+    services::feedback::{self, CreateFeedbackRequest, FeedbackQuery, UpdateFeedbackRequest},
     state::AppState,
-    validate,
 };
 use axum::{extract::State, http::StatusCode};
-use manageros_core::{
-    FeedbackKind, Invalid, PersonId,
-    authz::{self, Action},
-};
-use manageros_store::repo::feedback::{self as repo, Feedback, FeedbackFilter};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use manageros_core::FeedbackId;
+use manageros_store::repo::feedback::Feedback;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// A piece of feedback.
 #[derive(Serialize, ToSchema)]
@@ -67,15 +60,12 @@ pub struct FeedbackListResponse {
     pub pagination: PaginationView,
 }
 
-#[derive(Deserialize, IntoParams)]
-#[serde(rename_all = "camelCase")]
-#[into_params(parameter_in = Query)]
-pub struct FeedbackQuery {
-    /// Only feedback about this person (getFeedbackForPerson).
-    pub about_id: Option<String>,
-    pub kind: Option<String>,
-    pub page: Option<String>,
-    pub limit: Option<String>,
+impl From<&Feedback> for FeedbackResponse {
+    fn from(f: &Feedback) -> Self {
+        Self {
+            feedback: FeedbackView::from(f),
+        }
+    }
 }
 
 /// The feedback the caller may see, newest first (feedback.view).
@@ -88,39 +78,10 @@ pub async fn list_feedback(
     caller: CurrentUser,
     AppQuery(q): AppQuery<FeedbackQuery>,
 ) -> Result<AppJson<FeedbackListResponse>, ApiError> {
-    let actor = caller.actor();
-    let org = access::org_for(&actor, Action::FeedbackView)?;
-    authz::authorize_general(&actor, Action::FeedbackView, None)?;
-    let mut errors = FieldErrors::default();
-    let page = page_from(q.page.as_deref(), q.limit.as_deref(), &mut errors);
-    let kind = errors
-        .take(
-            "kind",
-            q.kind.as_deref().map(FeedbackKind::parse).transpose(),
-        )
-        .flatten();
-    errors.finish()?;
-    let about = q.about_id.as_deref().map(PersonId::parse);
-    let (list, total) = match about {
-        Some(None) => (vec![], 0),
-        about => {
-            let filter = FeedbackFilter {
-                about_id: about.flatten(),
-                kind,
-            };
-            repo::list(
-                &state.db,
-                &org,
-                &authz::feedback_scope(&actor),
-                &filter,
-                page,
-            )
-            .await?
-        }
-    };
+    let (list, page) = feedback::list(&state, &caller.actor(), q).await?;
     Ok(AppJson(FeedbackListResponse {
         feedback: list.iter().map(FeedbackView::from).collect(),
-        pagination: page.info(total).into(),
+        pagination: page.into(),
     }))
 }
 
@@ -132,28 +93,10 @@ pub async fn list_feedback(
 pub async fn get_feedback(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<String>,
+    Id(id): Id<FeedbackId>,
 ) -> Result<AppJson<FeedbackResponse>, ApiError> {
-    let (_, f) =
-        feedback::authorized(&state.db, &caller.actor(), &id, Action::FeedbackView).await?;
-    Ok(AppJson(FeedbackResponse {
-        feedback: FeedbackView::from(&f),
-    }))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CreateFeedbackRequest {
-    pub about_id: Option<String>,
-    /// Default `note`.
-    pub kind: Option<String>,
-    #[serde(default)]
-    pub is_private: bool,
-    pub body: Option<String>,
-}
-
-fn body_text(raw: &str) -> Result<String, Invalid> {
-    manageros_core::bounded_text(raw, "Body", 1, 10_000)
+    let f = feedback::get(&state, &caller.actor(), &id).await?;
+    Ok(AppJson(FeedbackResponse::from(&f)))
 }
 
 /// Write feedback about a person (feedback.create: admins, and members linked to a person).
@@ -167,48 +110,8 @@ pub async fn create_feedback(
     caller: CurrentUser,
     AppJson(body): AppJson<CreateFeedbackRequest>,
 ) -> Result<(StatusCode, AppJson<FeedbackResponse>), ApiError> {
-    let actor = caller.actor();
-    access::org_for(&actor, Action::FeedbackCreate)?;
-    authz::authorize_general(&actor, Action::FeedbackCreate, None)?;
-    validate! {
-        about_id = "aboutId": match body.about_id.as_deref().map(str::trim) {
-            None | Some("") => Err(Invalid::new("The person the feedback is about is required")),
-            Some(a) => Ok(a.to_owned()),
-        },
-        kind = "kind": body.kind.as_deref().map_or(Ok(FeedbackKind::Note), FeedbackKind::parse),
-        text = "body": body_text(body.body.as_deref().unwrap_or_default()),
-    }
-    let f = feedback::create(
-        &state,
-        &actor,
-        FeedbackDraft {
-            about_id,
-            kind,
-            is_private: body.is_private,
-            body: text,
-        },
-    )
-    .await?;
-    Ok((
-        StatusCode::CREATED,
-        AppJson(FeedbackResponse {
-            feedback: FeedbackView::from(&f),
-        }),
-    ))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateFeedbackRequest {
-    #[serde(default)]
-    #[schema(value_type = Option<String>)]
-    pub kind: Patch<String>,
-    #[serde(default)]
-    #[schema(value_type = Option<bool>)]
-    pub is_private: Patch<bool>,
-    #[serde(default)]
-    #[schema(value_type = Option<String>)]
-    pub body: Patch<String>,
+    let f = feedback::create(&state, &caller.actor(), body).await?;
+    Ok((StatusCode::CREATED, AppJson(FeedbackResponse::from(&f))))
 }
 
 /// Change feedback (feedback.edit: its author and admins). Who it is about does not change.
@@ -221,20 +124,11 @@ pub struct UpdateFeedbackRequest {
 pub async fn update_feedback(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<String>,
+    Id(id): Id<FeedbackId>,
     AppJson(body): AppJson<UpdateFeedbackRequest>,
 ) -> Result<AppJson<FeedbackResponse>, ApiError> {
-    let actor = caller.actor();
-    feedback::authorized(&state.db, &actor, &id, Action::FeedbackEdit).await?;
-    validate! {
-        kind = "kind": required(body.kind, "Kind", |k| FeedbackKind::parse(&k)),
-        is_private = "isPrivate": required(body.is_private, "isPrivate", Ok),
-        text = "body": required(body.body, "Body", |b| body_text(&b)),
-    }
-    let f = feedback::update(&state, &actor, &id, kind, is_private, text).await?;
-    Ok(AppJson(FeedbackResponse {
-        feedback: FeedbackView::from(&f),
-    }))
+    let f = feedback::update(&state, &caller.actor(), &id, body).await?;
+    Ok(AppJson(FeedbackResponse::from(&f)))
 }
 
 /// Delete feedback (feedback.delete: its author and admins).
@@ -245,7 +139,7 @@ pub async fn update_feedback(
 pub async fn delete_feedback(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<String>,
+    Id(id): Id<FeedbackId>,
 ) -> Result<StatusCode, ApiError> {
     feedback::delete(&state, &caller.actor(), &id).await?;
     Ok(StatusCode::NO_CONTENT)

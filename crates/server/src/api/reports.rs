@@ -1,26 +1,17 @@
-//! `/api/reports` (docs/API.md §8): every member sees the saved reports; admins create, change,
-//! delete and run them.
+//! `/api/reports` (docs/API.md §8): the JSON front end of `services::reports`. Every member
+//! sees the saved reports; admins create, change, delete and run them.
 
 use crate::{
-    access,
-    api::{
-        meetings::PageQuery,
-        schema::{PaginationView, page_from},
-    },
-    error::{ApiError, ErrorBody, FieldErrors},
-    extract::{AppJson, AppPath, AppQuery, CurrentUser},
-    services::reports,
+    api::{meetings::PageQuery, schema::PaginationView},
+    error::{ApiError, ErrorBody},
+    extract::{AppJson, AppQuery, CurrentUser, Id},
+    services::reports::{self, CreateReportRequest, UpdateReportRequest},
     state::AppState,
-    validate,
 };
 use axum::{extract::State, http::StatusCode};
-use manageros_core::{
-    Invalid, ReportKind,
-    authz::{self, Action},
-    bounded_text,
-};
-use manageros_store::repo::reports::{self as repo, Report};
-use serde::{Deserialize, Serialize};
+use manageros_core::ReportId;
+use manageros_store::repo::reports::Report;
+use serde::Serialize;
 use utoipa::ToSchema;
 
 /// A saved report.
@@ -65,6 +56,14 @@ pub struct ReportsResponse {
     pub pagination: PaginationView,
 }
 
+impl From<&Report> for ReportResponse {
+    fn from(r: &Report) -> Self {
+        Self {
+            report: ReportView::from(r),
+        }
+    }
+}
+
 /// The organization's saved reports, newest first (report.view).
 #[utoipa::path(get, path = "/api/reports", tag = "reports",
     security(("bearer" = []), ("cookie" = [])),
@@ -75,16 +74,16 @@ pub async fn list_reports(
     caller: CurrentUser,
     AppQuery(q): AppQuery<PageQuery>,
 ) -> Result<AppJson<ReportsResponse>, ApiError> {
-    let actor = caller.actor();
-    let org = access::org_for(&actor, Action::ReportView)?;
-    authz::authorize_general(&actor, Action::ReportView, None)?;
-    let mut errors = FieldErrors::default();
-    let page = page_from(q.page.as_deref(), q.limit.as_deref(), &mut errors);
-    errors.finish()?;
-    let (list, total) = repo::list(&state.db, &org, page).await?;
+    let (list, page) = reports::list(
+        &state,
+        &caller.actor(),
+        q.page.as_deref(),
+        q.limit.as_deref(),
+    )
+    .await?;
     Ok(AppJson(ReportsResponse {
         reports: list.iter().map(ReportView::from).collect(),
-        pagination: page.info(total).into(),
+        pagination: page.into(),
     }))
 }
 
@@ -96,26 +95,10 @@ pub async fn list_reports(
 pub async fn get_report(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<String>,
+    Id(id): Id<ReportId>,
 ) -> Result<AppJson<ReportResponse>, ApiError> {
-    let (_, r) = reports::authorized(&state.db, &caller.actor(), &id, Action::ReportView).await?;
-    Ok(AppJson(ReportResponse {
-        report: ReportView::from(&r),
-    }))
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct CreateReportRequest {
-    pub name: Option<String>,
-    pub kind: Option<String>,
-    /// `oneonone-cadence`: `{from?, to?}` (dates or timestamps; default the last 90 days).
-    /// `task-status`: `{assigneeId?, initiativeId?}`.
-    #[schema(value_type = Option<Object>)]
-    pub parameters: Option<serde_json::Value>,
-}
-
-fn name(raw: Option<&str>) -> Result<String, Invalid> {
-    bounded_text(raw.unwrap_or_default(), "Name", 1, 200)
+    let r = reports::get(&state, &caller.actor(), &id).await?;
+    Ok(AppJson(ReportResponse::from(&r)))
 }
 
 /// Save a report (report.create: admins).
@@ -129,37 +112,8 @@ pub async fn create_report(
     caller: CurrentUser,
     AppJson(body): AppJson<CreateReportRequest>,
 ) -> Result<(StatusCode, AppJson<ReportResponse>), ApiError> {
-    let actor = caller.actor();
-    access::org_for(&actor, Action::ReportCreate)?;
-    authz::authorize_general(&actor, Action::ReportCreate, None)?;
-    validate! {
-        name = "name": name(body.name.as_deref()),
-        kind = "kind": ReportKind::parse(body.kind.as_deref().unwrap_or_default()),
-    }
-    let r = reports::create(
-        &state,
-        &actor,
-        &caller.user.id,
-        name,
-        kind,
-        body.parameters.unwrap_or_default(),
-    )
-    .await?;
-    Ok((
-        StatusCode::CREATED,
-        AppJson(ReportResponse {
-            report: ReportView::from(&r),
-        }),
-    ))
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct UpdateReportRequest {
-    pub name: Option<String>,
-    pub kind: Option<String>,
-    /// Replaces the parameters.
-    #[schema(value_type = Option<Object>)]
-    pub parameters: Option<serde_json::Value>,
+    let r = reports::create(&state, &caller.actor(), body).await?;
+    Ok((StatusCode::CREATED, AppJson(ReportResponse::from(&r))))
 }
 
 /// Change a saved report (report.edit: admins).
@@ -172,19 +126,11 @@ pub struct UpdateReportRequest {
 pub async fn update_report(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<String>,
+    Id(id): Id<ReportId>,
     AppJson(body): AppJson<UpdateReportRequest>,
 ) -> Result<AppJson<ReportResponse>, ApiError> {
-    let actor = caller.actor();
-    reports::authorized(&state.db, &actor, &id, Action::ReportEdit).await?;
-    validate! {
-        name = "name": body.name.as_deref().map(|n| name(Some(n))).transpose(),
-        kind = "kind": body.kind.as_deref().map(ReportKind::parse).transpose(),
-    }
-    let r = reports::update(&state, &actor, &id, name, kind, body.parameters).await?;
-    Ok(AppJson(ReportResponse {
-        report: ReportView::from(&r),
-    }))
+    let r = reports::update(&state, &caller.actor(), &id, body).await?;
+    Ok(AppJson(ReportResponse::from(&r)))
 }
 
 /// Delete a saved report (report.delete: admins).
@@ -195,7 +141,7 @@ pub async fn update_report(
 pub async fn delete_report(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<String>,
+    Id(id): Id<ReportId>,
 ) -> Result<StatusCode, ApiError> {
     reports::delete(&state, &caller.actor(), &id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -222,7 +168,7 @@ pub struct RunResponse {
 pub async fn run_report(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<String>,
+    Id(id): Id<ReportId>,
 ) -> Result<AppJson<RunResponse>, ApiError> {
     let run = reports::run(&state, &caller.actor(), &id).await?;
     Ok(AppJson(RunResponse {

@@ -1,50 +1,114 @@
-//! Feedback about a person: private feedback is seen only by its author and admins.
+//! Feedback about a person: non-private feedback is visible to every member; private feedback
+//! only to its author and admins. Each function asks authz once, then validates, then writes.
 
-use crate::{access, error::ApiError, services::refs, state::AppState};
+use crate::{
+    api::schema::page_from,
+    error::{ApiError, FieldErrors},
+    patch::{Patch, required},
+    services::{
+        load::{self, authorized, reread},
+        refs,
+    },
+    state::AppState,
+    validate,
+};
 use manageros_core::{
-    FeedbackId, FeedbackKind, OrgId,
-    authz::{self, Action, Actor, Kind},
+    FeedbackId, FeedbackKind, Invalid, PageInfo, PersonId,
+    authz::{self, Action, Actor},
 };
 use manageros_store::{
-    ConnectionTrait, begin_write,
-    repo::feedback::{self, Feedback, NewFeedback},
+    begin_write,
+    repo::feedback::{self, Feedback, FeedbackFilter, NewFeedback},
 };
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 
 pub const ABOUT_NOT_FOUND: &str = "Person not found or access denied";
 
-/// Loads feedback of the caller's organization and authorizes `action` on it.
-pub async fn authorized(
-    db: &impl ConnectionTrait,
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct FeedbackQuery {
+    /// Only feedback about this person (getFeedbackForPerson).
+    pub about_id: Option<String>,
+    pub kind: Option<String>,
+    pub page: Option<String>,
+    pub limit: Option<String>,
+}
+
+/// The feedback the caller may see, newest first (feedback.view), filtered in SQL by the
+/// view rule's scope.
+pub async fn list(
+    state: &AppState,
     actor: &Actor,
-    raw_id: &str,
-    action: Action,
-) -> Result<(OrgId, Feedback), ApiError> {
-    let org = access::org_for(actor, action)?;
-    let id = access::id_or_404(raw_id, FeedbackId::parse, Kind::Feedback)?;
-    let f = feedback::find(db, &org, &id)
-        .await?
-        .ok_or_else(|| access::not_found(Kind::Feedback))?;
-    authz::authorize(actor, action, &f.target())?;
-    Ok((org, f))
+    q: FeedbackQuery,
+) -> Result<(Vec<Feedback>, PageInfo), ApiError> {
+    let org = load::org_of(actor, Action::FeedbackView)?;
+    authz::authorize_general(actor, Action::FeedbackView, None)?;
+    let mut errors = FieldErrors::default();
+    let page = page_from(q.page.as_deref(), q.limit.as_deref(), &mut errors);
+    let kind = errors
+        .take(
+            "kind",
+            q.kind.as_deref().map(FeedbackKind::parse).transpose(),
+        )
+        .flatten();
+    errors.finish()?;
+    let (list, total) = match q.about_id.as_deref().map(PersonId::parse) {
+        // A filter on an id of the wrong shape matches nothing.
+        Some(None) => (vec![], 0),
+        about => {
+            let filter = FeedbackFilter {
+                about_id: about.flatten(),
+                kind,
+            };
+            let scope = authz::feedback_scope(actor);
+            feedback::list(&state.db, &org, &scope, &filter, page).await?
+        }
+    };
+    Ok((list, page.info(total)))
 }
 
-pub struct FeedbackDraft {
-    pub about_id: String,
-    pub kind: FeedbackKind,
+/// A piece of feedback (feedback.view).
+pub async fn get(state: &AppState, actor: &Actor, id: &FeedbackId) -> Result<Feedback, ApiError> {
+    let (_, f) = authorized(&state.db, actor, id, Action::FeedbackView).await?;
+    Ok(f)
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateFeedbackRequest {
+    pub about_id: Option<String>,
+    /// Default `note`.
+    pub kind: Option<String>,
+    #[serde(default)]
     pub is_private: bool,
-    pub body: String,
+    pub body: Option<String>,
 }
 
-/// Records feedback written by the caller (and, if they are linked, from their person).
+fn body_text(raw: &str) -> Result<String, Invalid> {
+    manageros_core::bounded_text(raw, "Body", 1, 10_000)
+}
+
+/// Records feedback written by the caller (and, if they are linked, from their person)
+/// (feedback.create: admins, and members linked to a person).
 pub async fn create(
     state: &AppState,
     actor: &Actor,
-    d: FeedbackDraft,
+    input: CreateFeedbackRequest,
 ) -> Result<Feedback, ApiError> {
-    let org = access::org_for(actor, Action::FeedbackCreate)?;
+    let org = load::org_of(actor, Action::FeedbackCreate)?;
     authz::authorize_general(actor, Action::FeedbackCreate, None)?;
+    validate! {
+        about_id = "aboutId": match input.about_id.as_deref().map(str::trim) {
+            None | Some("") => Err(Invalid::new("The person the feedback is about is required")),
+            Some(a) => Ok(a.to_owned()),
+        },
+        kind = "kind": input.kind.as_deref().map_or(Ok(FeedbackKind::Note), FeedbackKind::parse),
+        text = "body": body_text(input.body.as_deref().unwrap_or_default()),
+    }
     let txn = begin_write(&state.db).await?;
-    let about = refs::person(&txn, &org, &d.about_id, ABOUT_NOT_FOUND).await?;
+    let about = refs::person(&txn, &org, &about_id, ABOUT_NOT_FOUND).await?;
     let id = feedback::insert(
         &txn,
         &org,
@@ -52,50 +116,66 @@ pub async fn create(
             about_id: &about,
             author: &actor.user_id,
             from_person_id: actor.person_id.as_ref(),
-            kind: d.kind,
-            is_private: d.is_private,
-            body: &d.body,
+            kind,
+            is_private: input.is_private,
+            body: &text,
         },
         state.now(),
     )
     .await?;
-    let f = feedback::find(&txn, &org, &id)
-        .await?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("feedback {id} vanished")))?;
+    let f = reread::<Feedback>(&txn, &org, &id).await?;
     txn.commit().await?;
     Ok(f)
 }
 
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateFeedbackRequest {
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub kind: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    pub is_private: Patch<bool>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub body: Patch<String>,
+}
+
+/// Changes feedback (feedback.edit: its author and admins). Who it is about does not change.
+/// Permission comes before validation: who may not edit learns nothing from a 400.
 pub async fn update(
     state: &AppState,
     actor: &Actor,
-    raw_id: &str,
-    kind: Option<FeedbackKind>,
-    is_private: Option<bool>,
-    body: Option<String>,
+    id: &FeedbackId,
+    input: UpdateFeedbackRequest,
 ) -> Result<Feedback, ApiError> {
     let txn = begin_write(&state.db).await?;
-    let (org, current) = authorized(&txn, actor, raw_id, Action::FeedbackEdit).await?;
+    let (org, current) = authorized::<Feedback>(&txn, actor, id, Action::FeedbackEdit).await?;
+    validate! {
+        kind = "kind": required(input.kind, "Kind", |k| FeedbackKind::parse(&k)),
+        is_private = "isPrivate": required(input.is_private, "isPrivate", Ok),
+        text = "body": required(input.body, "Body", |b| body_text(&b)),
+    }
     feedback::update(
         &txn,
         &org,
         &current.id,
         kind.unwrap_or(current.kind),
         is_private.unwrap_or(current.is_private),
-        body.as_deref().unwrap_or(&current.body),
+        text.as_deref().unwrap_or(&current.body),
         state.now(),
     )
     .await?;
-    let f = feedback::find(&txn, &org, &current.id)
-        .await?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("feedback vanished")))?;
+    let f = reread::<Feedback>(&txn, &org, &current.id).await?;
     txn.commit().await?;
     Ok(f)
 }
 
-pub async fn delete(state: &AppState, actor: &Actor, raw_id: &str) -> Result<(), ApiError> {
+/// Deletes feedback (feedback.delete: its author and admins).
+pub async fn delete(state: &AppState, actor: &Actor, id: &FeedbackId) -> Result<(), ApiError> {
     let txn = begin_write(&state.db).await?;
-    let (org, f) = authorized(&txn, actor, raw_id, Action::FeedbackDelete).await?;
+    let (org, f) = authorized::<Feedback>(&txn, actor, id, Action::FeedbackDelete).await?;
     feedback::delete(&txn, &org, &f.id).await?;
     txn.commit().await?;
     Ok(())

@@ -6,12 +6,19 @@
 //! - `task-status` `{assigneeId?, initiativeId?}`: task counts by assignee and status.
 
 use crate::{
-    access, api::schema::time_from, api::schema::time_until, error::ApiError, services::refs,
+    api::schema::{page_from, time_from, time_until},
+    error::{ApiError, FieldErrors},
+    services::{
+        load::{self, authorized, reread},
+        refs,
+    },
     state::AppState,
+    validate,
 };
 use manageros_core::{
-    InitiativeId, OrgId, PersonId, ReportId, ReportKind, Timestamp, UserId,
-    authz::{self, Action, Actor, Kind},
+    InitiativeId, Invalid, OrgId, PageInfo, PersonId, ReportId, ReportKind, Timestamp,
+    authz::{self, Action, Actor},
+    bounded_text,
     time::DAY_MS,
 };
 use manageros_store::{
@@ -22,26 +29,12 @@ use manageros_store::{
         tasks,
     },
 };
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use utoipa::ToSchema;
 
 pub const PERSON_NOT_FOUND: &str = "Assignee not found or access denied";
 pub const INITIATIVE_NOT_FOUND: &str = "Initiative not found or access denied";
-
-/// Loads a report of the caller's organization and authorizes `action` on it.
-pub async fn authorized(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    raw_id: &str,
-    action: Action,
-) -> Result<(OrgId, Report), ApiError> {
-    let org = access::org_for(actor, action)?;
-    let id = access::id_or_404(raw_id, ReportId::parse, Kind::Report)?;
-    let r = reports::find(db, &org, &id)
-        .await?
-        .ok_or_else(|| access::not_found(Kind::Report))?;
-    authz::authorize(actor, action, &r.target())?;
-    Ok((org, r))
-}
 
 fn string_param<'a>(
     params: &'a Map<String, Value>,
@@ -125,39 +118,97 @@ async fn check_parameters(
     Ok(Value::Object(out))
 }
 
+/// The organization's saved reports, newest first (report.view).
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    page: Option<&str>,
+    limit: Option<&str>,
+) -> Result<(Vec<Report>, PageInfo), ApiError> {
+    let org = load::org_of(actor, Action::ReportView)?;
+    authz::authorize_general(actor, Action::ReportView, None)?;
+    let mut errors = FieldErrors::default();
+    let page = page_from(page, limit, &mut errors);
+    errors.finish()?;
+    let (list, total) = reports::list(&state.db, &org, page).await?;
+    Ok((list, page.info(total)))
+}
+
+/// A saved report (report.view).
+pub async fn get(state: &AppState, actor: &Actor, id: &ReportId) -> Result<Report, ApiError> {
+    let (_, r) = authorized(&state.db, actor, id, Action::ReportView).await?;
+    Ok(r)
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct CreateReportRequest {
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    /// `oneonone-cadence`: `{from?, to?}` (dates or timestamps; default the last 90 days).
+    /// `task-status`: `{assigneeId?, initiativeId?}`.
+    #[schema(value_type = Option<Object>)]
+    pub parameters: Option<Value>,
+}
+
+fn name(raw: Option<&str>) -> Result<String, Invalid> {
+    bounded_text(raw.unwrap_or_default(), "Name", 1, 200)
+}
+
+/// Saves a report (report.create: admins).
 pub async fn create(
     state: &AppState,
     actor: &Actor,
-    by: &UserId,
-    name: String,
-    kind: ReportKind,
-    parameters: Value,
+    input: CreateReportRequest,
 ) -> Result<Report, ApiError> {
-    let org = access::org_for(actor, Action::ReportCreate)?;
+    let org = load::org_of(actor, Action::ReportCreate)?;
     authz::authorize_general(actor, Action::ReportCreate, None)?;
+    validate! {
+        name = "name": name(input.name.as_deref()),
+        kind = "kind": ReportKind::parse(input.kind.as_deref().unwrap_or_default()),
+    }
     let txn = begin_write(&state.db).await?;
-    let parameters = check_parameters(&txn, &org, kind, parameters).await?;
-    let id = reports::insert(&txn, &org, by, &name, kind, &parameters, state.now()).await?;
-    let r = reports::find(&txn, &org, &id)
-        .await?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("report vanished")))?;
+    let parameters =
+        check_parameters(&txn, &org, kind, input.parameters.unwrap_or_default()).await?;
+    let id = reports::insert(
+        &txn,
+        &org,
+        &actor.user_id,
+        &name,
+        kind,
+        &parameters,
+        state.now(),
+    )
+    .await?;
+    let r = reread::<Report>(&txn, &org, &id).await?;
     txn.commit().await?;
     Ok(r)
 }
 
+#[derive(Deserialize, ToSchema, Default)]
+pub struct UpdateReportRequest {
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    /// Replaces the parameters.
+    #[schema(value_type = Option<Object>)]
+    pub parameters: Option<Value>,
+}
+
+/// Changes a saved report (report.edit: admins). Permission comes before validation.
 pub async fn update(
     state: &AppState,
     actor: &Actor,
-    raw_id: &str,
-    name: Option<String>,
-    kind: Option<ReportKind>,
-    parameters: Option<Value>,
+    id: &ReportId,
+    input: UpdateReportRequest,
 ) -> Result<Report, ApiError> {
     let txn = begin_write(&state.db).await?;
-    let (org, current) = authorized(&txn, actor, raw_id, Action::ReportEdit).await?;
+    let (org, current) = authorized::<Report>(&txn, actor, id, Action::ReportEdit).await?;
+    validate! {
+        name = "name": input.name.as_deref().map(|n| name(Some(n))).transpose(),
+        kind = "kind": input.kind.as_deref().map(ReportKind::parse).transpose(),
+    }
     let kind_changed = kind.is_some_and(|k| k != current.kind);
     let kind = kind.unwrap_or(current.kind);
-    let parameters = match parameters {
+    let parameters = match input.parameters {
         Some(p) => check_parameters(&txn, &org, kind, p).await?,
         // A new kind does not inherit the old kind's parameters.
         None if kind_changed => json!({}),
@@ -173,16 +224,15 @@ pub async fn update(
         state.now(),
     )
     .await?;
-    let r = reports::find(&txn, &org, &current.id)
-        .await?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("report vanished")))?;
+    let r = reread::<Report>(&txn, &org, &current.id).await?;
     txn.commit().await?;
     Ok(r)
 }
 
-pub async fn delete(state: &AppState, actor: &Actor, raw_id: &str) -> Result<(), ApiError> {
+/// Deletes a saved report (report.delete: admins).
+pub async fn delete(state: &AppState, actor: &Actor, id: &ReportId) -> Result<(), ApiError> {
     let txn = begin_write(&state.db).await?;
-    let (org, r) = authorized(&txn, actor, raw_id, Action::ReportDelete).await?;
+    let (org, r) = authorized::<Report>(&txn, actor, id, Action::ReportDelete).await?;
     reports::delete(&txn, &org, &r.id).await?;
     txn.commit().await?;
     Ok(())
@@ -202,8 +252,8 @@ fn ts(t: Option<Timestamp>) -> Value {
 }
 
 /// Runs a report (report.access: admins).
-pub async fn run(state: &AppState, actor: &Actor, raw_id: &str) -> Result<Run, ApiError> {
-    let (org, report) = authorized(&state.db, actor, raw_id, Action::ReportAccess).await?;
+pub async fn run(state: &AppState, actor: &Actor, id: &ReportId) -> Result<Run, ApiError> {
+    let (org, report) = authorized::<Report>(&state.db, actor, id, Action::ReportAccess).await?;
     let now = state.now();
     let params = report.parameters.as_object().cloned().unwrap_or_default();
     let text = |k: &str| params.get(k).and_then(Value::as_str).map(str::to_owned);
