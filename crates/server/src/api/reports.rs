@@ -2,10 +2,13 @@
 //! sees the saved reports; admins create, change, delete and run them.
 
 use crate::{
-    api::{meetings::PageQuery, schema::PaginationView},
+    api::schema::PaginationView,
     error::{ApiError, ErrorBody},
     extract::{AppJson, AppQuery, CurrentUser, Id},
-    services::reports::{self, CreateReportRequest, UpdateReportRequest},
+    services::{
+        meetings::PageQuery,
+        reports::{self, CreateReportRequest, UpdateReportRequest},
+    },
     state::AppState,
 };
 use axum::{extract::State, http::StatusCode};

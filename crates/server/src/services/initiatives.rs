@@ -1,42 +1,35 @@
-//! Initiatives: writes with their team and owners checked inside the organization.
+//! Initiatives: every member views them; admins and members linked to a person create them;
+//! only admins edit and delete them. Team and owners are checked inside the organization.
+//! Each function asks authz once, then validates, then writes in one transaction.
 
-use crate::{access, error::ApiError, patch::Patch, services::refs, state::AppState};
+use crate::{
+    api::schema::{optional_text, page_from, search_from},
+    error::{ApiError, FieldErrors},
+    patch::{Patch, required},
+    services::{
+        load::{self, authorized, reread},
+        refs,
+        tasks::{TasksQuery, date, title},
+    },
+    state::AppState,
+    validate,
+};
 use manageros_core::{
-    InitiativeId, InitiativeStatus, OrgId, Rag, Timestamp, UserId,
-    authz::{self, Action, Actor, Kind},
+    InitiativeId, InitiativeStatus, Invalid, PageInfo, PersonId, Rag, TeamId, Timestamp,
+    authz::{self, Action, Actor},
 };
 use manageros_store::{
-    ConnectionTrait, DatabaseTransaction, begin_write,
-    repo::initiatives::{self, Initiative, InitiativeFields},
+    begin_write,
+    repo::{
+        initiatives::{self, Initiative, InitiativeFields, InitiativeFilter},
+        tasks::{Task, TaskFilter},
+    },
 };
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 
 pub const TEAM_NOT_FOUND: &str = "Team not found or access denied";
 pub const OWNER_NOT_FOUND: &str = "Owner not found or access denied";
-
-pub struct InitiativeDraft {
-    pub title: String,
-    pub summary: Option<String>,
-    pub status: InitiativeStatus,
-    pub rag: Rag,
-    pub confidence: i32,
-    pub team_id: Option<String>,
-    pub owner_ids: Vec<String>,
-    pub start_date: Option<Timestamp>,
-    pub target_date: Option<Timestamp>,
-}
-
-#[derive(Default)]
-pub struct InitiativePatch {
-    pub title: Option<String>,
-    pub summary: Patch<String>,
-    pub status: Option<InitiativeStatus>,
-    pub rag: Option<Rag>,
-    pub confidence: Option<i32>,
-    pub team_id: Patch<String>,
-    pub owner_ids: Option<Vec<String>>,
-    pub start_date: Patch<Timestamp>,
-    pub target_date: Patch<Timestamp>,
-}
 
 fn check_dates(start: Option<Timestamp>, target: Option<Timestamp>) -> Result<(), ApiError> {
     match (start, target) {
@@ -48,107 +41,223 @@ fn check_dates(start: Option<Timestamp>, target: Option<Timestamp>) -> Result<()
     }
 }
 
-/// Loads an initiative of the caller's organization and authorizes `action` on it.
-pub async fn authorized(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    raw_id: &str,
-    action: Action,
-) -> Result<(OrgId, Initiative), ApiError> {
-    let org = access::org_for(actor, action)?;
-    let id = access::id_or_404(raw_id, InitiativeId::parse, Kind::Initiative)?;
-    let i = initiatives::find(db, &org, &id)
-        .await?
-        .ok_or_else(|| access::not_found(Kind::Initiative))?;
-    authz::authorize(actor, action, &i.target())?;
-    Ok((org, i))
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct InitiativesQuery {
+    pub status: Option<String>,
+    pub rag: Option<String>,
+    pub team_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub search: Option<String>,
+    pub page: Option<String>,
+    pub limit: Option<String>,
 }
 
-async fn reread(
-    txn: &DatabaseTransaction,
-    org: &OrgId,
+/// The organization's initiatives, newest first (initiative.view).
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    q: InitiativesQuery,
+) -> Result<(Vec<Initiative>, PageInfo), ApiError> {
+    let org = load::org_of(actor, Action::InitiativeView)?;
+    authz::authorize_general(actor, Action::InitiativeView, None)?;
+    let mut errors = FieldErrors::default();
+    let page = page_from(q.page.as_deref(), q.limit.as_deref(), &mut errors);
+    let search = search_from(q.search.as_deref(), &mut errors);
+    let status = errors
+        .take(
+            "status",
+            q.status.as_deref().map(InitiativeStatus::parse).transpose(),
+        )
+        .flatten();
+    let rag = errors
+        .take("rag", q.rag.as_deref().map(Rag::parse).transpose())
+        .flatten();
+    errors.finish()?;
+    let team = q.team_id.as_deref().map(TeamId::parse);
+    let owner = q.owner_id.as_deref().map(PersonId::parse);
+    // A filter on an id of the wrong shape matches nothing.
+    let (list, total) = if matches!(team, Some(None)) || matches!(owner, Some(None)) {
+        (vec![], 0)
+    } else {
+        let filter = InitiativeFilter {
+            status,
+            rag,
+            team_id: team.flatten(),
+            owner_id: owner.flatten(),
+            search,
+        };
+        initiatives::list(&state.db, &org, &filter, page).await?
+    };
+    Ok((list, page.info(total)))
+}
+
+/// An initiative (initiative.view).
+pub async fn get(
+    state: &AppState,
+    actor: &Actor,
     id: &InitiativeId,
 ) -> Result<Initiative, ApiError> {
-    initiatives::find(txn, org, id).await?.ok_or_else(|| {
-        ApiError::internal(anyhow::anyhow!(
-            "initiative {id} vanished inside its transaction"
-        ))
-    })
+    let (_, i) = authorized(&state.db, actor, id, Action::InitiativeView).await?;
+    Ok(i)
 }
 
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateInitiativeRequest {
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    /// Default `planned`.
+    pub status: Option<String>,
+    /// Default `green`.
+    pub rag: Option<String>,
+    /// 0–100, default 50.
+    pub confidence: Option<i64>,
+    pub team_id: Option<String>,
+    /// People of the organization.
+    #[serde(default)]
+    pub owner_ids: Vec<String>,
+    pub start_date: Option<String>,
+    pub target_date: Option<String>,
+}
+
+fn confidence(c: i64) -> Result<i32, Invalid> {
+    if (0..=100).contains(&c) {
+        Ok(c as i32)
+    } else {
+        Err(Invalid::new("Confidence must be from 0 to 100"))
+    }
+}
+
+/// Creates an initiative (initiative.create: admins, and members linked to a person).
 pub async fn create(
     state: &AppState,
     actor: &Actor,
-    by: &UserId,
-    d: InitiativeDraft,
+    input: CreateInitiativeRequest,
 ) -> Result<Initiative, ApiError> {
-    let org = access::org_for(actor, Action::InitiativeCreate)?;
+    let org = load::org_of(actor, Action::InitiativeCreate)?;
     authz::authorize_general(actor, Action::InitiativeCreate, None)?;
-    check_dates(d.start_date, d.target_date)?;
+    validate! {
+        title = "title": title(input.title.as_deref()),
+        summary = "summary": optional_text(input.summary.as_deref(), "Summary", 10_000),
+        status = "status": input.status.as_deref().map_or(Ok(InitiativeStatus::Planned), InitiativeStatus::parse),
+        rag = "rag": input.rag.as_deref().map_or(Ok(Rag::Green), Rag::parse),
+        confidence = "confidence": confidence(input.confidence.unwrap_or(50)),
+        start_date = "startDate": input.start_date.as_deref().map(|d| date(d, "Start date")).transpose(),
+        target_date = "targetDate": input.target_date.as_deref().map(|d| date(d, "Target date")).transpose(),
+    }
+    check_dates(start_date, target_date)?;
     let now = state.now();
     let txn = begin_write(&state.db).await?;
     let (db, o) = (&txn, &org);
-    let team_id = refs::optional(d.team_id.as_deref(), |r| async move {
+    let team_id = refs::optional(input.team_id.as_deref(), |r| async move {
         refs::team(db, o, &r, TEAM_NOT_FOUND).await
     })
     .await?;
-    let owner_ids = refs::persons(&txn, &org, &d.owner_ids, OWNER_NOT_FOUND).await?;
+    let owner_ids = refs::persons(&txn, &org, &input.owner_ids, OWNER_NOT_FOUND).await?;
     let fields = InitiativeFields {
-        title: d.title,
-        summary: d.summary,
-        status: d.status,
-        rag: d.rag,
-        confidence: d.confidence,
+        title,
+        summary,
+        status,
+        rag,
+        confidence,
         team_id,
         owner_ids,
-        start_date: d.start_date,
-        target_date: d.target_date,
+        start_date,
+        target_date,
     };
-    let id = initiatives::insert(&txn, &org, by, &fields, now).await?;
-    let i = reread(&txn, &org, &id).await?;
+    let id = initiatives::insert(&txn, &org, &actor.user_id, &fields, now).await?;
+    let i = reread::<Initiative>(&txn, &org, &id).await?;
     txn.commit().await?;
     Ok(i)
 }
 
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateInitiativeRequest {
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub title: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub summary: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub status: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub rag: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<i64>)]
+    pub confidence: Patch<i64>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub team_id: Patch<String>,
+    /// Replaces the owners; `[]` or `null` removes them all.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub owner_ids: Patch<Vec<String>>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub start_date: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub target_date: Patch<String>,
+}
+
+/// Changes some of an initiative's fields (initiative.edit: admins). Permission comes before
+/// validation: who may not edit learns nothing from a 400.
 pub async fn update(
     state: &AppState,
     actor: &Actor,
-    raw_id: &str,
-    p: InitiativePatch,
+    id: &InitiativeId,
+    input: UpdateInitiativeRequest,
 ) -> Result<Initiative, ApiError> {
     let now = state.now();
     let txn = begin_write(&state.db).await?;
-    let (org, current) = authorized(&txn, actor, raw_id, Action::InitiativeEdit).await?;
+    let (org, current) = authorized::<Initiative>(&txn, actor, id, Action::InitiativeEdit).await?;
+    validate! {
+        title = "title": required(input.title, "Title", |t| title(Some(&t))),
+        summary = "summary": input.summary.try_map(|s| optional_text(Some(&s), "Summary", 10_000)),
+        status = "status": required(input.status, "Status", |s| InitiativeStatus::parse(&s)),
+        rag = "rag": required(input.rag, "Rag", |r| Rag::parse(&r)),
+        confidence = "confidence": required(input.confidence, "Confidence", confidence),
+        start_date = "startDate": input.start_date.try_map(|d| date(&d, "Start date")),
+        target_date = "targetDate": input.target_date.try_map(|d| date(&d, "Target date")),
+    }
     let (db, o) = (&txn, &org);
-    let team = refs::patch(p.team_id, |r| async move {
+    let team = refs::patch(input.team_id, |r| async move {
         refs::team(db, o, &r, TEAM_NOT_FOUND).await
     })
     .await?;
-    let owners = match &p.owner_ids {
-        Some(raw) => refs::persons(&txn, &org, raw, OWNER_NOT_FOUND).await?,
-        None => current.owner_ids.clone(),
+    let owners = match &input.owner_ids {
+        Patch::Absent => current.owner_ids.clone(),
+        Patch::Null => vec![],
+        Patch::Value(raw) => refs::persons(&txn, &org, raw, OWNER_NOT_FOUND).await?,
     };
     let mut fields = InitiativeFields::from(&current);
-    fields.title = p.title.unwrap_or(fields.title);
-    fields.summary = p.summary.apply(fields.summary);
-    fields.status = p.status.unwrap_or(fields.status);
-    fields.rag = p.rag.unwrap_or(fields.rag);
-    fields.confidence = p.confidence.unwrap_or(fields.confidence);
+    fields.title = title.unwrap_or(fields.title);
+    fields.summary = summary.flatten().apply(fields.summary);
+    fields.status = status.unwrap_or(fields.status);
+    fields.rag = rag.unwrap_or(fields.rag);
+    fields.confidence = confidence.unwrap_or(fields.confidence);
     fields.team_id = team.apply(fields.team_id);
     fields.owner_ids = owners;
-    fields.start_date = p.start_date.apply(fields.start_date);
-    fields.target_date = p.target_date.apply(fields.target_date);
+    fields.start_date = start_date.apply(fields.start_date);
+    fields.target_date = target_date.apply(fields.target_date);
     check_dates(fields.start_date, fields.target_date)?;
     initiatives::update(&txn, &org, &current.id, &fields, now).await?;
-    let i = reread(&txn, &org, &current.id).await?;
+    let i = reread::<Initiative>(&txn, &org, &current.id).await?;
     txn.commit().await?;
     Ok(i)
 }
 
-/// Deletes an initiative; its tasks and meetings stay, no longer attached to it.
-pub async fn delete(state: &AppState, actor: &Actor, raw_id: &str) -> Result<(), ApiError> {
+/// Deletes an initiative (initiative.delete: admins); its tasks and meetings stay, no longer
+/// attached to it.
+pub async fn delete(state: &AppState, actor: &Actor, id: &InitiativeId) -> Result<(), ApiError> {
     let txn = begin_write(&state.db).await?;
-    let (org, i) = authorized(&txn, actor, raw_id, Action::InitiativeDelete).await?;
+    let (org, i) = authorized::<Initiative>(&txn, actor, id, Action::InitiativeDelete).await?;
     initiatives::delete(&txn, &org, &i.id).await?;
     txn.commit().await?;
     Ok(())
@@ -159,27 +268,16 @@ pub async fn tasks(
     state: &AppState,
     actor: &Actor,
     id: &InitiativeId,
-    q: crate::services::tasks::TasksQuery,
-) -> Result<
-    (
-        Vec<manageros_store::repo::tasks::Task>,
-        manageros_core::PageInfo,
-    ),
-    ApiError,
-> {
-    let (org, initiative) = crate::services::load::authorized::<Initiative>(
-        &state.db,
-        actor,
-        id,
-        Action::InitiativeView,
-    )
-    .await?;
+    q: TasksQuery,
+) -> Result<(Vec<Task>, PageInfo), ApiError> {
+    let (org, initiative) =
+        authorized::<Initiative>(&state.db, actor, id, Action::InitiativeView).await?;
     authz::authorize_general(actor, Action::TaskView, None)?;
-    let filter = manageros_store::repo::tasks::TaskFilter {
+    let filter = TaskFilter {
         initiative_id: Some(initiative.id),
         ..Default::default()
     };
-    let q = crate::services::tasks::TasksQuery {
+    let q = TasksQuery {
         initiative_id: None,
         ..q
     };
