@@ -1,60 +1,40 @@
 //! Feedback campaigns: questions about one person, mailed to a list of addresses when the
 //! campaign becomes active; each invitee answers once, without an account, by their link.
+//! The creator and admins see and change a campaign. Each function asks authz once (or, on the
+//! public side, checks the link's token, which is the credential), then validates, then writes.
 
-use crate::{access, error::ApiError, mail::Mail, services::refs, session, state::AppState};
+use crate::{
+    api::schema::page_from,
+    error::{ApiError, FieldErrors},
+    mail::Mail,
+    patch::{Patch, required},
+    services::{
+        load::{self, authorized, reread},
+        refs,
+        tasks::date,
+    },
+    session,
+    state::AppState,
+    validate,
+};
 use manageros_core::{
-    CampaignId, CampaignStatus, Email, OrgId, Timestamp, UserId,
-    authz::{self, Action, Actor, Kind},
+    CampaignId, CampaignStatus, Email, Invalid, PageInfo, Timestamp,
+    authz::{self, Action, Actor},
+    bounded_text,
 };
 use manageros_store::{
-    ConnectionTrait, DatabaseTransaction, begin_write,
+    begin_write,
     repo::{
         campaigns::{self, Campaign, CampaignFields},
         persons,
     },
 };
-
+use serde::Deserialize;
 use tracing::Instrument;
+use utoipa::{IntoParams, ToSchema};
 
 pub const TARGET_NOT_FOUND: &str = "Target person not found or access denied";
 pub const FORM_NOT_FOUND: &str = "Feedback request not found or closed";
-
-/// Loads a campaign of the caller's organization and authorizes `action` on it.
-pub async fn authorized(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    raw_id: &str,
-    action: Action,
-) -> Result<(OrgId, Campaign), ApiError> {
-    let org = access::org_for(actor, action)?;
-    let id = access::id_or_404(raw_id, CampaignId::parse, Kind::FeedbackCampaign)?;
-    let c = campaigns::find(db, &org, &id)
-        .await?
-        .ok_or_else(|| access::not_found(Kind::FeedbackCampaign))?;
-    authz::authorize(actor, action, &c.target())?;
-    Ok((org, c))
-}
-
-pub struct CampaignDraft {
-    pub name: String,
-    pub target_person_id: String,
-    pub start_date: Timestamp,
-    pub end_date: Timestamp,
-    pub status: CampaignStatus,
-    pub questions: Vec<String>,
-    pub invite_emails: Vec<Email>,
-}
-
-#[derive(Default)]
-pub struct CampaignPatch {
-    pub name: Option<String>,
-    pub target_person_id: Option<String>,
-    pub start_date: Option<Timestamp>,
-    pub end_date: Option<Timestamp>,
-    pub status: Option<CampaignStatus>,
-    pub questions: Option<Vec<String>>,
-    pub invite_emails: Option<Vec<Email>>,
-}
 
 fn check_dates(f: &CampaignFields) -> Result<(), ApiError> {
     if f.end_date < f.start_date {
@@ -66,57 +46,197 @@ fn check_dates(f: &CampaignFields) -> Result<(), ApiError> {
     Ok(())
 }
 
-async fn reread(
-    txn: &DatabaseTransaction,
-    org: &OrgId,
-    id: &CampaignId,
-) -> Result<Campaign, ApiError> {
-    campaigns::find(txn, org, id).await?.ok_or_else(|| {
-        ApiError::internal(anyhow::anyhow!(
-            "campaign {id} vanished inside its transaction"
-        ))
-    })
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct CampaignsQuery {
+    pub status: Option<String>,
+    pub page: Option<String>,
+    pub limit: Option<String>,
 }
 
+/// The campaigns the caller may see: their own, or all for admins (feedback-campaign.view),
+/// filtered in SQL by the view rule's scope.
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    q: CampaignsQuery,
+) -> Result<(Vec<Campaign>, PageInfo), ApiError> {
+    let org = load::org_of(actor, Action::FeedbackCampaignView)?;
+    let mut errors = FieldErrors::default();
+    let page = page_from(q.page.as_deref(), q.limit.as_deref(), &mut errors);
+    let status = errors
+        .take(
+            "status",
+            q.status.as_deref().map(CampaignStatus::parse).transpose(),
+        )
+        .flatten();
+    errors.finish()?;
+    let scope = authz::campaign_scope(actor);
+    let (list, total) = campaigns::list(&state.db, &org, &scope, status, page).await?;
+    Ok((list, page.info(total)))
+}
+
+/// A campaign (feedback-campaign.view).
+pub async fn get(state: &AppState, actor: &Actor, id: &CampaignId) -> Result<Campaign, ApiError> {
+    let (_, c) = authorized(&state.db, actor, id, Action::FeedbackCampaignView).await?;
+    Ok(c)
+}
+
+/// A campaign's answers, anonymous: who gave which answer, and when, is not kept apart from
+/// the invitee list (feedback-campaign.view).
+pub async fn responses(
+    state: &AppState,
+    actor: &Actor,
+    id: &CampaignId,
+) -> Result<(Campaign, Vec<Vec<String>>), ApiError> {
+    let (org, c) =
+        authorized::<Campaign>(&state.db, actor, id, Action::FeedbackCampaignView).await?;
+    let list = campaigns::responses(&state.db, &org, &c.id).await?;
+    Ok((c, list))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateCampaignRequest {
+    pub name: Option<String>,
+    pub target_person_id: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    /// Up to 200 addresses.
+    #[serde(default)]
+    pub invite_emails: Vec<String>,
+    /// Default `draft`.
+    pub status: Option<String>,
+    /// 1 to 20 questions of up to 500 characters.
+    #[serde(default)]
+    pub questions: Vec<String>,
+}
+
+fn questions(raw: Vec<String>) -> Result<Vec<String>, Invalid> {
+    if raw.is_empty() || raw.len() > 20 {
+        return Err(Invalid::new("A campaign has 1 to 20 questions"));
+    }
+    raw.iter()
+        .map(|q| bounded_text(q, "Each question", 1, 500))
+        .collect()
+}
+
+fn invite_emails(raw: Vec<String>) -> Result<Vec<Email>, Invalid> {
+    if raw.len() > 200 {
+        return Err(Invalid::new("At most 200 invitees"));
+    }
+    let mut out: Vec<Email> = Vec::with_capacity(raw.len());
+    for e in raw {
+        let e = Email::parse(&e)
+            .map_err(|_| Invalid(format!("Invalid email address: {}", e.trim())))?;
+        if !out.contains(&e) {
+            out.push(e);
+        }
+    }
+    Ok(out)
+}
+
+fn required_date(raw: Option<&str>, what: &str) -> Result<Timestamp, Invalid> {
+    match raw.map(str::trim) {
+        None | Some("") => Err(Invalid(format!("{what} is required"))),
+        Some(s) => date(s, what),
+    }
+}
+
+/// Creates a campaign (feedback-campaign.create: admins, and members linked to a person).
+/// When created `active`, the invitees are mailed their links.
 pub async fn create(
     state: &AppState,
     actor: &Actor,
-    by: &UserId,
-    d: CampaignDraft,
+    input: CreateCampaignRequest,
 ) -> Result<Campaign, ApiError> {
-    let org = access::org_for(actor, Action::FeedbackCampaignCreate)?;
+    let org = load::org_of(actor, Action::FeedbackCampaignCreate)?;
     authz::authorize_general(actor, Action::FeedbackCampaignCreate, None)?;
+    validate! {
+        name = "name": bounded_text(input.name.as_deref().unwrap_or_default(), "Name", 1, 200),
+        target = "targetPersonId": match input.target_person_id.as_deref().map(str::trim) {
+            None | Some("") => Err(Invalid::new("Target person is required")),
+            Some(t) => Ok(t.to_owned()),
+        },
+        start_date = "startDate": required_date(input.start_date.as_deref(), "Start date"),
+        end_date = "endDate": required_date(input.end_date.as_deref(), "End date"),
+        emails = "inviteEmails": invite_emails(input.invite_emails),
+        status = "status": input.status.as_deref().map_or(Ok(CampaignStatus::Draft), CampaignStatus::parse),
+        questions = "questions": questions(input.questions),
+    }
     let now = state.now();
     let txn = begin_write(&state.db).await?;
-    let target = refs::person(&txn, &org, &d.target_person_id, TARGET_NOT_FOUND).await?;
+    let target = refs::person(&txn, &org, &target, TARGET_NOT_FOUND).await?;
     let fields = CampaignFields {
-        name: d.name,
+        name,
         target_person_id: target,
-        start_date: d.start_date,
-        end_date: d.end_date,
-        status: d.status,
-        questions: d.questions,
-        invite_emails: d.invite_emails,
+        start_date,
+        end_date,
+        status,
+        questions,
+        invite_emails: emails,
     };
     check_dates(&fields)?;
-    let id = campaigns::insert(&txn, &org, by, &fields, now).await?;
-    let c = reread(&txn, &org, &id).await?;
+    let id = campaigns::insert(&txn, &org, &actor.user_id, &fields, now).await?;
+    let c = reread::<Campaign>(&txn, &org, &id).await?;
     txn.commit().await?;
     send_invitations(state, &c);
     Ok(c)
 }
 
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateCampaignRequest {
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub name: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub target_person_id: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub start_date: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub end_date: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub invite_emails: Patch<Vec<String>>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub status: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub questions: Patch<Vec<String>>,
+}
+
+/// Changes a campaign (feedback-campaign.edit: its creator and admins). Setting it `active`
+/// mails the invitees not mailed yet. Permission comes before validation.
 pub async fn update(
     state: &AppState,
     actor: &Actor,
-    raw_id: &str,
-    p: CampaignPatch,
+    id: &CampaignId,
+    input: UpdateCampaignRequest,
 ) -> Result<Campaign, ApiError> {
     let now = state.now();
     let txn = begin_write(&state.db).await?;
-    let (org, current) = authorized(&txn, actor, raw_id, Action::FeedbackCampaignEdit).await?;
+    let (org, current) =
+        authorized::<Campaign>(&txn, actor, id, Action::FeedbackCampaignEdit).await?;
+    validate! {
+        name = "name": required(input.name, "Name", |n| bounded_text(&n, "Name", 1, 200)),
+        target = "targetPersonId": required(input.target_person_id, "Target person", Ok),
+        start_date = "startDate": required(input.start_date, "Start date", |d| date(&d, "Start date")),
+        end_date = "endDate": required(input.end_date, "End date", |d| date(&d, "End date")),
+        emails = "inviteEmails": match input.invite_emails {
+            Patch::Absent => Ok(None),
+            Patch::Null => Ok(Some(vec![])),
+            Patch::Value(v) => invite_emails(v).map(Some),
+        },
+        status = "status": required(input.status, "Status", |s| CampaignStatus::parse(&s)),
+        questions = "questions": required(input.questions, "Questions", questions),
+    }
     let mut f = CampaignFields::from(&current);
-    if let Some(raw) = &p.target_person_id {
+    if let Some(raw) = &target {
         let target = refs::person(&txn, &org, raw, TARGET_NOT_FOUND).await?;
         if current.response_count > 0 && target != current.target_person_id {
             // The answers were written about the person they were asked about.
@@ -126,7 +246,7 @@ pub async fn update(
         }
         f.target_person_id = target;
     }
-    if let Some(emails) = p.invite_emails {
+    if let Some(emails) = emails {
         // Once mailed, an invitee stays: removing one would delete their answer, and which
         // removals were refused would tell who had answered.
         let mailed = campaigns::mailed_emails(&txn, &org, &current.id).await?;
@@ -137,7 +257,7 @@ pub async fn update(
         }
         f.invite_emails = emails;
     }
-    if let Some(q) = p.questions {
+    if let Some(q) = questions {
         if current.response_count > 0 && q != current.questions {
             return Err(ApiError::conflict(
                 "The questions cannot change once someone has answered",
@@ -145,21 +265,22 @@ pub async fn update(
         }
         f.questions = q;
     }
-    f.name = p.name.unwrap_or(f.name);
-    f.start_date = p.start_date.unwrap_or(f.start_date);
-    f.end_date = p.end_date.unwrap_or(f.end_date);
-    f.status = p.status.unwrap_or(f.status);
+    f.name = name.unwrap_or(f.name);
+    f.start_date = start_date.unwrap_or(f.start_date);
+    f.end_date = end_date.unwrap_or(f.end_date);
+    f.status = status.unwrap_or(f.status);
     check_dates(&f)?;
     campaigns::update(&txn, &org, &current.id, &f, now).await?;
-    let c = reread(&txn, &org, &current.id).await?;
+    let c = reread::<Campaign>(&txn, &org, &current.id).await?;
     txn.commit().await?;
     send_invitations(state, &c);
     Ok(c)
 }
 
-pub async fn delete(state: &AppState, actor: &Actor, raw_id: &str) -> Result<(), ApiError> {
+/// Deletes a campaign and its answers (feedback-campaign.delete: its creator and admins).
+pub async fn delete(state: &AppState, actor: &Actor, id: &CampaignId) -> Result<(), ApiError> {
     let txn = begin_write(&state.db).await?;
-    let (org, c) = authorized(&txn, actor, raw_id, Action::FeedbackCampaignDelete).await?;
+    let (org, c) = authorized::<Campaign>(&txn, actor, id, Action::FeedbackCampaignDelete).await?;
     campaigns::delete(&txn, &org, &c.id).await?;
     txn.commit().await?;
     Ok(())
@@ -250,15 +371,38 @@ pub async fn public_form(state: &AppState, token: &str) -> Result<PublicForm, Ap
     })
 }
 
+#[derive(Deserialize, ToSchema, Default)]
+pub struct PublicAnswerRequest {
+    /// One answer per question, in order; each up to 5000 characters.
+    #[serde(default)]
+    pub answers: Vec<String>,
+}
+
 /// Records the answers of the invitee holding `token`, once. Everything it depends on (the
-/// campaign open, the invitee not yet answered, the questions) is read inside the write.
-pub async fn answer(state: &AppState, token: &str, answers: Vec<String>) -> Result<(), ApiError> {
+/// campaign open, the invitee not yet answered, the questions) is read inside the write; the
+/// token is checked before the answers are judged.
+pub async fn answer(
+    state: &AppState,
+    token: &str,
+    input: PublicAnswerRequest,
+) -> Result<(), ApiError> {
     let now = state.now();
     let txn = begin_write(&state.db).await?;
     let (invite_id, answered, c) = campaigns::find_by_token(&txn, &session::hash_token(token))
         .await?
         .filter(|(_, _, c)| c.is_open(now))
         .ok_or_else(|| ApiError::not_found(FORM_NOT_FOUND))?;
+    let answers = input
+        .answers
+        .iter()
+        .map(|a| {
+            manageros_core::long_text(a.trim(), "Each answer", 5000)
+                .map_err(|e| ApiError::invalid("answers", e.0))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if answers.iter().all(String::is_empty) {
+        return Err(ApiError::invalid("answers", "Answer at least one question"));
+    }
     let already = || ApiError::conflict("You have already answered this feedback request");
     if answered {
         return Err(already());
