@@ -1,30 +1,279 @@
-//! One-on-ones (docs/API.md §6). Participants see and change their own; an
-//! admin may reach any one-on-one of the organization, and every such access by someone who
-//! does not take part is written to its access log, in the same transaction.
+//! One-on-ones (docs/API.md §6). Participants see and change their own; an admin may reach
+//! any one-on-one of the organization, and every such access by someone who does not take
+//! part is written to its access log, in the same transaction. Each function asks authz once,
+//! then validates, then writes.
 
-use crate::{error::ApiError, mail::Mail, state::AppState};
+use crate::{
+    api::schema::{page_from, search_from, time_from, time_until},
+    error::{ApiError, FieldErrors},
+    mail::Mail,
+    services::load::{self, reread},
+    state::AppState,
+};
 use manageros_core::{
-    OneOnOneId, OrgId, PersonId, Timestamp,
-    authz::{self, Action, Actor, Kind},
+    Invalid, OneOnOneId, OrgId, PageInfo, PersonId, Timestamp,
+    authz::{self, Action, Actor},
 };
 use manageros_store::{
     ConnectionTrait, DatabaseTransaction, begin_write,
     repo::{
-        oneonones::{self, AccessAction, AccessEntry, OneOnOneFields, OneOnOneWithPeople},
+        oneonones::{
+            self, AccessAction, AccessEntry, ListQuery, OneOnOneFields, OneOnOneWithPeople,
+            SortField, SortKey,
+        },
         persons, users,
     },
 };
+use serde::Deserialize;
 use tracing::Instrument;
+use utoipa::{IntoParams, ToSchema};
 
 pub const PARTICIPANT_1_NOT_FOUND: &str = "Participant 1 not found or not in your organization";
 pub const PARTICIPANT_2_NOT_FOUND: &str = "Participant 2 not found or not in your organization";
 
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct OneOnOnesQuery {
+    /// Page number, ≥ 1 (default 1).
+    pub page: Option<String>,
+    /// Items per page, 1–100 (default 20).
+    pub limit: Option<String>,
+    /// Inclusive: an RFC 3339 timestamp, or a date `YYYY-MM-DD` from the start of that UTC day.
+    pub scheduled_from: Option<String>,
+    /// Inclusive: an RFC 3339 timestamp, or a date `YYYY-MM-DD` to the end of that UTC day.
+    pub scheduled_to: Option<String>,
+    /// Case-insensitive substring of either person's name or of the notes.
+    pub search: Option<String>,
+    /// Comma-separated `field:direction`; fields `scheduledAt`, `manager`, `report`; direction
+    /// `asc` (default) or `desc`. Default `scheduledAt:desc`.
+    pub sort: Option<String>,
+    /// A JSON object with optional `scheduledFrom`, `scheduledTo`, `search`, overriding the
+    /// parameters of the same name.
+    pub immutable_filters: Option<String>,
+}
+
+/// Parses `sort`: comma-separated `field[:direction]`, each field at most once.
+pub fn parse_sort(raw: Option<&str>) -> Result<Vec<SortKey>, Invalid> {
+    let default = vec![SortKey {
+        field: SortField::ScheduledAt,
+        descending: true,
+    }];
+    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(default);
+    };
+    let mut keys: Vec<SortKey> = Vec::new();
+    for part in raw.split(',') {
+        let (field, dir) = match part.trim().split_once(':') {
+            Some((f, d)) => (f.trim(), d.trim()),
+            None => (part.trim(), "asc"),
+        };
+        let field = match field {
+            "scheduledAt" => SortField::ScheduledAt,
+            "manager" => SortField::Manager,
+            "report" => SortField::Report,
+            other => {
+                return Err(Invalid(format!(
+                    "Invalid sort field {other:?}: use scheduledAt, manager or report"
+                )));
+            }
+        };
+        let descending = match dir {
+            "asc" => false,
+            "desc" => true,
+            other => {
+                return Err(Invalid(format!(
+                    "Invalid sort direction {other:?}: use asc or desc"
+                )));
+            }
+        };
+        if keys.iter().any(|k| k.field == field) {
+            return Err(Invalid::new("Each sort field may appear once"));
+        }
+        keys.push(SortKey { field, descending });
+    }
+    Ok(keys)
+}
+
+/// The filters `immutableFilters` fixes, each overriding its query parameter when present.
+#[derive(Debug, Default)]
+struct Immutable {
+    scheduled_from: Option<String>,
+    scheduled_to: Option<String>,
+    search: Option<String>,
+}
+
+fn parse_immutable(raw: Option<&str>) -> Result<Immutable, Invalid> {
+    let Some(raw) = raw else {
+        return Ok(Immutable::default());
+    };
+    let invalid = || Invalid::new("Invalid immutableFilters parameter");
+    let obj = match serde_json::from_str::<serde_json::Value>(raw) {
+        Ok(serde_json::Value::Object(o)) => o,
+        _ => return Err(invalid()),
+    };
+    let mut out = Immutable::default();
+    for (k, v) in obj {
+        let value = match v {
+            serde_json::Value::Null => None,
+            serde_json::Value::String(s) => Some(s),
+            _ => {
+                return Err(Invalid(format!(
+                    "Invalid immutableFilters parameter: {k} must be a string"
+                )));
+            }
+        };
+        match k.as_str() {
+            "scheduledFrom" => out.scheduled_from = value,
+            "scheduledTo" => out.scheduled_to = value,
+            "search" => out.search = value,
+            other => {
+                return Err(Invalid(format!(
+                    "Invalid immutableFilters parameter: unknown filter {other:?} (use scheduledFrom, scheduledTo, search)"
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The caller's one-on-ones (as manager or report), admins included: the list is their own.
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    q: OneOnOnesQuery,
+) -> Result<(Vec<OneOnOneWithPeople>, PageInfo), ApiError> {
+    let (org, participant) = authz::oneonone_list_scope(actor)?;
+    let mut errors = FieldErrors::default();
+    let page = page_from(q.page.as_deref(), q.limit.as_deref(), &mut errors);
+    let sort = errors.take("sort", parse_sort(q.sort.as_deref()));
+    let fixed = errors.take(
+        "immutableFilters",
+        parse_immutable(q.immutable_filters.as_deref()),
+    );
+    let fixed = fixed.unwrap_or_default();
+    let from = fixed.scheduled_from.or(q.scheduled_from);
+    let to = fixed.scheduled_to.or(q.scheduled_to);
+    let search = fixed.search.or(q.search);
+    let scheduled_from = errors
+        .take(
+            "scheduledFrom",
+            from.as_deref()
+                .map(|s| time_from(s, "scheduledFrom"))
+                .transpose(),
+        )
+        .flatten();
+    let scheduled_before = errors
+        .take(
+            "scheduledTo",
+            to.as_deref()
+                .map(|s| time_until(s, "scheduledTo"))
+                .transpose(),
+        )
+        .flatten();
+    let search = search_from(search.as_deref(), &mut errors);
+    errors.finish()?;
+    let lq = ListQuery {
+        participant,
+        scheduled_from,
+        scheduled_before,
+        search,
+        sort: sort.unwrap_or_default(),
+        page,
+    };
+    let (list, total) = oneonones::list(&state.db, &org, &lq).await?;
+    Ok((list, page.info(total)))
+}
+
 /// A one-on-one as sent, validated, with its participants still raw ids.
-pub struct OneOnOneDraft {
-    pub participant1: String,
-    pub participant2: String,
-    pub scheduled_at: Timestamp,
+struct OneOnOneDraft {
+    participant1: String,
+    participant2: String,
+    scheduled_at: Timestamp,
+    notes: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct OneOnOneRequest {
+    /// The first participant (stored as `managerId`).
+    pub participant1_id: Option<String>,
+    /// The second participant (stored as `reportId`).
+    pub participant2_id: Option<String>,
+    /// RFC 3339 with an offset.
+    pub scheduled_at: Option<String>,
+    /// Up to 20,000 characters.
     pub notes: Option<String>,
+}
+
+/// Validates a create/update body, in the spec's order of messages.
+fn draft(body: OneOnOneRequest) -> Result<OneOnOneDraft, ApiError> {
+    let mut errors = FieldErrors::default();
+    let p1 = body
+        .participant1_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let p2 = body
+        .participant2_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    if p1.is_none() {
+        errors.push("participant1Id", "Participant 1 is required");
+    }
+    if p2.is_none() {
+        errors.push("participant2Id", "Participant 2 is required");
+    }
+    let scheduled_at = match body
+        .scheduled_at
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => {
+            errors.push("scheduledAt", "Date is required");
+            None
+        }
+        Some(s) => errors.take(
+            "scheduledAt",
+            Timestamp::parse_rfc3339(s).ok_or_else(|| {
+                Invalid::new(
+                    "Date must be an RFC 3339 timestamp with an offset (e.g. 2025-10-20T14:00:00Z)",
+                )
+            }),
+        ),
+    };
+    if let (Some(a), Some(b)) = (p1, p2)
+        && a == b
+    {
+        errors.push(
+            "participant2Id",
+            "Both participants must be different people",
+        );
+    }
+    let notes = errors
+        .take(
+            "notes",
+            body.notes
+                .as_deref()
+                .map(|n| manageros_core::long_text(n, "Notes", 20_000))
+                .transpose(),
+        )
+        .flatten()
+        .filter(|n| !n.trim().is_empty());
+    errors.finish()?;
+    match (p1, p2, scheduled_at) {
+        (Some(a), Some(b), Some(at)) => Ok(OneOnOneDraft {
+            participant1: a.to_owned(),
+            participant2: b.to_owned(),
+            scheduled_at: at,
+            notes,
+        }),
+        _ => Err(ApiError::internal(anyhow::anyhow!(
+            "validated one-on-one fields missing"
+        ))),
+    }
 }
 
 async fn participant(
@@ -57,120 +306,84 @@ async fn resolve(
     })
 }
 
-/// A one-on-one of the organization by a raw id; the not-found of the spec otherwise.
-async fn find(
-    db: &impl ConnectionTrait,
-    org: &OrgId,
-    raw_id: &str,
-) -> Result<OneOnOneWithPeople, ApiError> {
-    let not_found = || ApiError::not_found(Kind::OneOnOne.not_found_message());
-    let id = OneOnOneId::parse(raw_id.trim()).ok_or_else(not_found)?;
-    oneonones::find(db, org, &id).await?.ok_or_else(not_found)
-}
-
 /// Loads a one-on-one, authorizes `action`, and logs the access when the caller reaches it as
-/// an admin rather than as a participant.
+/// an admin rather than as a participant. The caller must belong to an organization and, unless
+/// an admin, be linked to a person (the one-on-one spec's first refusals).
 async fn authorized(
     txn: &impl ConnectionTrait,
     actor: &Actor,
-    org: &OrgId,
-    raw_id: &str,
+    id: &OneOnOneId,
     action: Action,
     now: Timestamp,
-) -> Result<OneOnOneWithPeople, ApiError> {
-    let o = find(txn, org, raw_id).await?;
-    authz::authorize(actor, action, &o.one_on_one.target())?;
+) -> Result<(OrgId, OneOnOneWithPeople), ApiError> {
+    authz::authorize_oneonone_caller(actor)?;
+    let (org, o) = load::authorized::<OneOnOneWithPeople>(txn, actor, id, action).await?;
     if !authz::takes_part(actor, &o.one_on_one.facts()) {
         let what = match action {
             Action::OneOnOneEdit => AccessAction::Edit,
             Action::OneOnOneDelete => AccessAction::Delete,
             _ => AccessAction::View,
         };
-        oneonones::log_access(txn, org, &o.one_on_one.id, &actor.user_id, what, now).await?;
+        oneonones::log_access(txn, &org, &o.one_on_one.id, &actor.user_id, what, now).await?;
     }
-    Ok(o)
+    Ok((org, o))
 }
 
-async fn reread(
-    txn: &DatabaseTransaction,
-    org: &OrgId,
-    id: &OneOnOneId,
-) -> Result<OneOnOneWithPeople, ApiError> {
-    oneonones::find(txn, org, id).await?.ok_or_else(|| {
-        ApiError::internal(anyhow::anyhow!(
-            "one-on-one {id} vanished inside its transaction"
-        ))
-    })
-}
-
+/// Schedules a one-on-one (createOneOnOne). A non-admin must be one of the two participants.
 pub async fn create(
     state: &AppState,
     actor: &Actor,
-    d: OneOnOneDraft,
+    input: OneOnOneRequest,
 ) -> Result<OneOnOneWithPeople, ApiError> {
     let org = authz::authorize_oneonone_caller(actor)?;
     authz::authorize_general(actor, Action::OneOnOneCreate, None)?;
+    let d = draft(input)?;
     let now = state.now();
     let txn = begin_write(&state.db).await?;
     let fields = resolve(&txn, actor, &org, d).await?;
     let id = oneonones::insert(&txn, &org, &fields, now).await?;
-    let o = reread(&txn, &org, &id).await?;
+    let o = reread::<OneOnOneWithPeople>(&txn, &org, &id).await?;
     txn.commit().await?;
     Ok(o)
 }
 
+/// A one-on-one (getOneOnOneById): its participants, and admins (who are logged).
 pub async fn get(
     state: &AppState,
     actor: &Actor,
-    raw_id: &str,
+    id: &OneOnOneId,
 ) -> Result<OneOnOneWithPeople, ApiError> {
-    let org = authz::authorize_oneonone_caller(actor)?;
     // A read: no transaction. An admin's view is logged by one insert, which must succeed
     // before anything is shown.
-    authorized(
-        &state.db,
-        actor,
-        &org,
-        raw_id,
-        Action::OneOnOneView,
-        state.now(),
-    )
-    .await
+    let (_, o) = authorized(&state.db, actor, id, Action::OneOnOneView, state.now()).await?;
+    Ok(o)
 }
 
-/// Replaces a one-on-one's participants, time and notes. A non-admin must take part in it
-/// both before and after.
+/// Replaces a one-on-one's participants, time and notes (updateOneOnOne). A non-admin must
+/// take part in it both before and after. Permission comes before validation; a refused or
+/// invalid change leaves no trace in the log (the transaction rolls back).
 pub async fn update(
     state: &AppState,
     actor: &Actor,
-    raw_id: &str,
-    d: OneOnOneDraft,
+    id: &OneOnOneId,
+    input: OneOnOneRequest,
 ) -> Result<OneOnOneWithPeople, ApiError> {
-    let org = authz::authorize_oneonone_caller(actor)?;
     let now = state.now();
     let txn = begin_write(&state.db).await?;
-    let current = authorized(&txn, actor, &org, raw_id, Action::OneOnOneEdit, now).await?;
+    let (org, current) = authorized(&txn, actor, id, Action::OneOnOneEdit, now).await?;
+    let d = draft(input)?;
     let fields = resolve(&txn, actor, &org, d).await?;
     oneonones::update(&txn, &org, &current.one_on_one.id, &fields, now).await?;
-    let o = reread(&txn, &org, &current.one_on_one.id).await?;
+    let o = reread::<OneOnOneWithPeople>(&txn, &org, &current.one_on_one.id).await?;
     txn.commit().await?;
     Ok(o)
 }
 
 /// Deletes a one-on-one. When an admin who does not take part deletes it, the participants
 /// are told by email: the access log goes with the one-on-one they can no longer open.
-pub async fn delete(state: &AppState, actor: &Actor, raw_id: &str) -> Result<(), ApiError> {
-    let org = authz::authorize_oneonone_caller(actor)?;
+pub async fn delete(state: &AppState, actor: &Actor, id: &OneOnOneId) -> Result<(), ApiError> {
     let txn = begin_write(&state.db).await?;
-    let o = authorized(
-        &txn,
-        actor,
-        &org,
-        raw_id,
-        Action::OneOnOneDelete,
-        state.now(),
-    )
-    .await?;
+    let (org, o) = authorized(&txn, actor, id, Action::OneOnOneDelete, state.now()).await?;
     oneonones::delete(&txn, &org, &o.one_on_one.id).await?;
     txn.commit().await?;
     if !authz::takes_part(actor, &o.one_on_one.facts()) {
@@ -212,20 +425,6 @@ fn notify_deleted(state: &AppState, actor: &Actor, o: OneOnOneWithPeople) {
     );
 }
 
-/// Whether the caller may `action` the one-on-one, without logging anything: the check that
-/// comes before validating a body.
-pub async fn check(
-    state: &AppState,
-    actor: &Actor,
-    raw_id: &str,
-    action: Action,
-) -> Result<(), ApiError> {
-    let org = authz::authorize_oneonone_caller(actor)?;
-    let o = find(&state.db, &org, raw_id).await?;
-    authz::authorize(actor, action, &o.one_on_one.target())?;
-    Ok(())
-}
-
 /// Who may open a one-on-one, and why.
 pub struct Reader {
     pub user_id: String,
@@ -238,10 +437,12 @@ pub struct Reader {
 pub async fn access(
     state: &AppState,
     actor: &Actor,
-    raw_id: &str,
+    id: &OneOnOneId,
 ) -> Result<(Vec<Reader>, Vec<AccessEntry>), ApiError> {
     let org = authz::authorize_oneonone_caller(actor)?;
-    let o = find(&state.db, &org, raw_id).await?;
+    let o = oneonones::find(&state.db, &org, id)
+        .await?
+        .ok_or_else(|| load::not_found(manageros_core::authz::Kind::OneOnOne))?;
     let facts = o.one_on_one.facts();
     authz::authorize_access_log(actor, &facts)?;
     let target = o.one_on_one.target();
@@ -270,4 +471,60 @@ pub async fn access(
         .collect();
     let log = oneonones::access_log(&state.db, &org, &o.one_on_one.id).await?;
     Ok((readers, log))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sort_parsing() {
+        let keys = parse_sort(Some("scheduledAt:desc, manager:asc,report")).unwrap();
+        assert_eq!(
+            keys,
+            vec![
+                SortKey {
+                    field: SortField::ScheduledAt,
+                    descending: true
+                },
+                SortKey {
+                    field: SortField::Manager,
+                    descending: false
+                },
+                SortKey {
+                    field: SortField::Report,
+                    descending: false
+                },
+            ]
+        );
+        assert_eq!(
+            parse_sort(None).unwrap(),
+            vec![SortKey {
+                field: SortField::ScheduledAt,
+                descending: true
+            }]
+        );
+        for bad in [
+            "notes:asc",
+            "manager:up",
+            "manager:asc,manager:desc",
+            "scheduledAt:",
+            "scheduledAt;drop table",
+        ] {
+            assert!(parse_sort(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn immutable_filters_parsing() {
+        assert!(parse_immutable(Some("[1]")).is_err());
+        assert_eq!(
+            parse_immutable(Some("nope")).unwrap_err().0,
+            "Invalid immutableFilters parameter"
+        );
+        assert!(parse_immutable(Some(r#"{"search": 5}"#)).is_err());
+        assert!(parse_immutable(Some(r#"{"color": "red"}"#)).is_err());
+        let f = parse_immutable(Some(r#"{"search": "q", "scheduledFrom": null}"#)).unwrap();
+        assert_eq!((f.search.as_deref(), f.scheduled_from), (Some("q"), None));
+    }
 }
