@@ -5,7 +5,6 @@
 //! service (`services/`) or a repository (`manageros_store::repo`) → a JSON answer or an
 //! `error::ApiError` in the one envelope.
 
-pub mod access;
 pub mod api;
 pub mod app;
 pub mod config;

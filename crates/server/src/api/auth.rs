@@ -4,26 +4,17 @@ use crate::{
     api::schema::{OrganizationView, UserView},
     error::{ApiError, ErrorBody},
     extract::{AppJson, CurrentUser},
-    services::accounts::{self, SignedIn},
+    services::accounts::{self, ResetPasswordRequest, SignedIn, SignupRequest},
     session,
     state::AppState,
-    validate,
 };
 use axum::{
     extract::State,
     http::{HeaderMap, StatusCode, header},
     response::IntoResponse,
 };
-use manageros_core::{Email, Invalid, Name, Password};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-
-#[derive(Deserialize, ToSchema)]
-pub struct SignupRequest {
-    pub name: Option<String>,
-    pub email: Option<String>,
-    pub password: Option<String>,
-}
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -58,12 +49,6 @@ pub struct ForgotPasswordResponse {
     pub message: &'static str,
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct ResetPasswordRequest {
-    pub token: Option<String>,
-    pub password: Option<String>,
-}
-
 fn with_cookie(state: &AppState, token: &str) -> HeaderMap {
     let mut h = HeaderMap::new();
     h.insert(
@@ -85,17 +70,12 @@ pub async fn signup(
     State(state): State<AppState>,
     AppJson(body): AppJson<SignupRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    validate! {
-        name = "name": Name::parse(body.name.as_deref().unwrap_or_default()),
-        email = "email": Email::parse(body.email.as_deref().unwrap_or_default()),
-        password = "password": Password::parse(body.password.as_deref().unwrap_or_default()),
-    }
     let SignedIn {
         user,
         token,
         was_invited,
         organization,
-    } = accounts::signup(&state, name, email, password).await?;
+    } = accounts::signup(&state, body).await?;
     Ok((
         StatusCode::CREATED,
         with_cookie(&state, &token),
@@ -161,8 +141,7 @@ pub async fn forgot_password(
     State(state): State<AppState>,
     AppJson(body): AppJson<ForgotPasswordRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    validate! { email = "email": Email::parse(body.email.as_deref().unwrap_or_default()) }
-    accounts::forgot_password(&state, email);
+    accounts::forgot_password(&state, body.email.as_deref())?;
     Ok((
         StatusCode::ACCEPTED,
         AppJson(ForgotPasswordResponse {
@@ -179,14 +158,6 @@ pub async fn reset_password(
     State(state): State<AppState>,
     AppJson(body): AppJson<ResetPasswordRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    validate! {
-        token = "token": if body.token.as_deref().unwrap_or_default().trim().is_empty() {
-            Err(Invalid::new(accounts::BAD_RESET_TOKEN))
-        } else {
-            Ok(body.token.as_deref().unwrap_or_default().trim())
-        },
-        password = "password": Password::parse(body.password.as_deref().unwrap_or_default()),
-    }
-    accounts::reset_password(&state, token, password).await?;
+    accounts::reset_password(&state, body).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,15 +5,11 @@ use crate::{
     api::schema::{OrganizationView, UserView},
     error::{ApiError, ErrorBody},
     extract::{AppJson, AppPath, CurrentUser},
-    services::invitations::{self, Accepting},
+    services::invitations::{self, Accepting, CreateInvitationRequest},
     state::AppState,
-    validate,
 };
 use axum::{extract::State, http::StatusCode};
-use manageros_core::{
-    Email, Timestamp,
-    authz::{self, OrgAction},
-};
+use manageros_core::Timestamp;
 use manageros_store::repo::{invitations::Invitation, orgs::Organization, users::User};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -73,15 +69,6 @@ pub struct InvitationsResponse {
     pub invitations: Vec<InvitationView>,
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CreateInvitationRequest {
-    pub email: Option<String>,
-    /// A person of the organization, not linked to any user, that the new member will be
-    /// linked to when they accept.
-    pub person_id: Option<String>,
-}
-
 /// The organization's invitations, newest first (admins).
 #[utoipa::path(get, path = "/api/organization/invitations", tag = "invitations",
     security(("bearer" = []), ("cookie" = [])),
@@ -90,9 +77,8 @@ pub async fn list_invitations(
     State(state): State<AppState>,
     caller: CurrentUser,
 ) -> Result<AppJson<InvitationsResponse>, ApiError> {
-    let org = authz::authorize_org(&caller.actor(), OrgAction::ViewInvitations)?;
     let now = state.now();
-    let list = manageros_store::repo::invitations::list_for_org(&state.db, &org).await?;
+    let list = invitations::list(&state, &caller.user).await?;
     Ok(AppJson(InvitationsResponse {
         invitations: list.iter().map(|i| InvitationView::new(i, now)).collect(),
     }))
@@ -112,14 +98,7 @@ pub async fn create_invitation(
     caller: CurrentUser,
     AppJson(body): AppJson<CreateInvitationRequest>,
 ) -> Result<(StatusCode, AppJson<InvitationResponse>), ApiError> {
-    let org = authz::authorize_org(&caller.actor(), OrgAction::SendInvitation)?;
-    validate! { email = "email": Email::parse(body.email.as_deref().unwrap_or_default()) }
-    let person = body
-        .person_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty());
-    let inv = invitations::create(&state, &org, &caller.user, &email, person).await?;
+    let inv = invitations::create(&state, &caller.user, body).await?;
     Ok((
         StatusCode::CREATED,
         AppJson(InvitationResponse {
@@ -139,8 +118,7 @@ pub async fn revoke_invitation(
     caller: CurrentUser,
     AppPath(id): AppPath<String>,
 ) -> Result<AppJson<InvitationResponse>, ApiError> {
-    let org = authz::authorize_org(&caller.actor(), OrgAction::RevokeInvitation)?;
-    let inv = invitations::revoke(&state, &org, &id).await?;
+    let inv = invitations::revoke(&state, &caller.user, &id).await?;
     Ok(AppJson(InvitationResponse {
         invitation: InvitationView::new(&inv, state.now()),
     }))
@@ -157,8 +135,7 @@ pub async fn reactivate_invitation(
     caller: CurrentUser,
     AppPath(id): AppPath<String>,
 ) -> Result<AppJson<InvitationResponse>, ApiError> {
-    let org = authz::authorize_org(&caller.actor(), OrgAction::ReactivateInvitation)?;
-    let inv = invitations::reactivate(&state, &org, &caller.user, &id).await?;
+    let inv = invitations::reactivate(&state, &caller.user, &id).await?;
     Ok(AppJson(InvitationResponse {
         invitation: InvitationView::new(&inv, state.now()),
     }))

@@ -8,7 +8,6 @@ use crate::{
     state::AppState,
 };
 use axum::{extract::State, http::StatusCode};
-use manageros_core::authz::{self, OrgAction};
 use manageros_store::repo::{orgs, persons};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -70,8 +69,7 @@ pub async fn linkable_persons(
     State(state): State<AppState>,
     caller: CurrentUser,
 ) -> Result<AppJson<LinkablePersonsResponse>, ApiError> {
-    let org = authz::authorize_org(&caller.actor(), OrgAction::LinkSelf)?;
-    let list = persons::linkable_for_email(&state.db, &org, &caller.user.email).await?;
+    let list = members::linkable_persons(&state, &caller.user).await?;
     Ok(AppJson(LinkablePersonsResponse {
         persons: list
             .iter()

@@ -9,11 +9,6 @@ use crate::{
     state::AppState,
 };
 use axum::{extract::State, http::StatusCode};
-use manageros_core::{
-    Role,
-    authz::{self, OrgAction},
-};
-use manageros_store::repo::users;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -35,8 +30,7 @@ pub async fn list_members(
     State(state): State<AppState>,
     caller: CurrentUser,
 ) -> Result<AppJson<MembersResponse>, ApiError> {
-    let org = authz::authorize_org(&caller.actor(), OrgAction::ViewMembers)?;
-    let list = users::list_members(&state.db, &org).await?;
+    let list = members::list(&state, &caller.user).await?;
     Ok(AppJson(MembersResponse {
         members: list.iter().map(MemberView::from).collect(),
     }))
@@ -61,10 +55,7 @@ pub async fn change_role(
     AppPath(user_id): AppPath<String>,
     AppJson(body): AppJson<ChangeRoleRequest>,
 ) -> Result<AppJson<MemberResponse>, ApiError> {
-    let org = authz::authorize_org(&caller.actor(), OrgAction::ChangeRole)?;
-    let role = Role::parse(body.role.as_deref().unwrap_or_default())
-        .map_err(|e| ApiError::invalid("role", e.0))?;
-    let member = members::change_role(&state, &caller.user.id, &org, &user_id, role).await?;
+    let member = members::change_role(&state, &caller.user, &user_id, body.role.as_deref()).await?;
     Ok(AppJson(MemberResponse {
         member: MemberView::from(&member),
     }))
@@ -81,8 +72,7 @@ pub async fn remove_member(
     caller: CurrentUser,
     AppPath(user_id): AppPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    let org = authz::authorize_org(&caller.actor(), OrgAction::RemoveMember)?;
-    members::remove(&state, &caller.user.id, &org, &user_id).await?;
+    members::remove(&state, &caller.user, &user_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -107,8 +97,7 @@ pub async fn linkable_users(
     State(state): State<AppState>,
     caller: CurrentUser,
 ) -> Result<AppJson<LinkableUsersResponse>, ApiError> {
-    let org = authz::authorize_org(&caller.actor(), OrgAction::ViewLinkableUsers)?;
-    let list = users::linkable(&state.db, &org).await?;
+    let list = members::linkable_users(&state, &caller.user).await?;
     Ok(AppJson(LinkableUsersResponse {
         users: list
             .iter()
@@ -141,12 +130,7 @@ pub async fn link_person(
     AppPath(user_id): AppPath<String>,
     AppJson(body): AppJson<LinkPersonRequest>,
 ) -> Result<AppJson<MemberResponse>, ApiError> {
-    let org = authz::authorize_org(&caller.actor(), OrgAction::LinkUser)?;
-    let person_id = body.person_id.as_deref().unwrap_or_default().trim();
-    if person_id.is_empty() {
-        return Err(ApiError::invalid("personId", "Person is required"));
-    }
-    let member = members::link(&state, &org, &user_id, person_id).await?;
+    let member = members::link(&state, &caller.user, &user_id, body.person_id.as_deref()).await?;
     Ok(AppJson(MemberResponse {
         member: MemberView::from(&member),
     }))
@@ -163,7 +147,6 @@ pub async fn unlink_person(
     caller: CurrentUser,
     AppPath(user_id): AppPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    let org = authz::authorize_org(&caller.actor(), OrgAction::UnlinkUser)?;
-    members::unlink(&state, &org, &user_id).await?;
+    members::unlink(&state, &caller.user, &user_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

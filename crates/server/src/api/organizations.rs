@@ -5,25 +5,12 @@ use crate::{
     api::schema::OrganizationDetailView,
     error::{ApiError, ErrorBody},
     extract::{AppJson, CurrentUser},
-    services::organizations,
+    services::organizations::{self, CreateOrganizationRequest},
     state::AppState,
-    validate,
 };
 use axum::{extract::State, http::StatusCode};
-use manageros_core::{
-    Name, Slug,
-    authz::{self, OrgAction},
-};
-use manageros_store::repo::orgs;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
-
-#[derive(Deserialize, ToSchema)]
-pub struct CreateOrganizationRequest {
-    pub name: Option<String>,
-    /// 2–50 characters of `[a-z0-9-]`, no leading, trailing or doubled hyphen.
-    pub slug: Option<String>,
-}
 
 #[derive(Serialize, ToSchema)]
 pub struct OrganizationResponse {
@@ -44,11 +31,7 @@ pub async fn create_organization(
     caller: CurrentUser,
     AppJson(body): AppJson<CreateOrganizationRequest>,
 ) -> Result<(StatusCode, AppJson<OrganizationResponse>), ApiError> {
-    validate! {
-        name = "name": Name::parse(body.name.as_deref().unwrap_or_default()),
-        slug = "slug": Slug::parse(body.slug.as_deref().unwrap_or_default()),
-    }
-    let org = organizations::create(&state, &caller.user.id, name, slug).await?;
+    let org = organizations::create(&state, &caller.user, body).await?;
     Ok((
         StatusCode::CREATED,
         AppJson(OrganizationResponse {
@@ -65,10 +48,7 @@ pub async fn get_organization(
     State(state): State<AppState>,
     caller: CurrentUser,
 ) -> Result<AppJson<OrganizationResponse>, ApiError> {
-    let org_id = authz::authorize_org(&caller.actor(), OrgAction::ViewOrganization)?;
-    let org = orgs::find(&state.db, &org_id)
-        .await?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("member of a missing organization")))?;
+    let org = organizations::get(&state, &caller.user).await?;
     Ok(AppJson(OrganizationResponse {
         organization: OrganizationDetailView::from(&org),
     }))

@@ -8,7 +8,6 @@ use crate::{
     state::AppState,
 };
 use axum::extract::State;
-use manageros_core::authz::Action;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -73,17 +72,12 @@ pub async fn check_permission(
     caller: CurrentUser,
     AppQuery(q): AppQuery<CheckQuery>,
 ) -> Result<AppJson<CheckResponse>, ApiError> {
-    let raw_action = q.action.unwrap_or_default();
-    let action = Action::parse(raw_action.trim()).ok_or_else(|| {
-        ApiError::invalid("action", format!("Unknown action: {:?}", raw_action.trim()))
-    })?;
     let id = q.id.filter(|i| !i.trim().is_empty());
-    let (allowed, reason) =
-        permissions::check(&state, &caller.actor(), action, id.as_deref()).await?;
+    let c = permissions::check(&state, &caller.actor(), q.action.as_deref(), id.as_deref()).await?;
     Ok(AppJson(CheckResponse {
-        action: action.as_str().to_owned(),
+        action: c.action.as_str().to_owned(),
         id,
-        allowed,
-        reason,
+        allowed: c.allowed,
+        reason: c.reason,
     }))
 }

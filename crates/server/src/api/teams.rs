@@ -1,32 +1,16 @@
 //! `/api/teams`: the organization's teams (docs/API.md §5). Any member reads; admins write.
 
 use crate::{
-    api::schema::{PaginationView, TeamView, optional_text, page_from, search_from},
-    error::{ApiError, ErrorBody, FieldErrors},
+    api::schema::{PaginationView, TeamView},
+    error::{ApiError, ErrorBody},
     extract::{AppJson, AppPath, AppQuery, CurrentUser},
-    patch::{Patch, required},
-    services::teams::{self, NOT_FOUND, PARENT_NOT_FOUND, TeamPatch},
+    services::teams::{self, CreateTeamRequest, TeamsQuery, UpdateTeamRequest},
     state::AppState,
-    validate,
 };
 use axum::{extract::State, http::StatusCode};
-use manageros_core::{
-    Name, TeamId,
-    authz::{self, OrgAction},
-};
-use manageros_store::repo::teams::{self as repo, TeamFields, TeamFilter};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-
-#[derive(Deserialize, IntoParams)]
-#[serde(rename_all = "camelCase")]
-#[into_params(parameter_in = Query)]
-pub struct TeamsQuery {
-    pub search: Option<String>,
-    pub parent_id: Option<String>,
-    pub page: Option<String>,
-    pub limit: Option<String>,
-}
+use manageros_store::repo::teams::Team;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
 pub struct TeamsResponse {
@@ -39,12 +23,12 @@ pub struct TeamResponse {
     pub team: TeamView,
 }
 
-fn team_id(raw: &str) -> Result<TeamId, ApiError> {
-    TeamId::parse(raw.trim()).ok_or_else(|| ApiError::not_found(NOT_FOUND))
-}
-
-fn parent_id(raw: &str) -> Result<TeamId, ApiError> {
-    TeamId::parse(raw.trim()).ok_or_else(|| ApiError::not_found(PARENT_NOT_FOUND))
+impl From<&Team> for TeamResponse {
+    fn from(t: &Team) -> Self {
+        Self {
+            team: TeamView::from(t),
+        }
+    }
 }
 
 /// The organization's teams, by name.
@@ -57,30 +41,10 @@ pub async fn list_teams(
     caller: CurrentUser,
     AppQuery(q): AppQuery<TeamsQuery>,
 ) -> Result<AppJson<TeamsResponse>, ApiError> {
-    let org = authz::authorize_org(&caller.actor(), OrgAction::ViewTeams)?;
-    let mut errors = FieldErrors::default();
-    let page = page_from(q.page.as_deref(), q.limit.as_deref(), &mut errors);
-    let search = search_from(q.search.as_deref(), &mut errors);
-    errors.finish()?;
-    let parent = q.parent_id.as_deref().map(TeamId::parse);
-    let (list, total) = match parent {
-        Some(None) => (vec![], 0),
-        parent => {
-            repo::list(
-                &state.db,
-                &org,
-                &TeamFilter {
-                    search,
-                    parent_id: parent.flatten(),
-                },
-                page,
-            )
-            .await?
-        }
-    };
+    let (list, page) = teams::list(&state, &caller.actor(), q).await?;
     Ok(AppJson(TeamsResponse {
         teams: list.iter().map(TeamView::from).collect(),
-        pagination: page.info(total).into(),
+        pagination: page.into(),
     }))
 }
 
@@ -93,21 +57,8 @@ pub async fn get_team(
     caller: CurrentUser,
     AppPath(id): AppPath<String>,
 ) -> Result<AppJson<TeamResponse>, ApiError> {
-    let org = authz::authorize_org(&caller.actor(), OrgAction::ViewTeams)?;
-    let team = repo::find(&state.db, &org, &team_id(&id)?)
-        .await?
-        .ok_or_else(|| ApiError::not_found(NOT_FOUND))?;
-    Ok(AppJson(TeamResponse {
-        team: TeamView::from(&team),
-    }))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CreateTeamRequest {
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub parent_id: Option<String>,
+    let team = teams::get(&state, &caller.actor(), &id).await?;
+    Ok(AppJson(TeamResponse::from(&team)))
 }
 
 /// Create a team (admins).
@@ -121,41 +72,8 @@ pub async fn create_team(
     caller: CurrentUser,
     AppJson(body): AppJson<CreateTeamRequest>,
 ) -> Result<(StatusCode, AppJson<TeamResponse>), ApiError> {
-    let org = authz::authorize_org(&caller.actor(), OrgAction::CreateTeam)?;
-    validate! {
-        name = "name": Name::parse(body.name.as_deref().unwrap_or_default()),
-        description = "description": optional_text(body.description.as_deref(), "Description", 2000),
-    }
-    let parent_id = match body.parent_id.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(p) => Some(parent_id(p)?),
-    };
-    let fields = TeamFields {
-        name: name.into_string(),
-        description,
-        parent_id,
-    };
-    let team = teams::create(&state, &org, fields).await?;
-    Ok((
-        StatusCode::CREATED,
-        AppJson(TeamResponse {
-            team: TeamView::from(&team),
-        }),
-    ))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateTeamRequest {
-    #[serde(default)]
-    #[schema(value_type = Option<String>)]
-    pub name: Patch<String>,
-    #[serde(default)]
-    #[schema(value_type = Option<String>)]
-    pub description: Patch<String>,
-    #[serde(default)]
-    #[schema(value_type = Option<String>)]
-    pub parent_id: Patch<String>,
+    let team = teams::create(&state, &caller.actor(), body).await?;
+    Ok((StatusCode::CREATED, AppJson(TeamResponse::from(&team))))
 }
 
 /// Change some of a team's fields (admins); `null` clears an optional one.
@@ -171,21 +89,8 @@ pub async fn update_team(
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<UpdateTeamRequest>,
 ) -> Result<AppJson<TeamResponse>, ApiError> {
-    let org = authz::authorize_org(&caller.actor(), OrgAction::UpdateTeam)?;
-    let id = team_id(&id)?;
-    validate! {
-        name = "name": required(body.name, "Name", |n| Name::parse(&n)),
-        description = "description": body.description.try_map(|d| optional_text(Some(&d), "Description", 2000)),
-    }
-    let patch = TeamPatch {
-        name: name.map(Name::into_string),
-        description: description.flatten(),
-        parent_id: body.parent_id,
-    };
-    let team = teams::update(&state, &org, &id, patch).await?;
-    Ok(AppJson(TeamResponse {
-        team: TeamView::from(&team),
-    }))
+    let team = teams::update(&state, &caller.actor(), &id, body).await?;
+    Ok(AppJson(TeamResponse::from(&team)))
 }
 
 /// Delete a team (admins); refused while it has members or child teams.
@@ -199,7 +104,6 @@ pub async fn delete_team(
     caller: CurrentUser,
     AppPath(id): AppPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    let org = authz::authorize_org(&caller.actor(), OrgAction::DeleteTeam)?;
-    teams::delete(&state, &org, &team_id(&id)?).await?;
+    teams::delete(&state, &caller.actor(), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

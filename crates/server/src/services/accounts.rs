@@ -6,8 +6,9 @@ use crate::{
     services::invitations,
     session::{self, SESSION_DAYS},
     state::AppState,
+    validate,
 };
-use manageros_core::{Email, Name, Password, Role, Timestamp, UserId, time::HOUR_MS};
+use manageros_core::{Email, Invalid, Name, Password, Role, Timestamp, UserId, time::HOUR_MS};
 use manageros_store::ConnectionTrait;
 use manageros_store::{
     begin_write,
@@ -17,7 +18,9 @@ use manageros_store::{
         users::{self, NewUser, User},
     },
 };
+use serde::Deserialize;
 use tracing::Instrument;
+use utoipa::ToSchema;
 
 pub const EMAIL_TAKEN: &str = "Email already exists";
 pub const BAD_CREDENTIALS: &str = "Invalid email or password";
@@ -48,13 +51,20 @@ async fn start_session(
     Ok(token)
 }
 
+#[derive(Deserialize, ToSchema, Default)]
+pub struct SignupRequest {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub password: Option<String>,
+}
+
 /// Creates an account and signs it in; joins the organization of a single waiting invitation.
-pub async fn signup(
-    state: &AppState,
-    name: Name,
-    email: Email,
-    password: Password,
-) -> Result<SignedIn, ApiError> {
+pub async fn signup(state: &AppState, input: SignupRequest) -> Result<SignedIn, ApiError> {
+    validate! {
+        name = "name": Name::parse(input.name.as_deref().unwrap_or_default()),
+        email = "email": Email::parse(input.email.as_deref().unwrap_or_default()),
+        password = "password": Password::parse(input.password.as_deref().unwrap_or_default()),
+    }
     if users::exists_with_email(&state.db, &email).await? {
         return Err(ApiError::conflict(EMAIL_TAKEN));
     }
@@ -128,7 +138,8 @@ pub async fn logout(state: &AppState, token_hash: &str) -> Result<(), ApiError> 
 
 /// Starts a password reset. The answer never says whether the account exists, and neither
 /// does its timing: the lookup and the mail happen after the response, in the background.
-pub fn forgot_password(state: &AppState, email: Email) {
+pub fn forgot_password(state: &AppState, email: Option<&str>) -> Result<(), ApiError> {
+    validate! { email = "email": Email::parse(email.unwrap_or_default()) }
     let state_for_task = state.clone();
     state.background.spawn(
         async move {
@@ -138,6 +149,7 @@ pub fn forgot_password(state: &AppState, email: Email) {
         }
         .instrument(tracing::Span::current()),
     );
+    Ok(())
 }
 
 async fn send_reset_link(state: &AppState, email: &Email) -> Result<(), ApiError> {
@@ -174,11 +186,20 @@ async fn send_reset_link(state: &AppState, email: &Email) -> Result<(), ApiError
 }
 
 /// Sets a new password with a reset token, and signs the user out everywhere.
-pub async fn reset_password(
-    state: &AppState,
-    token: &str,
-    password: Password,
-) -> Result<(), ApiError> {
+#[derive(Deserialize, ToSchema, Default)]
+pub struct ResetPasswordRequest {
+    pub token: Option<String>,
+    pub password: Option<String>,
+}
+
+pub async fn reset_password(state: &AppState, input: ResetPasswordRequest) -> Result<(), ApiError> {
+    validate! {
+        token = "token": match input.token.as_deref().map(str::trim) {
+            None | Some("") => Err(Invalid::new(BAD_RESET_TOKEN)),
+            Some(t) => Ok(t),
+        },
+        password = "password": Password::parse(input.password.as_deref().unwrap_or_default()),
+    }
     let hash = state.passwords.hash(password.expose()).await?;
     let now = state.now();
     let txn = begin_write(&state.db).await?;

@@ -6,9 +6,11 @@ use crate::{
     mail::Mail,
     session,
     state::AppState,
+    validate,
 };
 use manageros_core::{
-    Email, InvitationId, InvitationStatus, OrgId, PersonId, Role, Timestamp, authz,
+    Email, InvitationId, InvitationStatus, OrgId, PersonId, Role, Timestamp,
+    authz::{self, OrgAction},
 };
 use manageros_store::{
     ConnectionTrait, DatabaseTransaction, begin_write, is_foreign_key_violation,
@@ -21,6 +23,8 @@ use manageros_store::{
     },
     sea_orm::TransactionTrait,
 };
+use serde::Deserialize;
+use utoipa::ToSchema;
 
 pub const VALID_DAYS: i64 = 7;
 pub const ALREADY_MEMBER: &str = "User is already a member of this organization";
@@ -30,16 +34,37 @@ pub const INVITEE_NOT_FOUND: &str = authz::INVITATION_NOT_FOUND;
 pub const PERSON_NOT_FOUND: &str = "Person not found or access denied";
 pub const PERSON_LINKED: &str = "Person is already linked to a user";
 
+/// The organization's invitations, newest first (admins).
+pub async fn list(state: &AppState, caller: &User) -> Result<Vec<Invitation>, ApiError> {
+    let org = authz::authorize_org(&caller.actor(), OrgAction::ViewInvitations)?;
+    Ok(invitations::list_for_org(&state.db, &org).await?)
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateInvitationRequest {
+    pub email: Option<String>,
+    /// A person of the organization, not linked to any user, that the new member will be
+    /// linked to when they accept.
+    pub person_id: Option<String>,
+}
+
 /// Invites `email` to the caller's organization, optionally naming the person the new member
 /// will be linked to. An earlier revoked, expired or accepted-then-removed invitation of the
 /// same address is issued again instead.
 pub async fn create(
     state: &AppState,
-    org: &OrgId,
     inviter: &User,
-    email: &Email,
-    person_id: Option<&str>,
+    input: CreateInvitationRequest,
 ) -> Result<Invitation, ApiError> {
+    let org = &authz::authorize_org(&inviter.actor(), OrgAction::SendInvitation)?;
+    validate! { email = "email": Email::parse(input.email.as_deref().unwrap_or_default()) }
+    let email = &email;
+    let person_id = input
+        .person_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty());
     let now = state.now();
     let token = session::new_token();
     let txn = begin_write(&state.db).await?;
@@ -124,7 +149,8 @@ async fn reread(
 }
 
 /// Revokes a pending invitation; its link stops working.
-pub async fn revoke(state: &AppState, org: &OrgId, raw_id: &str) -> Result<Invitation, ApiError> {
+pub async fn revoke(state: &AppState, caller: &User, raw_id: &str) -> Result<Invitation, ApiError> {
+    let org = &authz::authorize_org(&caller.actor(), OrgAction::RevokeInvitation)?;
     let now = state.now();
     let txn = begin_write(&state.db).await?;
     let inv = in_org(&txn, org, raw_id).await?;
@@ -142,10 +168,10 @@ pub async fn revoke(state: &AppState, org: &OrgId, raw_id: &str) -> Result<Invit
 /// Issues a revoked or expired invitation again, for another seven days, and mails it.
 pub async fn reactivate(
     state: &AppState,
-    org: &OrgId,
     inviter: &User,
     raw_id: &str,
 ) -> Result<Invitation, ApiError> {
+    let org = &authz::authorize_org(&inviter.actor(), OrgAction::ReactivateInvitation)?;
     let now = state.now();
     let token = session::new_token();
     let txn = begin_write(&state.db).await?;

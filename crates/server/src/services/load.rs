@@ -7,7 +7,7 @@
 use crate::error::ApiError;
 use manageros_core::{
     CampaignId, FeedbackId, InitiativeId, MeetingId, MeetingInstanceId, OneOnOneId, OrgId,
-    ReportId, TaskId,
+    PersonId, ReportId, TaskId, TeamId,
     authz::{self, Action, Actor, Kind, Target},
 };
 use manageros_store::{
@@ -18,24 +18,32 @@ use manageros_store::{
         initiatives::{self, Initiative},
         meetings::{self, Meeting, MeetingInstance},
         oneonones::{self, OneOnOneWithPeople},
+        persons::{self, Person},
         reports::{self, Report},
         tasks::{self, Task},
+        teams::{self, Team},
     },
 };
 use std::future::Future;
 
-/// An entity the permission system governs, as a service loads it.
-pub trait Governed: Sized + Send {
+/// A row of a tenant table, as a service loads it by id inside an organization.
+pub trait Stored: Sized + Send {
     type Id: Send + Sync;
-    const KIND: Kind;
+    /// How it is named in a log line.
+    const NAME: &'static str;
     /// The id from its text, `None` for a string of the wrong shape.
     fn parse_id(raw: &str) -> Option<Self::Id>;
-    /// The entity with this id in `org`, if there is one.
+    /// The row with this id in `org`, if there is one.
     fn find<C: ConnectionTrait>(
         db: &C,
         org: &OrgId,
         id: &Self::Id,
     ) -> impl Future<Output = Result<Option<Self>, DbErr>> + Send;
+}
+
+/// An entity the permission system governs: a [`Stored`] row with the facts its rules need.
+pub trait Governed: Stored {
+    const KIND: Kind;
     /// The facts the rules look at.
     fn target(&self) -> Target;
 }
@@ -71,7 +79,7 @@ pub async fn authorized<E: Governed>(
 }
 
 /// Reads back a row written inside the current transaction.
-pub async fn reread<E: Governed>(
+pub async fn reread<E: Stored>(
     db: &impl ConnectionTrait,
     org: &OrgId,
     id: &E::Id,
@@ -79,7 +87,7 @@ pub async fn reread<E: Governed>(
     E::find(db, org, id).await?.ok_or_else(|| {
         ApiError::internal(anyhow::anyhow!(
             "a {} vanished inside its transaction",
-            E::KIND.singular()
+            E::NAME
         ))
     })
 }
@@ -133,13 +141,12 @@ pub fn kind_of_id(action: Action) -> Option<Kind> {
     }
 }
 
-/// Implements [`Governed`] for an entity whose repository has `find(db, org, id)` and whose
-/// row has `target()`.
-macro_rules! governed {
-    ($($entity:ty => $id:ty, $kind:ident, $repo:ident;)+) => {$(
-        impl Governed for $entity {
+/// Implements [`Stored`] for a row whose repository has `find(db, org, id)`.
+macro_rules! stored {
+    ($entity:ty => $id:ty, $name:expr, $repo:ident) => {
+        impl Stored for $entity {
             type Id = $id;
-            const KIND: Kind = Kind::$kind;
+            const NAME: &'static str = $name;
             fn parse_id(raw: &str) -> Option<$id> {
                 <$id>::parse(raw)
             }
@@ -150,10 +157,24 @@ macro_rules! governed {
             ) -> impl Future<Output = Result<Option<Self>, DbErr>> + Send {
                 $repo::find(db, org, id)
             }
+        }
+    };
+}
+
+stored!(Person => PersonId, "person", persons);
+stored!(Team => TeamId, "team", teams);
+
+/// Implements [`Governed`] (and [`Stored`]) for an entity whose repository has
+/// `find(db, org, id)` and whose row has `target()`.
+macro_rules! governed {
+    ($($entity:ty => $id:ty, $kind:ident, $repo:ident;)+) => {$(
+        impl Governed for $entity {
+            const KIND: Kind = Kind::$kind;
             fn target(&self) -> Target {
                 <$entity>::target(self)
             }
         }
+        stored!($entity => $id, Kind::$kind.singular(), $repo);
     )+};
 }
 
@@ -166,19 +187,10 @@ governed! {
     Campaign => CampaignId, FeedbackCampaign, campaigns;
 }
 
+stored!(OneOnOneWithPeople => OneOnOneId, "one-on-one", oneonones);
+
 impl Governed for OneOnOneWithPeople {
-    type Id = OneOnOneId;
     const KIND: Kind = Kind::OneOnOne;
-    fn parse_id(raw: &str) -> Option<OneOnOneId> {
-        OneOnOneId::parse(raw)
-    }
-    fn find<C: ConnectionTrait>(
-        db: &C,
-        org: &OrgId,
-        id: &OneOnOneId,
-    ) -> impl Future<Output = Result<Option<Self>, DbErr>> + Send {
-        oneonones::find(db, org, id)
-    }
     fn target(&self) -> Target {
         self.one_on_one.target()
     }
@@ -190,9 +202,9 @@ pub struct InstanceOfMeeting {
     pub instance: MeetingInstance,
 }
 
-impl Governed for InstanceOfMeeting {
+impl Stored for InstanceOfMeeting {
     type Id = MeetingInstanceId;
-    const KIND: Kind = Kind::MeetingInstance;
+    const NAME: &'static str = "meeting instance";
     fn parse_id(raw: &str) -> Option<MeetingInstanceId> {
         MeetingInstanceId::parse(raw)
     }
@@ -208,6 +220,10 @@ impl Governed for InstanceOfMeeting {
             .await?
             .map(|meeting| Self { meeting, instance }))
     }
+}
+
+impl Governed for InstanceOfMeeting {
+    const KIND: Kind = Kind::MeetingInstance;
     fn target(&self) -> Target {
         self.instance.target(&self.meeting)
     }

@@ -15,7 +15,7 @@ use manageros_store::{
     repo::{
         orgs,
         persons::{self, Person},
-        users::{self, Member},
+        users::{self, Member, User},
     },
 };
 
@@ -25,23 +25,45 @@ pub const PERSON_LINKED: &str = "Person is already linked to a user";
 pub const LAST_ADMIN: &str = "Cannot remove the last admin from the organization";
 pub const SELF_NOT_FOUND: &str = authz::SELF_LINK_NOT_FOUND;
 
-/// Locks the organization and authorizes the caller as they are now, inside the lock.
-async fn lock_and_reauthorize(
+/// Locks the caller's organization and authorizes `action` on the caller as they are now,
+/// re-read inside the lock (an admin demoted a moment ago is refused): the one permission
+/// check of a role change or removal.
+async fn lock_and_authorize(
     txn: &DatabaseTransaction,
-    caller: &UserId,
-    org: &OrgId,
+    caller: &User,
     action: OrgAction,
-) -> Result<(), ApiError> {
-    orgs::lock(txn, org).await?;
-    let fresh = users::find(txn, caller)
+) -> Result<OrgId, ApiError> {
+    if let Some(org) = &caller.organization_id {
+        orgs::lock(txn, org).await?;
+    }
+    let fresh = users::find(txn, &caller.id)
         .await?
         .ok_or(ApiError::Unauthorized)?;
-    let fresh_org = authz::authorize_org(&fresh.actor(), action)?;
-    if &fresh_org != org {
+    let org = authz::authorize_org(&fresh.actor(), action)?;
+    if caller.organization_id.as_ref() != Some(&org) {
         // Moved to another organization mid-request: the target is no longer theirs.
         return Err(ApiError::not_found(USER_NOT_FOUND));
     }
-    Ok(())
+    Ok(org)
+}
+
+/// The organization's members, by name (admins).
+pub async fn list(state: &AppState, caller: &User) -> Result<Vec<Member>, ApiError> {
+    let org = authz::authorize_org(&caller.actor(), OrgAction::ViewMembers)?;
+    Ok(users::list_members(&state.db, &org).await?)
+}
+
+/// Members not linked to any person (admins).
+pub async fn linkable_users(state: &AppState, caller: &User) -> Result<Vec<User>, ApiError> {
+    let org = authz::authorize_org(&caller.actor(), OrgAction::ViewLinkableUsers)?;
+    Ok(users::linkable(&state.db, &org).await?)
+}
+
+/// People the caller may link themselves to: unlinked, and recorded with the caller's own
+/// email address (getAvailablePersonsForSelfLinking).
+pub async fn linkable_persons(state: &AppState, caller: &User) -> Result<Vec<Person>, ApiError> {
+    let org = authz::authorize_org(&caller.actor(), OrgAction::LinkSelf)?;
+    Ok(persons::linkable_for_email(&state.db, &org, &caller.email).await?)
 }
 
 async fn member(txn: &DatabaseTransaction, org: &OrgId, raw_id: &str) -> Result<Member, ApiError> {
@@ -61,17 +83,18 @@ async fn reread(txn: &DatabaseTransaction, org: &OrgId, id: &UserId) -> Result<M
     })
 }
 
+/// Changes a member's role (admins). An organization always keeps at least one admin.
 pub async fn change_role(
     state: &AppState,
-    caller: &UserId,
-    org: &OrgId,
+    caller: &User,
     raw_id: &str,
-    role: Role,
+    role: Option<&str>,
 ) -> Result<Member, ApiError> {
     let txn = begin_write(&state.db).await?;
-    lock_and_reauthorize(&txn, caller, org, OrgAction::ChangeRole).await?;
+    let org = &lock_and_authorize(&txn, caller, OrgAction::ChangeRole).await?;
+    let role = Role::parse(role.unwrap_or_default()).map_err(|e| ApiError::invalid("role", e.0))?;
     let target = member(&txn, org, raw_id).await?;
-    if &target.user.id == caller {
+    if target.user.id == caller.id {
         return Err(ApiError::conflict("You cannot change your own role"));
     }
     if target.user.role == Role::Admin
@@ -87,16 +110,11 @@ pub async fn change_role(
 }
 
 /// Takes a member out of the organization: unlinked from their person, role reset to USER.
-pub async fn remove(
-    state: &AppState,
-    caller: &UserId,
-    org: &OrgId,
-    raw_id: &str,
-) -> Result<(), ApiError> {
+pub async fn remove(state: &AppState, caller: &User, raw_id: &str) -> Result<(), ApiError> {
     let txn = begin_write(&state.db).await?;
-    lock_and_reauthorize(&txn, caller, org, OrgAction::RemoveMember).await?;
+    let org = &lock_and_authorize(&txn, caller, OrgAction::RemoveMember).await?;
     let target = member(&txn, org, raw_id).await?;
-    if &target.user.id == caller {
+    if target.user.id == caller.id {
         return Err(ApiError::conflict(
             "You cannot remove yourself from the organization",
         ));
@@ -126,10 +144,15 @@ async fn person(
 /// An admin links a member to a person.
 pub async fn link(
     state: &AppState,
-    org: &OrgId,
+    caller: &User,
     raw_user: &str,
-    raw_person: &str,
+    raw_person: Option<&str>,
 ) -> Result<Member, ApiError> {
+    let org = &authz::authorize_org(&caller.actor(), OrgAction::LinkUser)?;
+    let raw_person = raw_person.unwrap_or_default().trim();
+    if raw_person.is_empty() {
+        return Err(ApiError::invalid("personId", "Person is required"));
+    }
     let txn = begin_write(&state.db).await?;
     let target = member(&txn, org, raw_user).await?;
     let person = person(&txn, org, raw_person, PERSON_NOT_FOUND).await?;
@@ -164,7 +187,8 @@ pub async fn link(
 }
 
 /// An admin unlinks a member from their person.
-pub async fn unlink(state: &AppState, org: &OrgId, raw_user: &str) -> Result<(), ApiError> {
+pub async fn unlink(state: &AppState, caller: &User, raw_user: &str) -> Result<(), ApiError> {
+    let org = &authz::authorize_org(&caller.actor(), OrgAction::UnlinkUser)?;
     let txn = begin_write(&state.db).await?;
     let target = member(&txn, org, raw_user).await?;
     if !users::unlink_person(&txn, org, &target.user.id, state.now()).await? {

@@ -1,24 +1,52 @@
 //! Creating an organization.
 
-use crate::error::{ApiError, OnConflict};
-use crate::state::AppState;
-use manageros_core::{Name, Role, Slug, UserId};
+use crate::{
+    error::{ApiError, OnConflict},
+    state::AppState,
+    validate,
+};
+use manageros_core::{
+    Name, Role, Slug,
+    authz::{self, OrgAction},
+};
 use manageros_store::{
     begin_write,
     repo::orgs::{self, Organization},
-    repo::users,
+    repo::users::{self, User},
 };
+use serde::Deserialize;
+use utoipa::ToSchema;
 
 pub const ALREADY_MEMBER: &str = "User already belongs to an organization";
 pub const SLUG_TAKEN: &str = "Organization slug already exists";
 
-/// Creates an organization with the caller as its first admin.
+#[derive(Deserialize, ToSchema, Default)]
+pub struct CreateOrganizationRequest {
+    pub name: Option<String>,
+    /// 2–50 characters of `[a-z0-9-]`, no leading, trailing or doubled hyphen.
+    pub slug: Option<String>,
+}
+
+/// The caller's organization (any member).
+pub async fn get(state: &AppState, caller: &User) -> Result<Organization, ApiError> {
+    let org = authz::authorize_org(&caller.actor(), OrgAction::ViewOrganization)?;
+    orgs::find(&state.db, &org)
+        .await?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("member of a missing organization")))
+}
+
+/// Creates an organization with the caller as its first admin (any signed-in user without
+/// an organization).
 pub async fn create(
     state: &AppState,
-    user_id: &UserId,
-    name: Name,
-    slug: Slug,
+    caller: &User,
+    input: CreateOrganizationRequest,
 ) -> Result<Organization, ApiError> {
+    validate! {
+        name = "name": Name::parse(input.name.as_deref().unwrap_or_default()),
+        slug = "slug": Slug::parse(input.slug.as_deref().unwrap_or_default()),
+    }
+    let user_id = &caller.id;
     let now = state.now();
     let txn = begin_write(&state.db).await?;
     let caller = users::find(&txn, user_id)

@@ -1,32 +1,48 @@
-//! People of the org chart: writes that must keep the reporting chain a tree and the
-//! references inside the organization.
+//! People of the org chart (docs/API.md §5): any member reads; admins write. Writes keep the
+//! reporting chain a tree and the references inside the organization. Each function asks
+//! authz once, then validates, then writes in one transaction.
 
-use crate::{error::ApiError, patch::Patch, state::AppState};
-use manageros_core::{Email, OrgId, PersonId, PersonStatus, TeamId};
+use crate::{
+    api::schema::{optional_email, optional_text, page_from, search_from},
+    error::{ApiError, FieldErrors},
+    patch::{Patch, required},
+    services::load::reread,
+    state::AppState,
+    validate,
+};
+use manageros_core::{
+    Email, Name, OrgId, PageInfo, PersonId, PersonStatus, TeamId,
+    authz::{self, Actor, OrgAction},
+};
 use manageros_store::{
     DatabaseTransaction, begin_write,
     repo::{
         campaigns, feedback, links, meetings, oneonones, orgs,
-        persons::{self, Person, PersonFields},
+        persons::{self, Person, PersonFields, PersonFilter},
         teams,
     },
 };
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 
 pub const NOT_FOUND: &str = "Person not found or access denied";
 pub const TEAM_NOT_FOUND: &str = "Team not found or access denied";
 pub const MANAGER_NOT_FOUND: &str = "Manager not found or access denied";
 
-/// A partial update, already validated field by field.
-#[derive(Default)]
-pub struct PersonPatch {
-    pub name: Option<String>,
-    pub email: Patch<Email>,
-    pub role: Patch<String>,
-    pub status: Option<PersonStatus>,
-    /// Raw ids: checked once the person is known to exist, so a missing person is reported
-    /// before a bad reference.
-    pub team_id: Patch<String>,
-    pub manager_id: Patch<String>,
+/// A typed id from a raw string, or the 404 the API gives for ids of the wrong shape.
+fn id_or_404<T>(raw: &str, parse: fn(&str) -> Option<T>, msg: &str) -> Result<T, ApiError> {
+    parse(raw.trim()).ok_or_else(|| ApiError::not_found(msg))
+}
+
+fn optional_id<T>(
+    raw: Option<&str>,
+    parse: fn(&str) -> Option<T>,
+    msg: &str,
+) -> Result<Option<T>, ApiError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => id_or_404(s, parse, msg).map(Some),
+    }
 }
 
 async fn check_references(
@@ -47,33 +63,184 @@ async fn check_references(
     Ok(())
 }
 
-async fn reread(txn: &DatabaseTransaction, org: &OrgId, id: &PersonId) -> Result<Person, ApiError> {
-    persons::find(txn, org, id).await?.ok_or_else(|| {
-        ApiError::internal(anyhow::anyhow!(
-            "person {id} vanished inside its transaction"
-        ))
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct PeopleQuery {
+    /// Case-insensitive substring of the name or email.
+    pub search: Option<String>,
+    pub team_id: Option<String>,
+    pub manager_id: Option<String>,
+    /// `active`, `inactive` or `on_leave`.
+    pub status: Option<String>,
+    pub page: Option<String>,
+    pub limit: Option<String>,
+}
+
+/// People of the caller's organization, by name (any member).
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    q: PeopleQuery,
+) -> Result<(Vec<Person>, PageInfo), ApiError> {
+    let org = authz::authorize_org(actor, OrgAction::ViewPeople)?;
+    let mut errors = FieldErrors::default();
+    let page = page_from(q.page.as_deref(), q.limit.as_deref(), &mut errors);
+    let search = search_from(q.search.as_deref(), &mut errors);
+    let status = errors
+        .take(
+            "status",
+            q.status.as_deref().map(PersonStatus::parse).transpose(),
+        )
+        .flatten();
+    errors.finish()?;
+    // A filter on an id of the wrong shape matches nobody.
+    let team_id = q.team_id.as_deref().map(TeamId::parse);
+    let manager_id = q.manager_id.as_deref().map(PersonId::parse);
+    let (people, total) = if matches!(team_id, Some(None)) || matches!(manager_id, Some(None)) {
+        (vec![], 0)
+    } else {
+        let filter = PersonFilter {
+            search,
+            team_id: team_id.flatten(),
+            manager_id: manager_id.flatten(),
+            status,
+        };
+        persons::list(&state.db, &org, &filter, page).await?
+    };
+    Ok((people, page.info(total)))
+}
+
+/// A person with the names of their team, manager and direct reports.
+pub struct PersonDetail {
+    pub person: Person,
+    pub team: Option<(TeamId, String)>,
+    pub manager: Option<(PersonId, String)>,
+    pub reports: Vec<(PersonId, String)>,
+}
+
+/// A person of the caller's organization (any member).
+pub async fn get(state: &AppState, actor: &Actor, raw_id: &str) -> Result<PersonDetail, ApiError> {
+    let org = authz::authorize_org(actor, OrgAction::ViewPeople)?;
+    let id = id_or_404(raw_id, PersonId::parse, NOT_FOUND)?;
+    let person = persons::find(&state.db, &org, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(NOT_FOUND))?;
+    let team = match &person.team_id {
+        Some(t) => teams::find(&state.db, &org, t)
+            .await?
+            .map(|t| (t.id, t.name)),
+        None => None,
+    };
+    let manager = match &person.manager_id {
+        Some(m) => persons::names(&state.db, &org, std::slice::from_ref(m))
+            .await?
+            .into_iter()
+            .next(),
+        None => None,
+    };
+    let reports = persons::reports(&state.db, &org, &id).await?;
+    Ok(PersonDetail {
+        person,
+        team,
+        manager,
+        reports,
     })
 }
 
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatePersonRequest {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// Free-text job title, up to 100 characters.
+    pub role: Option<String>,
+    /// `active` (default), `inactive` or `on_leave`.
+    pub status: Option<String>,
+    pub team_id: Option<String>,
+    pub manager_id: Option<String>,
+}
+
+/// Adds a person to the org chart (admins).
 pub async fn create(
     state: &AppState,
-    org: &OrgId,
-    fields: PersonFields,
+    actor: &Actor,
+    input: CreatePersonRequest,
 ) -> Result<Person, ApiError> {
+    let org = &authz::authorize_org(actor, OrgAction::CreatePerson)?;
+    validate! {
+        name = "name": Name::parse(input.name.as_deref().unwrap_or_default()),
+        email = "email": optional_email(input.email.as_deref()),
+        role = "role": optional_text(input.role.as_deref(), "Role", 100),
+        status = "status": input.status.as_deref().map_or(Ok(PersonStatus::Active), PersonStatus::parse),
+    }
+    let fields = PersonFields {
+        name: name.into_string(),
+        email,
+        role,
+        status,
+        team_id: optional_id(input.team_id.as_deref(), TeamId::parse, TEAM_NOT_FOUND)?,
+        manager_id: optional_id(
+            input.manager_id.as_deref(),
+            PersonId::parse,
+            MANAGER_NOT_FOUND,
+        )?,
+    };
     let txn = begin_write(&state.db).await?;
     check_references(&txn, org, &fields).await?;
     let id = persons::insert(&txn, org, &fields, state.now()).await?;
-    let person = reread(&txn, org, &id).await?;
+    let person = reread::<Person>(&txn, org, &id).await?;
     txn.commit().await?;
     Ok(person)
 }
 
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdatePersonRequest {
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub name: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub email: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub role: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub status: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub team_id: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub manager_id: Patch<String>,
+}
+
+/// Changes some of a person's fields (admins); `null` clears an optional one. The manager
+/// chain never loops, also under concurrent moves (they take the organization's lock).
 pub async fn update(
     state: &AppState,
-    org: &OrgId,
-    id: &PersonId,
-    patch: PersonPatch,
+    actor: &Actor,
+    raw_id: &str,
+    input: UpdatePersonRequest,
 ) -> Result<Person, ApiError> {
+    let org = &authz::authorize_org(actor, OrgAction::UpdatePerson)?;
+    let id = &id_or_404(raw_id, PersonId::parse, NOT_FOUND)?;
+    validate! {
+        name = "name": required(input.name, "Name", |n| Name::parse(&n)),
+        email = "email": input.email.try_map(|e| optional_email(Some(&e))),
+        role = "role": input.role.try_map(|r| optional_text(Some(&r), "Role", 100)),
+        status = "status": required(input.status, "Status", |s| PersonStatus::parse(&s)),
+    }
+    let patch = PersonPatch {
+        name: name.map(Name::into_string),
+        email: email.flatten(),
+        role: role.flatten(),
+        status,
+        team_id: input.team_id,
+        manager_id: input.manager_id,
+    };
     let txn = begin_write(&state.db).await?;
     let moves_in_chart = !patch.manager_id.is_absent();
     if moves_in_chart {
@@ -125,14 +292,28 @@ pub async fn update(
         }
     }
     persons::update(&txn, org, id, &fields, state.now()).await?;
-    let person = reread(&txn, org, id).await?;
+    let person = reread::<Person>(&txn, org, id).await?;
     txn.commit().await?;
     Ok(person)
 }
 
-/// Deletes a person with no direct reports and no history; a linked user is unlinked, their
-/// task assignments cleared and initiative ownerships dropped.
-pub async fn delete(state: &AppState, org: &OrgId, id: &PersonId) -> Result<(), ApiError> {
+/// A partial update, validated field by field.
+struct PersonPatch {
+    name: Option<String>,
+    email: Patch<Email>,
+    role: Patch<String>,
+    status: Option<PersonStatus>,
+    /// Raw ids: checked once the person is known to exist, so a missing person is reported
+    /// before a bad reference.
+    team_id: Patch<String>,
+    manager_id: Patch<String>,
+}
+
+/// Deletes a person with no direct reports and no history (admins); a linked user is
+/// unlinked, their task assignments cleared and initiative ownerships dropped.
+pub async fn delete(state: &AppState, actor: &Actor, raw_id: &str) -> Result<(), ApiError> {
+    let org = &authz::authorize_org(actor, OrgAction::DeletePerson)?;
+    let id = &id_or_404(raw_id, PersonId::parse, NOT_FOUND)?;
     let txn = begin_write(&state.db).await?;
     if !persons::exists(&txn, org, id).await? {
         return Err(ApiError::not_found(NOT_FOUND));

@@ -26,7 +26,32 @@ pub fn all(actor: &Actor) -> Vec<Held> {
 /// Whether the caller may perform `action` (on the entity named `id`), with the reason. An
 /// entity the caller may not see is reported as not found, never described: the same answer
 /// the endpoints give.
+/// An unknown action is a 400.
 pub async fn check(
+    state: &AppState,
+    actor: &Actor,
+    action: Option<&str>,
+    id: Option<&str>,
+) -> Result<Checked, ApiError> {
+    let raw_action = action.unwrap_or_default().trim();
+    let action = Action::parse(raw_action)
+        .ok_or_else(|| ApiError::invalid("action", format!("Unknown action: {raw_action:?}")))?;
+    let (allowed, reason) = decide_on(state, actor, action, id).await?;
+    Ok(Checked {
+        action,
+        allowed,
+        reason,
+    })
+}
+
+/// The answer of [`check`].
+pub struct Checked {
+    pub action: Action,
+    pub allowed: bool,
+    pub reason: String,
+}
+
+async fn decide_on(
     state: &AppState,
     actor: &Actor,
     action: Action,

@@ -1,30 +1,38 @@
-//! Teams: writes that keep the team tree a tree and refuse to orphan what hangs off a team.
+//! Teams (docs/API.md §5): any member reads; admins write. Writes keep the team tree a tree
+//! and refuse to orphan what hangs off a team. Each function asks authz once, then validates,
+//! then writes in one transaction.
 
-use crate::{error::ApiError, patch::Patch, state::AppState};
-use manageros_core::{OrgId, TeamId};
+use crate::{
+    api::schema::{optional_text, page_from, search_from},
+    error::{ApiError, FieldErrors},
+    patch::{Patch, required},
+    services::load::reread,
+    state::AppState,
+    validate,
+};
+use manageros_core::{
+    Name, OrgId, PageInfo, TeamId,
+    authz::{self, Actor, OrgAction},
+};
 use manageros_store::{
     DatabaseTransaction, begin_write,
     repo::{
         initiatives, orgs, persons,
-        teams::{self, Team, TeamFields},
+        teams::{self, Team, TeamFields, TeamFilter},
     },
 };
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 
 pub const NOT_FOUND: &str = "Team not found or access denied";
 pub const PARENT_NOT_FOUND: &str = "Parent team not found or access denied";
 
-#[derive(Default)]
-pub struct TeamPatch {
-    pub name: Option<String>,
-    pub description: Patch<String>,
-    /// A raw id: checked once the team is known to exist.
-    pub parent_id: Patch<String>,
+fn team_id(raw: &str) -> Result<TeamId, ApiError> {
+    TeamId::parse(raw.trim()).ok_or_else(|| ApiError::not_found(NOT_FOUND))
 }
 
-async fn reread(txn: &DatabaseTransaction, org: &OrgId, id: &TeamId) -> Result<Team, ApiError> {
-    teams::find(txn, org, id).await?.ok_or_else(|| {
-        ApiError::internal(anyhow::anyhow!("team {id} vanished inside its transaction"))
-    })
+fn parent_id(raw: &str) -> Result<TeamId, ApiError> {
+    TeamId::parse(raw.trim()).ok_or_else(|| ApiError::not_found(PARENT_NOT_FOUND))
 }
 
 async fn check_parent(
@@ -40,21 +48,118 @@ async fn check_parent(
     Ok(())
 }
 
-pub async fn create(state: &AppState, org: &OrgId, fields: TeamFields) -> Result<Team, ApiError> {
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct TeamsQuery {
+    pub search: Option<String>,
+    pub parent_id: Option<String>,
+    pub page: Option<String>,
+    pub limit: Option<String>,
+}
+
+/// The organization's teams, by name (any member).
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    q: TeamsQuery,
+) -> Result<(Vec<Team>, PageInfo), ApiError> {
+    let org = authz::authorize_org(actor, OrgAction::ViewTeams)?;
+    let mut errors = FieldErrors::default();
+    let page = page_from(q.page.as_deref(), q.limit.as_deref(), &mut errors);
+    let search = search_from(q.search.as_deref(), &mut errors);
+    errors.finish()?;
+    let (list, total) = match q.parent_id.as_deref().map(TeamId::parse) {
+        // A filter on an id of the wrong shape matches nothing.
+        Some(None) => (vec![], 0),
+        parent => {
+            let filter = TeamFilter {
+                search,
+                parent_id: parent.flatten(),
+            };
+            teams::list(&state.db, &org, &filter, page).await?
+        }
+    };
+    Ok((list, page.info(total)))
+}
+
+/// A team of the caller's organization (any member).
+pub async fn get(state: &AppState, actor: &Actor, raw_id: &str) -> Result<Team, ApiError> {
+    let org = authz::authorize_org(actor, OrgAction::ViewTeams)?;
+    teams::find(&state.db, &org, &team_id(raw_id)?)
+        .await?
+        .ok_or_else(|| ApiError::not_found(NOT_FOUND))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateTeamRequest {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub parent_id: Option<String>,
+}
+
+/// Creates a team (admins).
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    input: CreateTeamRequest,
+) -> Result<Team, ApiError> {
+    let org = &authz::authorize_org(actor, OrgAction::CreateTeam)?;
+    validate! {
+        name = "name": Name::parse(input.name.as_deref().unwrap_or_default()),
+        description = "description": optional_text(input.description.as_deref(), "Description", 2000),
+    }
+    let parent_id = match input.parent_id.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(p) => Some(parent_id(p)?),
+    };
+    let fields = TeamFields {
+        name: name.into_string(),
+        description,
+        parent_id,
+    };
     let txn = begin_write(&state.db).await?;
     check_parent(&txn, org, fields.parent_id.as_ref()).await?;
     let id = teams::insert(&txn, org, &fields, state.now()).await?;
-    let team = reread(&txn, org, &id).await?;
+    let team = reread::<Team>(&txn, org, &id).await?;
     txn.commit().await?;
     Ok(team)
 }
 
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateTeamRequest {
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub name: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub description: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub parent_id: Patch<String>,
+}
+
+/// Changes some of a team's fields (admins); `null` clears an optional one. The team tree
+/// never loops, also under concurrent moves (they take the organization's lock).
 pub async fn update(
     state: &AppState,
-    org: &OrgId,
-    id: &TeamId,
-    patch: TeamPatch,
+    actor: &Actor,
+    raw_id: &str,
+    input: UpdateTeamRequest,
 ) -> Result<Team, ApiError> {
+    let org = &authz::authorize_org(actor, OrgAction::UpdateTeam)?;
+    let id = &team_id(raw_id)?;
+    validate! {
+        name = "name": required(input.name, "Name", |n| Name::parse(&n)),
+        description = "description": input.description.try_map(|d| optional_text(Some(&d), "Description", 2000)),
+    }
+    let patch = TeamPatch {
+        name: name.map(Name::into_string),
+        description: description.flatten(),
+        parent_id: input.parent_id,
+    };
     let txn = begin_write(&state.db).await?;
     let moves = !patch.parent_id.is_absent();
     if moves {
@@ -98,13 +203,22 @@ pub async fn update(
         }
     }
     teams::update(&txn, org, id, &fields, state.now()).await?;
-    let team = reread(&txn, org, id).await?;
+    let team = reread::<Team>(&txn, org, id).await?;
     txn.commit().await?;
     Ok(team)
 }
 
-/// Deletes a team that has no members, child teams or initiatives.
-pub async fn delete(state: &AppState, org: &OrgId, id: &TeamId) -> Result<(), ApiError> {
+struct TeamPatch {
+    name: Option<String>,
+    description: Patch<String>,
+    /// A raw id: checked once the team is known to exist.
+    parent_id: Patch<String>,
+}
+
+/// Deletes a team that has no members, child teams or initiatives (admins).
+pub async fn delete(state: &AppState, actor: &Actor, raw_id: &str) -> Result<(), ApiError> {
+    let org = &authz::authorize_org(actor, OrgAction::DeleteTeam)?;
+    let id = &team_id(raw_id)?;
     let txn = begin_write(&state.db).await?;
     if !teams::exists(&txn, org, id).await? {
         return Err(ApiError::not_found(NOT_FOUND));
