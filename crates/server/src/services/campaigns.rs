@@ -150,8 +150,7 @@ pub async fn create(
     actor: &Actor,
     input: CreateCampaignRequest,
 ) -> Result<Campaign, ApiError> {
-    let org = load::org_of(actor, Action::FeedbackCampaignCreate)?;
-    authz::authorize_general(actor, Action::FeedbackCampaignCreate, None)?;
+    let org = load::permitted(actor, Action::FeedbackCampaignCreate)?;
     validate! {
         name = "name": bounded_text(input.name.as_deref().unwrap_or_default(), "Name", 1, 200),
         target = "targetPersonId": match input.target_person_id.as_deref().map(str::trim) {

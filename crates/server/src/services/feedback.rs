@@ -43,8 +43,7 @@ pub async fn list(
     actor: &Actor,
     q: FeedbackQuery,
 ) -> Result<(Vec<Feedback>, PageInfo), ApiError> {
-    let org = load::org_of(actor, Action::FeedbackView)?;
-    authz::authorize_general(actor, Action::FeedbackView, None)?;
+    let org = load::permitted(actor, Action::FeedbackView)?;
     let mut errors = FieldErrors::default();
     let page = page_from(q.page.as_deref(), q.limit.as_deref(), &mut errors);
     let kind = errors
@@ -97,8 +96,7 @@ pub async fn create(
     actor: &Actor,
     input: CreateFeedbackRequest,
 ) -> Result<Feedback, ApiError> {
-    let org = load::org_of(actor, Action::FeedbackCreate)?;
-    authz::authorize_general(actor, Action::FeedbackCreate, None)?;
+    let org = load::permitted(actor, Action::FeedbackCreate)?;
     validate! {
         about_id = "aboutId": match input.about_id.as_deref().map(str::trim) {
             None | Some("") => Err(Invalid::new("The person the feedback is about is required")),

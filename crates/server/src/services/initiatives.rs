@@ -60,8 +60,7 @@ pub async fn list(
     actor: &Actor,
     q: InitiativesQuery,
 ) -> Result<(Vec<Initiative>, PageInfo), ApiError> {
-    let org = load::org_of(actor, Action::InitiativeView)?;
-    authz::authorize_general(actor, Action::InitiativeView, None)?;
+    let org = load::permitted(actor, Action::InitiativeView)?;
     let mut errors = FieldErrors::default();
     let page = page_from(q.page.as_deref(), q.limit.as_deref(), &mut errors);
     let search = search_from(q.search.as_deref(), &mut errors);
@@ -136,8 +135,7 @@ pub async fn create(
     actor: &Actor,
     input: CreateInitiativeRequest,
 ) -> Result<Initiative, ApiError> {
-    let org = load::org_of(actor, Action::InitiativeCreate)?;
-    authz::authorize_general(actor, Action::InitiativeCreate, None)?;
+    let org = load::permitted(actor, Action::InitiativeCreate)?;
     validate! {
         title = "title": title(input.title.as_deref()),
         summary = "summary": optional_text(input.summary.as_deref(), "Summary", 10_000),

@@ -56,6 +56,14 @@ pub fn org_of(actor: &Actor, action: Action) -> Result<OrgId, ApiError> {
         .ok_or_else(|| ApiError::forbidden(authz::no_org_message(action)))
 }
 
+/// Authorizes an action about no existing entity (creating, listing) and returns the
+/// caller's organization: the permission check of such a request.
+pub fn permitted(actor: &Actor, action: Action) -> Result<OrgId, ApiError> {
+    authz::authorize_general(actor, action, None)?;
+    // Allowed means the caller belongs to an organization.
+    org_of(actor, action)
+}
+
 /// The entity's 404: the same whether it does not exist, lives elsewhere or is invisible.
 pub fn not_found(kind: Kind) -> ApiError {
     ApiError::not_found(kind.not_found_message())

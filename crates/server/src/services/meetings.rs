@@ -56,8 +56,7 @@ pub async fn list(
     actor: &Actor,
     q: MeetingsQuery,
 ) -> Result<(Vec<Meeting>, PageInfo), ApiError> {
-    let org = load::org_of(actor, Action::MeetingView)?;
-    authz::authorize_general(actor, Action::MeetingView, None)?;
+    let org = load::permitted(actor, Action::MeetingView)?;
     list_in(state, actor, &org, q, MeetingFilter::default()).await
 }
 
@@ -185,8 +184,7 @@ pub async fn create(
     actor: &Actor,
     input: CreateMeetingRequest,
 ) -> Result<Meeting, ApiError> {
-    let org = load::org_of(actor, Action::MeetingCreate)?;
-    authz::authorize_general(actor, Action::MeetingCreate, None)?;
+    let org = load::permitted(actor, Action::MeetingCreate)?;
     validate! {
         title = "title": title(input.title.as_deref()),
         description = "description": optional_text(input.description.as_deref(), "Description", 10_000),

@@ -17,7 +17,7 @@ use crate::{
 };
 use manageros_core::{
     InitiativeId, Invalid, OrgId, PageInfo, PersonId, ReportId, ReportKind, Timestamp,
-    authz::{self, Action, Actor},
+    authz::{Action, Actor},
     bounded_text,
     time::DAY_MS,
 };
@@ -125,8 +125,7 @@ pub async fn list(
     page: Option<&str>,
     limit: Option<&str>,
 ) -> Result<(Vec<Report>, PageInfo), ApiError> {
-    let org = load::org_of(actor, Action::ReportView)?;
-    authz::authorize_general(actor, Action::ReportView, None)?;
+    let org = load::permitted(actor, Action::ReportView)?;
     let mut errors = FieldErrors::default();
     let page = page_from(page, limit, &mut errors);
     errors.finish()?;
@@ -160,8 +159,7 @@ pub async fn create(
     actor: &Actor,
     input: CreateReportRequest,
 ) -> Result<Report, ApiError> {
-    let org = load::org_of(actor, Action::ReportCreate)?;
-    authz::authorize_general(actor, Action::ReportCreate, None)?;
+    let org = load::permitted(actor, Action::ReportCreate)?;
     validate! {
         name = "name": name(input.name.as_deref()),
         kind = "kind": ReportKind::parse(input.kind.as_deref().unwrap_or_default()),

@@ -15,7 +15,7 @@ use crate::{
 };
 use manageros_core::{
     InitiativeId, Invalid, OrgId, PageInfo, PersonId, TaskId, TaskStatus, Timestamp,
-    authz::{self, Action, Actor},
+    authz::{Action, Actor},
 };
 use manageros_store::{
     begin_write,
@@ -60,8 +60,7 @@ pub async fn list(
     actor: &Actor,
     q: TasksQuery,
 ) -> Result<(Vec<Task>, PageInfo), ApiError> {
-    let org = load::org_of(actor, Action::TaskView)?;
-    authz::authorize_general(actor, Action::TaskView, None)?;
+    let org = load::permitted(actor, Action::TaskView)?;
     list_in(state, &org, q, TaskFilter::default()).await
 }
 
@@ -144,8 +143,7 @@ pub async fn create(
     actor: &Actor,
     input: CreateTaskRequest,
 ) -> Result<Task, ApiError> {
-    let org = load::org_of(actor, Action::TaskCreate)?;
-    authz::authorize_general(actor, Action::TaskCreate, None)?;
+    let org = load::permitted(actor, Action::TaskCreate)?;
     validate! {
         title = "title": title(input.title.as_deref()),
         description = "description": optional_text(input.description.as_deref(), "Description", 10_000),
