@@ -4,7 +4,7 @@
 use crate::{
     api::schema::PaginationView,
     error::{ApiError, ErrorBody},
-    extract::{AppJson, AppPath, AppQuery, CurrentUser, Id},
+    extract::{AppJson, AppPath, AppQuery, CurrentUser, Id, Paging},
     services::campaigns::{
         self, CampaignsQuery, CreateCampaignRequest, PublicAnswerRequest, UpdateCampaignRequest,
     },
@@ -82,14 +82,15 @@ impl From<&Campaign> for CampaignResponse {
 /// The campaigns the caller may see: their own, or all for admins (feedback-campaign.view).
 #[utoipa::path(get, path = "/api/feedback-campaigns", tag = "feedback-campaigns",
     security(("bearer" = []), ("cookie" = [])),
-    params(CampaignsQuery),
+    params(CampaignsQuery, Paging),
     responses((status = 200, body = CampaignsResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list_campaigns(
     State(state): State<AppState>,
     caller: CurrentUser,
+    paging: Paging,
     AppQuery(q): AppQuery<CampaignsQuery>,
 ) -> Result<AppJson<CampaignsResponse>, ApiError> {
-    let (list, page) = campaigns::list(&state, &caller.actor(), q).await?;
+    let (list, page) = campaigns::list(&state, &caller.actor(), q, &paging).await?;
     Ok(AppJson(CampaignsResponse {
         feedback_campaigns: list.iter().map(CampaignView::from).collect(),
         pagination: page.into(),

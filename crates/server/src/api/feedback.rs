@@ -3,7 +3,7 @@
 use crate::{
     api::schema::PaginationView,
     error::{ApiError, ErrorBody},
-    extract::{AppJson, AppQuery, CurrentUser, Id},
+    extract::{AppJson, AppQuery, CurrentUser, Id, Paging},
     services::feedback::{self, CreateFeedbackRequest, FeedbackQuery, UpdateFeedbackRequest},
     state::AppState,
 };
@@ -71,14 +71,15 @@ impl From<&Feedback> for FeedbackResponse {
 /// The feedback the caller may see, newest first (feedback.view).
 #[utoipa::path(get, path = "/api/feedback", tag = "feedback",
     security(("bearer" = []), ("cookie" = [])),
-    params(FeedbackQuery),
+    params(FeedbackQuery, Paging),
     responses((status = 200, body = FeedbackListResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list_feedback(
     State(state): State<AppState>,
     caller: CurrentUser,
+    paging: Paging,
     AppQuery(q): AppQuery<FeedbackQuery>,
 ) -> Result<AppJson<FeedbackListResponse>, ApiError> {
-    let (list, page) = feedback::list(&state, &caller.actor(), q).await?;
+    let (list, page) = feedback::list(&state, &caller.actor(), q, &paging).await?;
     Ok(AppJson(FeedbackListResponse {
         feedback: list.iter().map(FeedbackView::from).collect(),
         pagination: page.into(),

@@ -3,7 +3,7 @@
 use crate::{
     api::{schema::PaginationView, tasks::TasksResponse},
     error::{ApiError, ErrorBody},
-    extract::{AppJson, AppQuery, CurrentUser, Id},
+    extract::{AppJson, AppQuery, CurrentUser, Id, Paging},
     services::{
         initiatives::{self, CreateInitiativeRequest, InitiativesQuery, UpdateInitiativeRequest},
         tasks::TasksQuery,
@@ -84,14 +84,15 @@ impl From<&Initiative> for InitiativeResponse {
 /// The organization's initiatives, newest first (initiative.view).
 #[utoipa::path(get, path = "/api/initiatives", tag = "initiatives",
     security(("bearer" = []), ("cookie" = [])),
-    params(InitiativesQuery),
+    params(InitiativesQuery, Paging),
     responses((status = 200, body = InitiativesResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list_initiatives(
     State(state): State<AppState>,
     caller: CurrentUser,
+    paging: Paging,
     AppQuery(q): AppQuery<InitiativesQuery>,
 ) -> Result<AppJson<InitiativesResponse>, ApiError> {
-    let (list, page) = initiatives::list(&state, &caller.actor(), q).await?;
+    let (list, page) = initiatives::list(&state, &caller.actor(), q, &paging).await?;
     Ok(AppJson(InitiativesResponse {
         initiatives: list.iter().map(InitiativeView::from).collect(),
         pagination: page.into(),
@@ -115,15 +116,16 @@ pub async fn get_initiative(
 /// The tasks of an initiative (getAllTasksForInitiative): initiative.view and task.view.
 #[utoipa::path(get, path = "/api/initiatives/{id}/tasks", tag = "initiatives",
     security(("bearer" = []), ("cookie" = [])),
-    params(("id" = String, Path), TasksQuery),
+    params(("id" = String, Path), TasksQuery, Paging),
     responses((status = 200, body = TasksResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn initiative_tasks(
     State(state): State<AppState>,
     caller: CurrentUser,
+    paging: Paging,
     Id(id): Id<InitiativeId>,
     AppQuery(q): AppQuery<TasksQuery>,
 ) -> Result<AppJson<TasksResponse>, ApiError> {
-    let (list, page) = initiatives::tasks(&state, &caller.actor(), &id, q).await?;
+    let (list, page) = initiatives::tasks(&state, &caller.actor(), &id, q, &paging).await?;
     Ok(AppJson(TasksResponse::new(&list, page)))
 }
 

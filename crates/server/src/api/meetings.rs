@@ -4,10 +4,10 @@
 use crate::{
     api::schema::PaginationView,
     error::{ApiError, ErrorBody},
-    extract::{AppJson, AppQuery, CurrentUser, Id},
+    extract::{AppJson, AppQuery, CurrentUser, Id, Paging},
     services::meetings::{
-        self, CreateInstanceRequest, CreateMeetingRequest, MeetingsQuery, PageQuery,
-        UpdateInstanceRequest, UpdateMeetingRequest,
+        self, CreateInstanceRequest, CreateMeetingRequest, MeetingsQuery, UpdateInstanceRequest,
+        UpdateMeetingRequest,
     },
     state::AppState,
 };
@@ -92,29 +92,32 @@ impl From<&Meeting> for MeetingResponse {
 /// The meetings the caller may see, latest first (meeting.view).
 #[utoipa::path(get, path = "/api/meetings", tag = "meetings",
     security(("bearer" = []), ("cookie" = [])),
-    params(MeetingsQuery),
+    params(MeetingsQuery, Paging),
     responses((status = 200, body = MeetingsResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list_meetings(
     State(state): State<AppState>,
     caller: CurrentUser,
+    paging: Paging,
     AppQuery(q): AppQuery<MeetingsQuery>,
 ) -> Result<AppJson<MeetingsResponse>, ApiError> {
-    let (list, page) = meetings::list(&state, &caller.actor(), q).await?;
+    let (list, page) = meetings::list(&state, &caller.actor(), q, &paging).await?;
     Ok(AppJson(MeetingsResponse::new(&list, page)))
 }
 
 /// The meetings of an initiative the caller may see (getMeetingsForInitiative).
 #[utoipa::path(get, path = "/api/initiatives/{id}/meetings", tag = "initiatives",
     security(("bearer" = []), ("cookie" = [])),
-    params(("id" = String, Path), MeetingsQuery),
+    params(("id" = String, Path), MeetingsQuery, Paging),
     responses((status = 200, body = MeetingsResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn initiative_meetings(
     State(state): State<AppState>,
     caller: CurrentUser,
+    paging: Paging,
     Id(id): Id<InitiativeId>,
     AppQuery(q): AppQuery<MeetingsQuery>,
 ) -> Result<AppJson<MeetingsResponse>, ApiError> {
-    let (list, page) = meetings::list_for_initiative(&state, &caller.actor(), &id, q).await?;
+    let (list, page) =
+        meetings::list_for_initiative(&state, &caller.actor(), &id, q, &paging).await?;
     Ok(AppJson(MeetingsResponse::new(&list, page)))
 }
 
@@ -236,15 +239,15 @@ impl From<&MeetingInstance> for MeetingInstanceResponse {
 /// visible to the caller, otherwise those the caller takes part in.
 #[utoipa::path(get, path = "/api/meetings/{id}/instances", tag = "meetings",
     security(("bearer" = []), ("cookie" = [])),
-    params(("id" = String, Path), PageQuery),
+    params(("id" = String, Path), Paging),
     responses((status = 200, body = MeetingInstancesResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list_instances(
     State(state): State<AppState>,
     caller: CurrentUser,
+    paging: Paging,
     Id(id): Id<MeetingId>,
-    AppQuery(q): AppQuery<PageQuery>,
 ) -> Result<AppJson<MeetingInstancesResponse>, ApiError> {
-    let (list, page) = meetings::list_instances(&state, &caller.actor(), &id, q).await?;
+    let (list, page) = meetings::list_instances(&state, &caller.actor(), &id, &paging).await?;
     Ok(AppJson(MeetingInstancesResponse {
         meeting_instances: list.iter().map(MeetingInstanceView::from).collect(),
         pagination: page.into(),

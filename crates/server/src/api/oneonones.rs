@@ -4,7 +4,7 @@
 use crate::{
     api::schema::PaginationView,
     error::{ApiError, ErrorBody},
-    extract::{AppJson, AppQuery, CurrentUser, Id},
+    extract::{AppJson, AppQuery, CurrentUser, Id, Paging},
     services::oneonones::{self, OneOnOneRequest, OneOnOnesQuery},
     state::AppState,
 };
@@ -102,15 +102,16 @@ impl From<&OneOnOneWithPeople> for OneOnOneResponse {
 /// The caller's one-on-ones (as manager or report), admins included.
 #[utoipa::path(get, path = "/api/oneonones", tag = "oneonones",
     security(("bearer" = []), ("cookie" = [])),
-    params(OneOnOnesQuery),
+    params(OneOnOnesQuery, Paging),
     responses((status = 200, body = OneOnOnesResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody, description = "User must belong to an organization to view one-on-ones / No person record found for current user")))]
 pub async fn list_oneonones(
     State(state): State<AppState>,
     caller: CurrentUser,
+    paging: Paging,
     AppQuery(q): AppQuery<OneOnOnesQuery>,
 ) -> Result<AppJson<OneOnOnesResponse>, ApiError> {
-    let (list, page) = oneonones::list(&state, &caller.actor(), q).await?;
+    let (list, page) = oneonones::list(&state, &caller.actor(), q, &paging).await?;
     Ok(AppJson(OneOnOnesResponse {
         one_on_ones: list.iter().map(OneOnOneView::from).collect(),
         pagination: page.into(),

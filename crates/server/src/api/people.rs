@@ -3,7 +3,7 @@
 use crate::{
     api::schema::{PaginationView, PersonView, RefView},
     error::{ApiError, ErrorBody},
-    extract::{AppJson, AppPath, AppQuery, CurrentUser},
+    extract::{AppJson, AppPath, AppQuery, CurrentUser, Paging},
     services::people::{self, CreatePersonRequest, PeopleQuery, UpdatePersonRequest},
     state::AppState,
 };
@@ -29,14 +29,15 @@ impl From<&Person> for PersonResponse {
 /// People of the caller's organization, by name.
 #[utoipa::path(get, path = "/api/people", tag = "people",
     security(("bearer" = []), ("cookie" = [])),
-    params(PeopleQuery),
+    params(PeopleQuery, Paging),
     responses((status = 200, body = PeopleResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list_people(
     State(state): State<AppState>,
     caller: CurrentUser,
+    paging: Paging,
     AppQuery(q): AppQuery<PeopleQuery>,
 ) -> Result<AppJson<PeopleResponse>, ApiError> {
-    let (people, page) = people::list(&state, &caller.actor(), q).await?;
+    let (people, page) = people::list(&state, &caller.actor(), q, &paging).await?;
     Ok(AppJson(PeopleResponse {
         people: people.iter().map(PersonView::from).collect(),
         pagination: page.into(),

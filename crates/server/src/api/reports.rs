@@ -4,11 +4,8 @@
 use crate::{
     api::schema::PaginationView,
     error::{ApiError, ErrorBody},
-    extract::{AppJson, AppQuery, CurrentUser, Id},
-    services::{
-        meetings::PageQuery,
-        reports::{self, CreateReportRequest, UpdateReportRequest},
-    },
+    extract::{AppJson, CurrentUser, Id, Paging},
+    services::reports::{self, CreateReportRequest, UpdateReportRequest},
     state::AppState,
 };
 use axum::{extract::State, http::StatusCode};
@@ -70,20 +67,14 @@ impl From<&Report> for ReportResponse {
 /// The organization's saved reports, newest first (report.view).
 #[utoipa::path(get, path = "/api/reports", tag = "reports",
     security(("bearer" = []), ("cookie" = [])),
-    params(PageQuery),
+    params(Paging),
     responses((status = 200, body = ReportsResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list_reports(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppQuery(q): AppQuery<PageQuery>,
+    paging: Paging,
 ) -> Result<AppJson<ReportsResponse>, ApiError> {
-    let (list, page) = reports::list(
-        &state,
-        &caller.actor(),
-        q.page.as_deref(),
-        q.limit.as_deref(),
-    )
-    .await?;
+    let (list, page) = reports::list(&state, &caller.actor(), &paging).await?;
     Ok(AppJson(ReportsResponse {
         reports: list.iter().map(ReportView::from).collect(),
         pagination: page.into(),

@@ -3,7 +3,7 @@
 use crate::{
     api::schema::PaginationView,
     error::{ApiError, ErrorBody},
-    extract::{AppJson, AppQuery, CurrentUser, Id},
+    extract::{AppJson, AppQuery, CurrentUser, Id, Paging},
     services::tasks::{self, CreateTaskRequest, TasksQuery, UpdateTaskRequest},
     state::AppState,
 };
@@ -87,14 +87,15 @@ impl From<&Task> for TaskResponse {
 /// The organization's tasks, newest first (task.view).
 #[utoipa::path(get, path = "/api/tasks", tag = "tasks",
     security(("bearer" = []), ("cookie" = [])),
-    params(TasksQuery),
+    params(TasksQuery, Paging),
     responses((status = 200, body = TasksResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list_tasks(
     State(state): State<AppState>,
     caller: CurrentUser,
+    paging: Paging,
     AppQuery(q): AppQuery<TasksQuery>,
 ) -> Result<AppJson<TasksResponse>, ApiError> {
-    let (list, page) = tasks::list(&state, &caller.actor(), q).await?;
+    let (list, page) = tasks::list(&state, &caller.actor(), q, &paging).await?;
     Ok(AppJson(TasksResponse::new(&list, page)))
 }
 

@@ -3,7 +3,7 @@
 use crate::{
     api::schema::{PaginationView, TeamView},
     error::{ApiError, ErrorBody},
-    extract::{AppJson, AppPath, AppQuery, CurrentUser},
+    extract::{AppJson, AppPath, AppQuery, CurrentUser, Paging},
     services::teams::{self, CreateTeamRequest, TeamsQuery, UpdateTeamRequest},
     state::AppState,
 };
@@ -34,14 +34,15 @@ impl From<&Team> for TeamResponse {
 /// The organization's teams, by name.
 #[utoipa::path(get, path = "/api/teams", tag = "teams",
     security(("bearer" = []), ("cookie" = [])),
-    params(TeamsQuery),
+    params(TeamsQuery, Paging),
     responses((status = 200, body = TeamsResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list_teams(
     State(state): State<AppState>,
     caller: CurrentUser,
+    paging: Paging,
     AppQuery(q): AppQuery<TeamsQuery>,
 ) -> Result<AppJson<TeamsResponse>, ApiError> {
-    let (list, page) = teams::list(&state, &caller.actor(), q).await?;
+    let (list, page) = teams::list(&state, &caller.actor(), q, &paging).await?;
     Ok(AppJson(TeamsResponse {
         teams: list.iter().map(TeamView::from).collect(),
         pagination: page.into(),

@@ -4,8 +4,8 @@
 //! public side, checks the link's token, which is the credential), then validates, then writes.
 
 use crate::{
-    api::schema::page_from,
     error::{ApiError, FieldErrors},
+    extract::Paging,
     mail::Mail,
     patch::{Patch, required},
     services::{
@@ -50,8 +50,6 @@ fn check_dates(f: &CampaignFields) -> Result<(), ApiError> {
 #[into_params(parameter_in = Query)]
 pub struct CampaignsQuery {
     pub status: Option<String>,
-    pub page: Option<String>,
-    pub limit: Option<String>,
 }
 
 /// The campaigns the caller may see: their own, or all for admins (feedback-campaign.view),
@@ -60,10 +58,11 @@ pub async fn list(
     state: &AppState,
     actor: &Actor,
     q: CampaignsQuery,
+    paging: &Paging,
 ) -> Result<(Vec<Campaign>, PageInfo), ApiError> {
     let org = load::org_of(actor, Action::FeedbackCampaignView)?;
     let mut errors = FieldErrors::default();
-    let page = page_from(q.page.as_deref(), q.limit.as_deref(), &mut errors);
+    let page = paging.parse(&mut errors);
     let status = errors
         .take(
             "status",

@@ -2,8 +2,8 @@
 //! only to its author and admins. Each function asks authz once, then validates, then writes.
 
 use crate::{
-    api::schema::page_from,
     error::{ApiError, FieldErrors},
+    extract::Paging,
     patch::{Patch, required},
     services::{
         load::{self, authorized, reread},
@@ -32,8 +32,6 @@ pub struct FeedbackQuery {
     /// Only feedback about this person (getFeedbackForPerson).
     pub about_id: Option<String>,
     pub kind: Option<String>,
-    pub page: Option<String>,
-    pub limit: Option<String>,
 }
 
 /// The feedback the caller may see, newest first (feedback.view), filtered in SQL by the
@@ -42,10 +40,11 @@ pub async fn list(
     state: &AppState,
     actor: &Actor,
     q: FeedbackQuery,
+    paging: &Paging,
 ) -> Result<(Vec<Feedback>, PageInfo), ApiError> {
     let org = load::permitted(actor, Action::FeedbackView)?;
     let mut errors = FieldErrors::default();
-    let page = page_from(q.page.as_deref(), q.limit.as_deref(), &mut errors);
+    let page = paging.parse(&mut errors);
     let kind = errors
         .take(
             "kind",

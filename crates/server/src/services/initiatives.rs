@@ -3,8 +3,9 @@
 //! Each function asks authz once, then validates, then writes in one transaction.
 
 use crate::{
-    api::schema::{optional_text, page_from, search_from},
+    api::schema::{optional_text, search_from},
     error::{ApiError, FieldErrors},
+    extract::Paging,
     patch::{Patch, required},
     services::{
         load::{self, authorized, reread},
@@ -50,8 +51,6 @@ pub struct InitiativesQuery {
     pub team_id: Option<String>,
     pub owner_id: Option<String>,
     pub search: Option<String>,
-    pub page: Option<String>,
-    pub limit: Option<String>,
 }
 
 /// The organization's initiatives, newest first (initiative.view).
@@ -59,10 +58,11 @@ pub async fn list(
     state: &AppState,
     actor: &Actor,
     q: InitiativesQuery,
+    paging: &Paging,
 ) -> Result<(Vec<Initiative>, PageInfo), ApiError> {
     let org = load::permitted(actor, Action::InitiativeView)?;
     let mut errors = FieldErrors::default();
-    let page = page_from(q.page.as_deref(), q.limit.as_deref(), &mut errors);
+    let page = paging.parse(&mut errors);
     let search = search_from(q.search.as_deref(), &mut errors);
     let status = errors
         .take(
@@ -267,6 +267,7 @@ pub async fn tasks(
     actor: &Actor,
     id: &InitiativeId,
     q: TasksQuery,
+    paging: &Paging,
 ) -> Result<(Vec<Task>, PageInfo), ApiError> {
     let (org, initiative) =
         authorized::<Initiative>(&state.db, actor, id, Action::InitiativeView).await?;
@@ -279,5 +280,5 @@ pub async fn tasks(
         initiative_id: None,
         ..q
     };
-    crate::services::tasks::list_in(state, &org, q, filter).await
+    crate::services::tasks::list_in(state, &org, q, paging, filter).await
 }

@@ -4,8 +4,9 @@
 //! then validates, then writes in one transaction.
 
 use crate::{
-    api::schema::{optional_text, page_from, search_from, time_from, time_until},
+    api::schema::{optional_text, search_from, time_from, time_until},
     error::{ApiError, FieldErrors},
+    extract::Paging,
     patch::{Patch, required},
     services::{
         load::{self, InstanceOfMeeting, authorized, not_found, reread},
@@ -45,8 +46,6 @@ pub struct MeetingsQuery {
     pub scheduled_from: Option<String>,
     /// Inclusive: an RFC 3339 timestamp, or a date for the whole of that UTC day.
     pub scheduled_to: Option<String>,
-    pub page: Option<String>,
-    pub limit: Option<String>,
 }
 
 /// The meetings the caller may see, latest first (meeting.view), filtered in SQL by the view
@@ -55,9 +54,10 @@ pub async fn list(
     state: &AppState,
     actor: &Actor,
     q: MeetingsQuery,
+    paging: &Paging,
 ) -> Result<(Vec<Meeting>, PageInfo), ApiError> {
     let org = load::permitted(actor, Action::MeetingView)?;
-    list_in(state, actor, &org, q, MeetingFilter::default()).await
+    list_in(state, actor, &org, q, paging, MeetingFilter::default()).await
 }
 
 /// The meetings of an initiative the caller may see (getMeetingsForInitiative):
@@ -67,6 +67,7 @@ pub async fn list_for_initiative(
     actor: &Actor,
     id: &InitiativeId,
     q: MeetingsQuery,
+    paging: &Paging,
 ) -> Result<(Vec<Meeting>, PageInfo), ApiError> {
     let (org, i) = authorized::<Initiative>(&state.db, actor, id, Action::InitiativeView).await?;
     let filter = MeetingFilter {
@@ -77,7 +78,7 @@ pub async fn list_for_initiative(
         initiative_id: None,
         ..q
     };
-    list_in(state, actor, &org, q, filter).await
+    list_in(state, actor, &org, q, paging, filter).await
 }
 
 async fn list_in(
@@ -85,10 +86,11 @@ async fn list_in(
     actor: &Actor,
     org: &OrgId,
     q: MeetingsQuery,
+    paging: &Paging,
     mut filter: MeetingFilter,
 ) -> Result<(Vec<Meeting>, PageInfo), ApiError> {
     let mut errors = FieldErrors::default();
-    let page = page_from(q.page.as_deref(), q.limit.as_deref(), &mut errors);
+    let page = paging.parse(&mut errors);
     filter.search = search_from(q.search.as_deref(), &mut errors);
     filter.scheduled_from = errors
         .take(
@@ -336,13 +338,6 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &MeetingId) -> Result<(
 // ---------------------------------------------------------------------------------------------
 // Instances.
 
-#[derive(Deserialize, IntoParams, Default)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    pub page: Option<String>,
-    pub limit: Option<String>,
-}
-
 /// A meeting's instances the caller may see, latest first: all of them when the meeting is
 /// visible to the caller, otherwise those the caller takes part in. A meeting of which
 /// nothing is visible does not exist for the caller.
@@ -350,11 +345,11 @@ pub async fn list_instances(
     state: &AppState,
     actor: &Actor,
     id: &MeetingId,
-    q: PageQuery,
+    paging: &Paging,
 ) -> Result<(Vec<MeetingInstance>, PageInfo), ApiError> {
     let org = load::org_of(actor, Action::MeetingInstanceView)?;
     let mut errors = FieldErrors::default();
-    let page = page_from(q.page.as_deref(), q.limit.as_deref(), &mut errors);
+    let page = paging.parse(&mut errors);
     errors.finish()?;
     let meeting = meetings::find(&state.db, &org, id)
         .await?

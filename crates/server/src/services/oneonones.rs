@@ -4,8 +4,9 @@
 //! then validates, then writes.
 
 use crate::{
-    api::schema::{page_from, search_from, time_from, time_until},
+    api::schema::{search_from, time_from, time_until},
     error::{ApiError, FieldErrors},
+    extract::Paging,
     mail::Mail,
     services::load::{self, reread},
     state::AppState,
@@ -35,10 +36,6 @@ pub const PARTICIPANT_2_NOT_FOUND: &str = "Participant 2 not found or not in you
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct OneOnOnesQuery {
-    /// Page number, ≥ 1 (default 1).
-    pub page: Option<String>,
-    /// Items per page, 1–100 (default 20).
-    pub limit: Option<String>,
     /// Inclusive: an RFC 3339 timestamp, or a date `YYYY-MM-DD` from the start of that UTC day.
     pub scheduled_from: Option<String>,
     /// Inclusive: an RFC 3339 timestamp, or a date `YYYY-MM-DD` to the end of that UTC day.
@@ -142,10 +139,11 @@ pub async fn list(
     state: &AppState,
     actor: &Actor,
     q: OneOnOnesQuery,
+    paging: &Paging,
 ) -> Result<(Vec<OneOnOneWithPeople>, PageInfo), ApiError> {
     let (org, participant) = authz::oneonone_list_scope(actor)?;
     let mut errors = FieldErrors::default();
-    let page = page_from(q.page.as_deref(), q.limit.as_deref(), &mut errors);
+    let page = paging.parse(&mut errors);
     let sort = errors.take("sort", parse_sort(q.sort.as_deref()));
     let fixed = errors.take(
         "immutableFilters",

@@ -3,8 +3,9 @@
 //! authz once, then validates, then writes in one transaction.
 
 use crate::{
-    api::schema::{optional_email, optional_text, page_from, search_from},
+    api::schema::{optional_email, optional_text, search_from},
     error::{ApiError, FieldErrors},
+    extract::Paging,
     patch::{Patch, required},
     services::load::reread,
     state::AppState,
@@ -73,8 +74,6 @@ pub struct PeopleQuery {
     pub manager_id: Option<String>,
     /// `active`, `inactive` or `on_leave`.
     pub status: Option<String>,
-    pub page: Option<String>,
-    pub limit: Option<String>,
 }
 
 /// People of the caller's organization, by name (any member).
@@ -82,10 +81,11 @@ pub async fn list(
     state: &AppState,
     actor: &Actor,
     q: PeopleQuery,
+    paging: &Paging,
 ) -> Result<(Vec<Person>, PageInfo), ApiError> {
     let org = authz::authorize_org(actor, OrgAction::ViewPeople)?;
     let mut errors = FieldErrors::default();
-    let page = page_from(q.page.as_deref(), q.limit.as_deref(), &mut errors);
+    let page = paging.parse(&mut errors);
     let search = search_from(q.search.as_deref(), &mut errors);
     let status = errors
         .take(

@@ -6,8 +6,9 @@
 //! - `task-status` `{assigneeId?, initiativeId?}`: task counts by assignee and status.
 
 use crate::{
-    api::schema::{page_from, time_from, time_until},
+    api::schema::{time_from, time_until},
     error::{ApiError, FieldErrors},
+    extract::Paging,
     services::{
         load::{self, authorized, reread},
         refs,
@@ -122,12 +123,11 @@ async fn check_parameters(
 pub async fn list(
     state: &AppState,
     actor: &Actor,
-    page: Option<&str>,
-    limit: Option<&str>,
+    paging: &Paging,
 ) -> Result<(Vec<Report>, PageInfo), ApiError> {
     let org = load::permitted(actor, Action::ReportView)?;
     let mut errors = FieldErrors::default();
-    let page = page_from(page, limit, &mut errors);
+    let page = paging.parse(&mut errors);
     errors.finish()?;
     let (list, total) = reports::list(&state.db, &org, page).await?;
     Ok((list, page.info(total)))

@@ -3,8 +3,9 @@
 //! once, then validates, then writes in one transaction.
 
 use crate::{
-    api::schema::{optional_text, page_from, search_from},
+    api::schema::{optional_text, search_from},
     error::{ApiError, FieldErrors},
+    extract::Paging,
     patch::{Patch, required},
     services::{
         load::{self, authorized, reread},
@@ -50,8 +51,6 @@ pub struct TasksQuery {
     pub initiative_id: Option<String>,
     /// Case-insensitive substring of the title.
     pub search: Option<String>,
-    pub page: Option<String>,
-    pub limit: Option<String>,
 }
 
 /// The organization's tasks, newest first (task.view).
@@ -59,9 +58,10 @@ pub async fn list(
     state: &AppState,
     actor: &Actor,
     q: TasksQuery,
+    paging: &Paging,
 ) -> Result<(Vec<Task>, PageInfo), ApiError> {
     let org = load::permitted(actor, Action::TaskView)?;
-    list_in(state, &org, q, TaskFilter::default()).await
+    list_in(state, &org, q, paging, TaskFilter::default()).await
 }
 
 /// Lists tasks of `org` with `filter` plus the query's own, for a caller already allowed to
@@ -70,10 +70,11 @@ pub(crate) async fn list_in(
     state: &AppState,
     org: &OrgId,
     q: TasksQuery,
+    paging: &Paging,
     mut filter: TaskFilter,
 ) -> Result<(Vec<Task>, PageInfo), ApiError> {
     let mut errors = FieldErrors::default();
-    let page = page_from(q.page.as_deref(), q.limit.as_deref(), &mut errors);
+    let page = paging.parse(&mut errors);
     filter.search = search_from(q.search.as_deref(), &mut errors);
     filter.status = errors
         .take(

@@ -3,8 +3,9 @@
 //! then writes in one transaction.
 
 use crate::{
-    api::schema::{optional_text, page_from, search_from},
+    api::schema::{optional_text, search_from},
     error::{ApiError, FieldErrors},
+    extract::Paging,
     patch::{Patch, required},
     services::load::reread,
     state::AppState,
@@ -54,8 +55,6 @@ async fn check_parent(
 pub struct TeamsQuery {
     pub search: Option<String>,
     pub parent_id: Option<String>,
-    pub page: Option<String>,
-    pub limit: Option<String>,
 }
 
 /// The organization's teams, by name (any member).
@@ -63,10 +62,11 @@ pub async fn list(
     state: &AppState,
     actor: &Actor,
     q: TeamsQuery,
+    paging: &Paging,
 ) -> Result<(Vec<Team>, PageInfo), ApiError> {
     let org = authz::authorize_org(actor, OrgAction::ViewTeams)?;
     let mut errors = FieldErrors::default();
-    let page = page_from(q.page.as_deref(), q.limit.as_deref(), &mut errors);
+    let page = paging.parse(&mut errors);
     let search = search_from(q.search.as_deref(), &mut errors);
     errors.finish()?;
     let (list, total) = match q.parent_id.as_deref().map(TeamId::parse) {
