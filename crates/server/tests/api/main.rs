@@ -19,6 +19,7 @@ mod organizations;
 mod people;
 mod permissions;
 mod reports;
+mod snapshots;
 mod tasks;
 
 /// Every endpoint the service offers, `(path, method)`, as the OpenAPI document must list it.

@@ -1,0 +1,189 @@
+//! The JSON of every resource, and the OpenAPI document, as reviewed snapshots: a renamed,
+//! added or removed response field fails here until the change to `snapshots/*.snap` is
+//! accepted (`cargo insta review`, or `INSTA_UPDATE=always cargo test` and a look at the
+//! diff). Ids and times are replaced by placeholders, so the snapshots hold only shapes and
+//! the values a test chose; both databases must give the same answer.
+
+use crate::harness::*;
+use manageros_test_macros::db_test;
+use serde_json::{Value, json};
+
+/// Replaces what differs between runs: ids by `[<prefix> id]`, timestamps by `[time]`, and
+/// random tokens by `[token]`.
+fn stable(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let v = if k == "token" && v.is_string() {
+                        json!("[token]")
+                    } else {
+                        stable(v)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(stable).collect()),
+        Value::String(s) => {
+            if let Some((prefix, body)) = s.split_once('_')
+                && body.len() == 26
+                && prefix.bytes().all(|b| b.is_ascii_lowercase())
+                && body.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'v'))
+            {
+                json!(format!("[{prefix} id]"))
+            } else if s.len() == 24 && s.ends_with('Z') && s.as_bytes().get(10) == Some(&b'T') {
+                json!("[time]")
+            } else {
+                v.clone()
+            }
+        }
+        _ => v.clone(),
+    }
+}
+
+macro_rules! snapshot {
+    ($name:expr, $value:expr) => {{
+        let value = stable(&$value);
+        insta::with_settings!({ prepend_module_to_snapshot => false, omit_expression => true }, {
+            insta::assert_json_snapshot!($name, value);
+        })
+    }};
+}
+
+#[db_test]
+async fn every_resource_keeps_its_json_shape(app: TestApp) {
+    let acme = app.org("acme").await;
+    let t = acme.admin.t();
+    let boss = app.link_admin(&acme, "Boss").await;
+    let (ada, ada_person) = app.linked_member(&acme, "Ada", "ada@example.com").await;
+    let team = app
+        .post(
+            "/api/teams",
+            t,
+            json!({"name": "Platform", "description": "Runs things"}),
+        )
+        .await
+        .id("team");
+    app.patch(
+        &format!("/api/people/{ada_person}"),
+        t,
+        json!({"teamId": team, "managerId": boss, "role": "Engineer"}),
+    )
+    .await
+    .assert_status(200);
+    snapshot!("me", app.me(&ada).await);
+    snapshot!("organization", app.get("/api/organization", t).await.body);
+    snapshot!(
+        "members",
+        app.get("/api/organization/members", t).await.body
+    );
+    snapshot!(
+        "person",
+        app.get(&format!("/api/people/{ada_person}"), t).await.body
+    );
+    snapshot!("people", app.get("/api/people", t).await.body);
+    snapshot!("team", app.get(&format!("/api/teams/{team}"), t).await.body);
+    app.invite(&acme, "grace@example.com", None).await;
+    snapshot!(
+        "invitations",
+        app.get("/api/organization/invitations", t).await.body
+    );
+
+    let initiative = app
+        .post(
+            "/api/initiatives",
+            t,
+            json!({"title": "Launch", "ownerIds": [boss], "teamId": team, "startDate": "2030-01-01", "targetDate": "2030-03-01"}),
+        )
+        .await;
+    snapshot!("initiative", initiative.body);
+    let task = app
+        .post(
+            "/api/tasks",
+            t,
+            json!({"title": "Write it", "priority": 2, "assigneeId": ada_person, "initiativeId": initiative.id("initiative"), "dueDate": "2030-02-01"}),
+        )
+        .await;
+    snapshot!("task", task.body);
+    snapshot!("tasks", app.get("/api/tasks", t).await.body);
+    let meeting = app
+        .post(
+            "/api/meetings",
+            t,
+            json!({"title": "Weekly", "scheduledAt": "2030-01-07T10:00:00Z", "participantIds": [ada_person], "isPrivate": true}),
+        )
+        .await;
+    snapshot!("meeting", meeting.body);
+    let instance = app
+        .post(
+            &format!("/api/meetings/{}/instances", meeting.id("meeting")),
+            t,
+            json!({"scheduledAt": "2030-01-14T10:00:00Z", "notes": "Agenda"}),
+        )
+        .await;
+    snapshot!("meeting_instance", instance.body);
+    let feedback = app
+        .post(
+            "/api/feedback",
+            t,
+            json!({"aboutId": ada_person, "kind": "praise", "body": "Great work"}),
+        )
+        .await;
+    snapshot!("feedback", feedback.body);
+    let campaign = app
+        .post(
+            "/api/feedback-campaigns",
+            t,
+            json!({"name": "Q1", "targetPersonId": ada_person, "startDate": "2030-01-01", "endDate": "2030-02-01", "inviteEmails": ["peer@example.com"], "questions": ["What went well?"]}),
+        )
+        .await;
+    snapshot!("feedback_campaign", campaign.body);
+    let report = app
+        .post(
+            "/api/reports",
+            t,
+            json!({"name": "Status", "kind": "task-status"}),
+        )
+        .await;
+    snapshot!("report", report.body);
+    let run = app
+        .post(
+            &format!("/api/reports/{}/run", report.id("report")),
+            t,
+            json!({}),
+        )
+        .await;
+    snapshot!("report_run", run.body);
+    let one = app
+        .post(
+            "/api/oneonones",
+            t,
+            json!({"participant1Id": boss, "participant2Id": ada_person, "scheduledAt": "2030-01-08T09:00:00Z", "notes": "Career"}),
+        )
+        .await;
+    snapshot!("oneonone", one.body);
+    snapshot!("oneonones", app.get("/api/oneonones", t).await.body);
+    snapshot!(
+        "oneonone_access",
+        app.get(
+            &format!("/api/oneonones/{}/access", one.id("oneOnOne")),
+            ada.t()
+        )
+        .await
+        .body
+    );
+    snapshot!(
+        "permissions",
+        app.get("/api/me/permissions", ada.t()).await.body
+    );
+    snapshot!(
+        "error_validation",
+        app.post("/api/tasks", t, json!({"title": ""})).await.body
+    );
+}
+
+#[db_test]
+async fn the_openapi_document_is_reviewed(app: TestApp) {
+    snapshot!("openapi", app.get("/api/openapi.json", None).await.body);
+}
