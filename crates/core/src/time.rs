@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, TimeZone, Utc};
 use std::sync::atomic::{AtomicI64, Ordering};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType))]
 pub struct Timestamp(i64);
 
 /// Earliest and latest instants we accept: years 1 to 9999, so every value formats as a

@@ -48,7 +48,7 @@ impl From<&Task> for TaskView {
             due_date: t.due_date.map(Timestamp::to_rfc3339),
             assignee_id: t.assignee_id.as_ref().map(ToString::to_string),
             initiative_id: t.initiative_id.as_ref().map(ToString::to_string),
-            created_by_id: t.created_by.to_string(),
+            created_by_id: t.created_by_id.to_string(),
             completed_at: t.completed_at.map(Timestamp::to_rfc3339),
             created_at: t.created_at.to_rfc3339(),
             updated_at: t.updated_at.to_rfc3339(),

@@ -1,22 +1,26 @@
+//! A task row, typed: ids, the status and timestamps are the domain's own types (SeaORM value
+//! types), so the row is the repository's `Task` with no copy in between.
+
+use manageros_core::{InitiativeId, OrgId, PersonId, TaskId, TaskStatus, Timestamp, UserId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "tasks")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: String,
-    pub organization_id: String,
+    pub id: TaskId,
+    pub organization_id: OrgId,
     pub title: String,
     pub description: Option<String>,
-    pub status: String,
+    pub status: TaskStatus,
     pub priority: i32,
-    pub due_date: Option<i64>,
-    pub assignee_id: Option<String>,
-    pub initiative_id: Option<String>,
-    pub created_by_id: String,
-    pub completed_at: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub due_date: Option<Timestamp>,
+    pub assignee_id: Option<PersonId>,
+    pub initiative_id: Option<InitiativeId>,
+    pub created_by_id: UserId,
+    pub completed_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

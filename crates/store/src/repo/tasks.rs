@@ -6,60 +6,26 @@ use manageros_core::{
     authz::{Target, TaskFacts},
 };
 use sea_orm::{
-    ActiveValue::{NotSet, Set},
+    ActiveValue::Set,
     Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, Order, QueryFilter, QuerySelect,
     prelude::*,
 };
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Task {
-    pub id: TaskId,
-    pub organization_id: OrgId,
-    pub title: String,
-    pub description: Option<String>,
-    pub status: TaskStatus,
-    pub priority: i32,
-    pub due_date: Option<Timestamp>,
-    pub assignee_id: Option<PersonId>,
-    pub initiative_id: Option<InitiativeId>,
-    pub created_by: UserId,
-    pub completed_at: Option<Timestamp>,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-}
+/// A task: the row itself.
+pub type Task = task::Model;
 
 impl Task {
     /// What the permission rules need to know about this task.
     pub fn target(&self) -> Target {
         Target::Task(TaskFacts {
             org_id: self.organization_id.clone(),
-            created_by: self.created_by.clone(),
+            created_by: self.created_by_id.clone(),
             assignee: self.assignee_id.clone(),
         })
     }
 }
 
-impl From<task::Model> for Task {
-    fn from(m: task::Model) -> Self {
-        Self {
-            id: TaskId::from_db(m.id),
-            organization_id: OrgId::from_db(m.organization_id),
-            title: m.title,
-            description: m.description,
-            status: TaskStatus::from_db(&m.status),
-            priority: m.priority,
-            due_date: m.due_date.map(Timestamp::from_millis),
-            assignee_id: m.assignee_id.map(PersonId::from_db),
-            initiative_id: m.initiative_id.map(InitiativeId::from_db),
-            created_by: UserId::from_db(m.created_by_id),
-            completed_at: m.completed_at.map(Timestamp::from_millis),
-            created_at: Timestamp::from_millis(m.created_at),
-            updated_at: Timestamp::from_millis(m.updated_at),
-        }
-    }
-}
-
-/// The writable fields of a task.
+/// The writable fields of a task: what a create or an update sets, and nothing else.
 #[derive(Clone, Debug)]
 pub struct TaskFields {
     pub title: String,
@@ -72,36 +38,20 @@ pub struct TaskFields {
     pub completed_at: Option<Timestamp>,
 }
 
-impl From<&Task> for TaskFields {
-    fn from(t: &Task) -> Self {
-        Self {
-            title: t.title.clone(),
-            description: t.description.clone(),
-            status: t.status,
-            priority: t.priority,
-            due_date: t.due_date,
-            assignee_id: t.assignee_id.clone(),
-            initiative_id: t.initiative_id.clone(),
-            completed_at: t.completed_at,
-        }
-    }
-}
-
+/// Every writable column set, `None` included: a cleared due date must be written as NULL.
+/// (SeaORM's `DeriveIntoActiveModel` would leave a `None` field unset, so clearing it would
+/// silently keep the old value.)
 fn active(f: &TaskFields) -> task::ActiveModel {
     task::ActiveModel {
-        id: NotSet,
-        organization_id: NotSet,
         title: Set(f.title.clone()),
         description: Set(f.description.clone()),
-        status: Set(f.status.as_str().to_owned()),
+        status: Set(f.status),
         priority: Set(f.priority),
-        due_date: Set(f.due_date.map(Timestamp::as_millis)),
-        assignee_id: Set(f.assignee_id.as_ref().map(|p| p.as_str().to_owned())),
-        initiative_id: Set(f.initiative_id.as_ref().map(|i| i.as_str().to_owned())),
-        created_by_id: NotSet,
-        completed_at: Set(f.completed_at.map(Timestamp::as_millis)),
-        created_at: NotSet,
-        updated_at: NotSet,
+        due_date: Set(f.due_date),
+        assignee_id: Set(f.assignee_id.clone()),
+        initiative_id: Set(f.initiative_id.clone()),
+        completed_at: Set(f.completed_at),
+        ..Default::default()
     }
 }
 
@@ -148,7 +98,7 @@ pub async fn list(
         page,
     )
     .await?;
-    Ok((rows.into_iter().map(Task::from).collect(), total))
+    Ok((rows, total))
 }
 
 pub async fn find(
@@ -156,11 +106,10 @@ pub async fn find(
     org: &OrgId,
     id: &TaskId,
 ) -> Result<Option<Task>, DbErr> {
-    Ok(of(org)
+    of(org)
         .filter(task::Column::Id.eq(id.as_str()))
         .one(db)
-        .await?
-        .map(Task::from))
+        .await
 }
 
 pub async fn insert(
@@ -172,11 +121,11 @@ pub async fn insert(
 ) -> Result<TaskId, DbErr> {
     let id = TaskId::generate();
     let mut am = active(f);
-    am.id = Set(id.as_str().to_owned());
-    am.organization_id = Set(org.as_str().to_owned());
-    am.created_by_id = Set(by.as_str().to_owned());
-    am.created_at = Set(now.as_millis());
-    am.updated_at = Set(now.as_millis());
+    am.id = Set(id.clone());
+    am.organization_id = Set(org.clone());
+    am.created_by_id = Set(by.clone());
+    am.created_at = Set(now);
+    am.updated_at = Set(now);
     task::Entity::insert(am).exec_without_returning(db).await?;
     Ok(id)
 }
@@ -189,7 +138,7 @@ pub async fn update(
     now: Timestamp,
 ) -> Result<(), DbErr> {
     let mut am = active(f);
-    am.updated_at = Set(now.as_millis());
+    am.updated_at = Set(now);
     task::Entity::update_many()
         .set(am)
         .filter(task::Column::OrganizationId.eq(org.as_str()))
