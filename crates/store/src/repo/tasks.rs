@@ -6,9 +6,8 @@ use manageros_core::{
     authz::{Target, TaskFacts},
 };
 use sea_orm::{
-    ActiveValue::Set,
-    Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, Order, QueryFilter, QuerySelect,
-    prelude::*,
+    ActiveValue::Set, Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, Order,
+    QueryFilter, QuerySelect, prelude::*,
 };
 
 /// A task: the row itself.
