@@ -229,13 +229,11 @@ async fn logout_revokes_only_that_session(app: TestApp) {
         .await;
     let second = second.body["token"].as_str().unwrap().to_owned();
 
-    let r = app.post("/api/auth/logout", ada.t(), json!({})).await;
+    let r = ada.post("/api/auth/logout", json!({})).await;
     r.assert_status(204);
     assert!(r.header("set-cookie").unwrap().contains("Max-Age=0"));
-    app.get("/api/me", ada.t())
-        .await
-        .assert_error(401, "Unauthorized");
-    app.post("/api/auth/logout", ada.t(), json!({}))
+    ada.get("/api/me").await.assert_error(401, "Unauthorized");
+    ada.post("/api/auth/logout", json!({}))
         .await
         .assert_error(401, "Unauthorized");
     app.get("/api/me", Some(&second)).await.assert_status(200);
@@ -260,11 +258,9 @@ async fn missing_garbage_and_expired_tokens_are_401(app: TestApp) {
 
     let ada = app.signup("Ada", "ada@example.com").await;
     app.clock.advance_millis(29 * DAY_MS);
-    app.get("/api/me", ada.t()).await.assert_status(200);
+    ada.get("/api/me").await.assert_status(200);
     app.clock.advance_millis(DAY_MS + 1);
-    app.get("/api/me", ada.t())
-        .await
-        .assert_error(401, "Unauthorized");
+    ada.get("/api/me").await.assert_error(401, "Unauthorized");
 }
 
 #[db_test]
@@ -294,13 +290,11 @@ async fn the_session_cookie_authenticates_and_guards_writes(app: TestApp) {
     app.send(post(Some("https://evil.example")))
         .await
         .assert_status(403);
-    app.get("/api/me", ada.t()).await.assert_status(200);
+    ada.get("/api/me").await.assert_status(200);
     // …and accepted from our own origin.
     let own = app.base.clone();
     app.send(post(Some(&own))).await.assert_status(204);
-    app.get("/api/me", ada.t())
-        .await
-        .assert_error(401, "Unauthorized");
+    ada.get("/api/me").await.assert_error(401, "Unauthorized");
 }
 
 #[db_test(Options { public_url: Some("https://manageros.example.com".into()), ..Default::default() })]
@@ -357,9 +351,7 @@ async fn password_reset_end_to_end(app: TestApp) {
     .assert_status(204);
 
     // Every session of the user was revoked.
-    app.get("/api/me", ada.t())
-        .await
-        .assert_error(401, "Unauthorized");
+    ada.get("/api/me").await.assert_error(401, "Unauthorized");
     app.post(
         "/api/auth/login",
         None,

@@ -33,28 +33,28 @@ async fn campaigns_are_seen_by_their_creator_and_admins(app: TestApp) {
     let id = active_campaign(&app, &pat, &subject).await;
     let path = format!("/api/feedback-campaigns/{id}");
 
-    app.get(&path, pat.t()).await.assert_status(200);
-    app.get(&path, acme.admin.t()).await.assert_status(200);
-    app.get(&path, sam.t())
+    pat.get(&path).await.assert_status(200);
+    acme.admin.get(&path).await.assert_status(200);
+    sam.get(&path)
         .await
         .assert_error(404, "Feedback campaign not found or access denied");
-    app.patch(&path, sam.t(), json!({"name": "X"}))
+    sam.patch(&path, json!({"name": "X"}))
         .await
         .assert_error(404, "Feedback campaign not found or access denied");
-    app.get(&path, globex.admin.t())
+    globex
+        .admin
+        .get(&path)
         .await
         .assert_error(404, "Feedback campaign not found or access denied");
     assert_eq!(
-        app.get("/api/feedback-campaigns", sam.t()).await.body["feedbackCampaigns"],
+        sam.get("/api/feedback-campaigns").await.body["feedbackCampaigns"],
         json!([])
     );
     assert_eq!(
-        app.get("/api/feedback-campaigns", acme.admin.t())
-            .await
-            .body["pagination"]["totalCount"],
+        acme.admin.get("/api/feedback-campaigns").await.body["pagination"]["totalCount"],
         1
     );
-    app.get(&format!("{path}/responses"), sam.t())
+    sam.get(&format!("{path}/responses"))
         .await
         .assert_status(404);
 
@@ -80,16 +80,16 @@ async fn campaigns_are_seen_by_their_creator_and_admins(app: TestApp) {
             "name",
         ),
     ] {
-        app.post("/api/feedback-campaigns", pat.t(), body)
+        pat.post("/api/feedback-campaigns", body)
             .await
             .assert_field_error(field);
     }
     let foreign = app.person(&globex, "Foreign", None).await;
-    app.post("/api/feedback-campaigns", pat.t(), json!({"name": "N", "targetPersonId": foreign, "startDate": "2030-01-01", "endDate": "2030-02-01", "questions": ["Q"]}))
+    pat.post("/api/feedback-campaigns", json!({"name": "N", "targetPersonId": foreign, "startDate": "2030-01-01", "endDate": "2030-02-01", "questions": ["Q"]}))
         .await
         .assert_error(404, "Target person not found or access denied");
-    app.delete(&path, sam.t()).await.assert_status(404);
-    app.delete(&path, pat.t()).await.assert_status(204);
+    sam.delete(&path).await.assert_status(404);
+    pat.delete(&path).await.assert_status(204);
 }
 
 #[db_test]
@@ -169,9 +169,8 @@ async fn invitees_answer_once_without_an_account(app: TestApp) {
     // Mailed invitees cannot be dropped (whether or not they answered: the refusal must not
     // tell who did), and the questions and target are fixed once someone answered.
     for keep in ["b@example.com", "a@example.com"] {
-        app.patch(
+        pat.patch(
             &format!("/api/feedback-campaigns/{id}"),
-            pat.t(),
             json!({"inviteEmails": [keep]}),
         )
         .await
@@ -181,9 +180,8 @@ async fn invitees_answer_once_without_an_account(app: TestApp) {
         );
     }
     let other = app.person(&acme, "Other", None).await;
-    app.patch(
+    pat.patch(
         &format!("/api/feedback-campaigns/{id}"),
-        pat.t(),
         json!({"targetPersonId": other}),
     )
     .await
@@ -191,17 +189,15 @@ async fn invitees_answer_once_without_an_account(app: TestApp) {
         409,
         "The target person cannot change once someone has answered",
     );
-    app.patch(
+    pat.patch(
         &format!("/api/feedback-campaigns/{id}"),
-        pat.t(),
         json!({"questions": ["New?"]}),
     )
     .await
     .assert_error(409, "The questions cannot change once someone has answered");
     // Adding an invitee to an active campaign mails them.
-    app.patch(
+    pat.patch(
         &format!("/api/feedback-campaigns/{id}"),
-        pat.t(),
         json!({"inviteEmails": ["a@example.com", "b@example.com", "c@example.com"]}),
     )
     .await
@@ -228,33 +224,33 @@ async fn the_public_form_is_open_only_while_the_campaign_is(app: TestApp) {
         0,
         "a draft mails nobody"
     );
-    app.patch(
-        &format!("/api/feedback-campaigns/{id}"),
-        acme.admin.t(),
-        json!({"status": "active"}),
-    )
-    .await
-    .assert_status(200);
+    acme.admin
+        .patch(
+            &format!("/api/feedback-campaigns/{id}"),
+            json!({"status": "active"}),
+        )
+        .await
+        .assert_status(200);
     let token = app.emails_to("x@example.com").await[0].link_token();
     let form = format!("/api/public/feedback/{token}");
     app.get(&form, None).await.assert_status(200);
-    app.patch(
-        &format!("/api/feedback-campaigns/{id}"),
-        acme.admin.t(),
-        json!({"status": "cancelled"}),
-    )
-    .await
-    .assert_status(200);
+    acme.admin
+        .patch(
+            &format!("/api/feedback-campaigns/{id}"),
+            json!({"status": "cancelled"}),
+        )
+        .await
+        .assert_status(200);
     app.get(&form, None)
         .await
         .assert_error(404, "Feedback request not found or closed");
-    app.patch(
-        &format!("/api/feedback-campaigns/{id}"),
-        acme.admin.t(),
-        json!({"status": "active"}),
-    )
-    .await
-    .assert_status(200);
+    acme.admin
+        .patch(
+            &format!("/api/feedback-campaigns/{id}"),
+            json!({"status": "active"}),
+        )
+        .await
+        .assert_status(200);
     app.clock.advance_millis(3 * DAY_MS);
     app.post(&form, None, json!({"answers": ["late"]}))
         .await
@@ -280,32 +276,32 @@ async fn drafts_and_campaigns_not_yet_started_take_no_answers(app: TestApp) {
         .assert_status(404);
     app.clock.advance_millis(4 * DAY_MS);
     app.get(&form, None).await.assert_status(200);
-    app.patch(
-        &format!("/api/feedback-campaigns/{id}"),
-        acme.admin.t(),
-        json!({"status": "draft"}),
-    )
-    .await
-    .assert_status(200);
+    acme.admin
+        .patch(
+            &format!("/api/feedback-campaigns/{id}"),
+            json!({"status": "draft"}),
+        )
+        .await
+        .assert_status(200);
     app.post(&form, None, json!({"answers": ["in draft"]}))
         .await
         .assert_status(404);
-    app.patch(
-        &format!("/api/feedback-campaigns/{id}"),
-        acme.admin.t(),
-        json!({"status": "completed"}),
-    )
-    .await
-    .assert_status(200);
+    acme.admin
+        .patch(
+            &format!("/api/feedback-campaigns/{id}"),
+            json!({"status": "completed"}),
+        )
+        .await
+        .assert_status(200);
     app.get(&form, None).await.assert_status(404);
     // Re-activation mails nobody twice: the link stays the same.
-    app.patch(
-        &format!("/api/feedback-campaigns/{id}"),
-        acme.admin.t(),
-        json!({"status": "active"}),
-    )
-    .await
-    .assert_status(200);
+    acme.admin
+        .patch(
+            &format!("/api/feedback-campaigns/{id}"),
+            json!({"status": "active"}),
+        )
+        .await
+        .assert_status(200);
     assert_eq!(app.emails_to("x@example.com").await.len(), 1);
     app.post(&form, None, json!({"answers": ["now"]}))
         .await

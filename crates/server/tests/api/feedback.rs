@@ -50,38 +50,32 @@ async fn feedback_and_its_privacy(app: TestApp) {
             .map(|f| f["id"].as_str().unwrap().to_owned())
             .collect()
     };
-    assert_eq!(ids(app.get("/api/feedback", pat.t()).await).len(), 3);
-    assert_eq!(ids(app.get("/api/feedback", acme.admin.t()).await).len(), 3);
+    assert_eq!(ids(pat.get("/api/feedback").await).len(), 3);
+    assert_eq!(ids(acme.admin.get("/api/feedback").await).len(), 3);
     let seen_by_sam = ids(app
         .get(&format!("/api/feedback?aboutId={subject}"), sam.t())
         .await);
     assert_eq!(seen_by_sam.len(), 2);
     assert!(!seen_by_sam.contains(&private));
-    app.get(&format!("/api/feedback/{private}"), sam.t())
+    sam.get(&format!("/api/feedback/{private}"))
         .await
         .assert_error(404, "Feedback not found or access denied");
-    app.get(&format!("/api/feedback/{private}"), acme.admin.t())
+    acme.admin
+        .get(&format!("/api/feedback/{private}"))
         .await
         .assert_status(200);
-    app.get(&format!("/api/feedback/{public}"), plain.t())
+    plain
+        .get(&format!("/api/feedback/{public}"))
         .await
         .assert_status(200);
 
     // The author and admins edit and delete; others get 403 on what they see, 404 otherwise.
-    app.patch(
-        &format!("/api/feedback/{public}"),
-        sam.t(),
-        json!({"body": "X"}),
-    )
-    .await
-    .assert_error(403, "You do not have permission to edit this feedback");
-    app.patch(
-        &format!("/api/feedback/{private}"),
-        sam.t(),
-        json!({"body": "X"}),
-    )
-    .await
-    .assert_error(404, "Feedback not found or access denied");
+    sam.patch(&format!("/api/feedback/{public}"), json!({"body": "X"}))
+        .await
+        .assert_error(403, "You do not have permission to edit this feedback");
+    sam.patch(&format!("/api/feedback/{private}"), json!({"body": "X"}))
+        .await
+        .assert_error(404, "Feedback not found or access denied");
     let r = app
         .patch(
             &format!("/api/feedback/{public}"),
@@ -90,47 +84,38 @@ async fn feedback_and_its_privacy(app: TestApp) {
         )
         .await;
     assert_eq!(r.body["feedback"]["isPrivate"], true);
-    app.get(&format!("/api/feedback/{public}"), sam.t())
+    sam.get(&format!("/api/feedback/{public}"))
         .await
         .assert_status(404);
-    app.delete(&format!("/api/feedback/{private}"), acme.admin.t())
+    acme.admin
+        .delete(&format!("/api/feedback/{private}"))
         .await
         .assert_status(204);
 
     // Who may write it, and about whom.
-    app.post(
-        "/api/feedback",
-        plain.t(),
-        json!({"aboutId": subject, "body": "X"}),
-    )
-    .await
-    .assert_error(403, "You must be linked to a person to create feedback");
+    plain
+        .post("/api/feedback", json!({"aboutId": subject, "body": "X"}))
+        .await
+        .assert_error(403, "You must be linked to a person to create feedback");
     let foreign = app.person(&globex, "Foreign", None).await;
-    app.post(
+    pat.post("/api/feedback", json!({"aboutId": foreign, "body": "X"}))
+        .await
+        .assert_error(404, "Person not found or access denied");
+    pat.post("/api/feedback", json!({"aboutId": subject, "body": ""}))
+        .await
+        .assert_field_error("body");
+    pat.post(
         "/api/feedback",
-        pat.t(),
-        json!({"aboutId": foreign, "body": "X"}),
-    )
-    .await
-    .assert_error(404, "Person not found or access denied");
-    app.post(
-        "/api/feedback",
-        pat.t(),
-        json!({"aboutId": subject, "body": ""}),
-    )
-    .await
-    .assert_field_error("body");
-    app.post(
-        "/api/feedback",
-        pat.t(),
         json!({"aboutId": subject, "body": "x", "kind": "rant"}),
     )
     .await
     .assert_field_error("kind");
-    app.post("/api/feedback", pat.t(), json!({"body": "x"}))
+    pat.post("/api/feedback", json!({"body": "x"}))
         .await
         .assert_field_error("aboutId");
-    app.get(&format!("/api/feedback/{public}"), globex.admin.t())
+    globex
+        .admin
+        .get(&format!("/api/feedback/{public}"))
         .await
         .assert_error(404, "Feedback not found or access denied");
     let r = app
@@ -145,7 +130,7 @@ async fn feedback_and_its_privacy(app: TestApp) {
         "private now"
     );
     assert_eq!(
-        app.get("/api/feedback", globex.admin.t()).await.body["feedback"],
+        globex.admin.get("/api/feedback").await.body["feedback"],
         json!([])
     );
 }

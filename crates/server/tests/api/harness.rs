@@ -40,7 +40,7 @@ pub struct TestApp {
     pub backend: Backend,
     pub clock: Arc<ManualClock>,
     pub state: AppState,
-    client: reqwest::Client,
+    http: Http,
     outbox: PathBuf,
     _dir: TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -310,11 +310,14 @@ impl TestApp {
             .expect("serve");
         });
         Self {
+            http: Http {
+                base: base.clone(),
+                client: reqwest::Client::new(),
+            },
             base,
             backend,
             clock,
             state,
-            client: reqwest::Client::new(),
             outbox,
             _dir: dir,
             shutdown: Some(tx),
@@ -322,69 +325,58 @@ impl TestApp {
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+        self.http.url(path)
     }
 
     /// A request builder for anything the helpers below do not cover (raw bodies, headers).
     pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.client.request(method, self.url(path))
+        self.http.request(method, path)
     }
 
     pub async fn send(&self, rb: reqwest::RequestBuilder) -> Res {
-        let resp = rb.send().await.expect("request");
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let text = resp.text().await.expect("body");
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Res {
-            status,
-            headers,
-            body,
-        }
+        Http::send(rb).await
     }
 
-    async fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> Res {
-        let mut rb = self.request(method, path);
-        if let Some(t) = token {
-            rb = rb.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            rb = rb.json(&b);
-        }
-        self.send(rb).await
-    }
-
+    /// Requests with an explicit credential (or none): most tests call the signed-in
+    /// [`TestUser`]'s own methods instead.
     pub async fn get(&self, path: &str, token: Option<&str>) -> Res {
-        self.call(reqwest::Method::GET, path, token, None).await
+        self.http
+            .call(reqwest::Method::GET, path, token, None)
+            .await
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Res {
-        self.call(reqwest::Method::POST, path, token, Some(body))
+        self.http
+            .call(reqwest::Method::POST, path, token, Some(body))
             .await
     }
 
     pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Res {
-        self.call(reqwest::Method::PUT, path, token, Some(body))
+        self.http
+            .call(reqwest::Method::PUT, path, token, Some(body))
             .await
     }
 
     pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Res {
-        self.call(reqwest::Method::PATCH, path, token, Some(body))
+        self.http
+            .call(reqwest::Method::PATCH, path, token, Some(body))
             .await
     }
 
     pub async fn delete(&self, path: &str, token: Option<&str>) -> Res {
-        self.call(reqwest::Method::DELETE, path, token, None).await
+        self.http
+            .call(reqwest::Method::DELETE, path, token, None)
+            .await
+    }
+
+    /// The account a signup or login answer describes, signed in with its token.
+    pub fn user(&self, body: &Value) -> TestUser {
+        TestUser {
+            id: body["user"]["id"].as_str().expect("user id").to_owned(),
+            email: body["user"]["email"].as_str().expect("email").to_owned(),
+            token: body["token"].as_str().expect("token").to_owned(),
+            http: self.http.clone(),
+        }
     }
 
     /// Signs up a new account and returns it, signed in.
@@ -397,7 +389,7 @@ impl TestApp {
             )
             .await;
         r.assert_status(201);
-        TestUser::from_auth(&r.body)
+        self.user(&r.body)
     }
 
     /// The test clock's now, in milliseconds.
@@ -484,25 +476,100 @@ impl Email {
     }
 }
 
-/// A signed-in account.
+/// The HTTP side of the harness: the server's address and one connection pool.
+#[derive(Clone, Debug)]
+pub struct Http {
+    base: String,
+    client: reqwest::Client,
+}
+
+impl Http {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    async fn send(rb: reqwest::RequestBuilder) -> Res {
+        let resp = rb.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.expect("body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Res {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Res {
+        let mut rb = self.request(method, path);
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        Self::send(rb).await
+    }
+}
+
+/// A signed-in account, which makes its own requests: `ada.get("/api/me")`.
 #[derive(Clone, Debug)]
 pub struct TestUser {
     pub id: String,
     pub email: String,
     pub token: String,
+    http: Http,
 }
 
 impl TestUser {
-    pub fn from_auth(body: &Value) -> Self {
-        Self {
-            id: body["user"]["id"].as_str().expect("user id").to_owned(),
-            email: body["user"]["email"].as_str().expect("email").to_owned(),
-            token: body["token"].as_str().expect("token").to_owned(),
-        }
-    }
-
+    /// The token as the `Option` the [`TestApp`] methods take.
     pub fn t(&self) -> Option<&str> {
         Some(&self.token)
+    }
+
+    pub async fn get(&self, path: &str) -> Res {
+        self.http
+            .call(reqwest::Method::GET, path, self.t(), None)
+            .await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Res {
+        self.http
+            .call(reqwest::Method::POST, path, self.t(), Some(body))
+            .await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Res {
+        self.http
+            .call(reqwest::Method::PUT, path, self.t(), Some(body))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Res {
+        self.http
+            .call(reqwest::Method::PATCH, path, self.t(), Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str) -> Res {
+        self.http
+            .call(reqwest::Method::DELETE, path, self.t(), None)
+            .await
     }
 }
 

@@ -45,13 +45,13 @@ async fn initiatives_with_owners(app: TestApp) {
     );
     assert_eq!(i["teamId"], team.as_str());
 
-    app.post("/api/initiatives", plain.t(), json!({"title": "X"}))
+    plain
+        .post("/api/initiatives", json!({"title": "X"}))
         .await
         .assert_error(403, "You must be linked to a person to create initiatives");
     let foreign = app.person(&globex, "Foreign", None).await;
-    app.post(
+    pat.post(
         "/api/initiatives",
-        pat.t(),
         json!({"title": "X", "ownerIds": [foreign]}),
     )
     .await
@@ -62,13 +62,12 @@ async fn initiatives_with_owners(app: TestApp) {
         (json!({"title": "X", "rag": "blue"}), "rag"),
         (json!({"title": ""}), "title"),
     ] {
-        app.post("/api/initiatives", pat.t(), body)
+        pat.post("/api/initiatives", body)
             .await
             .assert_field_error(field);
     }
-    app.post(
+    pat.post(
         "/api/initiatives",
-        pat.t(),
         json!({"title": "X", "startDate": "2030-02-01", "targetDate": "2030-01-01"}),
     )
     .await
@@ -76,8 +75,8 @@ async fn initiatives_with_owners(app: TestApp) {
 
     // Only admins edit and delete; members see it.
     let path = format!("/api/initiatives/{id}");
-    app.get(&path, plain.t()).await.assert_status(200);
-    app.patch(&path, pat.t(), json!({"status": "in_progress"}))
+    plain.get(&path).await.assert_status(200);
+    pat.patch(&path, json!({"status": "in_progress"}))
         .await
         .assert_error(403, "You do not have permission to edit this initiative");
     let r = app
@@ -95,10 +94,12 @@ async fn initiatives_with_owners(app: TestApp) {
         ),
         (json!([]), Value::Null)
     );
-    app.get(&path, globex.admin.t())
+    globex
+        .admin
+        .get(&path)
         .await
         .assert_error(404, "Initiative not found or access denied");
-    app.delete(&path, pat.t())
+    pat.delete(&path)
         .await
         .assert_error(403, "You do not have permission to delete this initiative");
 
@@ -111,10 +112,10 @@ async fn initiatives_with_owners(app: TestApp) {
         )
         .await
         .id("task");
-    app.delete(&path, acme.admin.t()).await.assert_status(204);
-    let t = app.get(&format!("/api/tasks/{task}"), pat.t()).await;
+    acme.admin.delete(&path).await.assert_status(204);
+    let t = pat.get(&format!("/api/tasks/{task}")).await;
     assert_eq!(t.body["task"]["initiativeId"], Value::Null);
-    app.get(&format!("{path}/tasks"), pat.t())
+    pat.get(&format!("{path}/tasks"))
         .await
         .assert_error(404, "Initiative not found or access denied");
 }
@@ -126,14 +127,12 @@ async fn a_team_with_initiatives_is_not_deleted(app: TestApp) {
         .post("/api/teams", acme.admin.t(), json!({"name": "Core"}))
         .await
         .id("team");
-    app.post(
-        "/api/initiatives",
-        acme.admin.t(),
-        json!({"title": "I", "teamId": team}),
-    )
-    .await
-    .assert_status(201);
-    app.delete(&format!("/api/teams/{team}"), acme.admin.t())
+    acme.admin
+        .post("/api/initiatives", json!({"title": "I", "teamId": team}))
+        .await
+        .assert_status(201);
+    acme.admin
+        .delete(&format!("/api/teams/{team}"))
         .await
         .assert_error(
             409,
@@ -145,16 +144,14 @@ async fn a_team_with_initiatives_is_not_deleted(app: TestApp) {
 async fn the_initiative_list_filters(app: TestApp) {
     let acme = app.org("acme").await;
     let (pat, pat_person) = app.linked_member(&acme, "Pat", "pat@example.com").await;
-    app.post(
+    pat.post(
         "/api/initiatives",
-        pat.t(),
         json!({"title": "Alpha", "ownerIds": [pat_person], "rag": "red"}),
     )
     .await
     .assert_status(201);
-    app.post(
+    pat.post(
         "/api/initiatives",
-        pat.t(),
         json!({"title": "Beta", "status": "done"}),
     )
     .await
@@ -169,23 +166,20 @@ async fn the_initiative_list_filters(app: TestApp) {
     };
     assert_eq!(
         titles(
-            app.get(&format!("/api/initiatives?ownerId={pat_person}"), pat.t())
+            pat.get(&format!("/api/initiatives?ownerId={pat_person}"))
                 .await
         ),
         ["Alpha"]
     );
     assert_eq!(
-        titles(app.get("/api/initiatives?status=done", pat.t()).await),
+        titles(pat.get("/api/initiatives?status=done").await),
         ["Beta"]
     );
     assert_eq!(
-        titles(
-            app.get("/api/initiatives?rag=red&search=ALP", pat.t())
-                .await
-        ),
+        titles(pat.get("/api/initiatives?rag=red&search=ALP").await),
         ["Alpha"]
     );
-    app.get("/api/initiatives?rag=blue", pat.t())
+    pat.get("/api/initiatives?rag=blue")
         .await
         .assert_field_error("rag");
 }

@@ -52,13 +52,13 @@ async fn cast(app: &TestApp, slug: &str) -> Cast {
     let plain_admin = app
         .member(&org, "Plain Admin", &format!("plain-admin@{slug}.test"))
         .await;
-    app.patch(
-        &format!("/api/organization/members/{}", plain_admin.id),
-        org.admin.t(),
-        json!({"role": "ADMIN"}),
-    )
-    .await
-    .assert_status(200);
+    org.admin
+        .patch(
+            &format!("/api/organization/members/{}", plain_admin.id),
+            json!({"role": "ADMIN"}),
+        )
+        .await
+        .assert_status(200);
     let (linked, linked_person) = app
         .linked_member(&org, "Linked Member", &format!("linked@{slug}.test"))
         .await;
@@ -294,7 +294,7 @@ async fn meeting_and_instance_lists_show_exactly_what_the_rule_allows(app: TestA
         for (mid, instances) in &instance_rows {
             let want = allowed(actor, Action::MeetingInstanceView, instances);
             let path = format!("/api/meetings/{mid}/instances");
-            let r = app.get(&path, user.t()).await;
+            let r = user.get(&path).await;
             if want.is_empty() && r.status == 404 {
                 continue; // Neither the meeting nor any instance is visible: it does not exist.
             }
@@ -440,7 +440,7 @@ async fn the_one_on_one_list_is_exactly_the_callers_own(app: TestApp) {
     }
     for (name, user, actor) in &c.callers {
         if actor.person_id.is_none() {
-            app.get("/api/oneonones", user.t())
+            user.get("/api/oneonones")
                 .await
                 .assert_error(403, "No person record found for current user");
             continue;

@@ -29,13 +29,10 @@ async fn meetings_need_a_person_and_default_the_owner(app: TestApp) {
     assert_eq!(m["participantIds"], json!([sam_person]));
     let _ = sam;
 
-    app.post(
-        "/api/meetings",
-        acme.admin.t(),
-        json!({"title": "X", "scheduledAt": AT}),
-    )
-    .await
-    .assert_error(403, "You must be linked to a person to create meetings");
+    acme.admin
+        .post("/api/meetings", json!({"title": "X", "scheduledAt": AT}))
+        .await
+        .assert_error(403, "You must be linked to a person to create meetings");
     for (body, field) in [
         (json!({"title": "X"}), "scheduledAt"),
         (
@@ -48,13 +45,12 @@ async fn meetings_need_a_person_and_default_the_owner(app: TestApp) {
         ),
         (json!({"scheduledAt": AT}), "title"),
     ] {
-        app.post("/api/meetings", pat.t(), body)
+        pat.post("/api/meetings", body)
             .await
             .assert_field_error(field);
     }
-    app.post(
+    pat.post(
         "/api/meetings",
-        pat.t(),
         json!({"title": "X", "scheduledAt": AT, "participantIds": ["person_nope"]}),
     )
     .await
@@ -85,18 +81,21 @@ async fn private_meetings_are_seen_only_by_those_involved(app: TestApp) {
     let path = format!("/api/meetings/{private}");
 
     for who in [&pat, &sam, &owner, &acme.admin] {
-        app.get(&path, who.t()).await.assert_status(200);
+        who.get(&path).await.assert_status(200);
     }
-    app.get(&path, outsider.t())
+    outsider
+        .get(&path)
         .await
         .assert_error(404, "Meeting not found or access denied");
-    app.patch(&path, outsider.t(), json!({"title": "X"}))
+    outsider
+        .patch(&path, json!({"title": "X"}))
         .await
         .assert_error(404, "Meeting not found or access denied");
-    app.delete(&path, outsider.t())
+    outsider
+        .delete(&path)
         .await
         .assert_error(404, "Meeting not found or access denied");
-    let list = app.get("/api/meetings", outsider.t()).await;
+    let list = outsider.get("/api/meetings").await;
     let ids: Vec<&str> = list.body["meetings"]
         .as_array()
         .unwrap()
@@ -105,25 +104,22 @@ async fn private_meetings_are_seen_only_by_those_involved(app: TestApp) {
         .collect();
     assert_eq!(ids, [public.as_str()]);
     assert_eq!(
-        app.get("/api/meetings", sam.t()).await.body["pagination"]["totalCount"],
+        sam.get("/api/meetings").await.body["pagination"]["totalCount"],
         2
     );
 
     // A participant edits but does not delete; the owner deletes.
-    app.patch(&path, sam.t(), json!({"description": "Agenda"}))
+    sam.patch(&path, json!({"description": "Agenda"}))
         .await
         .assert_status(200);
-    app.delete(&path, sam.t())
+    sam.delete(&path)
         .await
         .assert_error(403, "You do not have permission to delete this meeting");
-    app.patch(
-        &format!("/api/meetings/{public}"),
-        outsider.t(),
-        json!({"title": "X"}),
-    )
-    .await
-    .assert_error(403, "You do not have permission to edit this meeting");
-    app.delete(&path, owner.t()).await.assert_status(204);
+    outsider
+        .patch(&format!("/api/meetings/{public}"), json!({"title": "X"}))
+        .await
+        .assert_error(403, "You do not have permission to edit this meeting");
+    owner.delete(&path).await.assert_status(204);
 }
 
 #[db_test]
@@ -146,10 +142,12 @@ async fn instances_follow_their_meeting_and_their_participants(app: TestApp) {
     let instances = format!("/api/meetings/{meeting}/instances");
 
     // Only those who may edit the meeting add instances.
-    app.post(&instances, guest.t(), json!({"scheduledAt": AT}))
+    guest
+        .post(&instances, json!({"scheduledAt": AT}))
         .await
         .assert_error(404, "Meeting not found or access denied");
-    app.post(&instances, acme.admin.t(), json!({"scheduledAt": AT}))
+    acme.admin
+        .post(&instances, json!({"scheduledAt": AT}))
         .await
         .assert_error(
             403,
@@ -175,16 +173,19 @@ async fn instances_follow_their_meeting_and_their_participants(app: TestApp) {
 
     // The guest takes part in one instance of a private meeting: they see that instance, not
     // the meeting nor the other instance.
-    app.get(&format!("/api/meeting-instances/{with_guest}"), guest.t())
+    guest
+        .get(&format!("/api/meeting-instances/{with_guest}"))
         .await
         .assert_status(200);
-    app.get(&format!("/api/meeting-instances/{without}"), guest.t())
+    guest
+        .get(&format!("/api/meeting-instances/{without}"))
         .await
         .assert_error(404, "Meeting instance not found or access denied");
-    app.get(&format!("/api/meetings/{meeting}"), guest.t())
+    guest
+        .get(&format!("/api/meetings/{meeting}"))
         .await
         .assert_status(404);
-    let r = app.get(&instances, guest.t()).await;
+    let r = guest.get(&instances).await;
     r.assert_status(200);
     let ids: Vec<&str> = r.body["meetingInstances"]
         .as_array()
@@ -194,44 +195,47 @@ async fn instances_follow_their_meeting_and_their_participants(app: TestApp) {
         .collect();
     assert_eq!(ids, [with_guest.as_str()]);
     assert_eq!(
-        app.get(&instances, pat.t()).await.body["pagination"]["totalCount"],
+        pat.get(&instances).await.body["pagination"]["totalCount"],
         2
     );
-    app.get(&instances, outsider.t())
+    outsider
+        .get(&instances)
         .await
         .assert_error(404, "Meeting not found or access denied");
-    app.get(&instances, globex.admin.t())
+    globex
+        .admin
+        .get(&instances)
         .await
         .assert_error(404, "Meeting not found or access denied");
 
     // The guest may edit their instance, not delete it.
-    app.patch(
-        &format!("/api/meeting-instances/{with_guest}"),
-        guest.t(),
-        json!({"notes": "Q1 review"}),
-    )
-    .await
-    .assert_status(200);
-    app.delete(&format!("/api/meeting-instances/{with_guest}"), guest.t())
+    guest
+        .patch(
+            &format!("/api/meeting-instances/{with_guest}"),
+            json!({"notes": "Q1 review"}),
+        )
+        .await
+        .assert_status(200);
+    guest
+        .delete(&format!("/api/meeting-instances/{with_guest}"))
         .await
         .assert_error(
             403,
             "You do not have permission to delete this meeting instance",
         );
-    app.get(
-        &format!("/api/meeting-instances/{with_guest}"),
-        globex.admin.t(),
-    )
-    .await
-    .assert_error(404, "Meeting instance not found or access denied");
-    app.delete(&format!("/api/meeting-instances/{with_guest}"), pat.t())
+    globex
+        .admin
+        .get(&format!("/api/meeting-instances/{with_guest}"))
+        .await
+        .assert_error(404, "Meeting instance not found or access denied");
+    pat.delete(&format!("/api/meeting-instances/{with_guest}"))
         .await
         .assert_status(204);
     // Deleting the meeting deletes its instances.
-    app.delete(&format!("/api/meetings/{meeting}"), pat.t())
+    pat.delete(&format!("/api/meetings/{meeting}"))
         .await
         .assert_status(204);
-    app.get(&format!("/api/meeting-instances/{without}"), pat.t())
+    pat.get(&format!("/api/meeting-instances/{without}"))
         .await
         .assert_status(404);
 }
@@ -245,19 +249,17 @@ async fn meetings_of_an_initiative_respect_privacy(app: TestApp) {
         .post("/api/initiatives", pat.t(), json!({"title": "Launch"}))
         .await
         .id("initiative");
-    app.post(
+    pat.post(
         "/api/meetings",
-        pat.t(),
         json!({"title": "Open", "scheduledAt": AT, "initiativeId": initiative}),
     )
     .await
     .assert_status(201);
-    app.post("/api/meetings", pat.t(), json!({"title": "Closed", "scheduledAt": AT, "initiativeId": initiative, "isPrivate": true}))
+    pat.post("/api/meetings", json!({"title": "Closed", "scheduledAt": AT, "initiativeId": initiative, "isPrivate": true}))
         .await
         .assert_status(201);
-    app.post(
+    pat.post(
         "/api/meetings",
-        pat.t(),
         json!({"title": "Elsewhere", "scheduledAt": AT}),
     )
     .await
@@ -271,18 +273,16 @@ async fn meetings_of_an_initiative_respect_privacy(app: TestApp) {
             .collect()
     };
     let mut mine = titles(
-        app.get(&format!("/api/initiatives/{initiative}/meetings"), pat.t())
+        pat.get(&format!("/api/initiatives/{initiative}/meetings"))
             .await,
     );
     mine.sort();
     assert_eq!(mine, ["Closed", "Open"]);
     assert_eq!(
         titles(
-            app.get(
-                &format!("/api/initiatives/{initiative}/meetings"),
-                other.t()
-            )
-            .await
+            other
+                .get(&format!("/api/initiatives/{initiative}/meetings"))
+                .await
         ),
         ["Open"]
     );
@@ -294,22 +294,20 @@ async fn a_person_with_meetings_or_feedback_is_not_deleted(app: TestApp) {
     let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
     let guest = app.person(&acme, "Guest", None).await;
     let subject = app.person(&acme, "Subject", None).await;
-    app.post(
+    pat.post(
         "/api/meetings",
-        pat.t(),
         json!({"title": "M", "scheduledAt": AT, "participantIds": [guest]}),
     )
     .await
     .assert_status(201);
-    app.post(
+    pat.post(
         "/api/feedback",
-        pat.t(),
         json!({"aboutId": subject, "body": "Great work"}),
     )
     .await
     .assert_status(201);
     for p in [&guest, &subject] {
-        app.delete(&format!("/api/people/{p}"), acme.admin.t())
+        acme.admin.delete(&format!("/api/people/{p}"))
             .await
             .assert_error(409, "Cannot delete a person who has one-on-ones, feedback or meetings. Mark them inactive instead.");
     }
@@ -331,18 +329,18 @@ async fn a_participant_cannot_take_a_meeting_over(app: TestApp) {
     let path = format!("/api/meetings/{id}");
     const MSG: &str =
         "Only the creator, the owner or an admin can change a meeting's owner or privacy";
-    app.patch(&path, sam.t(), json!({"ownerId": sam_person}))
+    sam.patch(&path, json!({"ownerId": sam_person}))
         .await
         .assert_error(403, MSG);
-    app.patch(&path, sam.t(), json!({"isPrivate": true}))
+    sam.patch(&path, json!({"isPrivate": true}))
         .await
         .assert_error(403, MSG);
-    app.patch(&path, sam.t(), json!({"ownerId": null}))
+    sam.patch(&path, json!({"ownerId": null}))
         .await
         .assert_error(403, MSG);
-    app.delete(&path, sam.t()).await.assert_status(403);
+    sam.delete(&path).await.assert_status(403);
     // Other edits are theirs to make; the creator may hand it over.
-    app.patch(&path, sam.t(), json!({"title": "Renamed"}))
+    sam.patch(&path, json!({"title": "Renamed"}))
         .await
         .assert_status(200);
     let r = app
@@ -353,7 +351,7 @@ async fn a_participant_cannot_take_a_meeting_over(app: TestApp) {
         )
         .await;
     r.assert_status(200);
-    app.delete(&path, sam.t()).await.assert_status(204);
+    sam.delete(&path).await.assert_status(204);
 }
 
 #[db_test]
@@ -369,16 +367,14 @@ async fn adding_an_instance_to_an_invisible_meeting_is_404_before_any_400(app: T
         )
         .await
         .id("meeting");
-    app.post(
+    sam.post(
         &format!("/api/meetings/{id}/instances"),
-        sam.t(),
         json!({"scheduledAt": "garbage"}),
     )
     .await
     .assert_error(404, "Meeting not found or access denied");
-    app.post(
+    pat.post(
         &format!("/api/meetings/{id}/instances"),
-        pat.t(),
         json!({"scheduledAt": "garbage"}),
     )
     .await

@@ -18,16 +18,16 @@ async fn admins_list_members_by_name_with_their_people(app: TestApp) {
         .body["team"]["id"]
         .clone();
     let (zed, zed_person) = app.linked_member(&acme, "zed", "zed@example.com").await;
-    app.patch(
-        &format!("/api/people/{zed_person}"),
-        acme.admin.t(),
-        json!({"teamId": team, "role": "Engineer"}),
-    )
-    .await
-    .assert_status(200);
+    acme.admin
+        .patch(
+            &format!("/api/people/{zed_person}"),
+            json!({"teamId": team, "role": "Engineer"}),
+        )
+        .await
+        .assert_status(200);
     app.member(&acme, "Bea", "bea@example.com").await;
 
-    let r = app.get("/api/organization/members", acme.admin.t()).await;
+    let r = acme.admin.get("/api/organization/members").await;
     r.assert_status(200);
     let members = r.body["members"].as_array().unwrap();
     let names: Vec<&str> = members
@@ -57,20 +57,16 @@ async fn admins_list_members_by_name_with_their_people(app: TestApp) {
             json!({"email": "bea@example.com", "password": PASSWORD}),
         )
         .await;
-    let bea = TestUser::from_auth(&bea.body);
-    app.get("/api/organization/members", bea.t())
-        .await
-        .assert_error(
-            403,
-            "Only organization admins can view organization members",
-        );
+    let bea = app.user(&bea.body);
+    bea.get("/api/organization/members").await.assert_error(
+        403,
+        "Only organization admins can view organization members",
+    );
     let loner = app.signup("Lone", "lone@example.com").await;
-    app.get("/api/organization/members", loner.t())
-        .await
-        .assert_error(
-            403,
-            "Only organization admins can view organization members",
-        );
+    loner.get("/api/organization/members").await.assert_error(
+        403,
+        "Only organization admins can view organization members",
+    );
 }
 
 #[db_test]
@@ -79,7 +75,7 @@ async fn roles_change_and_take_effect_at_once(app: TestApp) {
     let mel = app.member(&acme, "Mel", "mel@example.com").await;
     let mel_id = user_id(&app, &mel).await;
 
-    app.get("/api/organization/members", mel.t())
+    mel.get("/api/organization/members")
         .await
         .assert_status(403);
     let r = app
@@ -93,18 +89,18 @@ async fn roles_change_and_take_effect_at_once(app: TestApp) {
     assert_eq!(r.body["member"]["role"], "ADMIN");
     assert_eq!(r.body["member"]["id"], mel_id.as_str());
     // Mel's existing session sees the new role on the very next request.
-    app.get("/api/organization/members", mel.t())
+    mel.get("/api/organization/members")
         .await
         .assert_status(200);
 
-    app.patch(
-        &format!("/api/organization/members/{mel_id}"),
-        acme.admin.t(),
-        json!({"role": "USER"}),
-    )
-    .await
-    .assert_status(200);
-    app.get("/api/organization/members", mel.t())
+    acme.admin
+        .patch(
+            &format!("/api/organization/members/{mel_id}"),
+            json!({"role": "USER"}),
+        )
+        .await
+        .assert_status(200);
+    mel.get("/api/organization/members")
         .await
         .assert_status(403);
 }
@@ -119,21 +115,25 @@ async fn role_changes_are_checked_in_order(app: TestApp) {
     let foreign_id = user_id(&app, &globex.admin).await;
     let path = |id: &str| format!("/api/organization/members/{id}");
 
-    app.patch(&path(&admin_id), mel.t(), json!({"role": "USER"}))
+    mel.patch(&path(&admin_id), json!({"role": "USER"}))
         .await
         .assert_error(403, "Only organization admins can change user roles");
     for role in [json!("admin"), json!("OWNER"), json!(""), Value::Null] {
-        app.patch(&path(&mel_id), acme.admin.t(), json!({"role": role}))
+        acme.admin
+            .patch(&path(&mel_id), json!({"role": role}))
             .await
             .assert_field_error("role");
     }
-    app.patch(&path(&foreign_id), acme.admin.t(), json!({"role": "USER"}))
+    acme.admin
+        .patch(&path(&foreign_id), json!({"role": "USER"}))
         .await
         .assert_error(404, "User not found or access denied");
-    app.patch(&path("user_nope"), acme.admin.t(), json!({"role": "USER"}))
+    acme.admin
+        .patch(&path("user_nope"), json!({"role": "USER"}))
         .await
         .assert_error(404, "User not found or access denied");
-    app.patch(&path(&admin_id), acme.admin.t(), json!({"role": "USER"}))
+    acme.admin
+        .patch(&path(&admin_id), json!({"role": "USER"}))
         .await
         .assert_error(409, "You cannot change your own role");
     assert_eq!(app.me(&globex.admin).await["user"]["role"], "ADMIN");
@@ -147,38 +147,33 @@ async fn removal_unlinks_and_resets_the_member(app: TestApp) {
     let mel_id = user_id(&app, &mel).await;
     let admin_id = user_id(&app, &acme.admin).await;
 
-    app.delete(
-        &format!("/api/organization/members/{mel_id}"),
-        globex.admin.t(),
-    )
-    .await
-    .assert_error(404, "User not found or access denied");
-    app.delete(&format!("/api/organization/members/{admin_id}"), mel.t())
+    globex
+        .admin
+        .delete(&format!("/api/organization/members/{mel_id}"))
+        .await
+        .assert_error(404, "User not found or access denied");
+    mel.delete(&format!("/api/organization/members/{admin_id}"))
         .await
         .assert_error(
             403,
             "Only organization admins can remove users from the organization",
         );
-    app.delete(
-        &format!("/api/organization/members/{admin_id}"),
-        acme.admin.t(),
-    )
-    .await
-    .assert_error(409, "You cannot remove yourself from the organization");
+    acme.admin
+        .delete(&format!("/api/organization/members/{admin_id}"))
+        .await
+        .assert_error(409, "You cannot remove yourself from the organization");
 
-    app.patch(
-        &format!("/api/organization/members/{mel_id}"),
-        acme.admin.t(),
-        json!({"role": "ADMIN"}),
-    )
-    .await
-    .assert_status(200);
-    app.delete(
-        &format!("/api/organization/members/{mel_id}"),
-        acme.admin.t(),
-    )
-    .await
-    .assert_status(204);
+    acme.admin
+        .patch(
+            &format!("/api/organization/members/{mel_id}"),
+            json!({"role": "ADMIN"}),
+        )
+        .await
+        .assert_status(200);
+    acme.admin
+        .delete(&format!("/api/organization/members/{mel_id}"))
+        .await
+        .assert_status(204);
 
     let me = app.me(&mel).await;
     assert_eq!(me["user"]["organizationId"], Value::Null);
@@ -193,7 +188,7 @@ async fn removal_unlinks_and_resets_the_member(app: TestApp) {
         Value::Null,
         "the person is free again"
     );
-    app.get("/api/people", mel.t()).await.assert_status(403);
+    mel.get("/api/people").await.assert_status(403);
     let names: Vec<String> = app
         .get("/api/organization/members", acme.admin.t())
         .await
@@ -217,23 +212,20 @@ async fn the_last_admin_survives_concurrent_demotions_and_removals(app: TestApp)
             .await;
         let a_id = user_id(&app, &acme.admin).await;
         let b_id = user_id(&app, &other).await;
-        app.patch(
-            &format!("/api/organization/members/{b_id}"),
-            acme.admin.t(),
-            json!({"role": "ADMIN"}),
-        )
-        .await
-        .assert_status(200);
+        acme.admin
+            .patch(
+                &format!("/api/organization/members/{b_id}"),
+                json!({"role": "ADMIN"}),
+            )
+            .await
+            .assert_status(200);
         let remove = round % 2 == 1;
-        let act = |actor: TestUser, target: String| {
-            let app = &app;
-            async move {
-                let path = format!("/api/organization/members/{target}");
-                if remove {
-                    app.delete(&path, actor.t()).await
-                } else {
-                    app.patch(&path, actor.t(), json!({"role": "USER"})).await
-                }
+        let act = |actor: TestUser, target: String| async move {
+            let path = format!("/api/organization/members/{target}");
+            if remove {
+                actor.delete(&path).await
+            } else {
+                actor.patch(&path, json!({"role": "USER"})).await
             }
         };
         let (ra, rb) = tokio::join!(
@@ -264,7 +256,7 @@ async fn the_last_admin_survives_concurrent_demotions_and_removals(app: TestApp)
         } else {
             &other
         };
-        let members = app.get("/api/organization/members", winner.t()).await;
+        let members = winner.get("/api/organization/members").await;
         members.assert_status(200);
         let admins = members.body["members"]
             .as_array()
@@ -304,24 +296,19 @@ async fn admins_link_and_unlink_users_and_people(app: TestApp) {
         json!({"id": mel_id, "name": "Mel", "email": "mel@example.com", "role": "USER"})
     );
 
-    app.put(&link(&mel_id), mel.t(), json!({"personId": person}))
+    mel.put(&link(&mel_id), json!({"personId": person}))
         .await
         .assert_error(403, "Only organization admins can link users to persons");
-    app.put(
-        &link(&foreign_user),
-        acme.admin.t(),
-        json!({"personId": person}),
-    )
-    .await
-    .assert_error(404, "User not found or access denied");
-    app.put(
-        &link(&mel_id),
-        acme.admin.t(),
-        json!({"personId": foreign_person}),
-    )
-    .await
-    .assert_error(404, "Person not found or access denied");
-    app.put(&link(&mel_id), acme.admin.t(), json!({}))
+    acme.admin
+        .put(&link(&foreign_user), json!({"personId": person}))
+        .await
+        .assert_error(404, "User not found or access denied");
+    acme.admin
+        .put(&link(&mel_id), json!({"personId": foreign_person}))
+        .await
+        .assert_error(404, "Person not found or access denied");
+    acme.admin
+        .put(&link(&mel_id), json!({}))
         .await
         .assert_field_error("personId");
 
@@ -333,46 +320,41 @@ async fn admins_link_and_unlink_users_and_people(app: TestApp) {
     assert_eq!(r.body["member"]["person"]["name"], "Melanie");
     assert_eq!(app.me(&mel).await["user"]["personId"], person.as_str());
     // Linking again to the same person changes nothing.
-    app.put(&link(&mel_id), acme.admin.t(), json!({"personId": person}))
+    acme.admin
+        .put(&link(&mel_id), json!({"personId": person}))
         .await
         .assert_status(200);
 
     let admin_id = user_id(&app, &acme.admin).await;
-    app.put(
-        &link(&admin_id),
-        acme.admin.t(),
-        json!({"personId": person}),
-    )
-    .await
-    .assert_error(409, "Person is already linked to a user");
-    app.put(
-        &link(&mel_id),
-        acme.admin.t(),
-        json!({"personId": other_person}),
-    )
-    .await
-    .assert_status(409);
+    acme.admin
+        .put(&link(&admin_id), json!({"personId": person}))
+        .await
+        .assert_error(409, "Person is already linked to a user");
+    acme.admin
+        .put(&link(&mel_id), json!({"personId": other_person}))
+        .await
+        .assert_status(409);
 
     let r = app
         .get("/api/organization/linkable-users", acme.admin.t())
         .await;
     assert_eq!(r.body["users"].as_array().unwrap().len(), 1);
 
-    app.delete(&link(&mel_id), mel.t()).await.assert_error(
+    mel.delete(&link(&mel_id)).await.assert_error(
         403,
         "Only organization admins can unlink users from persons",
     );
-    app.delete(&link(&foreign_user), acme.admin.t())
+    acme.admin
+        .delete(&link(&foreign_user))
         .await
         .assert_error(404, "User not found or access denied");
-    app.delete(&link(&mel_id), acme.admin.t())
-        .await
-        .assert_status(204);
-    app.delete(&link(&mel_id), acme.admin.t())
+    acme.admin.delete(&link(&mel_id)).await.assert_status(204);
+    acme.admin
+        .delete(&link(&mel_id))
         .await
         .assert_error(409, "User is not linked to a person");
     assert_eq!(app.me(&mel).await["user"]["personId"], Value::Null);
-    app.get("/api/organization/linkable-users", mel.t())
+    mel.get("/api/organization/linkable-users")
         .await
         .assert_error(
             403,
@@ -392,7 +374,7 @@ async fn members_link_themselves_only_to_their_own_record(app: TestApp) {
         .person(&globex, "Mel elsewhere", Some("mel@example.com"))
         .await;
 
-    let r = app.get("/api/me/linkable-persons", mel.t()).await;
+    let r = mel.get("/api/me/linkable-persons").await;
     r.assert_status(200);
     assert_eq!(
         r.body["persons"],
@@ -400,7 +382,7 @@ async fn members_link_themselves_only_to_their_own_record(app: TestApp) {
     );
 
     for other in [&someone_else, &no_email, &foreign] {
-        app.put("/api/me/person", mel.t(), json!({"personId": other}))
+        mel.put("/api/me/person", json!({"personId": other}))
             .await
             .assert_error(
                 404,
@@ -417,21 +399,19 @@ async fn members_link_themselves_only_to_their_own_record(app: TestApp) {
         user_id(&app, &mel).await.as_str()
     );
     assert_eq!(app.me(&mel).await["person"]["id"], mine.as_str());
-    app.put("/api/me/person", mel.t(), json!({"personId": mine}))
+    mel.put("/api/me/person", json!({"personId": mine}))
         .await
         .assert_error(
             409,
             "You are already linked to a person. Unlink first to link elsewhere.",
         );
     assert_eq!(
-        app.get("/api/me/linkable-persons", mel.t()).await.body["persons"],
+        mel.get("/api/me/linkable-persons").await.body["persons"],
         json!([])
     );
 
-    app.delete("/api/me/person", mel.t())
-        .await
-        .assert_status(204);
-    app.delete("/api/me/person", mel.t())
+    mel.delete("/api/me/person").await.assert_status(204);
+    mel.delete("/api/me/person")
         .await
         .assert_error(409, "You are not currently linked to any person");
     assert_eq!(app.me(&mel).await["person"], Value::Null);
@@ -439,10 +419,10 @@ async fn members_link_themselves_only_to_their_own_record(app: TestApp) {
     // A person someone else is linked to cannot be claimed, even with a matching email.
     let twin = app.member(&acme, "Twin", "twin@example.com").await;
     let twin_person = app.person(&acme, "Twin", Some("twin@example.com")).await;
-    app.put("/api/me/person", twin.t(), json!({"personId": twin_person}))
+    twin.put("/api/me/person", json!({"personId": twin_person}))
         .await
         .assert_status(200);
-    app.put("/api/me/person", mel.t(), json!({"personId": twin_person}))
+    mel.put("/api/me/person", json!({"personId": twin_person}))
         .await
         .assert_error(
             404,
@@ -450,19 +430,19 @@ async fn members_link_themselves_only_to_their_own_record(app: TestApp) {
         );
 
     let loner = app.signup("Lone", "lone@example.com").await;
-    app.put("/api/me/person", loner.t(), json!({"personId": mine}))
+    loner
+        .put("/api/me/person", json!({"personId": mine}))
         .await
         .assert_error(
             403,
             "User must belong to an organization to link to a person",
         );
-    app.get("/api/me/linkable-persons", loner.t())
-        .await
-        .assert_error(
-            403,
-            "User must belong to an organization to link to a person",
-        );
-    app.delete("/api/me/person", loner.t())
+    loner.get("/api/me/linkable-persons").await.assert_error(
+        403,
+        "User must belong to an organization to link to a person",
+    );
+    loner
+        .delete("/api/me/person")
         .await
         .assert_error(409, "You are not currently linked to any person");
 }
@@ -482,7 +462,7 @@ async fn the_onboarding_workflow(app: TestApp) {
         )
         .await;
     assert_eq!(r.body["wasInvited"], true);
-    let newbie = TestUser::from_auth(&r.body);
+    let newbie = app.user(&r.body);
     let users = app
         .get("/api/organization/linkable-users", acme.admin.t())
         .await;
@@ -494,13 +474,13 @@ async fn the_onboarding_workflow(app: TestApp) {
         .unwrap()
         .clone();
     let id = found["id"].as_str().unwrap();
-    app.put(
-        &format!("/api/organization/members/{id}/person"),
-        acme.admin.t(),
-        json!({"personId": person}),
-    )
-    .await
-    .assert_status(200);
+    acme.admin
+        .put(
+            &format!("/api/organization/members/{id}/person"),
+            json!({"personId": person}),
+        )
+        .await
+        .assert_status(200);
     let r = app
         .patch(
             &format!("/api/organization/members/{id}"),

@@ -83,13 +83,13 @@ async fn scheduling_a_one_on_one(app: TestApp) {
     r.assert_status(201);
     assert_eq!(r.body["oneOnOne"]["report"]["user"], Value::Null);
     // A member only ones they take part in.
-    app.post(
-        "/api/oneonones",
-        c.third.t(),
-        body(&c.boss_p, &c.rep_p, "2025-10-21T10:00:00Z"),
-    )
-    .await
-    .assert_error(403, "You can only schedule one-on-ones you take part in");
+    c.third
+        .post(
+            "/api/oneonones",
+            body(&c.boss_p, &c.rep_p, "2025-10-21T10:00:00Z"),
+        )
+        .await
+        .assert_error(403, "You can only schedule one-on-ones you take part in");
 }
 
 #[db_test]
@@ -101,10 +101,12 @@ async fn every_error_message_of_scheduling(app: TestApp) {
     let loner = app.signup("Lone", "lone@example.com").await;
     let at = "2025-10-20T14:00:00Z";
 
-    app.post("/api/oneonones", loner.t(), body(&c.boss_p, &c.rep_p, at))
+    loner
+        .post("/api/oneonones", body(&c.boss_p, &c.rep_p, at))
         .await
         .assert_error(403, "User must belong to an organization");
-    app.post("/api/oneonones", plain.t(), body(&c.boss_p, &c.rep_p, at))
+    plain
+        .post("/api/oneonones", body(&c.boss_p, &c.rep_p, at))
         .await
         .assert_error(403, "No person record found for current user");
     let cases = [
@@ -135,37 +137,34 @@ async fn every_error_message_of_scheduling(app: TestApp) {
         ),
     ];
     for (b, field, message) in cases {
-        let r = app.post("/api/oneonones", c.boss.t(), b).await;
+        let r = c.boss.post("/api/oneonones", b).await;
         r.assert_error(400, message);
         assert_eq!(r.body["fields"][field], message);
     }
     for bad_at in ["2025-10-20T14:00:00", "next tuesday", "2025-10-20"] {
-        app.post(
-            "/api/oneonones",
-            c.boss.t(),
-            body(&c.boss_p, &c.rep_p, bad_at),
-        )
-        .await
-        .assert_field_error("scheduledAt");
+        c.boss
+            .post("/api/oneonones", body(&c.boss_p, &c.rep_p, bad_at))
+            .await
+            .assert_field_error("scheduledAt");
     }
     let long = json!({"participant1Id": c.boss_p, "participant2Id": c.rep_p, "scheduledAt": at, "notes": "x".repeat(20_001)});
-    app.post("/api/oneonones", c.boss.t(), long)
+    c.boss
+        .post("/api/oneonones", long)
         .await
         .assert_field_error("notes");
-    app.post("/api/oneonones", c.boss.t(), body(&foreign, &c.rep_p, at))
+    c.boss
+        .post("/api/oneonones", body(&foreign, &c.rep_p, at))
         .await
         .assert_error(404, "Participant 1 not found or not in your organization");
-    app.post("/api/oneonones", c.boss.t(), body(&c.boss_p, &foreign, at))
+    c.boss
+        .post("/api/oneonones", body(&c.boss_p, &foreign, at))
         .await
         .assert_error(404, "Participant 2 not found or not in your organization");
-    app.post(
-        "/api/oneonones",
-        c.boss.t(),
-        body(&c.boss_p, "person_nope", at),
-    )
-    .await
-    .assert_error(404, "Participant 2 not found or not in your organization");
-    let list = app.get("/api/oneonones", c.boss.t()).await;
+    c.boss
+        .post("/api/oneonones", body(&c.boss_p, "person_nope", at))
+        .await
+        .assert_error(404, "Participant 2 not found or not in your organization");
+    let list = c.boss.get("/api/oneonones").await;
     assert_eq!(
         list.body["pagination"]["totalCount"], 0,
         "nothing was created"
@@ -188,58 +187,59 @@ async fn only_participants_and_admins_reach_a_one_on_one(app: TestApp) {
     let path = format!("/api/oneonones/{id}");
     const NOT_FOUND: &str = "One-on-one not found or you do not have access to it";
 
-    let r = app.get(&path, c.rep.t()).await;
+    let r = c.rep.get(&path).await;
     r.assert_status(200);
     assert_eq!(r.body["oneOnOne"]["manager"]["role"], Value::Null);
     // A third member, another organization's admin and members: nothing, by id or in lists.
-    app.get(&path, c.third.t())
+    c.third.get(&path).await.assert_error(404, NOT_FOUND);
+    globex
+        .org
+        .admin
+        .get(&path)
         .await
         .assert_error(404, NOT_FOUND);
-    app.get(&path, globex.org.admin.t())
+    globex.boss.get(&path).await.assert_error(404, NOT_FOUND);
+    c.third
+        .put(&path, body(&c.boss_p, &c.rep_p, "2025-10-21T14:00:00Z"))
         .await
         .assert_error(404, NOT_FOUND);
-    app.get(&path, globex.boss.t())
+    c.third.delete(&path).await.assert_error(404, NOT_FOUND);
+    globex
+        .org
+        .admin
+        .delete(&path)
         .await
         .assert_error(404, NOT_FOUND);
-    app.put(
-        &path,
-        c.third.t(),
-        body(&c.boss_p, &c.rep_p, "2025-10-21T14:00:00Z"),
-    )
-    .await
-    .assert_error(404, NOT_FOUND);
-    app.delete(&path, c.third.t())
-        .await
-        .assert_error(404, NOT_FOUND);
-    app.delete(&path, globex.org.admin.t())
-        .await
-        .assert_error(404, NOT_FOUND);
-    app.get(&path, plain.t())
+    plain
+        .get(&path)
         .await
         .assert_error(403, "No person record found for current user");
-    app.get("/api/oneonones/oneonone_garbage", c.boss.t())
+    c.boss
+        .get("/api/oneonones/oneonone_garbage")
         .await
         .assert_error(404, NOT_FOUND);
     for who in [&c.third, &globex.org.admin, &globex.boss] {
-        let r = app.get("/api/oneonones", who.t()).await;
+        let r = who.get("/api/oneonones").await;
         if r.status == 200 {
             assert_eq!(r.body["oneOnOnes"], json!([]));
         }
     }
-    app.get("/api/oneonones", plain.t())
+    plain
+        .get("/api/oneonones")
         .await
         .assert_error(403, "No person record found for current user");
     let loner = app.signup("Lone", "lone@example.com").await;
-    app.get("/api/oneonones", loner.t()).await.assert_error(
+    loner.get("/api/oneonones").await.assert_error(
         403,
         "User must belong to an organization to view one-on-ones",
     );
-    app.get(&path, loner.t())
+    loner
+        .get(&path)
         .await
         .assert_error(403, "User must belong to an organization");
 
     // Participants change it; a member may not hand it over to two other people.
-    let r = app.put(&path, c.rep.t(), json!({"participant1Id": c.boss_p, "participant2Id": c.rep_p, "scheduledAt": "2025-10-22T09:00:00Z"})).await;
+    let r = c.rep.put(&path, json!({"participant1Id": c.boss_p, "participant2Id": c.rep_p, "scheduledAt": "2025-10-22T09:00:00Z"})).await;
     r.assert_status(200);
     assert_eq!(
         r.body["oneOnOne"]["notes"],
@@ -250,20 +250,16 @@ async fn only_participants_and_admins_reach_a_one_on_one(app: TestApp) {
         .as_str()
         .unwrap()
         .to_owned();
-    app.put(
-        &path,
-        c.rep.t(),
-        body(&c.boss_p, &third_p, "2025-10-22T09:00:00Z"),
-    )
-    .await
-    .assert_error(403, "You can only schedule one-on-ones you take part in");
-    app.put(&path, c.rep.t(), json!({"participant1Id": c.boss_p}))
+    c.rep
+        .put(&path, body(&c.boss_p, &third_p, "2025-10-22T09:00:00Z"))
+        .await
+        .assert_error(403, "You can only schedule one-on-ones you take part in");
+    c.rep
+        .put(&path, json!({"participant1Id": c.boss_p}))
         .await
         .assert_status(400);
-    app.delete(&path, c.rep.t()).await.assert_status(204);
-    app.get(&path, c.boss.t())
-        .await
-        .assert_error(404, NOT_FOUND);
+    c.rep.delete(&path).await.assert_status(204);
+    c.boss.get(&path).await.assert_error(404, NOT_FOUND);
 }
 
 #[db_test]
@@ -281,8 +277,8 @@ async fn admin_access_is_written_to_the_receipt_the_participants_read(app: TestA
     let access = format!("{path}/access");
 
     // Participants' own reads are not logged.
-    app.get(&path, c.boss.t()).await.assert_status(200);
-    let r = app.get(&access, c.rep.t()).await;
+    c.boss.get(&path).await.assert_status(200);
+    let r = c.rep.get(&access).await;
     r.assert_status(200);
     assert_eq!(r.body["log"], json!([]));
     let readers = r.body["canAccess"].as_array().unwrap();
@@ -303,16 +299,14 @@ async fn admin_access_is_written_to_the_receipt_the_participants_read(app: TestA
     assert_eq!(readers.len(), 3);
 
     // The admin views and edits it: both appear in the log, in order.
-    app.get(&path, c.org.admin.t()).await.assert_status(200);
+    c.org.admin.get(&path).await.assert_status(200);
     app.clock.advance_millis(1000);
-    app.put(
-        &path,
-        c.org.admin.t(),
-        body(&c.boss_p, &c.rep_p, "2025-10-21T14:00:00Z"),
-    )
-    .await
-    .assert_status(200);
-    let r = app.get(&access, c.boss.t()).await;
+    c.org
+        .admin
+        .put(&path, body(&c.boss_p, &c.rep_p, "2025-10-21T14:00:00Z"))
+        .await
+        .assert_status(200);
+    let r = c.boss.get(&access).await;
     let log = r.body["log"].as_array().unwrap();
     assert_eq!(log.len(), 2);
     assert_eq!(
@@ -324,18 +318,19 @@ async fn admin_access_is_written_to_the_receipt_the_participants_read(app: TestA
     assert!(log[0]["at"].as_str().unwrap() < log[1]["at"].as_str().unwrap());
 
     // Nobody else learns anything from the receipt; the admin is told it is not theirs.
-    app.get(&access, c.third.t())
+    c.third
+        .get(&access)
         .await
         .assert_error(404, "One-on-one not found or you do not have access to it");
-    app.get(&access, c.org.admin.t()).await.assert_error(
+    c.org.admin.get(&access).await.assert_error(
         403,
         "Only the participants can read the access log of a one-on-one",
     );
     let globex = app.org("globex").await;
-    app.get(&access, globex.admin.t()).await.assert_status(404);
+    globex.admin.get(&access).await.assert_status(404);
 
     // When an admin deletes it, the log goes with it: the participants are told by email.
-    app.delete(&path, c.org.admin.t()).await.assert_status(204);
+    c.org.admin.delete(&path).await.assert_status(204);
     for who in ["jane@acme.test", "john@acme.test"] {
         let mails = app.emails_to(who).await;
         let deleted: Vec<_> = mails
@@ -362,7 +357,8 @@ async fn a_participant_deleting_their_own_one_on_one_mails_nobody(app: TestApp) 
         )
         .await
         .id("oneOnOne");
-    app.delete(&format!("/api/oneonones/{id}"), c.rep.t())
+    c.rep
+        .delete(&format!("/api/oneonones/{id}"))
         .await
         .assert_status(204);
     assert!(
@@ -384,10 +380,12 @@ async fn changing_an_invisible_one_on_one_is_404_before_any_400(app: TestApp) {
         )
         .await
         .id("oneOnOne");
-    app.put(&format!("/api/oneonones/{id}"), c.third.t(), json!({}))
+    c.third
+        .put(&format!("/api/oneonones/{id}"), json!({}))
         .await
         .assert_error(404, "One-on-one not found or you do not have access to it");
-    app.put(&format!("/api/oneonones/{id}"), c.boss.t(), json!({}))
+    c.boss
+        .put(&format!("/api/oneonones/{id}"), json!({}))
         .await
         .assert_status(400);
     // And the permission check says the same, without describing it.
@@ -421,11 +419,12 @@ async fn changing_an_invisible_one_on_one_is_404_before_any_400(app: TestApp) {
 }
 
 /// Creates one-on-ones for `c.boss` at the given times (with `c.rep` unless said otherwise).
-async fn schedule(app: &TestApp, c: &Cast, times: &[&str]) -> Vec<String> {
+async fn schedule(c: &Cast, times: &[&str]) -> Vec<String> {
     let mut ids = vec![];
     for at in times {
         ids.push(
-            app.post("/api/oneonones", c.boss.t(), body(&c.boss_p, &c.rep_p, at))
+            c.boss
+                .post("/api/oneonones", body(&c.boss_p, &c.rep_p, at))
                 .await
                 .id("oneOnOne"),
         );
@@ -448,7 +447,7 @@ async fn pages_never_overlap_or_skip_even_with_equal_times(app: TestApp) {
     // 7 at one instant, 5 at another: ties must be broken consistently.
     let mut times = vec!["2025-10-20T14:00:00Z"; 7];
     times.extend(["2025-10-21T09:00:00Z"; 5]);
-    let all = schedule(&app, &c, &times).await;
+    let all = schedule(&c, &times).await;
     let mut seen: Vec<String> = vec![];
     for page in 1..=4 {
         let r = app
@@ -489,7 +488,6 @@ async fn pages_never_overlap_or_skip_even_with_equal_times(app: TestApp) {
 async fn date_filters_are_inclusive_at_both_ends(app: TestApp) {
     let c = cast(&app, "acme").await;
     let ids_at = schedule(
-        &app,
         &c,
         &[
             "2025-10-19T23:59:59.999Z",
@@ -541,46 +539,34 @@ async fn date_filters_are_inclusive_at_both_ends(app: TestApp) {
 async fn search_covers_names_and_notes_literally(app: TestApp) {
     let c = cast(&app, "acme").await;
     let other = app.person(&c.org, "Zoe_Underscore", None).await;
-    let a = app.post("/api/oneonones", c.boss.t(), json!({"participant1Id": c.boss_p, "participant2Id": c.rep_p, "scheduledAt": "2025-10-20T10:00:00Z", "notes": "Budget at 100% ok"})).await.id("oneOnOne");
-    let b = app.post("/api/oneonones", c.boss.t(), json!({"participant1Id": c.boss_p, "participant2Id": other, "scheduledAt": "2025-10-21T10:00:00Z"})).await.id("oneOnOne");
+    let a = c.boss.post("/api/oneonones", json!({"participant1Id": c.boss_p, "participant2Id": c.rep_p, "scheduledAt": "2025-10-20T10:00:00Z", "notes": "Budget at 100% ok"})).await.id("oneOnOne");
+    let b = c.boss.post("/api/oneonones", json!({"participant1Id": c.boss_p, "participant2Id": other, "scheduledAt": "2025-10-21T10:00:00Z"})).await.id("oneOnOne");
     let q = |s: &str| format!("/api/oneonones?search={s}");
+    assert_eq!(ids(&c.boss.get(&q("JOHN")).await), std::slice::from_ref(&a));
+    assert_eq!(ids(&c.boss.get(&q("zoe")).await), std::slice::from_ref(&b));
     assert_eq!(
-        ids(&app.get(&q("JOHN"), c.boss.t()).await),
-        std::slice::from_ref(&a)
-    );
-    assert_eq!(
-        ids(&app.get(&q("zoe"), c.boss.t()).await),
-        std::slice::from_ref(&b)
-    );
-    assert_eq!(
-        ids(&app.get(&q("jane"), c.boss.t()).await).len(),
+        ids(&c.boss.get(&q("jane")).await).len(),
         2,
         "the manager's name"
     );
     assert_eq!(
-        ids(&app.get(&q("budget"), c.boss.t()).await),
+        ids(&c.boss.get(&q("budget")).await),
         std::slice::from_ref(&a),
         "the notes"
     );
     assert_eq!(
-        ids(&app.get(&q("%25"), c.boss.t()).await),
+        ids(&c.boss.get(&q("%25")).await),
         std::slice::from_ref(&a),
         "% is literal"
     );
     assert_eq!(
-        ids(&app.get(&q("_"), c.boss.t()).await),
+        ids(&c.boss.get(&q("_")).await),
         std::slice::from_ref(&b),
         "_ is literal"
     );
-    assert_eq!(
-        ids(&app.get(&q("nobody"), c.boss.t()).await),
-        Vec::<String>::new()
-    );
+    assert_eq!(ids(&c.boss.get(&q("nobody")).await), Vec::<String>::new());
     // The report sees only their own, whatever the search.
-    assert_eq!(
-        ids(&app.get(&q("zoe"), c.rep.t()).await),
-        Vec::<String>::new()
-    );
+    assert_eq!(ids(&c.rep.get(&q("zoe")).await), Vec::<String>::new());
 }
 
 #[db_test]
@@ -667,7 +653,7 @@ async fn every_sort_field_in_both_directions(app: TestApp) {
 #[db_test]
 async fn immutable_filters_override_the_query(app: TestApp) {
     let c = cast(&app, "acme").await;
-    let ids_at = schedule(&app, &c, &["2025-10-20T10:00:00Z", "2025-10-25T10:00:00Z"]).await;
+    let ids_at = schedule(&c, &["2025-10-20T10:00:00Z", "2025-10-25T10:00:00Z"]).await;
     let url = |q: &str| format!("/api/oneonones?{q}");
     let enc = |v: Value| {
         v.to_string()
@@ -704,22 +690,21 @@ async fn immutable_filters_override_the_query(app: TestApp) {
         .await;
     assert_eq!(ids(&r), ids_at[0..1]);
     for bad in ["[1,2]", "\"text\"", "not json", "42"] {
-        app.get(
-            &url(&format!(
+        c.boss
+            .get(&url(&format!(
                 "immutableFilters={}",
                 enc(Value::String(bad.into())).trim_matches('"')
-            )),
-            c.boss.t(),
-        )
-        .await
-        .assert_error(400, "Invalid immutableFilters parameter");
+            )))
+            .await
+            .assert_error(400, "Invalid immutableFilters parameter");
     }
-    app.get(
-        &url(&format!("immutableFilters={}", enc(json!({"search": 5})))),
-        c.boss.t(),
-    )
-    .await
-    .assert_field_error("immutableFilters");
+    c.boss
+        .get(&url(&format!(
+            "immutableFilters={}",
+            enc(json!({"search": 5}))
+        )))
+        .await
+        .assert_field_error("immutableFilters");
 }
 
 #[db_test]
@@ -740,10 +725,10 @@ async fn every_malformed_list_parameter_is_a_400(app: TestApp) {
         ("sort=scheduledAt:sideways", "sort"),
         ("sort=manager,manager", "sort"),
     ] {
-        let r = app.get(&format!("/api/oneonones?{q}"), c.boss.t()).await;
+        let r = c.boss.get(&format!("/api/oneonones?{q}")).await;
         r.assert_field_error(field);
     }
-    let r = app.get("/api/oneonones?limit=100&page=1", c.boss.t()).await;
+    let r = c.boss.get("/api/oneonones?limit=100&page=1").await;
     r.assert_status(200);
     assert_eq!(
         r.body["pagination"],
@@ -755,7 +740,7 @@ async fn every_malformed_list_parameter_is_a_400(app: TestApp) {
 async fn the_list_is_the_callers_own_for_admins_too(app: TestApp) {
     let c = cast(&app, "acme").await;
     let admin_p = app.link_admin(&c.org, "Admin Person").await;
-    schedule(&app, &c, &["2025-10-20T10:00:00Z"]).await;
+    schedule(&c, &["2025-10-20T10:00:00Z"]).await;
     let mine = app
         .post(
             "/api/oneonones",
@@ -764,18 +749,20 @@ async fn the_list_is_the_callers_own_for_admins_too(app: TestApp) {
         )
         .await
         .id("oneOnOne");
-    let r = app.get("/api/oneonones", c.org.admin.t()).await;
+    let r = c.org.admin.get("/api/oneonones").await;
     assert_eq!(ids(&r), std::slice::from_ref(&mine));
     assert_eq!(
-        app.get("/api/oneonones", c.rep.t()).await.body["pagination"]["totalCount"],
+        c.rep.get("/api/oneonones").await.body["pagination"]["totalCount"],
         2
     );
     assert_eq!(
-        app.get("/api/oneonones", c.third.t()).await.body["pagination"]["totalCount"],
+        c.third.get("/api/oneonones").await.body["pagination"]["totalCount"],
         0
     );
     // A person with one-on-ones is not deleted.
-    app.delete(&format!("/api/people/{}", c.rep_p), c.org.admin.t())
+    c.org
+        .admin
+        .delete(&format!("/api/people/{}", c.rep_p))
         .await
         .assert_status(409);
 }

@@ -32,7 +32,7 @@ async fn creating_an_organization_makes_the_creator_its_admin(app: TestApp) {
     assert_eq!(me["user"]["organizationId"], org["id"]);
     assert_eq!(me["organization"]["slug"], "acme-corp");
 
-    let r = app.get("/api/organization", ada.t()).await;
+    let r = ada.get("/api/organization").await;
     r.assert_status(200);
     assert_eq!(r.body["organization"]["id"], org["id"]);
 }
@@ -52,7 +52,7 @@ async fn organization_names_and_slugs_are_validated(app: TestApp) {
         (json!({"name": "Acme", "slug": "a".repeat(51)}), "slug"),
         (json!({"name": "Acme"}), "slug"),
     ] {
-        app.post("/api/organizations", ada.t(), body)
+        ada.post("/api/organizations", body)
             .await
             .assert_field_error(field);
     }
@@ -74,28 +74,27 @@ async fn organization_names_and_slugs_are_validated(app: TestApp) {
 async fn slugs_are_unique_and_a_user_has_one_organization(app: TestApp) {
     let acme = app.org("acme").await;
     let bob = app.signup("Bob", "bob@example.com").await;
-    app.post(
+    bob.post(
         "/api/organizations",
-        bob.t(),
         json!({"name": "Other", "slug": "acme"}),
     )
     .await
     .assert_error(409, "Organization slug already exists");
     // Already in an organization: that is said first, even with a taken slug.
-    app.post(
-        "/api/organizations",
-        acme.admin.t(),
-        json!({"name": "Second", "slug": "acme"}),
-    )
-    .await
-    .assert_error(409, "User already belongs to an organization");
-    app.post(
-        "/api/organizations",
-        acme.admin.t(),
-        json!({"name": "Second", "slug": "second"}),
-    )
-    .await
-    .assert_error(409, "User already belongs to an organization");
+    acme.admin
+        .post(
+            "/api/organizations",
+            json!({"name": "Second", "slug": "acme"}),
+        )
+        .await
+        .assert_error(409, "User already belongs to an organization");
+    acme.admin
+        .post(
+            "/api/organizations",
+            json!({"name": "Second", "slug": "second"}),
+        )
+        .await
+        .assert_error(409, "User already belongs to an organization");
     assert_eq!(app.me(&bob).await["user"]["organizationId"], Value::Null);
 }
 
@@ -104,14 +103,12 @@ async fn a_slug_raced_for_by_two_users_goes_to_one(app: TestApp) {
     let a = app.signup("A", "a@example.com").await;
     let b = app.signup("B", "b@example.com").await;
     let (ra, rb) = tokio::join!(
-        app.post(
+        a.post(
             "/api/organizations",
-            a.t(),
             json!({"name": "A", "slug": "contested"})
         ),
-        app.post(
+        b.post(
             "/api/organizations",
-            b.t(),
             json!({"name": "B", "slug": "contested"})
         ),
     );
@@ -131,7 +128,7 @@ async fn a_slug_raced_for_by_two_users_goes_to_one(app: TestApp) {
 #[db_test]
 async fn reading_the_organization_needs_one(app: TestApp) {
     let ada = app.signup("Ada", "ada@example.com").await;
-    app.get("/api/organization", ada.t())
+    ada.get("/api/organization")
         .await
         .assert_error(403, "User must belong to an organization");
 }
@@ -195,46 +192,43 @@ async fn only_admins_of_an_organization_handle_invitations(app: TestApp) {
     let loner = app.signup("Lone", "lone@example.com").await;
     // The admin role is checked first: a user with no organization gets the admin message.
     for user in [&member, &loner] {
-        app.post(
+        user.post(
             "/api/organization/invitations",
-            user.t(),
             json!({"email": "y@example.com"}),
         )
         .await
         .assert_error(403, "Only organization admins can send invitations");
-        app.get("/api/organization/invitations", user.t())
+        user.get("/api/organization/invitations")
             .await
             .assert_error(403, "Only organization admins can view invitations");
-        app.post(
+        user.post(
             &format!("/api/organization/invitations/{inv}/revoke"),
-            user.t(),
             json!({}),
         )
         .await
         .assert_error(403, "Only organization admins can revoke invitations");
-        app.post(
+        user.post(
             &format!("/api/organization/invitations/{inv}/reactivate"),
-            user.t(),
             json!({}),
         )
         .await
         .assert_error(403, "Only organization admins can reactivate invitations");
     }
     // Authorization comes before validation.
-    app.post(
-        "/api/organization/invitations",
-        member.t(),
-        json!({"email": "not-an-email"}),
-    )
-    .await
-    .assert_status(403);
-    app.post(
-        "/api/organization/invitations",
-        acme.admin.t(),
-        json!({"email": "not-an-email"}),
-    )
-    .await
-    .assert_field_error("email");
+    member
+        .post(
+            "/api/organization/invitations",
+            json!({"email": "not-an-email"}),
+        )
+        .await
+        .assert_status(403);
+    acme.admin
+        .post(
+            "/api/organization/invitations",
+            json!({"email": "not-an-email"}),
+        )
+        .await
+        .assert_field_error("email");
     app.get("/api/organization/invitations", None)
         .await
         .assert_error(401, "Unauthorized");
@@ -244,31 +238,31 @@ async fn only_admins_of_an_organization_handle_invitations(app: TestApp) {
 async fn duplicate_invitations_and_members_are_refused(app: TestApp) {
     let acme = app.org("acme").await;
     app.invite(&acme, "new@example.com", None).await;
-    app.post(
-        "/api/organization/invitations",
-        acme.admin.t(),
-        json!({"email": "NEW@example.com"}),
-    )
-    .await
-    .assert_error(
-        409,
-        "An invitation has already been sent to this email address",
-    );
+    acme.admin
+        .post(
+            "/api/organization/invitations",
+            json!({"email": "NEW@example.com"}),
+        )
+        .await
+        .assert_error(
+            409,
+            "An invitation has already been sent to this email address",
+        );
     app.member(&acme, "Mel", "mel@example.com").await;
-    app.post(
-        "/api/organization/invitations",
-        acme.admin.t(),
-        json!({"email": "mel@example.com"}),
-    )
-    .await
-    .assert_error(409, "User is already a member of this organization");
-    app.post(
-        "/api/organization/invitations",
-        acme.admin.t(),
-        json!({"email": "admin@acme.test"}),
-    )
-    .await
-    .assert_error(409, "User is already a member of this organization");
+    acme.admin
+        .post(
+            "/api/organization/invitations",
+            json!({"email": "mel@example.com"}),
+        )
+        .await
+        .assert_error(409, "User is already a member of this organization");
+    acme.admin
+        .post(
+            "/api/organization/invitations",
+            json!({"email": "admin@acme.test"}),
+        )
+        .await
+        .assert_error(409, "User is already a member of this organization");
     // Another organization may invite the same address.
     let globex = app.org("globex").await;
     app.invite(&globex, "new@example.com", None).await;
@@ -278,9 +272,8 @@ async fn duplicate_invitations_and_members_are_refused(app: TestApp) {
 async fn concurrent_invitations_of_one_address_create_one(app: TestApp) {
     let acme = app.org("acme").await;
     let send = || {
-        app.post(
+        acme.admin.post(
             "/api/organization/invitations",
-            acme.admin.t(),
             json!({"email": "twin@example.com"}),
         )
     };
@@ -319,13 +312,13 @@ async fn the_invitations_list_is_newest_first_and_reports_expiry(app: TestApp) {
     assert_eq!(list.body["invitations"][0]["status"], "pending");
     assert_eq!(list.body["invitations"][1]["status"], "expired");
     // An expired invitation cannot be revoked.
-    app.post(
-        &format!("/api/organization/invitations/{first}/revoke"),
-        acme.admin.t(),
-        json!({}),
-    )
-    .await
-    .assert_error(409, "Only pending invitations can be revoked");
+    acme.admin
+        .post(
+            &format!("/api/organization/invitations/{first}/revoke"),
+            json!({}),
+        )
+        .await
+        .assert_error(409, "Only pending invitations can be revoked");
 }
 
 #[db_test]
@@ -334,13 +327,13 @@ async fn revoke_and_reactivate(app: TestApp) {
     let inv = app.invite(&acme, "new@example.com", None).await;
     let token = app.emails_to("new@example.com").await[0].link_token();
 
-    app.post(
-        &format!("/api/organization/invitations/{inv}/reactivate"),
-        acme.admin.t(),
-        json!({}),
-    )
-    .await
-    .assert_error(409, "Invitation is already active");
+    acme.admin
+        .post(
+            &format!("/api/organization/invitations/{inv}/reactivate"),
+            json!({}),
+        )
+        .await
+        .assert_error(409, "Invitation is already active");
 
     let r = app
         .post(
@@ -351,24 +344,21 @@ async fn revoke_and_reactivate(app: TestApp) {
         .await;
     r.assert_status(200);
     assert_eq!(r.body["invitation"]["status"], "revoked");
-    app.post(
-        &format!("/api/organization/invitations/{inv}/revoke"),
-        acme.admin.t(),
-        json!({}),
-    )
-    .await
-    .assert_error(409, "Only pending invitations can be revoked");
+    acme.admin
+        .post(
+            &format!("/api/organization/invitations/{inv}/revoke"),
+            json!({}),
+        )
+        .await
+        .assert_error(409, "Only pending invitations can be revoked");
 
     // The revoked invitation's link no longer works, and sign-up no longer joins.
     let newbie = app.signup("Newbie", "new@example.com").await;
     assert_eq!(app.me(&newbie).await["user"]["organizationId"], Value::Null);
-    app.post(
-        "/api/invitations/accept-token",
-        newbie.t(),
-        json!({"token": token}),
-    )
-    .await
-    .assert_error(404, "Invitation not found or expired");
+    newbie
+        .post("/api/invitations/accept-token", json!({"token": token}))
+        .await
+        .assert_error(404, "Invitation not found or expired");
 
     // A second admin reactivates it: pending again, for seven days from now, by them.
     let second_admin = app.member(&acme, "Second", "second@example.com").await;
@@ -376,13 +366,13 @@ async fn revoke_and_reactivate(app: TestApp) {
         .as_str()
         .unwrap()
         .to_owned();
-    app.patch(
-        &format!("/api/organization/members/{second_id}"),
-        acme.admin.t(),
-        json!({"role": "ADMIN"}),
-    )
-    .await
-    .assert_status(200);
+    acme.admin
+        .patch(
+            &format!("/api/organization/members/{second_id}"),
+            json!({"role": "ADMIN"}),
+        )
+        .await
+        .assert_status(200);
     app.clock.advance_millis(2 * DAY_MS);
     let r = app
         .post(
@@ -404,13 +394,10 @@ async fn revoke_and_reactivate(app: TestApp) {
     let new_token = mails[1].link_token();
     assert_ne!(new_token, token);
     // The old link stays dead; the new one works.
-    app.post(
-        "/api/invitations/accept-token",
-        newbie.t(),
-        json!({"token": token}),
-    )
-    .await
-    .assert_error(404, "Invitation not found or expired");
+    newbie
+        .post("/api/invitations/accept-token", json!({"token": token}))
+        .await
+        .assert_error(404, "Invitation not found or expired");
     let r = app
         .post(
             "/api/invitations/accept-token",
@@ -421,13 +408,13 @@ async fn revoke_and_reactivate(app: TestApp) {
     r.assert_status(200);
     assert_eq!(r.body["organization"]["id"], acme.id.as_str());
 
-    app.post(
-        &format!("/api/organization/invitations/{inv}/reactivate"),
-        acme.admin.t(),
-        json!({}),
-    )
-    .await
-    .assert_error(409, "Cannot reactivate an accepted invitation");
+    acme.admin
+        .post(
+            &format!("/api/organization/invitations/{inv}/reactivate"),
+            json!({}),
+        )
+        .await
+        .assert_error(409, "Cannot reactivate an accepted invitation");
 }
 
 #[db_test]
@@ -442,16 +429,12 @@ async fn expired_invitations_are_reactivated_by_inviting_again(app: TestApp) {
         "an expired invitation is not accepted"
     );
     assert_eq!(
-        app.get("/api/invitations", late.t()).await.body["invitations"],
+        late.get("/api/invitations").await.body["invitations"],
         json!([])
     );
-    app.post(
-        &format!("/api/invitations/{inv}/accept"),
-        late.t(),
-        json!({}),
-    )
-    .await
-    .assert_error(404, "Invitation not found or expired");
+    late.post(&format!("/api/invitations/{inv}/accept"), json!({}))
+        .await
+        .assert_error(404, "Invitation not found or expired");
 
     let r = app
         .post(
@@ -467,13 +450,9 @@ async fn expired_invitations_are_reactivated_by_inviting_again(app: TestApp) {
         "the same invitation, issued again"
     );
     assert_eq!(r.body["invitation"]["status"], "pending");
-    app.post(
-        &format!("/api/invitations/{inv}/accept"),
-        late.t(),
-        json!({}),
-    )
-    .await
-    .assert_status(200);
+    late.post(&format!("/api/invitations/{inv}/accept"), json!({}))
+        .await
+        .assert_status(200);
 }
 
 #[db_test]
@@ -485,12 +464,10 @@ async fn a_removed_member_can_be_invited_again(app: TestApp) {
         .as_str()
         .unwrap()
         .to_owned();
-    app.delete(
-        &format!("/api/organization/members/{mel_id}"),
-        acme.admin.t(),
-    )
-    .await
-    .assert_status(204);
+    acme.admin
+        .delete(&format!("/api/organization/members/{mel_id}"))
+        .await
+        .assert_status(204);
 
     let r = app
         .post(
@@ -504,15 +481,11 @@ async fn a_removed_member_can_be_invited_again(app: TestApp) {
     assert_eq!(i["id"], inv.as_str());
     assert_eq!(i["status"], "pending");
     assert_eq!(i["acceptedAt"], Value::Null);
-    let r = app.get("/api/invitations", mel.t()).await;
+    let r = mel.get("/api/invitations").await;
     assert_eq!(r.body["invitations"][0]["id"], inv.as_str());
-    app.post(
-        &format!("/api/invitations/{inv}/accept"),
-        mel.t(),
-        json!({}),
-    )
-    .await
-    .assert_status(200);
+    mel.post(&format!("/api/invitations/{inv}/accept"), json!({}))
+        .await
+        .assert_status(200);
 }
 
 #[db_test]
@@ -521,20 +494,20 @@ async fn invitations_can_name_the_person_to_link(app: TestApp) {
     let globex = app.org("globex").await;
     let person = app.person(&acme, "Pat", Some("pat@example.com")).await;
     let foreign = app.person(&globex, "Foreign", None).await;
-    app.post(
-        "/api/organization/invitations",
-        acme.admin.t(),
-        json!({"email": "pat@example.com", "personId": foreign}),
-    )
-    .await
-    .assert_error(404, "Person not found or access denied");
-    app.post(
-        "/api/organization/invitations",
-        acme.admin.t(),
-        json!({"email": "pat@example.com", "personId": "person_nope"}),
-    )
-    .await
-    .assert_error(404, "Person not found or access denied");
+    acme.admin
+        .post(
+            "/api/organization/invitations",
+            json!({"email": "pat@example.com", "personId": foreign}),
+        )
+        .await
+        .assert_error(404, "Person not found or access denied");
+    acme.admin
+        .post(
+            "/api/organization/invitations",
+            json!({"email": "pat@example.com", "personId": "person_nope"}),
+        )
+        .await
+        .assert_error(404, "Person not found or access denied");
     let r = app
         .post(
             "/api/organization/invitations",
@@ -551,13 +524,13 @@ async fn invitations_can_name_the_person_to_link(app: TestApp) {
     assert_eq!(me["person"]["id"], person.as_str());
     assert_eq!(me["person"]["userId"], me["user"]["id"]);
 
-    app.post(
-        "/api/organization/invitations",
-        acme.admin.t(),
-        json!({"email": "other@example.com", "personId": person}),
-    )
-    .await
-    .assert_error(409, "Person is already linked to a user");
+    acme.admin
+        .post(
+            "/api/organization/invitations",
+            json!({"email": "other@example.com", "personId": person}),
+        )
+        .await
+        .assert_error(409, "Person is already linked to a user");
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -605,9 +578,9 @@ async fn with_several_invitations_the_user_chooses(app: TestApp) {
     r.assert_status(201);
     assert_eq!(r.body["wasInvited"], false);
     assert_eq!(r.body["organization"], Value::Null);
-    let sought = TestUser::from_auth(&r.body);
+    let sought = app.user(&r.body);
 
-    let r = app.get("/api/invitations", sought.t()).await;
+    let r = sought.get("/api/invitations").await;
     r.assert_status(200);
     let list = r.body["invitations"].as_array().unwrap();
     assert_eq!(list.len(), 2);
@@ -632,16 +605,13 @@ async fn with_several_invitations_the_user_chooses(app: TestApp) {
     assert_eq!(r.body["organization"]["slug"], "acme");
     // Now in an organization: the other invitation is not offered, and cannot be accepted.
     assert_eq!(
-        app.get("/api/invitations", sought.t()).await.body["invitations"],
+        sought.get("/api/invitations").await.body["invitations"],
         json!([])
     );
-    app.post(
-        &format!("/api/invitations/{g}/accept"),
-        sought.t(),
-        json!({}),
-    )
-    .await
-    .assert_error(409, "User already belongs to an organization");
+    sought
+        .post(&format!("/api/invitations/{g}/accept"), json!({}))
+        .await
+        .assert_error(409, "User already belongs to an organization");
 }
 
 #[db_test]
@@ -650,27 +620,18 @@ async fn nobody_accepts_someone_elses_invitation(app: TestApp) {
     let inv = app.invite(&acme, "intended@example.com", None).await;
     let token = app.emails_to("intended@example.com").await[0].link_token();
     let mallory = app.signup("Mallory", "mallory@example.com").await;
-    app.post(
-        &format!("/api/invitations/{inv}/accept"),
-        mallory.t(),
-        json!({}),
-    )
-    .await
-    .assert_error(404, "Invitation not found or expired");
-    app.post(
-        "/api/invitations/accept-token",
-        mallory.t(),
-        json!({"token": token}),
-    )
-    .await
-    .assert_error(404, "Invitation not found or expired");
-    app.post(
-        "/api/invitations/inv_garbage/accept",
-        mallory.t(),
-        json!({}),
-    )
-    .await
-    .assert_error(404, "Invitation not found or expired");
+    mallory
+        .post(&format!("/api/invitations/{inv}/accept"), json!({}))
+        .await
+        .assert_error(404, "Invitation not found or expired");
+    mallory
+        .post("/api/invitations/accept-token", json!({"token": token}))
+        .await
+        .assert_error(404, "Invitation not found or expired");
+    mallory
+        .post("/api/invitations/inv_garbage/accept", json!({}))
+        .await
+        .assert_error(404, "Invitation not found or expired");
     assert_eq!(
         app.me(&mallory).await["user"]["organizationId"],
         Value::Null
@@ -705,18 +666,15 @@ async fn an_invitation_link_is_single_use(app: TestApp) {
     } else {
         &globex.admin
     };
-    app.delete(&format!("/api/organization/members/{x_id}"), admin.t())
+    admin
+        .delete(&format!("/api/organization/members/{x_id}"))
         .await
         .assert_status(204);
-    app.post(
-        "/api/invitations/accept-token",
-        x.t(),
-        json!({"token": token}),
-    )
-    .await
-    .assert_error(404, "Invitation not found or expired");
+    x.post("/api/invitations/accept-token", json!({"token": token}))
+        .await
+        .assert_error(404, "Invitation not found or expired");
     assert_eq!(
-        app.get("/api/invitations", x.t()).await.body["invitations"][0]["organization"]["id"],
+        x.get("/api/invitations").await.body["invitations"][0]["organization"]["id"],
         other.id.as_str()
     );
 }
@@ -727,20 +685,20 @@ async fn another_organizations_invitations_are_not_found(app: TestApp) {
     let globex = app.org("globex").await;
     let theirs = app.invite(&globex, "someone@example.com", None).await;
     for action in ["revoke", "reactivate"] {
-        app.post(
-            &format!("/api/organization/invitations/{theirs}/{action}"),
-            acme.admin.t(),
-            json!({}),
-        )
-        .await
-        .assert_error(404, "Invitation not found or access denied");
-        app.post(
-            &format!("/api/organization/invitations/inv_nope/{action}"),
-            acme.admin.t(),
-            json!({}),
-        )
-        .await
-        .assert_error(404, "Invitation not found or access denied");
+        acme.admin
+            .post(
+                &format!("/api/organization/invitations/{theirs}/{action}"),
+                json!({}),
+            )
+            .await
+            .assert_error(404, "Invitation not found or access denied");
+        acme.admin
+            .post(
+                &format!("/api/organization/invitations/inv_nope/{action}"),
+                json!({}),
+            )
+            .await
+            .assert_error(404, "Invitation not found or access denied");
     }
     let list = app
         .get("/api/organization/invitations", acme.admin.t())
@@ -766,13 +724,13 @@ async fn an_invitee_whose_person_was_linked_meanwhile_joins_unlinked(app: TestAp
         .as_str()
         .unwrap()
         .to_owned();
-    app.put(
-        &format!("/api/organization/members/{other_id}/person"),
-        acme.admin.t(),
-        json!({"personId": person}),
-    )
-    .await
-    .assert_status(200);
+    acme.admin
+        .put(
+            &format!("/api/organization/members/{other_id}/person"),
+            json!({"personId": person}),
+        )
+        .await
+        .assert_status(200);
     let r = app
         .post(
             "/api/auth/signup",

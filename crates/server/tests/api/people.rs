@@ -47,16 +47,19 @@ async fn admins_create_read_update_and_delete_people(app: TestApp) {
     );
     assert_ne!(r.body["person"]["updatedAt"], r.body["person"]["createdAt"]);
 
-    let r = app.get(&format!("/api/people/{id}"), acme.admin.t()).await;
+    let r = acme.admin.get(&format!("/api/people/{id}")).await;
     r.assert_status(200);
     assert_eq!(r.body["person"]["email"], "grace@example.com");
-    app.delete(&format!("/api/people/{id}"), acme.admin.t())
+    acme.admin
+        .delete(&format!("/api/people/{id}"))
         .await
         .assert_status(204);
-    app.get(&format!("/api/people/{id}"), acme.admin.t())
+    acme.admin
+        .get(&format!("/api/people/{id}"))
         .await
         .assert_error(404, "Person not found or access denied");
-    app.delete(&format!("/api/people/{id}"), acme.admin.t())
+    acme.admin
+        .delete(&format!("/api/people/{id}"))
         .await
         .assert_error(404, "Person not found or access denied");
 }
@@ -72,7 +75,8 @@ async fn people_are_validated(app: TestApp) {
         (json!({"name": "A", "role": "x".repeat(101)}), "role"),
         (json!({"name": "A", "status": "retired"}), "status"),
     ] {
-        app.post("/api/people", acme.admin.t(), body)
+        acme.admin
+            .post("/api/people", body)
             .await
             .assert_field_error(field);
     }
@@ -83,14 +87,16 @@ async fn people_are_validated(app: TestApp) {
         (json!({"status": "gone"}), "status"),
         (json!({"email": "nope"}), "email"),
     ] {
-        app.patch(&format!("/api/people/{id}"), acme.admin.t(), body)
+        acme.admin
+            .patch(&format!("/api/people/{id}"), body)
             .await
             .assert_field_error(field);
     }
-    app.post("/api/people", acme.admin.t(), json!({"name": 5}))
+    acme.admin
+        .post("/api/people", json!({"name": 5}))
         .await
         .assert_status(400);
-    let list = app.get("/api/people", acme.admin.t()).await;
+    let list = acme.admin.get("/api/people").await;
     assert_eq!(
         list.body["pagination"]["totalCount"], 1,
         "nothing was created by the failures"
@@ -103,23 +109,25 @@ async fn only_admins_write_people_and_members_read_them(app: TestApp) {
     let id = app.person(&acme, "Someone", None).await;
     let mel = app.member(&acme, "Mel", "mel@example.com").await;
     let loner = app.signup("Lone", "lone@example.com").await;
-    app.post("/api/people", mel.t(), json!({"name": "X"}))
+    mel.post("/api/people", json!({"name": "X"}))
         .await
         .assert_error(403, "Only organization admins can create people");
-    app.patch(&format!("/api/people/{id}"), mel.t(), json!({"name": "X"}))
+    mel.patch(&format!("/api/people/{id}"), json!({"name": "X"}))
         .await
         .assert_error(403, "Only organization admins can update people");
-    app.delete(&format!("/api/people/{id}"), mel.t())
+    mel.delete(&format!("/api/people/{id}"))
         .await
         .assert_error(403, "Only organization admins can delete people");
-    app.post("/api/people", loner.t(), json!({"name": "X"}))
+    loner
+        .post("/api/people", json!({"name": "X"}))
         .await
         .assert_error(403, "Only organization admins can create people");
-    app.get("/api/people", mel.t()).await.assert_status(200);
-    app.get(&format!("/api/people/{id}"), mel.t())
+    mel.get("/api/people").await.assert_status(200);
+    mel.get(&format!("/api/people/{id}"))
         .await
         .assert_status(200);
-    app.get("/api/people", loner.t())
+    loner
+        .get("/api/people")
         .await
         .assert_error(403, "User must belong to an organization to view people");
     app.get("/api/people", None)
@@ -141,76 +149,65 @@ async fn another_organizations_people_and_teams_are_not_found(app: TestApp) {
         .to_owned();
     let ours = app.person(&acme, "Ours", None).await;
     let admin = acme.admin.t();
-    app.get(&format!("/api/people/{theirs}"), admin)
+    acme.admin
+        .get(&format!("/api/people/{theirs}"))
         .await
         .assert_error(404, "Person not found or access denied");
-    app.patch(
-        &format!("/api/people/{theirs}"),
-        admin,
-        json!({"name": "Stolen"}),
-    )
-    .await
-    .assert_error(404, "Person not found or access denied");
-    app.delete(&format!("/api/people/{theirs}"), admin)
+    acme.admin
+        .patch(&format!("/api/people/{theirs}"), json!({"name": "Stolen"}))
         .await
         .assert_error(404, "Person not found or access denied");
-    app.get(&format!("/api/teams/{their_team}"), admin)
+    acme.admin
+        .delete(&format!("/api/people/{theirs}"))
+        .await
+        .assert_error(404, "Person not found or access denied");
+    acme.admin
+        .get(&format!("/api/teams/{their_team}"))
         .await
         .assert_error(404, "Team not found or access denied");
-    app.patch(
-        &format!("/api/teams/{their_team}"),
-        admin,
-        json!({"name": "Stolen"}),
-    )
-    .await
-    .assert_error(404, "Team not found or access denied");
-    app.delete(&format!("/api/teams/{their_team}"), admin)
+    acme.admin
+        .patch(
+            &format!("/api/teams/{their_team}"),
+            json!({"name": "Stolen"}),
+        )
+        .await
+        .assert_error(404, "Team not found or access denied");
+    acme.admin
+        .delete(&format!("/api/teams/{their_team}"))
         .await
         .assert_error(404, "Team not found or access denied");
     // Referencing their rows from ours.
-    app.post(
-        "/api/people",
-        admin,
-        json!({"name": "X", "managerId": theirs}),
-    )
-    .await
-    .assert_error(404, "Manager not found or access denied");
-    app.post(
-        "/api/people",
-        admin,
-        json!({"name": "X", "teamId": their_team}),
-    )
-    .await
-    .assert_error(404, "Team not found or access denied");
-    app.patch(
-        &format!("/api/people/{ours}"),
-        admin,
-        json!({"managerId": theirs}),
-    )
-    .await
-    .assert_error(404, "Manager not found or access denied");
-    app.patch(
-        &format!("/api/people/{ours}"),
-        admin,
-        json!({"teamId": their_team}),
-    )
-    .await
-    .assert_error(404, "Team not found or access denied");
-    app.post(
-        "/api/teams",
-        admin,
-        json!({"name": "X", "parentId": their_team}),
-    )
-    .await
-    .assert_error(404, "Parent team not found or access denied");
+    acme.admin
+        .post("/api/people", json!({"name": "X", "managerId": theirs}))
+        .await
+        .assert_error(404, "Manager not found or access denied");
+    acme.admin
+        .post("/api/people", json!({"name": "X", "teamId": their_team}))
+        .await
+        .assert_error(404, "Team not found or access denied");
+    acme.admin
+        .patch(&format!("/api/people/{ours}"), json!({"managerId": theirs}))
+        .await
+        .assert_error(404, "Manager not found or access denied");
+    acme.admin
+        .patch(
+            &format!("/api/people/{ours}"),
+            json!({"teamId": their_team}),
+        )
+        .await
+        .assert_error(404, "Team not found or access denied");
+    acme.admin
+        .post("/api/teams", json!({"name": "X", "parentId": their_team}))
+        .await
+        .assert_error(404, "Parent team not found or access denied");
     // Lists never show them, even when filtered by their ids.
     let r = app
         .get(&format!("/api/people?teamId={their_team}"), admin)
         .await;
     assert_eq!(r.body["people"], json!([]));
-    let r = app.get("/api/people", admin).await;
+    let r = acme.admin.get("/api/people").await;
     assert_eq!(r.body["pagination"]["totalCount"], 1);
-    let r = app.get("/api/teams", admin).await;
+    let r = acme.admin.get("/api/teams").await;
     assert_eq!(r.body["teams"], json!([]));
     // And theirs were not touched.
     let r = app
@@ -241,64 +238,52 @@ async fn the_reporting_chain_never_loops(app: TestApp) {
         .await;
     let eng = r.body["person"]["id"].as_str().unwrap().to_owned();
 
-    app.patch(
-        &format!("/api/people/{ceo}"),
-        acme.admin.t(),
-        json!({"managerId": ceo}),
-    )
-    .await
-    .assert_error(400, "A person cannot be their own manager");
-    app.patch(
-        &format!("/api/people/{ceo}"),
-        acme.admin.t(),
-        json!({"managerId": eng}),
-    )
-    .await
-    .assert_error(400, "This change would create a reporting cycle");
-    app.patch(
-        &format!("/api/people/{vp}"),
-        acme.admin.t(),
-        json!({"managerId": eng}),
-    )
-    .await
-    .assert_error(400, "This change would create a reporting cycle");
-    app.patch(
-        &format!("/api/people/{eng}"),
-        acme.admin.t(),
-        json!({"managerId": ceo}),
-    )
-    .await
-    .assert_status(200);
-    app.patch(
-        &format!("/api/people/{eng}"),
-        acme.admin.t(),
-        json!({"managerId": null}),
-    )
-    .await
-    .assert_status(200);
+    acme.admin
+        .patch(&format!("/api/people/{ceo}"), json!({"managerId": ceo}))
+        .await
+        .assert_error(400, "A person cannot be their own manager");
+    acme.admin
+        .patch(&format!("/api/people/{ceo}"), json!({"managerId": eng}))
+        .await
+        .assert_error(400, "This change would create a reporting cycle");
+    acme.admin
+        .patch(&format!("/api/people/{vp}"), json!({"managerId": eng}))
+        .await
+        .assert_error(400, "This change would create a reporting cycle");
+    acme.admin
+        .patch(&format!("/api/people/{eng}"), json!({"managerId": ceo}))
+        .await
+        .assert_status(200);
+    acme.admin
+        .patch(&format!("/api/people/{eng}"), json!({"managerId": null}))
+        .await
+        .assert_status(200);
 
-    let r = app.get(&format!("/api/people/{ceo}"), acme.admin.t()).await;
+    let r = acme.admin.get(&format!("/api/people/{ceo}")).await;
     assert_eq!(
         r.body["person"]["reports"],
         json!([{"id": vp, "name": "Vp"}])
     );
     assert_eq!(r.body["person"]["manager"], Value::Null);
-    let r = app.get(&format!("/api/people/{vp}"), acme.admin.t()).await;
+    let r = acme.admin.get(&format!("/api/people/{vp}")).await;
     assert_eq!(
         r.body["person"]["manager"],
         json!({"id": ceo, "name": "Ceo"})
     );
 
-    app.delete(&format!("/api/people/{ceo}"), acme.admin.t())
+    acme.admin
+        .delete(&format!("/api/people/{ceo}"))
         .await
         .assert_error(
             409,
             "Cannot delete person with direct reports. Please reassign their reports first.",
         );
-    app.delete(&format!("/api/people/{vp}"), acme.admin.t())
+    acme.admin
+        .delete(&format!("/api/people/{vp}"))
         .await
         .assert_status(204);
-    app.delete(&format!("/api/people/{ceo}"), acme.admin.t())
+    acme.admin
+        .delete(&format!("/api/people/{ceo}"))
         .await
         .assert_status(204);
 }
@@ -310,8 +295,8 @@ async fn concurrent_moves_do_not_close_a_loop(app: TestApp) {
     let b = app.person(&acme, "B", None).await;
     let (path_a, path_b) = (format!("/api/people/{a}"), format!("/api/people/{b}"));
     let (ra, rb) = tokio::join!(
-        app.patch(&path_a, acme.admin.t(), json!({"managerId": b})),
-        app.patch(&path_b, acme.admin.t(), json!({"managerId": a})),
+        acme.admin.patch(&path_a, json!({"managerId": b})),
+        acme.admin.patch(&path_b, json!({"managerId": a})),
     );
     let mut statuses = [ra.status, rb.status];
     statuses.sort();
@@ -322,7 +307,8 @@ async fn concurrent_moves_do_not_close_a_loop(app: TestApp) {
 async fn deleting_a_linked_person_unlinks_the_user(app: TestApp) {
     let acme = app.org("acme").await;
     let (mel, person) = app.linked_member(&acme, "Mel", "mel@example.com").await;
-    app.delete(&format!("/api/people/{person}"), acme.admin.t())
+    acme.admin
+        .delete(&format!("/api/people/{person}"))
         .await
         .assert_status(204);
     let me = app.me(&mel).await;
@@ -348,21 +334,18 @@ async fn the_people_list_searches_filters_and_pages(app: TestApp) {
         ("Carol 100%", "carol@x.io"),
         ("Dan_Under", "dan@y.io"),
     ] {
-        app.post(
-            "/api/people",
-            acme.admin.t(),
-            json!({"name": name, "email": email, "teamId": team, "managerId": boss}),
-        )
+        acme.admin
+            .post(
+                "/api/people",
+                json!({"name": name, "email": email, "teamId": team, "managerId": boss}),
+            )
+            .await
+            .assert_status(201);
+    }
+    acme.admin
+        .post("/api/people", json!({"name": "Eve", "status": "inactive"}))
         .await
         .assert_status(201);
-    }
-    app.post(
-        "/api/people",
-        acme.admin.t(),
-        json!({"name": "Eve", "status": "inactive"}),
-    )
-    .await
-    .assert_status(201);
 
     let names = |r: &Res| -> Vec<String> {
         r.body["people"]
@@ -372,7 +355,7 @@ async fn the_people_list_searches_filters_and_pages(app: TestApp) {
             .map(|p| p["name"].as_str().unwrap().to_owned())
             .collect()
     };
-    let r = app.get("/api/people", acme.admin.t()).await;
+    let r = acme.admin.get("/api/people").await;
     assert_eq!(
         names(&r),
         ["alice", "Bob", "Boss", "Carol 100%", "Dan_Under", "Eve"]
@@ -383,63 +366,62 @@ async fn the_people_list_searches_filters_and_pages(app: TestApp) {
     );
 
     assert_eq!(
-        names(&app.get("/api/people?search=X.IO", acme.admin.t()).await),
+        names(&acme.admin.get("/api/people?search=X.IO").await),
         ["alice", "Carol 100%"]
     );
     assert_eq!(
-        names(&app.get("/api/people?search=%25", acme.admin.t()).await),
+        names(&acme.admin.get("/api/people?search=%25").await),
         ["Carol 100%"],
         "% is literal"
     );
     assert_eq!(
-        names(&app.get("/api/people?search=_", acme.admin.t()).await),
+        names(&acme.admin.get("/api/people?search=_").await),
         ["Dan_Under"],
         "_ is literal"
     );
     assert_eq!(
-        names(&app.get("/api/people?search=bo", acme.admin.t()).await),
+        names(&acme.admin.get("/api/people?search=bo").await),
         ["Bob", "Boss"]
     );
     assert_eq!(
         names(
-            &app.get(
-                &format!("/api/people?teamId={team}&status=active"),
-                acme.admin.t()
-            )
-            .await
+            &acme
+                .admin
+                .get(&format!("/api/people?teamId={team}&status=active"))
+                .await
         )
         .len(),
         4
     );
     assert_eq!(
         names(
-            &app.get(
-                &format!("/api/people?managerId={boss}&search=a"),
-                acme.admin.t()
-            )
-            .await
+            &acme
+                .admin
+                .get(&format!("/api/people?managerId={boss}&search=a"))
+                .await
         ),
         ["alice", "Carol 100%", "Dan_Under"]
     );
     assert_eq!(
-        names(&app.get("/api/people?status=inactive", acme.admin.t()).await),
+        names(&acme.admin.get("/api/people?status=inactive").await),
         ["Eve"]
     );
     assert_eq!(
-        names(&app.get("/api/people?teamId=garbage", acme.admin.t()).await),
+        names(&acme.admin.get("/api/people?teamId=garbage").await),
         Vec::<String>::new()
     );
 
-    let r = app.get("/api/people?limit=4&page=2", acme.admin.t()).await;
+    let r = acme.admin.get("/api/people?limit=4&page=2").await;
     assert_eq!(names(&r), ["Dan_Under", "Eve"]);
     assert_eq!(
         r.body["pagination"],
         json!({"page": 2, "limit": 4, "totalCount": 6, "totalPages": 2, "hasNextPage": false, "hasPreviousPage": true})
     );
-    let r = app.get("/api/people?page=9", acme.admin.t()).await;
+    let r = acme.admin.get("/api/people?page=9").await;
     assert_eq!(r.body["people"], json!([]));
     for bad in ["page=0", "page=x", "limit=0", "limit=101", "status=gone"] {
-        app.get(&format!("/api/people?{bad}"), acme.admin.t())
+        acme.admin
+            .get(&format!("/api/people?{bad}"))
             .await
             .assert_status(400);
     }
@@ -449,10 +431,11 @@ async fn the_people_list_searches_filters_and_pages(app: TestApp) {
 async fn teams_form_a_tree_and_keep_their_members(app: TestApp) {
     let acme = app.org("acme").await;
     let mel = app.member(&acme, "Mel", "mel@example.com").await;
-    app.post("/api/teams", mel.t(), json!({"name": "X"}))
+    mel.post("/api/teams", json!({"name": "X"}))
         .await
         .assert_error(403, "Only organization admins can create teams");
-    app.post("/api/teams", acme.admin.t(), json!({"name": ""}))
+    acme.admin
+        .post("/api/teams", json!({"name": ""}))
         .await
         .assert_field_error("name");
 
@@ -485,20 +468,14 @@ async fn teams_form_a_tree_and_keep_their_members(app: TestApp) {
         .await;
     let storage = r.body["team"]["id"].as_str().unwrap().to_owned();
 
-    app.patch(
-        &format!("/api/teams/{eng}"),
-        acme.admin.t(),
-        json!({"parentId": eng}),
-    )
-    .await
-    .assert_error(400, "A team cannot be its own parent");
-    app.patch(
-        &format!("/api/teams/{eng}"),
-        acme.admin.t(),
-        json!({"parentId": storage}),
-    )
-    .await
-    .assert_error(400, "This change would create a cycle of teams");
+    acme.admin
+        .patch(&format!("/api/teams/{eng}"), json!({"parentId": eng}))
+        .await
+        .assert_error(400, "A team cannot be its own parent");
+    acme.admin
+        .patch(&format!("/api/teams/{eng}"), json!({"parentId": storage}))
+        .await
+        .assert_error(400, "This change would create a cycle of teams");
     let r = app
         .patch(
             &format!("/api/teams/{storage}"),
@@ -508,13 +485,9 @@ async fn teams_form_a_tree_and_keep_their_members(app: TestApp) {
         .await;
     r.assert_status(200);
     assert_eq!(r.body["team"]["parentId"], eng.as_str());
-    app.patch(
-        &format!("/api/teams/{storage}"),
-        mel.t(),
-        json!({"name": "Y"}),
-    )
-    .await
-    .assert_error(403, "Only organization admins can update teams");
+    mel.patch(&format!("/api/teams/{storage}"), json!({"name": "Y"}))
+        .await
+        .assert_error(403, "Only organization admins can update teams");
 
     let r = app
         .get(&format!("/api/teams?parentId={eng}"), mel.t())
@@ -527,34 +500,29 @@ async fn teams_form_a_tree_and_keep_their_members(app: TestApp) {
         .collect();
     assert_eq!(names, ["Platform", "Storage"]);
     assert_eq!(
-        app.get("/api/teams?search=STOR", mel.t()).await.body["teams"][0]["id"],
+        mel.get("/api/teams?search=STOR").await.body["teams"][0]["id"],
         storage.as_str()
     );
 
-    app.post(
-        "/api/people",
-        acme.admin.t(),
-        json!({"name": "A", "teamId": eng}),
-    )
-    .await
-    .assert_status(201);
-    app.post(
-        "/api/people",
-        acme.admin.t(),
-        json!({"name": "B", "teamId": eng}),
-    )
-    .await
-    .assert_status(201);
-    app.delete(&format!("/api/teams/{eng}"), acme.admin.t())
+    acme.admin
+        .post("/api/people", json!({"name": "A", "teamId": eng}))
+        .await
+        .assert_status(201);
+    acme.admin
+        .post("/api/people", json!({"name": "B", "teamId": eng}))
+        .await
+        .assert_status(201);
+    acme.admin.delete(&format!("/api/teams/{eng}"))
         .await
         .assert_error(409, "Cannot delete a team that still has 2 members and 2 child teams. Move them elsewhere first.");
-    app.delete(&format!("/api/teams/{platform}"), mel.t())
+    mel.delete(&format!("/api/teams/{platform}"))
         .await
         .assert_error(403, "Only organization admins can delete teams");
-    app.delete(&format!("/api/teams/{platform}"), acme.admin.t())
+    acme.admin
+        .delete(&format!("/api/teams/{platform}"))
         .await
         .assert_status(204);
-    app.get(&format!("/api/teams/{platform}"), mel.t())
+    mel.get(&format!("/api/teams/{platform}"))
         .await
         .assert_error(404, "Team not found or access denied");
 }
@@ -566,10 +534,9 @@ async fn a_delete_racing_a_new_reference_never_fails_with_500(app: TestApp) {
         let boss = app.person(&acme, &format!("Boss {round}"), None).await;
         let path = format!("/api/people/{boss}");
         let (deleted, created) = tokio::join!(
-            app.delete(&path, acme.admin.t()),
-            app.post(
+            acme.admin.delete(&path),
+            acme.admin.post(
                 "/api/people",
-                acme.admin.t(),
                 json!({"name": format!("Report {round}"), "managerId": boss})
             ),
         );
@@ -597,7 +564,7 @@ async fn names_sort_the_same_on_both_databases(app: TestApp) {
     for name in ["Zed", "ab", "a-c", "Émile", "eve", "a b"] {
         app.person(&acme, name, None).await;
     }
-    let r = app.get("/api/people", acme.admin.t()).await;
+    let r = acme.admin.get("/api/people").await;
     let names: Vec<&str> = r.body["people"]
         .as_array()
         .unwrap()

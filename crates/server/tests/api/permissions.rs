@@ -11,8 +11,8 @@ report.edit report.delete report.view feedback.create feedback.edit feedback.del
 oneonone.create oneonone.edit oneonone.delete oneonone.view feedback-campaign.create \
 feedback-campaign.edit feedback-campaign.delete feedback-campaign.view user.link-person";
 
-async fn granted(app: &TestApp, user: &TestUser) -> Vec<String> {
-    let r = app.get("/api/me/permissions", user.t()).await;
+async fn granted(user: &TestUser) -> Vec<String> {
+    let r = user.get("/api/me/permissions").await;
     r.assert_status(200);
     let rows = r.body["permissions"].as_array().unwrap();
     let names: Vec<&str> = rows.iter().map(|p| p["action"].as_str().unwrap()).collect();
@@ -36,7 +36,7 @@ async fn settings_lists_the_34_actions_with_what_each_caller_holds(app: TestApp)
     let plain = app.member(&acme, "Plain", "plain@example.com").await;
     let loner = app.signup("Lone", "lone@example.com").await;
 
-    let admin = granted(&app, &acme.admin).await;
+    let admin = granted(&acme.admin).await;
     assert_eq!(
         admin.len(),
         32,
@@ -47,18 +47,18 @@ async fn settings_lists_the_34_actions_with_what_each_caller_holds(app: TestApp)
             && !admin.contains(&"meeting-instance.create".to_owned())
     );
 
-    let linked = granted(&app, &person_user).await;
+    let linked = granted(&person_user).await;
     assert_eq!(
         linked.join(" "),
         "task.create task.view meeting.create meeting.view meeting-instance.create initiative.create initiative.view \
          report.view feedback.create feedback.view oneonone.create feedback-campaign.create"
     );
-    let unlinked = granted(&app, &plain).await;
+    let unlinked = granted(&plain).await;
     assert_eq!(
         unlinked.join(" "),
         "task.view meeting.view initiative.view report.view feedback.view"
     );
-    assert_eq!(granted(&app, &loner).await, Vec::<String>::new());
+    assert_eq!(granted(&loner).await, Vec::<String>::new());
     app.get("/api/me/permissions", None)
         .await
         .assert_error(401, "Unauthorized");

@@ -9,9 +9,8 @@ async fn only_admins_write_and_run_reports(app: TestApp) {
     let acme = app.org("acme").await;
     let globex = app.org("globex").await;
     let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
-    app.post(
+    pat.post(
         "/api/reports",
-        pat.t(),
         json!({"name": "Mine", "kind": "task-status"}),
     )
     .await
@@ -32,18 +31,19 @@ async fn only_admins_write_and_run_reports(app: TestApp) {
             "parameters",
         ),
     ] {
-        app.post("/api/reports", acme.admin.t(), body)
+        acme.admin
+            .post("/api/reports", body)
             .await
             .assert_field_error(field);
     }
     let foreign = app.person(&globex, "Foreign", None).await;
-    app.post(
-        "/api/reports",
-        acme.admin.t(),
-        json!({"name": "R", "kind": "task-status", "parameters": {"assigneeId": foreign}}),
-    )
-    .await
-    .assert_error(404, "Assignee not found or access denied");
+    acme.admin
+        .post(
+            "/api/reports",
+            json!({"name": "R", "kind": "task-status", "parameters": {"assigneeId": foreign}}),
+        )
+        .await
+        .assert_error(404, "Assignee not found or access denied");
     let r = app
         .post(
             "/api/reports",
@@ -56,31 +56,35 @@ async fn only_admins_write_and_run_reports(app: TestApp) {
     let id = r.id("report");
     let path = format!("/api/reports/{id}");
 
-    app.get(&path, pat.t()).await.assert_status(200);
+    pat.get(&path).await.assert_status(200);
     assert_eq!(
-        app.get("/api/reports", pat.t()).await.body["pagination"]["totalCount"],
+        pat.get("/api/reports").await.body["pagination"]["totalCount"],
         1
     );
-    app.post(&format!("{path}/run"), pat.t(), json!({}))
+    pat.post(&format!("{path}/run"), json!({}))
         .await
         .assert_error(403, "You do not have permission to run this report");
-    app.patch(&path, pat.t(), json!({"name": "X"}))
+    pat.patch(&path, json!({"name": "X"}))
         .await
         .assert_error(403, "You do not have permission to edit this report");
-    app.delete(&path, pat.t())
+    pat.delete(&path)
         .await
         .assert_error(403, "You do not have permission to delete this report");
-    app.get(&path, globex.admin.t())
+    globex
+        .admin
+        .get(&path)
         .await
         .assert_error(404, "Report not found or access denied");
-    app.post(&format!("{path}/run"), globex.admin.t(), json!({}))
+    globex
+        .admin
+        .post(&format!("{path}/run"), json!({}))
         .await
         .assert_error(404, "Report not found or access denied");
     let r = app
         .patch(&path, acme.admin.t(), json!({"name": "Renamed"}))
         .await;
     assert_eq!(r.body["report"]["name"], "Renamed");
-    app.delete(&path, acme.admin.t()).await.assert_status(204);
+    acme.admin.delete(&path).await.assert_status(204);
 }
 
 #[db_test]
@@ -98,9 +102,8 @@ async fn the_task_status_report_counts_by_assignee_and_status(app: TestApp) {
         } else {
             Value::Null
         };
-        app.post(
+        pat.post(
             "/api/tasks",
-            pat.t(),
             json!({"title": "T", "status": status, "assigneeId": assignee}),
         )
         .await
@@ -155,7 +158,7 @@ async fn the_cadence_report_shows_dates_and_counts_never_notes(app: TestApp) {
     let day = 24 * 3600 * 1000;
     for offset in [-40 * day, -10 * day, 5 * day, 12 * day] {
         let at = manageros_core::Timestamp::from_millis(now + offset).to_rfc3339();
-        app.post("/api/oneonones", boss.t(), json!({"participant1Id": boss_person, "participant2Id": report_person, "scheduledAt": at, "notes": "SECRET NOTES"}))
+        boss.post("/api/oneonones", json!({"participant1Id": boss_person, "participant2Id": report_person, "scheduledAt": at, "notes": "SECRET NOTES"}))
             .await
             .assert_status(201);
     }

@@ -25,19 +25,23 @@ async fn who_may_create_tasks(app: TestApp) {
     assert_eq!(t["createdById"], app.me(&pat).await["user"]["id"]);
     assert_eq!(t["completedAt"], Value::Null);
 
-    app.post("/api/tasks", acme.admin.t(), json!({"title": "Admin task"}))
+    acme.admin
+        .post("/api/tasks", json!({"title": "Admin task"}))
         .await
         .assert_status(201);
-    app.post("/api/tasks", plain.t(), json!({"title": "Nope"}))
+    plain
+        .post("/api/tasks", json!({"title": "Nope"}))
         .await
         .assert_error(403, "You must be linked to a person to create tasks");
-    app.post("/api/tasks", loner.t(), json!({"title": "Nope"}))
+    loner
+        .post("/api/tasks", json!({"title": "Nope"}))
         .await
         .assert_error(403, "User must belong to an organization to create tasks");
-    app.get("/api/tasks", loner.t())
+    loner
+        .get("/api/tasks")
         .await
         .assert_error(403, "User must belong to an organization to view tasks");
-    let list = app.get("/api/tasks", plain.t()).await;
+    let list = plain.get("/api/tasks").await;
     assert_eq!(
         list.body["pagination"]["totalCount"], 2,
         "every member views every task"
@@ -60,19 +64,17 @@ async fn tasks_are_validated(app: TestApp) {
         ),
         (json!({"title": "T", "dueDate": "soon"}), "dueDate"),
     ] {
-        app.post("/api/tasks", acme.admin.t(), body)
+        acme.admin
+            .post("/api/tasks", body)
             .await
             .assert_field_error(field);
     }
-    app.post(
-        "/api/tasks",
-        acme.admin.t(),
-        json!({"title": "T", "priority": "high"}),
-    )
-    .await
-    .assert_status(400);
+    acme.admin
+        .post("/api/tasks", json!({"title": "T", "priority": "high"}))
+        .await
+        .assert_status(400);
     assert_eq!(
-        app.get("/api/tasks", acme.admin.t()).await.body["pagination"]["totalCount"],
+        acme.admin.get("/api/tasks").await.body["pagination"]["totalCount"],
         0
     );
 }
@@ -86,40 +88,34 @@ async fn references_must_be_in_the_organization(app: TestApp) {
         .post("/api/initiatives", globex.admin.t(), json!({"title": "G"}))
         .await
         .id("initiative");
-    app.post(
-        "/api/tasks",
-        acme.admin.t(),
-        json!({"title": "T", "assigneeId": theirs}),
-    )
-    .await
-    .assert_error(404, "Assignee not found or access denied");
-    app.post(
-        "/api/tasks",
-        acme.admin.t(),
-        json!({"title": "T", "initiativeId": their_initiative}),
-    )
-    .await
-    .assert_error(404, "Initiative not found or access denied");
-    app.post(
-        "/api/tasks",
-        acme.admin.t(),
-        json!({"title": "T", "assigneeId": "person_x"}),
-    )
-    .await
-    .assert_error(404, "Assignee not found or access denied");
+    acme.admin
+        .post("/api/tasks", json!({"title": "T", "assigneeId": theirs}))
+        .await
+        .assert_error(404, "Assignee not found or access denied");
+    acme.admin
+        .post(
+            "/api/tasks",
+            json!({"title": "T", "initiativeId": their_initiative}),
+        )
+        .await
+        .assert_error(404, "Initiative not found or access denied");
+    acme.admin
+        .post(
+            "/api/tasks",
+            json!({"title": "T", "assigneeId": "person_x"}),
+        )
+        .await
+        .assert_error(404, "Assignee not found or access denied");
     let task = app
         .post("/api/tasks", acme.admin.t(), json!({"title": "T"}))
         .await
         .id("task");
-    app.patch(
-        &format!("/api/tasks/{task}"),
-        acme.admin.t(),
-        json!({"assigneeId": theirs}),
-    )
-    .await
-    .assert_error(404, "Assignee not found or access denied");
+    acme.admin
+        .patch(&format!("/api/tasks/{task}"), json!({"assigneeId": theirs}))
+        .await
+        .assert_error(404, "Assignee not found or access denied");
     assert_eq!(
-        app.get("/api/tasks", acme.admin.t()).await.body["pagination"]["totalCount"],
+        acme.admin.get("/api/tasks").await.body["pagination"]["totalCount"],
         1
     );
 }
@@ -140,30 +136,34 @@ async fn the_creator_the_assignee_and_admins_edit_and_delete(app: TestApp) {
         .id("task");
     let path = format!("/api/tasks/{task}");
 
-    app.patch(&path, pat.t(), json!({"title": "By creator"}))
+    pat.patch(&path, json!({"title": "By creator"}))
         .await
         .assert_status(200);
-    let r = app.patch(&path, sam.t(), json!({"status": "done"})).await;
+    let r = sam.patch(&path, json!({"status": "done"})).await;
     r.assert_status(200);
     assert!(
         r.body["task"]["completedAt"].is_string(),
         "done sets completedAt"
     );
     assert_eq!(r.body["task"]["title"], "By creator");
-    app.patch(&path, acme.admin.t(), json!({"priority": 5}))
+    acme.admin
+        .patch(&path, json!({"priority": 5}))
         .await
         .assert_status(200);
     // A member who is neither may see it but not change it: 403, and nothing changes.
-    app.patch(&path, other.t(), json!({"title": "Hijacked"}))
+    other
+        .patch(&path, json!({"title": "Hijacked"}))
         .await
         .assert_error(403, "You do not have permission to edit this task");
-    app.patch(&path, other.t(), json!({"title": ""}))
+    other
+        .patch(&path, json!({"title": ""}))
         .await
         .assert_status(403);
-    app.delete(&path, other.t())
+    other
+        .delete(&path)
         .await
         .assert_error(403, "You do not have permission to delete this task");
-    let r = app.get(&path, other.t()).await;
+    let r = other.get(&path).await;
     assert_eq!(
         (
             r.body["task"]["title"].as_str(),
@@ -180,11 +180,11 @@ async fn the_creator_the_assignee_and_admins_edit_and_delete(app: TestApp) {
         Value::Null,
         "leaving done clears completedAt"
     );
-    app.patch(&path, sam.t(), json!({"title": null}))
+    sam.patch(&path, json!({"title": null}))
         .await
         .assert_field_error("title");
-    app.delete(&path, sam.t()).await.assert_status(204);
-    app.get(&path, pat.t())
+    sam.delete(&path).await.assert_status(204);
+    pat.get(&path)
         .await
         .assert_error(404, "Task not found or access denied");
 }
@@ -198,21 +198,21 @@ async fn another_organizations_tasks_are_not_found_even_for_admins(app: TestApp)
         .await
         .id("task");
     let path = format!("/api/tasks/{task}");
-    app.get(&path, acme.admin.t())
+    acme.admin
+        .get(&path)
         .await
         .assert_error(404, "Task not found or access denied");
-    app.patch(&path, acme.admin.t(), json!({"title": "Mine now"}))
+    acme.admin
+        .patch(&path, json!({"title": "Mine now"}))
         .await
         .assert_error(404, "Task not found or access denied");
-    app.delete(&path, acme.admin.t())
+    acme.admin
+        .delete(&path)
         .await
         .assert_error(404, "Task not found or access denied");
+    assert_eq!(acme.admin.get("/api/tasks").await.body["tasks"], json!([]));
     assert_eq!(
-        app.get("/api/tasks", acme.admin.t()).await.body["tasks"],
-        json!([])
-    );
-    assert_eq!(
-        app.get(&path, globex.admin.t()).await.body["task"]["title"],
+        globex.admin.get(&path).await.body["task"]["title"],
         "Theirs"
     );
 }
@@ -234,9 +234,7 @@ async fn the_task_list_filters_and_pages(app: TestApp) {
         let body = json!({"title": format!("Task {i}"), "status": if i % 2 == 0 { "todo" } else { "done" },
             "assigneeId": if i < 3 { Value::from(pat_person.clone()) } else { Value::Null },
             "initiativeId": if i == 4 { Value::from(initiative.clone()) } else { Value::Null }});
-        app.post("/api/tasks", pat.t(), body)
-            .await
-            .assert_status(201);
+        pat.post("/api/tasks", body).await.assert_status(201);
     }
     let titles = |r: &Res| -> Vec<String> {
         r.body["tasks"]
@@ -247,29 +245,23 @@ async fn the_task_list_filters_and_pages(app: TestApp) {
             .collect()
     };
     assert_eq!(
-        titles(&app.get("/api/tasks", pat.t()).await),
+        titles(&pat.get("/api/tasks").await),
         ["Task 4", "Task 3", "Task 2", "Task 1", "Task 0"],
         "newest first"
     );
     assert_eq!(
-        titles(&app.get("/api/tasks?status=done", pat.t()).await),
+        titles(&pat.get("/api/tasks?status=done").await),
         ["Task 3", "Task 1"]
     );
     assert_eq!(
         titles(
-            &app.get(
-                &format!("/api/tasks?assigneeId={pat_person}&status=todo"),
-                pat.t()
-            )
-            .await
+            &pat.get(&format!("/api/tasks?assigneeId={pat_person}&status=todo"))
+                .await
         ),
         ["Task 2", "Task 0"]
     );
-    assert_eq!(
-        titles(&app.get("/api/tasks?search=K 3", pat.t()).await),
-        ["Task 3"]
-    );
-    let r = app.get("/api/tasks?limit=2&page=3", pat.t()).await;
+    assert_eq!(titles(&pat.get("/api/tasks?search=K 3").await), ["Task 3"]);
+    let r = pat.get("/api/tasks?limit=2&page=3").await;
     assert_eq!(titles(&r), ["Task 0"]);
     assert_eq!(r.body["pagination"]["totalPages"], 3);
     let r = app
@@ -277,7 +269,7 @@ async fn the_task_list_filters_and_pages(app: TestApp) {
         .await;
     r.assert_status(200);
     assert_eq!(titles(&r), ["Task 4"]);
-    app.get("/api/tasks?status=nope", pat.t())
+    pat.get("/api/tasks?status=nope")
         .await
         .assert_field_error("status");
 }
