@@ -6,13 +6,19 @@ use manageros_core::time::DAY_MS;
 use manageros_test_macros::db_test;
 use serde_json::json;
 
-async fn active_campaign(app: &TestApp, creator: &TestUser, about: &str) -> String {
-    let r = app
+async fn active_campaign(creator: &TestUser, about: &str) -> String {
+    let r = creator
         .post(
             "/api/feedback-campaigns",
-            creator.t(),
-            json!({"name": "Q1 360", "targetPersonId": about, "startDate": "2020-01-01", "endDate": "2099-12-31",
-                "inviteEmails": ["A@example.com", "b@example.com", "a@example.com"], "questions": ["Strengths?", "Growth?"], "status": "active"}),
+            json!({
+                "name": "Q1 360",
+                "targetPersonId": about,
+                "startDate": "2020-01-01",
+                "endDate": "2099-12-31",
+                "inviteEmails": ["A@example.com", "b@example.com", "a@example.com"],
+                "questions": ["Strengths?", "Growth?"],
+                "status": "active",
+            }),
         )
         .await;
     r.assert_status(201);
@@ -30,7 +36,7 @@ async fn campaigns_are_seen_by_their_creator_and_admins(app: TestApp) {
     let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
     let (sam, _) = app.linked_member(&acme, "Sam", "sam@example.com").await;
     let subject = app.person(&acme, "Subject", None).await;
-    let id = active_campaign(&app, &pat, &subject).await;
+    let id = active_campaign(&pat, &subject).await;
     let path = format!("/api/feedback-campaigns/{id}");
 
     pat.get(&path).await.assert_status(200);
@@ -60,23 +66,53 @@ async fn campaigns_are_seen_by_their_creator_and_admins(app: TestApp) {
 
     for (body, field) in [
         (
-            json!({"name": "N", "targetPersonId": subject, "startDate": "2030-01-01", "endDate": "2030-02-01", "questions": []}),
+            json!({
+                "name": "N",
+                "targetPersonId": subject,
+                "startDate": "2030-01-01",
+                "endDate": "2030-02-01",
+                "questions": [],
+            }),
             "questions",
         ),
         (
-            json!({"name": "N", "targetPersonId": subject, "startDate": "2030-01-01", "endDate": "2030-02-01", "questions": ["Q"], "inviteEmails": ["nope"]}),
+            json!({
+                "name": "N",
+                "targetPersonId": subject,
+                "startDate": "2030-01-01",
+                "endDate": "2030-02-01",
+                "questions": ["Q"],
+                "inviteEmails": ["nope"],
+            }),
             "inviteEmails",
         ),
         (
-            json!({"name": "N", "targetPersonId": subject, "endDate": "2030-02-01", "questions": ["Q"]}),
+            json!({
+                "name": "N",
+                "targetPersonId": subject,
+                "endDate": "2030-02-01",
+                "questions": ["Q"],
+            }),
             "startDate",
         ),
         (
-            json!({"name": "N", "targetPersonId": subject, "startDate": "2030-03-01", "endDate": "2030-02-01", "questions": ["Q"]}),
+            json!({
+                "name": "N",
+                "targetPersonId": subject,
+                "startDate": "2030-03-01",
+                "endDate": "2030-02-01",
+                "questions": ["Q"],
+            }),
             "endDate",
         ),
         (
-            json!({"name": "", "targetPersonId": subject, "startDate": "2030-01-01", "endDate": "2030-02-01", "questions": ["Q"]}),
+            json!({
+                "name": "",
+                "targetPersonId": subject,
+                "startDate": "2030-01-01",
+                "endDate": "2030-02-01",
+                "questions": ["Q"],
+            }),
             "name",
         ),
     ] {
@@ -85,9 +121,18 @@ async fn campaigns_are_seen_by_their_creator_and_admins(app: TestApp) {
             .assert_field_error(field);
     }
     let foreign = app.person(&globex, "Foreign", None).await;
-    pat.post("/api/feedback-campaigns", json!({"name": "N", "targetPersonId": foreign, "startDate": "2030-01-01", "endDate": "2030-02-01", "questions": ["Q"]}))
-        .await
-        .assert_error(404, "Target person not found or access denied");
+    pat.post(
+        "/api/feedback-campaigns",
+        json!({
+            "name": "N",
+            "targetPersonId": foreign,
+            "startDate": "2030-01-01",
+            "endDate": "2030-02-01",
+            "questions": ["Q"],
+        }),
+    )
+    .await
+    .assert_error(404, "Target person not found or access denied");
     sam.delete(&path).await.assert_status(404);
     pat.delete(&path).await.assert_status(204);
 }
@@ -97,7 +142,7 @@ async fn invitees_answer_once_without_an_account(app: TestApp) {
     let acme = app.org("acme").await;
     let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
     let subject = app.person(&acme, "Subject Person", None).await;
-    let id = active_campaign(&app, &pat, &subject).await;
+    let id = active_campaign(&pat, &subject).await;
 
     let mails = app.emails_to("a@example.com").await;
     assert_eq!(mails.len(), 1);
@@ -147,8 +192,8 @@ async fn invitees_answer_once_without_an_account(app: TestApp) {
         .await
         .assert_error(404, "Feedback request not found or closed");
 
-    let r = app
-        .get(&format!("/api/feedback-campaigns/{id}/responses"), pat.t())
+    let r = pat
+        .get(&format!("/api/feedback-campaigns/{id}/responses"))
         .await;
     r.assert_status(200);
     assert_eq!(r.body["responses"].as_array().unwrap().len(), 1);
@@ -161,9 +206,7 @@ async fn invitees_answer_once_without_an_account(app: TestApp) {
         1,
         "answers are anonymous: no email, id or time"
     );
-    let c = app
-        .get(&format!("/api/feedback-campaigns/{id}"), pat.t())
-        .await;
+    let c = pat.get(&format!("/api/feedback-campaigns/{id}")).await;
     assert_eq!(c.body["feedbackCampaign"]["responseCount"], 1);
 
     // Mailed invitees cannot be dropped (whether or not they answered: the refusal must not
@@ -214,9 +257,19 @@ async fn invitees_answer_once_without_an_account(app: TestApp) {
 async fn the_public_form_is_open_only_while_the_campaign_is(app: TestApp) {
     let acme = app.org("acme").await;
     let subject = app.person(&acme, "Subject", None).await;
-    let r = app
-        .post("/api/feedback-campaigns", acme.admin.t(), json!({"name": "Later", "targetPersonId": subject,
-            "startDate": "2020-01-01", "endDate": app.clock_date(2), "inviteEmails": ["x@example.com"], "questions": ["Q?"]}))
+    let r = acme
+        .admin
+        .post(
+            "/api/feedback-campaigns",
+            json!({
+                "name": "Later",
+                "targetPersonId": subject,
+                "startDate": "2020-01-01",
+                "endDate": app.clock_date(2),
+                "inviteEmails": ["x@example.com"],
+                "questions": ["Q?"],
+            }),
+        )
         .await;
     let id = r.id("feedbackCampaign");
     assert_eq!(
@@ -261,9 +314,20 @@ async fn the_public_form_is_open_only_while_the_campaign_is(app: TestApp) {
 async fn drafts_and_campaigns_not_yet_started_take_no_answers(app: TestApp) {
     let acme = app.org("acme").await;
     let subject = app.person(&acme, "Subject", None).await;
-    let id = app
-        .post("/api/feedback-campaigns", acme.admin.t(), json!({"name": "Soon", "targetPersonId": subject,
-            "startDate": app.clock_date(3), "endDate": app.clock_date(10), "inviteEmails": ["x@example.com"], "questions": ["Q?"], "status": "active"}))
+    let id = acme
+        .admin
+        .post(
+            "/api/feedback-campaigns",
+            json!({
+                "name": "Soon",
+                "targetPersonId": subject,
+                "startDate": app.clock_date(3),
+                "endDate": app.clock_date(10),
+                "inviteEmails": ["x@example.com"],
+                "questions": ["Q?"],
+                "status": "active",
+            }),
+        )
         .await
         .id("feedbackCampaign");
     let token = app.emails_to("x@example.com").await[0].link_token();

@@ -13,10 +13,9 @@ async fn feedback_and_its_privacy(app: TestApp) {
     let plain = app.member(&acme, "Plain", "plain@example.com").await;
     let subject = app.person(&acme, "Subject", None).await;
 
-    let r = app
+    let r = pat
         .post(
             "/api/feedback",
-            pat.t(),
             json!({"aboutId": subject, "kind": "praise", "body": "Shipped it"}),
         )
         .await;
@@ -29,16 +28,21 @@ async fn feedback_and_its_privacy(app: TestApp) {
     assert_eq!(f["fromPersonId"], pat_person.as_str());
     assert_eq!(f["authorUserId"], app.me(&pat).await["user"]["id"]);
     let public = f["id"].as_str().unwrap().to_owned();
-    let private = app
-        .post("/api/feedback", pat.t(), json!({"aboutId": subject, "kind": "concern", "isPrivate": true, "body": "Missed deadlines"}))
-        .await
-        .id("feedback");
-    let by_admin = app
+    let private = pat
         .post(
             "/api/feedback",
-            acme.admin.t(),
-            json!({"aboutId": subject, "body": "Note"}),
+            json!({
+                "aboutId": subject,
+                "kind": "concern",
+                "isPrivate": true,
+                "body": "Missed deadlines",
+            }),
         )
+        .await
+        .id("feedback");
+    let by_admin = acme
+        .admin
+        .post("/api/feedback", json!({"aboutId": subject, "body": "Note"}))
         .await;
     assert_eq!(by_admin.body["feedback"]["fromPersonId"], Value::Null);
 
@@ -52,9 +56,7 @@ async fn feedback_and_its_privacy(app: TestApp) {
     };
     assert_eq!(ids(pat.get("/api/feedback").await).len(), 3);
     assert_eq!(ids(acme.admin.get("/api/feedback").await).len(), 3);
-    let seen_by_sam = ids(app
-        .get(&format!("/api/feedback?aboutId={subject}"), sam.t())
-        .await);
+    let seen_by_sam = ids(sam.get(&format!("/api/feedback?aboutId={subject}")).await);
     assert_eq!(seen_by_sam.len(), 2);
     assert!(!seen_by_sam.contains(&private));
     sam.get(&format!("/api/feedback/{private}"))
@@ -76,10 +78,9 @@ async fn feedback_and_its_privacy(app: TestApp) {
     sam.patch(&format!("/api/feedback/{private}"), json!({"body": "X"}))
         .await
         .assert_error(404, "Feedback not found or access denied");
-    let r = app
+    let r = pat
         .patch(
             &format!("/api/feedback/{public}"),
-            pat.t(),
             json!({"isPrivate": true}),
         )
         .await;
@@ -118,11 +119,10 @@ async fn feedback_and_its_privacy(app: TestApp) {
         .get(&format!("/api/feedback/{public}"))
         .await
         .assert_error(404, "Feedback not found or access denied");
-    let r = app
-        .get(
-            &format!("/api/me/permissions/check?action=feedback.view&id={public}"),
-            sam.t(),
-        )
+    let r = sam
+        .get(&format!(
+            "/api/me/permissions/check?action=feedback.view&id={public}"
+        ))
         .await;
     assert_eq!(
         (r.body["allowed"].as_bool(), r.body["reason"].as_str()),

@@ -11,15 +11,26 @@ async fn initiatives_with_owners(app: TestApp) {
     let globex = app.org("globex").await;
     let (pat, pat_person) = app.linked_member(&acme, "Pat", "pat@example.com").await;
     let plain = app.member(&acme, "Plain", "plain@example.com").await;
-    let team = app
-        .post("/api/teams", acme.admin.t(), json!({"name": "Core"}))
+    let team = acme
+        .admin
+        .post("/api/teams", json!({"name": "Core"}))
         .await
         .id("team");
     let other_person = app.person(&acme, "Other", None).await;
 
-    let r = app
-        .post("/api/initiatives", pat.t(), json!({"title": "Launch", "ownerIds": [pat_person, other_person, pat_person],
-            "teamId": team, "startDate": "2030-01-01", "targetDate": "2030-06-30T00:00:00Z", "confidence": 70, "rag": "amber"}))
+    let r = pat
+        .post(
+            "/api/initiatives",
+            json!({
+                "title": "Launch",
+                "ownerIds": [pat_person, other_person, pat_person],
+                "teamId": team,
+                "startDate": "2030-01-01",
+                "targetDate": "2030-06-30T00:00:00Z",
+                "confidence": 70,
+                "rag": "amber",
+            }),
+        )
         .await;
     r.assert_status(201);
     let i = &r.body["initiative"];
@@ -79,10 +90,10 @@ async fn initiatives_with_owners(app: TestApp) {
     pat.patch(&path, json!({"status": "in_progress"}))
         .await
         .assert_error(403, "You do not have permission to edit this initiative");
-    let r = app
+    let r = acme
+        .admin
         .patch(
             &path,
-            acme.admin.t(),
             json!({"status": "in_progress", "ownerIds": [], "teamId": null}),
         )
         .await;
@@ -104,12 +115,8 @@ async fn initiatives_with_owners(app: TestApp) {
         .assert_error(403, "You do not have permission to delete this initiative");
 
     // Deleting it leaves its tasks, detached.
-    let task = app
-        .post(
-            "/api/tasks",
-            pat.t(),
-            json!({"title": "T", "initiativeId": id}),
-        )
+    let task = pat
+        .post("/api/tasks", json!({"title": "T", "initiativeId": id}))
         .await
         .id("task");
     acme.admin.delete(&path).await.assert_status(204);
@@ -123,8 +130,9 @@ async fn initiatives_with_owners(app: TestApp) {
 #[db_test]
 async fn a_team_with_initiatives_is_not_deleted(app: TestApp) {
     let acme = app.org("acme").await;
-    let team = app
-        .post("/api/teams", acme.admin.t(), json!({"name": "Core"}))
+    let team = acme
+        .admin
+        .post("/api/teams", json!({"name": "Core"}))
         .await
         .id("team");
     acme.admin

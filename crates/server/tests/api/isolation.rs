@@ -11,56 +11,64 @@ async fn another_organizations_ids_are_404_everywhere_for_its_admin(app: TestApp
     let acme = app.org("acme").await;
     let (pat, pat_p) = app.linked_member(&acme, "Pat", "pat@example.com").await;
     let other_p = app.person(&acme, "Other", None).await;
-    let team = app
-        .post("/api/teams", acme.admin.t(), json!({"name": "Core"}))
+    let team = acme
+        .admin
+        .post("/api/teams", json!({"name": "Core"}))
         .await
         .id("team");
-    let initiative = app
-        .post("/api/initiatives", pat.t(), json!({"title": "Launch"}))
+    let initiative = pat
+        .post("/api/initiatives", json!({"title": "Launch"}))
         .await
         .id("initiative");
-    let task = app
-        .post("/api/tasks", pat.t(), json!({"title": "T"}))
+    let task = pat
+        .post("/api/tasks", json!({"title": "T"}))
         .await
         .id("task");
-    let meeting = app
+    let meeting = pat
         .post(
             "/api/meetings",
-            pat.t(),
             json!({"title": "M", "scheduledAt": "2030-01-01T10:00:00Z"}),
         )
         .await
         .id("meeting");
-    let instance = app
+    let instance = pat
         .post(
             &format!("/api/meetings/{meeting}/instances"),
-            pat.t(),
             json!({"scheduledAt": "2030-01-01T10:00:00Z"}),
         )
         .await
         .id("meetingInstance");
-    let feedback = app
-        .post(
-            "/api/feedback",
-            pat.t(),
-            json!({"aboutId": other_p, "body": "Good"}),
-        )
+    let feedback = pat
+        .post("/api/feedback", json!({"aboutId": other_p, "body": "Good"}))
         .await
         .id("feedback");
-    let campaign = app
-        .post("/api/feedback-campaigns", pat.t(), json!({"name": "C", "targetPersonId": other_p, "startDate": "2030-01-01", "endDate": "2030-02-01", "questions": ["Q?"]}))
-        .await
-        .id("feedbackCampaign");
-    let report = app
+    let campaign = pat
         .post(
-            "/api/reports",
-            acme.admin.t(),
-            json!({"name": "R", "kind": "task-status"}),
+            "/api/feedback-campaigns",
+            json!({
+                "name": "C",
+                "targetPersonId": other_p,
+                "startDate": "2030-01-01",
+                "endDate": "2030-02-01",
+                "questions": ["Q?"],
+            }),
         )
         .await
+        .id("feedbackCampaign");
+    let report = acme
+        .admin
+        .post("/api/reports", json!({"name": "R", "kind": "task-status"}))
+        .await
         .id("report");
-    let oneonone = app
-        .post("/api/oneonones", pat.t(), json!({"participant1Id": pat_p, "participant2Id": other_p, "scheduledAt": "2030-01-01T10:00:00Z"}))
+    let oneonone = pat
+        .post(
+            "/api/oneonones",
+            json!({
+                "participant1Id": pat_p,
+                "participant2Id": other_p,
+                "scheduledAt": "2030-01-01T10:00:00Z",
+            }),
+        )
         .await
         .id("oneOnOne");
     let invitation = app.invite(&acme, "someone@example.com", None).await;
@@ -153,7 +161,11 @@ async fn another_organizations_ids_are_404_everywhere_for_its_admin(app: TestApp
         (
             reqwest::Method::PUT,
             format!("/api/oneonones/{oneonone}"),
-            json!({"participant1Id": pat_p, "participant2Id": other_p, "scheduledAt": "2030-01-01T10:00:00Z"}),
+            json!({
+                "participant1Id": pat_p,
+                "participant2Id": other_p,
+                "scheduledAt": "2030-01-01T10:00:00Z",
+            }),
         ),
         (
             reqwest::Method::PATCH,
@@ -246,8 +258,6 @@ async fn another_organizations_ids_are_404_everywhere_for_its_admin(app: TestApp
         200
     );
     assert_eq!(app.me(&pat).await["user"]["role"], "USER");
-    let invs = app
-        .get("/api/organization/invitations", acme.admin.t())
-        .await;
+    let invs = acme.admin.get("/api/organization/invitations").await;
     assert_eq!(invs.body["invitations"][0]["status"], "pending");
 }

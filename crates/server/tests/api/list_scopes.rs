@@ -92,13 +92,11 @@ async fn cast(app: &TestApp, slug: &str) -> Cast {
 }
 
 /// Every id a caller gets from a paginated list endpoint, following the pages.
-async fn all_ids(app: &TestApp, user: &TestUser, path: &str, key: &str) -> BTreeSet<String> {
+async fn all_ids(user: &TestUser, path: &str, key: &str) -> BTreeSet<String> {
     let mut ids = BTreeSet::new();
     for page in 1.. {
         let sep = if path.contains('?') { '&' } else { '?' };
-        let r = app
-            .get(&format!("{path}{sep}page={page}&limit=100"), user.t())
-            .await;
+        let r = user.get(&format!("{path}{sep}page={page}&limit=100")).await;
         r.assert_status(200);
         for item in r.body[key].as_array().expect("a list") {
             ids.insert(item["id"].as_str().unwrap().to_owned());
@@ -277,12 +275,11 @@ async fn meeting_and_instance_lists_show_exactly_what_the_rule_allows(app: TestA
 
     let in_initiative: Vec<_> = meetings_seen[..meeting_rows.len()].to_vec();
     for (name, user, actor) in &c.callers {
-        let got = all_ids(&app, user, "/api/meetings", "meetings").await;
+        let got = all_ids(user, "/api/meetings", "meetings").await;
         let want = allowed(actor, Action::MeetingView, &meetings_seen);
         assert_same(name, "GET /api/meetings", &got, &want);
 
         let got = all_ids(
-            &app,
             user,
             &format!("/api/initiatives/{initiative}/meetings"),
             "meetings",
@@ -298,7 +295,7 @@ async fn meeting_and_instance_lists_show_exactly_what_the_rule_allows(app: TestA
             if want.is_empty() && r.status == 404 {
                 continue; // Neither the meeting nor any instance is visible: it does not exist.
             }
-            let got = all_ids(&app, user, &path, "meetingInstances").await;
+            let got = all_ids(user, &path, "meetingInstances").await;
             assert_same(name, &format!("GET {path}"), &got, &want);
         }
     }
@@ -372,18 +369,12 @@ async fn feedback_and_campaign_lists_show_exactly_what_the_rule_allows(app: Test
         }
     }
     for (name, user, actor) in &c.callers {
-        let got = all_ids(&app, user, "/api/feedback", "feedback").await;
+        let got = all_ids(user, "/api/feedback", "feedback").await;
         let want = allowed(actor, Action::FeedbackView, &feedback_rows);
         assert_same(name, "GET /api/feedback", &got, &want);
 
         let about = &c.persons[0];
-        let got = all_ids(
-            &app,
-            user,
-            &format!("/api/feedback?aboutId={about}"),
-            "feedback",
-        )
-        .await;
+        let got = all_ids(user, &format!("/api/feedback?aboutId={about}"), "feedback").await;
         let want = allowed(
             actor,
             Action::FeedbackView,
@@ -393,7 +384,7 @@ async fn feedback_and_campaign_lists_show_exactly_what_the_rule_allows(app: Test
         );
         assert_same(name, "GET /api/feedback?aboutId=", &got, &want);
 
-        let got = all_ids(&app, user, "/api/feedback-campaigns", "feedbackCampaigns").await;
+        let got = all_ids(user, "/api/feedback-campaigns", "feedbackCampaigns").await;
         let want = allowed(actor, Action::FeedbackCampaignView, &campaign_rows);
         assert_same(name, "GET /api/feedback-campaigns", &got, &want);
     }
@@ -451,10 +442,10 @@ async fn the_one_on_one_list_is_exactly_the_callers_own(app: TestApp) {
             .map(|(id, _)| id.clone())
             .collect();
         // The list takes one path when ordered by time and another when sorted by name.
-        let got = all_ids(&app, user, "/api/oneonones", "oneOnOnes").await;
+        let got = all_ids(user, "/api/oneonones", "oneOnOnes").await;
         assert_same(name, "GET /api/oneonones", &got, &want);
         let by_name = "/api/oneonones?sort=manager:asc";
-        let sorted = all_ids(&app, user, by_name, "oneOnOnes").await;
+        let sorted = all_ids(user, by_name, "oneOnOnes").await;
         assert_same(name, by_name, &sorted, &want);
         for (id, facts) in &rows {
             if got.contains(id) {
@@ -555,7 +546,7 @@ async fn member_wide_lists_show_the_whole_organization_and_nothing_else(app: Tes
             ),
             ("/api/reports", "reports", Action::ReportView, &report_rows),
         ] {
-            let got = all_ids(&app, user, path, key).await;
+            let got = all_ids(user, path, key).await;
             let want = allowed(actor, action, rows);
             assert_eq!(want.len(), rows.len(), "every member sees every {key}");
             assert_same(name, &format!("GET {path}"), &got, &want);

@@ -12,8 +12,16 @@ async fn meetings_need_a_person_and_default_the_owner(app: TestApp) {
     let acme = app.org("acme").await;
     let (pat, pat_person) = app.linked_member(&acme, "Pat", "pat@example.com").await;
     let (sam, sam_person) = app.linked_member(&acme, "Sam", "sam@example.com").await;
-    let r = app
-        .post("/api/meetings", pat.t(), json!({"title": "Weekly", "scheduledAt": "2030-01-15T12:00:00+02:00", "participantIds": [sam_person], "location": "Room 1"}))
+    let r = pat
+        .post(
+            "/api/meetings",
+            json!({
+                "title": "Weekly",
+                "scheduledAt": "2030-01-15T12:00:00+02:00",
+                "participantIds": [sam_person],
+                "location": "Room 1",
+            }),
+        )
         .await;
     r.assert_status(201);
     let m = &r.body["meeting"];
@@ -66,14 +74,22 @@ async fn private_meetings_are_seen_only_by_those_involved(app: TestApp) {
     let (outsider, _) = app
         .linked_member(&acme, "Outsider", "out@example.com")
         .await;
-    let private = app
-        .post("/api/meetings", pat.t(), json!({"title": "Private", "scheduledAt": AT, "isPrivate": true, "ownerId": owner_person, "participantIds": [sam_person]}))
-        .await
-        .id("meeting");
-    let public = app
+    let private = pat
         .post(
             "/api/meetings",
-            pat.t(),
+            json!({
+                "title": "Private",
+                "scheduledAt": AT,
+                "isPrivate": true,
+                "ownerId": owner_person,
+                "participantIds": [sam_person],
+            }),
+        )
+        .await
+        .id("meeting");
+    let public = pat
+        .post(
+            "/api/meetings",
             json!({"title": "Public", "scheduledAt": AT}),
         )
         .await
@@ -131,10 +147,9 @@ async fn instances_follow_their_meeting_and_their_participants(app: TestApp) {
     let (outsider, _) = app
         .linked_member(&acme, "Outsider", "out@example.com")
         .await;
-    let meeting = app
+    let meeting = pat
         .post(
             "/api/meetings",
-            pat.t(),
             json!({"title": "Board", "scheduledAt": AT, "isPrivate": true}),
         )
         .await
@@ -153,8 +168,15 @@ async fn instances_follow_their_meeting_and_their_participants(app: TestApp) {
             403,
             "You must be linked to a person to create meeting instances",
         );
-    let with_guest = app
-        .post(&instances, pat.t(), json!({"scheduledAt": "2030-01-15T10:00:00Z", "participantIds": [guest_person], "notes": "Q1"}))
+    let with_guest = pat
+        .post(
+            &instances,
+            json!({
+                "scheduledAt": "2030-01-15T10:00:00Z",
+                "participantIds": [guest_person],
+                "notes": "Q1",
+            }),
+        )
         .await;
     with_guest.assert_status(201);
     assert_eq!(
@@ -162,12 +184,8 @@ async fn instances_follow_their_meeting_and_their_participants(app: TestApp) {
         meeting.as_str()
     );
     let with_guest = with_guest.id("meetingInstance");
-    let without = app
-        .post(
-            &instances,
-            pat.t(),
-            json!({"scheduledAt": "2030-01-22T10:00:00Z"}),
-        )
+    let without = pat
+        .post(&instances, json!({"scheduledAt": "2030-01-22T10:00:00Z"}))
         .await
         .id("meetingInstance");
 
@@ -245,8 +263,8 @@ async fn meetings_of_an_initiative_respect_privacy(app: TestApp) {
     let acme = app.org("acme").await;
     let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
     let (other, _) = app.linked_member(&acme, "Other", "other@example.com").await;
-    let initiative = app
-        .post("/api/initiatives", pat.t(), json!({"title": "Launch"}))
+    let initiative = pat
+        .post("/api/initiatives", json!({"title": "Launch"}))
         .await
         .id("initiative");
     pat.post(
@@ -255,9 +273,17 @@ async fn meetings_of_an_initiative_respect_privacy(app: TestApp) {
     )
     .await
     .assert_status(201);
-    pat.post("/api/meetings", json!({"title": "Closed", "scheduledAt": AT, "initiativeId": initiative, "isPrivate": true}))
-        .await
-        .assert_status(201);
+    pat.post(
+        "/api/meetings",
+        json!({
+            "title": "Closed",
+            "scheduledAt": AT,
+            "initiativeId": initiative,
+            "isPrivate": true,
+        }),
+    )
+    .await
+    .assert_status(201);
     pat.post(
         "/api/meetings",
         json!({"title": "Elsewhere", "scheduledAt": AT}),
@@ -318,10 +344,9 @@ async fn a_participant_cannot_take_a_meeting_over(app: TestApp) {
     let acme = app.org("acme").await;
     let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
     let (sam, sam_person) = app.linked_member(&acme, "Sam", "sam@example.com").await;
-    let id = app
+    let id = pat
         .post(
             "/api/meetings",
-            pat.t(),
             json!({"title": "M", "scheduledAt": AT, "participantIds": [sam_person]}),
         )
         .await
@@ -343,12 +368,8 @@ async fn a_participant_cannot_take_a_meeting_over(app: TestApp) {
     sam.patch(&path, json!({"title": "Renamed"}))
         .await
         .assert_status(200);
-    let r = app
-        .patch(
-            &path,
-            pat.t(),
-            json!({"ownerId": sam_person, "isPrivate": true}),
-        )
+    let r = pat
+        .patch(&path, json!({"ownerId": sam_person, "isPrivate": true}))
         .await;
     r.assert_status(200);
     sam.delete(&path).await.assert_status(204);
@@ -359,10 +380,9 @@ async fn adding_an_instance_to_an_invisible_meeting_is_404_before_any_400(app: T
     let acme = app.org("acme").await;
     let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
     let (sam, _) = app.linked_member(&acme, "Sam", "sam@example.com").await;
-    let id = app
+    let id = pat
         .post(
             "/api/meetings",
-            pat.t(),
             json!({"title": "M", "scheduledAt": AT, "isPrivate": true}),
         )
         .await

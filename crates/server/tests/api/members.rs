@@ -12,8 +12,9 @@ async fn user_id(app: &TestApp, u: &TestUser) -> String {
 #[db_test]
 async fn admins_list_members_by_name_with_their_people(app: TestApp) {
     let acme = app.org("acme").await;
-    let team = app
-        .post("/api/teams", acme.admin.t(), json!({"name": "Platform"}))
+    let team = acme
+        .admin
+        .post("/api/teams", json!({"name": "Platform"}))
         .await
         .body["team"]["id"]
         .clone();
@@ -78,10 +79,10 @@ async fn roles_change_and_take_effect_at_once(app: TestApp) {
     mel.get("/api/organization/members")
         .await
         .assert_status(403);
-    let r = app
+    let r = acme
+        .admin
         .patch(
             &format!("/api/organization/members/{mel_id}"),
-            acme.admin.t(),
             json!({"role": "ADMIN"}),
         )
         .await;
@@ -180,19 +181,14 @@ async fn removal_unlinks_and_resets_the_member(app: TestApp) {
     assert_eq!(me["user"]["personId"], Value::Null);
     assert_eq!(me["user"]["role"], "USER");
     assert_eq!(me["organization"], Value::Null);
-    let p = app
-        .get(&format!("/api/people/{person}"), acme.admin.t())
-        .await;
+    let p = acme.admin.get(&format!("/api/people/{person}")).await;
     assert_eq!(
         p.body["person"]["userId"],
         Value::Null,
         "the person is free again"
     );
     mel.get("/api/people").await.assert_status(403);
-    let names: Vec<String> = app
-        .get("/api/organization/members", acme.admin.t())
-        .await
-        .body["members"]
+    let names: Vec<String> = acme.admin.get("/api/organization/members").await.body["members"]
         .as_array()
         .unwrap()
         .iter()
@@ -280,9 +276,7 @@ async fn admins_link_and_unlink_users_and_people(app: TestApp) {
     let foreign_user = user_id(&app, &globex.admin).await;
     let link = |user: &str| format!("/api/organization/members/{user}/person");
 
-    let r = app
-        .get("/api/organization/linkable-users", acme.admin.t())
-        .await;
+    let r = acme.admin.get("/api/organization/linkable-users").await;
     r.assert_status(200);
     let emails: Vec<&str> = r.body["users"]
         .as_array()
@@ -312,8 +306,9 @@ async fn admins_link_and_unlink_users_and_people(app: TestApp) {
         .await
         .assert_field_error("personId");
 
-    let r = app
-        .put(&link(&mel_id), acme.admin.t(), json!({"personId": person}))
+    let r = acme
+        .admin
+        .put(&link(&mel_id), json!({"personId": person}))
         .await;
     r.assert_status(200);
     assert_eq!(r.body["member"]["person"]["id"], person.as_str());
@@ -335,9 +330,7 @@ async fn admins_link_and_unlink_users_and_people(app: TestApp) {
         .await
         .assert_status(409);
 
-    let r = app
-        .get("/api/organization/linkable-users", acme.admin.t())
-        .await;
+    let r = acme.admin.get("/api/organization/linkable-users").await;
     assert_eq!(r.body["users"].as_array().unwrap().len(), 1);
 
     mel.delete(&link(&mel_id)).await.assert_error(
@@ -378,7 +371,9 @@ async fn members_link_themselves_only_to_their_own_record(app: TestApp) {
     r.assert_status(200);
     assert_eq!(
         r.body["persons"],
-        json!([{"id": mine, "name": "Mel", "email": "mel@example.com", "role": null, "status": "active"}])
+        json!([
+            {"id": mine, "name": "Mel", "email": "mel@example.com", "role": null, "status": "active"},
+        ])
     );
 
     for other in [&someone_else, &no_email, &foreign] {
@@ -389,9 +384,7 @@ async fn members_link_themselves_only_to_their_own_record(app: TestApp) {
                 "Person not found, access denied, or already linked to another user",
             );
     }
-    let r = app
-        .put("/api/me/person", mel.t(), json!({"personId": mine}))
-        .await;
+    let r = mel.put("/api/me/person", json!({"personId": mine})).await;
     r.assert_status(200);
     assert_eq!(r.body["person"]["id"], mine.as_str());
     assert_eq!(
@@ -463,9 +456,7 @@ async fn the_onboarding_workflow(app: TestApp) {
         .await;
     assert_eq!(r.body["wasInvited"], true);
     let newbie = app.user(&r.body);
-    let users = app
-        .get("/api/organization/linkable-users", acme.admin.t())
-        .await;
+    let users = acme.admin.get("/api/organization/linkable-users").await;
     let found = users.body["users"]
         .as_array()
         .unwrap()
@@ -481,10 +472,10 @@ async fn the_onboarding_workflow(app: TestApp) {
         )
         .await
         .assert_status(200);
-    let r = app
+    let r = acme
+        .admin
         .patch(
             &format!("/api/organization/members/{id}"),
-            acme.admin.t(),
             json!({"role": "ADMIN"}),
         )
         .await;

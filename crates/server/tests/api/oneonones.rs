@@ -38,16 +38,21 @@ async fn cast(app: &TestApp, slug: &str) -> Cast {
 }
 
 fn body(p1: &str, p2: &str, at: &str) -> Value {
-    json!({"participant1Id": p1, "participant2Id": p2, "scheduledAt": at, "notes": "Discuss Q4 goals"})
+    json!({
+        "participant1Id": p1,
+        "participant2Id": p2,
+        "scheduledAt": at,
+        "notes": "Discuss Q4 goals",
+    })
 }
 
 #[db_test]
 async fn scheduling_a_one_on_one(app: TestApp) {
     let c = cast(&app, "acme").await;
-    let r = app
+    let r = c
+        .boss
         .post(
             "/api/oneonones",
-            c.boss.t(),
             body(&c.boss_p, &c.rep_p, "2025-10-20T16:00:00+02:00"),
         )
         .await;
@@ -73,10 +78,11 @@ async fn scheduling_a_one_on_one(app: TestApp) {
 
     // An admin schedules between any two people, linked or not.
     let unlinked = app.person(&c.org, "No User", None).await;
-    let r = app
+    let r = c
+        .org
+        .admin
         .post(
             "/api/oneonones",
-            c.org.admin.t(),
             body(&c.rep_p, &unlinked, "2025-10-21T10:00:00Z"),
         )
         .await;
@@ -147,7 +153,12 @@ async fn every_error_message_of_scheduling(app: TestApp) {
             .await
             .assert_field_error("scheduledAt");
     }
-    let long = json!({"participant1Id": c.boss_p, "participant2Id": c.rep_p, "scheduledAt": at, "notes": "x".repeat(20_001)});
+    let long = json!({
+        "participant1Id": c.boss_p,
+        "participant2Id": c.rep_p,
+        "scheduledAt": at,
+        "notes": "x".repeat(20_001),
+    });
     c.boss
         .post("/api/oneonones", long)
         .await
@@ -176,10 +187,10 @@ async fn only_participants_and_admins_reach_a_one_on_one(app: TestApp) {
     let c = cast(&app, "acme").await;
     let globex = cast(&app, "globex").await;
     let plain = app.member(&c.org, "Plain", "plain@example.com").await;
-    let id = app
+    let id = c
+        .boss
         .post(
             "/api/oneonones",
-            c.boss.t(),
             body(&c.boss_p, &c.rep_p, "2025-10-20T14:00:00Z"),
         )
         .await
@@ -239,7 +250,17 @@ async fn only_participants_and_admins_reach_a_one_on_one(app: TestApp) {
         .assert_error(403, "User must belong to an organization");
 
     // Participants change it; a member may not hand it over to two other people.
-    let r = c.rep.put(&path, json!({"participant1Id": c.boss_p, "participant2Id": c.rep_p, "scheduledAt": "2025-10-22T09:00:00Z"})).await;
+    let r = c
+        .rep
+        .put(
+            &path,
+            json!({
+                "participant1Id": c.boss_p,
+                "participant2Id": c.rep_p,
+                "scheduledAt": "2025-10-22T09:00:00Z",
+            }),
+        )
+        .await;
     r.assert_status(200);
     assert_eq!(
         r.body["oneOnOne"]["notes"],
@@ -265,10 +286,10 @@ async fn only_participants_and_admins_reach_a_one_on_one(app: TestApp) {
 #[db_test]
 async fn admin_access_is_written_to_the_receipt_the_participants_read(app: TestApp) {
     let c = cast(&app, "acme").await;
-    let id = app
+    let id = c
+        .boss
         .post(
             "/api/oneonones",
-            c.boss.t(),
             body(&c.boss_p, &c.rep_p, "2025-10-20T14:00:00Z"),
         )
         .await
@@ -349,10 +370,10 @@ async fn admin_access_is_written_to_the_receipt_the_participants_read(app: TestA
 #[db_test]
 async fn a_participant_deleting_their_own_one_on_one_mails_nobody(app: TestApp) {
     let c = cast(&app, "acme").await;
-    let id = app
+    let id = c
+        .boss
         .post(
             "/api/oneonones",
-            c.boss.t(),
             body(&c.boss_p, &c.rep_p, "2025-10-20T14:00:00Z"),
         )
         .await
@@ -372,10 +393,10 @@ async fn a_participant_deleting_their_own_one_on_one_mails_nobody(app: TestApp) 
 #[db_test]
 async fn changing_an_invisible_one_on_one_is_404_before_any_400(app: TestApp) {
     let c = cast(&app, "acme").await;
-    let id = app
+    let id = c
+        .boss
         .post(
             "/api/oneonones",
-            c.boss.t(),
             body(&c.boss_p, &c.rep_p, "2025-10-20T14:00:00Z"),
         )
         .await
@@ -389,11 +410,11 @@ async fn changing_an_invisible_one_on_one_is_404_before_any_400(app: TestApp) {
         .await
         .assert_status(400);
     // And the permission check says the same, without describing it.
-    let r = app
-        .get(
-            &format!("/api/me/permissions/check?action=oneonone.view&id={id}"),
-            c.third.t(),
-        )
+    let r = c
+        .third
+        .get(&format!(
+            "/api/me/permissions/check?action=oneonone.view&id={id}"
+        ))
         .await;
     assert_eq!(
         (r.body["allowed"].as_bool(), r.body["reason"].as_str()),
@@ -402,18 +423,19 @@ async fn changing_an_invisible_one_on_one_is_404_before_any_400(app: TestApp) {
             Some("One-on-one not found or you do not have access to it")
         )
     );
-    let r = app
-        .get(
-            &format!("/api/me/permissions/check?action=oneonone.edit&id={id}"),
-            c.org.admin.t(),
-        )
+    let r = c
+        .org
+        .admin
+        .get(&format!(
+            "/api/me/permissions/check?action=oneonone.edit&id={id}"
+        ))
         .await;
     assert_eq!(r.body["allowed"], true);
-    let r = app
-        .get(
-            &format!("/api/me/permissions/check?action=oneonone.view&id={id}"),
-            c.rep.t(),
-        )
+    let r = c
+        .rep
+        .get(&format!(
+            "/api/me/permissions/check?action=oneonone.view&id={id}"
+        ))
         .await;
     assert_eq!(r.body["reason"], "You take part in this one-on-one");
 }
@@ -450,8 +472,9 @@ async fn pages_never_overlap_or_skip_even_with_equal_times(app: TestApp) {
     let all = schedule(&c, &times).await;
     let mut seen: Vec<String> = vec![];
     for page in 1..=4 {
-        let r = app
-            .get(&format!("/api/oneonones?limit=5&page={page}"), c.rep.t())
+        let r = c
+            .rep
+            .get(&format!("/api/oneonones?limit=5&page={page}"))
             .await;
         r.assert_status(200);
         let p = &r.body["pagination"];
@@ -539,8 +562,31 @@ async fn date_filters_are_inclusive_at_both_ends(app: TestApp) {
 async fn search_covers_names_and_notes_literally(app: TestApp) {
     let c = cast(&app, "acme").await;
     let other = app.person(&c.org, "Zoe_Underscore", None).await;
-    let a = c.boss.post("/api/oneonones", json!({"participant1Id": c.boss_p, "participant2Id": c.rep_p, "scheduledAt": "2025-10-20T10:00:00Z", "notes": "Budget at 100% ok"})).await.id("oneOnOne");
-    let b = c.boss.post("/api/oneonones", json!({"participant1Id": c.boss_p, "participant2Id": other, "scheduledAt": "2025-10-21T10:00:00Z"})).await.id("oneOnOne");
+    let a = c
+        .boss
+        .post(
+            "/api/oneonones",
+            json!({
+                "participant1Id": c.boss_p,
+                "participant2Id": c.rep_p,
+                "scheduledAt": "2025-10-20T10:00:00Z",
+                "notes": "Budget at 100% ok",
+            }),
+        )
+        .await
+        .id("oneOnOne");
+    let b = c
+        .boss
+        .post(
+            "/api/oneonones",
+            json!({
+                "participant1Id": c.boss_p,
+                "participant2Id": other,
+                "scheduledAt": "2025-10-21T10:00:00Z",
+            }),
+        )
+        .await
+        .id("oneOnOne");
     let q = |s: &str| format!("/api/oneonones?search={s}");
     assert_eq!(ids(&c.boss.get(&q("JOHN")).await), std::slice::from_ref(&a));
     assert_eq!(ids(&c.boss.get(&q("zoe")).await), std::slice::from_ref(&b));
@@ -575,34 +621,34 @@ async fn every_sort_field_in_both_directions(app: TestApp) {
     let amy = app.person(&c.org, "amy", None).await;
     let zed = app.person(&c.org, "Zed", None).await;
     // Jane (boss) is manager of two; as report of amy/Zed in the others.
-    let one = app
+    let one = c
+        .boss
         .post(
             "/api/oneonones",
-            c.boss.t(),
             body(&c.boss_p, &zed, "2025-10-22T10:00:00Z"),
         )
         .await
         .id("oneOnOne");
-    let two = app
+    let two = c
+        .boss
         .post(
             "/api/oneonones",
-            c.boss.t(),
             body(&c.boss_p, &amy, "2025-10-20T10:00:00Z"),
         )
         .await
         .id("oneOnOne");
-    let three = app
+    let three = c
+        .boss
         .post(
             "/api/oneonones",
-            c.boss.t(),
             body(&amy, &c.boss_p, "2025-10-21T10:00:00Z"),
         )
         .await
         .id("oneOnOne");
-    let four = app
+    let four = c
+        .boss
         .post(
             "/api/oneonones",
-            c.boss.t(),
             body(&zed, &c.boss_p, "2025-10-23T10:00:00Z"),
         )
         .await
@@ -663,30 +709,26 @@ async fn immutable_filters_override_the_query(app: TestApp) {
             .replace('#', "%23")
     };
     let fixed = enc(json!({"scheduledFrom": "2025-10-24"}));
-    let r = app
-        .get(
-            &url(&format!(
-                "scheduledFrom=2025-10-01&immutableFilters={fixed}"
-            )),
-            c.boss.t(),
-        )
+    let r = c
+        .boss
+        .get(&url(&format!(
+            "scheduledFrom=2025-10-01&immutableFilters={fixed}"
+        )))
         .await;
     assert_eq!(ids(&r), ids_at[1..2], "the immutable value wins");
     let fixed = enc(json!({"search": "nobody-matches"}));
-    let r = app
-        .get(
-            &url(&format!("search=john&immutableFilters={fixed}")),
-            c.boss.t(),
-        )
+    let r = c
+        .boss
+        .get(&url(&format!("search=john&immutableFilters={fixed}")))
         .await;
     assert_eq!(ids(&r), Vec::<String>::new());
     // Filters it does not fix still apply.
     let fixed = enc(json!({"search": "john"}));
-    let r = app
-        .get(
-            &url(&format!("scheduledTo=2025-10-21&immutableFilters={fixed}")),
-            c.boss.t(),
-        )
+    let r = c
+        .boss
+        .get(&url(&format!(
+            "scheduledTo=2025-10-21&immutableFilters={fixed}"
+        )))
         .await;
     assert_eq!(ids(&r), ids_at[0..1]);
     for bad in ["[1,2]", "\"text\"", "not json", "42"] {
@@ -732,7 +774,14 @@ async fn every_malformed_list_parameter_is_a_400(app: TestApp) {
     r.assert_status(200);
     assert_eq!(
         r.body["pagination"],
-        json!({"page": 1, "limit": 100, "totalCount": 0, "totalPages": 0, "hasNextPage": false, "hasPreviousPage": false})
+        json!({
+            "page": 1,
+            "limit": 100,
+            "totalCount": 0,
+            "totalPages": 0,
+            "hasNextPage": false,
+            "hasPreviousPage": false,
+        })
     );
 }
 
@@ -741,10 +790,11 @@ async fn the_list_is_the_callers_own_for_admins_too(app: TestApp) {
     let c = cast(&app, "acme").await;
     let admin_p = app.link_admin(&c.org, "Admin Person").await;
     schedule(&c, &["2025-10-20T10:00:00Z"]).await;
-    let mine = app
+    let mine = c
+        .org
+        .admin
         .post(
             "/api/oneonones",
-            c.org.admin.t(),
             body(&admin_p, &c.rep_p, "2025-10-21T10:00:00Z"),
         )
         .await

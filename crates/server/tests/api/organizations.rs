@@ -14,10 +14,9 @@ fn ts(v: &Value) -> i64 {
 #[db_test]
 async fn creating_an_organization_makes_the_creator_its_admin(app: TestApp) {
     let ada = app.signup("Ada", "ada@example.com").await;
-    let r = app
+    let r = ada
         .post(
             "/api/organizations",
-            ada.t(),
             json!({"name": "  Acme Corporation ", "slug": "acme-corp"}),
         )
         .await;
@@ -139,10 +138,10 @@ async fn reading_the_organization_needs_one(app: TestApp) {
 #[db_test]
 async fn admins_invite_and_the_invitee_is_mailed_a_link(app: TestApp) {
     let acme = app.org("acme").await;
-    let r = app
+    let r = acme
+        .admin
         .post(
             "/api/organization/invitations",
-            acme.admin.t(),
             json!({"email": "  New.User@Example.com "}),
         )
         .await;
@@ -176,9 +175,7 @@ async fn admins_invite_and_the_invitee_is_mailed_a_link(app: TestApp) {
     assert!(mails[0].body.contains("new.user@example.com"));
     assert_eq!(mails[0].link_token().len(), 43);
 
-    let list = app
-        .get("/api/organization/invitations", acme.admin.t())
-        .await;
+    let list = acme.admin.get("/api/organization/invitations").await;
     list.assert_status(200);
     assert_eq!(list.body["invitations"].as_array().unwrap().len(), 1);
     assert_eq!(list.body["invitations"][0]["id"], inv["id"]);
@@ -281,9 +278,7 @@ async fn concurrent_invitations_of_one_address_create_one(app: TestApp) {
     let mut statuses = [a.status, b.status];
     statuses.sort();
     assert_eq!(statuses, [201, 409], "{} / {}", a.body, b.body);
-    let list = app
-        .get("/api/organization/invitations", acme.admin.t())
-        .await;
+    let list = acme.admin.get("/api/organization/invitations").await;
     assert_eq!(list.body["invitations"].as_array().unwrap().len(), 1);
 }
 
@@ -293,9 +288,7 @@ async fn the_invitations_list_is_newest_first_and_reports_expiry(app: TestApp) {
     let first = app.invite(&acme, "first@example.com", None).await;
     app.clock.advance_millis(DAY_MS);
     let second = app.invite(&acme, "second@example.com", None).await;
-    let list = app
-        .get("/api/organization/invitations", acme.admin.t())
-        .await;
+    let list = acme.admin.get("/api/organization/invitations").await;
     let ids: Vec<&str> = list.body["invitations"]
         .as_array()
         .unwrap()
@@ -306,9 +299,7 @@ async fn the_invitations_list_is_newest_first_and_reports_expiry(app: TestApp) {
 
     // Six days later the first one has passed its seven days: reported as expired.
     app.clock.advance_millis(6 * DAY_MS);
-    let list = app
-        .get("/api/organization/invitations", acme.admin.t())
-        .await;
+    let list = acme.admin.get("/api/organization/invitations").await;
     assert_eq!(list.body["invitations"][0]["status"], "pending");
     assert_eq!(list.body["invitations"][1]["status"], "expired");
     // An expired invitation cannot be revoked.
@@ -335,10 +326,10 @@ async fn revoke_and_reactivate(app: TestApp) {
         .await
         .assert_error(409, "Invitation is already active");
 
-    let r = app
+    let r = acme
+        .admin
         .post(
             &format!("/api/organization/invitations/{inv}/revoke"),
-            acme.admin.t(),
             json!({}),
         )
         .await;
@@ -374,10 +365,9 @@ async fn revoke_and_reactivate(app: TestApp) {
         .await
         .assert_status(200);
     app.clock.advance_millis(2 * DAY_MS);
-    let r = app
+    let r = second_admin
         .post(
             &format!("/api/organization/invitations/{inv}/reactivate"),
-            second_admin.t(),
             json!({}),
         )
         .await;
@@ -398,12 +388,8 @@ async fn revoke_and_reactivate(app: TestApp) {
         .post("/api/invitations/accept-token", json!({"token": token}))
         .await
         .assert_error(404, "Invitation not found or expired");
-    let r = app
-        .post(
-            "/api/invitations/accept-token",
-            newbie.t(),
-            json!({"token": new_token}),
-        )
+    let r = newbie
+        .post("/api/invitations/accept-token", json!({"token": new_token}))
         .await;
     r.assert_status(200);
     assert_eq!(r.body["organization"]["id"], acme.id.as_str());
@@ -436,10 +422,10 @@ async fn expired_invitations_are_reactivated_by_inviting_again(app: TestApp) {
         .await
         .assert_error(404, "Invitation not found or expired");
 
-    let r = app
+    let r = acme
+        .admin
         .post(
             "/api/organization/invitations",
-            acme.admin.t(),
             json!({"email": "late@example.com"}),
         )
         .await;
@@ -469,10 +455,10 @@ async fn a_removed_member_can_be_invited_again(app: TestApp) {
         .await
         .assert_status(204);
 
-    let r = app
+    let r = acme
+        .admin
         .post(
             "/api/organization/invitations",
-            acme.admin.t(),
             json!({"email": "mel@example.com"}),
         )
         .await;
@@ -508,10 +494,10 @@ async fn invitations_can_name_the_person_to_link(app: TestApp) {
         )
         .await
         .assert_error(404, "Person not found or access denied");
-    let r = app
+    let r = acme
+        .admin
         .post(
             "/api/organization/invitations",
-            acme.admin.t(),
             json!({"email": "pat@example.com", "personId": person}),
         )
         .await;
@@ -553,9 +539,7 @@ async fn signup_joins_the_single_waiting_invitation(app: TestApp) {
     assert_eq!(r.body["organization"]["slug"], "acme");
     assert_eq!(r.body["user"]["organizationId"], acme.id.as_str());
     assert_eq!(r.body["user"]["role"], "USER");
-    let list = app
-        .get("/api/organization/invitations", acme.admin.t())
-        .await;
+    let list = acme.admin.get("/api/organization/invitations").await;
     let i = &list.body["invitations"][0];
     assert_eq!(i["id"], inv.as_str());
     assert_eq!(i["status"], "accepted");
@@ -592,12 +576,8 @@ async fn with_several_invitations_the_user_chooses(app: TestApp) {
     assert_eq!(list[0]["id"], g.as_str());
     assert_eq!(list[0]["invitedBy"]["email"], "admin@globex.test");
 
-    let r = app
-        .post(
-            &format!("/api/invitations/{a}/accept"),
-            sought.t(),
-            json!({}),
-        )
+    let r = sought
+        .post(&format!("/api/invitations/{a}/accept"), json!({}))
         .await;
     r.assert_status(200);
     assert_eq!(r.body["user"]["organizationId"], acme.id.as_str());
@@ -649,12 +629,8 @@ async fn an_invitation_link_is_single_use(app: TestApp) {
     app.invite(&globex, "x@example.com", None).await;
     let x = app.signup("X", "x@example.com").await;
     let token = app.emails_to("x@example.com").await[0].link_token();
-    let r = app
-        .post(
-            "/api/invitations/accept-token",
-            x.t(),
-            json!({"token": token}),
-        )
+    let r = x
+        .post("/api/invitations/accept-token", json!({"token": token}))
         .await;
     r.assert_status(200);
     let joined = r.body["organization"]["id"].as_str().unwrap().to_owned();
@@ -700,13 +676,9 @@ async fn another_organizations_invitations_are_not_found(app: TestApp) {
             .await
             .assert_error(404, "Invitation not found or access denied");
     }
-    let list = app
-        .get("/api/organization/invitations", acme.admin.t())
-        .await;
+    let list = acme.admin.get("/api/organization/invitations").await;
     assert_eq!(list.body["invitations"], json!([]));
-    let list = app
-        .get("/api/organization/invitations", globex.admin.t())
-        .await;
+    let list = globex.admin.get("/api/organization/invitations").await;
     assert_eq!(
         list.body["invitations"][0]["status"], "pending",
         "untouched"

@@ -8,8 +8,17 @@ use serde_json::{Value, json};
 #[db_test]
 async fn admins_create_read_update_and_delete_people(app: TestApp) {
     let acme = app.org("acme").await;
-    let r = app
-        .post("/api/people", acme.admin.t(), json!({"name": " Grace Hopper ", "email": "Grace@Example.com", "role": "Rear admiral", "status": "on_leave"}))
+    let r = acme
+        .admin
+        .post(
+            "/api/people",
+            json!({
+                "name": " Grace Hopper ",
+                "email": "Grace@Example.com",
+                "role": "Rear admiral",
+                "status": "on_leave",
+            }),
+        )
         .await;
     r.assert_status(201);
     let p = &r.body["person"];
@@ -24,17 +33,18 @@ async fn admins_create_read_update_and_delete_people(app: TestApp) {
         (&Value::Null, &Value::Null, &Value::Null)
     );
 
-    let defaults = app
-        .post("/api/people", acme.admin.t(), json!({"name": "Minimal"}))
+    let defaults = acme
+        .admin
+        .post("/api/people", json!({"name": "Minimal"}))
         .await;
     assert_eq!(defaults.body["person"]["status"], "active");
     assert_eq!(defaults.body["person"]["email"], Value::Null);
 
     app.clock.advance_millis(1000);
-    let r = app
+    let r = acme
+        .admin
         .patch(
             &format!("/api/people/{id}"),
-            acme.admin.t(),
             json!({"role": null, "status": "active"}),
         )
         .await;
@@ -140,15 +150,15 @@ async fn another_organizations_people_and_teams_are_not_found(app: TestApp) {
     let acme = app.org("acme").await;
     let globex = app.org("globex").await;
     let theirs = app.person(&globex, "Theirs", None).await;
-    let their_team = app
-        .post("/api/teams", globex.admin.t(), json!({"name": "G-team"}))
+    let their_team = globex
+        .admin
+        .post("/api/teams", json!({"name": "G-team"}))
         .await
         .body["team"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
     let ours = app.person(&acme, "Ours", None).await;
-    let admin = acme.admin.t();
     acme.admin
         .get(&format!("/api/people/{theirs}"))
         .await
@@ -201,8 +211,9 @@ async fn another_organizations_people_and_teams_are_not_found(app: TestApp) {
         .await
         .assert_error(404, "Parent team not found or access denied");
     // Lists never show them, even when filtered by their ids.
-    let r = app
-        .get(&format!("/api/people?teamId={their_team}"), admin)
+    let r = acme
+        .admin
+        .get(&format!("/api/people?teamId={their_team}"))
         .await;
     assert_eq!(r.body["people"], json!([]));
     let r = acme.admin.get("/api/people").await;
@@ -210,9 +221,7 @@ async fn another_organizations_people_and_teams_are_not_found(app: TestApp) {
     let r = acme.admin.get("/api/teams").await;
     assert_eq!(r.body["teams"], json!([]));
     // And theirs were not touched.
-    let r = app
-        .get(&format!("/api/people/{theirs}"), globex.admin.t())
-        .await;
+    let r = globex.admin.get(&format!("/api/people/{theirs}")).await;
     assert_eq!(r.body["person"]["name"], "Theirs");
 }
 
@@ -220,21 +229,15 @@ async fn another_organizations_people_and_teams_are_not_found(app: TestApp) {
 async fn the_reporting_chain_never_loops(app: TestApp) {
     let acme = app.org("acme").await;
     let ceo = app.person(&acme, "Ceo", None).await;
-    let r = app
-        .post(
-            "/api/people",
-            acme.admin.t(),
-            json!({"name": "Vp", "managerId": ceo}),
-        )
+    let r = acme
+        .admin
+        .post("/api/people", json!({"name": "Vp", "managerId": ceo}))
         .await;
     let vp = r.body["person"]["id"].as_str().unwrap().to_owned();
     assert_eq!(r.body["person"]["managerId"], ceo.as_str());
-    let r = app
-        .post(
-            "/api/people",
-            acme.admin.t(),
-            json!({"name": "Eng", "managerId": vp}),
-        )
+    let r = acme
+        .admin
+        .post("/api/people", json!({"name": "Eng", "managerId": vp}))
         .await;
     let eng = r.body["person"]["id"].as_str().unwrap().to_owned();
 
@@ -320,8 +323,9 @@ async fn deleting_a_linked_person_unlinks_the_user(app: TestApp) {
 #[db_test]
 async fn the_people_list_searches_filters_and_pages(app: TestApp) {
     let acme = app.org("acme").await;
-    let team = app
-        .post("/api/teams", acme.admin.t(), json!({"name": "Core"}))
+    let team = acme
+        .admin
+        .post("/api/teams", json!({"name": "Core"}))
         .await
         .body["team"]["id"]
         .as_str()
@@ -362,7 +366,14 @@ async fn the_people_list_searches_filters_and_pages(app: TestApp) {
     );
     assert_eq!(
         r.body["pagination"],
-        json!({"page": 1, "limit": 20, "totalCount": 6, "totalPages": 1, "hasNextPage": false, "hasPreviousPage": false})
+        json!({
+            "page": 1,
+            "limit": 20,
+            "totalCount": 6,
+            "totalPages": 1,
+            "hasNextPage": false,
+            "hasPreviousPage": false,
+        })
     );
 
     assert_eq!(
@@ -415,7 +426,14 @@ async fn the_people_list_searches_filters_and_pages(app: TestApp) {
     assert_eq!(names(&r), ["Dan_Under", "Eve"]);
     assert_eq!(
         r.body["pagination"],
-        json!({"page": 2, "limit": 4, "totalCount": 6, "totalPages": 2, "hasNextPage": false, "hasPreviousPage": true})
+        json!({
+            "page": 2,
+            "limit": 4,
+            "totalCount": 6,
+            "totalPages": 2,
+            "hasNextPage": false,
+            "hasPreviousPage": true,
+        })
     );
     let r = acme.admin.get("/api/people?page=9").await;
     assert_eq!(r.body["people"], json!([]));
@@ -439,10 +457,10 @@ async fn teams_form_a_tree_and_keep_their_members(app: TestApp) {
         .await
         .assert_field_error("name");
 
-    let r = app
+    let r = acme
+        .admin
         .post(
             "/api/teams",
-            acme.admin.t(),
             json!({"name": "Engineering", "description": "Builds things"}),
         )
         .await;
@@ -450,19 +468,16 @@ async fn teams_form_a_tree_and_keep_their_members(app: TestApp) {
     let eng = r.body["team"]["id"].as_str().unwrap().to_owned();
     assert!(eng.starts_with("team_"));
     assert_eq!(r.body["team"]["description"], "Builds things");
-    let r = app
-        .post(
-            "/api/teams",
-            acme.admin.t(),
-            json!({"name": "Platform", "parentId": eng}),
-        )
+    let r = acme
+        .admin
+        .post("/api/teams", json!({"name": "Platform", "parentId": eng}))
         .await;
     let platform = r.body["team"]["id"].as_str().unwrap().to_owned();
     assert_eq!(r.body["team"]["parentId"], eng.as_str());
-    let r = app
+    let r = acme
+        .admin
         .post(
             "/api/teams",
-            acme.admin.t(),
             json!({"name": "Storage", "parentId": platform}),
         )
         .await;
@@ -476,10 +491,10 @@ async fn teams_form_a_tree_and_keep_their_members(app: TestApp) {
         .patch(&format!("/api/teams/{eng}"), json!({"parentId": storage}))
         .await
         .assert_error(400, "This change would create a cycle of teams");
-    let r = app
+    let r = acme
+        .admin
         .patch(
             &format!("/api/teams/{storage}"),
-            acme.admin.t(),
             json!({"parentId": eng, "description": null}),
         )
         .await;
@@ -489,9 +504,7 @@ async fn teams_form_a_tree_and_keep_their_members(app: TestApp) {
         .await
         .assert_error(403, "Only organization admins can update teams");
 
-    let r = app
-        .get(&format!("/api/teams?parentId={eng}"), mel.t())
-        .await;
+    let r = mel.get(&format!("/api/teams?parentId={eng}")).await;
     let names: Vec<&str> = r.body["teams"]
         .as_array()
         .unwrap()

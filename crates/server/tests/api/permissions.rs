@@ -70,25 +70,25 @@ async fn the_check_explains_a_decision_about_one_entity(app: TestApp) {
     let globex = app.org("globex").await;
     let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
     let (sam, _) = app.linked_member(&acme, "Sam", "sam@example.com").await;
-    let task = app
-        .post("/api/tasks", pat.t(), json!({"title": "Pat's task"}))
+    let task = pat
+        .post("/api/tasks", json!({"title": "Pat's task"}))
         .await
         .id("task");
-    let check = |user: TestUser, q: String| {
-        let app = &app;
-        async move {
-            let r = app
-                .get(&format!("/api/me/permissions/check?{q}"), user.t())
-                .await;
-            r.assert_status(200);
-            r.body
-        }
+    let check = |user: TestUser, q: String| async move {
+        let r = user.get(&format!("/api/me/permissions/check?{q}")).await;
+        r.assert_status(200);
+        r.body
     };
 
     let r = check(pat.clone(), format!("action=task.edit&id={task}")).await;
     assert_eq!(
         r,
-        json!({"action": "task.edit", "id": task, "allowed": true, "reason": "You created this task"})
+        json!({
+            "action": "task.edit",
+            "id": task,
+            "allowed": true,
+            "reason": "You created this task",
+        })
     );
     let r = check(sam.clone(), format!("action=task.edit&id={task}")).await;
     assert_eq!(r["allowed"], false);
@@ -109,10 +109,9 @@ async fn the_check_explains_a_decision_about_one_entity(app: TestApp) {
     assert_eq!(r["reason"], "Task not found or access denied");
 
     // A private meeting the caller may not see is "not found", not "private".
-    let meeting = app
+    let meeting = pat
         .post(
             "/api/meetings",
-            pat.t(),
             json!({"title": "Secret", "scheduledAt": "2030-01-01T10:00:00Z", "isPrivate": true}),
         )
         .await
@@ -127,7 +126,12 @@ async fn the_check_explains_a_decision_about_one_entity(app: TestApp) {
     let r = check(sam.clone(), "action=task.create".into()).await;
     assert_eq!(
         r,
-        json!({"action": "task.create", "id": Value::Null, "allowed": true, "reason": "You are linked to a person in this organization"})
+        json!({
+            "action": "task.create",
+            "id": Value::Null,
+            "allowed": true,
+            "reason": "You are linked to a person in this organization",
+        })
     );
     let r = check(acme.admin.clone(), "action=meeting.create".into()).await;
     assert_eq!(r["allowed"], false);
@@ -137,9 +141,7 @@ async fn the_check_explains_a_decision_about_one_entity(app: TestApp) {
     );
 
     for bad in ["action=task.fly", "action=", "id=x"] {
-        let r = app
-            .get(&format!("/api/me/permissions/check?{bad}"), pat.t())
-            .await;
+        let r = pat.get(&format!("/api/me/permissions/check?{bad}")).await;
         r.assert_field_error("action");
     }
 }

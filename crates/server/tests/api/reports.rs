@@ -44,10 +44,10 @@ async fn only_admins_write_and_run_reports(app: TestApp) {
         )
         .await
         .assert_error(404, "Assignee not found or access denied");
-    let r = app
+    let r = acme
+        .admin
         .post(
             "/api/reports",
-            acme.admin.t(),
             json!({"name": "Tasks", "kind": "task-status"}),
         )
         .await;
@@ -80,9 +80,7 @@ async fn only_admins_write_and_run_reports(app: TestApp) {
         .post(&format!("{path}/run"), json!({}))
         .await
         .assert_error(404, "Report not found or access denied");
-    let r = app
-        .patch(&path, acme.admin.t(), json!({"name": "Renamed"}))
-        .await;
+    let r = acme.admin.patch(&path, json!({"name": "Renamed"})).await;
     assert_eq!(r.body["report"]["name"], "Renamed");
     acme.admin.delete(&path).await.assert_status(204);
 }
@@ -109,16 +107,17 @@ async fn the_task_status_report_counts_by_assignee_and_status(app: TestApp) {
         .await
         .assert_status(201);
     }
-    let id = app
+    let id = acme
+        .admin
         .post(
             "/api/reports",
-            acme.admin.t(),
             json!({"name": "Tasks", "kind": "task-status"}),
         )
         .await
         .id("report");
-    let r = app
-        .post(&format!("/api/reports/{id}/run"), acme.admin.t(), json!({}))
+    let r = acme
+        .admin
+        .post(&format!("/api/reports/{id}/run"), json!({}))
         .await;
     r.assert_status(200);
     assert_eq!(r.body["report"]["id"], id.as_str());
@@ -131,20 +130,17 @@ async fn the_task_status_report_counts_by_assignee_and_status(app: TestApp) {
             {"assigneeId": pat_person, "assigneeName": "Pat", "status": "done", "count": 1},
         ])
     );
-    let only_pat = app
+    let only_pat = acme
+        .admin
         .post(
             "/api/reports",
-            acme.admin.t(),
             json!({"name": "Pat", "kind": "task-status", "parameters": {"assigneeId": pat_person}}),
         )
         .await
         .id("report");
-    let r = app
-        .post(
-            &format!("/api/reports/{only_pat}/run"),
-            acme.admin.t(),
-            json!({}),
-        )
+    let r = acme
+        .admin
+        .post(&format!("/api/reports/{only_pat}/run"), json!({}))
         .await;
     assert_eq!(r.body["rows"].as_array().unwrap().len(), 2);
 }
@@ -158,20 +154,29 @@ async fn the_cadence_report_shows_dates_and_counts_never_notes(app: TestApp) {
     let day = 24 * 3600 * 1000;
     for offset in [-40 * day, -10 * day, 5 * day, 12 * day] {
         let at = manageros_core::Timestamp::from_millis(now + offset).to_rfc3339();
-        boss.post("/api/oneonones", json!({"participant1Id": boss_person, "participant2Id": report_person, "scheduledAt": at, "notes": "SECRET NOTES"}))
-            .await
-            .assert_status(201);
+        boss.post(
+            "/api/oneonones",
+            json!({
+                "participant1Id": boss_person,
+                "participant2Id": report_person,
+                "scheduledAt": at,
+                "notes": "SECRET NOTES",
+            }),
+        )
+        .await
+        .assert_status(201);
     }
-    let id = app
+    let id = acme
+        .admin
         .post(
             "/api/reports",
-            acme.admin.t(),
             json!({"name": "Cadence", "kind": "oneonone-cadence"}),
         )
         .await
         .id("report");
-    let r = app
-        .post(&format!("/api/reports/{id}/run"), acme.admin.t(), json!({}))
+    let r = acme
+        .admin
+        .post(&format!("/api/reports/{id}/run"), json!({}))
         .await;
     r.assert_status(200);
     assert!(

@@ -54,13 +54,12 @@ macro_rules! snapshot {
 #[db_test]
 async fn every_resource_keeps_its_json_shape(app: TestApp) {
     let acme = app.org("acme").await;
-    let t = acme.admin.t();
     let boss = app.link_admin(&acme, "Boss").await;
     let (ada, ada_person) = app.linked_member(&acme, "Ada", "ada@example.com").await;
-    let team = app
+    let team = acme
+        .admin
         .post(
             "/api/teams",
-            t,
             json!({"name": "Platform", "description": "Runs things"}),
         )
         .await
@@ -99,76 +98,105 @@ async fn every_resource_keeps_its_json_shape(app: TestApp) {
         acme.admin.get("/api/organization/invitations").await.body
     );
 
-    let initiative = app
+    let initiative = acme
+        .admin
         .post(
             "/api/initiatives",
-            t,
-            json!({"title": "Launch", "ownerIds": [boss], "teamId": team, "startDate": "2030-01-01", "targetDate": "2030-03-01"}),
+            json!({
+                "title": "Launch",
+                "ownerIds": [boss],
+                "teamId": team,
+                "startDate": "2030-01-01",
+                "targetDate": "2030-03-01",
+            }),
         )
         .await;
     snapshot!("initiative", initiative.body);
-    let task = app
+    let task = acme
+        .admin
         .post(
             "/api/tasks",
-            t,
-            json!({"title": "Write it", "priority": 2, "assigneeId": ada_person, "initiativeId": initiative.id("initiative"), "dueDate": "2030-02-01"}),
+            json!({
+                "title": "Write it",
+                "priority": 2,
+                "assigneeId": ada_person,
+                "initiativeId": initiative.id("initiative"),
+                "dueDate": "2030-02-01",
+            }),
         )
         .await;
     snapshot!("task", task.body);
     snapshot!("tasks", acme.admin.get("/api/tasks").await.body);
-    let meeting = app
+    let meeting = acme
+        .admin
         .post(
             "/api/meetings",
-            t,
-            json!({"title": "Weekly", "scheduledAt": "2030-01-07T10:00:00Z", "participantIds": [ada_person], "isPrivate": true}),
+            json!({
+                "title": "Weekly",
+                "scheduledAt": "2030-01-07T10:00:00Z",
+                "participantIds": [ada_person],
+                "isPrivate": true,
+            }),
         )
         .await;
     snapshot!("meeting", meeting.body);
-    let instance = app
+    let instance = acme
+        .admin
         .post(
             &format!("/api/meetings/{}/instances", meeting.id("meeting")),
-            t,
             json!({"scheduledAt": "2030-01-14T10:00:00Z", "notes": "Agenda"}),
         )
         .await;
     snapshot!("meeting_instance", instance.body);
-    let feedback = app
+    let feedback = acme
+        .admin
         .post(
             "/api/feedback",
-            t,
             json!({"aboutId": ada_person, "kind": "praise", "body": "Great work"}),
         )
         .await;
     snapshot!("feedback", feedback.body);
-    let campaign = app
+    let campaign = acme
+        .admin
         .post(
             "/api/feedback-campaigns",
-            t,
-            json!({"name": "Q1", "targetPersonId": ada_person, "startDate": "2030-01-01", "endDate": "2030-02-01", "inviteEmails": ["peer@example.com"], "questions": ["What went well?"]}),
+            json!({
+                "name": "Q1",
+                "targetPersonId": ada_person,
+                "startDate": "2030-01-01",
+                "endDate": "2030-02-01",
+                "inviteEmails": ["peer@example.com"],
+                "questions": ["What went well?"],
+            }),
         )
         .await;
     snapshot!("feedback_campaign", campaign.body);
-    let report = app
+    let report = acme
+        .admin
         .post(
             "/api/reports",
-            t,
             json!({"name": "Status", "kind": "task-status"}),
         )
         .await;
     snapshot!("report", report.body);
-    let run = app
+    let run = acme
+        .admin
         .post(
             &format!("/api/reports/{}/run", report.id("report")),
-            t,
             json!({}),
         )
         .await;
     snapshot!("report_run", run.body);
-    let one = app
+    let one = acme
+        .admin
         .post(
             "/api/oneonones",
-            t,
-            json!({"participant1Id": boss, "participant2Id": ada_person, "scheduledAt": "2030-01-08T09:00:00Z", "notes": "Career"}),
+            json!({
+                "participant1Id": boss,
+                "participant2Id": ada_person,
+                "scheduledAt": "2030-01-08T09:00:00Z",
+                "notes": "Career",
+            }),
         )
         .await;
     snapshot!("oneonone", one.body);

@@ -11,8 +11,16 @@ async fn who_may_create_tasks(app: TestApp) {
     let plain = app.member(&acme, "Plain", "plain@example.com").await;
     let loner = app.signup("Lone", "lone@example.com").await;
 
-    let r = app
-        .post("/api/tasks", pat.t(), json!({"title": " Write the RFC ", "priority": 1, "dueDate": "2030-03-01", "assigneeId": pat_person}))
+    let r = pat
+        .post(
+            "/api/tasks",
+            json!({
+                "title": " Write the RFC ",
+                "priority": 1,
+                "dueDate": "2030-03-01",
+                "assigneeId": pat_person,
+            }),
+        )
         .await;
     r.assert_status(201);
     let t = &r.body["task"];
@@ -84,8 +92,9 @@ async fn references_must_be_in_the_organization(app: TestApp) {
     let acme = app.org("acme").await;
     let globex = app.org("globex").await;
     let theirs = app.person(&globex, "Theirs", None).await;
-    let their_initiative = app
-        .post("/api/initiatives", globex.admin.t(), json!({"title": "G"}))
+    let their_initiative = globex
+        .admin
+        .post("/api/initiatives", json!({"title": "G"}))
         .await
         .id("initiative");
     acme.admin
@@ -106,8 +115,9 @@ async fn references_must_be_in_the_organization(app: TestApp) {
         )
         .await
         .assert_error(404, "Assignee not found or access denied");
-    let task = app
-        .post("/api/tasks", acme.admin.t(), json!({"title": "T"}))
+    let task = acme
+        .admin
+        .post("/api/tasks", json!({"title": "T"}))
         .await
         .id("task");
     acme.admin
@@ -126,10 +136,9 @@ async fn the_creator_the_assignee_and_admins_edit_and_delete(app: TestApp) {
     let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
     let (sam, sam_person) = app.linked_member(&acme, "Sam", "sam@example.com").await;
     let (other, _) = app.linked_member(&acme, "Other", "other@example.com").await;
-    let task = app
+    let task = pat
         .post(
             "/api/tasks",
-            pat.t(),
             json!({"title": "T", "assigneeId": sam_person}),
         )
         .await
@@ -172,8 +181,8 @@ async fn the_creator_the_assignee_and_admins_edit_and_delete(app: TestApp) {
         (Some("By creator"), Some(5))
     );
 
-    let r = app
-        .patch(&path, sam.t(), json!({"status": "doing", "dueDate": null}))
+    let r = sam
+        .patch(&path, json!({"status": "doing", "dueDate": null}))
         .await;
     assert_eq!(
         r.body["task"]["completedAt"],
@@ -193,8 +202,9 @@ async fn the_creator_the_assignee_and_admins_edit_and_delete(app: TestApp) {
 async fn another_organizations_tasks_are_not_found_even_for_admins(app: TestApp) {
     let acme = app.org("acme").await;
     let globex = app.org("globex").await;
-    let task = app
-        .post("/api/tasks", globex.admin.t(), json!({"title": "Theirs"}))
+    let task = globex
+        .admin
+        .post("/api/tasks", json!({"title": "Theirs"}))
         .await
         .id("task");
     let path = format!("/api/tasks/{task}");
@@ -221,19 +231,19 @@ async fn another_organizations_tasks_are_not_found_even_for_admins(app: TestApp)
 async fn the_task_list_filters_and_pages(app: TestApp) {
     let acme = app.org("acme").await;
     let (pat, pat_person) = app.linked_member(&acme, "Pat", "pat@example.com").await;
-    let initiative = app
-        .post(
-            "/api/initiatives",
-            acme.admin.t(),
-            json!({"title": "Launch"}),
-        )
+    let initiative = acme
+        .admin
+        .post("/api/initiatives", json!({"title": "Launch"}))
         .await
         .id("initiative");
     for i in 0..5 {
         app.clock.advance_millis(1000);
-        let body = json!({"title": format!("Task {i}"), "status": if i % 2 == 0 { "todo" } else { "done" },
+        let body = json!({
+            "title": format!("Task {i}"),
+            "status": if i % 2 == 0 { "todo" } else { "done" },
             "assigneeId": if i < 3 { Value::from(pat_person.clone()) } else { Value::Null },
-            "initiativeId": if i == 4 { Value::from(initiative.clone()) } else { Value::Null }});
+            "initiativeId": if i == 4 { Value::from(initiative.clone()) } else { Value::Null },
+        });
         pat.post("/api/tasks", body).await.assert_status(201);
     }
     let titles = |r: &Res| -> Vec<String> {
@@ -264,8 +274,8 @@ async fn the_task_list_filters_and_pages(app: TestApp) {
     let r = pat.get("/api/tasks?limit=2&page=3").await;
     assert_eq!(titles(&r), ["Task 0"]);
     assert_eq!(r.body["pagination"]["totalPages"], 3);
-    let r = app
-        .get(&format!("/api/initiatives/{initiative}/tasks"), pat.t())
+    let r = pat
+        .get(&format!("/api/initiatives/{initiative}/tasks"))
         .await;
     r.assert_status(200);
     assert_eq!(titles(&r), ["Task 4"]);
