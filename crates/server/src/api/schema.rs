@@ -173,6 +173,15 @@ pub fn page_from(page: Option<&str>, limit: Option<&str>, errors: &mut FieldErro
     Page { page, limit }
 }
 
+/// An id given as a list filter: `Some(None)` when the filter is absent, `None` when it has
+/// the wrong shape (it names nothing, so the list is empty).
+pub fn filter_id<T>(raw: Option<&str>, parse: fn(&str) -> Option<T>) -> Option<Option<T>> {
+    match raw {
+        None => Some(None),
+        Some(s) => parse(s).map(Some),
+    }
+}
+
 /// A search term: trimmed, `None` when blank, at most 200 characters.
 pub fn search_from(raw: Option<&str>, errors: &mut FieldErrors) -> Option<String> {
     let s = raw?.trim();

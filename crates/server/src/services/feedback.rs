@@ -2,6 +2,7 @@
 //! only to its author and admins. Each function asks authz once, then validates, then writes.
 
 use crate::{
+    api::schema::filter_id,
     error::{ApiError, FieldErrors},
     extract::Paging,
     patch::{Patch, required},
@@ -52,18 +53,13 @@ pub async fn list(
         )
         .flatten();
     errors.finish()?;
-    let (list, total) = match q.about_id.as_deref().map(PersonId::parse) {
+    let Some(about_id) = filter_id(q.about_id.as_deref(), PersonId::parse) else {
         // A filter on an id of the wrong shape matches nothing.
-        Some(None) => (vec![], 0),
-        about => {
-            let filter = FeedbackFilter {
-                about_id: about.flatten(),
-                kind,
-            };
-            let scope = authz::feedback_scope(actor);
-            feedback::list(&state.db, &org, &scope, &filter, page).await?
-        }
+        return Ok((vec![], page.info(0)));
     };
+    let filter = FeedbackFilter { about_id, kind };
+    let scope = authz::feedback_scope(actor);
+    let (list, total) = feedback::list(&state.db, &org, &scope, &filter, page).await?;
     Ok((list, page.info(total)))
 }
 

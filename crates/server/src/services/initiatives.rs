@@ -3,7 +3,7 @@
 //! Each function asks authz once, then validates, then writes in one transaction.
 
 use crate::{
-    api::schema::{optional_text, search_from},
+    api::schema::{filter_id, optional_text, search_from},
     error::{ApiError, FieldErrors},
     extract::Paging,
     patch::{Patch, required},
@@ -74,21 +74,21 @@ pub async fn list(
         .take("rag", q.rag.as_deref().map(Rag::parse).transpose())
         .flatten();
     errors.finish()?;
-    let team = q.team_id.as_deref().map(TeamId::parse);
-    let owner = q.owner_id.as_deref().map(PersonId::parse);
-    // A filter on an id of the wrong shape matches nothing.
-    let (list, total) = if matches!(team, Some(None)) || matches!(owner, Some(None)) {
-        (vec![], 0)
-    } else {
-        let filter = InitiativeFilter {
-            status,
-            rag,
-            team_id: team.flatten(),
-            owner_id: owner.flatten(),
-            search,
-        };
-        initiatives::list(&state.db, &org, &filter, page).await?
+    let (Some(team_id), Some(owner_id)) = (
+        filter_id(q.team_id.as_deref(), TeamId::parse),
+        filter_id(q.owner_id.as_deref(), PersonId::parse),
+    ) else {
+        // A filter on an id of the wrong shape matches nothing.
+        return Ok((vec![], page.info(0)));
     };
+    let filter = InitiativeFilter {
+        status,
+        rag,
+        team_id,
+        owner_id,
+        search,
+    };
+    let (list, total) = initiatives::list(&state.db, &org, &filter, page).await?;
     Ok((list, page.info(total)))
 }
 

@@ -4,7 +4,7 @@
 //! then validates, then writes in one transaction.
 
 use crate::{
-    api::schema::{optional_text, search_from, time_from, time_until},
+    api::schema::{filter_id, optional_text, search_from, time_from, time_until},
     error::{ApiError, FieldErrors},
     extract::Paging,
     patch::{Patch, required},
@@ -111,17 +111,17 @@ async fn list_in(
         )
         .flatten();
     errors.finish()?;
-    let initiative = q.initiative_id.as_deref().map(InitiativeId::parse);
-    let team = q.team_id.as_deref().map(TeamId::parse);
-    // A filter on an id of the wrong shape matches nothing.
-    let (list, total) = if matches!(initiative, Some(None)) || matches!(team, Some(None)) {
-        (vec![], 0)
-    } else {
-        filter.initiative_id = initiative.flatten().or(filter.initiative_id);
-        filter.team_id = team.flatten();
-        let scope = authz::meeting_scope(actor);
-        meetings::list(&state.db, org, &scope, &filter, page).await?
+    let (Some(initiative), Some(team)) = (
+        filter_id(q.initiative_id.as_deref(), InitiativeId::parse),
+        filter_id(q.team_id.as_deref(), TeamId::parse),
+    ) else {
+        // A filter on an id of the wrong shape matches nothing.
+        return Ok((vec![], page.info(0)));
     };
+    filter.initiative_id = initiative.or(filter.initiative_id);
+    filter.team_id = team;
+    let scope = authz::meeting_scope(actor);
+    let (list, total) = meetings::list(&state.db, org, &scope, &filter, page).await?;
     Ok((list, page.info(total)))
 }
 

@@ -3,7 +3,7 @@
 //! authz once, then validates, then writes in one transaction.
 
 use crate::{
-    api::schema::{optional_email, optional_text, search_from},
+    api::schema::{filter_id, optional_email, optional_text, search_from},
     error::{ApiError, FieldErrors},
     extract::Paging,
     patch::{Patch, required},
@@ -94,20 +94,20 @@ pub async fn list(
         )
         .flatten();
     errors.finish()?;
-    // A filter on an id of the wrong shape matches nobody.
-    let team_id = q.team_id.as_deref().map(TeamId::parse);
-    let manager_id = q.manager_id.as_deref().map(PersonId::parse);
-    let (people, total) = if matches!(team_id, Some(None)) || matches!(manager_id, Some(None)) {
-        (vec![], 0)
-    } else {
-        let filter = PersonFilter {
-            search,
-            team_id: team_id.flatten(),
-            manager_id: manager_id.flatten(),
-            status,
-        };
-        persons::list(&state.db, &org, &filter, page).await?
+    let (Some(team_id), Some(manager_id)) = (
+        filter_id(q.team_id.as_deref(), TeamId::parse),
+        filter_id(q.manager_id.as_deref(), PersonId::parse),
+    ) else {
+        // A filter on an id of the wrong shape matches nothing.
+        return Ok((vec![], page.info(0)));
     };
+    let filter = PersonFilter {
+        search,
+        team_id,
+        manager_id,
+        status,
+    };
+    let (people, total) = persons::list(&state.db, &org, &filter, page).await?;
     Ok((people, page.info(total)))
 }
 

@@ -3,7 +3,7 @@
 //! once, then validates, then writes in one transaction.
 
 use crate::{
-    api::schema::{optional_text, search_from},
+    api::schema::{filter_id, optional_text, search_from},
     error::{ApiError, FieldErrors},
     extract::Paging,
     patch::{Patch, required},
@@ -83,16 +83,16 @@ pub(crate) async fn list_in(
         )
         .flatten();
     errors.finish()?;
-    let assignee = q.assignee_id.as_deref().map(PersonId::parse);
-    let initiative = q.initiative_id.as_deref().map(InitiativeId::parse);
-    // A filter on an id of the wrong shape matches nothing.
-    let (list, total) = if matches!(assignee, Some(None)) || matches!(initiative, Some(None)) {
-        (vec![], 0)
-    } else {
-        filter.assignee_id = assignee.flatten().or(filter.assignee_id);
-        filter.initiative_id = initiative.flatten().or(filter.initiative_id);
-        tasks::list(&state.db, org, &filter, page).await?
+    let (Some(assignee), Some(initiative)) = (
+        filter_id(q.assignee_id.as_deref(), PersonId::parse),
+        filter_id(q.initiative_id.as_deref(), InitiativeId::parse),
+    ) else {
+        // A filter on an id of the wrong shape matches nothing.
+        return Ok((vec![], page.info(0)));
     };
+    filter.assignee_id = assignee.or(filter.assignee_id);
+    filter.initiative_id = initiative.or(filter.initiative_id);
+    let (list, total) = tasks::list(&state.db, org, &filter, page).await?;
     Ok((list, page.info(total)))
 }
 

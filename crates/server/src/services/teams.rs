@@ -3,7 +3,7 @@
 //! then writes in one transaction.
 
 use crate::{
-    api::schema::{optional_text, search_from},
+    api::schema::{filter_id, optional_text, search_from},
     error::{ApiError, FieldErrors},
     extract::Paging,
     patch::{Patch, required},
@@ -69,17 +69,12 @@ pub async fn list(
     let page = paging.parse(&mut errors);
     let search = search_from(q.search.as_deref(), &mut errors);
     errors.finish()?;
-    let (list, total) = match q.parent_id.as_deref().map(TeamId::parse) {
+    let Some(parent_id) = filter_id(q.parent_id.as_deref(), TeamId::parse) else {
         // A filter on an id of the wrong shape matches nothing.
-        Some(None) => (vec![], 0),
-        parent => {
-            let filter = TeamFilter {
-                search,
-                parent_id: parent.flatten(),
-            };
-            teams::list(&state.db, &org, &filter, page).await?
-        }
+        return Ok((vec![], page.info(0)));
     };
+    let filter = TeamFilter { search, parent_id };
+    let (list, total) = teams::list(&state.db, &org, &filter, page).await?;
     Ok((list, page.info(total)))
 }
 
