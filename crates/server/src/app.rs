@@ -87,11 +87,12 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     })
 }
 
-/// The whole HTTP surface: the API, its middleware, and envelope answers for unknown routes,
+/// The whole HTTP surface: the API, the pages, their middleware, and envelope answers for unknown routes,
 /// wrong methods, oversized bodies and panics.
 pub fn build_router(state: AppState) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
     api::router(state.clone())
+        .merge(crate::web::router(state.clone()).with_state(state.clone()))
         .fallback(|| async { ApiError::not_found("Not found") })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -17,6 +17,7 @@ pub mod rate_limit;
 pub mod services;
 pub mod session;
 pub mod state;
+pub mod web;
 
 pub use app::{Settings, build_router, build_state, serve};
 pub use state::AppState;

@@ -10,15 +10,21 @@ pub struct Held {
     /// For an action on one entity: whether the caller holds it on every such entity of the
     /// organization; otherwise it depends on the entity ("conditional").
     pub has_access: bool,
+    /// Why, as a sentence: for a conditional action, the condition.
+    pub reason: String,
 }
 
 /// The 34 actions, in order, and whether the caller holds each.
 pub fn all(actor: &Actor) -> Vec<Held> {
     Action::ALL
         .iter()
-        .map(|&action| Held {
-            action,
-            has_access: authz::decide(actor, action, None).allowed,
+        .map(|&action| {
+            let d = authz::decide(actor, action, None);
+            Held {
+                action,
+                has_access: d.allowed,
+                reason: d.reason.into_owned(),
+            }
         })
         .collect()
 }

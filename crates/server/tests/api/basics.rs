@@ -16,7 +16,10 @@ async fn unknown_routes_and_methods_use_the_envelope(app: TestApp) {
     app.get("/api/nothing-here", None)
         .await
         .assert_error(404, "Not found");
-    app.get("/", None).await.assert_error(404, "Not found");
+    // `/` is the web application now; an unknown path still answers with the envelope.
+    app.get("/nothing-here", None)
+        .await
+        .assert_error(404, "Not found");
     let r = app.delete("/api/auth/login", None).await;
     r.assert_error(405, "Method not allowed");
     assert_eq!(r.body["code"], "method_not_allowed");

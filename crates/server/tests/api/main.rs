@@ -16,6 +16,7 @@ mod meetings;
 mod members;
 mod oneonones;
 mod organizations;
+mod pages;
 mod people;
 mod permissions;
 mod reports;

@@ -1,0 +1,42 @@
+// ManagerOS pages work without this file; with it, times show in the reader's time zone.
+// Loaded as an external script (the Content-Security-Policy allows no inline script).
+(function () {
+  "use strict";
+  function pad(n) { return String(n).padStart(2, "0"); }
+  function localInputValue(d) {
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) +
+      "T" + pad(d.getHours()) + ":" + pad(d.getMinutes());
+  }
+  function enhance(root) {
+    // <time datetime="…Z">: shown in local time.
+    root.querySelectorAll("time[datetime]").forEach(function (el) {
+      var d = new Date(el.getAttribute("datetime"));
+      if (isNaN(d)) return;
+      var opts = el.hasAttribute("data-date-only")
+        ? { dateStyle: "medium" }
+        : { dateStyle: "medium", timeStyle: "short" };
+      el.textContent = d.toLocaleString(undefined, opts);
+      el.title = d.toISOString();
+    });
+    // Forms that send a local time also send the offset it was typed in.
+    root.querySelectorAll("input[name=tzOffset]").forEach(function (el) {
+      el.value = String(new Date().getTimezoneOffset());
+    });
+    root.querySelectorAll(".tz-note").forEach(function (el) { el.hidden = true; });
+    // A datetime-local input prefilled in UTC: shown in local time.
+    root.querySelectorAll("input[type=datetime-local][data-utc]").forEach(function (el) {
+      var d = new Date(el.getAttribute("data-utc"));
+      if (!isNaN(d)) el.value = localInputValue(d);
+    });
+    // Confirm before destructive actions.
+    root.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      if (form.dataset.confirmBound) return;
+      form.dataset.confirmBound = "1";
+      form.addEventListener("submit", function (e) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) e.preventDefault();
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("htmx:afterSwap", function (e) { enhance(e.target); });
+})();

@@ -1,0 +1,274 @@
+//! Sign up, sign in, sign out, and the forgotten-password pages (the emailed link opens
+//! `/reset-password?token=`). Each posts to the same `services::accounts` functions as
+//! `/api/auth/*`, with the same messages.
+
+use super::{Ctx, FormState, Layout, PageError, Posted, safe_next};
+use crate::{
+    services::accounts::{self, ResetPasswordRequest, SignupRequest},
+    session,
+    state::AppState,
+};
+use askama::Template;
+use axum::{
+    extract::{Query, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+pub struct Next {
+    next: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    layout: Layout,
+    form: FormState,
+    email: String,
+    next: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "auth/signup.html")]
+struct SignupPage {
+    layout: Layout,
+    form: FormState,
+    name: String,
+    email: String,
+    next: Option<String>,
+}
+
+/// Signed in: on to where the visitor was going, with the new session cookie.
+fn signed_in(
+    state: &AppState,
+    ctx: &Ctx,
+    token: &str,
+    next: Option<&str>,
+    message: &str,
+) -> Response {
+    let mut r = ctx.redirect_with(safe_next(next), message);
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        session::session_cookie(token, state.config.cookie_secure),
+    );
+    r
+}
+
+pub async fn login_page(ctx: Ctx, Query(q): Query<Next>) -> Response {
+    if ctx.user.is_some() {
+        return Redirect::to(safe_next(q.next.as_deref())).into_response();
+    }
+    ctx.render(&LoginPage {
+        layout: ctx.layout("Sign in"),
+        form: FormState::default(),
+        email: String::new(),
+        next: q.next,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<Next>,
+    Posted(f): Posted<LoginForm>,
+) -> Result<Response, PageError> {
+    match accounts::login(&state, &f.email, &f.password).await {
+        Ok(s) => Ok(signed_in(
+            &state,
+            &ctx,
+            &s.token,
+            q.next.as_deref(),
+            &format!("Welcome back, {}.", s.user.name),
+        )),
+        Err(e) => {
+            let status = e.status();
+            Ok(ctx.render_status(
+                status,
+                &LoginPage {
+                    layout: ctx.layout("Sign in"),
+                    form: FormState::from_error(e)?,
+                    email: f.email,
+                    next: q.next,
+                },
+            ))
+        }
+    }
+}
+
+pub async fn signup_page(ctx: Ctx, Query(q): Query<Next>) -> Response {
+    if ctx.user.is_some() {
+        return Redirect::to(safe_next(q.next.as_deref())).into_response();
+    }
+    ctx.render(&SignupPage {
+        layout: ctx.layout("Create your account"),
+        form: FormState::default(),
+        name: String::new(),
+        email: String::new(),
+        next: q.next,
+    })
+}
+
+pub async fn signup(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<Next>,
+    Posted(f): Posted<SignupRequest>,
+) -> Result<Response, PageError> {
+    let (name, email) = (
+        f.name.clone().unwrap_or_default(),
+        f.email.clone().unwrap_or_default(),
+    );
+    match accounts::signup(&state, f).await {
+        Ok(s) => {
+            let message = match &s.organization {
+                Some(org) => format!("Welcome, {}. You joined {}.", s.user.name, org.name),
+                None => format!("Welcome, {}. Your account is ready.", s.user.name),
+            };
+            Ok(signed_in(
+                &state,
+                &ctx,
+                &s.token,
+                q.next.as_deref(),
+                &message,
+            ))
+        }
+        Err(e) => {
+            let status = e.status();
+            Ok(ctx.render_status(
+                status,
+                &SignupPage {
+                    layout: ctx.layout("Create your account"),
+                    form: FormState::from_error(e)?,
+                    name,
+                    email,
+                    next: q.next,
+                },
+            ))
+        }
+    }
+}
+
+/// Signs out: the session is revoked, the cookie cleared.
+pub async fn logout(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Posted(_): Posted<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    if let Some(u) = &ctx.user {
+        accounts::logout(&state, &u.token_hash).await?;
+    }
+    let mut r = ctx.redirect_with("/login", "You are signed out.");
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        session::clear_cookie(state.config.cookie_secure),
+    );
+    Ok(r)
+}
+
+#[derive(Template)]
+#[template(path = "auth/forgot.html")]
+struct ForgotPage {
+    layout: Layout,
+    form: FormState,
+    email: String,
+}
+
+pub async fn forgot_page(ctx: Ctx) -> Response {
+    ctx.render(&ForgotPage {
+        layout: ctx.layout("Forgot your password?"),
+        form: FormState::default(),
+        email: String::new(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    email: String,
+}
+
+pub async fn forgot(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Posted(f): Posted<ForgotForm>,
+) -> Result<Response, PageError> {
+    match accounts::forgot_password(&state, Some(&f.email)) {
+        // The same answer whether or not the account exists.
+        Ok(()) => Ok(ctx.redirect_with(
+            "/login",
+            "If an account exists for this email, a reset link is on its way.",
+        )),
+        Err(e) => Ok(ctx.render_status(
+            StatusCode::BAD_REQUEST,
+            &ForgotPage {
+                layout: ctx.layout("Forgot your password?"),
+                form: FormState::from_error(e)?,
+                email: f.email,
+            },
+        )),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "auth/reset.html")]
+struct ResetPage {
+    layout: Layout,
+    form: FormState,
+    token: String,
+}
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    token: Option<String>,
+}
+
+pub async fn reset_page(ctx: Ctx, Query(q): Query<TokenQuery>) -> Response {
+    ctx.render(&ResetPage {
+        layout: ctx.layout("Choose a new password"),
+        form: FormState::default(),
+        token: q.token.unwrap_or_default(),
+    })
+}
+
+pub async fn reset(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Posted(f): Posted<ResetPasswordRequest>,
+) -> Result<Response, PageError> {
+    let token = f.token.clone().unwrap_or_default();
+    match accounts::reset_password(&state, f).await {
+        Ok(()) => {
+            // Every session of the account was revoked, this browser's too.
+            let mut r = ctx.redirect_with(
+                "/login",
+                "Your password is changed. Sign in with the new one.",
+            );
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                session::clear_cookie(state.config.cookie_secure),
+            );
+            Ok(r)
+        }
+        Err(e) => {
+            let status = e.status();
+            Ok(ctx.render_status(
+                status,
+                &ResetPage {
+                    layout: ctx.layout("Choose a new password"),
+                    form: FormState::from_error(e)?,
+                    token,
+                },
+            ))
+        }
+    }
+}

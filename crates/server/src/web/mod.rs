@@ -1,0 +1,481 @@
+//! The web application: server-rendered pages over the same services as the JSON API. A page
+//! handler extracts, calls one service function, and renders a template (askama, compiled and
+//! auto-escaping) or redirects; it carries no rule of its own, and what a service refuses it
+//! shows with the service's own message.
+//!
+//! - [`Ctx`]: who is asking (the same session cookie as the API), the form token, the flash
+//!   message; [`Posted`]: a form body whose CSRF token and `Origin` have been checked.
+//! - [`PageError`]: a refusal shown as a page (401 redirects to sign-in).
+//! - Every page answer carries a Content-Security-Policy with no inline script, and
+//!   `frame-ancestors 'none'` ([`CSP`]).
+//! - One module per area: [`auth`], [`onboarding`], [`oneonones`], [`settings`].
+
+pub mod assets;
+pub mod auth;
+pub mod onboarding;
+pub mod oneonones;
+pub mod settings;
+
+use crate::{
+    app::BODY_LIMIT,
+    error::ApiError,
+    extract::CurrentUser,
+    session::{self, token_from_headers},
+    state::AppState,
+};
+use askama::Template;
+use axum::{
+    Router,
+    extract::{FromRequest, FromRequestParts, Request},
+    http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts},
+    response::{Html, IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use data_encoding::HEXLOWER;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The page routes. Mounted beside `/api`; the API never answers with HTML, nor pages with JSON.
+pub fn router(state: AppState) -> Router<AppState> {
+    // The pages that sign in or hand out links share the API's per-address limit.
+    let limited = Router::new()
+        .route("/signup", get(auth::signup_page).post(auth::signup))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route(
+            "/forgot-password",
+            get(auth::forgot_page).post(auth::forgot),
+        )
+        .route("/reset-password", get(auth::reset_page).post(auth::reset))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state,
+            crate::rate_limit::limit_auth,
+        ));
+    Router::new()
+        .route("/", get(home))
+        .route("/assets/{file}", get(assets::serve))
+        .merge(limited)
+        .route("/logout", post(auth::logout))
+        .route("/welcome", get(onboarding::welcome))
+        .route("/organizations", post(onboarding::create_organization))
+        .route(
+            "/invitations/{id}/accept",
+            post(onboarding::accept_invitation),
+        )
+        .route(
+            "/invitations/accept",
+            get(onboarding::accept_link).post(onboarding::accept_by_token),
+        )
+        .route("/oneonones", get(oneonones::list).post(oneonones::create))
+        .route("/oneonones/new", get(oneonones::new_page))
+        .route(
+            "/oneonones/{id}",
+            get(oneonones::detail).post(oneonones::update),
+        )
+        .route("/oneonones/{id}/edit", get(oneonones::edit_page))
+        .route("/oneonones/{id}/delete", post(oneonones::delete))
+        .route("/settings/permissions", get(settings::permissions))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+}
+
+/// No inline script or style, nothing from elsewhere, no framing, forms post only here.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; \
+    frame-ancestors 'none'";
+
+/// `/`: the signed-in member's start page, or the way in.
+async fn home(ctx: Ctx) -> Response {
+    match &ctx.user {
+        None => Redirect::to("/login").into_response(),
+        Some(u) if u.user.organization_id.is_none() => Redirect::to("/welcome").into_response(),
+        Some(_) => Redirect::to("/oneonones").into_response(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Who is asking, the form token and the flash message.
+
+const CSRF_COOKIE: &str = "manageros_csrf";
+const FLASH_COOKIE: &str = "manageros_flash";
+
+/// The form token of a session: derived from the session's secret, so it needs no storage,
+/// changes with every sign-in, and no other site can compute it.
+fn session_csrf(token_hash: &str) -> String {
+    HEXLOWER.encode(&Sha256::digest(format!("csrf:{token_hash}").as_bytes()))[..32].to_owned()
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, v)| *n == name && !v.is_empty())
+        .map(|(_, v)| v)
+}
+
+/// The context of one page request.
+pub struct Ctx {
+    pub user: Option<CurrentUser>,
+    /// The token every form of this page carries.
+    pub csrf: String,
+    /// A token for a signed-out visitor, to be set as a cookie with this answer.
+    new_csrf_cookie: Option<String>,
+    pub flash: Option<String>,
+    /// The path (and query) asked for, to come back to after signing in.
+    pub here: String,
+    secure: bool,
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let user = match CurrentUser::from_request_parts(parts, state).await {
+            Ok(u) => Some(u),
+            Err(ApiError::Unauthorized) => None,
+            Err(e) => return Err(e.into()),
+        };
+        let (csrf, new_csrf_cookie) = match (&user, cookie(&parts.headers, CSRF_COOKIE)) {
+            (Some(u), _) => (session_csrf(&u.token_hash), None),
+            (None, Some(c)) if c.len() >= 32 => (c.to_owned(), None),
+            (None, _) => {
+                let t = session::new_token();
+                (t.clone(), Some(t))
+            }
+        };
+        let flash = cookie(&parts.headers, FLASH_COOKIE)
+            .and_then(|v| percent_decode(v).filter(|s| !s.is_empty() && s.len() <= 300));
+        Ok(Self {
+            user,
+            csrf,
+            new_csrf_cookie,
+            flash,
+            here: parts
+                .uri
+                .path_and_query()
+                .map_or("/", |p| p.as_str())
+                .to_owned(),
+            secure: state.config.cookie_secure,
+        })
+    }
+}
+
+impl Ctx {
+    /// The signed-in caller, or a redirect to sign in and come back.
+    pub fn member(&self) -> Result<&CurrentUser, PageError> {
+        self.user
+            .as_ref()
+            .ok_or_else(|| PageError::SignIn(self.here.clone()))
+    }
+
+    /// What the layout shows around a page.
+    pub fn layout(&self, title: &str) -> Layout {
+        let mut nav = vec![];
+        match &self.user {
+            None => {
+                nav.push(NavItem::new("/login", "Sign in", &self.here));
+                nav.push(NavItem::new("/signup", "Sign up", &self.here));
+            }
+            Some(u) if u.user.organization_id.is_none() => {
+                nav.push(NavItem::new("/welcome", "Get started", &self.here));
+            }
+            Some(u) => {
+                if u.user.person_id.is_some() {
+                    nav.push(NavItem::new("/oneonones", "One-on-ones", &self.here));
+                }
+                nav.push(NavItem::new(
+                    "/settings/permissions",
+                    "Permissions",
+                    &self.here,
+                ));
+            }
+        }
+        Layout {
+            title: title.to_owned(),
+            user_name: self.user.as_ref().map(|u| u.user.name.clone()),
+            nav,
+            csrf: self.csrf.clone(),
+            flash: self.flash.clone(),
+            css: assets::url("app.css"),
+            app_js: assets::url("app.js"),
+            htmx_js: assets::url("htmx.min.js"),
+        }
+    }
+
+    /// Renders a page, with the cookies this context owes the browser.
+    pub fn render(&self, page: &impl Template) -> Response {
+        self.with_cookies(render(StatusCode::OK, page))
+    }
+
+    /// Renders a page with another status (a form re-shown with its errors is a 400).
+    pub fn render_status(&self, status: StatusCode, page: &impl Template) -> Response {
+        self.with_cookies(render(status, page))
+    }
+
+    /// A redirect after a successful action, with the message the next page shows.
+    pub fn redirect_with(&self, to: &str, message: &str) -> Response {
+        let mut r = Redirect::to(to).into_response();
+        if let Ok(v) = HeaderValue::from_str(&format!(
+            "{FLASH_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60{}",
+            percent_encode(message),
+            if self.secure { "; Secure" } else { "" }
+        )) {
+            r.headers_mut().append(header::SET_COOKIE, v);
+        }
+        r
+    }
+
+    fn with_cookies(&self, mut r: Response) -> Response {
+        let secure = if self.secure { "; Secure" } else { "" };
+        if let Some(t) = &self.new_csrf_cookie
+            && let Ok(v) = HeaderValue::from_str(&format!(
+                "{CSRF_COOKIE}={t}; Path=/; HttpOnly; SameSite=Strict{secure}"
+            ))
+        {
+            r.headers_mut().append(header::SET_COOKIE, v);
+        }
+        if self.flash.is_some()
+            && let Ok(v) = HeaderValue::from_str(&format!(
+                "{FLASH_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
+            ))
+        {
+            r.headers_mut().append(header::SET_COOKIE, v);
+        }
+        r
+    }
+}
+
+fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => PageError::Api(ApiError::internal(e)).into_response(),
+    }
+}
+
+fn percent_encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    url::form_urlencoded::parse(format!("m={s}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+}
+
+/// The frame around every page.
+pub struct Layout {
+    pub title: String,
+    pub user_name: Option<String>,
+    pub nav: Vec<NavItem>,
+    pub csrf: String,
+    pub flash: Option<String>,
+    pub css: &'static str,
+    pub app_js: &'static str,
+    pub htmx_js: &'static str,
+}
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+impl NavItem {
+    fn new(href: &'static str, label: &'static str, here: &str) -> Self {
+        let path = here.split('?').next().unwrap_or(here);
+        Self {
+            href,
+            label,
+            current: path == href || path.starts_with(&format!("{href}/")),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forms.
+
+#[derive(serde::Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// A form body, accepted only with this session's (or this visitor's) token and from our own
+/// origin: a form another site makes a browser send fails here, before anything is read.
+pub struct Posted<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, PageError> {
+        let (parts, body) = req.into_parts();
+        session::check_same_origin(&parts.headers, &state.config.public_origin)
+            .map_err(|_| PageError::Api(ApiError::forbidden(FORGED)))?;
+        let bytes = axum::body::to_bytes(body, BODY_LIMIT)
+            .await
+            .map_err(|_| PageError::Api(ApiError::PayloadTooLarge))?;
+        let sent: CsrfField = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| PageError::Api(ApiError::forbidden(FORGED)))?;
+        let mut expected = vec![];
+        if let Some(t) = token_from_headers(&parts.headers).filter(|t| t.via_cookie) {
+            expected.push(session_csrf(&session::hash_token(&t.token)));
+        }
+        if let Some(c) = cookie(&parts.headers, CSRF_COOKIE) {
+            expected.push(c.to_owned());
+        }
+        if sent.csrf.is_empty() || !expected.iter().any(|e| same(e, &sent.csrf)) {
+            return Err(PageError::Api(ApiError::forbidden(FORGED)));
+        }
+        let value = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| PageError::Api(ApiError::BadRequest(format!("Invalid form: {e}"))))?;
+        Ok(Posted(value))
+    }
+}
+
+pub const FORGED: &str =
+    "This form has expired or was not sent from ManagerOS. Go back, reload the page and try again.";
+
+/// Compares two tokens in time that does not depend on where they differ.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// What a form shows after a refused submission: a message per field (the service's own
+/// words), or one for the whole form.
+#[derive(Default)]
+pub struct FormState {
+    pub fields: BTreeMap<String, String>,
+    pub message: Option<String>,
+}
+
+impl FormState {
+    /// The error of `field`, if any.
+    pub fn err(&self, field: &str) -> Option<&str> {
+        self.fields.get(field).map(String::as_str)
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.fields.contains_key(field)
+    }
+
+    /// A service's refusal, placed next to the fields it names. A 500 is not a form's fault:
+    /// it stays an error page.
+    pub fn from_error(e: ApiError) -> Result<Self, PageError> {
+        match e {
+            ApiError::Validation(fields) => Ok(Self {
+                fields: fields.into_iter().collect(),
+                message: None,
+            }),
+            ApiError::Internal(_) | ApiError::Unauthorized => Err(PageError::Api(e)),
+            other => Ok(Self {
+                fields: BTreeMap::new(),
+                message: Some(other.to_string()),
+            }),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Refusals as pages.
+
+/// A page that cannot be shown: sign in first, or the service's refusal with its message.
+#[derive(Debug)]
+pub enum PageError {
+    SignIn(String),
+    Api(ApiError),
+}
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::Unauthorized => PageError::SignIn("/".into()),
+            e => PageError::Api(e),
+        }
+    }
+}
+
+impl From<manageros_core::authz::Refusal> for PageError {
+    fn from(r: manageros_core::authz::Refusal) -> Self {
+        PageError::Api(r.into())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    status: u16,
+    heading: &'static str,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let e = match self {
+            PageError::SignIn(next) => {
+                let to = format!("/login?next={}", percent_encode(&next));
+                return Redirect::to(&to).into_response();
+            }
+            PageError::Api(e) => e,
+        };
+        let status = e.status();
+        if let ApiError::Internal(cause) = &e {
+            tracing::error!(error = ?cause, "page failed");
+        }
+        let heading = match status {
+            StatusCode::NOT_FOUND => "Not found",
+            StatusCode::FORBIDDEN => "Not allowed",
+            StatusCode::TOO_MANY_REQUESTS => "Too many requests",
+            s if s.is_server_error() => "Something went wrong",
+            _ => "This did not work",
+        };
+        let page = ErrorPage {
+            layout: Layout {
+                title: heading.to_owned(),
+                user_name: None,
+                nav: vec![],
+                csrf: String::new(),
+                flash: None,
+                css: assets::url("app.css"),
+                app_js: assets::url("app.js"),
+                htmx_js: assets::url("htmx.min.js"),
+            },
+            status: status.as_u16(),
+            heading,
+            message: e.to_string(),
+        };
+        let mut r = render(status, &page);
+        if let ApiError::RateLimited { retry_after_secs } = e
+            && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
+        {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        r
+    }
+}
+
+/// A path to come back to after signing in: only our own, never another site.
+pub fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        _ => "/",
+    }
+}

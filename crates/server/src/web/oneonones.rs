@@ -1,0 +1,573 @@
+//! One-on-ones in the browser: the caller's list (the API's filters, search, sort and pages,
+//! all in the URL), scheduling and editing with pickers of the organization's people, the
+//! detail page with the notes rendered from Markdown, who can see it and the access log, and
+//! deletion with confirmation. Every page calls `services::oneonones`, as `/api/oneonones`
+//! does; an admin's look at someone else's one-on-one is logged there, not here.
+
+use super::{Ctx, FormState, Layout, PageError, Posted};
+use crate::{
+    error::ApiError,
+    extract::{Paging, PathId},
+    services::{
+        oneonones::{self, OneOnOneRequest, OneOnOnesQuery, Reader},
+        people::{self, PeopleQuery},
+    },
+    state::AppState,
+};
+use askama::Template;
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::Response,
+};
+use manageros_core::{
+    OneOnOneId, Page, PageInfo, Timestamp,
+    authz::{Actor, Kind},
+};
+use manageros_store::repo::{
+    oneonones::{AccessEntry, OneOnOneWithPeople},
+    persons::Person,
+};
+use serde::Deserialize;
+
+/// A path id on a page: of the wrong shape, the entity's own 404 page.
+fn page_id<T: PathId>(raw: &str) -> Result<T, PageError> {
+    T::parse(raw.trim()).ok_or_else(|| PageError::Api(ApiError::not_found(T::NOT_FOUND)))
+}
+
+/// A time as a page shows it: `<time datetime>` in UTC, which app.js turns into local time.
+pub struct When {
+    pub iso: String,
+    pub text: String,
+}
+
+impl When {
+    pub fn of(t: Timestamp) -> Self {
+        let iso = t.to_rfc3339();
+        let text = format!("{} {} UTC", &iso[..10], &iso[11..16]);
+        Self { iso, text }
+    }
+}
+
+pub struct Row {
+    pub id: String,
+    pub when: When,
+    pub manager: String,
+    pub report: String,
+    pub has_notes: bool,
+}
+
+impl From<&OneOnOneWithPeople> for Row {
+    fn from(o: &OneOnOneWithPeople) -> Self {
+        Self {
+            id: o.one_on_one.id.to_string(),
+            when: When::of(o.one_on_one.scheduled_at),
+            manager: o.manager.name.clone(),
+            report: o.report.name.clone(),
+            has_notes: o.one_on_one.notes.as_deref().is_some_and(|n| !n.is_empty()),
+        }
+    }
+}
+
+/// The list's URL parameters, kept so that links change one thing and keep the rest.
+#[derive(Deserialize, Default, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct ListParams {
+    pub search: Option<String>,
+    pub scheduled_from: Option<String>,
+    pub scheduled_to: Option<String>,
+    pub sort: Option<String>,
+    pub page: Option<String>,
+    pub limit: Option<String>,
+}
+
+impl ListParams {
+    fn url(&self, sort: Option<&str>, page: Option<u64>) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("search", self.search.as_deref()),
+            ("scheduledFrom", self.scheduled_from.as_deref()),
+            ("scheduledTo", self.scheduled_to.as_deref()),
+            ("limit", self.limit.as_deref()),
+        ] {
+            if let Some(v) = v.filter(|v| !v.is_empty()) {
+                q.append_pair(k, v);
+            }
+        }
+        if let Some(s) = sort.or(self.sort.as_deref()).filter(|s| !s.is_empty()) {
+            q.append_pair("sort", s);
+        }
+        if let Some(p) = page.filter(|p| *p > 1) {
+            q.append_pair("page", &p.to_string());
+        }
+        let q = q.finish();
+        if q.is_empty() {
+            "/oneonones".into()
+        } else {
+            format!("/oneonones?{q}")
+        }
+    }
+}
+
+/// A sortable column header: its link, and how the list is sorted by it now.
+pub struct SortLink {
+    pub href: String,
+    /// `ascending`, `descending` or `none`, for `aria-sort`.
+    pub aria: &'static str,
+    pub arrow: &'static str,
+}
+
+fn sort_link(p: &ListParams, field: &str) -> SortLink {
+    let current = p.sort.as_deref().unwrap_or("scheduledAt:desc");
+    let first = current.split(',').next().unwrap_or("").trim();
+    let (f, dir) = first.split_once(':').unwrap_or((first, "asc"));
+    let (aria, arrow, next) = if f == field {
+        if dir == "desc" {
+            ("descending", " ▼", format!("{field}:asc"))
+        } else {
+            ("ascending", " ▲", format!("{field}:desc"))
+        }
+    } else {
+        ("none", "", format!("{field}:asc"))
+    };
+    SortLink {
+        href: p.url(Some(&next), None),
+        aria,
+        arrow,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "oneonones/list.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<Row>,
+    params: ListParams,
+    page: PageInfo,
+    by_when: SortLink,
+    by_manager: SortLink,
+    by_report: SortLink,
+    prev: Option<String>,
+    next: Option<String>,
+    form: FormState,
+    filtered: bool,
+}
+
+/// `/oneonones`: the caller's one-on-ones.
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(params): Query<ListParams>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let q = OneOnOnesQuery {
+        scheduled_from: params.scheduled_from.clone().filter(|s| !s.is_empty()),
+        scheduled_to: params.scheduled_to.clone().filter(|s| !s.is_empty()),
+        search: params.search.clone(),
+        sort: params.sort.clone().filter(|s| !s.is_empty()),
+        immutable_filters: None,
+    };
+    let paging = Paging {
+        page: params.page.clone(),
+        limit: params.limit.clone(),
+    };
+    let (rows, page, form) = match oneonones::list(&state, &actor, q, &paging).await {
+        Ok((list, page)) => (
+            list.iter().map(Row::from).collect(),
+            page,
+            FormState::default(),
+        ),
+        // A bad filter is shown next to it, with an empty list.
+        Err(e @ ApiError::Validation(_)) => {
+            let none = Page {
+                page: 1,
+                limit: Page::DEFAULT_LIMIT,
+            };
+            (vec![], none.info(0), FormState::from_error(e)?)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let filtered = [&params.search, &params.scheduled_from, &params.scheduled_to]
+        .iter()
+        .any(|v| v.as_deref().is_some_and(|v| !v.is_empty()));
+    let status = if form.fields.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    Ok(ctx.render_status(
+        status,
+        &ListPage {
+            layout: ctx.layout("One-on-ones"),
+            by_when: sort_link(&params, "scheduledAt"),
+            by_manager: sort_link(&params, "manager"),
+            by_report: sort_link(&params, "report"),
+            prev: page
+                .has_previous_page
+                .then(|| params.url(None, Some(page.page - 1))),
+            next: page
+                .has_next_page
+                .then(|| params.url(None, Some(page.page + 1))),
+            rows,
+            page,
+            form,
+            filtered,
+            params,
+        },
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scheduling and editing.
+
+/// The form as the browser sends it: a local date and time, and the offset it was typed in.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct OneOnOneForm {
+    #[serde(default)]
+    participant1_id: String,
+    #[serde(default)]
+    participant2_id: String,
+    #[serde(default)]
+    scheduled_at: String,
+    /// Minutes to add to the local time to get UTC (JavaScript's `getTimezoneOffset`); 0 when
+    /// the browser runs no script, and the page then says times are UTC.
+    #[serde(default)]
+    tz_offset: Option<String>,
+    #[serde(default)]
+    notes: String,
+}
+
+impl OneOnOneForm {
+    /// The API's request: the local time turned into UTC. A time that is not one is passed on
+    /// as typed, for the service to refuse with its own message.
+    fn request(&self) -> OneOnOneRequest {
+        let offset: i64 = self
+            .tz_offset
+            .as_deref()
+            .and_then(|o| o.trim().parse().ok())
+            .filter(|o: &i64| o.abs() <= 18 * 60)
+            .unwrap_or(0);
+        let raw = self.scheduled_at.trim();
+        let scheduled_at = chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+            .or_else(|_| chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
+            .ok()
+            .map(|local| {
+                (local + chrono::Duration::minutes(offset))
+                    .and_utc()
+                    .format("%Y-%m-%dT%H:%M:%SZ")
+                    .to_string()
+            })
+            .unwrap_or_else(|| raw.to_owned());
+        OneOnOneRequest {
+            participant1_id: Some(self.participant1_id.clone()),
+            participant2_id: Some(self.participant2_id.clone()),
+            scheduled_at: Some(scheduled_at),
+            notes: Some(self.notes.clone()),
+        }
+    }
+}
+
+pub struct Choice {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "oneonones/form.html")]
+struct FormPage {
+    layout: Layout,
+    heading: &'static str,
+    action: String,
+    submit: &'static str,
+    people: Vec<Choice>,
+    participant1: String,
+    participant2: String,
+    /// The time as a `datetime-local` value in UTC, and the instant app.js shows in local time.
+    scheduled_at: String,
+    scheduled_utc: String,
+    notes: String,
+    form: FormState,
+    cancel: String,
+}
+
+/// The organization's people, by name, for the pickers (the first 100; search narrows).
+async fn choices(state: &AppState, actor: &Actor) -> Result<Vec<Choice>, PageError> {
+    let paging = Paging {
+        page: None,
+        limit: Some("100".into()),
+    };
+    let (people, _) = people::list(state, actor, PeopleQuery::default(), &paging).await?;
+    Ok(people
+        .iter()
+        .map(|p: &Person| Choice {
+            id: p.id.to_string(),
+            name: p.name.clone(),
+        })
+        .collect())
+}
+
+/// `/oneonones/new`: the caller as the first participant by default.
+pub async fn new_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    let user = ctx.member()?;
+    let actor = user.actor();
+    let people = choices(&state, &actor).await?;
+    Ok(ctx.render(&FormPage {
+        layout: ctx.layout("Schedule a one-on-one"),
+        heading: "Schedule a one-on-one",
+        action: "/oneonones".into(),
+        submit: "Schedule",
+        people,
+        participant1: user
+            .user
+            .person_id
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        participant2: String::new(),
+        scheduled_at: String::new(),
+        scheduled_utc: String::new(),
+        notes: String::new(),
+        form: FormState::default(),
+        cancel: "/oneonones".into(),
+    }))
+}
+
+/// A refused form, shown again with what was typed and the service's messages.
+async fn form_again(
+    state: &AppState,
+    ctx: &Ctx,
+    e: ApiError,
+    f: &OneOnOneForm,
+    edit: Option<&str>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let status = e.status();
+    let form = FormState::from_error(e)?;
+    let people = choices(state, &actor).await?;
+    let (heading, action, submit, cancel) = match edit {
+        None => (
+            "Schedule a one-on-one",
+            "/oneonones".to_owned(),
+            "Schedule",
+            "/oneonones".to_owned(),
+        ),
+        Some(id) => (
+            "Edit the one-on-one",
+            format!("/oneonones/{id}"),
+            "Save",
+            format!("/oneonones/{id}"),
+        ),
+    };
+    Ok(ctx.render_status(
+        status,
+        &FormPage {
+            layout: ctx.layout(heading),
+            heading,
+            action,
+            submit,
+            people,
+            participant1: f.participant1_id.clone(),
+            participant2: f.participant2_id.clone(),
+            scheduled_at: f.scheduled_at.clone(),
+            scheduled_utc: String::new(),
+            notes: f.notes.clone(),
+            form,
+            cancel,
+        },
+    ))
+}
+
+/// Schedules a one-on-one, then back to the list (as the original application did).
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Posted(f): Posted<OneOnOneForm>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    match oneonones::create(&state, &actor, f.request()).await {
+        Ok(o) => Ok(ctx.redirect_with(
+            "/oneonones",
+            &format!(
+                "One-on-one of {} and {} scheduled.",
+                o.manager.name, o.report.name
+            ),
+        )),
+        Err(e) => form_again(&state, &ctx, e, &f, None).await,
+    }
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: OneOnOneId = page_id(&raw)?;
+    let o = oneonones::get(&state, &actor, &id).await?;
+    let people = choices(&state, &actor).await?;
+    let utc = o.one_on_one.scheduled_at.to_rfc3339();
+    Ok(ctx.render(&FormPage {
+        layout: ctx.layout("Edit the one-on-one"),
+        heading: "Edit the one-on-one",
+        action: format!("/oneonones/{id}"),
+        submit: "Save",
+        people,
+        participant1: o.one_on_one.manager_id.to_string(),
+        participant2: o.one_on_one.report_id.to_string(),
+        scheduled_at: utc[..16].to_owned(),
+        scheduled_utc: utc,
+        notes: o.one_on_one.notes.clone().unwrap_or_default(),
+        form: FormState::default(),
+        cancel: format!("/oneonones/{id}"),
+    }))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    Posted(f): Posted<OneOnOneForm>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: OneOnOneId = page_id(&raw)?;
+    match oneonones::update(&state, &actor, &id, f.request()).await {
+        Ok(_) => Ok(ctx.redirect_with(&format!("/oneonones/{id}"), "Changes saved.")),
+        // The one-on-one itself is gone or hidden: that is a page, not a form, error.
+        Err(ApiError::NotFound(m)) if m == Kind::OneOnOne.not_found_message() => {
+            Err(PageError::Api(ApiError::NotFound(m)))
+        }
+        Err(e) => form_again(&state, &ctx, e, &f, Some(id.as_str())).await,
+    }
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    Posted(_): Posted<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: OneOnOneId = page_id(&raw)?;
+    oneonones::delete(&state, &actor, &id).await?;
+    Ok(ctx.redirect_with("/oneonones", "One-on-one deleted."))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The detail page.
+
+pub struct LogRow {
+    pub when: When,
+    pub name: String,
+    pub action: String,
+}
+
+#[derive(Template)]
+#[template(path = "oneonones/detail.html")]
+struct DetailPage {
+    layout: Layout,
+    id: String,
+    when: When,
+    manager: String,
+    report: String,
+    notes_html: Option<String>,
+    readers: Vec<Reader>,
+    log: Vec<LogRow>,
+    /// Why the access log is not shown (to an admin who does not take part).
+    log_refusal: Option<String>,
+}
+
+/// Markdown notes as HTML: parsed by a real parser, then cleaned by an HTML sanitizer, so a
+/// script written into notes never runs.
+pub fn render_markdown(md: &str) -> String {
+    let mut html = String::new();
+    let parser = pulldown_cmark::Parser::new_ext(
+        md,
+        pulldown_cmark::Options::ENABLE_TABLES
+            | pulldown_cmark::Options::ENABLE_STRIKETHROUGH
+            | pulldown_cmark::Options::ENABLE_TASKLISTS,
+    );
+    pulldown_cmark::html::push_html(&mut html, parser);
+    ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .clean(&html)
+        .to_string()
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: OneOnOneId = page_id(&raw)?;
+    let o = oneonones::get(&state, &actor, &id).await?;
+    let (readers, log, log_refusal) = match oneonones::access(&state, &actor, &id).await {
+        Ok((readers, log)) => (readers, log, None),
+        Err(ApiError::Forbidden(m)) => (vec![], vec![], Some(m)),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(ctx.render(&DetailPage {
+        layout: ctx.layout(&format!(
+            "One-on-one of {} and {}",
+            o.manager.name, o.report.name
+        )),
+        id: id.to_string(),
+        when: When::of(o.one_on_one.scheduled_at),
+        manager: o.manager.name.clone(),
+        report: o.report.name.clone(),
+        notes_html: o
+            .one_on_one
+            .notes
+            .as_deref()
+            .filter(|n| !n.trim().is_empty())
+            .map(render_markdown),
+        readers,
+        log: log
+            .into_iter()
+            .map(|e: AccessEntry| LogRow {
+                when: When::of(e.at),
+                name: e.name,
+                action: e.action,
+            })
+            .collect(),
+        log_refusal,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_in_notes_never_survives() {
+        let html = render_markdown(
+            "# Agenda\n\n<script>alert(1)</script>\n\n[x](javascript:alert(2)) <img src=x onerror=alert(3)>",
+        );
+        assert!(html.contains("<h1>Agenda</h1>"));
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+    }
+
+    #[test]
+    fn local_times_become_utc() {
+        let f = OneOnOneForm {
+            scheduled_at: "2030-01-07T10:30".into(),
+            tz_offset: Some("-120".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            f.request().scheduled_at.as_deref(),
+            Some("2030-01-07T08:30:00Z")
+        );
+        let utc = OneOnOneForm {
+            scheduled_at: "2030-01-07T10:30".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            utc.request().scheduled_at.as_deref(),
+            Some("2030-01-07T10:30:00Z")
+        );
+    }
+}

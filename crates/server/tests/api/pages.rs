@@ -1,0 +1,334 @@
+//! The web pages, through HTTP as a browser sends it (form posts with the session cookie):
+//! every page answers with its security headers, a form without this session's token (or
+//! from another origin) fails and changes nothing, and a member signs up, creates an
+//! organization and schedules a one-on-one that both participants then see.
+
+use crate::harness::*;
+use manageros_test_macros::db_test;
+use reqwest::{Method, header};
+
+/// A browser: keeps the cookies it is given, sends our Origin on posts, follows no redirect.
+struct Browser<'a> {
+    app: &'a TestApp,
+    cookies: Vec<(String, String)>,
+}
+
+struct Page {
+    status: u16,
+    location: Option<String>,
+    headers: reqwest::header::HeaderMap,
+    html: String,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Self {
+            app,
+            cookies: vec![],
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn send(&mut self, method: Method, path: &str, form: Option<&[(&str, &str)]>) -> Page {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let mut rb = client
+            .request(method, self.app.url(path))
+            .header(header::COOKIE, self.cookie_header());
+        if let Some(f) = form {
+            rb = rb.header(header::ORIGIN, &self.app.base).form(f);
+        }
+        let r = rb.send().await.unwrap();
+        for v in r.headers().get_all(header::SET_COOKIE) {
+            let pair = v.to_str().unwrap().split(';').next().unwrap().to_owned();
+            let (k, v) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != k);
+            if !v.is_empty() {
+                self.cookies.push((k.to_owned(), v.to_owned()));
+            }
+        }
+        Page {
+            status: r.status().as_u16(),
+            location: r
+                .headers()
+                .get(header::LOCATION)
+                .map(|v| v.to_str().unwrap().to_owned()),
+            headers: r.headers().clone(),
+            html: r.text().await.unwrap(),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        self.send(Method::GET, path, None).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        self.send(Method::POST, path, Some(form)).await
+    }
+}
+
+/// The form token a page carries.
+fn csrf(html: &str) -> String {
+    let at = html.find(r#"name="csrf" value=""#).expect("a form token") + 19;
+    html[at..].split('"').next().unwrap().to_owned()
+}
+
+#[db_test]
+async fn pages_carry_security_headers_and_assets_are_cached(app: TestApp) {
+    let mut b = Browser::new(&app);
+    let p = b.get("/login").await;
+    assert_eq!(p.status, 200);
+    let csp = p.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
+    assert!(!csp.contains("unsafe-inline"));
+    assert_eq!(p.headers["x-frame-options"], "DENY");
+    assert_eq!(p.headers["referrer-policy"], "same-origin");
+    assert!(!p.html.contains("<script>"), "no inline script");
+    let css = p.html.split("href=\"/assets/").nth(1).unwrap();
+    let css = format!("/assets/{}", css.split('"').next().unwrap());
+    let a = b.get(&css).await;
+    assert_eq!(a.status, 200);
+    assert!(
+        a.headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    assert_eq!(
+        b.get("/assets/app.css").await.status,
+        404,
+        "only hashed names"
+    );
+    // Signed out, a member's page leads to sign-in and back.
+    let p = b.get("/oneonones?search=x").await;
+    assert_eq!(p.status, 303);
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/login?next=%2Foneonones%3Fsearch%3Dx")
+    );
+}
+
+#[db_test]
+async fn a_forged_form_fails_and_changes_nothing(app: TestApp) {
+    let mut b = Browser::new(&app);
+    let token = csrf(&b.get("/signup").await.html);
+    let form = [
+        ("name", "Ada"),
+        ("email", "ada@example.com"),
+        ("password", PASSWORD),
+    ];
+    // No token, a wrong one, or another site's Origin: refused before anything is read.
+    let p = b.post("/signup", &form).await;
+    assert_eq!(p.status, 403);
+    assert!(p.html.contains("was not sent from ManagerOS"));
+    let mut wrong = form.to_vec();
+    wrong.push(("csrf", "0123456789abcdef0123456789abcdef"));
+    assert_eq!(b.post("/signup", &wrong).await.status, 403);
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut with_token = form.to_vec();
+    with_token.push(("csrf", &token));
+    let r = client
+        .post(app.url("/signup"))
+        .header(header::COOKIE, b.cookie_header())
+        .header(header::ORIGIN, "https://evil.example")
+        .form(&with_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    // Nothing was created: the address is still free.
+    app.post(
+        "/api/auth/login",
+        None,
+        serde_json::json!({"email": "ada@example.com", "password": PASSWORD}),
+    )
+    .await
+    .assert_error(401, "Invalid email or password");
+    // The real form works.
+    let p = b.post("/signup", &with_token).await;
+    assert_eq!(p.status, 303, "{}", p.html);
+}
+
+#[db_test]
+async fn a_manager_signs_up_creates_an_organization_and_schedules_a_one_on_one(app: TestApp) {
+    let mut b = Browser::new(&app);
+    let t = csrf(&b.get("/signup").await.html);
+    // A refused form keeps what was typed and names the field.
+    let p = b
+        .post(
+            "/signup",
+            &[
+                ("csrf", &t),
+                ("name", "Grace"),
+                ("email", "not-an-email"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 400);
+    assert!(p.html.contains(r#"value="Grace""#));
+    assert!(p.html.contains(r#"id="email-error""#));
+    let p = b
+        .post(
+            "/signup",
+            &[
+                ("csrf", &t),
+                ("name", "Grace"),
+                ("email", "grace@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!((p.status, p.location.as_deref()), (303, Some("/")));
+    assert_eq!(b.get("/").await.location.as_deref(), Some("/welcome"));
+    let welcome = b.get("/welcome").await;
+    assert!(welcome.html.contains("Welcome, Grace"), "the flash message");
+    let t = csrf(&welcome.html);
+    let p = b
+        .post(
+            "/organizations",
+            &[("csrf", &t), ("name", "Acme"), ("slug", "acme")],
+        )
+        .await;
+    assert_eq!(p.status, 303);
+
+    // Her colleague joins through the API, and she links herself and adds people as admin.
+    let grace = {
+        let r = app
+            .post(
+                "/api/auth/login",
+                None,
+                serde_json::json!({"email": "grace@example.com", "password": PASSWORD}),
+            )
+            .await;
+        app.user(&r.body)
+    };
+    let me = grace
+        .post(
+            "/api/people",
+            serde_json::json!({"name": "Grace", "email": "grace@example.com"}),
+        )
+        .await
+        .id("person");
+    grace
+        .put("/api/me/person", serde_json::json!({"personId": me}))
+        .await
+        .assert_status(200);
+    let bob = grace
+        .post(
+            "/api/people",
+            serde_json::json!({"name": "Bob <script>", "email": "bob@example.com"}),
+        )
+        .await
+        .id("person");
+
+    let list = b.get("/oneonones").await;
+    assert_eq!(list.status, 200);
+    assert!(list.html.contains("You have no one-on-ones yet"));
+    let form = b.get("/oneonones/new").await;
+    assert!(
+        form.html.contains("Bob &lt;script&gt;") || form.html.contains("Bob &#60;script&#62;"),
+        "names are escaped"
+    );
+    let t = csrf(&form.html);
+    let p = b
+        .post(
+            "/oneonones",
+            &[
+                ("csrf", &t),
+                ("participant1Id", &me),
+                ("participant2Id", &bob),
+                ("scheduledAt", "2030-01-07T10:30"),
+                ("tzOffset", "-60"),
+                ("notes", "**Career** <script>alert(1)</script>"),
+            ],
+        )
+        .await;
+    assert_eq!((p.status, p.location.as_deref()), (303, Some("/oneonones")));
+    let list = b.get("/oneonones").await;
+    assert!(
+        list.html.contains("2030-01-07T09:30:00.000Z"),
+        "stored in UTC"
+    );
+    let id = list
+        .html
+        .split("href=\"/oneonones/oneonone_")
+        .nth(1)
+        .unwrap();
+    let id = format!("oneonone_{}", &id[..26]);
+    let detail = b.get(&format!("/oneonones/{id}")).await;
+    assert_eq!(detail.status, 200);
+    assert!(detail.html.contains("<strong>Career</strong>"));
+    assert!(
+        !detail.html.contains("<script>alert"),
+        "script in notes never runs"
+    );
+    // The API sees the same one-on-one.
+    let api = grace.get("/api/oneonones").await;
+    assert_eq!(api.body["oneOnOnes"][0]["id"], id.as_str());
+
+    // Another organization's one-on-one is the same 404 page as a missing one.
+    let mut other = Browser::new(&app);
+    let t = csrf(&other.get("/signup").await.html);
+    other
+        .post(
+            "/signup",
+            &[
+                ("csrf", &t),
+                ("name", "Eve"),
+                ("email", "eve@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    let t = csrf(&other.get("/welcome").await.html);
+    other
+        .post(
+            "/organizations",
+            &[("csrf", &t), ("name", "Evil"), ("slug", "evil")],
+        )
+        .await;
+    let theirs = other.get(&format!("/oneonones/{id}")).await;
+    let missing = other
+        .get("/oneonones/oneonone_00000000000000000000000000")
+        .await;
+    assert_eq!((theirs.status, missing.status), (404, 404));
+    assert!(
+        theirs
+            .html
+            .contains("One-on-one not found or you do not have access to it")
+    );
+    // Eve has no person: the list says why instead of breaking.
+    let p = other.get("/oneonones").await;
+    assert_eq!(p.status, 403);
+    assert!(p.html.contains("No person record found for current user"));
+
+    // Settings → Permissions: the 34 actions, the conditional ones marked.
+    let perms = b.get("/settings/permissions").await;
+    assert_eq!(perms.html.matches("<code>").count(), 34);
+    assert!(perms.html.contains("One-on-Ones"));
+
+    // Delete with the form; then it is gone.
+    let t = csrf(&detail.html);
+    let p = b
+        .post(&format!("/oneonones/{id}/delete"), &[("csrf", &t)])
+        .await;
+    assert_eq!(p.status, 303);
+    assert_eq!(b.get(&format!("/oneonones/{id}")).await.status, 404);
+    // Sign out revokes the session.
+    let t = csrf(&b.get("/oneonones").await.html);
+    assert_eq!(b.post("/logout", &[("csrf", &t)]).await.status, 303);
+    assert_eq!(b.get("/oneonones").await.status, 303);
+}
