@@ -95,11 +95,22 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
     img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; \
     frame-ancestors 'none'";
 
-/// `/`: the signed-in member's start page, or the way in.
+#[derive(Template)]
+#[template(path = "start.html")]
+struct StartPage {
+    layout: Layout,
+}
+
+/// `/`: the signed-in member's start page, or the way in. One-on-ones are held between
+/// people of the org chart, so a member not linked to one is told how to get there instead
+/// of being sent to a list that would refuse them.
 async fn home(ctx: Ctx) -> Response {
     match &ctx.user {
         None => Redirect::to("/login").into_response(),
         Some(u) if u.user.organization_id.is_none() => Redirect::to("/welcome").into_response(),
+        Some(u) if u.user.person_id.is_none() => ctx.render(&StartPage {
+            layout: ctx.layout("Start"),
+        }),
         Some(_) => Redirect::to("/oneonones").into_response(),
     }
 }

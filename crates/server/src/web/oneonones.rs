@@ -280,18 +280,17 @@ struct FormPage {
     heading: &'static str,
     action: String,
     submit: &'static str,
-    people: Vec<Choice>,
-    participant1: String,
-    participant2: String,
-    /// The time as a `datetime-local` value in UTC, and the instant app.js shows in local time.
-    scheduled_at: String,
-    scheduled_utc: String,
-    notes: String,
-    form: FormState,
     cancel: String,
+    people: Vec<Choice>,
+    /// What the fields hold: as typed, or the one-on-one's (its time as a `datetime-local`
+    /// value in UTC).
+    values: OneOnOneForm,
+    /// The instant app.js turns into the reader's local time, when editing.
+    scheduled_utc: String,
+    form: FormState,
 }
 
-/// The organization's people, by name, for the pickers (the first 100; search narrows).
+/// The organization's people, by name, for the pickers (the first 100).
 async fn choices(state: &AppState, actor: &Actor) -> Result<Vec<Choice>, PageError> {
     let paging = Paging {
         page: None,
@@ -307,43 +306,17 @@ async fn choices(state: &AppState, actor: &Actor) -> Result<Vec<Choice>, PageErr
         .collect())
 }
 
-/// `/oneonones/new`: the caller as the first participant by default.
-pub async fn new_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
-    let user = ctx.member()?;
-    let actor = user.actor();
-    let people = choices(&state, &actor).await?;
-    Ok(ctx.render(&FormPage {
-        layout: ctx.layout("Schedule a one-on-one"),
-        heading: "Schedule a one-on-one",
-        action: "/oneonones".into(),
-        submit: "Schedule",
-        people,
-        participant1: user
-            .user
-            .person_id
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default(),
-        participant2: String::new(),
-        scheduled_at: String::new(),
-        scheduled_utc: String::new(),
-        notes: String::new(),
-        form: FormState::default(),
-        cancel: "/oneonones".into(),
-    }))
-}
-
-/// A refused form, shown again with what was typed and the service's messages.
-async fn form_again(
+/// The scheduling form (`edit: None`) or the edit form of one one-on-one.
+async fn show_form(
     state: &AppState,
     ctx: &Ctx,
-    e: ApiError,
-    f: &OneOnOneForm,
-    edit: Option<&str>,
+    status: StatusCode,
+    edit: Option<&OneOnOneId>,
+    values: OneOnOneForm,
+    scheduled_utc: String,
+    form: FormState,
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
-    let status = e.status();
-    let form = FormState::from_error(e)?;
     let people = choices(state, &actor).await?;
     let (heading, action, submit, cancel) = match edit {
         None => (
@@ -366,16 +339,50 @@ async fn form_again(
             heading,
             action,
             submit,
-            people,
-            participant1: f.participant1_id.clone(),
-            participant2: f.participant2_id.clone(),
-            scheduled_at: f.scheduled_at.clone(),
-            scheduled_utc: String::new(),
-            notes: f.notes.clone(),
-            form,
             cancel,
+            people,
+            values,
+            scheduled_utc,
+            form,
         },
     ))
+}
+
+/// `/oneonones/new`: the caller as the first participant by default.
+pub async fn new_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    let me = ctx
+        .member()?
+        .user
+        .person_id
+        .as_ref()
+        .map(ToString::to_string);
+    let values = OneOnOneForm {
+        participant1_id: me.unwrap_or_default(),
+        ..Default::default()
+    };
+    show_form(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        None,
+        values,
+        String::new(),
+        FormState::default(),
+    )
+    .await
+}
+
+/// A refused form, shown again with what was typed and the service's messages.
+async fn form_again(
+    state: &AppState,
+    ctx: &Ctx,
+    e: ApiError,
+    f: OneOnOneForm,
+    edit: Option<&OneOnOneId>,
+) -> Result<Response, PageError> {
+    let status = e.status();
+    let form = FormState::from_error(e)?;
+    show_form(state, ctx, status, edit, f, String::new(), form).await
 }
 
 /// Schedules a one-on-one, then back to the list (as the original application did).
@@ -393,7 +400,7 @@ pub async fn create(
                 o.manager.name, o.report.name
             ),
         )),
-        Err(e) => form_again(&state, &ctx, e, &f, None).await,
+        Err(e) => form_again(&state, &ctx, e, f, None).await,
     }
 }
 
@@ -405,22 +412,24 @@ pub async fn edit_page(
     let actor = ctx.member()?.actor();
     let id: OneOnOneId = page_id(&raw)?;
     let o = oneonones::get(&state, &actor, &id).await?;
-    let people = choices(&state, &actor).await?;
     let utc = o.one_on_one.scheduled_at.to_rfc3339();
-    Ok(ctx.render(&FormPage {
-        layout: ctx.layout("Edit the one-on-one"),
-        heading: "Edit the one-on-one",
-        action: format!("/oneonones/{id}"),
-        submit: "Save",
-        people,
-        participant1: o.one_on_one.manager_id.to_string(),
-        participant2: o.one_on_one.report_id.to_string(),
+    let values = OneOnOneForm {
+        participant1_id: o.one_on_one.manager_id.to_string(),
+        participant2_id: o.one_on_one.report_id.to_string(),
         scheduled_at: utc[..16].to_owned(),
-        scheduled_utc: utc,
+        tz_offset: None,
         notes: o.one_on_one.notes.clone().unwrap_or_default(),
-        form: FormState::default(),
-        cancel: format!("/oneonones/{id}"),
-    }))
+    };
+    show_form(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        Some(&id),
+        values,
+        utc,
+        FormState::default(),
+    )
+    .await
 }
 
 pub async fn update(
@@ -437,7 +446,7 @@ pub async fn update(
         Err(ApiError::NotFound(m)) if m == Kind::OneOnOne.not_found_message() => {
             Err(PageError::Api(ApiError::NotFound(m)))
         }
-        Err(e) => form_again(&state, &ctx, e, &f, Some(id.as_str())).await,
+        Err(e) => form_again(&state, &ctx, e, f, Some(&id)).await,
     }
 }
 

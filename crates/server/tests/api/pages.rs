@@ -203,6 +203,10 @@ async fn a_manager_signs_up_creates_an_organization_and_schedules_a_one_on_one(a
         )
         .await;
     assert_eq!(p.status, 303);
+    // An admin not yet linked to a person is told how to get there, not refused.
+    let start = b.get("/").await;
+    assert_eq!(start.status, 200);
+    assert!(start.html.contains("not linked to a person yet"));
 
     // Her colleague joins through the API, and she links herself and adds people as admin.
     let grace = {
