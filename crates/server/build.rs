@@ -2,7 +2,10 @@
 //! - `MIGRATIONS_HASH`: a hash of the migration sources, naming the PostgreSQL template
 //!   database the tests clone (a changed migration gets a new template);
 //! - the `pg_skipped` cfg under `TEST_DATABASE_URL=skip`, which marks the PostgreSQL runs
-//!   ignored so that a skipped run is never counted as a passed one (refused under `CI=true`).
+//!   ignored so that a skipped run is never counted as a passed one (refused under `CI=true`);
+//! - the `browser_skipped` cfg when no `chromedriver` is found (on `PATH`, or named by
+//!   `CHROMEDRIVER`), which marks the browser journeys ignored, with a warning; refused under
+//!   `CI=true`, where `.ci/run` installs Chromium and its driver first.
 
 // A build script that cannot read the migrations should stop the build, loudly.
 #![allow(clippy::expect_used)]
@@ -25,6 +28,8 @@ fn main() {
         );
         println!("cargo::rustc-cfg=pg_skipped");
     }
+
+    browser(ci);
 
     let dir = Path::new("../store/src/migration");
     println!("cargo::rerun-if-changed={}", dir.display());
@@ -49,4 +54,41 @@ fn main() {
         }
     }
     println!("cargo::rustc-env=MIGRATIONS_HASH={hash:016x}");
+}
+
+/// Finds the WebDriver for Chromium the browser journeys drive.
+fn browser(ci: bool) {
+    println!("cargo::rerun-if-env-changed=CHROMEDRIVER");
+    println!("cargo::rerun-if-env-changed=PATH");
+    println!("cargo::rustc-check-cfg=cfg(browser_skipped)");
+    let named = std::env::var_os("CHROMEDRIVER").map(std::path::PathBuf::from);
+    let found = named.clone().filter(|p| p.is_file()).or_else(|| {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|d| d.join("chromedriver"))
+                .find(|p| p.is_file())
+        })
+    });
+    match found {
+        Some(path) => {
+            println!("cargo::rustc-env=CHROMEDRIVER_PATH={}", path.display());
+            if let Some(dir) = path.parent() {
+                println!("cargo::rerun-if-changed={}", dir.display());
+            }
+        }
+        None => {
+            assert!(
+                !ci,
+                "chromedriver is not installed: CI must run the browser journeys \
+                 (apt-get install chromium chromium-driver)"
+            );
+            println!(
+                "cargo::warning=chromedriver not found: the browser journeys are IGNORED \
+                 (apt-get install chromium chromium-driver to run them)"
+            );
+            println!("cargo::rustc-cfg=browser_skipped");
+            // Installing the driver later makes the journeys run.
+            println!("cargo::rerun-if-changed=/usr/bin");
+        }
+    }
 }

@@ -37,6 +37,13 @@
       });
     });
   }
+  // The org chart's "Expand all" and "Collapse all".
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("button[data-chart]");
+    if (!b) return;
+    var open = b.getAttribute("data-chart") === "open";
+    document.querySelectorAll("#chart details").forEach(function (d) { d.open = open; });
+  });
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:afterSwap", function (e) { enhance(e.target); });
 })();

@@ -1,6 +1,6 @@
 //! `/api/me`: the caller (docs/API.md §3).
 
-use crate::services::members;
+use crate::services::{accounts, members};
 use crate::{
     api::schema::{OrganizationView, PersonView, UserView},
     error::{ApiError, ErrorBody},
@@ -8,7 +8,6 @@ use crate::{
     state::AppState,
 };
 use axum::{extract::State, http::StatusCode};
-use manageros_store::repo::{orgs, persons};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -28,17 +27,10 @@ pub async fn get_me(
     caller: CurrentUser,
 ) -> Result<AppJson<MeResponse>, ApiError> {
     let user = &caller.user;
-    let (organization, person) = match &user.organization_id {
-        Some(org_id) => {
-            let org = orgs::find(&state.db, org_id).await?;
-            let person = match &user.person_id {
-                Some(pid) => persons::find(&state.db, org_id, pid).await?,
-                None => None,
-            };
-            (org, person)
-        }
-        None => (None, None),
-    };
+    let accounts::Account {
+        organization,
+        person,
+    } = accounts::me(&state, user).await?;
     Ok(AppJson(MeResponse {
         user: UserView::from(user),
         organization: organization.as_ref().map(OrganizationView::from),

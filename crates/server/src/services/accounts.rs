@@ -22,6 +22,31 @@ use serde::Deserialize;
 use tracing::Instrument;
 use utoipa::ToSchema;
 
+/// The caller's account as `/api/me` and the account page show it.
+pub struct Account {
+    pub organization: Option<Organization>,
+    pub person: Option<manageros_store::repo::persons::Person>,
+}
+
+/// The caller's organization and the person they are linked to (getCurrentUserWithPerson).
+pub async fn me(state: &AppState, user: &User) -> Result<Account, ApiError> {
+    use manageros_store::repo::{orgs, persons};
+    let Some(org_id) = &user.organization_id else {
+        return Ok(Account {
+            organization: None,
+            person: None,
+        });
+    };
+    let person = match &user.person_id {
+        Some(pid) => persons::find(&state.db, org_id, pid).await?,
+        None => None,
+    };
+    Ok(Account {
+        organization: orgs::find(&state.db, org_id).await?,
+        person,
+    })
+}
+
 pub const EMAIL_TAKEN: &str = "Email already exists";
 pub const BAD_CREDENTIALS: &str = "Invalid email or password";
 pub const BAD_RESET_TOKEN: &str = "Invalid or expired reset token";

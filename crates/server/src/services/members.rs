@@ -259,3 +259,24 @@ pub async fn unlink_self(state: &AppState, caller: &UserId) -> Result<(), ApiErr
     txn.commit().await?;
     Ok(())
 }
+
+/// The organization page of an admin: members, invitations, and the people not linked to
+/// anyone (to link a member to, or to invite someone as).
+pub struct Overview {
+    pub members: Vec<Member>,
+    pub invitations: Vec<manageros_store::repo::invitations::Invitation>,
+    pub unlinked_people: Vec<Person>,
+}
+
+/// The most unlinked people the organization page offers.
+pub const UNLINKED_LIMIT: u64 = 1_000;
+
+/// Everything the organization page shows (admins).
+pub async fn overview(state: &AppState, caller: &User) -> Result<Overview, ApiError> {
+    let org = authz::authorize_org(&caller.actor(), OrgAction::ViewMembers)?;
+    Ok(Overview {
+        members: users::list_members(&state.db, &org).await?,
+        invitations: manageros_store::repo::invitations::list_for_org(&state.db, &org).await?,
+        unlinked_people: persons::unlinked(&state.db, &org, UNLINKED_LIMIT).await?,
+    })
+}

@@ -23,7 +23,9 @@ use manageros_store::{
         teams,
     },
 };
+use manageros_store::repo::oneonones::OneOnOneWithPeople;
 use serde::Deserialize;
+use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
 
 pub const NOT_FOUND: &str = "Person not found or access denied";
@@ -84,6 +86,15 @@ pub async fn list(
     paging: &Paging,
 ) -> Result<(Vec<Person>, PageInfo), ApiError> {
     let org = authz::authorize_org(actor, OrgAction::ViewPeople)?;
+    list_in(state, &org, q, paging).await
+}
+
+async fn list_in(
+    state: &AppState,
+    org: &OrgId,
+    q: PeopleQuery,
+    paging: &Paging,
+) -> Result<(Vec<Person>, PageInfo), ApiError> {
     let mut errors = FieldErrors::default();
     let page = paging.parse(&mut errors);
     let search = search_from(q.search.as_deref(), &mut errors);
@@ -107,8 +118,106 @@ pub async fn list(
         manager_id,
         status,
     };
-    let (people, total) = persons::list(&state.db, &org, &filter, page).await?;
+    let (people, total) = persons::list(&state.db, org, &filter, page).await?;
     Ok((people, page.info(total)))
+}
+
+/// A row of the people directory: a person with the names of their team and manager.
+pub struct DirectoryEntry {
+    pub person: Person,
+    pub team: Option<String>,
+    pub manager: Option<String>,
+}
+
+/// The people directory: a page of entries and what its filters offer.
+pub struct Directory {
+    pub entries: Vec<DirectoryEntry>,
+    pub page: PageInfo,
+    /// The teams and the managers to filter by (the first [`PICKER_LIMIT`] of each).
+    pub teams: Vec<(TeamId, String)>,
+    pub managers: Vec<(PersonId, String)>,
+}
+
+pub const PICKER_LIMIT: u64 = 500;
+
+/// The people directory (any member): the list of [`list`], with the names the rows show
+/// and the choices of its filters.
+pub async fn directory(
+    state: &AppState,
+    actor: &Actor,
+    q: PeopleQuery,
+    paging: &Paging,
+) -> Result<Directory, ApiError> {
+    let org = authz::authorize_org(actor, OrgAction::ViewPeople)?;
+    let (people, page) = list_in(state, &org, q, paging).await?;
+    let manager_ids: Vec<PersonId> = people.iter().filter_map(|p| p.manager_id.clone()).collect();
+    let manager_names: HashMap<PersonId, String> = persons::names(&state.db, &org, &manager_ids)
+        .await?
+        .into_iter()
+        .collect();
+    let team_ids: Vec<TeamId> = people.iter().filter_map(|p| p.team_id.clone()).collect();
+    let team_names: HashMap<TeamId, String> = teams::names(&state.db, &org, &team_ids)
+        .await?
+        .into_iter()
+        .collect();
+    let entries = people
+        .into_iter()
+        .map(|person| DirectoryEntry {
+            team: person.team_id.as_ref().and_then(|t| team_names.get(t).cloned()),
+            manager: person
+                .manager_id
+                .as_ref()
+                .and_then(|m| manager_names.get(m).cloned()),
+            person,
+        })
+        .collect();
+    let teams = teams::all(&state.db, &org, PICKER_LIMIT)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
+    let managers = persons::managers(&state.db, &org, PICKER_LIMIT).await?;
+    Ok(Directory {
+        entries,
+        page,
+        teams,
+        managers,
+    })
+}
+
+/// The most people the org chart draws; an organization beyond it is told so.
+pub const CHART_LIMIT: u64 = 5_000;
+
+/// Everyone of the organization for the org chart and the pickers, by name (any member), at
+/// most [`CHART_LIMIT`]; `true` when there were more.
+pub async fn everyone(state: &AppState, actor: &Actor) -> Result<(Vec<Person>, bool), ApiError> {
+    let org = authz::authorize_org(actor, OrgAction::ViewPeople)?;
+    let mut people = persons::all(&state.db, &org, CHART_LIMIT + 1).await?;
+    let more = people.len() as u64 > CHART_LIMIT;
+    people.truncate(CHART_LIMIT as usize);
+    Ok((people, more))
+}
+
+/// A person's page: the person, and for a caller who has one-on-ones with them, the newest
+/// of those (at most [`WITH_ME_LIMIT`]).
+pub struct PersonPage {
+    pub detail: PersonDetail,
+    pub with_me: Vec<OneOnOneWithPeople>,
+}
+
+pub const WITH_ME_LIMIT: u64 = 10;
+
+/// A person of the caller's organization with the caller's one-on-ones with them (any
+/// member; the one-on-ones are the caller's own, as in their list).
+pub async fn page(state: &AppState, actor: &Actor, raw_id: &str) -> Result<PersonPage, ApiError> {
+    let detail = get(state, actor, raw_id).await?;
+    let with_me = match authz::oneonone_list_scope(actor) {
+        Ok((org, me)) if me != detail.person.id => {
+            oneonones::between(&state.db, &org, &me, &detail.person.id, WITH_ME_LIMIT).await?
+        }
+        _ => vec![],
+    };
+    Ok(PersonPage { detail, with_me })
 }
 
 /// A person with the names of their team, manager and direct reports.

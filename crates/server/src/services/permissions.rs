@@ -29,6 +29,19 @@ pub fn all(actor: &Actor) -> Vec<Held> {
         .collect()
 }
 
+/// Whether the caller may take an organization action: what a page asks to decide which
+/// links and buttons to show. The service still decides when the action is taken.
+pub fn may(actor: &Actor, action: authz::OrgAction) -> bool {
+    authz::authorize_org(actor, action).is_ok()
+}
+
+/// The refusal of an organization action, with authz's reason: for a page that offers a form
+/// only to whom may send it.
+pub fn require(actor: &Actor, action: authz::OrgAction) -> Result<(), ApiError> {
+    authz::authorize_org(actor, action)?;
+    Ok(())
+}
+
 /// Whether the caller may perform `action` (on the entity named `id`), with the reason. An
 /// entity the caller may not see is reported as not found, never described: the same answer
 /// the endpoints give.

@@ -12,13 +12,14 @@ use crate::{
     validate,
 };
 use manageros_core::{
-    Name, OrgId, PageInfo, TeamId,
+    Name, OrgId, Page, PageInfo, TeamId,
     authz::{self, Actor, OrgAction},
 };
 use manageros_store::{
     DatabaseTransaction, begin_write,
     repo::{
-        initiatives, orgs, persons,
+        initiatives, orgs,
+        persons::{self, Person, PersonFilter},
         teams::{self, Team, TeamFields, TeamFilter},
     },
 };
@@ -84,6 +85,69 @@ pub async fn get(state: &AppState, actor: &Actor, raw_id: &str) -> Result<Team, 
     teams::find(&state.db, &org, &team_id(raw_id)?)
         .await?
         .ok_or_else(|| ApiError::not_found(NOT_FOUND))
+}
+
+/// The most teams the team tree and the pickers show.
+pub const TREE_LIMIT: u64 = 1_000;
+
+/// Every team of the organization, by name (any member), at most [`TREE_LIMIT`]; `true` when
+/// there were more.
+pub async fn everyone(state: &AppState, actor: &Actor) -> Result<(Vec<Team>, bool), ApiError> {
+    let org = authz::authorize_org(actor, OrgAction::ViewTeams)?;
+    let mut list = teams::all(&state.db, &org, TREE_LIMIT + 1).await?;
+    let more = list.len() as u64 > TREE_LIMIT;
+    list.truncate(TREE_LIMIT as usize);
+    Ok((list, more))
+}
+
+/// A team's page: the team, its parent, its child teams and a page of its members.
+pub struct TeamPage {
+    pub team: Team,
+    pub parent: Option<Team>,
+    pub children: Vec<Team>,
+    pub members: Vec<Person>,
+    pub members_page: PageInfo,
+}
+
+/// A team with its parent, children and members (any member).
+pub async fn page(
+    state: &AppState,
+    actor: &Actor,
+    raw_id: &str,
+    paging: &Paging,
+) -> Result<TeamPage, ApiError> {
+    let org = authz::authorize_org(actor, OrgAction::ViewTeams)?;
+    let mut errors = FieldErrors::default();
+    let page = paging.parse(&mut errors);
+    errors.finish()?;
+    let team = teams::find(&state.db, &org, &team_id(raw_id)?)
+        .await?
+        .ok_or_else(|| ApiError::not_found(NOT_FOUND))?;
+    let parent = match &team.parent_id {
+        Some(p) => teams::find(&state.db, &org, p).await?,
+        None => None,
+    };
+    let children_filter = TeamFilter {
+        search: None,
+        parent_id: Some(team.id.clone()),
+    };
+    let all = Page {
+        page: 1,
+        limit: TREE_LIMIT,
+    };
+    let (children, _) = teams::list(&state.db, &org, &children_filter, all).await?;
+    let member_filter = PersonFilter {
+        team_id: Some(team.id.clone()),
+        ..Default::default()
+    };
+    let (members, total) = persons::list(&state.db, &org, &member_filter, page).await?;
+    Ok(TeamPage {
+        team,
+        parent,
+        children,
+        members,
+        members_page: page.info(total),
+    })
 }
 
 #[derive(Deserialize, ToSchema, Default)]

@@ -130,17 +130,19 @@ pub async fn signup(
     );
     match accounts::signup(&state, f).await {
         Ok(s) => {
-            let message = match &s.organization {
-                Some(org) => format!("Welcome, {}. You joined {}.", s.user.name, org.name),
-                None => format!("Welcome, {}. Your account is ready.", s.user.name),
+            let (message, next) = match &s.organization {
+                // Joined at sign-up by the invitation they came with: the invitation link
+                // they were to return to has done its work.
+                Some(org) => (
+                    format!("Welcome, {}. You joined {}.", s.user.name, org.name),
+                    None,
+                ),
+                None => (
+                    format!("Welcome, {}. Your account is ready.", s.user.name),
+                    q.next.as_deref(),
+                ),
             };
-            Ok(signed_in(
-                &state,
-                &ctx,
-                &s.token,
-                q.next.as_deref(),
-                &message,
-            ))
+            Ok(signed_in(&state, &ctx, &s.token, next, &message))
         }
         Err(e) => {
             let status = e.status();

@@ -8,22 +8,29 @@
 //! - [`PageError`]: a refusal shown as a page (401 redirects to sign-in).
 //! - Every page answer carries a Content-Security-Policy with no inline script, and
 //!   `frame-ancestors 'none'` ([`CSP`]).
-//! - One module per area: [`auth`], [`onboarding`], [`oneonones`], [`settings`].
+//! - One module per area: [`auth`], [`onboarding`], [`account`], [`oneonones`], [`people`],
+//!   [`teams`], [`organization`], [`settings`].
 
+pub mod account;
 pub mod assets;
 pub mod auth;
 pub mod onboarding;
 pub mod oneonones;
+pub mod organization;
+pub mod people;
 pub mod settings;
+pub mod teams;
 
 use crate::{
     app::BODY_LIMIT,
     error::ApiError,
     extract::CurrentUser,
     session::{self, token_from_headers},
+    services::permissions::may,
     state::AppState,
 };
 use askama::Template;
+use manageros_core::authz::OrgAction;
 use axum::{
     Router,
     extract::{FromRequest, FromRequestParts, Request},
@@ -75,6 +82,46 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/oneonones/{id}/edit", get(oneonones::edit_page))
         .route("/oneonones/{id}/delete", post(oneonones::delete))
+        .route("/people", get(people::directory).post(people::create))
+        .route("/people/new", get(people::new_page))
+        .route("/people/chart", get(people::chart))
+        .route("/people/{id}", get(people::person).post(people::update))
+        .route("/people/{id}/edit", get(people::edit_page))
+        .route("/people/{id}/delete", post(people::delete))
+        .route("/teams", get(teams::list).post(teams::create))
+        .route("/teams/new", get(teams::new_page))
+        .route("/teams/{id}", get(teams::team).post(teams::update))
+        .route("/teams/{id}/edit", get(teams::edit_page))
+        .route("/teams/{id}/delete", post(teams::delete))
+        .route("/organization", get(organization::overview))
+        .route("/organization/invitations", post(organization::invite))
+        .route(
+            "/organization/invitations/{id}/revoke",
+            post(organization::revoke),
+        )
+        .route(
+            "/organization/invitations/{id}/reactivate",
+            post(organization::reactivate),
+        )
+        .route(
+            "/organization/members/{id}/role",
+            post(organization::change_role),
+        )
+        .route(
+            "/organization/members/{id}/remove",
+            post(organization::remove),
+        )
+        .route(
+            "/organization/members/{id}/person",
+            post(organization::link),
+        )
+        .route(
+            "/organization/members/{id}/unlink",
+            post(organization::unlink),
+        )
+        .route("/account", get(account::page))
+        .route("/account/link", post(account::link))
+        .route("/account/unlink", post(account::unlink))
         .route("/settings/permissions", get(settings::permissions))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
@@ -205,14 +252,24 @@ impl Ctx {
                 nav.push(NavItem::new("/welcome", "Get started", &self.here));
             }
             Some(u) => {
+                let actor = u.actor();
                 if u.user.person_id.is_some() {
                     nav.push(NavItem::new("/oneonones", "One-on-ones", &self.here));
+                }
+                if may(&actor, OrgAction::ViewPeople) {
+                    nav.push(
+                        NavItem::new("/people", "People", &self.here).with(&["/teams"], &self.here),
+                    );
+                }
+                if may(&actor, OrgAction::ViewMembers) {
+                    nav.push(NavItem::new("/organization", "Organization", &self.here));
                 }
                 nav.push(NavItem::new(
                     "/settings/permissions",
                     "Permissions",
                     &self.here,
                 ));
+                nav.push(NavItem::new("/account", "My account", &self.here));
             }
         }
         Layout {
@@ -311,8 +368,48 @@ impl NavItem {
         Self {
             href,
             label,
-            current: path == href || path.starts_with(&format!("{href}/")),
+            current: under(path, href),
         }
+    }
+
+    /// An entry that also stands for other sections (People for Teams too).
+    fn with(mut self, also: &[&str], here: &str) -> Self {
+        let path = here.split('?').next().unwrap_or(here);
+        self.current |= also.iter().any(|a| under(path, a));
+        self
+    }
+}
+
+fn under(path: &str, section: &str) -> bool {
+    path == section
+        || path
+            .strip_prefix(section)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// The links between the pages of a list, and where the reader is.
+#[derive(Default)]
+pub struct Pager {
+    pub page: u64,
+    pub total_pages: u64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// `url(n)` is the address of page `n` with the list's other parameters kept.
+    pub fn new(info: &manageros_core::PageInfo, url: impl Fn(u64) -> String) -> Self {
+        Self {
+            page: info.page,
+            total_pages: info.total_pages,
+            prev: info.has_previous_page.then(|| url(info.page - 1)),
+            next: info.has_next_page.then(|| url(info.page + 1)),
+        }
+    }
+
+    /// Whether there is more than one page.
+    pub fn shown(&self) -> bool {
+        self.total_pages > 1
     }
 }
 

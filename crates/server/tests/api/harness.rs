@@ -392,6 +392,19 @@ impl TestApp {
         self.user(&r.body)
     }
 
+    /// Signs in an account made with the harness's password.
+    pub async fn login(&self, email: &str) -> TestUser {
+        let r = self
+            .post(
+                "/api/auth/login",
+                None,
+                json!({"email": email, "password": PASSWORD}),
+            )
+            .await;
+        r.assert_status(200);
+        self.user(&r.body)
+    }
+
     /// The test clock's now, in milliseconds.
     pub fn clock_now(&self) -> i64 {
         use manageros_core::Clock;
@@ -466,6 +479,16 @@ pub struct Email {
 }
 
 impl Email {
+    /// The first link in the body.
+    pub fn link(&self) -> String {
+        let start = self.body.find("http").expect("a link");
+        self.body[start..]
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     /// The `token` query parameter of the first link in the body.
     pub fn link_token(&self) -> String {
         let start = self.body.find("?token=").expect("a link with a token") + "?token=".len();

@@ -540,6 +540,34 @@ pub async fn count_for_person(
         .await
 }
 
+/// The newest one-on-ones between two people (in either role), at most `limit`.
+pub async fn between(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    one: &PersonId,
+    other: &PersonId,
+    limit: u64,
+) -> Result<Vec<OneOnOneWithPeople>, DbErr> {
+    let pair = |m: &PersonId, r: &PersonId| {
+        Condition::all()
+            .add(Expr::col((a("o"), a("manager_id"))).eq(m.as_str()))
+            .add(Expr::col((a("o"), a("report_id"))).eq(r.as_str()))
+    };
+    let mut q = joined(true);
+    select_columns(&mut q);
+    q.and_where(Expr::col((a("o"), a("organization_id"))).eq(org.as_str()))
+        .cond_where(Condition::any().add(pair(one, other)).add(pair(other, one)))
+        .order_by((a("o"), a("scheduled_at")), Order::Desc)
+        .order_by((a("o"), a("id")), Order::Desc)
+        .limit(limit);
+    Ok(Row::find_by_statement(db.get_database_backend().build(&q))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
 // ---------------------------------------------------------------------------------------------
 // The access log.
 

@@ -331,3 +331,64 @@ pub async fn count_existing(
         .count(db)
         .await
 }
+
+/// Every person of the organization for the org chart, by name, at most `cap` of them.
+pub async fn all(db: &impl ConnectionTrait, org: &OrgId, cap: u64) -> Result<Vec<Person>, DbErr> {
+    Ok(select(org)
+        .order_by(lower(person::Column::Name), Order::Asc)
+        .order_by(person::Column::Id, Order::Asc)
+        .limit(cap)
+        .into_model::<PersonRow>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Person::from)
+        .collect())
+}
+
+/// `(id, name)` of the people who manage someone, by name, at most `cap` (the directory's
+/// manager filter).
+pub async fn managers(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    cap: u64,
+) -> Result<Vec<(PersonId, String)>, DbErr> {
+    use sea_orm::sea_query::Query;
+    let managing = Query::select()
+        .column(person::Column::ManagerId)
+        .from(person::Entity)
+        .and_where(person::Column::OrganizationId.eq(org.as_str()))
+        .and_where(person::Column::ManagerId.is_not_null())
+        .to_owned();
+    Ok(person::Entity::find()
+        .filter(person::Column::OrganizationId.eq(org.as_str()))
+        .filter(person::Column::Id.in_subquery(managing))
+        .order_by(lower(person::Column::Name), Order::Asc)
+        .order_by(person::Column::Id, Order::Asc)
+        .limit(cap)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (PersonId::from_db(p.id), p.name))
+        .collect())
+}
+
+/// People of the organization linked to no user, by name, at most `cap` (whom an admin can
+/// link a member to, or invite as).
+pub async fn unlinked(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    cap: u64,
+) -> Result<Vec<Person>, DbErr> {
+    Ok(select(org)
+        .filter(user::Column::Id.is_null())
+        .order_by(lower(person::Column::Name), Order::Asc)
+        .order_by(person::Column::Id, Order::Asc)
+        .limit(cap)
+        .into_model::<PersonRow>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Person::from)
+        .collect())
+}

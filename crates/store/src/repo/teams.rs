@@ -171,3 +171,35 @@ pub async fn count_children(
         .count(db)
         .await
 }
+
+/// Every team of the organization, by name, at most `cap` of them (for the team tree and the
+/// pickers).
+pub async fn all(db: &impl ConnectionTrait, org: &OrgId, cap: u64) -> Result<Vec<Team>, DbErr> {
+    Ok(of(org)
+        .order_by(lower(team::Column::Name), Order::Asc)
+        .order_by(team::Column::Id, Order::Asc)
+        .limit(cap)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Team::from)
+        .collect())
+}
+
+/// `(id, name)` of several teams of the organization, in no particular order.
+pub async fn names(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    ids: &[TeamId],
+) -> Result<Vec<(TeamId, String)>, DbErr> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(of(org)
+        .filter(team::Column::Id.is_in(ids.iter().map(|i| i.as_str())))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (TeamId::from_db(t.id), t.name))
+        .collect())
+}

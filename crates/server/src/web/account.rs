@@ -1,0 +1,119 @@
+//! My account: who I am, my organization and role, and the person of the org chart my
+//! account is linked to; linking myself to a person recorded with my email address, and
+//! unlinking. The same services as `/api/me`.
+
+use super::{Ctx, Layout, PageError, Posted, FormState};
+use crate::{
+    error::ApiError,
+    services::{accounts, members},
+    state::AppState,
+};
+use askama::Template;
+use axum::{extract::State, http::StatusCode, response::Response};
+use manageros_core::Role;
+use serde::Deserialize;
+
+pub struct Claimable {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    layout: Layout,
+    name: String,
+    email: String,
+    organization: Option<String>,
+    admin: bool,
+    person: Option<(String, String)>,
+    claimable: Vec<Claimable>,
+    form: FormState,
+}
+
+async fn show(
+    state: &AppState,
+    ctx: &Ctx,
+    status: StatusCode,
+    form: FormState,
+) -> Result<Response, PageError> {
+    let me = ctx.member()?;
+    let account = accounts::me(state, &me.user).await?;
+    let claimable = if account.organization.is_some() && account.person.is_none() {
+        members::linkable_persons(state, &me.user).await?
+    } else {
+        vec![]
+    };
+    Ok(ctx.render_status(
+        status,
+        &AccountPage {
+            layout: ctx.layout("My account"),
+            name: me.user.name.clone(),
+            email: me.user.email.to_string(),
+            organization: account.organization.map(|o| o.name),
+            admin: me.user.role == Role::Admin,
+            person: account.person.map(|p| (p.id.to_string(), p.name)),
+            claimable: claimable
+                .into_iter()
+                .map(|p| Claimable {
+                    id: p.id.to_string(),
+                    name: p.name,
+                    role: p.role.unwrap_or_default(),
+                })
+                .collect(),
+            form,
+        },
+    ))
+}
+
+/// `/account`.
+pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    show(&state, &ctx, StatusCode::OK, FormState::default()).await
+}
+
+async fn after(
+    state: &AppState,
+    ctx: &Ctx,
+    result: Result<String, ApiError>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(message) => Ok(ctx.redirect_with("/account", &message)),
+        Err(e) => {
+            let status = e.status();
+            let form = FormState::from_error(e)?;
+            show(state, ctx, status, form).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkForm {
+    #[serde(default)]
+    person_id: String,
+}
+
+pub async fn link(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Posted(f): Posted<LinkForm>,
+) -> Result<Response, PageError> {
+    let me = ctx.member()?;
+    let r = members::link_self(&state, &me.user.id, &f.person_id)
+        .await
+        .map(|p| format!("Your account is linked to {}.", p.name));
+    after(&state, &ctx, r).await
+}
+
+pub async fn unlink(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Posted(_): Posted<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    let me = ctx.member()?;
+    let r = members::unlink_self(&state, &me.user.id)
+        .await
+        .map(|()| "Your account is no longer linked to a person.".to_owned());
+    after(&state, &ctx, r).await
+}

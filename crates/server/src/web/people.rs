@@ -1,0 +1,674 @@
+//! People in the browser: the directory (the API's search and filters, in the URL), a
+//! person's page, the org chart, and for admins adding, editing and deleting people. Every
+//! page calls `services::people`, as `/api/people` does.
+
+use super::{
+    Ctx, FormState, Layout, PageError, Posted, Pager,
+    oneonones::{Choice, Row},
+};
+use crate::{
+    error::ApiError,
+    extract::Paging,
+    patch::Patch,
+    services::{
+        people::{self, CreatePersonRequest, PeopleQuery, UpdatePersonRequest},
+        permissions::{may, require},
+        teams,
+    },
+    state::AppState,
+};
+use askama::Template;
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::Response,
+};
+use manageros_core::{PersonId, PersonStatus, authz::OrgAction};
+use manageros_store::repo::persons::Person;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// A person's status as the pages write it.
+pub fn status_label(s: PersonStatus) -> &'static str {
+    match s {
+        PersonStatus::Active => "Active",
+        PersonStatus::Inactive => "Inactive",
+        PersonStatus::OnLeave => "On leave",
+    }
+}
+
+pub struct StatusChoice {
+    pub value: &'static str,
+    pub label: &'static str,
+}
+
+fn statuses() -> Vec<StatusChoice> {
+    PersonStatus::ALL
+        .iter()
+        .map(|s| StatusChoice {
+            value: s.as_str(),
+            label: status_label(*s),
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The directory.
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct DirectoryParams {
+    pub search: Option<String>,
+    pub team_id: Option<String>,
+    pub manager_id: Option<String>,
+    pub status: Option<String>,
+    pub page: Option<String>,
+}
+
+impl DirectoryParams {
+    fn url(&self, page: u64) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("search", &self.search),
+            ("teamId", &self.team_id),
+            ("managerId", &self.manager_id),
+            ("status", &self.status),
+        ] {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                q.append_pair(k, v);
+            }
+        }
+        if page > 1 {
+            q.append_pair("page", &page.to_string());
+        }
+        let q = q.finish();
+        if q.is_empty() {
+            "/people".into()
+        } else {
+            format!("/people?{q}")
+        }
+    }
+
+    fn is(&self, field: &Option<String>, value: &str) -> bool {
+        field.as_deref() == Some(value)
+    }
+}
+
+pub struct DirectoryRow {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub team: String,
+    pub manager: String,
+    pub status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "people/directory.html")]
+struct DirectoryPage {
+    layout: Layout,
+    rows: Vec<DirectoryRow>,
+    params: DirectoryParams,
+    teams: Vec<Choice>,
+    managers: Vec<Choice>,
+    statuses: Vec<StatusChoice>,
+    pager: Pager,
+    total: u64,
+    form: FormState,
+    filtered: bool,
+    can_create: bool,
+}
+
+fn choice<I: ToString>((id, name): (I, String)) -> Choice {
+    Choice {
+        id: id.to_string(),
+        name,
+    }
+}
+
+fn choices<I: ToString>(list: Vec<(I, String)>) -> Vec<Choice> {
+    list.into_iter().map(choice).collect()
+}
+
+/// `/people`: the organization's people, by name.
+pub async fn directory(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(params): Query<DirectoryParams>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let blank = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
+    let q = PeopleQuery {
+        search: blank(&params.search),
+        team_id: blank(&params.team_id),
+        manager_id: blank(&params.manager_id),
+        status: blank(&params.status),
+    };
+    let paging = Paging {
+        page: params.page.clone(),
+        limit: None,
+    };
+    let filtered = q.search.is_some()
+        || q.team_id.is_some()
+        || q.manager_id.is_some()
+        || q.status.is_some();
+    let (dir, form) = match people::directory(&state, &actor, q, &paging).await {
+        Ok(d) => (Some(d), FormState::default()),
+        Err(e @ ApiError::Validation(_)) => (None, FormState::from_error(e)?),
+        Err(e) => return Err(e.into()),
+    };
+    let status = if form.fields.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let (rows, teams, managers, pager, total) = match dir {
+        Some(d) => (
+            d.entries
+                .into_iter()
+                .map(|e| DirectoryRow {
+                    id: e.person.id.to_string(),
+                    email: e.person.email.clone().unwrap_or_default(),
+                    role: e.person.role.clone().unwrap_or_default(),
+                    status: status_label(e.person.status),
+                    name: e.person.name,
+                    team: e.team.unwrap_or_default(),
+                    manager: e.manager.unwrap_or_default(),
+                })
+                .collect(),
+            choices(d.teams),
+            choices(d.managers),
+            Pager::new(&d.page, |p| params.url(p)),
+            d.page.total_count,
+        ),
+        None => (vec![], vec![], vec![], Pager::default(), 0),
+    };
+    Ok(ctx.render_status(
+        status,
+        &DirectoryPage {
+            layout: ctx.layout("People"),
+            rows,
+            teams,
+            managers,
+            statuses: statuses(),
+            pager,
+            total,
+            form,
+            filtered,
+            can_create: may(&actor, OrgAction::CreatePerson),
+            params,
+        },
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// A person's page.
+
+#[derive(Template)]
+#[template(path = "people/person.html")]
+struct PersonPage {
+    layout: Layout,
+    id: String,
+    name: String,
+    email: Option<String>,
+    role: Option<String>,
+    status: &'static str,
+    team: Option<Choice>,
+    manager: Option<Choice>,
+    reports: Vec<Choice>,
+    linked: bool,
+    is_me: bool,
+    with_me: Vec<Row>,
+    can_edit: bool,
+    can_delete: bool,
+}
+
+pub async fn person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let member = ctx.member()?;
+    let actor = member.actor();
+    let page = people::page(&state, &actor, &raw).await?;
+    let d = page.detail;
+    Ok(ctx.render(&PersonPage {
+        layout: ctx.layout(&d.person.name),
+        id: d.person.id.to_string(),
+        is_me: member.user.person_id.as_ref() == Some(&d.person.id),
+        name: d.person.name,
+        email: d.person.email,
+        role: d.person.role,
+        status: status_label(d.person.status),
+        linked: d.person.user_id.is_some(),
+        team: d.team.map(choice),
+        manager: d.manager.map(choice),
+        reports: choices(d.reports),
+        with_me: page.with_me.iter().map(Row::from).collect(),
+        can_edit: may(&actor, OrgAction::UpdatePerson),
+        can_delete: may(&actor, OrgAction::DeletePerson),
+    }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The org chart.
+
+/// One step of the chart drawn as nested lists: a person (who opens a level when they have
+/// reports), or the close of a level after its last person.
+#[derive(Default)]
+pub struct ChartItem {
+    pub close: bool,
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    /// How many people report to them, directly and not.
+    pub below: usize,
+    pub open: bool,
+    pub hit: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ChartParams {
+    pub q: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "people/chart.html")]
+struct ChartPage {
+    layout: Layout,
+    items: Vec<ChartItem>,
+    q: String,
+    hits: usize,
+    total: usize,
+    truncated: bool,
+    limit: u64,
+}
+
+/// Levels shown open when nobody is searched for: the top two.
+const OPEN_LEVELS: usize = 2;
+
+/// The chart as nested levels: people without a manager (or whose manager is not among
+/// them) at the top, reports under their manager, each level by name. With a search, the
+/// people found are marked and every level above them is open.
+pub fn chart_items(people: &[Person], q: &str) -> (Vec<ChartItem>, usize) {
+    let index: HashMap<&PersonId, usize> =
+        people.iter().enumerate().map(|(i, p)| (&p.id, i)).collect();
+    let mut children: Vec<Vec<usize>> = vec![vec![]; people.len()];
+    let mut roots = vec![];
+    for (i, p) in people.iter().enumerate() {
+        match p.manager_id.as_ref().and_then(|m| index.get(m)) {
+            Some(&m) if m != i => children[m].push(i),
+            _ => roots.push(i),
+        }
+    }
+    let needle = q.trim().to_lowercase();
+    let hit: Vec<bool> = people
+        .iter()
+        .map(|p| !needle.is_empty() && p.name.to_lowercase().contains(&needle))
+        .collect();
+    // Below-counts and "a hit is below" flags, from the leaves up (iteratively: a chart
+    // can be deep).
+    let mut order = Vec::with_capacity(people.len());
+    let mut stack: Vec<usize> = roots.iter().rev().copied().collect();
+    while let Some(i) = stack.pop() {
+        order.push(i);
+        stack.extend(children[i].iter().rev().copied());
+    }
+    let mut below = vec![0usize; people.len()];
+    let mut hit_below = vec![false; people.len()];
+    for &i in order.iter().rev() {
+        for &c in &children[i] {
+            below[i] += 1 + below[c];
+            hit_below[i] |= hit[c] || hit_below[c];
+        }
+    }
+    // Draw depth-first: `Some(i)` enters a person, `None` closes a level.
+    let mut items = Vec::with_capacity(people.len() * 2);
+    let mut stack: Vec<(Option<usize>, usize)> =
+        roots.iter().rev().map(|&i| (Some(i), 0)).collect();
+    while let Some((entry, depth)) = stack.pop() {
+        let Some(i) = entry else {
+            items.push(ChartItem {
+                close: true,
+                ..Default::default()
+            });
+            continue;
+        };
+        let p = &people[i];
+        let has_children = !children[i].is_empty();
+        items.push(ChartItem {
+            close: false,
+            id: p.id.to_string(),
+            name: p.name.clone(),
+            role: p.role.clone().unwrap_or_default(),
+            below: below[i],
+            open: has_children
+                && if needle.is_empty() {
+                    depth < OPEN_LEVELS
+                } else {
+                    hit_below[i]
+                },
+            hit: hit[i],
+        });
+        if has_children {
+            stack.push((None, depth));
+            stack.extend(children[i].iter().rev().map(|&c| (Some(c), depth + 1)));
+        }
+    }
+    (items, hit.iter().filter(|h| **h).count())
+}
+
+/// `/people/chart`: the reporting tree, collapsible, with a search that opens the way to
+/// the people it finds.
+pub async fn chart(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(params): Query<ChartParams>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let (everyone, truncated) = people::everyone(&state, &actor).await?;
+    let q = params.q.unwrap_or_default();
+    let (items, hits) = chart_items(&everyone, &q);
+    Ok(ctx.render(&ChartPage {
+        layout: ctx.layout("Org chart"),
+        items,
+        q,
+        hits,
+        total: everyone.len(),
+        truncated,
+        limit: people::CHART_LIMIT,
+    }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Adding, editing and deleting (admins).
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    team_id: String,
+    #[serde(default)]
+    manager_id: String,
+}
+
+fn some(s: &str) -> Option<String> {
+    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// A form field as a patch: what is typed, or cleared when left empty.
+fn patch(s: &str) -> Patch<String> {
+    some(s).map_or(Patch::Null, Patch::Value)
+}
+
+impl PersonForm {
+    fn create(&self) -> CreatePersonRequest {
+        CreatePersonRequest {
+            name: Some(self.name.clone()),
+            email: some(&self.email),
+            role: some(&self.role),
+            status: some(&self.status),
+            team_id: some(&self.team_id),
+            manager_id: some(&self.manager_id),
+        }
+    }
+
+    fn update(&self) -> UpdatePersonRequest {
+        UpdatePersonRequest {
+            name: Patch::Value(self.name.clone()),
+            email: patch(&self.email),
+            role: patch(&self.role),
+            status: Patch::Value(self.status.clone()),
+            team_id: patch(&self.team_id),
+            manager_id: patch(&self.manager_id),
+        }
+    }
+
+    fn of(p: &Person) -> Self {
+        Self {
+            name: p.name.clone(),
+            email: p.email.clone().unwrap_or_default(),
+            role: p.role.clone().unwrap_or_default(),
+            status: p.status.as_str().to_owned(),
+            team_id: p.team_id.as_ref().map(ToString::to_string).unwrap_or_default(),
+            manager_id: p
+                .manager_id
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "people/form.html")]
+struct FormPage {
+    layout: Layout,
+    heading: String,
+    action: String,
+    submit: &'static str,
+    cancel: String,
+    values: PersonForm,
+    teams: Vec<Choice>,
+    people: Vec<Choice>,
+    statuses: Vec<StatusChoice>,
+    form: FormState,
+}
+
+async fn show_form(
+    state: &AppState,
+    ctx: &Ctx,
+    status: StatusCode,
+    edit: Option<(&str, &str)>,
+    values: PersonForm,
+    form: FormState,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let (everyone, _) = people::everyone(state, &actor).await?;
+    let (all_teams, _) = teams::everyone(state, &actor).await?;
+    let (heading, action, submit, cancel) = match edit {
+        None => (
+            "Add a person".to_owned(),
+            "/people".to_owned(),
+            "Add person",
+            "/people".to_owned(),
+        ),
+        Some((id, name)) => (
+            format!("Edit {name}"),
+            format!("/people/{id}"),
+            "Save",
+            format!("/people/{id}"),
+        ),
+    };
+    let editing = edit.map(|(id, _)| id);
+    Ok(ctx.render_status(
+        status,
+        &FormPage {
+            layout: ctx.layout(&heading),
+            heading,
+            action,
+            submit,
+            cancel,
+            values,
+            teams: all_teams
+                .into_iter()
+                .map(|t| Choice {
+                    id: t.id.to_string(),
+                    name: t.name,
+                })
+                .collect(),
+            // Nobody manages themselves: the person edited is not offered as their manager.
+            people: everyone
+                .into_iter()
+                .filter(|p| Some(p.id.as_str()) != editing)
+                .map(|p| Choice {
+                    id: p.id.to_string(),
+                    name: p.name,
+                })
+                .collect(),
+            statuses: statuses(),
+            form,
+        },
+    ))
+}
+
+/// `/people/new`: the form to add a person; the service says whether the caller may.
+pub async fn new_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    // Refused with authz's reason, instead of a form that cannot be sent.
+    require(&actor, OrgAction::CreatePerson)?;
+    let values = PersonForm {
+        status: PersonStatus::Active.as_str().to_owned(),
+        ..Default::default()
+    };
+    show_form(&state, &ctx, StatusCode::OK, None, values, FormState::default()).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Posted(f): Posted<PersonForm>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    match people::create(&state, &actor, f.create()).await {
+        Ok(p) => Ok(ctx.redirect_with(&format!("/people/{}", p.id), &format!("{} added.", p.name))),
+        Err(e) => {
+            let status = e.status();
+            let form = FormState::from_error(e)?;
+            show_form(&state, &ctx, status, None, f, form).await
+        }
+    }
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let d = people::get(&state, &actor, &raw).await?;
+    let id = d.person.id.to_string();
+    show_form(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        Some((&id, &d.person.name)),
+        PersonForm::of(&d.person),
+        FormState::default(),
+    )
+    .await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    Posted(f): Posted<PersonForm>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    match people::update(&state, &actor, &raw, f.update()).await {
+        Ok(p) => Ok(ctx.redirect_with(&format!("/people/{}", p.id), "Changes saved.")),
+        Err(ApiError::NotFound(m)) if m == people::NOT_FOUND => {
+            Err(PageError::Api(ApiError::NotFound(m)))
+        }
+        Err(e) => {
+            let status = e.status();
+            let form = FormState::from_error(e)?;
+            let name = f.name.clone();
+            show_form(&state, &ctx, status, Some((raw.trim(), &name)), f, form).await
+        }
+    }
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    Posted(_): Posted<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    match people::delete(&state, &actor, &raw).await {
+        Ok(()) => Ok(ctx.redirect_with("/people", "Person deleted.")),
+        // Reports or history keep a person: say why on their page.
+        Err(ApiError::Conflict(m)) => Ok(ctx.redirect_with(&format!("/people/{}", raw.trim()), &m)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use manageros_core::{OrgId, Timestamp};
+
+    fn person(id: &str, name: &str, manager: Option<&str>) -> Person {
+        Person {
+            id: PersonId::from_db(id.into()),
+            organization_id: OrgId::from_db("org".into()),
+            name: name.into(),
+            email: None,
+            role: None,
+            status: PersonStatus::Active,
+            team_id: None,
+            manager_id: manager.map(|m| PersonId::from_db(m.into())),
+            user_id: None,
+            created_at: Timestamp::from_millis(0),
+            updated_at: Timestamp::from_millis(0),
+        }
+    }
+
+    fn names(items: &[ChartItem]) -> String {
+        items
+            .iter()
+            .map(|i| {
+                if i.close {
+                    ")".into()
+                } else {
+                    format!(
+                        "{}{}{}",
+                        i.name,
+                        if i.open { "+" } else { "" },
+                        if i.hit { "!" } else { "" }
+                    )
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn the_chart_nests_reports_under_their_manager() {
+        let people = vec![
+            person("a", "Ada", None),
+            person("b", "Bob", Some("a")),
+            person("c", "Cy", Some("b")),
+            person("d", "Di", Some("c")),
+            person("e", "Eve", None),
+        ];
+        let (items, hits) = chart_items(&people, "");
+        assert_eq!(names(&items), "Ada+ Bob+ Cy Di ) ) ) Eve");
+        assert_eq!(hits, 0);
+        // A search opens the way down to whom it finds, and nothing else.
+        let (items, hits) = chart_items(&people, "di");
+        assert_eq!(names(&items), "Ada+ Bob+ Cy+ Di! ) ) ) Eve");
+        assert_eq!(hits, 1);
+    }
+
+    #[test]
+    fn a_deep_chart_does_not_overflow() {
+        let mut people = vec![person("p0", "P0", None)];
+        for i in 1..20_000 {
+            people.push(person(&format!("p{i}"), &format!("P{i}"), Some(&format!("p{}", i - 1))));
+        }
+        let (items, _) = chart_items(&people, "P19999");
+        assert_eq!(items.len(), 20_000 + 19_999);
+    }
+}

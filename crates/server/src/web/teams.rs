@@ -1,0 +1,325 @@
+//! Teams in the browser: the team tree, a team's page with its members, and for admins
+//! creating, editing and deleting teams. Every page calls `services::teams`, as `/api/teams`
+//! does.
+
+use super::{Ctx, FormState, Layout, PageError, Pager, Posted, oneonones::Choice};
+use crate::{
+    error::ApiError,
+    extract::Paging,
+    patch::Patch,
+    services::{
+        permissions::{may, require},
+        teams::{self, CreateTeamRequest, UpdateTeamRequest},
+    },
+    state::AppState,
+};
+use askama::Template;
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::Response,
+};
+use manageros_core::{TeamId, authz::OrgAction};
+use manageros_store::repo::teams::Team;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// A team in the tree: its depth gives its indentation.
+pub struct TreeRow {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub depth: usize,
+}
+
+/// Teams in tree order: top-level teams by name, each followed by its children.
+pub fn tree(teams: &[Team]) -> Vec<TreeRow> {
+    let index: HashMap<&TeamId, usize> = teams.iter().enumerate().map(|(i, t)| (&t.id, i)).collect();
+    let mut children: Vec<Vec<usize>> = vec![vec![]; teams.len()];
+    let mut roots = vec![];
+    for (i, t) in teams.iter().enumerate() {
+        match t.parent_id.as_ref().and_then(|p| index.get(p)) {
+            Some(&p) if p != i => children[p].push(i),
+            _ => roots.push(i),
+        }
+    }
+    let mut rows = Vec::with_capacity(teams.len());
+    let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|&i| (i, 0)).collect();
+    while let Some((i, depth)) = stack.pop() {
+        let t = &teams[i];
+        rows.push(TreeRow {
+            id: t.id.to_string(),
+            name: t.name.clone(),
+            description: t.description.clone().unwrap_or_default(),
+            // Indentation stops growing where it would stop being readable.
+            depth: depth.min(8),
+        });
+        stack.extend(children[i].iter().rev().map(|&c| (c, depth + 1)));
+    }
+    rows
+}
+
+#[derive(Template)]
+#[template(path = "teams/list.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<TreeRow>,
+    truncated: bool,
+    can_create: bool,
+}
+
+/// `/teams`: the team tree.
+pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let (all, truncated) = teams::everyone(&state, &actor).await?;
+    Ok(ctx.render(&ListPage {
+        layout: ctx.layout("Teams"),
+        rows: tree(&all),
+        truncated,
+        can_create: may(&actor, OrgAction::CreateTeam),
+    }))
+}
+
+#[derive(Deserialize, Default)]
+pub struct TeamParams {
+    pub page: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "teams/team.html")]
+struct TeamPage {
+    layout: Layout,
+    id: String,
+    name: String,
+    description: Option<String>,
+    parent: Option<Choice>,
+    children: Vec<Choice>,
+    members: Vec<Choice>,
+    total: u64,
+    pager: Pager,
+    can_edit: bool,
+    can_delete: bool,
+}
+
+/// `/teams/{id}`: a team, its parent and child teams, and its members.
+pub async fn team(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    Query(params): Query<TeamParams>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let paging = Paging {
+        page: params.page,
+        limit: None,
+    };
+    let p = teams::page(&state, &actor, &raw, &paging).await?;
+    let id = p.team.id.to_string();
+    let choice = |t: Team| Choice {
+        id: t.id.to_string(),
+        name: t.name,
+    };
+    Ok(ctx.render(&TeamPage {
+        layout: ctx.layout(&p.team.name),
+        pager: Pager::new(&p.members_page, |n| format!("/teams/{id}?page={n}")),
+        total: p.members_page.total_count,
+        name: p.team.name,
+        description: p.team.description,
+        parent: p.parent.map(choice),
+        children: p.children.into_iter().map(choice).collect(),
+        members: p
+            .members
+            .into_iter()
+            .map(|m| Choice {
+                id: m.id.to_string(),
+                name: m.name,
+            })
+            .collect(),
+        can_edit: may(&actor, OrgAction::UpdateTeam),
+        can_delete: may(&actor, OrgAction::DeleteTeam),
+        id,
+    }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    parent_id: String,
+}
+
+fn some(s: &str) -> Option<String> {
+    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+#[derive(Template)]
+#[template(path = "teams/form.html")]
+struct FormPage {
+    layout: Layout,
+    heading: String,
+    action: String,
+    submit: &'static str,
+    cancel: String,
+    values: TeamForm,
+    parents: Vec<Choice>,
+    form: FormState,
+}
+
+async fn show_form(
+    state: &AppState,
+    ctx: &Ctx,
+    status: StatusCode,
+    edit: Option<(&str, &str)>,
+    values: TeamForm,
+    form: FormState,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let (all, _) = teams::everyone(state, &actor).await?;
+    let (heading, action, submit, cancel) = match edit {
+        None => (
+            "Create a team".to_owned(),
+            "/teams".to_owned(),
+            "Create team",
+            "/teams".to_owned(),
+        ),
+        Some((id, name)) => (
+            format!("Edit {name}"),
+            format!("/teams/{id}"),
+            "Save",
+            format!("/teams/{id}"),
+        ),
+    };
+    let editing = edit.map(|(id, _)| id);
+    Ok(ctx.render_status(
+        status,
+        &FormPage {
+            layout: ctx.layout(&heading),
+            heading,
+            action,
+            submit,
+            cancel,
+            values,
+            parents: all
+                .into_iter()
+                .filter(|t| Some(t.id.as_str()) != editing)
+                .map(|t| Choice {
+                    id: t.id.to_string(),
+                    name: t.name,
+                })
+                .collect(),
+            form,
+        },
+    ))
+}
+
+pub async fn new_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    require(&ctx.member()?.actor(), OrgAction::CreateTeam)?;
+    show_form(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        None,
+        TeamForm::default(),
+        FormState::default(),
+    )
+    .await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Posted(f): Posted<TeamForm>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let req = CreateTeamRequest {
+        name: Some(f.name.clone()),
+        description: some(&f.description),
+        parent_id: some(&f.parent_id),
+    };
+    match teams::create(&state, &actor, req).await {
+        Ok(t) => Ok(ctx.redirect_with(
+            &format!("/teams/{}", t.id),
+            &format!("Team {} created.", t.name),
+        )),
+        Err(e) => {
+            let status = e.status();
+            let form = FormState::from_error(e)?;
+            show_form(&state, &ctx, status, None, f, form).await
+        }
+    }
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let t = teams::get(&state, &actor, &raw).await?;
+    let values = TeamForm {
+        name: t.name.clone(),
+        description: t.description.clone().unwrap_or_default(),
+        parent_id: t
+            .parent_id
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+    };
+    let id = t.id.to_string();
+    show_form(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        Some((&id, &t.name)),
+        values,
+        FormState::default(),
+    )
+    .await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    Posted(f): Posted<TeamForm>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let req = UpdateTeamRequest {
+        name: Patch::Value(f.name.clone()),
+        description: some(&f.description).map_or(Patch::Null, Patch::Value),
+        parent_id: some(&f.parent_id).map_or(Patch::Null, Patch::Value),
+    };
+    match teams::update(&state, &actor, &raw, req).await {
+        Ok(t) => Ok(ctx.redirect_with(&format!("/teams/{}", t.id), "Changes saved.")),
+        Err(ApiError::NotFound(m)) if m == teams::NOT_FOUND => {
+            Err(PageError::Api(ApiError::NotFound(m)))
+        }
+        Err(e) => {
+            let status = e.status();
+            let form = FormState::from_error(e)?;
+            let name = f.name.clone();
+            show_form(&state, &ctx, status, Some((raw.trim(), &name)), f, form).await
+        }
+    }
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    Posted(_): Posted<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    match teams::delete(&state, &actor, &raw).await {
+        Ok(()) => Ok(ctx.redirect_with("/teams", "Team deleted.")),
+        // Members, child teams or initiatives keep a team: say so on its page.
+        Err(ApiError::Conflict(m)) => {
+            Ok(ctx.redirect_with(&format!("/teams/{}", raw.trim()), &m))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

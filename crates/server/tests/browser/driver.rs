@@ -1,0 +1,233 @@
+//! `Browser`: one headless Chromium, driven through its own chromedriver, pointed at one
+//! test server. Navigation helpers check each page they land on with axe-core and save a
+//! screenshot of it.
+
+use crate::harness::TestApp;
+use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
+use serde_json::{Value, json};
+use std::{
+    path::PathBuf,
+    sync::atomic::{AtomicUsize, Ordering},
+    time::Duration,
+};
+use tokio::process::{Child, Command};
+
+const AXE: &str = include_str!("axe.min.js");
+
+pub struct Browser {
+    client: Client,
+    /// Killed with the browser (also when a journey panics).
+    _driver: Child,
+    base: String,
+    shots: PathBuf,
+    step: AtomicUsize,
+}
+
+/// Where this run's screenshots go: `MANAGEROS_SCREENSHOTS`, or a directory of the target.
+pub fn screenshot_root() -> PathBuf {
+    std::env::var_os("MANAGEROS_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots"))
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl Browser {
+    /// A browser for `who` in `journey`, in time zone `tz` (the browser shows and takes
+    /// times in it), with a window `width` pixels wide.
+    pub async fn open(app: &TestApp, journey: &str, who: &str, tz: &str, width: u32) -> Self {
+        let port = free_port();
+        let driver = Command::new(env!("CHROMEDRIVER_PATH"))
+            .arg(format!("--port={port}"))
+            .env("TZ", tz)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start chromedriver");
+        let url = format!("http://127.0.0.1:{port}");
+        let mut caps = serde_json::Map::new();
+        let mut chrome = json!({
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-extensions", "--disable-background-networking", "--no-first-run",
+                format!("--window-size={width},1000"),
+            ]
+        });
+        if std::path::Path::new("/usr/bin/chromium").exists() {
+            chrome["binary"] = json!("/usr/bin/chromium");
+        }
+        caps.insert("goog:chromeOptions".into(), chrome);
+        let mut last = None;
+        let mut client = None;
+        for _ in 0..100 {
+            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(c) => {
+                    client = Some(c);
+                    break;
+                }
+                Err(e) => {
+                    last = Some(e);
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+        let client = client.unwrap_or_else(|| panic!("chromedriver did not answer: {last:?}"));
+        let shots = screenshot_root()
+            .join(format!("{:?}", app.backend).to_lowercase())
+            .join(journey)
+            .join(who);
+        std::fs::create_dir_all(&shots).expect("screenshot directory");
+        eprintln!("screenshots of {journey}/{who}: {}", shots.display());
+        Self {
+            client,
+            _driver: driver,
+            base: app.url(""),
+            shots,
+            step: AtomicUsize::new(0),
+        }
+    }
+
+    /// Opens a path of the server (or a full URL), then checks the page.
+    pub async fn goto(&self, path: &str, label: &str) {
+        let url = if path.starts_with('/') {
+            format!("{}{path}", self.base)
+        } else {
+            path.to_owned()
+        };
+        self.client.goto(&url).await.expect("navigate");
+        self.landed(label).await;
+    }
+
+    /// The page the browser is on now: axe-core finds no serious or critical violation,
+    /// and a screenshot is saved.
+    pub async fn landed(&self, label: &str) {
+        self.client
+            .wait()
+            .for_element(Locator::Css("body"))
+            .await
+            .expect("a page");
+        let n = self.step.fetch_add(1, Ordering::SeqCst) + 1;
+        let png = self.client.screenshot().await.expect("screenshot");
+        std::fs::write(self.shots.join(format!("{n:02}-{label}.png")), png).expect("save");
+        self.client.execute(AXE, vec![]).await.expect("load axe");
+        let found = self
+            .client
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                axe.run(document, { resultTypes: ["violations"] }).then(r => done(
+                  r.violations
+                    .filter(v => v.impact === "serious" || v.impact === "critical")
+                    .map(v => v.id + " (" + v.impact + "): " + v.help + " at "
+                      + v.nodes.map(n => n.target.join(" ")).join(", "))
+                ), e => done(["axe failed: " + e]));"#,
+                vec![],
+            )
+            .await
+            .expect("run axe");
+        let violations: Vec<String> = serde_json::from_value(found).expect("violations");
+        assert!(
+            violations.is_empty(),
+            "axe-core on {label} ({}): {violations:#?}",
+            self.path().await
+        );
+    }
+
+    pub async fn path(&self) -> String {
+        let url = self.client.current_url().await.expect("url");
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        }
+    }
+
+    pub async fn find(&self, css: &str) -> Element {
+        match self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+        {
+            Ok(e) => e,
+            Err(e) => panic!("no {css} on {}: {e}", self.path().await),
+        }
+    }
+
+    /// Types into a field (replacing what it held).
+    pub async fn fill(&self, css: &str, value: &str) {
+        let field = self.find(css).await;
+        field.clear().await.expect("clear");
+        field.send_keys(value).await.expect("type");
+    }
+
+    /// Sets a field's value directly (date and time inputs, whose typing is locale-bound).
+    pub async fn set(&self, css: &str, value: &str) {
+        self.client
+            .execute(
+                "document.querySelector(arguments[0]).value = arguments[1];",
+                vec![json!(css), json!(value)],
+            )
+            .await
+            .expect("set value");
+    }
+
+    /// Chooses the option of a select shown with this text.
+    pub async fn choose(&self, css: &str, text: &str) {
+        self.find(css)
+            .await
+            .select_by_label(text)
+            .await
+            .unwrap_or_else(|e| panic!("no option {text:?} in {css}: {e}"));
+    }
+
+    /// Clicks, then checks the page that follows.
+    pub async fn click(&self, css: &str, label: &str) {
+        self.find(css).await.click().await.expect("click");
+        self.landed(label).await;
+    }
+
+    /// Clicks a button that asks for confirmation, accepts, then checks the page.
+    pub async fn click_confirmed(&self, css: &str, label: &str) {
+        self.find(css).await.click().await.expect("click");
+        self.client.accept_alert().await.expect("a confirmation");
+        self.landed(label).await;
+    }
+
+    /// Clicks the link with this text, then checks the page.
+    pub async fn follow(&self, text: &str, label: &str) {
+        let link = match self.client.find(Locator::LinkText(text)).await {
+            Ok(l) => l,
+            Err(e) => panic!("no link {text:?} on {}: {e}", self.path().await),
+        };
+        link.click().await.expect("click");
+        self.landed(label).await;
+    }
+
+    /// The text of the main part of the page.
+    pub async fn text(&self) -> String {
+        self.find("main").await.text().await.expect("text")
+    }
+
+    /// The text of the navigation.
+    pub async fn nav(&self) -> String {
+        self.find("header").await.text().await.expect("text")
+    }
+
+    pub async fn js(&self, script: &str, args: Vec<Value>) -> Value {
+        self.client.execute(script, args).await.expect("script")
+    }
+
+    pub async fn close(self) {
+        self.client.close().await.expect("close the browser");
+    }
+}

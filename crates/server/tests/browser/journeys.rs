@@ -1,0 +1,272 @@
+//! The journeys of a manager, a report and an admin through the pages, as a user does them:
+//! typing, choosing, clicking, following emailed links.
+
+use crate::{
+    driver::Browser,
+    harness::{Backend, Options, PASSWORD, TestApp, run},
+};
+use serde_json::json;
+
+
+/// Each journey runs on SQLite and on PostgreSQL; without chromedriver, both are ignored.
+macro_rules! journey {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(browser_skipped, ignore = "chromedriver not installed")]
+            async fn sqlite() {
+                super::run(super::Backend::Sqlite, super::Options::default(), super::$name).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(browser_skipped, ignore = "chromedriver not installed")]
+            #[cfg_attr(pg_skipped, ignore = "TEST_DATABASE_URL=skip")]
+            async fn postgres() {
+                super::run(super::Backend::Postgres, super::Options::default(), super::$name)
+                    .await
+            }
+        }
+    };
+}
+
+async fn sign_up(b: &Browser, name: &str, email: &str) {
+    b.goto("/signup", "signup").await;
+    b.fill("#name", name).await;
+    b.fill("#email", email).await;
+    b.fill("#password", PASSWORD).await;
+    b.click("form[action^='/signup'] button[type=submit]", "signed-up")
+        .await;
+}
+
+async fn add_person(b: &Browser, name: &str, email: &str, manager: Option<&str>) {
+    b.goto("/people/new", "add-person").await;
+    b.fill("#name", name).await;
+    b.fill("#email", email).await;
+    if let Some(m) = manager {
+        b.choose("#manager", m).await;
+    }
+    b.click("form[action='/people'] button[type=submit]", "person-added")
+        .await;
+    assert!(b.text().await.contains(&format!("{name} added.")));
+}
+
+/// The onboarding of issue "web application, part 1", end to end: a manager signs up and
+/// creates the organization, puts herself and a report on the org chart, invites the report
+/// as that person; the report signs up from the emailed link and lands linked; the manager
+/// schedules a one-on-one in her time zone; both see it; an admin who takes no part opens
+/// it, and both participants see that in its receipt.
+async fn onboarding_to_a_logged_look(app: TestApp) {
+    let mia = Browser::open(&app, "onboarding", "mia", "Europe/Paris", 1280).await;
+    sign_up(&mia, "Mia Manager", "mia@acme.test").await;
+    assert_eq!(mia.path().await, "/welcome");
+    mia.fill("#name", "Acme").await;
+    mia.fill("#slug", "acme").await;
+    mia.click("form[action='/organizations'] button[type=submit]", "org-created")
+        .await;
+    assert!(mia.text().await.contains("Acme is ready"));
+
+    // Herself on the org chart, linked from her account page; then her report.
+    add_person(&mia, "Mia Manager", "mia@acme.test", None).await;
+    mia.goto("/account", "account").await;
+    mia.click("form[action='/account/link'] button", "linked-self")
+        .await;
+    assert!(mia.text().await.contains("Your account is linked to Mia Manager."));
+    add_person(&mia, "Ray Report", "ray@acme.test", Some("Mia Manager")).await;
+    mia.goto("/people/chart", "chart").await;
+    let chart = mia.text().await;
+    assert!(chart.contains("Mia Manager") && chart.contains("Ray Report"), "{chart}");
+
+    // The invitation, as the person Ray Report.
+    mia.goto("/organization", "organization").await;
+    mia.fill("#invite-email", "ray@acme.test").await;
+    mia.choose("#invite-person", "Ray Report (ray@acme.test)")
+        .await;
+    mia.click("form[action='/organization/invitations'] button", "invited")
+        .await;
+    assert!(mia.text().await.contains("Invitation sent to ray@acme.test."));
+    assert!(mia.text().await.contains("Pending"));
+
+    let mail = app.emails_to("ray@acme.test").await;
+    let link = mail.last().expect("an invitation email").link();
+    let ray = Browser::open(&app, "onboarding", "ray", "America/New_York", 375).await;
+    ray.goto(&link, "invitation-link").await;
+    ray.follow("Create an account", "signup-invited").await;
+    ray.fill("#name", "Ray Report").await;
+    ray.fill("#email", "ray@acme.test").await;
+    ray.fill("#password", PASSWORD).await;
+    ray.click("form[action^='/signup'] button[type=submit]", "joined")
+        .await;
+    assert!(ray.text().await.contains("You joined Acme."));
+    // Linked to his person: his start is the one-on-ones list, not the "not linked" page.
+    assert_eq!(ray.path().await, "/oneonones");
+    ray.goto("/account", "ray-account").await;
+    assert!(ray.text().await.contains("Your account is linked to Ray Report"));
+
+    // Mia schedules: 10:30 in Paris is 09:30 UTC in January.
+    mia.goto("/oneonones/new", "schedule").await;
+    mia.choose("#p2", "Ray Report").await;
+    mia.set("#when", "2031-01-15T10:30").await;
+    mia.fill("#notes", "## Agenda\n\n- growth plan\n\n<script>alert(1)</script>")
+        .await;
+    mia.click("form[action='/oneonones'] button[type=submit]", "scheduled")
+        .await;
+    assert_eq!(mia.path().await, "/oneonones");
+    assert!(mia.text().await.contains("scheduled"));
+    let mia_api = app.login("mia@acme.test").await;
+    let list = mia_api.get("/api/oneonones").await;
+    let o = &list.body["oneOnOnes"][0];
+    assert_eq!(o["scheduledAt"], "2031-01-15T09:30:00.000Z");
+    let id = o["id"].as_str().unwrap().to_owned();
+
+    // Ray sees it in his list, in his time zone (04:30 in New York).
+    ray.goto("/oneonones", "ray-list").await;
+    let text = ray.text().await;
+    assert!(text.contains("Mia Manager"), "{text}");
+    assert!(text.contains("4:30"), "{text}");
+
+    // Ada, an admin who takes no part, opens it.
+    mia.goto("/organization", "organization-2").await;
+    mia.fill("#invite-email", "ada@acme.test").await;
+    mia.click("form[action='/organization/invitations'] button", "invited-ada")
+        .await;
+    let link = app.emails_to("ada@acme.test").await.last().unwrap().link();
+    let ada = Browser::open(&app, "onboarding", "ada", "UTC", 1280).await;
+    ada.goto(&link, "ada-invitation").await;
+    ada.follow("Create an account", "ada-signup").await;
+    ada.fill("#name", "Ada Admin").await;
+    ada.fill("#email", "ada@acme.test").await;
+    ada.fill("#password", PASSWORD).await;
+    ada.click("form[action^='/signup'] button[type=submit]", "ada-joined")
+        .await;
+    mia.goto("/organization", "organization-3").await;
+    let ada_id = app.login("ada@acme.test").await.id;
+    mia.choose(&format!("#role-{ada_id}"), "Admin").await;
+    mia.click(
+        &format!("form[action='/organization/members/{ada_id}/role'] button"),
+        "ada-promoted",
+    )
+    .await;
+    assert!(mia.text().await.contains("Ada Admin is now an admin."));
+    ada.goto(&format!("/oneonones/{id}"), "ada-opens").await;
+    let seen = ada.text().await;
+    assert!(seen.contains("growth plan"), "{seen}");
+    // Notes are Markdown, and the script in them is gone.
+    let scripts = ada
+        .js("return document.querySelectorAll('.notes script').length", vec![])
+        .await;
+    assert_eq!(scripts, json!(0));
+
+    for (who, b) in [("mia", &mia), ("ray", &ray)] {
+        b.goto(&format!("/oneonones/{id}"), &format!("{who}-receipt"))
+            .await;
+        let receipt = b.text().await;
+        assert!(receipt.contains("Ada Admin"), "{who}: {receipt}");
+        assert!(receipt.contains("Access by people who do not take part"));
+    }
+    for b in [mia, ray, ada] {
+        b.close().await;
+    }
+}
+journey!(onboarding_to_a_logged_look);
+
+/// A forgotten password, reset from the emailed link.
+async fn reset_from_the_emailed_link(app: TestApp) {
+    app.signup("Lou", "lou@acme.test").await;
+    let lou = Browser::open(&app, "reset", "lou", "UTC", 1280).await;
+    lou.goto("/login", "login").await;
+    lou.follow("Forgot your password?", "forgot").await;
+    lou.fill("#email", "lou@acme.test").await;
+    lou.click("form[action='/forgot-password'] button", "forgot-sent")
+        .await;
+    let link = app.emails_to("lou@acme.test").await.last().unwrap().link();
+    assert!(link.contains("/reset-password?token="), "{link}");
+    lou.goto(&link, "reset").await;
+    lou.fill("#password", "a new long passphrase").await;
+    lou.click("form[action='/reset-password'] button", "reset-done")
+        .await;
+    assert_eq!(lou.path().await, "/login");
+    lou.fill("#email", "lou@acme.test").await;
+    lou.fill("#password", "a new long passphrase").await;
+    lou.click("form[action^='/login'] button[type=submit]", "signed-in")
+        .await;
+    assert_eq!(lou.path().await, "/welcome");
+    // The old password no longer works.
+    let old = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"email": "lou@acme.test", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(old.status, 401);
+    lou.close().await;
+}
+journey!(reset_from_the_emailed_link);
+
+/// A member who may not do something is told why, by authz's reason, and is not offered it.
+async fn a_member_sees_the_reason(app: TestApp) {
+    let admin = app.signup("Ann", "ann@acme.test").await;
+    admin
+        .post("/api/organizations", json!({"name": "Acme", "slug": "acme"}))
+        .await
+        .assert_status(201);
+    admin
+        .post("/api/organization/invitations", json!({"email": "max@acme.test"}))
+        .await
+        .assert_status(201);
+    app.signup("Max", "max@acme.test").await;
+    let max = Browser::open(&app, "refusals", "max", "UTC", 1280).await;
+    max.goto("/login", "login").await;
+    max.fill("#email", "max@acme.test").await;
+    max.fill("#password", PASSWORD).await;
+    max.click("form[action^='/login'] button[type=submit]", "start")
+        .await;
+    let nav = max.nav().await;
+    assert!(nav.contains("People") && !nav.contains("Organization"), "{nav}");
+    max.goto("/organization", "organization-refused").await;
+    let text = max.text().await;
+    assert!(text.contains("Not allowed"), "{text}");
+    assert!(text.contains("Only organization admins can view organization members"));
+    max.goto("/people", "people").await;
+    assert!(!max.text().await.contains("Add a person"));
+    max.goto("/people/new", "add-person-refused").await;
+    assert!(max.text().await.contains("Only organization admins"));
+    max.goto("/settings/permissions", "permissions").await;
+    let perms = max.text().await;
+    assert!(perms.contains("Not allowed") || perms.contains("✗"), "{perms}");
+    max.close().await;
+}
+journey!(a_member_sees_the_reason);
+
+/// A form another site makes the browser send is refused, and changes nothing.
+async fn a_forged_form_fails(app: TestApp) {
+    let admin = app.signup("Ann", "ann@acme.test").await;
+    admin
+        .post("/api/organizations", json!({"name": "Acme", "slug": "acme"}))
+        .await
+        .assert_status(201);
+    let ann = Browser::open(&app, "forged", "ann", "UTC", 1280).await;
+    ann.goto("/login", "login").await;
+    ann.fill("#email", "ann@acme.test").await;
+    ann.fill("#password", PASSWORD).await;
+    ann.click("form[action^='/login'] button[type=submit]", "start")
+        .await;
+    // Another origin's page posting to ours, with the user's session in the browser.
+    let page = format!(
+        "<!doctype html><html lang=en><title>Elsewhere</title><main>\
+         <form method=post action='{}/people'><input type=hidden name=csrf value=guess>\
+         <input type=hidden name=name value=Mallory><button>Win a prize</button></form></main>",
+        app.url("")
+    );
+    let forged = format!(
+        "data:text/html;base64,{}",
+        data_encoding::BASE64.encode(page.as_bytes())
+    );
+    ann.goto(&forged, "forged-page").await;
+    ann.click("button", "forged-answer").await;
+    assert!(ann.text().await.contains("This form has expired or was not sent from ManagerOS"));
+    let people = admin.get("/api/people").await;
+    assert_eq!(people.body["people"], json!([]), "nothing was created");
+    ann.close().await;
+}
+journey!(a_forged_form_fails);
