@@ -15,6 +15,7 @@ use manageros_core::{
     Email, Name, OrgId, PageInfo, PersonId, PersonStatus, TeamId,
     authz::{self, Actor, OrgAction},
 };
+use manageros_store::repo::oneonones::OneOnOneWithPeople;
 use manageros_store::{
     DatabaseTransaction, begin_write,
     repo::{
@@ -23,7 +24,6 @@ use manageros_store::{
         teams,
     },
 };
-use manageros_store::repo::oneonones::OneOnOneWithPeople;
 use serde::Deserialize;
 use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
@@ -163,7 +163,10 @@ pub async fn directory(
     let entries = people
         .into_iter()
         .map(|person| DirectoryEntry {
-            team: person.team_id.as_ref().and_then(|t| team_names.get(t).cloned()),
+            team: person
+                .team_id
+                .as_ref()
+                .and_then(|t| team_names.get(t).cloned()),
             manager: person
                 .manager_id
                 .as_ref()

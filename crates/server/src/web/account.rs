@@ -2,7 +2,7 @@
 //! account is linked to; linking myself to a person recorded with my email address, and
 //! unlinking. The same services as `/api/me`.
 
-use super::{Ctx, Layout, PageError, Posted, FormState};
+use super::{Ctx, FormState, Layout, PageError, Posted};
 use crate::{
     error::ApiError,
     services::{accounts, members},

@@ -25,20 +25,20 @@ use crate::{
     app::BODY_LIMIT,
     error::ApiError,
     extract::CurrentUser,
-    session::{self, token_from_headers},
     services::permissions::may,
+    session::{self, token_from_headers},
     state::AppState,
 };
 use askama::Template;
-use manageros_core::authz::OrgAction;
 use axum::{
     Router,
-    extract::{FromRequest, FromRequestParts, Request},
+    extract::{FromRequest, FromRequestParts, Request, State},
     http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts},
     response::{Html, IntoResponse, Redirect, Response},
     routing::{get, post},
 };
 use data_encoding::HEXLOWER;
+use manageros_core::authz::OrgAction;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -56,7 +56,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/reset-password", get(auth::reset_page).post(auth::reset))
         .route_layer(axum::middleware::from_fn_with_state(
-            state,
+            state.clone(),
             crate::rate_limit::limit_auth,
         ));
     Router::new()
@@ -123,6 +123,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/account/link", post(account::link))
         .route("/account/unlink", post(account::unlink))
         .route("/settings/permissions", get(settings::permissions))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            with_navigation,
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
@@ -535,6 +539,62 @@ struct ErrorPage {
     message: String,
 }
 
+/// A refusal shown as a page, kept on the response so that [`with_navigation`] can draw it
+/// again inside the caller's own navigation.
+#[derive(Clone)]
+struct Failure {
+    status: StatusCode,
+    heading: &'static str,
+    message: String,
+}
+
+impl Failure {
+    fn page(&self, layout: Layout) -> ErrorPage {
+        ErrorPage {
+            layout,
+            status: self.status.as_u16(),
+            heading: self.heading,
+            message: self.message.clone(),
+        }
+    }
+}
+
+/// An error page drawn with the signed-in caller's navigation, so that a refusal is a page
+/// of the application, with a way on, not a dead end. A refusal is rendered where it
+/// happens without knowing who asked; here, only for those answers, the caller is looked up
+/// again and the page redrawn.
+pub async fn with_navigation(
+    State(state): State<AppState>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let (uri, headers) = (req.uri().clone(), req.headers().clone());
+    let mut response = next.run(req).await;
+    let Some(failure) = response.extensions().get::<Failure>().cloned() else {
+        return response;
+    };
+    let mut again = Request::new(axum::body::Body::empty());
+    *again.uri_mut() = uri;
+    *again.headers_mut() = headers;
+    let (mut parts, _) = again.into_parts();
+    let Ok(ctx) = Ctx::from_request_parts(&mut parts, &state).await else {
+        return response;
+    };
+    if ctx.user.is_none() {
+        return response;
+    }
+    let redrawn = render(failure.status, &failure.page(ctx.layout(failure.heading)));
+    let (fresh, body) = redrawn.into_parts();
+    // Keep the original answer's headers (Retry-After…), with the new body's length.
+    *response.body_mut() = body;
+    if let Some(len) = fresh.headers.get(header::CONTENT_LENGTH) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_LENGTH, len.clone());
+    }
+    response
+}
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let e = match self {
@@ -555,22 +615,23 @@ impl IntoResponse for PageError {
             s if s.is_server_error() => "Something went wrong",
             _ => "This did not work",
         };
-        let page = ErrorPage {
-            layout: Layout {
-                title: heading.to_owned(),
-                user_name: None,
-                nav: vec![],
-                csrf: String::new(),
-                flash: None,
-                css: assets::url("app.css"),
-                app_js: assets::url("app.js"),
-                htmx_js: assets::url("htmx.min.js"),
-            },
-            status: status.as_u16(),
+        let failure = Failure {
+            status,
             heading,
             message: e.to_string(),
         };
+        let page = failure.page(Layout {
+            title: heading.to_owned(),
+            user_name: None,
+            nav: vec![],
+            csrf: String::new(),
+            flash: None,
+            css: assets::url("app.css"),
+            app_js: assets::url("app.js"),
+            htmx_js: assets::url("htmx.min.js"),
+        });
         let mut r = render(status, &page);
+        r.extensions_mut().insert(failure);
         if let ApiError::RateLimited { retry_after_secs } = e
             && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
         {

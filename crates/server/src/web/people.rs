@@ -3,7 +3,7 @@
 //! page calls `services::people`, as `/api/people` does.
 
 use super::{
-    Ctx, FormState, Layout, PageError, Posted, Pager,
+    Ctx, FormState, Layout, PageError, Pager, Posted,
     oneonones::{Choice, Row},
 };
 use crate::{
@@ -149,10 +149,8 @@ pub async fn directory(
         page: params.page.clone(),
         limit: None,
     };
-    let filtered = q.search.is_some()
-        || q.team_id.is_some()
-        || q.manager_id.is_some()
-        || q.status.is_some();
+    let filtered =
+        q.search.is_some() || q.team_id.is_some() || q.manager_id.is_some() || q.status.is_some();
     let (dir, form) = match people::directory(&state, &actor, q, &paging).await {
         Ok(d) => (Some(d), FormState::default()),
         Err(e @ ApiError::Validation(_)) => (None, FormState::from_error(e)?),
@@ -439,7 +437,11 @@ impl PersonForm {
             email: p.email.clone().unwrap_or_default(),
             role: p.role.clone().unwrap_or_default(),
             status: p.status.as_str().to_owned(),
-            team_id: p.team_id.as_ref().map(ToString::to_string).unwrap_or_default(),
+            team_id: p
+                .team_id
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             manager_id: p
                 .manager_id
                 .as_ref()
@@ -530,7 +532,15 @@ pub async fn new_page(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
         status: PersonStatus::Active.as_str().to_owned(),
         ..Default::default()
     };
-    show_form(&state, &ctx, StatusCode::OK, None, values, FormState::default()).await
+    show_form(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        None,
+        values,
+        FormState::default(),
+    )
+    .await
 }
 
 pub async fn create(
@@ -555,7 +565,9 @@ pub async fn edit_page(
     Path(raw): Path<String>,
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
+    // The entity first: another organization's is a 404 for an admin too, never a 403.
     let d = people::get(&state, &actor, &raw).await?;
+    require(&actor, OrgAction::UpdatePerson)?;
     let id = d.person.id.to_string();
     show_form(
         &state,
@@ -666,7 +678,11 @@ mod tests {
     fn a_deep_chart_does_not_overflow() {
         let mut people = vec![person("p0", "P0", None)];
         for i in 1..20_000 {
-            people.push(person(&format!("p{i}"), &format!("P{i}"), Some(&format!("p{}", i - 1))));
+            people.push(person(
+                &format!("p{i}"),
+                &format!("P{i}"),
+                Some(&format!("p{}", i - 1)),
+            ));
         }
         let (items, _) = chart_items(&people, "P19999");
         assert_eq!(items.len(), 20_000 + 19_999);

@@ -34,7 +34,8 @@ pub struct TreeRow {
 
 /// Teams in tree order: top-level teams by name, each followed by its children.
 pub fn tree(teams: &[Team]) -> Vec<TreeRow> {
-    let index: HashMap<&TeamId, usize> = teams.iter().enumerate().map(|(i, t)| (&t.id, i)).collect();
+    let index: HashMap<&TeamId, usize> =
+        teams.iter().enumerate().map(|(i, t)| (&t.id, i)).collect();
     let mut children: Vec<Vec<usize>> = vec![vec![]; teams.len()];
     let mut roots = vec![];
     for (i, t) in teams.iter().enumerate() {
@@ -259,7 +260,9 @@ pub async fn edit_page(
     Path(raw): Path<String>,
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
+    // The entity first: another organization's is a 404 for an admin too, never a 403.
     let t = teams::get(&state, &actor, &raw).await?;
+    require(&actor, OrgAction::UpdateTeam)?;
     let values = TeamForm {
         name: t.name.clone(),
         description: t.description.clone().unwrap_or_default(),
@@ -317,9 +320,7 @@ pub async fn delete(
     match teams::delete(&state, &actor, &raw).await {
         Ok(()) => Ok(ctx.redirect_with("/teams", "Team deleted.")),
         // Members, child teams or initiatives keep a team: say so on its page.
-        Err(ApiError::Conflict(m)) => {
-            Ok(ctx.redirect_with(&format!("/teams/{}", raw.trim()), &m))
-        }
+        Err(ApiError::Conflict(m)) => Ok(ctx.redirect_with(&format!("/teams/{}", raw.trim()), &m)),
         Err(e) => Err(e.into()),
     }
 }

@@ -119,6 +119,16 @@ impl Browser {
         let n = self.step.fetch_add(1, Ordering::SeqCst) + 1;
         let png = self.client.screenshot().await.expect("screenshot");
         std::fs::write(self.shots.join(format!("{n:02}-{label}.png")), png).expect("save");
+        let violations = self.violations().await;
+        assert!(
+            violations.is_empty(),
+            "axe-core on {label} ({}): {violations:#?}",
+            self.path().await
+        );
+    }
+
+    /// What axe-core reports as serious or critical on the page the browser is on.
+    pub async fn violations(&self) -> Vec<String> {
         self.client.execute(AXE, vec![]).await.expect("load axe");
         let found = self
             .client
@@ -134,12 +144,12 @@ impl Browser {
             )
             .await
             .expect("run axe");
-        let violations: Vec<String> = serde_json::from_value(found).expect("violations");
-        assert!(
-            violations.is_empty(),
-            "axe-core on {label} ({}): {violations:#?}",
-            self.path().await
-        );
+        serde_json::from_value(found).expect("violations")
+    }
+
+    /// Opens a URL without checking the page (to check the checker).
+    pub async fn goto_unchecked(&self, url: &str) {
+        self.client.goto(url).await.expect("navigate");
     }
 
     pub async fn path(&self) -> String {

@@ -7,7 +7,6 @@ use crate::{
 };
 use serde_json::json;
 
-
 /// Each journey runs on SQLite and on PostgreSQL; without chromedriver, both are ignored.
 macro_rules! journey {
     ($name:ident) => {
@@ -15,15 +14,24 @@ macro_rules! journey {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             #[cfg_attr(browser_skipped, ignore = "chromedriver not installed")]
             async fn sqlite() {
-                super::run(super::Backend::Sqlite, super::Options::default(), super::$name).await
+                super::run(
+                    super::Backend::Sqlite,
+                    super::Options::default(),
+                    super::$name,
+                )
+                .await
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             #[cfg_attr(browser_skipped, ignore = "chromedriver not installed")]
             #[cfg_attr(pg_skipped, ignore = "TEST_DATABASE_URL=skip")]
             async fn postgres() {
-                super::run(super::Backend::Postgres, super::Options::default(), super::$name)
-                    .await
+                super::run(
+                    super::Backend::Postgres,
+                    super::Options::default(),
+                    super::$name,
+                )
+                .await
             }
         }
     };
@@ -61,8 +69,11 @@ async fn onboarding_to_a_logged_look(app: TestApp) {
     assert_eq!(mia.path().await, "/welcome");
     mia.fill("#name", "Acme").await;
     mia.fill("#slug", "acme").await;
-    mia.click("form[action='/organizations'] button[type=submit]", "org-created")
-        .await;
+    mia.click(
+        "form[action='/organizations'] button[type=submit]",
+        "org-created",
+    )
+    .await;
     assert!(mia.text().await.contains("Acme is ready"));
 
     // Herself on the org chart, linked from her account page; then her report.
@@ -70,11 +81,18 @@ async fn onboarding_to_a_logged_look(app: TestApp) {
     mia.goto("/account", "account").await;
     mia.click("form[action='/account/link'] button", "linked-self")
         .await;
-    assert!(mia.text().await.contains("Your account is linked to Mia Manager."));
+    assert!(
+        mia.text()
+            .await
+            .contains("Your account is linked to Mia Manager.")
+    );
     add_person(&mia, "Ray Report", "ray@acme.test", Some("Mia Manager")).await;
     mia.goto("/people/chart", "chart").await;
     let chart = mia.text().await;
-    assert!(chart.contains("Mia Manager") && chart.contains("Ray Report"), "{chart}");
+    assert!(
+        chart.contains("Mia Manager") && chart.contains("Ray Report"),
+        "{chart}"
+    );
 
     // The invitation, as the person Ray Report.
     mia.goto("/organization", "organization").await;
@@ -83,7 +101,11 @@ async fn onboarding_to_a_logged_look(app: TestApp) {
         .await;
     mia.click("form[action='/organization/invitations'] button", "invited")
         .await;
-    assert!(mia.text().await.contains("Invitation sent to ray@acme.test."));
+    assert!(
+        mia.text()
+            .await
+            .contains("Invitation sent to ray@acme.test.")
+    );
     assert!(mia.text().await.contains("Pending"));
 
     let mail = app.emails_to("ray@acme.test").await;
@@ -100,14 +122,21 @@ async fn onboarding_to_a_logged_look(app: TestApp) {
     // Linked to his person: his start is the one-on-ones list, not the "not linked" page.
     assert_eq!(ray.path().await, "/oneonones");
     ray.goto("/account", "ray-account").await;
-    assert!(ray.text().await.contains("Your account is linked to Ray Report"));
+    assert!(
+        ray.text()
+            .await
+            .contains("Your account is linked to Ray Report")
+    );
 
     // Mia schedules: 10:30 in Paris is 09:30 UTC in January.
     mia.goto("/oneonones/new", "schedule").await;
     mia.choose("#p2", "Ray Report").await;
     mia.set("#when", "2031-01-15T10:30").await;
-    mia.fill("#notes", "## Agenda\n\n- growth plan\n\n<script>alert(1)</script>")
-        .await;
+    mia.fill(
+        "#notes",
+        "## Agenda\n\n- growth plan\n\n<script>alert(1)</script>",
+    )
+    .await;
     mia.click("form[action='/oneonones'] button[type=submit]", "scheduled")
         .await;
     assert_eq!(mia.path().await, "/oneonones");
@@ -127,8 +156,11 @@ async fn onboarding_to_a_logged_look(app: TestApp) {
     // Ada, an admin who takes no part, opens it.
     mia.goto("/organization", "organization-2").await;
     mia.fill("#invite-email", "ada@acme.test").await;
-    mia.click("form[action='/organization/invitations'] button", "invited-ada")
-        .await;
+    mia.click(
+        "form[action='/organization/invitations'] button",
+        "invited-ada",
+    )
+    .await;
     let link = app.emails_to("ada@acme.test").await.last().unwrap().link();
     let ada = Browser::open(&app, "onboarding", "ada", "UTC", 1280).await;
     ada.goto(&link, "ada-invitation").await;
@@ -152,7 +184,10 @@ async fn onboarding_to_a_logged_look(app: TestApp) {
     assert!(seen.contains("growth plan"), "{seen}");
     // Notes are Markdown, and the script in them is gone.
     let scripts = ada
-        .js("return document.querySelectorAll('.notes script').length", vec![])
+        .js(
+            "return document.querySelectorAll('.notes script').length",
+            vec![],
+        )
         .await;
     assert_eq!(scripts, json!(0));
 
@@ -163,6 +198,15 @@ async fn onboarding_to_a_logged_look(app: TestApp) {
         assert!(receipt.contains("Ada Admin"), "{who}: {receipt}");
         assert!(receipt.contains("Access by people who do not take part"));
     }
+    // Deleting asks first; then it is gone for both.
+    mia.click_confirmed(
+        &format!("form[action='/oneonones/{id}/delete'] button"),
+        "deleted",
+    )
+    .await;
+    assert!(mia.text().await.contains("One-on-one deleted."));
+    ray.goto("/oneonones", "ray-list-empty").await;
+    assert!(ray.text().await.contains("You have no one-on-ones yet"));
     for b in [mia, ray, ada] {
         b.close().await;
     }
@@ -207,11 +251,17 @@ journey!(reset_from_the_emailed_link);
 async fn a_member_sees_the_reason(app: TestApp) {
     let admin = app.signup("Ann", "ann@acme.test").await;
     admin
-        .post("/api/organizations", json!({"name": "Acme", "slug": "acme"}))
+        .post(
+            "/api/organizations",
+            json!({"name": "Acme", "slug": "acme"}),
+        )
         .await
         .assert_status(201);
     admin
-        .post("/api/organization/invitations", json!({"email": "max@acme.test"}))
+        .post(
+            "/api/organization/invitations",
+            json!({"email": "max@acme.test"}),
+        )
         .await
         .assert_status(201);
     app.signup("Max", "max@acme.test").await;
@@ -222,7 +272,10 @@ async fn a_member_sees_the_reason(app: TestApp) {
     max.click("form[action^='/login'] button[type=submit]", "start")
         .await;
     let nav = max.nav().await;
-    assert!(nav.contains("People") && !nav.contains("Organization"), "{nav}");
+    assert!(
+        nav.contains("People") && !nav.contains("Organization"),
+        "{nav}"
+    );
     max.goto("/organization", "organization-refused").await;
     let text = max.text().await;
     assert!(text.contains("Not allowed"), "{text}");
@@ -233,7 +286,10 @@ async fn a_member_sees_the_reason(app: TestApp) {
     assert!(max.text().await.contains("Only organization admins"));
     max.goto("/settings/permissions", "permissions").await;
     let perms = max.text().await;
-    assert!(perms.contains("Not allowed") || perms.contains("✗"), "{perms}");
+    assert!(
+        perms.contains("Not allowed") || perms.contains("✗"),
+        "{perms}"
+    );
     max.close().await;
 }
 journey!(a_member_sees_the_reason);
@@ -242,7 +298,10 @@ journey!(a_member_sees_the_reason);
 async fn a_forged_form_fails(app: TestApp) {
     let admin = app.signup("Ann", "ann@acme.test").await;
     admin
-        .post("/api/organizations", json!({"name": "Acme", "slug": "acme"}))
+        .post(
+            "/api/organizations",
+            json!({"name": "Acme", "slug": "acme"}),
+        )
         .await
         .assert_status(201);
     let ann = Browser::open(&app, "forged", "ann", "UTC", 1280).await;
@@ -264,9 +323,42 @@ async fn a_forged_form_fails(app: TestApp) {
     );
     ann.goto(&forged, "forged-page").await;
     ann.click("button", "forged-answer").await;
-    assert!(ann.text().await.contains("This form has expired or was not sent from ManagerOS"));
+    assert!(
+        ann.text()
+            .await
+            .contains("This form has expired or was not sent from ManagerOS")
+    );
     let people = admin.get("/api/people").await;
     assert_eq!(people.body["people"], json!([]), "nothing was created");
     ann.close().await;
 }
 journey!(a_forged_form_fails);
+
+/// The accessibility check can fail: a page with an unlabeled field and an image without
+/// a text alternative is reported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(browser_skipped, ignore = "chromedriver not installed")]
+async fn axe_reports_what_it_should() {
+    run(
+        Backend::Sqlite,
+        Options::default(),
+        |app: TestApp| async move {
+            let b = Browser::open(&app, "axe", "check", "UTC", 800).await;
+            let page = "<!doctype html><html lang=en><title>t</title><main>\
+            <input name=x><img src=x.png></main>";
+            b.goto_unchecked(&format!(
+                "data:text/html;base64,{}",
+                data_encoding::BASE64.encode(page.as_bytes())
+            ))
+            .await;
+            let found = b.violations().await;
+            assert!(found.iter().any(|v| v.starts_with("label ")), "{found:#?}");
+            assert!(
+                found.iter().any(|v| v.starts_with("image-alt ")),
+                "{found:#?}"
+            );
+            b.close().await;
+        },
+    )
+    .await;
+}

@@ -8,7 +8,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../api/harness.rs"]
-#[allow(dead_code)]
 mod harness;
 
 mod driver;
