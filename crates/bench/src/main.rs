@@ -66,6 +66,10 @@ struct Args {
     /// The `manageros` binary to run (default: next to this one).
     #[arg(long)]
     server_bin: Option<PathBuf>,
+    /// What to measure: the JSON route, the HTML page of the same list, or both (each
+    /// scenario on the API, then on the page, and their ratio).
+    #[arg(long, value_enum, num_args = 1.., default_values_t = [Surface::Api, Surface::Page])]
+    surface: Vec<Surface>,
     /// Only seed, do not run the load.
     #[arg(long)]
     seed_only: bool,
@@ -278,7 +282,7 @@ async fn start_server(bin: &PathBuf, url: &str) -> anyhow::Result<Server> {
     };
     for _ in 0..300 {
         if let Ok(mut c) = Client::connect(&server.addr).await
-            && c.get("/healthz", None).await.is_ok_and(|ok| ok)
+            && c.get("/healthz", "", Surface::Api).await.is_ok_and(|ok| ok)
         {
             return Ok(server);
         }
@@ -307,13 +311,18 @@ impl Client {
         })
     }
 
-    /// Sends a GET and reads the whole body; `Ok(true)` on a 2xx.
-    async fn get(&mut self, path: &str, bearer: Option<&str>) -> anyhow::Result<bool> {
+    /// Sends a GET and reads the whole body; `Ok(true)` on a 2xx. The session goes as a
+    /// bearer token to the API and as the session cookie to a page, as a browser sends it.
+    async fn get(&mut self, path: &str, session: &str, surface: Surface) -> anyhow::Result<bool> {
         use http_body_util::BodyExt;
         let mut req = hyper::Request::get(path).header(hyper::header::HOST, &self.host);
-        if let Some(t) = bearer {
-            req = req.header(hyper::header::AUTHORIZATION, format!("Bearer {t}"));
-        }
+        req = match surface {
+            Surface::Api => req.header(hyper::header::AUTHORIZATION, format!("Bearer {session}")),
+            Surface::Page => req.header(
+                hyper::header::COOKIE,
+                format!("manageros_session={session}"),
+            ),
+        };
         self.sender.ready().await?;
         let res = self
             .sender
@@ -334,6 +343,24 @@ fn rss_kib(pid: u32) -> Option<u64> {
 struct Scenario {
     name: &'static str,
     query: &'static str,
+}
+
+/// What is measured: the JSON route, or the page a browser opens for the same list.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum Surface {
+    /// `GET /api/oneonones`.
+    Api,
+    /// `GET /oneonones`, the HTML page.
+    Page,
+}
+
+impl Surface {
+    fn path(self, query: &str) -> String {
+        match self {
+            Surface::Api => format!("/api/oneonones?{query}"),
+            Surface::Page => format!("/oneonones?{query}"),
+        }
+    }
 }
 
 const SCENARIOS: [Scenario; 4] = [
@@ -369,6 +396,7 @@ async fn drive(
     pid: u32,
     orgs: usize,
     s: &Scenario,
+    surface: Surface,
     concurrency: usize,
     duration: Duration,
 ) -> anyhow::Result<Outcome> {
@@ -386,7 +414,7 @@ async fn drive(
         })
     };
     let errors = Arc::new(AtomicU64::new(0));
-    let path = format!("/api/oneonones?{}", s.query);
+    let path = surface.path(s.query);
     let run = |measure: Duration, record: bool| {
         let mut tasks = Vec::new();
         for _ in 0..concurrency {
@@ -398,7 +426,7 @@ async fn drive(
                 while Instant::now() < until {
                     let org = rand::rng().random_range(0..orgs);
                     let t = Instant::now();
-                    match client.get(&path, Some(&token(org))).await {
+                    match client.get(&path, &token(org), surface).await {
                         Ok(true) => {}
                         Ok(false) => {
                             errors.fetch_add(1, Ordering::Relaxed);
@@ -477,23 +505,40 @@ async fn main() -> anyhow::Result<()> {
         args.duration
     );
     println!(
-        "| scenario | requests | requests/s | p50 ms | p99 ms | peak server RSS MiB | errors |"
+        "| scenario | surface | requests | requests/s | p50 ms | p99 ms | peak server RSS MiB | errors |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    let mut ratios = vec![];
     for s in &SCENARIOS {
-        let o = drive(
-            &server.addr,
-            pid,
-            args.scale.orgs(),
-            s,
-            args.concurrency,
-            Duration::from_secs(args.duration),
-        )
-        .await?;
-        println!(
-            "| {} | {} | {:.0} | {:.2} | {:.2} | {:.1} | {} |",
-            s.name, o.requests, o.per_second, o.p50_ms, o.p99_ms, o.peak_rss_mib, o.errors
-        );
+        let mut rates = vec![];
+        for &surface in &args.surface {
+            let o = drive(
+                &server.addr,
+                pid,
+                args.scale.orgs(),
+                s,
+                surface,
+                args.concurrency,
+                Duration::from_secs(args.duration),
+            )
+            .await?;
+            println!(
+                "| {} | {surface:?} | {} | {:.0} | {:.2} | {:.2} | {:.1} | {} |",
+                s.name, o.requests, o.per_second, o.p50_ms, o.p99_ms, o.peak_rss_mib, o.errors
+            );
+            rates.push((surface, o.per_second));
+        }
+        if let (Some((Surface::Api, api)), Some((Surface::Page, page))) =
+            (rates.first().copied(), rates.get(1).copied())
+        {
+            ratios.push((s.name, api / page));
+        }
+    }
+    if !ratios.is_empty() {
+        println!("\n| scenario | page cost / API cost (requests/s API ÷ page) |\n|---|---:|");
+        for (name, r) in ratios {
+            println!("| {name} | {r:.2}× |");
+        }
     }
     Ok(())
 }

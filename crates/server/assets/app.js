@@ -28,6 +28,27 @@
       var d = new Date(el.getAttribute("data-utc"));
       if (!isNaN(d)) el.value = localInputValue(d);
     });
+    // A filter box above a long picker: typing narrows its options (the chosen one and the
+    // empty choice stay).
+    root.querySelectorAll("input[data-filter-for]").forEach(function (box) {
+      var select = document.getElementById(box.getAttribute("data-filter-for"));
+      if (!select || box.dataset.bound) return;
+      box.dataset.bound = "1";
+      if (select.options.length > 10) box.hidden = false;
+      // Enter in the filter box filters; it does not send the form.
+      box.addEventListener("keydown", function (e) {
+        if (e.key === "Enter") e.preventDefault();
+      });
+      box.addEventListener("input", function () {
+        var q = box.value.trim().toLowerCase();
+        Array.prototype.forEach.call(select.options, function (o) {
+          o.hidden = q !== "" && o.value !== "" && !o.selected &&
+            o.textContent.toLowerCase().indexOf(q) === -1;
+        });
+      });
+    });
+    // The org chart's tools need this script: shown only with it.
+    root.querySelectorAll(".chart-tools[hidden]").forEach(function (el) { el.hidden = false; });
     // Confirm before destructive actions.
     root.querySelectorAll("form[data-confirm]").forEach(function (form) {
       if (form.dataset.confirmBound) return;

@@ -175,11 +175,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let listener = TcpListener::bind(args.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.listen))?;
+    let addr = listener.local_addr()?;
     tracing::info!(
-        address = %listener.local_addr()?,
+        address = %addr,
         database = manageros_store::backend_name(&state.db),
         mail = state.mailer.describe(),
-        "ManagerOS is listening"
+        "ManagerOS is listening: open http://{addr} in a browser"
     );
     let router = build_router(state.clone());
     serve(listener, router, state, shutdown_signal()).await?;

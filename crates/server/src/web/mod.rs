@@ -150,6 +150,8 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 #[template(path = "start.html")]
 struct StartPage {
     layout: Layout,
+    /// May add people to the org chart (themselves first).
+    can_add: bool,
 }
 
 /// `/`: the signed-in member's start page, or the way in. One-on-ones are held between
@@ -161,6 +163,7 @@ async fn home(ctx: Ctx) -> Response {
         Some(u) if u.user.organization_id.is_none() => Redirect::to("/welcome").into_response(),
         Some(u) if u.user.person_id.is_none() => ctx.render(&StartPage {
             layout: ctx.layout("Start"),
+            can_add: may(&u.actor(), OrgAction::CreatePerson),
         }),
         Some(_) => Redirect::to("/oneonones").into_response(),
     }
@@ -583,7 +586,10 @@ pub async fn with_navigation(
     if ctx.user.is_none() {
         return response;
     }
-    let redrawn = render(failure.status, &failure.page(ctx.layout(failure.heading)));
+    let mut layout = ctx.layout(failure.heading);
+    // The flash waits for the next page, which clears it.
+    layout.flash = None;
+    let redrawn = render(failure.status, &failure.page(layout));
     let (fresh, body) = redrawn.into_parts();
     // Keep the original answer's headers (Retry-After…), with the new body's length.
     *response.body_mut() = body;
@@ -641,10 +647,49 @@ impl IntoResponse for PageError {
     }
 }
 
-/// A path to come back to after signing in: only our own, never another site.
+/// A path to come back to after signing in: only our own, never another site. Browsers
+/// drop tabs and line breaks from a URL and read `\\` as `/`, so a path holding any of them
+/// (or any control character or space) could turn into `//elsewhere`: refused.
 pub fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n
+                    .chars()
+                    .any(|c| c == '\\' || c.is_control() || c.is_whitespace()) =>
+        {
+            n
+        }
         _ => "/",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        for ok in [
+            "/",
+            "/oneonones?search=a%20b",
+            "/invitations/accept?token=x",
+        ] {
+            assert_eq!(safe_next(Some(ok)), ok);
+        }
+        for bad in [
+            "//evil.example",
+            "/\tevil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\\evil.example",
+            "/ /evil.example",
+            "https://evil.example",
+            "evil",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
     }
 }

@@ -10,7 +10,7 @@ use crate::{
     extract::{Paging, PathId},
     services::{
         oneonones::{self, OneOnOneRequest, OneOnOnesQuery, Reader},
-        people::{self, PeopleQuery},
+        people,
     },
     state::AppState,
 };
@@ -290,18 +290,15 @@ struct FormPage {
     form: FormState,
 }
 
-/// The organization's people, by name, for the pickers (the first 100).
+/// The organization's people, by name, for the pickers (all of them, up to the org chart's
+/// limit; app.js adds a filter box to each picker).
 async fn choices(state: &AppState, actor: &Actor) -> Result<Vec<Choice>, PageError> {
-    let paging = Paging {
-        page: None,
-        limit: Some("100".into()),
-    };
-    let (people, _) = people::list(state, actor, PeopleQuery::default(), &paging).await?;
+    let (people, _) = people::everyone(state, actor).await?;
     Ok(people
-        .iter()
-        .map(|p: &Person| Choice {
+        .into_iter()
+        .map(|p: Person| Choice {
             id: p.id.to_string(),
-            name: p.name.clone(),
+            name: p.name,
         })
         .collect())
 }

@@ -37,6 +37,7 @@ pub struct InvitationRow {
     pub email: String,
     pub status: &'static str,
     pub open: bool,
+    pub accepted: bool,
     /// Revoked or expired: can be sent again.
     pub reissuable: bool,
     pub person: Option<String>,
@@ -122,6 +123,7 @@ async fn show(
                         email: i.email.to_string(),
                         status: status_label(s),
                         open: s == InvitationStatus::Pending,
+                        accepted: s == InvitationStatus::Accepted,
                         reissuable: matches!(
                             s,
                             InvitationStatus::Revoked | InvitationStatus::Expired
@@ -175,7 +177,11 @@ async fn after(
         Ok(message) => Ok(ctx.redirect_with("/organization", &message)),
         Err(e) => {
             let status = e.status();
-            let form = FormState::from_error(e)?;
+            let mut form = FormState::from_error(e)?;
+            // A row's form has no field of its own on the page: its message is the page's.
+            if form.message.is_none() {
+                form.message = std::mem::take(&mut form.fields).into_values().next();
+            }
             show(state, ctx, status, Default::default(), form).await
         }
     }

@@ -217,6 +217,8 @@ struct PersonPage {
     reports: Vec<Choice>,
     linked: bool,
     is_me: bool,
+    /// Whether the caller is on the org chart (and so can have one-on-ones).
+    has_person: bool,
     with_me: Vec<Row>,
     can_edit: bool,
     can_delete: bool,
@@ -235,6 +237,7 @@ pub async fn person(
         layout: ctx.layout(&d.person.name),
         id: d.person.id.to_string(),
         is_me: member.user.person_id.as_ref() == Some(&d.person.id),
+        has_person: member.user.person_id.is_some(),
         name: d.person.name,
         email: d.person.email,
         role: d.person.role,
@@ -281,6 +284,7 @@ struct ChartPage {
     total: usize,
     truncated: bool,
     limit: u64,
+    can_create: bool,
 }
 
 /// Levels shown open when nobody is searched for: the top two.
@@ -376,6 +380,7 @@ pub async fn chart(
         total: everyone.len(),
         truncated,
         limit: people::CHART_LIMIT,
+        can_create: may(&actor, OrgAction::CreatePerson),
     }))
 }
 
@@ -524,14 +529,30 @@ async fn show_form(
 }
 
 /// `/people/new`: the form to add a person; the service says whether the caller may.
-pub async fn new_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
-    let actor = ctx.member()?.actor();
+#[derive(Deserialize, Default)]
+pub struct NewParams {
+    /// `?me=1`: the form filled with the caller's own name and email (an admin putting
+    /// themselves on the org chart).
+    pub me: Option<String>,
+}
+
+pub async fn new_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(params): Query<NewParams>,
+) -> Result<Response, PageError> {
+    let member = ctx.member()?;
+    let actor = member.actor();
     // Refused with authz's reason, instead of a form that cannot be sent.
     require(&actor, OrgAction::CreatePerson)?;
-    let values = PersonForm {
+    let mut values = PersonForm {
         status: PersonStatus::Active.as_str().to_owned(),
         ..Default::default()
     };
+    if params.me.is_some() {
+        values.name = member.user.name.clone();
+        values.email = member.user.email.to_string();
+    }
     show_form(
         &state,
         &ctx,
@@ -548,9 +569,22 @@ pub async fn create(
     ctx: Ctx,
     Posted(f): Posted<PersonForm>,
 ) -> Result<Response, PageError> {
-    let actor = ctx.member()?.actor();
+    let member = ctx.member()?;
+    let actor = member.actor();
     match people::create(&state, &actor, f.create()).await {
+        // An unlinked caller who added themselves goes on to link their account.
+        Ok(p)
+            if member.user.person_id.is_none()
+                && p.email.as_deref() == Some(member.user.email.as_str()) =>
+        {
+            Ok(ctx.redirect_with(
+                "/account",
+                &format!("{} added. Link your account to this person below.", p.name),
+            ))
+        }
         Ok(p) => Ok(ctx.redirect_with(&format!("/people/{}", p.id), &format!("{} added.", p.name))),
+        // Refused outright: the reason, not the form again.
+        Err(e @ ApiError::Forbidden(_)) => Err(e.into()),
         Err(e) => {
             let status = e.status();
             let form = FormState::from_error(e)?;
@@ -592,6 +626,8 @@ pub async fn update(
         Err(ApiError::NotFound(m)) if m == people::NOT_FOUND => {
             Err(PageError::Api(ApiError::NotFound(m)))
         }
+        // Refused outright: the reason, not the form again.
+        Err(e @ ApiError::Forbidden(_)) => Err(e.into()),
         Err(e) => {
             let status = e.status();
             let form = FormState::from_error(e)?;
@@ -621,23 +657,31 @@ mod tests {
     use super::*;
     use manageros_core::{OrgId, Timestamp};
 
-    fn person(id: &str, name: &str, manager: Option<&str>) -> Person {
-        Person {
-            id: PersonId::from_db(id.into()),
-            organization_id: OrgId::from_db("org".into()),
-            name: name.into(),
-            email: None,
-            role: None,
-            status: PersonStatus::Active,
-            team_id: None,
-            manager_id: manager.map(|m| PersonId::from_db(m.into())),
-            user_id: None,
-            created_at: Timestamp::from_millis(0),
-            updated_at: Timestamp::from_millis(0),
-        }
+    /// People named `names`, the i-th managed by the person at `managers[i]`.
+    fn people(names: &[&str], managers: &[Option<usize>]) -> Vec<Person> {
+        let ids: Vec<PersonId> = names.iter().map(|_| PersonId::generate()).collect();
+        let org = OrgId::generate();
+        names
+            .iter()
+            .zip(managers)
+            .enumerate()
+            .map(|(i, (name, manager))| Person {
+                id: ids[i].clone(),
+                organization_id: org.clone(),
+                name: (*name).to_owned(),
+                email: None,
+                role: None,
+                status: PersonStatus::Active,
+                team_id: None,
+                manager_id: manager.map(|m| ids[m].clone()),
+                user_id: None,
+                created_at: Timestamp::from_millis(0),
+                updated_at: Timestamp::from_millis(0),
+            })
+            .collect()
     }
 
-    fn names(items: &[ChartItem]) -> String {
+    fn drawn(items: &[ChartItem]) -> String {
         items
             .iter()
             .map(|i| {
@@ -658,33 +702,26 @@ mod tests {
 
     #[test]
     fn the_chart_nests_reports_under_their_manager() {
-        let people = vec![
-            person("a", "Ada", None),
-            person("b", "Bob", Some("a")),
-            person("c", "Cy", Some("b")),
-            person("d", "Di", Some("c")),
-            person("e", "Eve", None),
-        ];
-        let (items, hits) = chart_items(&people, "");
-        assert_eq!(names(&items), "Ada+ Bob+ Cy Di ) ) ) Eve");
+        let chart = people(
+            &["Ada", "Bob", "Cy", "Di", "Eve"],
+            &[None, Some(0), Some(1), Some(2), None],
+        );
+        let (items, hits) = chart_items(&chart, "");
+        assert_eq!(drawn(&items), "Ada+ Bob+ Cy Di ) ) ) Eve");
         assert_eq!(hits, 0);
         // A search opens the way down to whom it finds, and nothing else.
-        let (items, hits) = chart_items(&people, "di");
-        assert_eq!(names(&items), "Ada+ Bob+ Cy+ Di! ) ) ) Eve");
+        let (items, hits) = chart_items(&chart, "di");
+        assert_eq!(drawn(&items), "Ada+ Bob+ Cy+ Di! ) ) ) Eve");
         assert_eq!(hits, 1);
     }
 
     #[test]
     fn a_deep_chart_does_not_overflow() {
-        let mut people = vec![person("p0", "P0", None)];
-        for i in 1..20_000 {
-            people.push(person(
-                &format!("p{i}"),
-                &format!("P{i}"),
-                Some(&format!("p{}", i - 1)),
-            ));
-        }
-        let (items, _) = chart_items(&people, "P19999");
+        let names: Vec<String> = (0..20_000).map(|i| format!("P{i}")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let managers: Vec<Option<usize>> = (0..20_000usize).map(|i| i.checked_sub(1)).collect();
+        let (items, hits) = chart_items(&people(&refs, &managers), "P19999");
         assert_eq!(items.len(), 20_000 + 19_999);
+        assert_eq!(hits, 1);
     }
 }

@@ -66,6 +66,7 @@ struct ListPage {
     layout: Layout,
     rows: Vec<TreeRow>,
     truncated: bool,
+    limit: u64,
     can_create: bool,
 }
 
@@ -77,6 +78,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, P
         layout: ctx.layout("Teams"),
         rows: tree(&all),
         truncated,
+        limit: teams::TREE_LIMIT,
         can_create: may(&actor, OrgAction::CreateTeam),
     }))
 }
@@ -246,6 +248,8 @@ pub async fn create(
             &format!("/teams/{}", t.id),
             &format!("Team {} created.", t.name),
         )),
+        // Refused outright: the reason, not the form again.
+        Err(e @ ApiError::Forbidden(_)) => Err(e.into()),
         Err(e) => {
             let status = e.status();
             let form = FormState::from_error(e)?;
@@ -301,6 +305,8 @@ pub async fn update(
         Err(ApiError::NotFound(m)) if m == teams::NOT_FOUND => {
             Err(PageError::Api(ApiError::NotFound(m)))
         }
+        // Refused outright: the reason, not the form again.
+        Err(e @ ApiError::Forbidden(_)) => Err(e.into()),
         Err(e) => {
             let status = e.status();
             let form = FormState::from_error(e)?;

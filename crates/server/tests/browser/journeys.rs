@@ -76,9 +76,12 @@ async fn onboarding_to_a_logged_look(app: TestApp) {
     .await;
     assert!(mia.text().await.contains("Acme is ready"));
 
-    // Herself on the org chart, linked from her account page; then her report.
-    add_person(&mia, "Mia Manager", "mia@acme.test", None).await;
-    mia.goto("/account", "account").await;
+    // The start page leads her onto the org chart (the form filled with her name and
+    // email), then to her account page to link herself; then she adds her report.
+    mia.follow("Add yourself to the org chart", "add-yourself").await;
+    mia.click("form[action='/people'] button[type=submit]", "account")
+        .await;
+    assert_eq!(mia.path().await, "/account");
     mia.click("form[action='/account/link'] button", "linked-self")
         .await;
     assert!(
