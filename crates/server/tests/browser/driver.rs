@@ -16,8 +16,8 @@ const AXE: &str = include_str!("axe.min.js");
 
 pub struct Browser {
     client: Client,
-    /// Killed with the browser (also when a journey panics).
-    _driver: Child,
+    /// Killed with its process group when the browser is dropped.
+    driver: Child,
     base: String,
     shots: PathBuf,
     step: AtomicUsize,
@@ -47,6 +47,9 @@ impl Browser {
             .env("TZ", tz)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
+            // Its own process group, which the browsers it starts join: dropping the
+            // Browser ends them all, also when a journey panics before closing.
+            .process_group(0)
             .kill_on_drop(true)
             .spawn()
             .expect("start chromedriver");
@@ -90,7 +93,7 @@ impl Browser {
         eprintln!("screenshots of {journey}/{who}: {}", shots.display());
         Self {
             client,
-            _driver: driver,
+            driver,
             base: app.url(""),
             shots,
             step: AtomicUsize::new(0),
@@ -238,6 +241,20 @@ impl Browser {
     }
 
     pub async fn close(self) {
-        self.client.close().await.expect("close the browser");
+        self.client
+            .clone()
+            .close()
+            .await
+            .expect("close the browser");
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if let Some(pid) = self.driver.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .status();
+        }
     }
 }

@@ -78,7 +78,8 @@ async fn onboarding_to_a_logged_look(app: TestApp) {
 
     // The start page leads her onto the org chart (the form filled with her name and
     // email), then to her account page to link herself; then she adds her report.
-    mia.follow("Add yourself to the org chart", "add-yourself").await;
+    mia.follow("Add yourself to the org chart", "add-yourself")
+        .await;
     mia.click("form[action='/people'] button[type=submit]", "account")
         .await;
     assert_eq!(mia.path().await, "/account");
