@@ -111,10 +111,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/organization/members/{id}/remove",
             post(organization::remove),
         )
-        .route(
-            "/organization/members/{id}/person",
-            post(organization::link),
-        )
+        .route("/organization/links", post(organization::link))
         .route(
             "/organization/members/{id}/unlink",
             post(organization::unlink),

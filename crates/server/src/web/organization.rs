@@ -58,6 +58,8 @@ struct OverviewPage {
     members: Vec<MemberRow>,
     invitations: Vec<InvitationRow>,
     unlinked: Vec<PersonChoice>,
+    /// Members not linked to a person.
+    members_unlinked: usize,
     invite_email: String,
     invite_person: String,
     form: FormState,
@@ -148,6 +150,7 @@ async fn show(
                     email: p.email.clone().unwrap_or_default(),
                 })
                 .collect(),
+            members_unlinked: o.members.iter().filter(|m| m.person.is_none()).count(),
             invite_email: invite.0,
             invite_person: invite.1,
             form,
@@ -291,17 +294,19 @@ pub async fn remove(
 #[serde(rename_all = "camelCase")]
 pub struct LinkForm {
     #[serde(default)]
+    user_id: String,
+    #[serde(default)]
     person_id: String,
 }
 
+/// The page's one link form: a member and a person, both chosen.
 pub async fn link(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(raw): Path<String>,
     Posted(f): Posted<LinkForm>,
 ) -> Result<Response, PageError> {
     let me = ctx.member()?;
-    let r = members::link(&state, &me.user, &raw, Some(&f.person_id))
+    let r = members::link(&state, &me.user, f.user_id.trim(), Some(&f.person_id))
         .await
         .map(|m| {
             format!(

@@ -30,6 +30,8 @@ pub struct TreeRow {
     pub name: String,
     pub description: String,
     pub depth: usize,
+    /// The parent's name, said to screen readers (the indentation shows it to the eye).
+    pub parent: String,
 }
 
 /// Teams in tree order: top-level teams by name, each followed by its children.
@@ -54,6 +56,12 @@ pub fn tree(teams: &[Team]) -> Vec<TreeRow> {
             description: t.description.clone().unwrap_or_default(),
             // Indentation stops growing where it would stop being readable.
             depth: depth.min(8),
+            parent: t
+                .parent_id
+                .as_ref()
+                .and_then(|p| index.get(p))
+                .map(|&p| teams[p].name.clone())
+                .unwrap_or_default(),
         });
         stack.extend(children[i].iter().rev().map(|&c| (c, depth + 1)));
     }

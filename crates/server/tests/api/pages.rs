@@ -626,6 +626,42 @@ async fn an_admin_keeps_the_org_chart_and_the_teams_in_the_browser(app: TestApp)
     let o = two_orgs(&app).await;
     let [bo, core] = &o.ours;
     let mut ann = Browser::signed_in(&app, &o.ann);
+    // The organization page links a member to a person of the org chart.
+    let org_page = ann.get("/organization").await;
+    assert!(org_page.html.contains("Link the member"));
+    let t = csrf(&org_page.html);
+    let p = ann
+        .post(
+            "/organization/links",
+            &[("csrf", &t), ("userId", &o.max.id), ("personId", bo)],
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/organization"), "{}", p.html);
+    assert_eq!(o.max.get("/api/me").await.body["person"]["id"], bo.as_str());
+    // Linking Bo again is refused with the service's message, on the page.
+    let p = ann
+        .post(
+            "/organization/links",
+            &[("csrf", &t), ("userId", &o.ann.id), ("personId", bo)],
+        )
+        .await;
+    assert_eq!(p.status, 409);
+    assert!(
+        p.html.contains("Person is already linked to a user"),
+        "{}",
+        p.html
+    );
+    let p = ann
+        .post(
+            &format!("/organization/members/{}/unlink", o.max.id),
+            &[("csrf", &t)],
+        )
+        .await;
+    assert_eq!(p.status, 303);
+    assert_eq!(
+        o.max.get("/api/me").await.body["person"],
+        serde_json::Value::Null
+    );
     let t = csrf(&ann.get("/people/new").await.html);
     // A refused form keeps what was typed and names the field.
     let p = ann
