@@ -488,6 +488,19 @@ impl FormState {
         self.fields.contains_key(field)
     }
 
+    /// The refusal of a form that writes an entity: the form again with its messages, or an
+    /// error page when the form cannot help — the entity itself is missing (`not_found`, its
+    /// 404 message) or the caller may not do this at all (403, with authz's reason).
+    pub fn refusal(e: ApiError, not_found: Option<&str>) -> Result<(StatusCode, Self), PageError> {
+        match e {
+            ApiError::NotFound(m) if Some(m.as_str()) == not_found => {
+                Err(PageError::Api(ApiError::NotFound(m)))
+            }
+            e @ ApiError::Forbidden(_) => Err(PageError::Api(e)),
+            e => Ok((e.status(), Self::from_error(e)?)),
+        }
+    }
+
     /// A service's refusal, placed next to the fields it names. A 500 is not a form's fault:
     /// it stays an error page.
     pub fn from_error(e: ApiError) -> Result<Self, PageError> {

@@ -377,8 +377,8 @@ async fn form_again(
     f: OneOnOneForm,
     edit: Option<&OneOnOneId>,
 ) -> Result<Response, PageError> {
-    let status = e.status();
-    let form = FormState::from_error(e)?;
+    // The one-on-one itself gone or hidden, or a refusal outright: a page, not a form, error.
+    let (status, form) = FormState::refusal(e, edit.map(|_| Kind::OneOnOne.not_found_message()))?;
     show_form(state, ctx, status, edit, f, String::new(), form).await
 }
 
@@ -439,10 +439,6 @@ pub async fn update(
     let id: OneOnOneId = page_id(&raw)?;
     match oneonones::update(&state, &actor, &id, f.request()).await {
         Ok(_) => Ok(ctx.redirect_with(&format!("/oneonones/{id}"), "Changes saved.")),
-        // The one-on-one itself is gone or hidden: that is a page, not a form, error.
-        Err(ApiError::NotFound(m)) if m == Kind::OneOnOne.not_found_message() => {
-            Err(PageError::Api(ApiError::NotFound(m)))
-        }
         Err(e) => form_again(&state, &ctx, e, f, Some(&id)).await,
     }
 }

@@ -583,11 +583,8 @@ pub async fn create(
             ))
         }
         Ok(p) => Ok(ctx.redirect_with(&format!("/people/{}", p.id), &format!("{} added.", p.name))),
-        // Refused outright: the reason, not the form again.
-        Err(e @ ApiError::Forbidden(_)) => Err(e.into()),
         Err(e) => {
-            let status = e.status();
-            let form = FormState::from_error(e)?;
+            let (status, form) = FormState::refusal(e, None)?;
             show_form(&state, &ctx, status, None, f, form).await
         }
     }
@@ -623,14 +620,8 @@ pub async fn update(
     let actor = ctx.member()?.actor();
     match people::update(&state, &actor, &raw, f.update()).await {
         Ok(p) => Ok(ctx.redirect_with(&format!("/people/{}", p.id), "Changes saved.")),
-        Err(ApiError::NotFound(m)) if m == people::NOT_FOUND => {
-            Err(PageError::Api(ApiError::NotFound(m)))
-        }
-        // Refused outright: the reason, not the form again.
-        Err(e @ ApiError::Forbidden(_)) => Err(e.into()),
         Err(e) => {
-            let status = e.status();
-            let form = FormState::from_error(e)?;
+            let (status, form) = FormState::refusal(e, Some(people::NOT_FOUND))?;
             let name = f.name.clone();
             show_form(&state, &ctx, status, Some((raw.trim(), &name)), f, form).await
         }

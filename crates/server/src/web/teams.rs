@@ -256,11 +256,8 @@ pub async fn create(
             &format!("/teams/{}", t.id),
             &format!("Team {} created.", t.name),
         )),
-        // Refused outright: the reason, not the form again.
-        Err(e @ ApiError::Forbidden(_)) => Err(e.into()),
         Err(e) => {
-            let status = e.status();
-            let form = FormState::from_error(e)?;
+            let (status, form) = FormState::refusal(e, None)?;
             show_form(&state, &ctx, status, None, f, form).await
         }
     }
@@ -310,14 +307,8 @@ pub async fn update(
     };
     match teams::update(&state, &actor, &raw, req).await {
         Ok(t) => Ok(ctx.redirect_with(&format!("/teams/{}", t.id), "Changes saved.")),
-        Err(ApiError::NotFound(m)) if m == teams::NOT_FOUND => {
-            Err(PageError::Api(ApiError::NotFound(m)))
-        }
-        // Refused outright: the reason, not the form again.
-        Err(e @ ApiError::Forbidden(_)) => Err(e.into()),
         Err(e) => {
-            let status = e.status();
-            let form = FormState::from_error(e)?;
+            let (status, form) = FormState::refusal(e, Some(teams::NOT_FOUND))?;
             let name = f.name.clone();
             show_form(&state, &ctx, status, Some((raw.trim(), &name)), f, form).await
         }
