@@ -49,6 +49,9 @@
     });
     // The org chart's tools need this script: shown only with it.
     root.querySelectorAll(".chart-tools[hidden]").forEach(function (el) { el.hidden = false; });
+    // The org chart: the first person a search found is scrolled into view.
+    var hit = root.querySelector && root.querySelector("#chart li.hit");
+    if (hit && !location.hash) hit.scrollIntoView({ block: "center" });
     // Confirm before destructive actions.
     root.querySelectorAll("form[data-confirm]").forEach(function (form) {
       if (form.dataset.confirmBound) return;

@@ -226,14 +226,28 @@ impl FromRequestParts<AppState> for Ctx {
             csrf,
             new_csrf_cookie,
             flash,
-            here: parts
-                .uri
-                .path_and_query()
-                .map_or("/", |p| p.as_str())
-                .to_owned(),
+            here: here(parts, &state.config.public_origin),
             secure: state.config.cookie_secure,
         })
     }
+}
+
+/// Where to come back to after signing in: the page asked for; for a form sent after the
+/// session ended, the page the form was on (our own, by its `Referer`), since the form's
+/// address answers only a POST.
+fn here(parts: &Parts, origin: &str) -> String {
+    let asked = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    if parts.method == axum::http::Method::GET {
+        return asked.to_owned();
+    }
+    parts
+        .headers
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.strip_prefix(origin))
+        .filter(|p| p.starts_with('/'))
+        .unwrap_or("/")
+        .to_owned()
 }
 
 impl Ctx {

@@ -281,6 +281,8 @@ struct ChartPage {
     items: Vec<ChartItem>,
     q: String,
     hits: usize,
+    /// The first people found, to jump to.
+    found: Vec<Choice>,
     total: usize,
     truncated: bool,
     limit: u64,
@@ -372,11 +374,21 @@ pub async fn chart(
     let (everyone, truncated) = people::everyone(&state, &actor).await?;
     let q = params.q.unwrap_or_default();
     let (items, hits) = chart_items(&everyone, &q);
+    let found = items
+        .iter()
+        .filter(|i| i.hit)
+        .take(10)
+        .map(|i| Choice {
+            id: i.id.clone(),
+            name: i.name.clone(),
+        })
+        .collect();
     Ok(ctx.render(&ChartPage {
         layout: ctx.layout("Org chart"),
         items,
         q,
         hits,
+        found,
         total: everyone.len(),
         truncated,
         limit: people::CHART_LIMIT,

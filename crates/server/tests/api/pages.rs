@@ -846,7 +846,7 @@ async fn the_org_chart_of_a_thousand_people_opens_the_way_to_whom_it_finds(app: 
     assert_eq!(chart.html.matches("<details open>").count(), 2 + 5);
     // Person 0999 reports through 0199, 0039, 0007, 0001 to 0000: those open, only.
     let found = ann.get("/people/chart?q=person+0999").await.html;
-    assert!(found.contains("1 person found"));
+    assert!(found.contains("1 person found, marked below:"));
     assert_eq!(found.matches(r#"class="hit""#).count(), 1);
     assert_eq!(found.matches("<details open>").count(), 5);
     let hit = &found[found.find(r#"class="hit""#).unwrap()..];

@@ -366,3 +366,68 @@ async fn axe_reports_what_it_should() {
     )
     .await;
 }
+
+/// The org chart of a thousand people: readable (two levels open), searchable down to one
+/// person, and "Expand all" opens every level; axe-core passes on the whole tree.
+async fn a_thousand_people_chart(app: TestApp) {
+    use manageros_core::{OrgId, PersonId, PersonStatus, Timestamp};
+    use manageros_store::repo::persons::{self, PersonFields};
+    let admin = app.signup("Ann", "ann@acme.test").await;
+    let org = admin
+        .post(
+            "/api/organizations",
+            json!({"name": "Acme", "slug": "acme"}),
+        )
+        .await
+        .id("organization");
+    let org = OrgId::parse(&org).unwrap();
+    let txn = manageros_store::begin_write(&app.state.db).await.unwrap();
+    let mut ids: Vec<PersonId> = vec![];
+    for i in 0..1000 {
+        let fields = PersonFields {
+            name: format!("Person {i:04}"),
+            email: None,
+            role: Some(["Engineer", "Designer", "Manager"][i % 3].into()),
+            status: PersonStatus::Active,
+            team_id: None,
+            manager_id: (i > 0).then(|| ids[(i - 1) / 5].clone()),
+        };
+        ids.push(
+            persons::insert(&txn, &org, &fields, Timestamp::from_millis(0))
+                .await
+                .unwrap(),
+        );
+    }
+    txn.commit().await.unwrap();
+    let ann = Browser::open(&app, "chart", "ann", "UTC", 1280).await;
+    ann.goto("/login?next=/people/chart", "login").await;
+    ann.fill("#email", "ann@acme.test").await;
+    ann.fill("#password", PASSWORD).await;
+    ann.click("form[action^='/login'] button[type=submit]", "chart")
+        .await;
+    assert_eq!(ann.path().await, "/people/chart");
+    let open = "return document.querySelectorAll('#chart details[open]').length";
+    assert_eq!(ann.js(open, vec![]).await, json!(6), "two levels open");
+    ann.fill("#q", "Person 0999").await;
+    ann.click("form[action='/people/chart'] button[type=submit]", "found")
+        .await;
+    let hit = ann
+        .js(
+            "const a = document.querySelector('li.hit > a'); \
+             const r = a.getBoundingClientRect(); \
+             return [a.textContent, r.width > 0 && r.height > 0]",
+            vec![],
+        )
+        .await;
+    assert_eq!(hit, json!(["Person 0999", true]), "found and shown");
+    ann.find("button[data-chart=open]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let all = "return document.querySelectorAll('#chart details:not([open])').length";
+    assert_eq!(ann.js(all, vec![]).await, json!(0), "everything open");
+    ann.landed("expanded").await;
+    ann.close().await;
+}
+journey!(a_thousand_people_chart);
