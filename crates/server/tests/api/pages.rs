@@ -852,3 +852,33 @@ async fn the_org_chart_of_a_thousand_people_opens_the_way_to_whom_it_finds(app: 
     let hit = &found[found.find(r#"class="hit""#).unwrap()..];
     assert!(hit.contains(&format!(r#"href="/people/{}""#, ids[999])));
 }
+
+#[db_test]
+async fn a_form_sent_after_the_session_ended_signs_in_back_to_its_page(app: TestApp) {
+    let mut b = Browser::new(&app);
+    let t = csrf(&b.get("/login").await.html);
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let send = |referer: String| {
+        client
+            .post(app.url("/people/person_00000000000000000000000000/delete"))
+            .header(header::COOKIE, b.cookie_header())
+            .header(header::ORIGIN, &app.base)
+            .header(header::REFERER, referer)
+            .form(&[("csrf", t.as_str())])
+            .send()
+    };
+    let r = send(app.url("/people/person_00000000000000000000000000"))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(
+        r.headers()[header::LOCATION],
+        "/login?next=%2Fpeople%2Fperson_00000000000000000000000000"
+    );
+    // Another site's page is never where sign-in leads.
+    let r = send("https://evil.example/people".into()).await.unwrap();
+    assert_eq!(r.headers()[header::LOCATION], "/login?next=%2F");
+}
