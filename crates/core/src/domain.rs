@@ -126,6 +126,22 @@ pub fn bounded_text(raw: &str, what: &str, min: usize, max: usize) -> Result<Str
     Ok(s.to_owned())
 }
 
+/// A single line of text (a name, a title, a job title): [`bounded_text`] that also refuses
+/// line breaks and tabs. Such text ends up in emails' subjects and bodies, in page titles
+/// and in one-line table cells, where a line break is never meant and can forge content.
+pub fn single_line(raw: &str, what: &str, min: usize, max: usize) -> Result<String, Invalid> {
+    if raw
+        .trim()
+        .chars()
+        .any(|c| c.is_control() || c == '\u{2028}' || c == '\u{2029}')
+    {
+        return Err(Invalid(format!(
+            "{what} must be a single line, without line breaks, tabs or control characters"
+        )));
+    }
+    bounded_text(raw, what, min, max)
+}
+
 /// Free text that may be long (notes, descriptions): not trimmed, only capped.
 pub fn long_text(raw: &str, what: &str, max: usize) -> Result<String, Invalid> {
     if raw.chars().count() > max {
@@ -141,7 +157,7 @@ pub struct Name(String);
 
 impl Name {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        bounded_text(raw, "Name", 1, 100).map(Self)
+        single_line(raw, "Name", 1, 100).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -284,6 +300,21 @@ string_enum!(ReportKind, "Kind" {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn single_lines_refuse_line_breaks_and_controls() {
+        assert_eq!(single_line("  Acme  ", "Name", 1, 100).unwrap(), "Acme");
+        for bad in ["Acme\r\nLocked", "A\tB", "A\u{2028}B", "A\u{7}B", "A\nB"] {
+            let e = single_line(bad, "Name", 1, 100).unwrap_err();
+            assert!(
+                e.0.starts_with("Name must be a single line"),
+                "{bad:?}: {}",
+                e.0
+            );
+        }
+        assert!(Name::parse("Ada\nLovelace").is_err());
+        assert!(bounded_text("Line one\nLine two", "Description", 1, 100).is_ok());
+    }
 
     #[test]
     fn emails_are_trimmed_and_lowercased() {

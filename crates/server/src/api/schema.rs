@@ -199,6 +199,14 @@ pub fn optional_text(raw: Option<&str>, what: &str, max: usize) -> Result<Option
     }
 }
 
+/// Optional single-line text (a job title, a location): blank means none.
+pub fn optional_line(raw: Option<&str>, what: &str, max: usize) -> Result<Option<String>, Invalid> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => manageros_core::single_line(s, what, 1, max).map(Some),
+    }
+}
+
 /// An optional email: blank means none.
 pub fn optional_email(raw: Option<&str>) -> Result<Option<Email>, Invalid> {
     match raw.map(str::trim) {

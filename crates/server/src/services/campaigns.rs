@@ -20,7 +20,7 @@ use crate::{
 use manageros_core::{
     CampaignId, CampaignStatus, Email, Invalid, PageInfo, Timestamp,
     authz::{self, Action, Actor},
-    bounded_text,
+    bounded_text, single_line,
 };
 use manageros_store::{
     begin_write,
@@ -151,7 +151,7 @@ pub async fn create(
 ) -> Result<Campaign, ApiError> {
     let org = load::permitted(actor, Action::FeedbackCampaignCreate)?;
     validate! {
-        name = "name": bounded_text(input.name.as_deref().unwrap_or_default(), "Name", 1, 200),
+        name = "name": single_line(input.name.as_deref().unwrap_or_default(), "Name", 1, 200),
         target = "targetPersonId": match input.target_person_id.as_deref().map(str::trim) {
             None | Some("") => Err(Invalid::new("Target person is required")),
             Some(t) => Ok(t.to_owned()),
@@ -221,7 +221,7 @@ pub async fn update(
     let (org, current) =
         authorized::<Campaign>(&txn, actor, id, Action::FeedbackCampaignEdit).await?;
     validate! {
-        name = "name": required(input.name, "Name", |n| bounded_text(&n, "Name", 1, 200)),
+        name = "name": required(input.name, "Name", |n| single_line(&n, "Name", 1, 200)),
         target = "targetPersonId": required(input.target_person_id, "Target person", Ok),
         start_date = "startDate": required(input.start_date, "Start date", |d| date(&d, "Start date")),
         end_date = "endDate": required(input.end_date, "End date", |d| date(&d, "End date")),

@@ -4,7 +4,7 @@
 //! then validates, then writes in one transaction.
 
 use crate::{
-    api::schema::{filter_id, optional_text, search_from, time_from, time_until},
+    api::schema::{filter_id, optional_line, optional_text, search_from, time_from, time_until},
     error::{ApiError, FieldErrors},
     extract::Paging,
     patch::{Patch, required},
@@ -192,7 +192,7 @@ pub async fn create(
         description = "description": optional_text(input.description.as_deref(), "Description", 10_000),
         scheduled_at = "scheduledAt": scheduled_at(input.scheduled_at.as_deref()),
         duration_minutes = "durationMinutes": duration(input.duration_minutes.unwrap_or(30)),
-        location = "location": optional_text(input.location.as_deref(), "Location", 200),
+        location = "location": optional_line(input.location.as_deref(), "Location", 200),
     }
     let now = state.now();
     let txn = begin_write(&state.db).await?;
@@ -282,7 +282,7 @@ pub async fn update(
         description = "description": input.description.try_map(|d| optional_text(Some(&d), "Description", 10_000)),
         scheduled_at = "scheduledAt": required(input.scheduled_at, "Date", |s| scheduled_at(Some(&s))),
         duration_minutes = "durationMinutes": required(input.duration_minutes, "Duration", duration),
-        location = "location": input.location.try_map(|l| optional_text(Some(&l), "Location", 200)),
+        location = "location": input.location.try_map(|l| optional_line(Some(&l), "Location", 200)),
         is_private = "isPrivate": required(input.is_private, "isPrivate", Ok),
     }
     let (db, o) = (&txn, &org);

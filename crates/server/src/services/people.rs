@@ -3,7 +3,7 @@
 //! authz once, then validates, then writes in one transaction.
 
 use crate::{
-    api::schema::{filter_id, optional_email, optional_text, search_from},
+    api::schema::{filter_id, optional_email, optional_line, search_from},
     error::{ApiError, FieldErrors},
     extract::Paging,
     patch::{Patch, required},
@@ -283,7 +283,7 @@ pub async fn create(
     validate! {
         name = "name": Name::parse(input.name.as_deref().unwrap_or_default()),
         email = "email": optional_email(input.email.as_deref()),
-        role = "role": optional_text(input.role.as_deref(), "Role", 100),
+        role = "role": optional_line(input.role.as_deref(), "Role", 100),
         status = "status": input.status.as_deref().map_or(Ok(PersonStatus::Active), PersonStatus::parse),
     }
     let fields = PersonFields {
@@ -342,7 +342,7 @@ pub async fn update(
     validate! {
         name = "name": required(input.name, "Name", |n| Name::parse(&n)),
         email = "email": input.email.try_map(|e| optional_email(Some(&e))),
-        role = "role": input.role.try_map(|r| optional_text(Some(&r), "Role", 100)),
+        role = "role": input.role.try_map(|r| optional_line(Some(&r), "Role", 100)),
         status = "status": required(input.status, "Status", |s| PersonStatus::parse(&s)),
     }
     let patch = PersonPatch {

@@ -19,7 +19,7 @@ use crate::{
 use manageros_core::{
     InitiativeId, Invalid, OrgId, PageInfo, PersonId, ReportId, ReportKind, Timestamp,
     authz::{Action, Actor},
-    bounded_text,
+    single_line,
     time::DAY_MS,
 };
 use manageros_store::{
@@ -150,7 +150,7 @@ pub struct CreateReportRequest {
 }
 
 fn name(raw: Option<&str>) -> Result<String, Invalid> {
-    bounded_text(raw.unwrap_or_default(), "Name", 1, 200)
+    single_line(raw.unwrap_or_default(), "Name", 1, 200)
 }
 
 /// Saves a report (report.create: admins).

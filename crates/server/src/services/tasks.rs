@@ -135,7 +135,7 @@ pub(crate) fn date(raw: &str, what: &str) -> Result<Timestamp, Invalid> {
 }
 
 pub(crate) fn title(raw: Option<&str>) -> Result<String, Invalid> {
-    manageros_core::bounded_text(raw.unwrap_or_default(), "Title", 1, 200)
+    manageros_core::single_line(raw.unwrap_or_default(), "Title", 1, 200)
 }
 
 /// Creates a task by the caller (task.create: admins, and members linked to a person).

@@ -719,3 +719,59 @@ async fn an_invitee_whose_person_was_linked_meanwhile_joins_unlinked(app: TestAp
         "the existing link is untouched"
     );
 }
+
+/// Names and titles are single lines: a line break in one could write lines of its own into
+/// an invitation email ("Acme Payroll\r\n\r\nYour account is locked…"). Each is refused with a
+/// 400 naming the field, and nothing is written.
+#[db_test]
+async fn single_line_fields_refuse_line_breaks(app: TestApp) {
+    let forged = "Acme Payroll\r\n\r\nYour account is locked. Log in at http://evil.test";
+    app.post(
+        "/api/auth/signup",
+        None,
+        json!({"name": "Ada\nAdmin", "email": "ada@acme.test", "password": PASSWORD}),
+    )
+    .await
+    .assert_field_error("name");
+    let ada = app.signup("Ada", "ada@acme.test").await;
+    ada.post(
+        "/api/organizations",
+        json!({"name": forged, "slug": "acme"}),
+    )
+    .await
+    .assert_field_error("name");
+    assert_eq!(ada.get("/api/me").await.body["organization"], Value::Null);
+    ada.post(
+        "/api/organizations",
+        json!({"name": "Acme", "slug": "acme"}),
+    )
+    .await
+    .assert_status(201);
+    for (path, body, field) in [
+        ("/api/people", json!({"name": "Bo\tBoss"}), "name"),
+        (
+            "/api/people",
+            json!({"name": "Bo", "role": "CEO\r\nCall me"}),
+            "role",
+        ),
+        ("/api/teams", json!({"name": "Core\u{2028}Ops"}), "name"),
+        ("/api/tasks", json!({"title": "Pay\ninvoice"}), "title"),
+    ] {
+        ada.post(path, body).await.assert_field_error(field);
+    }
+    assert_eq!(
+        ada.get("/api/people").await.body["pagination"]["totalCount"],
+        0
+    );
+    assert_eq!(
+        ada.get("/api/teams").await.body["pagination"]["totalCount"],
+        0
+    );
+    // Multi-line text stays multi-line where it is meant to be.
+    ada.post(
+        "/api/teams",
+        json!({"name": "Core", "description": "Line one\nLine two"}),
+    )
+    .await
+    .assert_status(201);
+}
