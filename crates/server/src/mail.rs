@@ -1,9 +1,14 @@
 //! Outgoing email: SMTP when a server is configured, otherwise one `.eml` file per message in
 //! the outbox directory (handy in development, and what the tests read).
+//!
+//! Every message has a plain-text part and an HTML part rendered from
+//! `templates/mail/*.html` (askama, escaped). Text that users wrote (names of people and
+//! organizations) is quoted as such in both, and is always a single line (the services
+//! refuse line breaks in names), so it cannot pass for ManagerOS's own words.
 
 use lettre::{
     AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-    message::{Mailbox, header::ContentType},
+    message::{Mailbox, MultiPart},
 };
 use std::path::{Path, PathBuf};
 
@@ -17,11 +22,71 @@ enum Transport {
     Outbox(AsyncFileTransport<Tokio1Executor>, PathBuf),
 }
 
-/// A plain-text message.
+/// A message: its text, and the same as HTML.
 pub struct Mail {
     pub to: String,
     pub subject: String,
     pub body: String,
+    pub html: String,
+}
+
+impl Mail {
+    /// A message whose HTML part is `html` rendered.
+    pub fn new(
+        to: String,
+        subject: String,
+        body: String,
+        html: &impl askama::Template,
+    ) -> anyhow::Result<Self> {
+        Ok(Self {
+            to,
+            subject,
+            body,
+            html: html.render()?,
+        })
+    }
+}
+
+/// The HTML parts, one template each.
+pub mod html {
+    use askama::Template;
+
+    #[derive(Template)]
+    #[template(path = "mail/invitation.html")]
+    pub struct Invitation<'a> {
+        pub inviter: &'a str,
+        pub inviter_email: &'a str,
+        pub org: &'a str,
+        pub email: &'a str,
+        pub link: &'a str,
+        pub expires: String,
+    }
+
+    #[derive(Template)]
+    #[template(path = "mail/reset.html")]
+    pub struct Reset<'a> {
+        pub name: &'a str,
+        pub link: &'a str,
+    }
+
+    #[derive(Template)]
+    #[template(path = "mail/feedback_request.html")]
+    pub struct FeedbackRequest<'a> {
+        pub about: &'a str,
+        pub name: &'a str,
+        pub end: String,
+        pub link: &'a str,
+    }
+
+    #[derive(Template)]
+    #[template(path = "mail/oneonone_deleted.html")]
+    pub struct OneOnOneDeleted<'a> {
+        pub name: &'a str,
+        pub admin: &'a str,
+        pub manager: &'a str,
+        pub report: &'a str,
+        pub at: String,
+    }
 }
 
 impl Mailer {
@@ -64,8 +129,7 @@ impl Mailer {
             .from(self.from.clone())
             .to(to)
             .subject(mail.subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(mail.body)?;
+            .multipart(MultiPart::alternative_plain_html(mail.body, mail.html))?;
         match &self.transport {
             Transport::Smtp(t) => {
                 t.send(message).await?;

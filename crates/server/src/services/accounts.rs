@@ -192,22 +192,26 @@ async fn send_reset_link(state: &AppState, email: &Email) -> Result<(), ApiError
     )
     .await?;
     let link = state.config.link("/reset-password", &token);
-    state
-        .mailer
-        .send(Mail {
-            to: user.email.to_string(),
-            subject: "Reset your ManagerOS password".into(),
-            body: format!(
-                "Hello {name},\n\n\
-                 Someone (hopefully you) asked to reset the password of your ManagerOS account.\n\
-                 To choose a new password, open this link within the next hour:\n\n\
-                 {link}\n\n\
-                 If you did not ask for this, you can ignore this email; your password stays as it is.\n",
-                name = user.name
-            ),
-        })
-        .await
-        .map_err(ApiError::internal)
+    let body = format!(
+        "Hello {name},\n\n\
+         Someone (hopefully you) asked to reset the password of your ManagerOS account.\n\
+         To choose a new password, open this link within the next hour:\n\n\
+         {link}\n\n\
+         If you did not ask for this, you can ignore this email; your password stays as it is.\n",
+        name = user.name
+    );
+    let html = crate::mail::html::Reset {
+        name: &user.name,
+        link: &link,
+    };
+    let mail = Mail::new(
+        user.email.to_string(),
+        "Reset your ManagerOS password".into(),
+        body,
+        &html,
+    )
+    .map_err(ApiError::internal)?;
+    state.mailer.send(mail).await.map_err(ApiError::internal)
 }
 
 /// Sets a new password with a reset token, and signs the user out everywhere.

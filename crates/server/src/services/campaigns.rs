@@ -322,18 +322,28 @@ async fn mail_unsent(state: &AppState, c: &Campaign) -> Result<(), ApiError> {
             continue;
         }
         let link = state.config.link("/feedback", &token);
-        let mail = Mail {
-            to: invite.email.to_string(),
-            subject: format!("Your feedback on {about} is requested"),
-            body: format!(
-                "Hello,\n\n\
-                 You are invited to give feedback on {about} (\"{name}\").\n\
-                 Answer here, no account needed, until {end}:\n\n\
-                 {link}\n\n\
-                 The link is yours alone and can be used once.\n",
-                name = c.name,
-                end = c.end_date,
-            ),
+        let end = c.end_date.to_string();
+        let body = format!(
+            "Hello,\n\n\
+             You are invited to give feedback on {about} in the campaign \u{201c}{name}\u{201d}.\n\
+             Answer here, no account needed, until {end}:\n\n\
+             {link}\n\n\
+             The link is yours alone and can be used once.\n",
+            name = c.name,
+        );
+        let html = crate::mail::html::FeedbackRequest {
+            about: &about,
+            name: &c.name,
+            end: end.clone(),
+            link: &link,
+        };
+        let subject = format!("Your feedback on {about} is requested");
+        let mail = match Mail::new(invite.email.to_string(), subject, body, &html) {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::error!(error = ?e, campaign = %c.id, "could not write a feedback request");
+                continue;
+            }
         };
         if let Err(e) = state.mailer.send(mail).await {
             tracing::error!(error = ?e, campaign = %c.id, "could not send a feedback request");

@@ -209,26 +209,38 @@ pub async fn reactivate(
 /// revoke and reactivate it to send it again), so a failure is logged, not returned.
 async fn send(state: &AppState, inv: &Invitation, token: &str) {
     let link = state.config.link("/invitations/accept", token);
-    let mail = Mail {
-        to: inv.email.to_string(),
-        subject: format!(
-            "{} invited you to {} on ManagerOS",
-            inv.invited_by_name, inv.organization_name
-        ),
-        body: format!(
-            "Hello,\n\n\
-             {inviter} ({inviter_email}) invited you to join {org} on ManagerOS.\n\n\
-             To accept, open this link:\n\n\
-             {link}\n\n\
-             If you do not have an account yet, sign up with this address ({email}) and you will\n\
-             join {org} automatically.\n\n\
-             This invitation expires on {expires}.\n",
-            inviter = inv.invited_by_name,
-            inviter_email = inv.invited_by_email,
-            org = inv.organization_name,
-            email = inv.email,
-            expires = inv.expires_at,
-        ),
+    let expires = inv.expires_at.to_rfc3339()[..16].replace('T', " ") + " UTC";
+    let body = format!(
+        "Hello,\n\n\
+         {inviter} ({inviter_email}) invited you to the organization \u{201c}{org}\u{201d} on ManagerOS.\n\n\
+         To accept, open this link:\n\n\
+         {link}\n\n\
+         If you do not have an account yet, sign up with this address ({email}) and you will\n\
+         join automatically.\n\n\
+         This invitation expires on {expires}.\n",
+        inviter = inv.invited_by_name,
+        inviter_email = inv.invited_by_email,
+        org = inv.organization_name,
+        email = inv.email,
+    );
+    let html = crate::mail::html::Invitation {
+        inviter: &inv.invited_by_name,
+        inviter_email: &inv.invited_by_email,
+        org: &inv.organization_name,
+        email: inv.email.as_str(),
+        link: &link,
+        expires: expires.clone(),
+    };
+    let subject = format!(
+        "Invitation to \u{201c}{}\u{201d} on ManagerOS",
+        inv.organization_name
+    );
+    let mail = match Mail::new(inv.email.to_string(), subject, body, &html) {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::error!(error = ?e, invitation = %inv.id, "could not write an invitation email");
+            return;
+        }
     };
     if let Err(e) = state.mailer.send(mail).await {
         tracing::error!(error = ?e, invitation = %inv.id, "could not send an invitation email");

@@ -401,18 +401,33 @@ fn notify_deleted(state: &AppState, actor: &Actor, o: OneOnOneWithPeople) {
             for party in [&o.manager, &o.report] {
                 let Some(uid) = &party.user_id else { continue };
                 let Ok(Some(user)) = users::find(&state_for_task.db, uid).await else { continue };
-                let mail = Mail {
-                    to: user.email.to_string(),
-                    subject: "A one-on-one of yours was deleted by an admin".into(),
-                    body: format!(
-                        "Hello {name},\n\n\
-                         {admin}, an admin of your organization, deleted the one-on-one between\n\
-                         {manager} and {report} scheduled for {at}.\n",
-                        name = user.name,
-                        manager = o.manager.name,
-                        report = o.report.name,
-                        at = o.one_on_one.scheduled_at,
-                    ),
+                let at = o.one_on_one.scheduled_at.to_rfc3339()[..16].replace('T', " ") + " UTC";
+                let body = format!(
+                    "Hello {name},\n\n\
+                     {admin}, an admin of your organization, deleted the one-on-one between\n\
+                     \u{201c}{manager}\u{201d} and \u{201c}{report}\u{201d} scheduled for {at}.\n",
+                    name = user.name,
+                    manager = o.manager.name,
+                    report = o.report.name,
+                );
+                let html = crate::mail::html::OneOnOneDeleted {
+                    name: &user.name,
+                    admin: &admin,
+                    manager: &o.manager.name,
+                    report: &o.report.name,
+                    at: at.clone(),
+                };
+                let mail = match Mail::new(
+                    user.email.to_string(),
+                    "A one-on-one of yours was deleted by an admin".into(),
+                    body,
+                    &html,
+                ) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        tracing::error!(error = ?e, "could not write a deletion notice");
+                        continue;
+                    }
                 };
                 if let Err(e) = state_for_task.mailer.send(mail).await {
                     tracing::error!(error = ?e, "could not tell a participant about a deleted one-on-one");

@@ -454,6 +454,7 @@ impl TestApp {
                         to: recipient,
                         subject: msg.subject().unwrap_or_default().to_owned(),
                         body: msg.body_text(0).map(|b| b.into_owned()).unwrap_or_default(),
+                        html: msg.body_html(0).map(|b| b.into_owned()).unwrap_or_default(),
                     },
                 ));
             }
@@ -476,6 +477,7 @@ pub struct Email {
     pub to: String,
     pub subject: String,
     pub body: String,
+    pub html: String,
 }
 
 impl Email {

@@ -163,7 +163,7 @@ async fn admins_invite_and_the_invitee_is_mailed_a_link(app: TestApp) {
     assert_eq!(mails.len(), 1);
     assert_eq!(
         mails[0].subject,
-        "Admin of acme invited you to Org acme on ManagerOS"
+        "Invitation to \u{201c}Org acme\u{201d} on ManagerOS"
     );
     assert!(
         mails[0]
@@ -774,4 +774,50 @@ async fn single_line_fields_refuse_line_breaks(app: TestApp) {
     )
     .await
     .assert_status(201);
+}
+
+/// An invitation quotes what users wrote as such, in its text and in its HTML part, where
+/// it is escaped: an organization's name cannot pass for ManagerOS's words or markup.
+#[db_test]
+async fn invitation_emails_quote_and_escape_what_users_wrote(app: TestApp) {
+    let ada = app.signup("Ada <b>Admin</b>", "ada@acme.test").await;
+    ada.post(
+        "/api/organizations",
+        json!({"name": "Acme <script>alert(1)</script>", "slug": "acme"}),
+    )
+    .await
+    .assert_status(201);
+    ada.post(
+        "/api/organization/invitations",
+        json!({"email": "bo@acme.test"}),
+    )
+    .await
+    .assert_status(201);
+    let mail = app
+        .emails_to("bo@acme.test")
+        .await
+        .pop()
+        .expect("an invitation");
+    assert_eq!(
+        mail.subject,
+        "Invitation to \u{201c}Acme <script>alert(1)</script>\u{201d} on ManagerOS"
+    );
+    assert!(
+        mail.body.contains(
+            "Ada <b>Admin</b> (ada@acme.test) invited you to the organization \u{201c}Acme <script>alert(1)</script>\u{201d}"
+        ),
+        "{}",
+        mail.body
+    );
+    assert!(
+        mail.html.contains("Acme &#60;script&#62;") || mail.html.contains("Acme &lt;script&gt;"),
+        "{}",
+        mail.html
+    );
+    assert!(
+        !mail.html.contains("<script>") && !mail.html.contains("<b>Admin"),
+        "{}",
+        mail.html
+    );
+    assert!(mail.html.contains("/invitations/accept?token="), "the link");
 }
