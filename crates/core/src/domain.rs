@@ -147,6 +147,16 @@ pub fn long_text(raw: &str, what: &str, max: usize) -> Result<String, Invalid> {
     if raw.chars().count() > max {
         return Err(Invalid(format!("{what} must be at most {max} characters")));
     }
+    // Line breaks and tabs are text; other control characters (NUL, which PostgreSQL cannot
+    // store in text, among them) are not.
+    if raw
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
+        return Err(Invalid(format!(
+            "{what} must not contain control characters"
+        )));
+    }
     Ok(raw.to_owned())
 }
 
@@ -314,6 +324,8 @@ mod tests {
         }
         assert!(Name::parse("Ada\nLovelace").is_err());
         assert!(bounded_text("Line one\nLine two", "Description", 1, 100).is_ok());
+        assert!(long_text("Notes\n\twith tabs", "Notes", 100).is_ok());
+        assert!(long_text("a\u{0}b", "Notes", 100).is_err());
     }
 
     #[test]

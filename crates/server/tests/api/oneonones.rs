@@ -816,3 +816,30 @@ async fn the_list_is_the_callers_own_for_admins_too(app: TestApp) {
         .await
         .assert_status(409);
 }
+
+/// A NUL byte (PostgreSQL cannot store one in text) or another control character in notes
+/// is a 400 naming the field, on create and on update, on both databases; line breaks and
+/// tabs stay.
+#[db_test]
+async fn notes_refuse_control_characters(app: TestApp) {
+    let c = cast(&app, "acme").await;
+    let mut b = body(&c.boss_p, &c.rep_p, "2031-01-01T10:00:00Z");
+    b["notes"] = json!("Agenda\u{0}drop");
+    c.boss
+        .post("/api/oneonones", b.clone())
+        .await
+        .assert_field_error("notes");
+    b["notes"] = json!("Agenda\n\t- growth\r\n");
+    let id = c
+        .boss
+        .post("/api/oneonones", b.clone())
+        .await
+        .id("oneOnOne");
+    b["notes"] = json!("bell\u{7}");
+    c.boss
+        .put(&format!("/api/oneonones/{id}"), b)
+        .await
+        .assert_field_error("notes");
+    let o = c.boss.get(&format!("/api/oneonones/{id}")).await;
+    assert_eq!(o.body["oneOnOne"]["notes"], "Agenda\n\t- growth\r\n");
+}
