@@ -46,6 +46,15 @@ async fn sign_up(b: &Browser, name: &str, email: &str) {
         .await;
 }
 
+/// Signs in from the sign-in page (`path`, which may carry `next=`).
+async fn sign_in(b: &Browser, path: &str, email: &str, label: &str) {
+    b.goto(path, "login").await;
+    b.fill("#email", email).await;
+    b.fill("#password", PASSWORD).await;
+    b.click("form[action^='/login'] button[type=submit]", label)
+        .await;
+}
+
 async fn add_person(b: &Browser, name: &str, email: &str, manager: Option<&str>) {
     b.goto("/people/new", "add-person").await;
     b.fill("#name", name).await;
@@ -270,11 +279,7 @@ async fn a_member_sees_the_reason(app: TestApp) {
         .assert_status(201);
     app.signup("Max", "max@acme.test").await;
     let max = Browser::open(&app, "refusals", "max", "UTC", 1280).await;
-    max.goto("/login", "login").await;
-    max.fill("#email", "max@acme.test").await;
-    max.fill("#password", PASSWORD).await;
-    max.click("form[action^='/login'] button[type=submit]", "start")
-        .await;
+    sign_in(&max, "/login", "max@acme.test", "start").await;
     let nav = max.nav().await;
     assert!(
         nav.contains("People") && !nav.contains("Organization"),
@@ -309,11 +314,7 @@ async fn a_forged_form_fails(app: TestApp) {
         .await
         .assert_status(201);
     let ann = Browser::open(&app, "forged", "ann", "UTC", 1280).await;
-    ann.goto("/login", "login").await;
-    ann.fill("#email", "ann@acme.test").await;
-    ann.fill("#password", PASSWORD).await;
-    ann.click("form[action^='/login'] button[type=submit]", "start")
-        .await;
+    sign_in(&ann, "/login", "ann@acme.test", "start").await;
     // Another origin's page posting to ours, with the user's session in the browser.
     let page = format!(
         "<!doctype html><html lang=en><title>Elsewhere</title><main>\
@@ -400,11 +401,7 @@ async fn a_thousand_people_chart(app: TestApp) {
     }
     txn.commit().await.unwrap();
     let ann = Browser::open(&app, "chart", "ann", "UTC", 1280).await;
-    ann.goto("/login?next=/people/chart", "login").await;
-    ann.fill("#email", "ann@acme.test").await;
-    ann.fill("#password", PASSWORD).await;
-    ann.click("form[action^='/login'] button[type=submit]", "chart")
-        .await;
+    sign_in(&ann, "/login?next=/people/chart", "ann@acme.test", "chart").await;
     assert_eq!(ann.path().await, "/people/chart");
     let open = "return document.querySelectorAll('#chart details[open]').length";
     assert_eq!(ann.js(open, vec![]).await, json!(6), "two levels open");
