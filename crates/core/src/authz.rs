@@ -113,7 +113,7 @@ impl Kind {
 
 macro_rules! actions {
     ($($variant:ident => $name:literal, $kind:ident, $verb:literal, $requires_id:literal;)+) => {
-        /// The 34 actions of the permission system, in the order of docs/API.md §7.
+        /// The 37 actions of the permission system, in the order of docs/API.md §7.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum Action { $($variant),+ }
 
@@ -175,6 +175,9 @@ actions! {
     OneOnOneEdit => "oneonone.edit", OneOnOne, "edit", true;
     OneOnOneDelete => "oneonone.delete", OneOnOne, "delete", true;
     OneOnOneView => "oneonone.view", OneOnOne, "view", true;
+    OneOnOneTalkingPoints => "oneonone.talking-points", OneOnOne, "change the talking points of", true;
+    OneOnOnePrivateNotes => "oneonone.private-notes", OneOnOne, "keep private notes on", true;
+    OneOnOneActionItems => "oneonone.action-items", OneOnOne, "add action items to", true;
     FeedbackCampaignCreate => "feedback-campaign.create", FeedbackCampaign, "create", false;
     FeedbackCampaignEdit => "feedback-campaign.edit", FeedbackCampaign, "edit", true;
     FeedbackCampaignDelete => "feedback-campaign.delete", FeedbackCampaign, "delete", true;
@@ -569,6 +572,34 @@ fn rule(actor: &Actor, action: Action, target: Option<&Target>) -> Decision {
                         "Only the participants can {} this one-on-one",
                         action.verb()
                     ),
+                )
+            }
+        }
+        // The conversation of a one-on-one is the two participants' own: an admin may read the
+        // shared agenda (logged, as for the one-on-one) but not write it, and nobody but its
+        // author ever reads a private note (the service asks for the author too).
+        (
+            OneOnOneTalkingPoints | OneOnOneActionItems | OneOnOnePrivateNotes,
+            Some(Target::OneOnOne(o)),
+        ) => {
+            if actor.is_person(&o.manager) || actor.is_person(&o.report) {
+                allow(if action == OneOnOnePrivateNotes {
+                    "You take part in this one-on-one; your private notes are for you alone"
+                } else {
+                    "You take part in this one-on-one"
+                })
+            } else {
+                deny(
+                    Denial::NotPermitted,
+                    if action == OneOnOnePrivateNotes {
+                        "Only the participants keep private notes on a one-on-one, each for themselves"
+                            .to_owned()
+                    } else {
+                        format!(
+                            "Only the participants can {} this one-on-one",
+                            action.verb()
+                        )
+                    },
                 )
             }
         }

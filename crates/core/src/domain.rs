@@ -306,10 +306,99 @@ string_enum!(CampaignStatus, "Status" {
 string_enum!(ReportKind, "Kind" {
     OneOnOneCadence => "oneonone-cadence", TaskStatus => "task-status"
 });
+string_enum!(
+    /// How often a pair means to meet.
+    Cadence, "Cadence" { Weekly => "weekly", Biweekly => "every-two-weeks", Monthly => "monthly" }
+);
+
+impl Cadence {
+    /// How the page says it.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Cadence::Weekly => "Weekly",
+            Cadence::Biweekly => "Every two weeks",
+            Cadence::Monthly => "Monthly",
+        }
+    }
+
+    /// The days between two one-on-ones (a month counts as 30: the proposal is a date to
+    /// confirm, and the cadence report's "overdue" needs one number).
+    pub const fn days(self) -> i64 {
+        match self {
+            Cadence::Weekly => 7,
+            Cadence::Biweekly => 14,
+            Cadence::Monthly => 30,
+        }
+    }
+
+    /// The next date the cadence proposes after the pair's last one-on-one, at the same time
+    /// of day: the first step past `last` that is not before `now`, so a pair that skipped a
+    /// week is offered the next slot, not one in the past. `None` when they never met.
+    pub fn propose(
+        self,
+        last: Option<crate::Timestamp>,
+        now: crate::Timestamp,
+    ) -> Option<crate::Timestamp> {
+        let last = last?;
+        let step = self.days() * 86_400_000;
+        let behind = now.as_millis() - last.as_millis();
+        let steps = if behind <= 0 {
+            1
+        } else {
+            (behind + step - 1) / step
+        };
+        Some(last.plus_millis(steps * step))
+    }
+
+    /// Whether a pair whose last one-on-one was `last` is overdue at `now`: more than the
+    /// cadence (and a grace of half a week) has passed, and nothing is scheduled.
+    pub fn overdue(
+        self,
+        last: Option<crate::Timestamp>,
+        next: Option<crate::Timestamp>,
+        now: crate::Timestamp,
+    ) -> bool {
+        next.is_none()
+            && last.is_some_and(|l| {
+                now.as_millis() - l.as_millis() > (self.days() * 2 + 7) * 43_200_000
+            })
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cadences_propose_the_next_slot_after_now() {
+        let day = 86_400_000;
+        let last = crate::Timestamp::from_millis(1_000 * day);
+        let now = crate::Timestamp::from_millis(1_002 * day);
+        assert_eq!(
+            Cadence::Weekly.propose(Some(last), now),
+            Some(last.plus_millis(7 * day))
+        );
+        // Three weeks behind: the next weekly slot after now, not one in the past.
+        let late = crate::Timestamp::from_millis(1_022 * day);
+        assert_eq!(
+            Cadence::Weekly.propose(Some(last), late),
+            Some(last.plus_millis(28 * day))
+        );
+        assert_eq!(Cadence::Monthly.propose(None, now), None);
+        assert!(!Cadence::Weekly.overdue(
+            Some(last),
+            None,
+            crate::Timestamp::from_millis(1_010 * day)
+        ));
+        assert!(Cadence::Weekly.overdue(
+            Some(last),
+            None,
+            crate::Timestamp::from_millis(1_011 * day)
+        ));
+        assert!(!Cadence::Weekly.overdue(Some(last), Some(late), late));
+        assert_eq!(Cadence::parse("every-two-weeks"), Ok(Cadence::Biweekly));
+        assert!(Cadence::parse("daily").is_err());
+    }
 
     #[test]
     fn single_lines_refuse_line_breaks_and_controls() {

@@ -113,11 +113,15 @@ define_ids! {
     FeedbackId => "feedback",
     CampaignId => "campaign",
     ReportId => "report",
+    TalkingPointId => "point",
+    PrivateNoteId => "pnote",
+    PairId => "pair",
     /// Sessions and one-time tokens have ids too; they never appear in the API.
     SessionId => "session",
     TokenId => "token",
     AccessLogId => "access",
     CampaignResponseId => "response",
+    CalendarFeedId => "feed",
 }
 
 #[cfg(test)]

@@ -146,6 +146,21 @@ impl<T: PathId, S: Send + Sync> FromRequestParts<S> for Id<T> {
     }
 }
 
+/// Two ids of a path, e.g. `/api/oneonones/{id}/talking-points/{pointId}`: each parsed as
+/// [`Id`] parses one, the first one's 404 first.
+pub struct Ids<A, B>(pub A, pub B);
+
+impl<A: PathId, B: PathId, S: Send + Sync> FromRequestParts<S> for Ids<A, B> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let AppPath((a, b)) = AppPath::<(String, String)>::from_request_parts(parts, state).await?;
+        let a = A::parse(a.trim()).ok_or_else(|| ApiError::not_found(A::NOT_FOUND))?;
+        let b = B::parse(b.trim()).ok_or_else(|| ApiError::not_found(B::NOT_FOUND))?;
+        Ok(Ids(a, b))
+    }
+}
+
 macro_rules! path_ids {
     ($($id:ident => $not_found:expr;)+) => {$(
         impl PathId for manageros_core::$id {
@@ -166,6 +181,7 @@ path_ids! {
     FeedbackId => Kind::Feedback.not_found_message();
     OneOnOneId => Kind::OneOnOne.not_found_message();
     CampaignId => Kind::FeedbackCampaign.not_found_message();
+    TalkingPointId => crate::services::conversation::POINT_NOT_FOUND;
 }
 
 /// `page` and `limit` of a paginated list (docs/API.md §1): the one pagination extractor of

@@ -87,6 +87,15 @@ oneonone.edit              oneonone                           Y Y n n n
 oneonone.edit              oneonone+manager                   Y - Y - -
 oneonone.delete            oneonone                           Y Y n n n
 oneonone.delete            oneonone+report                    Y - Y - -
+oneonone.talking-points    oneonone                           n n n n n
+oneonone.talking-points    oneonone+manager                   Y - Y - -
+oneonone.talking-points    oneonone+report                    Y - Y - -
+oneonone.talking-points    -                                  n n n n n
+oneonone.private-notes     oneonone                           n n n n n
+oneonone.private-notes     oneonone+manager                   Y - Y - -
+oneonone.private-notes     oneonone+report                    Y - Y - -
+oneonone.action-items      oneonone                           n n n n n
+oneonone.action-items      oneonone+report                    Y - Y - -
 feedback-campaign.create   -                                  Y Y Y n n
 feedback-campaign.view     campaign                           Y Y n n n
 feedback-campaign.view     campaign+creator                   Y Y Y Y n
@@ -304,7 +313,7 @@ fn every_action_appears_in_the_matrix() {
 }
 
 #[test]
-fn thirty_four_actions_in_the_documented_order() {
+fn thirty_seven_actions_in_the_documented_order() {
     let names: Vec<&str> = Action::ALL.iter().map(|a| a.as_str()).collect();
     assert_eq!(
         names.join(" "),
@@ -312,8 +321,8 @@ fn thirty_four_actions_in_the_documented_order() {
          meeting-instance.create meeting-instance.edit meeting-instance.delete meeting-instance.view \
          initiative.create initiative.edit initiative.delete initiative.view report.access report.create \
          report.edit report.delete report.view feedback.create feedback.edit feedback.delete feedback.view \
-         oneonone.create oneonone.edit oneonone.delete oneonone.view feedback-campaign.create \
-         feedback-campaign.edit feedback-campaign.delete feedback-campaign.view user.link-person"
+         oneonone.create oneonone.edit oneonone.delete oneonone.view oneonone.talking-points \
+         oneonone.private-notes oneonone.action-items feedback-campaign.create feedback-campaign.edit feedback-campaign.delete feedback-campaign.view user.link-person"
     );
     let requiring: Vec<&str> = Action::ALL
         .iter()
@@ -324,7 +333,7 @@ fn thirty_four_actions_in_the_documented_order() {
         requiring.join(" "),
         "task.edit task.delete meeting.edit meeting.delete meeting-instance.edit meeting-instance.delete \
          meeting-instance.view feedback.edit feedback.delete oneonone.edit oneonone.delete oneonone.view \
-         feedback-campaign.edit feedback-campaign.delete feedback-campaign.view"
+         oneonone.talking-points oneonone.private-notes oneonone.action-items feedback-campaign.edit feedback-campaign.delete feedback-campaign.view"
     );
     for a in Action::ALL {
         assert_eq!(Action::parse(a.as_str()), Some(*a));

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod campaigns;
+pub mod conversation;
 pub mod feedback;
 pub mod health;
 pub mod initiatives;
@@ -189,6 +190,27 @@ pub fn router(state: AppState) -> Router {
             oneonones::delete_oneonone
         ))
         .routes(routes!(oneonones::oneonone_access))
+        .routes(routes!(conversation::list_points, conversation::add_point))
+        .routes(routes!(conversation::reorder_points))
+        .routes(routes!(
+            conversation::update_point,
+            conversation::delete_point
+        ))
+        .routes(routes!(conversation::make_task))
+        .routes(routes!(conversation::action_items))
+        .routes(routes!(
+            conversation::get_private_notes,
+            conversation::put_private_notes
+        ))
+        .routes(routes!(conversation::event))
+        .routes(routes!(conversation::get_series))
+        .routes(routes!(conversation::put_cadence))
+        .routes(routes!(
+            conversation::feed_status,
+            conversation::new_feed,
+            conversation::revoke_feed
+        ))
+        .routes(routes!(conversation::feed))
         .split_for_parts();
 
     let doc = Arc::new(doc);

@@ -203,6 +203,8 @@ pub struct AccessLogEntryView {
 #[serde(rename_all = "camelCase")]
 pub struct AccessResponse {
     pub can_access: Vec<ReaderView>,
+    /// Who reads each participant's private notes: `Only their author`, always.
+    pub private_notes: &'static str,
     pub log: Vec<AccessLogEntryView>,
 }
 
@@ -219,6 +221,7 @@ pub async fn oneonone_access(
 ) -> Result<AppJson<AccessResponse>, ApiError> {
     let (readers, log) = oneonones::access(&state, &caller.actor(), &id).await?;
     Ok(AppJson(AccessResponse {
+        private_notes: oneonones::PRIVATE_NOTES_READERS,
         can_access: readers
             .into_iter()
             .map(|r| ReaderView {

@@ -29,6 +29,8 @@ pub struct TaskView {
     pub assignee_id: Option<String>,
     pub initiative_id: Option<String>,
     pub created_by_id: String,
+    /// The one-on-one whose talking point became this task (an action item).
+    pub one_on_one_id: Option<String>,
     #[schema(format = DateTime)]
     pub completed_at: Option<String>,
     #[schema(format = DateTime)]
@@ -49,6 +51,7 @@ impl From<&Task> for TaskView {
             assignee_id: t.assignee_id.as_ref().map(ToString::to_string),
             initiative_id: t.initiative_id.as_ref().map(ToString::to_string),
             created_by_id: t.created_by_id.to_string(),
+            one_on_one_id: t.oneonone_id.as_ref().map(ToString::to_string),
             completed_at: t.completed_at.map(Timestamp::to_rfc3339),
             created_at: t.created_at.to_rfc3339(),
             updated_at: t.updated_at.to_rfc3339(),

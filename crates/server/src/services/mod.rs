@@ -3,7 +3,9 @@
 //! for one entity), validates, and writes in one transaction.
 
 pub mod accounts;
+pub mod calendar;
 pub mod campaigns;
+pub mod conversation;
 pub mod feedback;
 pub mod initiatives;
 pub mod invitations;
@@ -16,5 +18,6 @@ pub mod people;
 pub mod permissions;
 pub mod refs;
 pub mod reports;
+pub mod series;
 pub mod tasks;
 pub mod teams;

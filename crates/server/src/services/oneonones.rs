@@ -8,7 +8,10 @@ use crate::{
     error::{ApiError, FieldErrors},
     extract::Paging,
     mail::Mail,
-    services::load::{self, reread},
+    services::{
+        conversation,
+        load::{self, reread},
+    },
     state::AppState,
 };
 use manageros_core::{
@@ -173,6 +176,7 @@ pub async fn list(
     errors.finish()?;
     let lq = ListQuery {
         participant,
+        with: None,
         scheduled_from,
         scheduled_before,
         search,
@@ -307,7 +311,7 @@ async fn resolve(
 /// Loads a one-on-one, authorizes `action`, and logs the access when the caller reaches it as
 /// an admin rather than as a participant. The caller must belong to an organization and, unless
 /// an admin, be linked to a person (the one-on-one spec's first refusals).
-async fn authorized(
+pub(crate) async fn authorized(
     txn: &impl ConnectionTrait,
     actor: &Actor,
     id: &OneOnOneId,
@@ -340,6 +344,8 @@ pub async fn create(
     let txn = begin_write(&state.db).await?;
     let fields = resolve(&txn, actor, &org, d).await?;
     let id = oneonones::insert(&txn, &org, &fields, now).await?;
+    // The pair's unchecked points of one-on-ones that are over now belong to the next one.
+    conversation::carry_over_in(&txn, &org, &fields.manager_id, &fields.report_id, now).await?;
     let o = reread::<OneOnOneWithPeople>(&txn, &org, &id).await?;
     txn.commit().await?;
     Ok(o)
@@ -372,6 +378,10 @@ pub async fn update(
     let d = draft(input)?;
     let fields = resolve(&txn, actor, &org, d).await?;
     oneonones::update(&txn, &org, &current.one_on_one.id, &fields, now).await?;
+    // Moved in time, or to another pair: each pair's next one-on-one may have changed.
+    let before = &current.one_on_one;
+    conversation::carry_over_in(&txn, &org, &fields.manager_id, &fields.report_id, now).await?;
+    conversation::carry_over_in(&txn, &org, &before.manager_id, &before.report_id, now).await?;
     let o = reread::<OneOnOneWithPeople>(&txn, &org, &current.one_on_one.id).await?;
     txn.commit().await?;
     Ok(o)
@@ -382,6 +392,8 @@ pub async fn update(
 pub async fn delete(state: &AppState, actor: &Actor, id: &OneOnOneId) -> Result<(), ApiError> {
     let txn = begin_write(&state.db).await?;
     let (org, o) = authorized(&txn, actor, id, Action::OneOnOneDelete, state.now()).await?;
+    // Its talking points and private notes go with it; the tasks made from them stay.
+    manageros_store::repo::conversation::unlink_tasks(&txn, &org, &o.one_on_one.id).await?;
     oneonones::delete(&txn, &org, &o.one_on_one.id).await?;
     txn.commit().await?;
     if !authz::takes_part(actor, &o.one_on_one.facts()) {
@@ -437,6 +449,10 @@ fn notify_deleted(state: &AppState, actor: &Actor, o: OneOnOneWithPeople) {
         .instrument(tracing::Span::current()),
     );
 }
+
+/// Who reads private notes, as the receipt says it: nobody but whoever wrote them (authz's
+/// `oneonone.private-notes`, and the service reads only the caller's own).
+pub const PRIVATE_NOTES_READERS: &str = "Only their author";
 
 /// Who may open a one-on-one, and why.
 pub struct Reader {

@@ -25,7 +25,7 @@ use manageros_core::{
 use manageros_store::{
     ConnectionTrait, begin_write,
     repo::{
-        oneonones, persons,
+        conversation, oneonones, persons,
         reports::{self, Report},
         tasks,
     },
@@ -264,11 +264,27 @@ pub async fn run(state: &AppState, actor: &Actor, id: &ReportId) -> Result<Run, 
             let from = text("from")
                 .and_then(|f| time_from(&f, "from").ok())
                 .unwrap_or(to.plus_millis(-90 * DAY_MS));
+            // A pair's cadence, by the pair in either order.
+            let cadences: std::collections::HashMap<(PersonId, PersonId), manageros_core::Cadence> =
+                conversation::cadences(&state.db, &org)
+                    .await?
+                    .into_iter()
+                    .map(|(a, b, c)| ((a, b), c))
+                    .collect();
             let rows = oneonones::cadence(&state.db, &org, now, from, to)
                 .await?
                 .into_iter()
                 .map(|c| {
+                    let key = if c.manager_id <= c.report_id {
+                        (c.manager_id.clone(), c.report_id.clone())
+                    } else {
+                        (c.report_id.clone(), c.manager_id.clone())
+                    };
+                    let cadence = cadences.get(&key).copied();
                     json!({
+                        "cadence": cadence.map(|c| c.as_str()),
+                        "overdue": cadence.is_some_and(|k| k.overdue(c.last, c.next, now)),
+                        "proposedNextAt": ts(cadence.and_then(|k| k.propose(c.last, now)).filter(|_| c.next.is_none())),
                         "managerId": c.manager_id.as_str(),
                         "managerName": c.manager_name,
                         "reportId": c.report_id.as_str(),

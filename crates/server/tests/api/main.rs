@@ -8,6 +8,7 @@ mod harness;
 mod auth;
 mod basics;
 mod campaigns;
+mod conversation;
 mod feedback;
 mod initiatives;
 mod isolation;
@@ -109,4 +110,20 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("/api/oneonones/{id}", "put"),
     ("/api/oneonones/{id}", "delete"),
     ("/api/oneonones/{id}/access", "get"),
+    ("/api/oneonones/{id}/talking-points", "get"),
+    ("/api/oneonones/{id}/talking-points", "post"),
+    ("/api/oneonones/{id}/talking-points/order", "put"),
+    ("/api/oneonones/{id}/talking-points/{pointId}", "patch"),
+    ("/api/oneonones/{id}/talking-points/{pointId}", "delete"),
+    ("/api/oneonones/{id}/talking-points/{pointId}/task", "post"),
+    ("/api/oneonones/{id}/action-items", "get"),
+    ("/api/oneonones/{id}/private-notes", "get"),
+    ("/api/oneonones/{id}/private-notes", "put"),
+    ("/api/oneonones/{id}/event.ics", "get"),
+    ("/api/oneonones/series/{personId}", "get"),
+    ("/api/oneonones/series/{personId}/cadence", "put"),
+    ("/api/me/calendar-feed", "get"),
+    ("/api/me/calendar-feed", "post"),
+    ("/api/me/calendar-feed", "delete"),
+    ("/calendar/{token}", "get"),
 ];

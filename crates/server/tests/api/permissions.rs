@@ -8,21 +8,21 @@ const ACTIONS: &str = "task.create task.edit task.delete task.view meeting.creat
 meeting-instance.create meeting-instance.edit meeting-instance.delete meeting-instance.view \
 initiative.create initiative.edit initiative.delete initiative.view report.access report.create \
 report.edit report.delete report.view feedback.create feedback.edit feedback.delete feedback.view \
-oneonone.create oneonone.edit oneonone.delete oneonone.view feedback-campaign.create \
-feedback-campaign.edit feedback-campaign.delete feedback-campaign.view user.link-person";
+oneonone.create oneonone.edit oneonone.delete oneonone.view oneonone.talking-points \
+oneonone.private-notes oneonone.action-items feedback-campaign.create feedback-campaign.edit feedback-campaign.delete feedback-campaign.view user.link-person";
 
 async fn granted(user: &TestUser) -> Vec<String> {
     let r = user.get("/api/me/permissions").await;
     r.assert_status(200);
     let rows = r.body["permissions"].as_array().unwrap();
     let names: Vec<&str> = rows.iter().map(|p| p["action"].as_str().unwrap()).collect();
-    assert_eq!(names.join(" "), ACTIONS, "the 34 actions in order");
+    assert_eq!(names.join(" "), ACTIONS, "the 37 actions in order");
     let requiring: Vec<&str> = rows
         .iter()
         .filter(|p| p["requiresId"] == true)
         .map(|p| p["action"].as_str().unwrap())
         .collect();
-    assert_eq!(requiring.len(), 15);
+    assert_eq!(requiring.len(), 18);
     rows.iter()
         .filter(|p| p["hasAccess"] == true)
         .map(|p| p["action"].as_str().unwrap().to_owned())

@@ -1,6 +1,7 @@
 //! SeaORM entities: one per table, plain columns only. Conversions to domain types happen in
 //! the repositories, so the rest of the code never sees a raw row.
 
+pub mod calendar_feed;
 pub mod campaign_invite;
 pub mod campaign_response;
 pub mod feedback;
@@ -14,11 +15,14 @@ pub mod meeting_instance_participant;
 pub mod meeting_participant;
 pub mod one_on_one;
 pub mod oneonone_access;
+pub mod oneonone_pair;
 pub mod organization;
 pub mod password_reset;
 pub mod person;
+pub mod private_note;
 pub mod report;
 pub mod session;
+pub mod talking_point;
 pub mod task;
 pub mod team;
 pub mod user;

@@ -1,7 +1,9 @@
 //! A task row, typed: ids, the status and timestamps are the domain's own types (SeaORM value
 //! types), so the row is the repository's `Task` with no copy in between.
 
-use manageros_core::{InitiativeId, OrgId, PersonId, TaskId, TaskStatus, Timestamp, UserId};
+use manageros_core::{
+    InitiativeId, OneOnOneId, OrgId, PersonId, TaskId, TaskStatus, Timestamp, UserId,
+};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -18,6 +20,8 @@ pub struct Model {
     pub assignee_id: Option<PersonId>,
     pub initiative_id: Option<InitiativeId>,
     pub created_by_id: UserId,
+    /// The one-on-one whose talking point this task came from (an action item).
+    pub oneonone_id: Option<OneOnOneId>,
     pub completed_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,

@@ -13,38 +13,41 @@ use sea_orm_migration::prelude::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-fn t(name: &str) -> Alias {
+pub(super) fn t(name: &str) -> Alias {
     Alias::new(name)
 }
 
-fn text_col(name: &str) -> ColumnDef {
+pub(super) fn text_col(name: &str) -> ColumnDef {
     ColumnDef::new(t(name)).text().not_null().take()
 }
 
-fn text_null(name: &str) -> ColumnDef {
+pub(super) fn text_null(name: &str) -> ColumnDef {
     ColumnDef::new(t(name)).text().null().take()
 }
 
-fn str_col(name: &str) -> ColumnDef {
+pub(super) fn str_col(name: &str) -> ColumnDef {
     ColumnDef::new(t(name)).string().not_null().take()
 }
 
-fn int_col(name: &str) -> ColumnDef {
+pub(super) fn int_col(name: &str) -> ColumnDef {
     ColumnDef::new(t(name)).integer().not_null().take()
 }
 
-fn bool_col(name: &str) -> ColumnDef {
+pub(super) fn bool_col(name: &str) -> ColumnDef {
     ColumnDef::new(t(name)).boolean().not_null().take()
 }
 
 /// `(table, column, referenced table, on delete)`.
-fn fks(table: &str, refs: &[(&str, &str, ForeignKeyAction)]) -> Vec<ForeignKeyCreateStatement> {
+pub(super) fn fks(
+    table: &str,
+    refs: &[(&str, &str, ForeignKeyAction)],
+) -> Vec<ForeignKeyCreateStatement> {
     refs.iter()
         .map(|(col, to, action)| fk(t(table), t(col), t(to), *action))
         .collect()
 }
 
-async fn create(
+pub(super) async fn create(
     m: &SchemaManager<'_>,
     table: &str,
     cols: Vec<ColumnDef>,

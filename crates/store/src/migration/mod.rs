@@ -12,6 +12,7 @@ mod m0002_invitations;
 mod m0003_work;
 mod m0004_oneonones;
 mod m0005_name_order_and_indexes;
+mod m0006_conversation;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_work::Migration),
             Box::new(m0004_oneonones::Migration),
             Box::new(m0005_name_order_and_indexes::Migration),
+            Box::new(m0006_conversation::Migration),
         ]
     }
 }

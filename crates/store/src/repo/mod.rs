@@ -1,7 +1,9 @@
 //! Repositories: every query the service runs, by capability. Functions take any connection
 //! (a pool or a transaction), so callers decide the transaction boundaries.
 
+pub mod calendar_feeds;
 pub mod campaigns;
+pub mod conversation;
 pub mod feedback;
 pub mod initiatives;
 pub mod invitations;

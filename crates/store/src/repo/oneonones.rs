@@ -85,6 +85,8 @@ pub struct SortKey {
 pub struct ListQuery {
     /// The one-on-ones where this person is the manager or the report.
     pub participant: PersonId,
+    /// Only the one-on-ones with this other person (the series of a pair).
+    pub with: Option<PersonId>,
     pub scheduled_from: Option<Timestamp>,
     /// Exclusive upper bound.
     pub scheduled_before: Option<Timestamp>,
@@ -232,11 +234,18 @@ fn date_conditions(org: &OrgId, lq: &ListQuery) -> Condition {
     c
 }
 
-/// Either side: the caller's person is the manager or the report.
+/// Either side: the caller's person is the manager or the report (and the other is `with`).
 fn either_side(lq: &ListQuery) -> Condition {
+    let side = |mine: &str, theirs: &str| {
+        let mut c = Condition::all().add(Expr::col((a("o"), a(mine))).eq(lq.participant.as_str()));
+        if let Some(w) = &lq.with {
+            c = c.add(Expr::col((a("o"), a(theirs))).eq(w.as_str()));
+        }
+        c
+    };
     Condition::any()
-        .add(Expr::col((a("o"), a("manager_id"))).eq(lq.participant.as_str()))
-        .add(Expr::col((a("o"), a("report_id"))).eq(lq.participant.as_str()))
+        .add(side("manager_id", "report_id"))
+        .add(side("report_id", "manager_id"))
 }
 
 fn search_condition(search: &str) -> Condition {
@@ -247,13 +256,21 @@ fn search_condition(search: &str) -> Condition {
         .add(lower_col("o", "notes").like(p))
 }
 
-/// `one_on_ones o` alone, on one side, with the date conditions.
+/// `one_on_ones o` alone, on one side (with `with` on the other), with the date conditions.
 fn one_side(org: &OrgId, lq: &ListQuery, side: &str) -> SelectStatement {
+    let mut c =
+        date_conditions(org, lq).add(Expr::col((a("o"), a(side))).eq(lq.participant.as_str()));
+    if let Some(w) = &lq.with {
+        let other = if side == "manager_id" {
+            "report_id"
+        } else {
+            "manager_id"
+        };
+        c = c.add(Expr::col((a("o"), a(other))).eq(w.as_str()));
+    }
     Query::select()
         .from_as(a(one_on_one::Entity.table_name()), a("o"))
-        .cond_where(
-            date_conditions(org, lq).add(Expr::col((a("o"), a(side))).eq(lq.participant.as_str())),
-        )
+        .cond_where(c)
         .take()
 }
 

@@ -1,0 +1,719 @@
+//! The conversation of a one-on-one (docs/API.md §6.1–6.3): talking points and carry-over,
+//! action items, private notes, the series of a pair with its cadence, and calendars. Each
+//! rule is tried by a participant, the other participant, an admin, another member and
+//! another organization.
+
+use crate::harness::*;
+use manageros_test_macros::db_test;
+use serde_json::{Value, json};
+
+const DAY: i64 = 24 * 3600 * 1000;
+const ONEONONE_404: &str = "One-on-one not found or you do not have access to it";
+
+struct Cast {
+    org: TestOrg,
+    boss: TestUser,
+    boss_p: String,
+    rep: TestUser,
+    rep_p: String,
+    third: TestUser,
+    third_p: String,
+}
+
+async fn cast(app: &TestApp, slug: &str) -> Cast {
+    let org = app.org(slug).await;
+    let (boss, boss_p) = app
+        .linked_member(&org, "Jane Smith", &format!("jane@{slug}.test"))
+        .await;
+    let (rep, rep_p) = app
+        .linked_member(&org, "John Doe", &format!("john@{slug}.test"))
+        .await;
+    let (third, third_p) = app
+        .linked_member(&org, "Third Person", &format!("third@{slug}.test"))
+        .await;
+    Cast {
+        org,
+        boss,
+        boss_p,
+        rep,
+        rep_p,
+        third,
+        third_p,
+    }
+}
+
+/// An RFC 3339 time `days` from the test clock's now.
+fn at(app: &TestApp, days: i64) -> String {
+    manageros_core::Timestamp::from_millis(app.clock_now() + days * DAY).to_rfc3339()
+}
+
+async fn schedule(app: &TestApp, by: &TestUser, m: &str, r: &str, days: i64) -> String {
+    let res = by
+        .post(
+            "/api/oneonones",
+            json!({"participant1Id": m, "participant2Id": r, "scheduledAt": at(app, days), "notes": "Shared notes"}),
+        )
+        .await;
+    res.assert_status(201);
+    res.body["oneOnOne"]["id"].as_str().unwrap().to_owned()
+}
+
+async fn add(user: &TestUser, o: &str, text: &str) -> String {
+    let r = user
+        .post(
+            &format!("/api/oneonones/{o}/talking-points"),
+            json!({"text": text}),
+        )
+        .await;
+    r.assert_status(201);
+    r.body["talkingPoint"]["id"].as_str().unwrap().to_owned()
+}
+
+async fn texts(user: &TestUser, o: &str) -> Vec<String> {
+    let r = user
+        .get(&format!("/api/oneonones/{o}/talking-points"))
+        .await;
+    r.assert_status(200);
+    r.body["talkingPoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["text"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[db_test]
+async fn talking_points_are_the_two_participants_agenda(app: TestApp) {
+    let c = cast(&app, "acme").await;
+    let o = schedule(&app, &c.boss, &c.boss_p, &c.rep_p, 2).await;
+    let points = format!("/api/oneonones/{o}/talking-points");
+
+    // Both participants add points; each has its author.
+    let first = add(&c.boss, &o, "Q4 goals").await;
+    let second = add(&c.rep, &o, "Promotion path").await;
+    let r = c.rep.get(&points).await;
+    r.assert_status(200);
+    let list = r.body["talkingPoints"].as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["text"], "Q4 goals");
+    assert_eq!(list[0]["authorName"], "Jane Smith");
+    assert_eq!(list[0]["authorId"], c.boss_p.as_str());
+    assert_eq!(list[1]["authorName"], "John Doe");
+    assert_eq!(list[0]["done"], false);
+
+    // Either checks off or edits any point; the agenda is shared.
+    let r = c
+        .rep
+        .patch(&format!("{points}/{first}"), json!({"done": true}))
+        .await;
+    r.assert_status(200);
+    assert_eq!(r.body["talkingPoint"]["done"], true);
+    assert!(r.body["talkingPoint"]["doneAt"].as_str().is_some());
+    c.boss
+        .patch(
+            &format!("{points}/{second}"),
+            json!({"text": "Promotion path, H1"}),
+        )
+        .await
+        .assert_status(200);
+
+    // Reordered: exactly the points, each once.
+    let r = c
+        .boss
+        .put(&format!("{points}/order"), json!({"ids": [second, first]}))
+        .await;
+    r.assert_status(200);
+    assert_eq!(texts(&c.boss, &o).await, ["Promotion path, H1", "Q4 goals"]);
+    for bad in [
+        json!({"ids": [first]}),
+        json!({"ids": [first, first]}),
+        json!({"ids": [first, second, "point_nope"]}),
+        json!({}),
+    ] {
+        c.boss
+            .put(&format!("{points}/order"), bad)
+            .await
+            .assert_error(400, "List each talking point of this one-on-one once");
+    }
+
+    // Text is one line of 1–500 characters.
+    for bad in [
+        json!({"text": ""}),
+        json!({"text": "a\nb"}),
+        json!({"text": "x".repeat(501)}),
+        json!({}),
+    ] {
+        c.boss.post(&points, bad).await.assert_field_error("text");
+    }
+    c.boss
+        .patch(&format!("{points}/{first}"), json!({"text": null}))
+        .await
+        .assert_field_error("text");
+    assert_eq!(texts(&c.boss, &o).await.len(), 2, "nothing half-written");
+
+    // An admin who does not take part reads the agenda (and that look is logged) but does
+    // not write it; another member and another organization learn nothing.
+    let admin = &c.org.admin;
+    assert_eq!(texts(admin, &o).await.len(), 2);
+    let log = c.boss.get(&format!("/api/oneonones/{o}/access")).await;
+    assert_eq!(log.body["log"].as_array().unwrap().len(), 1);
+    admin
+        .post(&points, json!({"text": "From the admin"}))
+        .await
+        .assert_error(
+            403,
+            "You do not have permission to change the talking points of this one-on-one",
+        );
+    admin
+        .patch(&format!("{points}/{first}"), json!({"done": false}))
+        .await
+        .assert_status(403);
+    c.third.get(&points).await.assert_error(404, ONEONONE_404);
+    c.third
+        .post(&points, json!({"text": "x"}))
+        .await
+        .assert_error(404, ONEONONE_404);
+    c.third
+        .delete(&format!("{points}/{first}"))
+        .await
+        .assert_error(404, ONEONONE_404);
+    let other = app.org("globex").await;
+    other
+        .admin
+        .get(&points)
+        .await
+        .assert_error(404, ONEONONE_404);
+    other
+        .admin
+        .delete(&format!("{points}/{first}"))
+        .await
+        .assert_error(404, ONEONONE_404);
+    // A point of another one-on-one is not found through this one.
+    let elsewhere = schedule(&app, &c.boss, &c.boss_p, &c.third_p, 3).await;
+    let foreign = add(&c.boss, &elsewhere, "Elsewhere").await;
+    c.boss
+        .patch(&format!("{points}/{foreign}"), json!({"done": true}))
+        .await
+        .assert_error(404, "Talking point not found");
+
+    // Deleted by a participant.
+    c.rep
+        .delete(&format!("{points}/{second}"))
+        .await
+        .assert_status(204);
+    assert_eq!(texts(&c.boss, &o).await, ["Q4 goals"]);
+}
+
+#[db_test]
+async fn an_agenda_holds_at_most_a_hundred_points(app: TestApp) {
+    let c = cast(&app, "acme").await;
+    let o = schedule(&app, &c.boss, &c.boss_p, &c.rep_p, 2).await;
+    for i in 0..100 {
+        add(&c.boss, &o, &format!("Point {i}")).await;
+    }
+    c.rep
+        .post(
+            &format!("/api/oneonones/{o}/talking-points"),
+            json!({"text": "One more"}),
+        )
+        .await
+        .assert_error(400, "A one-on-one holds at most 100 talking points");
+}
+
+#[db_test]
+async fn unchecked_points_carry_over_to_the_pairs_next_one_on_one_once(app: TestApp) {
+    let c = cast(&app, "acme").await;
+    // Last week's one-on-one: one point discussed, two not.
+    let past = schedule(&app, &c.boss, &c.boss_p, &c.rep_p, -7).await;
+    let done = add(&c.boss, &past, "Discussed").await;
+    add(&c.rep, &past, "Open one").await;
+    add(&c.boss, &past, "Open two").await;
+    c.boss
+        .patch(
+            &format!("/api/oneonones/{past}/talking-points/{done}"),
+            json!({"done": true}),
+        )
+        .await
+        .assert_status(200);
+    // A one-on-one of another pair is not touched.
+    let other_pair = schedule(&app, &c.boss, &c.boss_p, &c.third_p, -7).await;
+    add(&c.boss, &other_pair, "Third's point").await;
+
+    // The pair's next one-on-one takes the open points, marked as carried over.
+    let next = schedule(&app, &c.rep, &c.rep_p, &c.boss_p, 7).await;
+    let r = c
+        .boss
+        .get(&format!("/api/oneonones/{next}/talking-points"))
+        .await;
+    let list = r.body["talkingPoints"].as_array().unwrap();
+    assert_eq!(
+        list.iter()
+            .map(|p| p["text"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["Open one", "Open two"]
+    );
+    assert!(list.iter().all(|p| p["carriedOverFrom"] == past.as_str()));
+    assert_eq!(list[0]["authorName"], "John Doe", "the author stays");
+    assert_eq!(texts(&c.boss, &past).await, ["Discussed"]);
+    assert_eq!(texts(&c.boss, &other_pair).await, ["Third's point"]);
+
+    // Another one later in the series does not take them again, nor does reading twice.
+    let later = schedule(&app, &c.boss, &c.boss_p, &c.rep_p, 14).await;
+    assert!(texts(&c.boss, &later).await.is_empty());
+    assert_eq!(texts(&c.rep, &next).await.len(), 2);
+
+    // One scheduled before the next becomes the next: the carried points move to it, the
+    // points written on the later one stay there.
+    let mine = add(&c.boss, &next, "Written for next").await;
+    let sooner = schedule(&app, &c.boss, &c.boss_p, &c.rep_p, 3).await;
+    assert_eq!(texts(&c.boss, &sooner).await, ["Open one", "Open two"]);
+    assert_eq!(texts(&c.boss, &next).await, ["Written for next"]);
+
+    // When the sooner one is over (two hours after it starts), what was left open moves on.
+    app.clock.advance_millis(3 * DAY + 3 * 3600 * 1000);
+    let r = c
+        .boss
+        .get(&format!("/api/oneonones/{next}/talking-points"))
+        .await;
+    let moved: Vec<&str> = r.body["talkingPoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(moved, ["Written for next", "Open one", "Open two"]);
+    let _ = mine;
+}
+
+#[db_test]
+async fn two_next_one_on_ones_created_at_once_share_the_points_without_copies(app: TestApp) {
+    let c = cast(&app, "acme").await;
+    let past = schedule(&app, &c.boss, &c.boss_p, &c.rep_p, -7).await;
+    for i in 0..10 {
+        add(&c.boss, &past, &format!("Open {i}")).await;
+    }
+    let (a, b) = tokio::join!(
+        schedule(&app, &c.boss, &c.boss_p, &c.rep_p, 7),
+        schedule(&app, &c.rep, &c.rep_p, &c.boss_p, 7),
+    );
+    let mut all = texts(&c.boss, &a).await;
+    all.extend(texts(&c.boss, &b).await);
+    all.extend(texts(&c.boss, &past).await);
+    all.sort();
+    let expected: Vec<String> = (0..10).map(|i| format!("Open {i}")).collect();
+    assert_eq!(all, expected, "each point exactly once");
+    assert!(texts(&c.boss, &past).await.is_empty());
+}
+
+#[db_test]
+async fn a_talking_point_becomes_an_action_item_until_done(app: TestApp) {
+    let c = cast(&app, "acme").await;
+    let o = schedule(&app, &c.boss, &c.boss_p, &c.rep_p, -1).await;
+    let point = add(&c.boss, &o, "Write the design doc").await;
+    let task_path = format!("/api/oneonones/{o}/talking-points/{point}/task");
+
+    // Refusals first: an admin who does not take part, another member, another org, an
+    // assignee who is not one of the two.
+    c.org.admin.post(&task_path, json!({})).await.assert_error(
+        403,
+        "You do not have permission to add action items to this one-on-one",
+    );
+    c.third
+        .post(&task_path, json!({}))
+        .await
+        .assert_error(404, ONEONONE_404);
+    let other = app.org("globex").await;
+    other
+        .admin
+        .post(&task_path, json!({}))
+        .await
+        .assert_error(404, ONEONONE_404);
+    c.boss
+        .post(&task_path, json!({"assigneeId": c.third_p}))
+        .await
+        .assert_error(
+            400,
+            "An action item is assigned to one of the two participants",
+        );
+    c.boss
+        .post(
+            &task_path,
+            json!({"assigneeId": c.rep_p, "dueDate": "soon"}),
+        )
+        .await
+        .assert_field_error("dueDate");
+
+    let due = app.clock_date(5);
+    let r = c
+        .boss
+        .post(&task_path, json!({"assigneeId": c.rep_p, "dueDate": due}))
+        .await;
+    r.assert_status(201);
+    let task = &r.body["task"];
+    let task_id = task["id"].as_str().unwrap().to_owned();
+    assert_eq!(task["title"], "Write the design doc");
+    assert_eq!(task["assigneeId"], c.rep_p.as_str());
+    assert_eq!(task["oneOnOneId"], o.as_str());
+    assert_eq!(task["status"], "todo");
+    // It is an ordinary task: the organization's task list has it, linked back.
+    let t = c.third.get(&format!("/api/tasks/{task_id}")).await;
+    assert_eq!(t.body["task"]["oneOnOneId"], o.as_str());
+    // The point is checked off and names its task; a second time is refused.
+    let r = c
+        .rep
+        .get(&format!("/api/oneonones/{o}/talking-points"))
+        .await;
+    assert_eq!(r.body["talkingPoints"][0]["done"], true);
+    assert_eq!(r.body["talkingPoints"][0]["taskId"], task_id.as_str());
+    c.rep
+        .post(&task_path, json!({}))
+        .await
+        .assert_error(409, "This talking point is already a task");
+
+    // The pair's next one-on-one shows the open action item, not the checked point.
+    let next = schedule(&app, &c.boss, &c.boss_p, &c.rep_p, 7).await;
+    let r = c
+        .rep
+        .get(&format!("/api/oneonones/{next}/talking-points"))
+        .await;
+    assert!(r.body["talkingPoints"].as_array().unwrap().is_empty());
+    let items = r.body["actionItems"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["taskId"], task_id.as_str());
+    assert_eq!(items[0]["assigneeName"], "John Doe");
+    assert_eq!(items[0]["oneOnOneId"], o.as_str());
+    // Not on another pair's one-on-one.
+    let elsewhere = schedule(&app, &c.boss, &c.boss_p, &c.third_p, 7).await;
+    let r = c
+        .boss
+        .get(&format!("/api/oneonones/{elsewhere}/action-items"))
+        .await;
+    assert!(r.body["actionItems"].as_array().unwrap().is_empty());
+
+    // Done: no longer open.
+    c.rep
+        .patch(&format!("/api/tasks/{task_id}"), json!({"status": "done"}))
+        .await
+        .assert_status(200);
+    let r = c
+        .boss
+        .get(&format!("/api/oneonones/{next}/action-items"))
+        .await;
+    assert!(r.body["actionItems"].as_array().unwrap().is_empty());
+
+    // Deleting the one-on-one keeps the task, unlinked.
+    c.boss
+        .delete(&format!("/api/oneonones/{o}"))
+        .await
+        .assert_status(204);
+    let t = c.boss.get(&format!("/api/tasks/{task_id}")).await;
+    t.assert_status(200);
+    assert_eq!(t.body["task"]["oneOnOneId"], Value::Null);
+}
+
+#[db_test]
+async fn private_notes_are_read_by_their_author_only(app: TestApp) {
+    let c = cast(&app, "acme").await;
+    let o = schedule(&app, &c.boss, &c.boss_p, &c.rep_p, 1).await;
+    let path = format!("/api/oneonones/{o}/private-notes");
+
+    let r = c.boss.get(&path).await;
+    r.assert_status(200);
+    assert_eq!(r.body["notes"], Value::Null);
+    let r = c
+        .boss
+        .put(&path, json!({"notes": "Seems tired; ask about workload"}))
+        .await;
+    r.assert_status(200);
+    assert_eq!(r.body["notes"], "Seems tired; ask about workload");
+    c.rep
+        .put(&path, json!({"notes": "Ask for the conference budget"}))
+        .await
+        .assert_status(200);
+
+    // Each reads their own, never the other's.
+    assert_eq!(
+        c.boss.get(&path).await.body["notes"],
+        "Seems tired; ask about workload"
+    );
+    assert_eq!(
+        c.rep.get(&path).await.body["notes"],
+        "Ask for the conference budget"
+    );
+    // Not in the one-on-one, not in the agenda.
+    let one = c.rep.get(&format!("/api/oneonones/{o}")).await;
+    assert!(!one.body.to_string().contains("tired"));
+
+    // An admin (who may open the one-on-one) is refused outright; others learn nothing.
+    c.org.admin.get(&path).await.assert_error(
+        403,
+        "You do not have permission to keep private notes on this one-on-one",
+    );
+    c.org
+        .admin
+        .put(&path, json!({"notes": "x"}))
+        .await
+        .assert_status(403);
+    c.third.get(&path).await.assert_error(404, ONEONONE_404);
+    let other = app.org("globex").await;
+    other.admin.get(&path).await.assert_error(404, ONEONONE_404);
+
+    // A NUL byte or too much text is a 400, and nothing changes.
+    c.boss
+        .put(&path, json!({"notes": "a\u{0}b"}))
+        .await
+        .assert_field_error("notes");
+    c.boss
+        .put(&path, json!({"notes": "x".repeat(20_001)}))
+        .await
+        .assert_field_error("notes");
+    assert_eq!(
+        c.boss.get(&path).await.body["notes"],
+        "Seems tired; ask about workload"
+    );
+
+    // Empty removes them.
+    let r = c.boss.put(&path, json!({"notes": ""})).await;
+    assert_eq!(r.body["notes"], Value::Null);
+
+    // The receipt says who reads private notes.
+    let r = c.rep.get(&format!("/api/oneonones/{o}/access")).await;
+    assert_eq!(r.body["privateNotes"], "Only their author");
+
+    // A user unlinked from their person no longer takes part, and so reads nothing.
+    c.org
+        .admin
+        .delete(&format!("/api/organization/members/{}/person", c.rep.id))
+        .await
+        .assert_status(204);
+    c.rep
+        .get(&path)
+        .await
+        .assert_error(403, "No person record found for current user");
+}
+
+#[db_test]
+async fn the_series_of_a_pair_with_its_cadence(app: TestApp) {
+    let c = cast(&app, "acme").await;
+    let mut ids = vec![];
+    for days in [-21, -14, -7] {
+        ids.push(schedule(&app, &c.boss, &c.boss_p, &c.rep_p, days).await);
+    }
+    schedule(&app, &c.boss, &c.boss_p, &c.third_p, -3).await;
+    c.boss
+        .put(
+            &format!("/api/oneonones/{}", ids[0]),
+            json!({"participant1Id": c.rep_p, "participant2Id": c.boss_p, "scheduledAt": at(&app, -21), "notes": "Roadmap talk"}),
+        )
+        .await
+        .assert_status(200);
+    let series = format!("/api/oneonones/series/{}", c.rep_p);
+
+    let r = c.boss.get(&series).await;
+    r.assert_status(200);
+    assert_eq!(r.body["with"]["name"], "John Doe");
+    let listed: Vec<&str> = r.body["oneOnOnes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        listed,
+        [&ids[2], &ids[1], &ids[0]],
+        "newest first, both orders of the pair"
+    );
+    assert_eq!(r.body["pagination"]["totalCount"], 3);
+    assert_eq!(r.body["cadence"], Value::Null);
+    assert_eq!(r.body["proposedNextAt"], Value::Null);
+    assert_eq!(r.body["lastOneOnOneAt"], at(&app, -7));
+
+    // Searchable, paged.
+    let r = c.boss.get(&format!("{series}?search=roadmap")).await;
+    assert_eq!(r.body["pagination"]["totalCount"], 1);
+    let r = c.boss.get(&format!("{series}?limit=2&page=2")).await;
+    assert_eq!(r.body["oneOnOnes"].as_array().unwrap().len(), 1);
+
+    // The report sees the same series from the other side.
+    assert_eq!(
+        c.rep
+            .get(&format!("/api/oneonones/series/{}", c.boss_p))
+            .await
+            .body["pagination"]["totalCount"],
+        3
+    );
+
+    // A cadence proposes the next date: one week after the last, as nothing is scheduled.
+    let r = c
+        .rep
+        .put(
+            &format!("/api/oneonones/series/{}/cadence", c.boss_p),
+            json!({"cadence": "weekly"}),
+        )
+        .await;
+    r.assert_status(200);
+    assert_eq!(r.body["cadence"], "weekly");
+    let r = c.boss.get(&series).await;
+    assert_eq!(r.body["cadence"], "weekly");
+    let proposed = r.body["proposedNextAt"].as_str().unwrap();
+    assert_eq!(&proposed[..10], &at(&app, 0)[..10]);
+    c.boss
+        .put(&format!("{series}/cadence"), json!({"cadence": "daily"}))
+        .await
+        .assert_error(
+            400,
+            "Cadence must be one of: weekly, every-two-weeks, monthly",
+        );
+
+    // The cadence report flags the pair: a weekly pair whose last one-on-one was a week ago
+    // is due, and overdue days later.
+    let report = c
+        .org
+        .admin
+        .post(
+            "/api/reports",
+            json!({"name": "Cadence", "kind": "oneonone-cadence"}),
+        )
+        .await
+        .id("report");
+    let run = || async {
+        let r = c
+            .org
+            .admin
+            .post(&format!("/api/reports/{report}/run"), json!({}))
+            .await;
+        r.assert_status(200);
+        r.body["rows"].as_array().unwrap().clone()
+    };
+    let rows = run().await;
+    let pair = rows
+        .iter()
+        .find(|r| r["reportId"] == c.rep_p.as_str())
+        .unwrap();
+    assert_eq!(pair["cadence"], "weekly");
+    assert_eq!(pair["overdue"], false);
+    let third = rows
+        .iter()
+        .find(|r| r["reportId"] == c.third_p.as_str())
+        .unwrap();
+    assert_eq!(third["cadence"], Value::Null);
+    assert_eq!(third["overdue"], false);
+    app.clock.advance_millis(5 * DAY);
+    let rows = run().await;
+    let pair = rows
+        .iter()
+        .find(|r| r["reportId"] == c.rep_p.as_str())
+        .unwrap();
+    assert_eq!(pair["overdue"], true);
+
+    // Refusals: oneself, a stranger's person, a bad id; another org's admin has no series
+    // with this person.
+    c.boss
+        .get(&format!("/api/oneonones/series/{}", c.boss_p))
+        .await
+        .assert_error(400, "A series is between you and someone else");
+    c.boss
+        .get("/api/oneonones/series/person_nope")
+        .await
+        .assert_error(404, "Person not found or access denied");
+    let other = app.org("globex").await;
+    let stranger_p = app.link_admin(&other, "Stranger").await;
+    other
+        .admin
+        .get(&series)
+        .await
+        .assert_error(404, "Person not found or access denied");
+    c.boss
+        .get(&format!("/api/oneonones/series/{stranger_p}"))
+        .await
+        .assert_error(404, "Person not found or access denied");
+    // A member without a person has no series.
+    let loose = app.member(&c.org, "Loose", "loose@acme.test").await;
+    loose
+        .get(&series)
+        .await
+        .assert_error(403, "No person record found for current user");
+}
+
+#[db_test]
+async fn calendars_show_who_and_when_and_the_feed_only_its_owners(app: TestApp) {
+    let c = cast(&app, "acme").await;
+    let mine = schedule(&app, &c.boss, &c.boss_p, &c.rep_p, 2).await;
+    let theirs = schedule(&app, &c.rep, &c.rep_p, &c.third_p, 3).await;
+
+    // One event: who and when, a link, and never the notes.
+    let r = c
+        .boss
+        .get(&format!("/api/oneonones/{mine}/event.ics"))
+        .await;
+    r.assert_status(200);
+    assert!(
+        r.header("content-type")
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    let ics = r.body.as_str().unwrap();
+    let cal: icalendar::Calendar = ics.parse().unwrap();
+    assert_eq!(cal.components.len(), 1);
+    assert!(ics.contains("SUMMARY:One-on-one: Jane Smith and John Doe"));
+    assert!(ics.contains(&format!("UID:{mine}@manageros")));
+    assert!(!ics.contains("Shared notes"));
+    c.third
+        .get(&format!("/api/oneonones/{mine}/event.ics"))
+        .await
+        .assert_error(404, ONEONONE_404);
+
+    // The feed: made once, read without signing in, only the owner's one-on-ones.
+    assert_eq!(
+        c.boss.get("/api/me/calendar-feed").await.body["feed"],
+        Value::Null
+    );
+    let r = c.boss.post("/api/me/calendar-feed", json!({})).await;
+    r.assert_status(201);
+    let url = r.body["url"].as_str().unwrap().to_owned();
+    let path = url
+        .split_once("/calendar/")
+        .map(|(_, t)| format!("/calendar/{t}"))
+        .unwrap();
+    assert!(path.ends_with(".ics"));
+    assert!(c.boss.get("/api/me/calendar-feed").await.body["feed"]["createdAt"].is_string());
+    let feed = app.get(&path, None).await;
+    feed.assert_status(200);
+    let text = feed.body.as_str().unwrap();
+    assert!(text.contains(&format!("UID:{mine}@manageros")));
+    assert!(
+        !text.contains(&theirs),
+        "another pair's one-on-one is not in the feed"
+    );
+    assert!(!text.contains("Shared notes"));
+
+    // A new URL revokes the old; revoking makes it a 404.
+    let again = c.boss.post("/api/me/calendar-feed", json!({})).await;
+    let new_path = format!(
+        "/calendar/{}",
+        again.body["url"]
+            .as_str()
+            .unwrap()
+            .split_once("/calendar/")
+            .unwrap()
+            .1
+    );
+    app.get(&path, None)
+        .await
+        .assert_error(404, "Calendar feed not found");
+    app.get(&new_path, None).await.assert_status(200);
+    c.boss
+        .delete("/api/me/calendar-feed")
+        .await
+        .assert_status(204);
+    app.get(&new_path, None)
+        .await
+        .assert_error(404, "Calendar feed not found");
+    app.get("/calendar/made-up.ics", None)
+        .await
+        .assert_error(404, "Calendar feed not found");
+    c.boss.get("/api/me/calendar-feed").await.assert_status(200);
+    app.get("/api/me/calendar-feed", None)
+        .await
+        .assert_status(401);
+}
