@@ -26,7 +26,7 @@ pub struct PermissionsResponse {
     pub permissions: Vec<PermissionView>,
 }
 
-/// The 34 actions of the permission system, in order, and whether the caller holds each.
+/// The 37 actions of the permission system, in order, and whether the caller holds each.
 #[utoipa::path(get, path = "/api/me/permissions", tag = "permissions",
     security(("bearer" = []), ("cookie" = [])),
     responses((status = 200, body = PermissionsResponse), (status = 401, body = ErrorBody)))]
@@ -46,7 +46,7 @@ pub async fn my_permissions(caller: CurrentUser) -> AppJson<PermissionsResponse>
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CheckQuery {
-    /// One of the 34 actions, e.g. `task.edit`.
+    /// One of the 37 actions, e.g. `task.edit`.
     pub action: Option<String>,
     /// The entity (for `meeting-instance.create`, the meeting). Ignored by actions about no
     /// entity.

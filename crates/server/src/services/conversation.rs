@@ -407,3 +407,43 @@ pub async fn save_private_notes(
     txn.commit().await?;
     Ok(saved)
 }
+
+/// Moves one point a place up or down the agenda (the page's buttons; the API sends the whole
+/// order). At either end, nothing changes.
+pub async fn move_point(
+    state: &AppState,
+    actor: &Actor,
+    id: &OneOnOneId,
+    point: &TalkingPointId,
+    up: bool,
+) -> Result<(), ApiError> {
+    let now = state.now();
+    let txn = begin_write(&state.db).await?;
+    let (org, o) = authorized(&txn, actor, id, Action::OneOnOneTalkingPoints, now).await?;
+    let mut order: Vec<TalkingPointId> = conversation::points(&txn, &org, &o.one_on_one.id)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    let at = order
+        .iter()
+        .position(|p| p == point)
+        .ok_or_else(|| ApiError::not_found(POINT_NOT_FOUND))?;
+    let to = if up {
+        at.checked_sub(1)
+    } else {
+        Some(at + 1).filter(|t| *t < order.len())
+    };
+    if let Some(to) = to {
+        order.swap(at, to);
+        conversation::reorder(&txn, &org, &o.one_on_one.id, &order).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Whether the caller may do `action` on this one-on-one: the page shows a form only then
+/// (authz decides; the service asks again when the form is sent).
+pub fn may(actor: &Actor, o: &OneOnOneWithPeople, action: Action) -> bool {
+    authz::decide(actor, action, Some(&o.one_on_one.target())).allowed
+}

@@ -14,7 +14,7 @@ pub struct Held {
     pub reason: String,
 }
 
-/// The 34 actions, in order, and whether the caller holds each.
+/// The 37 actions, in order, and whether the caller holds each.
 pub fn all(actor: &Actor) -> Vec<Held> {
     Action::ALL
         .iter()

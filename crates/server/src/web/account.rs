@@ -5,7 +5,7 @@
 use super::{Ctx, FormState, Layout, PageError, Posted};
 use crate::{
     error::ApiError,
-    services::{accounts, members},
+    services::{accounts, calendar, members},
     state::AppState,
 };
 use askama::Template;
@@ -29,6 +29,10 @@ struct AccountPage {
     admin: bool,
     person: Option<(String, String)>,
     claimable: Vec<Claimable>,
+    /// When the caller's calendar feed was made, if they have one.
+    feed_since: Option<super::oneonones::When>,
+    /// A feed URL just made: shown on this one page, never again.
+    new_feed_url: Option<String>,
     form: FormState,
 }
 
@@ -38,7 +42,20 @@ async fn show(
     status: StatusCode,
     form: FormState,
 ) -> Result<Response, PageError> {
+    show_with_feed(state, ctx, status, form, None).await
+}
+
+async fn show_with_feed(
+    state: &AppState,
+    ctx: &Ctx,
+    status: StatusCode,
+    form: FormState,
+    new_feed_url: Option<String>,
+) -> Result<Response, PageError> {
     let me = ctx.member()?;
+    let feed_since = calendar::feed_status(state, &me.user.actor())
+        .await?
+        .map(super::oneonones::When::of);
     let account = accounts::me(state, &me.user).await?;
     let claimable = if account.organization.is_some() && account.person.is_none() {
         members::linkable_persons(state, &me.user).await?
@@ -62,8 +79,41 @@ async fn show(
                     role: p.role.unwrap_or_default(),
                 })
                 .collect(),
+            feed_since,
+            new_feed_url,
             form,
         },
+    ))
+}
+
+/// Makes a new calendar feed URL and shows it, once, on the account page.
+pub async fn new_feed(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Posted(_): Posted<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.user.actor();
+    let url = calendar::new_feed(&state, &actor).await?;
+    show_with_feed(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        FormState::default(),
+        Some(url),
+    )
+    .await
+}
+
+pub async fn revoke_feed(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Posted(_): Posted<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.user.actor();
+    calendar::revoke_feed(&state, &actor).await?;
+    Ok(ctx.redirect_with(
+        "/account#calendar-h",
+        "Calendar feed revoked: its URL no longer works.",
     ))
 }
 

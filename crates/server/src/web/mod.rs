@@ -14,6 +14,7 @@
 pub mod account;
 pub mod assets;
 pub mod auth;
+pub mod conversation;
 pub mod onboarding;
 pub mod oneonones;
 pub mod organization;
@@ -82,6 +83,37 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/oneonones/{id}/edit", get(oneonones::edit_page))
         .route("/oneonones/{id}/delete", post(oneonones::delete))
+        .route("/oneonones/{id}/event.ics", get(conversation::event))
+        .route("/oneonones/{id}/points", post(conversation::add_point))
+        .route(
+            "/oneonones/{id}/points/{pid}",
+            post(conversation::edit_point),
+        )
+        .route(
+            "/oneonones/{id}/points/{pid}/done",
+            post(conversation::check_point),
+        )
+        .route(
+            "/oneonones/{id}/points/{pid}/move",
+            post(conversation::move_point),
+        )
+        .route(
+            "/oneonones/{id}/points/{pid}/delete",
+            post(conversation::delete_point),
+        )
+        .route(
+            "/oneonones/{id}/points/{pid}/task",
+            post(conversation::make_task),
+        )
+        .route(
+            "/oneonones/{id}/private-notes",
+            post(conversation::save_private_notes),
+        )
+        .route("/oneonones/with/{id}", get(conversation::series_page))
+        .route(
+            "/oneonones/with/{id}/cadence",
+            post(conversation::set_cadence),
+        )
         .route("/people", get(people::directory).post(people::create))
         .route("/people/new", get(people::new_page))
         .route("/people/chart", get(people::chart))
@@ -119,6 +151,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/account", get(account::page))
         .route("/account/link", post(account::link))
         .route("/account/unlink", post(account::unlink))
+        .route("/account/calendar-feed", post(account::new_feed))
+        .route("/account/calendar-feed/revoke", post(account::revoke_feed))
         .route("/settings/permissions", get(settings::permissions))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -9,6 +9,7 @@ use crate::{
     error::ApiError,
     extract::{Paging, PathId},
     services::{
+        conversation,
         oneonones::{self, OneOnOneRequest, OneOnOnesQuery, Reader},
         people,
     },
@@ -22,7 +23,7 @@ use axum::{
 };
 use manageros_core::{
     OneOnOneId, Page, PageInfo, Timestamp,
-    authz::{Actor, Kind},
+    authz::{Action, Actor, Kind},
 };
 use manageros_store::repo::{
     oneonones::{AccessEntry, OneOnOneWithPeople},
@@ -31,7 +32,7 @@ use manageros_store::repo::{
 use serde::Deserialize;
 
 /// A path id on a page: of the wrong shape, the entity's own 404 page.
-fn page_id<T: PathId>(raw: &str) -> Result<T, PageError> {
+pub(super) fn page_id<T: PathId>(raw: &str) -> Result<T, PageError> {
     T::parse(raw.trim()).ok_or_else(|| PageError::Api(ApiError::not_found(T::NOT_FOUND)))
 }
 
@@ -346,15 +347,34 @@ async fn show_form(
 }
 
 /// `/oneonones/new`: the caller as the first participant by default.
-pub async fn new_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+/// `?with=` (the other participant) and `?at=` (`YYYY-MM-DDTHH:MM`, UTC): the series page's
+/// "Schedule the next one", with the date its cadence proposes.
+#[derive(Deserialize, Default)]
+pub struct NewParams {
+    with: Option<String>,
+    at: Option<String>,
+}
+
+/// `/oneonones/new`: the caller as the first participant by default.
+pub async fn new_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(params): Query<NewParams>,
+) -> Result<Response, PageError> {
     let me = ctx
         .member()?
         .user
         .person_id
         .as_ref()
         .map(ToString::to_string);
+    // Only a time of the form's own shape is carried over; anything else is left out.
+    let at = params
+        .at
+        .filter(|a| chrono::NaiveDateTime::parse_from_str(a, "%Y-%m-%dT%H:%M").is_ok());
     let values = OneOnOneForm {
         participant1_id: me.unwrap_or_default(),
+        participant2_id: params.with.unwrap_or_default(),
+        scheduled_at: at.clone().unwrap_or_default(),
         ..Default::default()
     };
     show_form(
@@ -363,7 +383,7 @@ pub async fn new_page(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
         StatusCode::OK,
         None,
         values,
-        String::new(),
+        at.map(|a| format!("{a}:00.000Z")).unwrap_or_default(),
         FormState::default(),
     )
     .await
@@ -472,11 +492,55 @@ struct DetailPage {
     when: When,
     manager: String,
     report: String,
+    /// The other participant's person id, for the series link (none for an admin's look).
+    series_with: Option<String>,
     notes_html: Option<String>,
+    points: Vec<PointItem>,
+    carried_away: u64,
+    action_items: Vec<ActionItemRow>,
+    /// Who an action item may be assigned to: the two participants.
+    assignees: Vec<Choice>,
+    can_write_agenda: bool,
+    can_make_tasks: bool,
+    /// The caller's own private notes, when they may keep some.
+    private_notes: Option<String>,
+    may_keep_private_notes: bool,
+    private_notes_readers: &'static str,
     readers: Vec<Reader>,
     log: Vec<LogRow>,
     /// Why the access log is not shown (to an admin who does not take part).
     log_refusal: Option<String>,
+    /// What a refused form held, shown again next to its message.
+    typed: Typed,
+    form: FormState,
+}
+
+pub struct PointItem {
+    pub id: String,
+    pub text: String,
+    pub author: String,
+    pub done: bool,
+    pub carried: bool,
+    pub task_id: Option<String>,
+    pub task_title: Option<String>,
+    pub task_status: Option<&'static str>,
+    pub first: bool,
+    pub last: bool,
+}
+
+pub struct ActionItemRow {
+    pub task_id: String,
+    pub title: String,
+    pub status: &'static str,
+    pub assignee: Option<String>,
+    pub due: Option<String>,
+}
+
+/// What the caller typed into a form of the detail page that was refused.
+#[derive(Default)]
+pub struct Typed {
+    pub point: String,
+    pub private_notes: Option<String>,
 }
 
 /// Markdown notes as HTML: parsed by a real parser, then cleaned by an HTML sanitizer, so a
@@ -501,40 +565,127 @@ pub async fn detail(
     ctx: Ctx,
     Path(raw): Path<String>,
 ) -> Result<Response, PageError> {
-    let actor = ctx.member()?.actor();
     let id: OneOnOneId = page_id(&raw)?;
-    let o = oneonones::get(&state, &actor, &id).await?;
-    let (readers, log, log_refusal) = match oneonones::access(&state, &actor, &id).await {
+    show_detail(
+        &state,
+        &ctx,
+        &id,
+        StatusCode::OK,
+        Typed::default(),
+        FormState::default(),
+    )
+    .await
+}
+
+/// The detail page: the one-on-one, its agenda, the pair's action items, the caller's private
+/// notes and the receipt. A refused form of the page comes back here with its message.
+pub async fn show_detail(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &OneOnOneId,
+    status: StatusCode,
+    typed: Typed,
+    form: FormState,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let o = oneonones::get(state, &actor, id).await?;
+    let agenda = conversation::agenda_of(state, &o).await?;
+    let (readers, log, log_refusal) = match oneonones::access(state, &actor, id).await {
         Ok((readers, log)) => (readers, log, None),
         Err(ApiError::Forbidden(m)) => (vec![], vec![], Some(m)),
         Err(e) => return Err(e.into()),
     };
-    Ok(ctx.render(&DetailPage {
-        layout: ctx.layout(&format!(
-            "One-on-one of {} and {}",
-            o.manager.name, o.report.name
-        )),
-        id: id.to_string(),
-        when: When::of(o.one_on_one.scheduled_at),
-        manager: o.manager.name.clone(),
-        report: o.report.name.clone(),
-        notes_html: o
-            .one_on_one
-            .notes
-            .as_deref()
-            .filter(|n| !n.trim().is_empty())
-            .map(render_markdown),
-        readers,
-        log: log
-            .into_iter()
-            .map(|e: AccessEntry| LogRow {
-                when: When::of(e.at),
-                name: e.name,
-                action: e.action,
-            })
-            .collect(),
-        log_refusal,
-    }))
+    let may_keep_private_notes = conversation::may(&actor, &o, Action::OneOnOnePrivateNotes);
+    let private_notes = match (&typed.private_notes, may_keep_private_notes) {
+        (Some(t), _) => Some(t.clone()),
+        (None, true) => conversation::private_notes(state, &actor, id)
+            .await?
+            .map(|n| n.body),
+        (None, false) => None,
+    };
+    let one = &o.one_on_one;
+    let series_with = match actor.person_id.as_ref() {
+        Some(me) if me == &one.manager_id => Some(one.report_id.to_string()),
+        Some(me) if me == &one.report_id => Some(one.manager_id.to_string()),
+        _ => None,
+    };
+    let n = agenda.points.len();
+    Ok(ctx.render_status(
+        status,
+        &DetailPage {
+            layout: ctx.layout(&format!(
+                "One-on-one of {} and {}",
+                o.manager.name, o.report.name
+            )),
+            id: id.to_string(),
+            when: When::of(o.one_on_one.scheduled_at),
+            manager: o.manager.name.clone(),
+            report: o.report.name.clone(),
+            series_with,
+            notes_html: o
+                .one_on_one
+                .notes
+                .as_deref()
+                .filter(|n| !n.trim().is_empty())
+                .map(render_markdown),
+            points: agenda
+                .points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| PointItem {
+                    id: p.id.to_string(),
+                    text: p.body.clone(),
+                    author: p.author_name.clone(),
+                    done: p.done_at.is_some(),
+                    carried: p.carried_from_id.is_some(),
+                    task_id: p.task_id.as_ref().map(ToString::to_string),
+                    task_title: p.task_title.clone(),
+                    task_status: p.task_status.map(|s| s.as_str()),
+                    first: i == 0,
+                    last: i + 1 == n,
+                })
+                .collect(),
+            carried_away: agenda.carried_away,
+            action_items: agenda
+                .action_items
+                .iter()
+                .map(|a| ActionItemRow {
+                    task_id: a.id.to_string(),
+                    title: a.title.clone(),
+                    status: a.status.as_str(),
+                    assignee: a.assignee_name.clone(),
+                    due: a.due_date.map(|d| d.to_rfc3339()[..10].to_owned()),
+                })
+                .collect(),
+            assignees: vec![
+                Choice {
+                    id: o.manager.id.to_string(),
+                    name: o.manager.name.clone(),
+                },
+                Choice {
+                    id: o.report.id.to_string(),
+                    name: o.report.name.clone(),
+                },
+            ],
+            can_write_agenda: conversation::may(&actor, &o, Action::OneOnOneTalkingPoints),
+            can_make_tasks: conversation::may(&actor, &o, Action::OneOnOneActionItems),
+            private_notes,
+            may_keep_private_notes,
+            private_notes_readers: oneonones::PRIVATE_NOTES_READERS,
+            readers,
+            log: log
+                .into_iter()
+                .map(|e: AccessEntry| LogRow {
+                    when: When::of(e.at),
+                    name: e.name,
+                    action: e.action,
+                })
+                .collect(),
+            log_refusal,
+            typed,
+            form,
+        },
+    ))
 }
 
 #[cfg(test)]

@@ -882,3 +882,103 @@ async fn a_form_sent_after_the_session_ended_signs_in_back_to_its_page(app: Test
     let r = send("https://evil.example/people".into()).await.unwrap();
     assert_eq!(r.headers()[header::LOCATION], "/login?next=%2F");
 }
+
+#[db_test]
+async fn the_agenda_forms_write_for_participants_and_refuse_everyone_else(app: TestApp) {
+    let o = two_orgs(&app).await;
+    let [person, _, oneonone, _] = &o.theirs;
+    // Eve takes part: her form adds a point and comes back to the agenda; a blank one is
+    // the page again with the message next to the field.
+    let mut eve = Browser::signed_in(&app, &o.eve);
+    let page = eve.get(&format!("/oneonones/{oneonone}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.html.contains("New talking point"));
+    assert!(page.html.contains("My private notes"));
+    let t = csrf(&page.html);
+    let added = eve
+        .post(
+            &format!("/oneonones/{oneonone}/points"),
+            &[("csrf", &t), ("text", "Hiring plan <script>x</script>")],
+        )
+        .await;
+    assert_eq!(added.status, 303, "{}", added.html);
+    let shown = eve.get(&format!("/oneonones/{oneonone}")).await;
+    assert!(shown.html.contains("Hiring plan"));
+    assert!(!shown.html.contains("<script>x"), "user text is escaped");
+    let blank = eve
+        .post(
+            &format!("/oneonones/{oneonone}/points"),
+            &[("csrf", &t), ("text", "  ")],
+        )
+        .await;
+    assert_eq!(blank.status, 400);
+    assert!(blank.html.contains("Text is required"));
+    let point = o
+        .eve
+        .get(&format!("/api/oneonones/{oneonone}/talking-points"))
+        .await
+        .body["talkingPoints"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Ann, an admin of another organization, gets the 404 page for every form and file.
+    let mut ann = Browser::signed_in(&app, &o.ann);
+    let t = csrf(&ann.get("/organization").await.html);
+    for (path, form) in [
+        (
+            format!("/oneonones/{oneonone}/points"),
+            vec![("text", "Mine now")],
+        ),
+        (
+            format!("/oneonones/{oneonone}/points/{point}"),
+            vec![("text", "Changed")],
+        ),
+        (
+            format!("/oneonones/{oneonone}/points/{point}/done"),
+            vec![("done", "true")],
+        ),
+        (
+            format!("/oneonones/{oneonone}/points/{point}/move"),
+            vec![("dir", "up")],
+        ),
+        (
+            format!("/oneonones/{oneonone}/points/{point}/delete"),
+            vec![],
+        ),
+        (format!("/oneonones/{oneonone}/points/{point}/task"), vec![]),
+        (
+            format!("/oneonones/{oneonone}/private-notes"),
+            vec![("notes", "x")],
+        ),
+        (
+            format!("/oneonones/with/{person}/cadence"),
+            vec![("cadence", "weekly")],
+        ),
+    ] {
+        let mut f = form.clone();
+        f.push(("csrf", &t));
+        let p = ann.post(&path, &f).await;
+        assert_eq!(p.status, 404, "{path}: {}", p.html);
+    }
+    for path in [
+        format!("/oneonones/{oneonone}/event.ics"),
+        format!("/oneonones/with/{person}"),
+    ] {
+        assert_eq!(ann.get(&path).await.status, 404, "{path}");
+    }
+    // Nothing changed.
+    let agenda = o
+        .eve
+        .get(&format!("/api/oneonones/{oneonone}/talking-points"))
+        .await;
+    let points = agenda.body["talkingPoints"].as_array().unwrap();
+    assert_eq!(points.len(), 1);
+    assert_eq!(points[0]["done"], false);
+    assert!(
+        points[0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Hiring plan")
+    );
+}

@@ -428,3 +428,139 @@ async fn a_thousand_people_chart(app: TestApp) {
     ann.close().await;
 }
 journey!(a_thousand_people_chart);
+
+/// A manager and a report prepare a one-on-one together, hold it, and follow it up: both add
+/// talking points before the meeting, the manager checks two off and turns one into a task,
+/// keeps a private note, and the pair's next one-on-one shows what was left open and the
+/// open task.
+async fn a_one_on_one_prepared_held_and_followed_up(app: TestApp) {
+    const DAY: i64 = 24 * 3600 * 1000;
+    let org = app.org("acme").await;
+    let (boss, boss_p) = app
+        .linked_member(&org, "Maria Manager", "maria@acme.test")
+        .await;
+    let (_, rep_p) = app.linked_member(&org, "Rui Report", "rui@acme.test").await;
+    let when = |days: i64| {
+        manageros_core::Timestamp::from_millis(app.clock_now() + days * DAY).to_rfc3339()
+    };
+    let first = boss
+        .post(
+            "/api/oneonones",
+            json!({"participant1Id": boss_p, "participant2Id": rep_p, "scheduledAt": when(1)}),
+        )
+        .await
+        .id("oneOnOne");
+    let page = format!("/oneonones/{first}");
+
+    // Before the meeting, each adds points from their own browser.
+    let maria = Browser::open(&app, "agenda", "maria", "Europe/Lisbon", 1280).await;
+    sign_in(&maria, "/login", "maria@acme.test", "start").await;
+    maria.goto(&page, "before").await;
+    for point in ["Q1 goals", "Team offsite"] {
+        maria.fill("#new-point", point).await;
+        maria
+            .click(".add-point button[type=submit]", "point-added")
+            .await;
+    }
+    let rui = Browser::open(&app, "agenda", "rui", "America/New_York", 375).await;
+    sign_in(&rui, "/login", "rui@acme.test", "start").await;
+    rui.goto(&page, "before").await;
+    for point in ["Conference budget", "Feedback on my design doc"] {
+        rui.fill("#new-point", point).await;
+        rui.click(".add-point button[type=submit]", "point-added")
+            .await;
+    }
+    // A blank point is refused next to the field.
+    rui.set("#new-point", " ").await;
+    rui.js(
+        "document.querySelector('#new-point').removeAttribute('required')",
+        vec![],
+    )
+    .await;
+    rui.click(".add-point button[type=submit]", "point-refused")
+        .await;
+    assert!(rui.text().await.contains("Text is required"));
+    let agenda = rui.text().await;
+    for point in [
+        "Q1 goals",
+        "Team offsite",
+        "Conference budget",
+        "Feedback on my design doc",
+    ] {
+        assert!(agenda.contains(point), "{point} missing: {agenda}");
+    }
+
+    // In the meeting, the manager checks two off and turns one into a task for the report.
+    maria.goto(&page, "meeting").await;
+    for n in [1, 2] {
+        maria
+            .click(
+                &format!(".agenda li:nth-child({n}) form[action$='/done'] button"),
+                "checked-off",
+            )
+            .await;
+    }
+    maria
+        .click(
+            ".agenda li:nth-child(3) .point-tools details:nth-of-type(2) summary",
+            "task-form",
+        )
+        .await;
+    maria
+        .choose(
+            ".agenda li:nth-child(3) select[name=assigneeId]",
+            "Rui Report",
+        )
+        .await;
+    maria
+        .click(
+            ".agenda li:nth-child(3) form[action$='/task'] button[type=submit]",
+            "task-made",
+        )
+        .await;
+    let text = maria.text().await;
+    assert!(text.contains("Action item: Conference budget"), "{text}");
+    assert!(text.contains("Action item “Conference budget” created."));
+    // A private note, for Maria's eyes only.
+    maria
+        .fill("#private-notes", "Rui seems stretched thin")
+        .await;
+    maria
+        .click("form[action$='/private-notes'] button", "private-saved")
+        .await;
+    assert!(maria.text().await.contains("Rui seems stretched thin"));
+    rui.goto(&page, "after-meeting").await;
+    let seen = rui.text().await;
+    assert!(!seen.contains("stretched thin"), "{seen}");
+    assert!(seen.contains("Private notes: only their author"));
+
+    // Two days later the next one-on-one is scheduled from the series page: it shows what
+    // was left open, carried over, and the open task.
+    app.clock.advance_millis(2 * DAY);
+    let second = boss
+        .post(
+            "/api/oneonones",
+            json!({"participant1Id": boss_p, "participant2Id": rep_p, "scheduledAt": when(7)}),
+        )
+        .await
+        .id("oneOnOne");
+    rui.goto(&format!("/oneonones/with/{boss_p}"), "series")
+        .await;
+    rui.choose("#cadence", "Weekly").await;
+    rui.click("form[action$='/cadence'] button", "cadence-set")
+        .await;
+    assert!(rui.text().await.contains("Cadence set: weekly."));
+    rui.goto(&format!("/oneonones/{second}"), "next").await;
+    let next = rui.text().await;
+    assert!(next.contains("Feedback on my design doc"), "{next}");
+    assert!(next.contains("carried over"), "{next}");
+    assert!(
+        !next.contains("Q1 goals"),
+        "checked points stay behind: {next}"
+    );
+    assert!(next.contains("Conference budget"), "the open task: {next}");
+    assert!(next.contains("Rui Report, todo"), "{next}");
+    maria.close().await;
+    rui.close().await;
+}
+journey!(a_one_on_one_prepared_held_and_followed_up);
