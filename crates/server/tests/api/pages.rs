@@ -982,3 +982,36 @@ async fn the_agenda_forms_write_for_participants_and_refuse_everyone_else(app: T
             .starts_with("Hiring plan")
     );
 }
+
+#[db_test]
+async fn my_account_makes_shows_once_and_revokes_a_calendar_feed(app: TestApp) {
+    let o = two_orgs(&app).await;
+    let mut eve = Browser::signed_in(&app, &o.eve);
+    let page = eve.get("/account").await;
+    assert!(page.html.contains("You have no feed."));
+    let t = csrf(&page.html);
+    let made = eve.post("/account/calendar-feed", &[("csrf", &t)]).await;
+    assert_eq!(made.status, 200);
+    assert!(made.html.contains("shown only now"));
+    let at = made
+        .html
+        .find("/calendar/")
+        .expect("the feed URL on the page");
+    let path: String = made.html[at..].split('"').next().unwrap().to_owned();
+    assert!(path.ends_with(".ics"), "{path}");
+    // The URL is the credential: no session needed, and it shows Eve's one-on-one.
+    let feed = app.get(&path, None).await;
+    feed.assert_status(200);
+    assert!(feed.body.as_str().unwrap().contains(&o.theirs[2]));
+    // Shown once: the account page now says there is a feed, not its URL.
+    let again = eve.get("/account").await;
+    assert!(again.html.contains("You have a feed"));
+    assert!(!again.html.contains(&path));
+    let revoked = eve
+        .post("/account/calendar-feed/revoke", &[("csrf", &t)])
+        .await;
+    assert_eq!(revoked.status, 303);
+    app.get(&path, None)
+        .await
+        .assert_error(404, "Calendar feed not found");
+}
