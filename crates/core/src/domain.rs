@@ -358,10 +358,9 @@ impl Cadence {
         next: Option<crate::Timestamp>,
         now: crate::Timestamp,
     ) -> bool {
-        next.is_none()
-            && last.is_some_and(|l| {
-                now.as_millis() - l.as_millis() > (self.days() * 2 + 7) * 43_200_000
-            })
+        const HOUR: i64 = 3_600_000;
+        let limit = (self.days() * 24 + 84) * HOUR;
+        next.is_none() && last.is_some_and(|l| now.as_millis() - l.as_millis() > limit)
     }
 }
 

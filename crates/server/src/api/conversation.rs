@@ -9,7 +9,7 @@ use crate::{
     services::{
         calendar,
         conversation::{
-            self, ActionItemRequest, NewPointRequest, PointPatch, PrivateNotesRequest,
+            self, ActionItemRequest, Agenda, NewPointRequest, PointPatch, PrivateNotesRequest,
             ReorderRequest,
         },
         series::{self, CadenceRequest, SeriesQuery},
@@ -97,6 +97,15 @@ pub struct TalkingPointsResponse {
     pub talking_points: Vec<TalkingPointView>,
     /// The pair's open action items, from any of their one-on-ones.
     pub action_items: Vec<ActionItemView>,
+}
+
+impl From<&Agenda> for TalkingPointsResponse {
+    fn from(a: &Agenda) -> Self {
+        Self {
+            talking_points: a.points.iter().map(TalkingPointView::from).collect(),
+            action_items: a.action_items.iter().map(ActionItemView::from).collect(),
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -198,13 +207,8 @@ pub async fn reorder_points(
     Id(id): Id<OneOnOneId>,
     AppJson(body): AppJson<ReorderRequest>,
 ) -> Result<AppJson<TalkingPointsResponse>, ApiError> {
-    let actor = caller.actor();
-    let points = conversation::reorder(&state, &actor, &id, body).await?;
-    let items = conversation::action_items(&state, &actor, &id).await?;
-    Ok(AppJson(TalkingPointsResponse {
-        talking_points: points.iter().map(TalkingPointView::from).collect(),
-        action_items: items.iter().map(ActionItemView::from).collect(),
-    }))
+    let agenda = conversation::reorder(&state, &caller.actor(), &id, body).await?;
+    Ok(AppJson(TalkingPointsResponse::from(&agenda)))
 }
 
 /// Turn a talking point into a task assigned to a participant (an action item), linked back
@@ -369,7 +373,8 @@ pub async fn put_cadence(
     }))
 }
 
-fn ics(body: String, filename: Option<&str>) -> Response {
+/// A calendar answer, as a download when `filename` is given (the API and the pages both).
+pub(crate) fn ics(body: String, filename: Option<&str>) -> Response {
     let mut r = (
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),

@@ -232,13 +232,14 @@ pub struct ReorderRequest {
 
 pub const BAD_ORDER: &str = "List each talking point of this one-on-one once";
 
-/// Puts the agenda in a new order: `ids` must be exactly its points.
+/// Puts the agenda in a new order: `ids` must be exactly its points. Answers the agenda as
+/// [`agenda`] does.
 pub async fn reorder(
     state: &AppState,
     actor: &Actor,
     id: &OneOnOneId,
     input: ReorderRequest,
-) -> Result<Vec<PointRow>, ApiError> {
+) -> Result<Agenda, ApiError> {
     let now = state.now();
     let raw = input.ids.unwrap_or_default();
     // At most what an agenda can hold (carry-over may take it past MAX_POINTS, never past 3×).
@@ -262,9 +263,15 @@ pub async fn reorder(
         return Err(ApiError::invalid("ids", BAD_ORDER));
     }
     conversation::reorder(&txn, &org, &o.one_on_one.id, &order).await?;
-    let rows = conversation::points(&txn, &org, &o.one_on_one.id).await?;
+    let one = &o.one_on_one;
+    let agenda = Agenda {
+        points: conversation::points(&txn, &org, &one.id).await?,
+        carried_away: conversation::carried_away(&txn, &org, &one.id).await?,
+        action_items: conversation::open_action_items(&txn, &org, &one.manager_id, &one.report_id)
+            .await?,
+    };
     txn.commit().await?;
-    Ok(rows)
+    Ok(agenda)
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -364,10 +371,15 @@ pub async fn private_notes(
     actor: &Actor,
     id: &OneOnOneId,
 ) -> Result<Option<PrivateNote>, ApiError> {
-    authz::authorize_oneonone_caller(actor)?;
-    let (org, o) =
-        load::authorized::<OneOnOneWithPeople>(&state.db, actor, id, Action::OneOnOnePrivateNotes)
-            .await?;
+    // Only participants pass: `authorized` never has an admin's look to log here.
+    let (org, o) = authorized(
+        &state.db,
+        actor,
+        id,
+        Action::OneOnOnePrivateNotes,
+        state.now(),
+    )
+    .await?;
     Ok(conversation::private_note(&state.db, &org, &o.one_on_one.id, &actor.user_id).await?)
 }
 
@@ -384,16 +396,13 @@ pub async fn save_private_notes(
     id: &OneOnOneId,
     input: PrivateNotesRequest,
 ) -> Result<Option<PrivateNote>, ApiError> {
+    let now = state.now();
+    let txn = begin_write(&state.db).await?;
+    let (org, o) = authorized(&txn, actor, id, Action::OneOnOnePrivateNotes, now).await?;
     validate! {
         notes = "notes": input.notes.as_deref().map(|n| manageros_core::long_text(n, "Notes", 20_000)).transpose(),
     }
     let notes = notes.filter(|n| !n.trim().is_empty());
-    let now = state.now();
-    authz::authorize_oneonone_caller(actor)?;
-    let txn = begin_write(&state.db).await?;
-    let (org, o) =
-        load::authorized::<OneOnOneWithPeople>(&txn, actor, id, Action::OneOnOnePrivateNotes)
-            .await?;
     conversation::save_private_note(
         &txn,
         &org,

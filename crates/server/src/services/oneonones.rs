@@ -381,7 +381,12 @@ pub async fn update(
     // Moved in time, or to another pair: each pair's next one-on-one may have changed.
     let before = &current.one_on_one;
     conversation::carry_over_in(&txn, &org, &fields.manager_id, &fields.report_id, now).await?;
-    conversation::carry_over_in(&txn, &org, &before.manager_id, &before.report_id, now).await?;
+    let same_pair = [&before.manager_id, &before.report_id]
+        .iter()
+        .all(|p| *p == &fields.manager_id || *p == &fields.report_id);
+    if !same_pair {
+        conversation::carry_over_in(&txn, &org, &before.manager_id, &before.report_id, now).await?;
+    }
     let o = reread::<OneOnOneWithPeople>(&txn, &org, &current.one_on_one.id).await?;
     txn.commit().await?;
     Ok(o)

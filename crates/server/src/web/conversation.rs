@@ -22,8 +22,8 @@ use crate::{
 use askama::Template;
 use axum::{
     extract::{Path, Query, State},
-    http::{StatusCode, header},
-    response::{IntoResponse, Response},
+    http::StatusCode,
+    response::Response,
 };
 use manageros_core::{Cadence, OneOnOneId, PageInfo, TalkingPointId, authz::Kind};
 use serde::Deserialize;
@@ -230,18 +230,7 @@ pub async fn event(
     let actor = ctx.member()?.actor();
     let id: OneOnOneId = page_id(&raw)?;
     let body = calendar::event_of(&state, &actor, &id).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"one-on-one.ics\"",
-            ),
-            (header::CACHE_CONTROL, "private, no-store"),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(crate::api::conversation::ics(body, Some("one-on-one.ics")))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -149,6 +149,10 @@ async fn talking_points_are_the_two_participants_agenda(app: TestApp) {
         .patch(&format!("{points}/{first}"), json!({"text": null}))
         .await
         .assert_field_error("text");
+    c.boss
+        .patch(&format!("{points}/{first}"), json!({"done": null}))
+        .await
+        .assert_error(400, "Done must be true or false");
     assert_eq!(texts(&c.boss, &o).await.len(), 2, "nothing half-written");
 
     // An admin who does not take part reads the agenda (and that look is logged) but does
@@ -328,6 +332,13 @@ async fn a_talking_point_becomes_an_action_item_until_done(app: TestApp) {
         .post(&task_path, json!({}))
         .await
         .assert_error(404, ONEONONE_404);
+    c.boss
+        .post(
+            &format!("/api/oneonones/{o}/talking-points/point_00000000000000000000000000/task"),
+            json!({}),
+        )
+        .await
+        .assert_error(404, "Talking point not found");
     c.boss
         .post(&task_path, json!({"assigneeId": c.third_p}))
         .await

@@ -921,6 +921,48 @@ async fn the_agenda_forms_write_for_participants_and_refuse_everyone_else(app: T
         .as_str()
         .unwrap()
         .to_owned();
+    // A second point, moved up: the order is the page's too.
+    eve.post(
+        &format!("/oneonones/{oneonone}/points"),
+        &[("csrf", &t), ("text", "Budget")],
+    )
+    .await;
+    let second = o
+        .eve
+        .get(&format!("/api/oneonones/{oneonone}/talking-points"))
+        .await
+        .body["talkingPoints"][1]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let moved = eve
+        .post(
+            &format!("/oneonones/{oneonone}/points/{second}/move"),
+            &[("csrf", &t), ("dir", "up")],
+        )
+        .await;
+    assert_eq!(moved.status, 303);
+    let order = o
+        .eve
+        .get(&format!("/api/oneonones/{oneonone}/talking-points"))
+        .await;
+    assert_eq!(order.body["talkingPoints"][0]["text"], "Budget");
+    // Moving the first up changes nothing.
+    eve.post(
+        &format!("/oneonones/{oneonone}/points/{second}/move"),
+        &[("csrf", &t), ("dir", "up")],
+    )
+    .await;
+    let order = o
+        .eve
+        .get(&format!("/api/oneonones/{oneonone}/talking-points"))
+        .await;
+    assert_eq!(order.body["talkingPoints"][0]["text"], "Budget");
+    eve.post(
+        &format!("/oneonones/{oneonone}/points/{second}/delete"),
+        &[("csrf", &t)],
+    )
+    .await;
 
     // Ann, an admin of another organization, gets the 404 page for every form and file.
     let mut ann = Browser::signed_in(&app, &o.ann);

@@ -4,22 +4,33 @@
 use super::users::User;
 use crate::entity::{calendar_feed, user};
 use manageros_core::{CalendarFeedId, Timestamp, UserId};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryFilter, prelude::*};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryFilter, prelude::*,
+    sea_query::OnConflict,
+};
 
 /// Replaces the user's feed (if any) with one for `token_hash`: the old URL stops working.
+/// One statement, so two requests at once leave one feed, never a duplicate-key error.
 pub async fn replace(
     db: &impl ConnectionTrait,
     user_id: &UserId,
     token_hash: &str,
     now: Timestamp,
 ) -> Result<(), DbErr> {
-    revoke(db, user_id).await?;
     calendar_feed::Entity::insert(calendar_feed::ActiveModel {
         id: Set(CalendarFeedId::generate()),
         user_id: Set(user_id.clone()),
         token_hash: Set(token_hash.to_owned()),
         created_at: Set(now),
     })
+    .on_conflict(
+        OnConflict::column(calendar_feed::Column::UserId)
+            .update_columns([
+                calendar_feed::Column::TokenHash,
+                calendar_feed::Column::CreatedAt,
+            ])
+            .to_owned(),
+    )
     .exec_without_returning(db)
     .await?;
     Ok(())
