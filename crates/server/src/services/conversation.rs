@@ -451,8 +451,19 @@ pub async fn move_point(
     Ok(())
 }
 
-/// Whether the caller may do `action` on this one-on-one: the page shows a form only then
-/// (authz decides; the service asks again when the form is sent).
-pub fn may(actor: &Actor, o: &OneOnOneWithPeople, action: Action) -> bool {
-    authz::decide(actor, action, Some(&o.one_on_one.target())).allowed
+/// Whether the caller may do `action` on this one-on-one, and if not, authz's reason: the
+/// page shows a form only when allowed, the reason otherwise (the service asks again when the
+/// form is sent).
+pub fn may(actor: &Actor, o: &OneOnOneWithPeople, action: Action) -> Result<(), String> {
+    let d = authz::decide(actor, action, Some(&o.one_on_one.target()));
+    if d.allowed {
+        Ok(())
+    } else {
+        Err(d.reason.into_owned())
+    }
+}
+
+/// Whether a one-on-one is over at `now` (its open points then belong to the next one).
+pub fn is_over(o: &OneOnOneWithPeople, now: Timestamp) -> bool {
+    o.one_on_one.scheduled_at <= over_before(now)
 }

@@ -501,7 +501,11 @@ struct DetailPage {
     /// Who an action item may be assigned to: the two participants.
     assignees: Vec<Choice>,
     can_write_agenda: bool,
+    /// Why the caller may not write the agenda (an admin who does not take part).
+    agenda_refusal: Option<String>,
     can_make_tasks: bool,
+    /// Over: open points move on to the pair's next one-on-one.
+    is_over: bool,
     /// The caller's own private notes, when they may keep some.
     private_notes: Option<String>,
     may_keep_private_notes: bool,
@@ -595,7 +599,9 @@ pub async fn show_detail(
         Err(ApiError::Forbidden(m)) => (vec![], vec![], Some(m)),
         Err(e) => return Err(e.into()),
     };
-    let may_keep_private_notes = conversation::may(&actor, &o, Action::OneOnOnePrivateNotes);
+    let may_keep_private_notes =
+        conversation::may(&actor, &o, Action::OneOnOnePrivateNotes).is_ok();
+    let agenda_refusal = conversation::may(&actor, &o, Action::OneOnOneTalkingPoints).err();
     let private_notes = match (&typed.private_notes, may_keep_private_notes) {
         (Some(t), _) => Some(t.clone()),
         (None, true) => conversation::private_notes(state, &actor, id)
@@ -667,8 +673,10 @@ pub async fn show_detail(
                     name: o.report.name.clone(),
                 },
             ],
-            can_write_agenda: conversation::may(&actor, &o, Action::OneOnOneTalkingPoints),
-            can_make_tasks: conversation::may(&actor, &o, Action::OneOnOneActionItems),
+            can_write_agenda: agenda_refusal.is_none(),
+            agenda_refusal,
+            can_make_tasks: conversation::may(&actor, &o, Action::OneOnOneActionItems).is_ok(),
+            is_over: conversation::is_over(&o, state.now()),
             private_notes,
             may_keep_private_notes,
             private_notes_readers: oneonones::PRIVATE_NOTES_READERS,

@@ -195,6 +195,12 @@ async fn onboarding_to_a_logged_look(app: TestApp) {
     ada.goto(&format!("/oneonones/{id}"), "ada-opens").await;
     let seen = ada.text().await;
     assert!(seen.contains("growth plan"), "{seen}");
+    // She reads the agenda but is told why she may not write it, and has no private notes.
+    assert!(
+        seen.contains("Only the participants can change the talking points of this one-on-one"),
+        "{seen}"
+    );
+    assert!(!seen.contains("New talking point") && !seen.contains("My private notes"));
     // Notes are Markdown, and the script in them is gone.
     let scripts = ada
         .js(
