@@ -849,6 +849,31 @@ pub fn takes_part(actor: &Actor, o: &OneOnOneFacts) -> bool {
         && (actor.is_person(&o.manager) || actor.is_person(&o.report))
 }
 
+/// A manager change of `person`, from `old_manager` to `new_manager`.
+#[derive(Clone, Debug)]
+pub struct HandoffFacts {
+    pub org_id: OrgId,
+    pub person: PersonId,
+    pub old_manager: PersonId,
+    pub new_manager: PersonId,
+}
+
+pub const HANDOFF_NOT_FOUND: &str = "Handoff not found";
+
+/// A handoff is offered to the two people of the new relationship: the person and their new
+/// manager. The old manager keeps the history they took part in and gains nothing new; an admin
+/// (who made the change) decides nothing about a conversation they do not take part in. To
+/// anyone else it does not exist.
+pub fn authorize_handoff(actor: &Actor, h: &HandoffFacts) -> Result<(), Refusal> {
+    if actor.org_id.as_ref() == Some(&h.org_id)
+        && (actor.is_person(&h.person) || actor.is_person(&h.new_manager))
+    {
+        Ok(())
+    } else {
+        Err(Refusal::NotFound(HANDOFF_NOT_FOUND))
+    }
+}
+
 /// The access log of a one-on-one is for its participants. An admin (who can see the
 /// one-on-one) is refused with a 403; anyone else learns nothing (404).
 pub fn authorize_access_log(actor: &Actor, o: &OneOnOneFacts) -> Result<(), Refusal> {

@@ -116,6 +116,7 @@ define_ids! {
     TalkingPointId => "point",
     PrivateNoteId => "pnote",
     PairId => "pair",
+    HandoffId => "handoff",
     /// Sessions and one-time tokens have ids too; they never appear in the API.
     SessionId => "session",
     TokenId => "token",

@@ -603,3 +603,27 @@ fn one_on_one_callers_and_the_access_log() {
         Err(Refusal::NotFound(_))
     ));
 }
+
+#[test]
+fn a_handoff_is_for_the_person_and_the_new_manager_only() {
+    let (person, old, new, admin) = (persona("U"), persona("U"), persona("U"), persona("A"));
+    let h = HandoffFacts {
+        org_id: org(1),
+        person: person.person_id.clone().unwrap(),
+        old_manager: old.person_id.clone().unwrap(),
+        new_manager: new.person_id.clone().unwrap(),
+    };
+    assert!(authorize_handoff(&person, &h).is_ok());
+    assert!(authorize_handoff(&new, &h).is_ok());
+    for nobody in [&old, &admin, &persona("u"), &persona("N")] {
+        assert!(matches!(
+            authorize_handoff(nobody, &h),
+            Err(Refusal::NotFound(HANDOFF_NOT_FOUND))
+        ));
+    }
+    let foreign = HandoffFacts {
+        org_id: org(2),
+        ..h
+    };
+    assert!(authorize_handoff(&person, &foreign).is_err());
+}

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod campaigns;
 pub mod conversation;
 pub mod feedback;
+pub mod handoffs;
 pub mod health;
 pub mod initiatives;
 pub mod invitations;
@@ -211,6 +212,8 @@ pub fn router(state: AppState) -> Router {
             conversation::revoke_feed
         ))
         .routes(routes!(conversation::feed))
+        .routes(routes!(handoffs::list_handoffs))
+        .routes(routes!(handoffs::decide_handoff))
         .split_for_parts();
 
     let doc = Arc::new(doc);

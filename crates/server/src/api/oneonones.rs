@@ -195,7 +195,7 @@ pub struct AccessLogEntryView {
     pub at: String,
     pub user_id: String,
     pub name: String,
-    /// `view`, `edit` or `delete`.
+    /// `view`, `edit`, `delete`, or `handoff` (items moved to or from it when a manager changed).
     pub action: String,
 }
 

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod campaigns;
 pub mod conversation;
 pub mod feedback;
+pub mod handoffs;
 pub mod initiatives;
 pub mod invitations;
 pub mod load;

@@ -7,7 +7,7 @@ use crate::{
     error::{ApiError, FieldErrors},
     extract::Paging,
     patch::{Patch, required},
-    services::load::reread,
+    services::{handoffs, load::reread},
     state::AppState,
     validate,
 };
@@ -368,6 +368,7 @@ pub async fn update(
     let manager_id = patch.manager_id.try_map(|m| {
         PersonId::parse(m.trim()).ok_or_else(|| ApiError::not_found(MANAGER_NOT_FOUND))
     })?;
+    let old_manager = current.manager_id.clone();
     let fields = PersonFields {
         name: patch.name.unwrap_or(current.name),
         email: patch.email.apply(current.email.map(Email::from_db)),
@@ -404,6 +405,18 @@ pub async fn update(
         }
     }
     persons::update(&txn, org, id, &fields, state.now()).await?;
+    if moves_in_chart {
+        // A new manager: the old relationship's open items are offered to the new one.
+        handoffs::record_manager_change(
+            &txn,
+            org,
+            id,
+            old_manager.as_ref(),
+            fields.manager_id.as_ref(),
+            state.now(),
+        )
+        .await?;
+    }
     let person = reread::<Person>(&txn, org, id).await?;
     txn.commit().await?;
     Ok(person)

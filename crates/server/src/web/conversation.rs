@@ -15,6 +15,7 @@ use crate::{
     services::{
         calendar,
         conversation::{self, ActionItemRequest, NewPointRequest, PointPatch, PrivateNotesRequest},
+        handoffs::{self, HandoffRequest},
         series::{self, CadenceRequest, SeriesQuery},
     },
     state::AppState,
@@ -389,5 +390,51 @@ pub async fn set_cadence(
             let (status, form) = FormState::refusal(e, None)?;
             show_series(&state, &ctx, &with, SeriesParams::default(), status, form).await
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handoffs.
+
+/// A handoff decided from its card on `/oneonones`: the checked `pointIds` and `taskIds`
+/// move, or nothing (the "Move nothing" button, `nothing=1`).
+pub async fn decide_handoff(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    Posted(pairs): Posted<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let nothing = pairs.iter().any(|(k, _)| k == "nothing");
+    let chosen = |key: &str| -> Vec<String> {
+        pairs
+            .iter()
+            .filter(|(k, _)| k == key && !nothing)
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
+    let input = HandoffRequest {
+        point_ids: Some(chosen("pointIds")),
+        task_ids: Some(chosen("taskIds")),
+    };
+    match handoffs::decide(&state, &actor, &raw, input).await {
+        Ok(m) if m.points + m.action_items == 0 => Ok(ctx.redirect_with(
+            "/oneonones",
+            "Nothing moved; the old items stay where they were.",
+        )),
+        Ok(m) => Ok(ctx.redirect_with(
+            "/oneonones",
+            &format!(
+                "Moved {} talking point{} and {} action item{} to the next one-on-one.",
+                m.points,
+                if m.points == 1 { "" } else { "s" },
+                m.action_items,
+                if m.action_items == 1 { "" } else { "s" },
+            ),
+        )),
+        Err(e @ (ApiError::Validation(_) | ApiError::Conflict(_))) => {
+            super::oneonones::show_list(&state, &ctx, Default::default(), Some((raw, e))).await
+        }
+        Err(e) => Err(e.into()),
     }
 }

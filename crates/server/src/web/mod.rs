@@ -110,6 +110,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(conversation::save_private_notes),
         )
         .route("/oneonones/with/{id}", get(conversation::series_page))
+        .route("/handoffs/{id}", post(conversation::decide_handoff))
         .route(
             "/oneonones/with/{id}/cadence",
             post(conversation::set_cadence),

@@ -10,6 +10,7 @@ use crate::{
     extract::{Paging, PathId},
     services::{
         conversation,
+        handoffs::{self, Offer},
         oneonones::{self, OneOnOneRequest, OneOnOnesQuery, Reader},
         people,
     },
@@ -152,6 +153,63 @@ struct ListPage {
     next: Option<String>,
     form: FormState,
     filtered: bool,
+    /// Manager changes waiting for the caller's decision, shown above the list.
+    handoffs: Vec<HandoffCard>,
+    /// A refused decision: the handoff and why (shown above the cards: a decided handoff has
+    /// no card left).
+    handoff_error: Option<(String, String)>,
+}
+
+pub struct HandoffCard {
+    pub id: String,
+    /// The other person of the new relationship, seen from the caller.
+    pub other_id: String,
+    pub person: String,
+    pub old_manager: String,
+    pub new_manager: String,
+    pub points: Vec<(String, String, String)>,
+    pub items: Vec<(String, String, String)>,
+    pub target: Option<(String, When)>,
+}
+
+impl HandoffCard {
+    fn new(o: &Offer, me: Option<&manageros_core::PersonId>) -> Self {
+        let h = &o.handoff;
+        let other = if me == Some(&h.person_id) {
+            &h.new_manager_id
+        } else {
+            &h.person_id
+        };
+        Self {
+            id: h.id.to_string(),
+            other_id: other.to_string(),
+            person: o.person.clone(),
+            old_manager: o.old_manager.clone(),
+            new_manager: o.new_manager.clone(),
+            points: o
+                .points
+                .iter()
+                .map(|p| (p.id.to_string(), p.body.clone(), p.author_name.clone()))
+                .collect(),
+            items: o
+                .action_items
+                .iter()
+                .map(|a| {
+                    (
+                        a.id.to_string(),
+                        a.title.clone(),
+                        a.assignee_name
+                            .clone()
+                            .unwrap_or_else(|| "unassigned".into()),
+                    )
+                })
+                .collect(),
+            target: o
+                .target
+                .as_ref()
+                .map(|(id, at)| (id.to_string(), When::of(*at))),
+        }
+    }
 }
 
 /// `/oneonones`: the caller's one-on-ones.
@@ -159,6 +217,16 @@ pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(params): Query<ListParams>,
+) -> Result<Response, PageError> {
+    show_list(&state, &ctx, params, None).await
+}
+
+/// The list page; `handoff_error` is a refused handoff decision, shown on its card.
+pub async fn show_list(
+    state: &AppState,
+    ctx: &Ctx,
+    params: ListParams,
+    handoff_error: Option<(String, ApiError)>,
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
     let q = OneOnOnesQuery {
@@ -172,7 +240,7 @@ pub async fn list(
         page: params.page.clone(),
         limit: params.limit.clone(),
     };
-    let (rows, page, form) = match oneonones::list(&state, &actor, q, &paging).await {
+    let (rows, page, form) = match oneonones::list(state, &actor, q, &paging).await {
         Ok((list, page)) => (
             list.iter().map(Row::from).collect(),
             page,
@@ -191,14 +259,24 @@ pub async fn list(
     let filtered = [&params.search, &params.scheduled_from, &params.scheduled_to]
         .iter()
         .any(|v| v.as_deref().is_some_and(|v| !v.is_empty()));
-    let status = if form.fields.is_empty() {
+    let mut status = if form.fields.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::BAD_REQUEST
     };
+    let handoffs = handoffs::pending(state, &actor).await?;
+    let handoff_error = handoff_error.map(|(id, e)| {
+        status = e.status();
+        (id, e.to_string())
+    });
     Ok(ctx.render_status(
         status,
         &ListPage {
+            handoffs: handoffs
+                .iter()
+                .map(|h| HandoffCard::new(h, actor.person_id.as_ref()))
+                .collect(),
+            handoff_error,
             layout: ctx.layout("One-on-ones"),
             by_when: sort_link(&params, "scheduledAt"),
             by_manager: sort_link(&params, "manager"),

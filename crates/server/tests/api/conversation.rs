@@ -728,3 +728,216 @@ async fn calendars_show_who_and_when_and_the_feed_only_its_owners(app: TestApp) 
         .await
         .assert_status(401);
 }
+
+#[db_test]
+async fn a_new_manager_is_offered_the_open_items_and_exactly_the_chosen_ones_move(app: TestApp) {
+    let c = cast(&app, "acme").await;
+    let admin = &c.org.admin;
+    let set_manager = |m: String| {
+        let path = format!("/api/people/{}", c.rep_p);
+        async move {
+            admin
+                .patch(&path, json!({"managerId": m}))
+                .await
+                .assert_status(200);
+        }
+    };
+    set_manager(c.boss_p.clone()).await;
+    // The old relationship: two open points, one discussed, one that became a task, and the
+    // old manager's private note.
+    let past = schedule(&app, &c.boss, &c.boss_p, &c.rep_p, -7).await;
+    let keep = add(&c.rep, &past, "Move me").await;
+    add(&c.rep, &past, "Leave me").await;
+    let done = add(&c.boss, &past, "Discussed").await;
+    let pts = format!("/api/oneonones/{past}/talking-points");
+    c.boss
+        .patch(&format!("{pts}/{done}"), json!({"done": true}))
+        .await
+        .assert_status(200);
+    let to_task = add(&c.boss, &past, "Write the plan").await;
+    let task = c
+        .boss
+        .post(
+            &format!("{pts}/{to_task}/task"),
+            json!({"assigneeId": c.rep_p}),
+        )
+        .await
+        .id("task");
+    c.boss
+        .put(
+            &format!("/api/oneonones/{past}/private-notes"),
+            json!({"notes": "Mine only"}),
+        )
+        .await
+        .assert_status(200);
+    assert!(
+        c.rep.get("/api/handoffs").await.body["handoffs"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    // The report moves to Third: the person and the new manager are offered the open items.
+    set_manager(c.third_p.clone()).await;
+    let r = c.rep.get("/api/handoffs").await;
+    r.assert_status(200);
+    let h = &r.body["handoffs"][0];
+    let id = h["id"].as_str().unwrap().to_owned();
+    assert_eq!(h["oldManager"]["name"], "Jane Smith");
+    assert_eq!(h["newManager"]["name"], "Third Person");
+    let offered: Vec<&str> = h["talkingPoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(offered, ["Move me", "Leave me"]);
+    assert_eq!(h["actionItems"][0]["taskId"], task.as_str());
+    assert_eq!(h["movesTo"], Value::Null);
+    assert_eq!(
+        c.third.get("/api/handoffs").await.body["handoffs"][0]["id"],
+        id.as_str()
+    );
+    // Not the old manager, not an admin, not another organization.
+    assert!(
+        c.boss.get("/api/handoffs").await.body["handoffs"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let decide = format!("/api/handoffs/{id}");
+    c.boss
+        .post(&decide, json!({}))
+        .await
+        .assert_error(404, "Handoff not found");
+    admin
+        .post(&decide, json!({}))
+        .await
+        .assert_error(404, "Handoff not found");
+    let other = app.org("globex").await;
+    other
+        .admin
+        .post(&decide, json!({}))
+        .await
+        .assert_error(404, "Handoff not found");
+
+    // Nothing can move before the new pair has a one-on-one; only offered items can.
+    c.rep
+        .post(&decide, json!({"pointIds": [keep]}))
+        .await
+        .assert_error(
+            400,
+            "Schedule a one-on-one of John Doe and Third Person first: what you move goes to their next one",
+        );
+    let next = schedule(&app, &c.third, &c.third_p, &c.rep_p, 3).await;
+    assert_eq!(
+        c.rep.get("/api/handoffs").await.body["handoffs"][0]["movesTo"]["oneOnOneId"],
+        next.as_str()
+    );
+    c.rep
+        .post(&decide, json!({"pointIds": [done]}))
+        .await
+        .assert_error(400, "List only talking points this handoff offers");
+    c.rep
+        .post(
+            &decide,
+            json!({"taskIds": ["task_00000000000000000000000000"]}),
+        )
+        .await
+        .assert_error(400, "List only action items this handoff offers");
+
+    // The new manager moves one point and the task; the other point stays behind.
+    let r = c
+        .third
+        .post(
+            &decide,
+            json!({"pointIds": [keep, keep], "taskIds": [task]}),
+        )
+        .await;
+    r.assert_status(200);
+    assert_eq!(r.body["movedTalkingPoints"], 1);
+    assert_eq!(r.body["movedActionItems"], 1);
+    let agenda = c
+        .rep
+        .get(&format!("/api/oneonones/{next}/talking-points"))
+        .await;
+    assert_eq!(agenda.body["talkingPoints"][0]["text"], "Move me");
+    assert_eq!(
+        agenda.body["talkingPoints"][0]["carriedOverFrom"],
+        past.as_str()
+    );
+    assert_eq!(agenda.body["talkingPoints"].as_array().unwrap().len(), 1);
+    assert_eq!(agenda.body["actionItems"][0]["taskId"], task.as_str());
+    let old = c.boss.get(&pts).await;
+    let left: Vec<&str> = old.body["talkingPoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(left, ["Leave me", "Discussed", "Write the plan"]);
+    assert!(old.body["actionItems"].as_array().unwrap().is_empty());
+    // The old manager keeps the history and her private note; the move is in both logs.
+    assert_eq!(
+        c.boss
+            .get(&format!("/api/oneonones/{past}/private-notes"))
+            .await
+            .body["notes"],
+        "Mine only"
+    );
+    for (who, o) in [(&c.boss, &past), (&c.rep, &next)] {
+        let log = who.get(&format!("/api/oneonones/{o}/access")).await;
+        let entries = log.body["log"].as_array().unwrap();
+        assert!(
+            entries
+                .iter()
+                .any(|e| e["action"] == "handoff" && e["name"] == "Third Person"),
+            "{o}: {entries:?}"
+        );
+    }
+    // Decided once.
+    c.rep
+        .post(&decide, json!({}))
+        .await
+        .assert_error(409, "This handoff was already decided");
+    assert!(
+        c.rep.get("/api/handoffs").await.body["handoffs"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    // Back to Jane: "Move me" is open with Third, so this is offered too; moving nothing
+    // closes it and leaves everything where it was.
+    set_manager(c.boss_p.clone()).await;
+    let r = c.rep.get("/api/handoffs").await;
+    let back = r.body["handoffs"][0]["id"].as_str().unwrap().to_owned();
+    let r = c
+        .rep
+        .post(&format!("/api/handoffs/{back}"), json!({}))
+        .await;
+    r.assert_status(200);
+    assert_eq!(r.body["movedTalkingPoints"], 0);
+    assert_eq!(texts(&c.rep, &next).await, ["Move me"]);
+    assert!(
+        c.rep.get("/api/handoffs").await.body["handoffs"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    // A manager change with nothing open offers nothing.
+    let loose = app.person(&c.org, "Loose End", None).await;
+    for m in [&c.boss_p, &c.third_p] {
+        admin
+            .patch(&format!("/api/people/{loose}"), json!({"managerId": m}))
+            .await
+            .assert_status(200);
+    }
+    assert!(
+        c.third.get("/api/handoffs").await.body["handoffs"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -126,4 +126,6 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("/api/me/calendar-feed", "post"),
     ("/api/me/calendar-feed", "delete"),
     ("/calendar/{token}", "get"),
+    ("/api/handoffs", "get"),
+    ("/api/handoffs/{id}", "post"),
 ];

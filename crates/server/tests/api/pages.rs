@@ -1057,3 +1057,101 @@ async fn my_account_makes_shows_once_and_revokes_a_calendar_feed(app: TestApp) {
         .await
         .assert_error(404, "Calendar feed not found");
 }
+
+#[db_test]
+async fn a_handoff_is_decided_from_its_card_on_the_one_on_ones_page(app: TestApp) {
+    let org = app.org("acme").await;
+    let (old, old_p) = app.linked_member(&org, "Olga Old", "olga@acme.test").await;
+    let (rep, rep_p) = app.linked_member(&org, "Rui Report", "rui@acme.test").await;
+    let (_, new_p) = app.linked_member(&org, "Nina New", "nina@acme.test").await;
+    let manager = |m: &str| serde_json::json!({"managerId": m});
+    org.admin
+        .patch(&format!("/api/people/{rep_p}"), manager(&old_p))
+        .await
+        .assert_status(200);
+    let at = |days: i64| {
+        manageros_core::Timestamp::from_millis(app.clock_now() + days * 86_400_000).to_rfc3339()
+    };
+    let past = old
+        .post(
+            "/api/oneonones",
+            serde_json::json!({"participant1Id": old_p, "participant2Id": rep_p, "scheduledAt": at(-7)}),
+        )
+        .await
+        .id("oneOnOne");
+    let mut ids = vec![];
+    for text in ["Carry me", "Not this one"] {
+        ids.push(
+            rep.post(
+                &format!("/api/oneonones/{past}/talking-points"),
+                serde_json::json!({"text": text}),
+            )
+            .await
+            .id("talkingPoint"),
+        );
+    }
+    org.admin
+        .patch(&format!("/api/people/{rep_p}"), manager(&new_p))
+        .await
+        .assert_status(200);
+    let next = rep
+        .post(
+            "/api/oneonones",
+            serde_json::json!({"participant1Id": new_p, "participant2Id": rep_p, "scheduledAt": at(3)}),
+        )
+        .await
+        .id("oneOnOne");
+
+    let mut b = Browser::signed_in(&app, &rep);
+    let page = b.get("/oneonones").await;
+    assert!(
+        page.html.contains("Rui Report now reports to Nina New"),
+        "{}",
+        page.html
+    );
+    assert!(page.html.contains("Carry me") && page.html.contains("Not this one"));
+    let handoff = rep.get("/api/handoffs").await.body["handoffs"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let t = csrf(&page.html);
+    // Another organization's admin: the 404 page, and nothing decided.
+    let other = app.org("globex").await;
+    let mut eve = Browser::signed_in(&app, &other.admin);
+    let et = csrf(&eve.get("/organization").await.html);
+    let refused = eve
+        .post(
+            &format!("/handoffs/{handoff}"),
+            &[("csrf", &et), ("pointIds", &ids[0])],
+        )
+        .await;
+    assert_eq!(refused.status, 404);
+    // Rui unchecks one: exactly the checked one moves.
+    let done = b
+        .post(
+            &format!("/handoffs/{handoff}"),
+            &[("csrf", &t), ("pointIds", &ids[0])],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.html);
+    let agenda = rep
+        .get(&format!("/api/oneonones/{next}/talking-points"))
+        .await;
+    let moved: Vec<&str> = agenda.body["talkingPoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(moved, ["Carry me"]);
+    assert!(!b.get("/oneonones").await.html.contains("now reports to"));
+    // Sent again (a second tab): the page says it was decided.
+    let again = b
+        .post(
+            &format!("/handoffs/{handoff}"),
+            &[("csrf", &t), ("pointIds", &ids[1]), ("nothing", "1")],
+        )
+        .await;
+    assert_eq!(again.status, 409);
+    assert!(again.html.contains("This handoff was already decided"));
+}

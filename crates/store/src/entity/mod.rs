@@ -6,6 +6,7 @@ pub mod campaign_invite;
 pub mod campaign_response;
 pub mod feedback;
 pub mod feedback_campaign;
+pub mod handoff;
 pub mod initiative;
 pub mod initiative_owner;
 pub mod invitation;

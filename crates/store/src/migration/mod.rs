@@ -13,6 +13,7 @@ mod m0003_work;
 mod m0004_oneonones;
 mod m0005_name_order_and_indexes;
 mod m0006_conversation;
+mod m0007_handoffs;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_oneonones::Migration),
             Box::new(m0005_name_order_and_indexes::Migration),
             Box::new(m0006_conversation::Migration),
+            Box::new(m0007_handoffs::Migration),
         ]
     }
 }

@@ -709,3 +709,96 @@ pub async fn pair_times(
             }),
     )
 }
+
+// ---------------------------------------------------------------------------------------------
+// Handoffs: the open items of one pair moved into another pair's next one-on-one.
+
+/// The unchecked talking points of every one-on-one of the pair, oldest one-on-one first.
+pub async fn open_points_of_pair(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    one: &PersonId,
+    other: &PersonId,
+) -> Result<Vec<PointRow>, DbErr> {
+    let q = Query::select()
+        .columns(
+            [
+                "id",
+                "oneonone_id",
+                "author_id",
+                "body",
+                "position",
+                "done_at",
+                "carried_from_id",
+                "task_id",
+                "created_at",
+                "updated_at",
+            ]
+            .map(|c| (a("p"), a(c))),
+        )
+        .expr_as(Expr::col((a("who"), a("name"))), a("author_name"))
+        .expr_as(Expr::val(Option::<String>::None), a("task_title"))
+        .expr_as(Expr::val(Option::<String>::None), a("task_status"))
+        .from_as(a("talking_points"), a("p"))
+        .join_as(
+            JoinType::InnerJoin,
+            a(one_on_one::Entity.table_name()),
+            a("o"),
+            Expr::col((a("o"), a("id"))).equals((a("p"), a("oneonone_id"))),
+        )
+        .join_as(
+            JoinType::InnerJoin,
+            a("persons"),
+            a("who"),
+            Expr::col((a("who"), a("id"))).equals((a("p"), a("author_id"))),
+        )
+        .and_where(Expr::col((a("p"), a("organization_id"))).eq(org.as_str()))
+        .and_where(Expr::col((a("o"), a("organization_id"))).eq(org.as_str()))
+        .cond_where(pair_of("o", one, other))
+        .and_where(Expr::col((a("p"), a("done_at"))).is_null())
+        .order_by((a("o"), a("scheduled_at")), Order::Asc)
+        .order_by((a("p"), a("position")), Order::Asc)
+        .order_by((a("p"), a("id")), Order::Asc)
+        .limit(MAX_POINTS * 3)
+        .take();
+    PointRow::find_by_statement(db.get_database_backend().build(&q))
+        .all(db)
+        .await
+}
+
+/// Moves one open point of the pair `(one, other)` to `target`, at the end of its agenda;
+/// false if it is no longer an open point of that pair (moved or checked off meanwhile).
+pub async fn move_point_to(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    point: &PointRow,
+    target: &OneOnOneId,
+    now: Timestamp,
+) -> Result<bool, DbErr> {
+    let (position, _) = next_position(db, org, target).await?;
+    let done = talking_point::Entity::update_many()
+        .col_expr(
+            talking_point::Column::OneononeId,
+            Expr::value(target.as_str()),
+        )
+        .col_expr(talking_point::Column::Position, Expr::value(position))
+        .col_expr(
+            talking_point::Column::CarriedFromId,
+            Func::coalesce([
+                Expr::col(talking_point::Column::CarriedFromId),
+                Expr::col(talking_point::Column::OneononeId),
+            ])
+            .into(),
+        )
+        .col_expr(
+            talking_point::Column::UpdatedAt,
+            Expr::value(now.as_millis()),
+        )
+        .filter(talking_point::Column::OrganizationId.eq(org.as_str()))
+        .filter(talking_point::Column::Id.eq(point.id.as_str()))
+        .filter(talking_point::Column::OneononeId.eq(point.oneonone_id.as_str()))
+        .filter(talking_point::Column::DoneAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}

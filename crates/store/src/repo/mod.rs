@@ -5,6 +5,7 @@ pub mod calendar_feeds;
 pub mod campaigns;
 pub mod conversation;
 pub mod feedback;
+pub mod handoffs;
 pub mod initiatives;
 pub mod invitations;
 pub mod links;

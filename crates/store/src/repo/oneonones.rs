@@ -594,6 +594,8 @@ pub enum AccessAction {
     View,
     Edit,
     Delete,
+    /// Open items moved to or from it when one of its people changed manager.
+    Handoff,
 }
 
 impl AccessAction {
@@ -602,6 +604,7 @@ impl AccessAction {
             AccessAction::View => "view",
             AccessAction::Edit => "edit",
             AccessAction::Delete => "delete",
+            AccessAction::Handoff => "handoff",
         }
     }
 }
