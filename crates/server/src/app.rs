@@ -3,7 +3,7 @@
 
 use crate::{
     api,
-    config::{Config, ServeArgs},
+    config::{Config, Limits, ServeArgs},
     error::ApiError,
     mail::Mailer,
     password::Passwords,
@@ -12,15 +12,18 @@ use crate::{
 };
 use axum::{
     Router,
-    extract::DefaultBodyLimit,
+    extract::{ConnectInfo, DefaultBodyLimit, State},
     http::{HeaderName, HeaderValue, Request, header},
+    middleware::{self, Next},
     response::{IntoResponse, Response},
 };
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use manageros_core::Clock;
 use manageros_store::DbOptions;
-use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
-use tokio::net::TcpListener;
+use std::{future::Future, pin::pin, sync::Arc, time::Duration};
+use tokio::{net::TcpListener, sync::Semaphore};
 use tokio_util::task::TaskTracker;
+use tower::Service;
 use tower_http::{
     catch_panic::CatchPanicLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -41,6 +44,7 @@ pub struct Settings {
     pub auth_rate_limit: u32,
     pub public_url: url::Url,
     pub clock: Arc<dyn Clock>,
+    pub limits: Limits,
 }
 
 impl Settings {
@@ -58,6 +62,7 @@ impl Settings {
             auth_rate_limit: args.auth_rate_limit,
             public_url,
             clock: Arc::new(manageros_core::SystemClock),
+            limits: Limits::from_args(args),
         })
     }
 }
@@ -78,7 +83,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     .await?;
     Ok(AppState {
         db,
-        config: Arc::new(Config::new(&settings.public_url)),
+        config: Arc::new(Config::new(&settings.public_url, settings.limits)),
         clock: settings.clock,
         mailer: Arc::new(mailer),
         passwords: Passwords::new()?,
@@ -91,11 +96,14 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
 /// wrong methods, oversized bodies and panics.
 pub fn build_router(state: AppState) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
+    let request_timeout = state.config.limits.request_timeout;
     api::router(state.clone())
         .merge(crate::web::router(state.clone()).with_state(state.clone()))
         .fallback(|| async { ApiError::not_found("Not found") })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(request_timeout, deadline))
+        .layer(middleware::from_fn(head_size))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -129,7 +137,47 @@ pub fn build_router(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
 }
 
+/// The longest request target (path and query) answered; longer is a 414 in the envelope.
+pub const MAX_URI_LEN: usize = 8 * 1024;
+/// The most header bytes (names and values) and header lines a request may carry; more is a
+/// 431 in the envelope. Both are below hyper's own limits, which answer without a body.
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+pub const MAX_HEADERS: usize = 100;
+
+/// Answers 414 and 431 with the envelope before any handler sees the request.
+async fn head_size(req: Request<axum::body::Body>, next: Next) -> Response {
+    if req.uri().path_and_query().map_or(0, |pq| pq.as_str().len()) > MAX_URI_LEN {
+        return ApiError::UriTooLong.into_response();
+    }
+    let headers = req.headers();
+    let bytes: usize = headers
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len())
+        .sum();
+    if headers.len() > MAX_HEADERS || bytes > MAX_HEADER_BYTES {
+        return ApiError::HeadersTooLarge.into_response();
+    }
+    next.run(req).await
+}
+
+/// A request (reading its body included) that is not answered in time is dropped and answered
+/// 408: its transaction, if any, rolls back.
+async fn deadline(
+    State(limit): State<Duration>,
+    req: Request<axum::body::Body>,
+    next: Next,
+) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::RequestTimeout.into_response(),
+    }
+}
+
 /// Serves until `shutdown` resolves, then finishes in-flight requests and background work.
+///
+/// Our own accept loop rather than `axum::serve`, for the bounds of [`Limits`]: at most
+/// `max_connections` at once (a permit per connection), and a header-read timeout (hyper's,
+/// which needs a timer) so that a client that never finishes its headers is disconnected.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
@@ -137,12 +185,64 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     spawn_housekeeping(&state);
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    let limits = state.config.limits.clone();
+    let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .max_headers(MAX_HEADERS * 2);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(limits.header_timeout)
+        .keep_alive_timeout(limits.header_timeout);
+    let builder = Arc::new(builder);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            // The semaphore is never closed, so an error cannot happen; stop serving if it did.
+            permit = permits.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors, or a connection reset before it was accepted:
+                    // wait a moment rather than spin, and go on serving the others.
+                    tracing::warn!(error = %e, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+            let mut req = req.map(axum::body::Body::new);
+            req.extensions_mut().insert(ConnectInfo(peer));
+            router.clone().call(req)
+        });
+        let connection = builder
+            .serve_connection(TokioIo::new(stream), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, %peer, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
     state.background.close();
     state.background.wait().await;
     Ok(())

@@ -54,6 +54,18 @@ pub struct ServeArgs {
     /// Base URL of links in emails (default: http://<listen address>).
     #[arg(long, env = "MANAGEROS_PUBLIC_URL")]
     pub public_url: Option<Url>,
+
+    /// Seconds a client has to send a request's headers; then the connection is closed.
+    #[arg(long, env = "MANAGEROS_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout: u64,
+
+    /// Seconds a whole request (its body and its answer) may take; then it is answered 408.
+    #[arg(long, env = "MANAGEROS_REQUEST_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout: u64,
+
+    /// Connections served at once; more wait in the kernel's queue until one closes.
+    #[arg(long, env = "MANAGEROS_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
 }
 
 impl std::fmt::Debug for ServeArgs {
@@ -66,6 +78,9 @@ impl std::fmt::Debug for ServeArgs {
             .field("smtp", &self.smtp_url.as_deref().map(redact))
             .field("auth_rate_limit", &self.auth_rate_limit)
             .field("public_url", &self.public_url.as_ref().map(Url::as_str))
+            .field("header_timeout", &self.header_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("max_connections", &self.max_connections)
             .finish()
     }
 }
@@ -90,14 +105,49 @@ pub struct Config {
     pub public_origin: String,
     /// Whether cookies get the `Secure` attribute (public URL is https).
     pub cookie_secure: bool,
+    /// How long and how many connections may take (docs/API.md §9).
+    pub limits: Limits,
+}
+
+/// Bounds on what one client can hold: a slow client cannot keep a connection (or a file
+/// descriptor) forever, and many of them cannot exhaust the process.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// A request's headers must have arrived within this time of the connection being ready.
+    pub header_timeout: std::time::Duration,
+    /// A request, body included, must be answered within this time (else 408).
+    pub request_timeout: std::time::Duration,
+    /// Connections served at once.
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            header_timeout: std::time::Duration::from_secs(10),
+            request_timeout: std::time::Duration::from_secs(30),
+            max_connections: 1024,
+        }
+    }
+}
+
+impl Limits {
+    pub fn from_args(args: &ServeArgs) -> Self {
+        Self {
+            header_timeout: std::time::Duration::from_secs(args.header_timeout),
+            request_timeout: std::time::Duration::from_secs(args.request_timeout),
+            max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        }
+    }
 }
 
 impl Config {
-    pub fn new(public_url: &Url) -> Self {
+    pub fn new(public_url: &Url, limits: Limits) -> Self {
         Self {
             public_url: public_url.as_str().trim_end_matches('/').to_owned(),
             public_origin: public_url.origin().ascii_serialization(),
             cookie_secure: public_url.scheme() == "https",
+            limits,
         }
     }
 

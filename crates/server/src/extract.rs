@@ -1,11 +1,11 @@
-//! Extractors: who is calling ([`CurrentUser`]) and validated input ([`AppJson`],
+//! Extractors: who is calling ([`CurrentUser`]) and readable input ([`AppJson`],
 //! [`AppQuery`], [`AppPath`]), each failing with the API's error envelope.
 
 use crate::{error::ApiError, session, state::AppState};
 use axum::{
     extract::{
         FromRequest, FromRequestParts,
-        rejection::{JsonRejection, PathRejection, QueryRejection},
+        rejection::{PathRejection, QueryRejection},
     },
     http::{Method, request::Parts},
     response::{IntoResponse, Response},
@@ -13,10 +13,33 @@ use axum::{
 use manageros_core::authz::{Actor, Kind};
 use manageros_store::repo::users::User;
 
-/// A JSON body; a malformed one is a 400 in the envelope.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// A JSON body, which must be an object; anything else is a 400 or 415 in the envelope.
+///
+/// Not `axum::Json` itself: it would accept a JSON array for a struct (serde reads structs
+/// from sequences, positionally), and its messages name Rust types.
 pub struct AppJson<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        if !is_json(req.headers()) {
+            return Err(ApiError::UnsupportedMediaType(
+                "Expected a request body with Content-Type: application/json".into(),
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge
+                } else {
+                    ApiError::BadRequest("Could not read the request body".into())
+                }
+            })?;
+        parse_object(&bytes).map(AppJson)
+    }
+}
 
 impl<T: serde::Serialize> IntoResponse for AppJson<T> {
     fn into_response(self) -> Response {
@@ -24,28 +47,99 @@ impl<T: serde::Serialize> IntoResponse for AppJson<T> {
     }
 }
 
-impl From<JsonRejection> for ApiError {
-    fn from(r: JsonRejection) -> Self {
-        match r {
-            JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType(
-                "Expected a request body with Content-Type: application/json".into(),
-            ),
-            JsonRejection::JsonSyntaxError(e) => {
-                ApiError::BadRequest(format!("Malformed JSON: {}", source_message(&e)))
-            }
-            JsonRejection::JsonDataError(e) => {
-                ApiError::BadRequest(format!("Invalid request body: {}", source_message(&e)))
-            }
-            JsonRejection::BytesRejection(e) => {
-                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::PayloadTooLarge
-                } else {
-                    ApiError::BadRequest("Could not read the request body".into())
-                }
-            }
-            other => ApiError::BadRequest(other.body_text()),
+/// `application/json`, or any `application/*+json`, with or without parameters.
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or("").trim();
+    let Some(subtype) = essence
+        .get(..12)
+        .filter(|t| t.eq_ignore_ascii_case("application/"))
+        .map(|_| &essence[12..])
+    else {
+        return false;
+    };
+    subtype.eq_ignore_ascii_case("json")
+        || subtype
+            .len()
+            .checked_sub(5)
+            .and_then(|i| subtype.get(i..))
+            .is_some_and(|s| s.eq_ignore_ascii_case("+json"))
+}
+
+/// Reads a body that must be a JSON object into `T`, with messages a person can act on.
+pub fn parse_object<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some() && first != Some(&b'{') {
+        // Valid JSON or not, only an object can be a request here.
+        if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
+            return Err(ApiError::BadRequest(
+                "Invalid request body: expected a JSON object".into(),
+            ));
         }
     }
+    serde_json::from_slice(bytes).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => ApiError::BadRequest(format!(
+            "Invalid request body: {}",
+            humanize(&e.to_string())
+        )),
+        _ => ApiError::BadRequest(format!("Malformed JSON: {e}")),
+    })
+}
+
+/// serde's sentence without the Rust in it: "expected struct CadenceRequest" → "expected a
+/// JSON object", "expected u32" → "expected a whole number", "expected i64" likewise.
+pub(crate) fn humanize(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find("expected ") {
+        let (head, tail) = rest.split_at(at + "expected ".len());
+        out.push_str(head);
+        let word_end = |t: &str| t.find([' ', ',']).unwrap_or(t.len());
+        if let Some(after) = tail
+            .strip_prefix("struct ")
+            .or_else(|| tail.strip_prefix("map"))
+        {
+            // "struct Name" or "struct Name with 3 elements"
+            let mut after = &after[word_end(after)..];
+            if let Some(e) = after.strip_prefix(" with ") {
+                let n = word_end(e);
+                after = e[n..]
+                    .strip_prefix(" elements")
+                    .or_else(|| e[n..].strip_prefix(" element"))
+                    .unwrap_or(&e[n..]);
+            }
+            out.push_str("a JSON object");
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix("enum ") {
+            out.push_str("one of the allowed values");
+            rest = &after[word_end(after)..];
+        } else {
+            let n = word_end(tail);
+            let word = &tail[..n];
+            let replaced = match word {
+                "u8" | "u16" | "u32" | "u64" | "usize" | "u128" | "i8" | "i16" | "i32" | "i64"
+                | "isize" | "i128" => Some("a whole number in range"),
+                "f32" | "f64" => Some("a number"),
+                "bool" => Some("true or false"),
+                "char" => Some("a single character"),
+                _ => None,
+            };
+            match replaced {
+                Some(r) => {
+                    out.push_str(r);
+                    rest = &tail[n..];
+                }
+                None => rest = tail,
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The innermost cause of a rejection: serde's own sentence ("missing field `email` at line
@@ -66,9 +160,10 @@ pub struct AppQuery<T>(pub T);
 impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> Self {
         match r {
-            QueryRejection::FailedToDeserializeQueryString(e) => {
-                ApiError::BadRequest(format!("Invalid query string: {}", source_message(&e)))
-            }
+            QueryRejection::FailedToDeserializeQueryString(e) => ApiError::BadRequest(format!(
+                "Invalid query string: {}",
+                humanize(&source_message(&e))
+            )),
             other => ApiError::BadRequest(other.body_text()),
         }
     }

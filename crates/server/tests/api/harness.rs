@@ -33,6 +33,7 @@ pub enum Backend {
 pub struct Options {
     pub auth_rate_limit: u32,
     pub public_url: Option<String>,
+    pub limits: manageros_server::config::Limits,
 }
 
 pub struct TestApp {
@@ -296,6 +297,7 @@ impl TestApp {
             auth_rate_limit: options.auth_rate_limit,
             public_url: public_url.parse().expect("public url"),
             clock: clock.clone(),
+            limits: options.limits.clone(),
         })
         .await
         .expect("build state");

@@ -10,6 +10,7 @@ mod basics;
 mod campaigns;
 mod conversation;
 mod feedback;
+mod hostile;
 mod initiatives;
 mod isolation;
 mod list_scopes;

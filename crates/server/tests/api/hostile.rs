@@ -1,0 +1,220 @@
+//! Hostile clients (issue 12): slow headers and bodies, more connections than the server
+//! serves, oversized request heads, and bodies that are not JSON objects. Each test
+//! reproduces an attack and asserts it no longer succeeds.
+
+use crate::harness::{Options, TestApp};
+use manageros_server::config::Limits;
+use manageros_test_macros::db_test;
+use serde_json::json;
+use std::time::Duration;
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+};
+
+fn tight() -> Options {
+    Options {
+        limits: Limits {
+            header_timeout: Duration::from_secs(1),
+            request_timeout: Duration::from_secs(2),
+            max_connections: 3,
+        },
+        ..Default::default()
+    }
+}
+
+/// A raw connection that has sent part of a request and then stalls.
+async fn stalled(app: &TestApp, bytes: &str) -> TcpStream {
+    let addr = app.base.trim_start_matches("http://");
+    let mut s = TcpStream::connect(addr).await.expect("connect");
+    s.write_all(bytes.as_bytes()).await.expect("write");
+    s
+}
+
+/// Everything the server sends before it closes the connection; the guard only keeps a
+/// broken server from hanging the test run.
+async fn read_to_close(s: &mut TcpStream) -> String {
+    let mut out = vec![];
+    tokio::time::timeout(Duration::from_secs(60), s.read_to_end(&mut out))
+        .await
+        .expect("the server never closed the connection")
+        .ok();
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Whether the server has already closed this connection (an EOF is waiting to be read).
+async fn closed(s: &mut TcpStream) -> bool {
+    let mut buf = [0u8; 1024];
+    loop {
+        match tokio::time::timeout(Duration::from_millis(1), s.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            Ok(Ok(_)) => continue,
+            Err(_) => return false,
+        }
+    }
+}
+
+#[db_test(tight())]
+async fn a_client_that_never_finishes_its_headers_is_disconnected(app: TestApp) {
+    let mut s = stalled(&app, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ").await;
+    let answer = read_to_close(&mut s).await;
+    // Closed without a response: there is no request to answer.
+    assert!(!answer.contains("200 OK"), "{answer}");
+}
+
+#[db_test(tight())]
+async fn a_body_that_never_arrives_is_answered_408(app: TestApp) {
+    let mut s = stalled(
+        &app,
+        "POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: 100\r\n\r\n{\"email\": ",
+    )
+    .await;
+    let answer = read_to_close(&mut s).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains(r#""code":"request_timeout""#), "{answer}");
+}
+
+#[db_test(tight())]
+async fn connections_beyond_the_cap_wait_for_a_free_slot(app: TestApp) {
+    let mut held = vec![];
+    for _ in 0..3 {
+        held.push(stalled(&app, "GET /healthz HTTP/1.1\r\nHost: x\r\n").await);
+    }
+    // A fourth client is served only once the server has dropped a stalled one (at its
+    // header timeout): at no moment were more than three connections being served.
+    app.get("/healthz", None).await.assert_status(200);
+    let mut dropped = 0;
+    for s in &mut held {
+        if closed(s).await {
+            dropped += 1;
+        }
+    }
+    assert!(
+        dropped >= 1,
+        "the fourth connection was served while three were held"
+    );
+}
+
+#[db_test]
+async fn oversized_request_heads_are_answered_with_the_envelope(app: TestApp) {
+    let long = format!("/api/tasks?search={}", "x".repeat(9 * 1024));
+    let r = app.get(&long, None).await;
+    r.assert_error(414, "The request URI is too long");
+    assert_eq!(r.body["code"], "uri_too_long");
+
+    let r = app
+        .send(
+            app.request(reqwest::Method::GET, "/healthz")
+                .header("x-big", "y".repeat(40 * 1024)),
+        )
+        .await;
+    r.assert_error(431, "The request headers are too large");
+
+    let mut rb = app.request(reqwest::Method::GET, "/healthz");
+    for i in 0..150 {
+        rb = rb.header(format!("x-h{i}"), "1");
+    }
+    app.send(rb)
+        .await
+        .assert_error(431, "The request headers are too large");
+}
+
+#[db_test]
+async fn only_json_objects_are_request_bodies(app: TestApp) {
+    let org = app.org("acme").await;
+    let raw = |method: reqwest::Method, path: &str, body: &'static str, token: Option<&str>| {
+        let mut rb = app
+            .request(method, path)
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        rb
+    };
+    // A positional array once signed in as the struct it matched.
+    let body = format!(r#"["{}", "{}"]"#, org.admin.email, crate::harness::PASSWORD);
+    let r = app
+        .send(
+            app.request(reqwest::Method::POST, "/api/auth/login")
+                .header("content-type", "application/json")
+                .body(body),
+        )
+        .await;
+    r.assert_error(400, "Invalid request body: expected a JSON object");
+    assert!(r.header("set-cookie").is_none());
+
+    let r = app
+        .send(raw(
+            reqwest::Method::POST,
+            "/api/tasks",
+            r#"["Write the plan", null, "TODO"]"#,
+            org.admin.t(),
+        ))
+        .await;
+    r.assert_error(400, "Invalid request body: expected a JSON object");
+    let task = app
+        .post("/api/tasks", org.admin.t(), json!({"title": "Plan"}))
+        .await;
+    let id = task.body["task"]["id"].as_str().unwrap().to_owned();
+    for scalar in ["[]", "\"text\"", "42", "null", "true"] {
+        let r = app
+            .send(
+                app.request(reqwest::Method::PATCH, &format!("/api/tasks/{id}"))
+                    .header("content-type", "application/json")
+                    .bearer_auth(org.admin.t().unwrap())
+                    .body(scalar),
+            )
+            .await;
+        r.assert_error(400, "Invalid request body: expected a JSON object");
+    }
+    let tasks = app.get("/api/tasks", org.admin.t()).await;
+    assert_eq!(
+        tasks.body["tasks"].as_array().unwrap().len(),
+        1,
+        "no task was created"
+    );
+    assert_eq!(tasks.body["tasks"][0]["title"], "Plan");
+
+    // `application/<x>+json` is JSON too; other types are 415.
+    let r = app
+        .send(
+            app.request(reqwest::Method::POST, "/api/tasks")
+                .header("content-type", "application/vnd.api+json; charset=utf-8")
+                .bearer_auth(org.admin.t().unwrap())
+                .body(r#"{"title": "Plan"}"#),
+        )
+        .await;
+    r.assert_status(201);
+}
+
+#[db_test]
+async fn type_errors_name_json_types_not_rust_ones(app: TestApp) {
+    let org = app.org("acme").await;
+    let r = app
+        .post(
+            "/api/tasks",
+            org.admin.t(),
+            json!({"title": "Plan", "priority": "high"}),
+        )
+        .await;
+    r.assert_status(400);
+    let message = r.body["error"].as_str().unwrap();
+    assert!(
+        message.starts_with(
+            "Invalid request body: invalid type: string \"high\", expected a whole number"
+        ),
+        "{message}"
+    );
+    for rust in ["i64", "u32", "struct", "Request"] {
+        assert!(!message.contains(rust), "{message}");
+    }
+    let r = app.get("/api/tasks?page=-1", org.admin.t()).await;
+    r.assert_status(400);
+    let message = r.body["error"].as_str().unwrap();
+    assert!(
+        !message.contains("u32") && !message.contains("i64"),
+        "{message}"
+    );
+}
