@@ -45,6 +45,17 @@ impl<T> Patch<T> {
     }
 }
 
+impl<T> Patch<Vec<T>> {
+    /// A list that replaces another: absent keeps it (`None`), `null` empties it.
+    pub fn replacement(self) -> Option<Vec<T>> {
+        match self {
+            Patch::Absent => None,
+            Patch::Null => Some(vec![]),
+            Patch::Value(v) => Some(v),
+        }
+    }
+}
+
 impl<T> Patch<Option<T>> {
     /// A value that validated to "nothing" (e.g. a blank optional text) clears the field.
     pub fn flatten(self) -> Patch<T> {

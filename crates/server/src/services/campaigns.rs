@@ -111,8 +111,13 @@ pub struct CreateCampaignRequest {
     pub questions: Vec<String>,
 }
 
+/// The most questions a campaign has, and so the most answers an invitee gives.
+const MAX_QUESTIONS: usize = 20;
+/// The most invitees a campaign has.
+const MAX_INVITEES: usize = 200;
+
 fn questions(raw: Vec<String>) -> Result<Vec<String>, Invalid> {
-    if raw.is_empty() || raw.len() > 20 {
+    if raw.is_empty() || raw.len() > MAX_QUESTIONS {
         return Err(Invalid::new("A campaign has 1 to 20 questions"));
     }
     raw.iter()
@@ -121,14 +126,15 @@ fn questions(raw: Vec<String>) -> Result<Vec<String>, Invalid> {
 }
 
 fn invite_emails(raw: Vec<String>) -> Result<Vec<Email>, Invalid> {
-    if raw.len() > 200 {
-        return Err(Invalid::new("At most 200 invitees"));
+    if raw.len() > MAX_INVITEES {
+        return Err(Invalid(format!("At most {MAX_INVITEES} invitees")));
     }
     let mut out: Vec<Email> = Vec::with_capacity(raw.len());
+    let mut seen = std::collections::HashSet::with_capacity(raw.len());
     for e in raw {
         let e = Email::parse(&e)
             .map_err(|_| Invalid(format!("Invalid email address: {}", e.trim())))?;
-        if !out.contains(&e) {
+        if seen.insert(e.as_str().to_owned()) {
             out.push(e);
         }
     }
@@ -386,22 +392,16 @@ pub struct PublicAnswerRequest {
     pub answers: Vec<String>,
 }
 
-/// Records the answers of the invitee holding `token`, once. Everything it depends on (the
-/// campaign open, the invitee not yet answered, the questions) is read inside the write; the
-/// token is checked before the answers are judged.
-pub async fn answer(
-    state: &AppState,
-    token: &str,
-    input: PublicAnswerRequest,
-) -> Result<(), ApiError> {
-    let now = state.now();
-    let txn = begin_write(&state.db).await?;
-    let (invite_id, answered, c) = campaigns::find_by_token(&txn, &session::hash_token(token))
-        .await?
-        .filter(|(_, _, c)| c.is_open(now))
-        .ok_or_else(|| ApiError::not_found(FORM_NOT_FOUND))?;
-    let answers = input
-        .answers
+/// Each answer trimmed and within bounds, and at least one given. More answers than a
+/// campaign can have questions are refused before any is read.
+fn judge_answers(raw: &[String]) -> Result<Vec<String>, ApiError> {
+    if raw.len() > MAX_QUESTIONS {
+        return Err(ApiError::invalid(
+            "answers",
+            format!("At most {MAX_QUESTIONS} answers, one per question"),
+        ));
+    }
+    let answers = raw
         .iter()
         .map(|a| {
             manageros_core::long_text(a.trim(), "Each answer", 5000)
@@ -411,6 +411,26 @@ pub async fn answer(
     if answers.iter().all(String::is_empty) {
         return Err(ApiError::invalid("answers", "Answer at least one question"));
     }
+    Ok(answers)
+}
+
+/// Records the answers of the invitee holding `token`, once. Everything it depends on (the
+/// campaign open, the invitee not yet answered, the questions) is read inside the write; the
+/// token is checked before the answers are judged.
+pub async fn answer(
+    state: &AppState,
+    token: &str,
+    input: PublicAnswerRequest,
+) -> Result<(), ApiError> {
+    let now = state.now();
+    // Judged before the write opens (the body can be long), reported after the token check.
+    let judged = judge_answers(&input.answers);
+    let txn = begin_write(&state.db).await?;
+    let (invite_id, answered, c) = campaigns::find_by_token(&txn, &session::hash_token(token))
+        .await?
+        .filter(|(_, _, c)| c.is_open(now))
+        .ok_or_else(|| ApiError::not_found(FORM_NOT_FOUND))?;
+    let answers = judged?;
     let already = || ApiError::conflict("You have already answered this feedback request");
     if answered {
         return Err(already());

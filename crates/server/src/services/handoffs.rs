@@ -140,6 +140,10 @@ pub struct Moved {
     pub action_items: u64,
 }
 
+/// The most items a decision may name; an offer holds an agenda's open points (bounded) and
+/// the pair's open action items.
+const MAX_CHOSEN: usize = 500;
+
 /// Moves exactly the chosen items into the new pair's next one-on-one and closes the handoff;
 /// choosing nothing closes it and moves nothing.
 pub async fn decide(
@@ -165,6 +169,13 @@ pub async fn decide(
     // Exactly what is offered, each once.
     let raw_points = input.point_ids.unwrap_or_default();
     let raw_tasks = input.task_ids.unwrap_or_default();
+    // No more than could be offered: the loops below stay short under the write lock.
+    if raw_points.len() > MAX_CHOSEN {
+        return Err(ApiError::invalid("pointIds", NOT_OFFERED_POINT));
+    }
+    if raw_tasks.len() > MAX_CHOSEN {
+        return Err(ApiError::invalid("taskIds", NOT_OFFERED_TASK));
+    }
     let offered_points: HashMap<&TalkingPointId, &PointRow> =
         offer.points.iter().map(|p| (&p.id, p)).collect();
     let offered_tasks: HashSet<&TaskId> = offer.action_items.iter().map(|a| &a.id).collect();
@@ -179,11 +190,12 @@ pub async fn decide(
         }
     }
     let mut tasks = vec![];
+    let mut seen_tasks = HashSet::new();
     for r in &raw_tasks {
         let t = TaskId::parse(r.trim())
             .filter(|t| offered_tasks.contains(t))
             .ok_or_else(|| ApiError::invalid("taskIds", NOT_OFFERED_TASK))?;
-        if !tasks.contains(&t) {
+        if seen_tasks.insert(t.clone()) {
             tasks.push(t);
         }
     }

@@ -147,13 +147,14 @@ pub async fn create(
     }
     check_dates(start_date, target_date)?;
     let now = state.now();
-    let txn = begin_write(&state.db).await?;
-    let (db, o) = (&txn, &org);
+    // References are resolved before the write opens: nothing is looked up under its lock.
+    let (db, o) = (&state.db, &org);
     let team_id = refs::optional(input.team_id.as_deref(), |r| async move {
         refs::team(db, o, &r, TEAM_NOT_FOUND).await
     })
     .await?;
-    let owner_ids = refs::persons(&txn, &org, &input.owner_ids, OWNER_NOT_FOUND).await?;
+    let owner_ids = refs::persons(db, o, &input.owner_ids, "ownerIds", OWNER_NOT_FOUND).await?;
+    let txn = begin_write(&state.db).await?;
     let fields = InitiativeFields {
         title,
         summary,
@@ -213,6 +214,10 @@ pub async fn update(
     input: UpdateInitiativeRequest,
 ) -> Result<Initiative, ApiError> {
     let now = state.now();
+    let owners = refs::ahead(actor, input.owner_ids.replacement(), |o, raw| async move {
+        refs::persons(&state.db, &o, &raw, "ownerIds", OWNER_NOT_FOUND).await
+    })
+    .await;
     let txn = begin_write(&state.db).await?;
     let (org, current) = authorized::<Initiative>(&txn, actor, id, Action::InitiativeEdit).await?;
     validate! {
@@ -229,10 +234,9 @@ pub async fn update(
         refs::team(db, o, &r, TEAM_NOT_FOUND).await
     })
     .await?;
-    let owners = match &input.owner_ids {
-        Patch::Absent => current.owner_ids.clone(),
-        Patch::Null => vec![],
-        Patch::Value(raw) => refs::persons(&txn, &org, raw, OWNER_NOT_FOUND).await?,
+    let owners = match owners {
+        Some(resolved) => resolved?,
+        None => current.owner_ids.clone(),
     };
     let mut fields = InitiativeFields::from(&current);
     fields.title = title.unwrap_or(fields.title);

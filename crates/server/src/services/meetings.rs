@@ -170,15 +170,6 @@ fn duration(d: i64) -> Result<i32, Invalid> {
     }
 }
 
-/// A list that replaces another in a partial update: absent keeps it, `null` empties it.
-fn replace_list(p: Patch<Vec<String>>) -> Option<Vec<String>> {
-    match p {
-        Patch::Absent => None,
-        Patch::Null => Some(vec![]),
-        Patch::Value(v) => Some(v),
-    }
-}
-
 /// Creates a meeting owned by the caller's person unless another owner is named
 /// (meeting.create: members linked to a person).
 pub async fn create(
@@ -195,8 +186,8 @@ pub async fn create(
         location = "location": optional_line(input.location.as_deref(), "Location", 200),
     }
     let now = state.now();
-    let txn = begin_write(&state.db).await?;
-    let (db, o) = (&txn, &org);
+    // Every reference is resolved before the write opens: nothing is looked up under its lock.
+    let (db, o) = (&state.db, &org);
     let owner_id = match input.owner_id.as_deref().map(str::trim) {
         None | Some("") => actor.person_id.clone(),
         Some(raw) => Some(refs::person(db, o, raw, OWNER_NOT_FOUND).await?),
@@ -209,8 +200,15 @@ pub async fn create(
         refs::initiative(db, o, &r, INITIATIVE_NOT_FOUND).await
     })
     .await?;
-    let participant_ids =
-        refs::persons(db, o, &input.participant_ids, PARTICIPANT_NOT_FOUND).await?;
+    let participant_ids = refs::persons(
+        db,
+        o,
+        &input.participant_ids,
+        "participantIds",
+        PARTICIPANT_NOT_FOUND,
+    )
+    .await?;
+    let txn = begin_write(&state.db).await?;
     let fields = MeetingFields {
         title,
         description,
@@ -275,6 +273,14 @@ pub async fn update(
     input: UpdateMeetingRequest,
 ) -> Result<Meeting, ApiError> {
     let now = state.now();
+    let participants = refs::ahead(
+        actor,
+        input.participant_ids.replacement(),
+        |o, raw| async move {
+            refs::persons(&state.db, &o, &raw, "participantIds", PARTICIPANT_NOT_FOUND).await
+        },
+    )
+    .await;
     let txn = begin_write(&state.db).await?;
     let (org, current) = authorized::<Meeting>(&txn, actor, id, Action::MeetingEdit).await?;
     validate! {
@@ -298,8 +304,8 @@ pub async fn update(
         refs::initiative(db, o, &r, INITIATIVE_NOT_FOUND).await
     })
     .await?;
-    let participants = match replace_list(input.participant_ids) {
-        Some(raw) => refs::persons(db, o, &raw, PARTICIPANT_NOT_FOUND).await?,
+    let participants = match participants {
+        Some(resolved) => resolved?,
         None => current.participant_ids.clone(),
     };
     let mut f = MeetingFields::from(&current);
@@ -400,14 +406,18 @@ pub async fn create_instance(
     input: CreateInstanceRequest,
 ) -> Result<MeetingInstance, ApiError> {
     let now = state.now();
+    let participants = refs::ahead(actor, input.participant_ids, |o, raw| async move {
+        refs::persons(&state.db, &o, &raw, "participantIds", PARTICIPANT_NOT_FOUND).await
+    })
+    .await;
     let txn = begin_write(&state.db).await?;
     let (org, meeting) = instance_parent(&txn, actor, meeting).await?;
     validate! {
         scheduled_at = "scheduledAt": scheduled_at(input.scheduled_at.as_deref()),
         notes = "notes": optional_text(input.notes.as_deref(), "Notes", 20_000),
     }
-    let participant_ids = match &input.participant_ids {
-        Some(raw) => refs::persons(&txn, &org, raw, PARTICIPANT_NOT_FOUND).await?,
+    let participant_ids = match participants {
+        Some(resolved) => resolved?,
         None => meeting.participant_ids.clone(),
     };
     let fields = InstanceFields {
@@ -454,6 +464,14 @@ pub async fn update_instance(
     input: UpdateInstanceRequest,
 ) -> Result<MeetingInstance, ApiError> {
     let now = state.now();
+    let participants = refs::ahead(
+        actor,
+        input.participant_ids.replacement(),
+        |o, raw| async move {
+            refs::persons(&state.db, &o, &raw, "participantIds", PARTICIPANT_NOT_FOUND).await
+        },
+    )
+    .await;
     let txn = begin_write(&state.db).await?;
     let (org, found) =
         authorized::<InstanceOfMeeting>(&txn, actor, id, Action::MeetingInstanceEdit).await?;
@@ -462,8 +480,8 @@ pub async fn update_instance(
         scheduled_at = "scheduledAt": required(input.scheduled_at, "Date", |s| scheduled_at(Some(&s))),
         notes = "notes": input.notes.try_map(|n| optional_text(Some(&n), "Notes", 20_000)),
     }
-    let participant_ids = match replace_list(input.participant_ids) {
-        Some(raw) => refs::persons(&txn, &org, &raw, PARTICIPANT_NOT_FOUND).await?,
+    let participant_ids = match participants {
+        Some(resolved) => resolved?,
         None => current.participant_ids.clone(),
     };
     let fields = InstanceFields {

@@ -21,17 +21,32 @@ pub async fn person(
     }
 }
 
-/// Several people, each named once (duplicates are dropped, order kept), in one query.
+/// How many people a list in a body may name (`participantIds`, `ownerIds`): more is a 400
+/// naming the list, before anything is looked up.
+pub const MAX_PEOPLE: usize = 200;
+
+/// Several people, each named once (duplicates are dropped, order kept), checked in one
+/// query. At most [`MAX_PEOPLE`] (a 400 on `field`); a wrong shape or a person of another
+/// organization is the reference's 404. Linear in the list, and meant to run before the write
+/// transaction opens ([`ahead`]): no lookup holds the write lock.
 pub async fn persons(
     db: &impl ConnectionTrait,
     org: &OrgId,
     raws: &[String],
+    field: &str,
     not_found: &str,
 ) -> Result<Vec<PersonId>, ApiError> {
+    if raws.len() > MAX_PEOPLE {
+        return Err(ApiError::invalid(
+            field,
+            format!("At most {MAX_PEOPLE} people can be named here"),
+        ));
+    }
+    let mut seen = std::collections::HashSet::with_capacity(raws.len());
     let mut ids: Vec<PersonId> = Vec::with_capacity(raws.len());
     for raw in raws {
         let id = PersonId::parse(raw.trim()).ok_or_else(|| ApiError::not_found(not_found))?;
-        if !ids.contains(&id) {
+        if seen.insert(id.clone()) {
             ids.push(id);
         }
     }
@@ -39,6 +54,23 @@ pub async fn persons(
         return Err(ApiError::not_found(not_found));
     }
     Ok(ids)
+}
+
+/// Resolves references of an update before its write transaction opens, while the answer
+/// must wait for the permission check made inside it: the outcome is kept, not returned, and
+/// the caller reports it (`?`) at its turn. `None` when there is nothing to resolve or the
+/// caller has no organization (the permission check then refuses).
+pub async fn ahead<T, F, Fut>(
+    actor: &manageros_core::authz::Actor,
+    raw: Option<Vec<String>>,
+    resolve: F,
+) -> Option<Result<T, ApiError>>
+where
+    F: FnOnce(OrgId, Vec<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<T, ApiError>>,
+{
+    let org = actor.org_id.clone()?;
+    Some(resolve(org, raw?).await)
 }
 
 pub async fn team(

@@ -218,3 +218,125 @@ async fn type_errors_name_json_types_not_rust_ones(app: TestApp) {
         "{message}"
     );
 }
+
+/// Finding 1: `participantIds` and `ownerIds` of ~28,000 ids were de-duplicated
+/// quadratically under the write lock. Every such list is capped at 200 (a 400 naming it,
+/// nothing written), duplicates are dropped, and the largest accepted list works.
+#[db_test]
+async fn id_lists_in_bodies_are_capped_and_deduplicated(app: TestApp) {
+    let org = app.org("acme").await;
+    let admin = &org.admin;
+    let me = app.link_admin(&org, "Ada").await;
+    let mut people = vec![me.clone()];
+    for i in 0..199 {
+        people.push(app.person(&org, &format!("P{i}"), None).await);
+    }
+    let flood: Vec<&str> = std::iter::repeat_n(me.as_str(), 28_000).collect();
+    // 201 entries, even if one repeats: the cap is on what is sent.
+    let too_many = {
+        let mut v = people.clone();
+        v.push(people[0].clone());
+        v
+    };
+    const AT: &str = "2026-01-05T10:00:00Z";
+
+    // Creates: refused, and nothing created.
+    for body in [json!(flood), json!(too_many)] {
+        let r = admin
+            .post(
+                "/api/meetings",
+                json!({"title": "All hands", "scheduledAt": AT, "participantIds": body}),
+            )
+            .await;
+        r.assert_error(400, "At most 200 people can be named here");
+        assert!(r.body["fields"]["participantIds"].is_string(), "{}", r.body);
+        let r = admin
+            .post(
+                "/api/initiatives",
+                json!({"title": "Platform", "ownerIds": body}),
+            )
+            .await;
+        r.assert_error(400, "At most 200 people can be named here");
+        assert!(r.body["fields"]["ownerIds"].is_string(), "{}", r.body);
+    }
+    assert_eq!(admin.get("/api/meetings").await.body["meetings"], json!([]));
+    assert_eq!(
+        admin.get("/api/initiatives").await.body["initiatives"],
+        json!([])
+    );
+
+    // The largest accepted list is stored, in order.
+    let m = admin
+        .post(
+            "/api/meetings",
+            json!({"title": "All hands", "scheduledAt": AT, "participantIds": people}),
+        )
+        .await;
+    m.assert_status(201);
+    assert_eq!(m.body["meeting"]["participantIds"], json!(people));
+    let meeting = m.body["meeting"]["id"].as_str().unwrap().to_owned();
+    let i = admin
+        .post(
+            "/api/initiatives",
+            json!({"title": "Platform", "ownerIds": people}),
+        )
+        .await;
+    i.assert_status(201);
+    let initiative = i.body["initiative"]["id"].as_str().unwrap().to_owned();
+
+    // Updates and instances: the same cap, and the row unchanged.
+    let path = format!("/api/meetings/{meeting}");
+    admin
+        .patch(&path, json!({"participantIds": flood}))
+        .await
+        .assert_error(400, "At most 200 people can be named here");
+    assert_eq!(
+        admin.get(&path).await.body["meeting"]["participantIds"],
+        json!(people)
+    );
+    let ipath = format!("/api/initiatives/{initiative}");
+    admin
+        .patch(&ipath, json!({"ownerIds": too_many}))
+        .await
+        .assert_error(400, "At most 200 people can be named here");
+    let instances = format!("/api/meetings/{meeting}/instances");
+    admin
+        .post(
+            &instances,
+            json!({"scheduledAt": AT, "participantIds": flood}),
+        )
+        .await
+        .assert_error(400, "At most 200 people can be named here");
+    // Duplicates are dropped, order kept.
+    let inst = admin
+        .post(
+            &instances,
+            json!({"scheduledAt": AT, "participantIds": [me, people[1], me]}),
+        )
+        .await;
+    inst.assert_status(201);
+    assert_eq!(
+        inst.body["meetingInstance"]["participantIds"],
+        json!([me, people[1]])
+    );
+    let inst_path = format!(
+        "/api/meeting-instances/{}",
+        inst.body["meetingInstance"]["id"].as_str().unwrap()
+    );
+    admin
+        .patch(&inst_path, json!({"participantIds": too_many}))
+        .await
+        .assert_error(400, "At most 200 people can be named here");
+    assert_eq!(
+        admin.get(&inst_path).await.body["meetingInstance"]["participantIds"],
+        json!([me, people[1]])
+    );
+
+    // Someone who may not edit the meeting still learns nothing from the list: 404 first.
+    let outsider = app.org("other").await;
+    outsider
+        .admin
+        .patch(&path, json!({"participantIds": flood}))
+        .await
+        .assert_error(404, "Meeting not found or access denied");
+}
