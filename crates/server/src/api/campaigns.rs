@@ -33,6 +33,8 @@ pub struct CampaignView {
     pub status: &'static str,
     pub questions: Vec<String>,
     pub response_count: u64,
+    /// Answers are shown once this many people have answered (3 or more).
+    pub min_responses: u32,
     #[schema(format = DateTime)]
     pub created_at: String,
     #[schema(format = DateTime)]
@@ -52,6 +54,7 @@ impl From<&Campaign> for CampaignView {
             status: c.status.as_str(),
             questions: c.questions.clone(),
             response_count: c.response_count,
+            min_responses: c.min_responses,
             created_at: c.created_at.to_rfc3339(),
             updated_at: c.updated_at.to_rfc3339(),
         }
@@ -119,9 +122,15 @@ pub struct AnswerView {
 }
 
 #[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct AnswersResponse {
     pub questions: Vec<String>,
-    /// Anonymous: who gave which answer is not shown.
+    /// Whether the answers are shown: once `responseCount` reaches `minResponses`.
+    pub shown: bool,
+    pub response_count: u64,
+    pub min_responses: u32,
+    /// Anonymous: who gave which answer, and when, is not shown; sorted by text. Empty until
+    /// `shown`.
     pub responses: Vec<AnswerView>,
 }
 
@@ -138,7 +147,11 @@ pub async fn campaign_responses(
     let (c, list) = campaigns::responses(&state, &caller.actor(), &id).await?;
     Ok(AppJson(AnswersResponse {
         questions: c.questions,
+        shown: list.is_some(),
+        response_count: c.response_count,
+        min_responses: c.min_responses,
         responses: list
+            .unwrap_or_default()
             .into_iter()
             .map(|answers| AnswerView { answers })
             .collect(),

@@ -83,15 +83,22 @@ pub async fn get(state: &AppState, actor: &Actor, id: &CampaignId) -> Result<Cam
 
 /// A campaign's answers, anonymous: who gave which answer, and when, is not kept apart from
 /// the invitee list (feedback-campaign.view).
+///
+/// Shown only once at least `min_responses` (3 or more) people have answered, sorted by their
+/// text, never in the order received: below that, the list is empty, so that adding an invitee
+/// after each answer and comparing the lists cannot attribute the first answers.
 pub async fn responses(
     state: &AppState,
     actor: &Actor,
     id: &CampaignId,
-) -> Result<(Campaign, Vec<Vec<String>>), ApiError> {
+) -> Result<(Campaign, Option<Vec<Vec<String>>>), ApiError> {
     let (org, c) =
         authorized::<Campaign>(&state.db, actor, id, Action::FeedbackCampaignView).await?;
+    if c.response_count < u64::from(c.min_responses) {
+        return Ok((c, None));
+    }
     let list = campaigns::responses(&state.db, &org, &c.id).await?;
-    Ok((c, list))
+    Ok((c, Some(list)))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -106,9 +113,33 @@ pub struct CreateCampaignRequest {
     pub invite_emails: Vec<String>,
     /// Default `draft`.
     pub status: Option<String>,
-    /// 1 to 20 questions of up to 500 characters.
+    /// 1 to 20 questions of up to 500 characters; none (or absent) asks [`DEFAULT_QUESTIONS`].
     #[serde(default)]
     pub questions: Vec<String>,
+    /// Answers are shown once at least this many people have answered: 3 (the default) or more.
+    pub min_responses: Option<i64>,
+}
+
+/// What a campaign created without questions asks: what to keep, what to change, the
+/// person's effect on others, and room for anything else.
+pub const DEFAULT_QUESTIONS: [&str; 4] = [
+    "What does this person do well that they should keep doing?",
+    "What could this person do differently to be more effective?",
+    "How has working with this person affected you or your team?",
+    "Is there anything else you would like to share with them?",
+];
+
+/// The fewest answers before any is shown, so that no answer can be told apart by when it came.
+pub const MIN_RESPONSES: i64 = 3;
+
+fn min_responses(n: i64) -> Result<u32, Invalid> {
+    if (MIN_RESPONSES..=MAX_INVITEES as i64).contains(&n) {
+        Ok(n as u32)
+    } else {
+        Err(Invalid(format!(
+            "Answers are shown from {MIN_RESPONSES} to {MAX_INVITEES} answers, never fewer than {MIN_RESPONSES}"
+        )))
+    }
 }
 
 /// The most questions a campaign has, and so the most answers an invitee gives.
@@ -166,7 +197,12 @@ pub async fn create(
         end_date = "endDate": required_date(input.end_date.as_deref(), "End date"),
         emails = "inviteEmails": invite_emails(input.invite_emails),
         status = "status": input.status.as_deref().map_or(Ok(CampaignStatus::Draft), CampaignStatus::parse),
-        questions = "questions": questions(input.questions),
+        questions = "questions": if input.questions.is_empty() {
+            Ok(DEFAULT_QUESTIONS.map(str::to_owned).to_vec())
+        } else {
+            questions(input.questions)
+        },
+        min_responses = "minResponses": min_responses(input.min_responses.unwrap_or(MIN_RESPONSES)),
     }
     let now = state.now();
     let txn = begin_write(&state.db).await?;
@@ -179,6 +215,7 @@ pub async fn create(
         status,
         questions,
         invite_emails: emails,
+        min_responses,
     };
     check_dates(&fields)?;
     let id = campaigns::insert(&txn, &org, &actor.user_id, &fields, now).await?;
@@ -212,6 +249,9 @@ pub struct UpdateCampaignRequest {
     #[serde(default)]
     #[schema(value_type = Option<Vec<String>>)]
     pub questions: Patch<Vec<String>>,
+    #[serde(default)]
+    #[schema(value_type = Option<i64>)]
+    pub min_responses: Patch<i64>,
 }
 
 /// Changes a campaign (feedback-campaign.edit: its creator and admins). Setting it `active`
@@ -238,8 +278,10 @@ pub async fn update(
         },
         status = "status": required(input.status, "Status", |s| CampaignStatus::parse(&s)),
         questions = "questions": required(input.questions, "Questions", questions),
+        min_responses = "minResponses": required(input.min_responses, "minResponses", min_responses),
     }
     let mut f = CampaignFields::from(&current);
+    f.min_responses = min_responses.unwrap_or(f.min_responses);
     if let Some(raw) = &target {
         let target = refs::person(&txn, &org, raw, TARGET_NOT_FOUND).await?;
         if current.response_count > 0 && target != current.target_person_id {

@@ -71,9 +71,19 @@ async fn campaigns_are_seen_by_their_creator_and_admins(app: TestApp) {
                 "targetPersonId": subject,
                 "startDate": "2030-01-01",
                 "endDate": "2030-02-01",
-                "questions": [],
+                "questions": vec!["Q"; 21],
             }),
             "questions",
+        ),
+        (
+            json!({
+                "name": "N",
+                "targetPersonId": subject,
+                "startDate": "2030-01-01",
+                "endDate": "2030-02-01",
+                "minResponses": 2,
+            }),
+            "minResponses",
         ),
         (
             json!({
@@ -192,20 +202,15 @@ async fn invitees_answer_once_without_an_account(app: TestApp) {
         .await
         .assert_error(404, "Feedback request not found or closed");
 
+    // One answer is not shown: fewer than three could be told apart by when they came.
     let r = pat
         .get(&format!("/api/feedback-campaigns/{id}/responses"))
         .await;
     r.assert_status(200);
-    assert_eq!(r.body["responses"].as_array().unwrap().len(), 1);
-    assert_eq!(
-        r.body["responses"][0]["answers"],
-        json!(["Clear writing", "Delegation"])
-    );
-    assert_eq!(
-        r.body["responses"][0].as_object().unwrap().len(),
-        1,
-        "answers are anonymous: no email, id or time"
-    );
+    assert_eq!(r.body["shown"], false);
+    assert_eq!(r.body["responseCount"], 1);
+    assert_eq!(r.body["minResponses"], 3);
+    assert_eq!(r.body["responses"], json!([]));
     let c = pat.get(&format!("/api/feedback-campaigns/{id}")).await;
     assert_eq!(c.body["feedbackCampaign"]["responseCount"], 1);
 
@@ -251,6 +256,88 @@ async fn invitees_answer_once_without_an_account(app: TestApp) {
         1,
         "nobody is mailed twice"
     );
+
+    // The attack of issue 12: add an invitee after each answer and compare the lists. The
+    // second answer still shows nothing; from the third on, the answers come sorted by their
+    // text, never in the order received, with nothing but the answers.
+    let answer = |to: &'static str, first: &'static str| {
+        let app = &app;
+        async move {
+            let token = app.emails_to(to).await[0].link_token();
+            app.post(
+                &format!("/api/public/feedback/{token}"),
+                None,
+                json!({"answers": [first, "More"]}),
+            )
+            .await
+            .assert_status(201);
+        }
+    };
+    answer("c@example.com", "Zeal").await;
+    let responses = format!("/api/feedback-campaigns/{id}/responses");
+    let r = pat.get(&responses).await;
+    assert_eq!(
+        (r.body["shown"].clone(), r.body["responses"].clone()),
+        (json!(false), json!([]))
+    );
+    answer("b@example.com", "Attention to detail").await;
+    let r = pat.get(&responses).await;
+    assert_eq!(r.body["shown"], true);
+    assert_eq!(r.body["responseCount"], 3);
+    let firsts: Vec<&str> = r.body["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["answers"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(firsts, ["Attention to detail", "Clear writing", "Zeal"]);
+    for a in r.body["responses"].as_array().unwrap() {
+        assert_eq!(
+            a.as_object().unwrap().len(),
+            1,
+            "answers are anonymous: no email, id or time"
+        );
+    }
+}
+
+#[db_test]
+async fn a_campaign_without_questions_asks_the_default_ones(app: TestApp) {
+    let acme = app.org("acme").await;
+    let subject = app.person(&acme, "Subject", None).await;
+    let r = acme
+        .admin
+        .post(
+            "/api/feedback-campaigns",
+            json!({
+                "name": "Review",
+                "targetPersonId": subject,
+                "startDate": "2030-01-01",
+                "endDate": "2030-02-01",
+                "minResponses": 5,
+            }),
+        )
+        .await;
+    r.assert_status(201);
+    let c = &r.body["feedbackCampaign"];
+    assert_eq!(c["questions"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        c["questions"][0],
+        "What does this person do well that they should keep doing?"
+    );
+    assert_eq!(c["minResponses"], 5);
+    // An update may not empty them, nor take the minimum below three.
+    let path = format!("/api/feedback-campaigns/{}", c["id"].as_str().unwrap());
+    acme.admin
+        .patch(&path, json!({"questions": []}))
+        .await
+        .assert_field_error("questions");
+    acme.admin
+        .patch(&path, json!({"minResponses": 1}))
+        .await
+        .assert_field_error("minResponses");
+    let r = acme.admin.patch(&path, json!({"minResponses": 3})).await;
+    r.assert_status(200);
+    assert_eq!(r.body["feedbackCampaign"]["minResponses"], 3);
 }
 
 #[db_test]

@@ -357,6 +357,7 @@ async fn feedback_and_campaign_lists_show_exactly_what_the_rule_allows(app: Test
                     status: CampaignStatus::Draft,
                     questions: vec!["How is it going?".into()],
                     invite_emails: vec![Email::parse("someone@example.com").unwrap()],
+                    min_responses: 3,
                 },
                 now,
             )

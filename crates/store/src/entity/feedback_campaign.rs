@@ -13,6 +13,7 @@ pub struct Model {
     pub end_date: i64,
     pub status: String,
     pub questions: String,
+    pub min_responses: i32,
     pub created_at: i64,
     pub updated_at: i64,
 }

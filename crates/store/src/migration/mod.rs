@@ -14,6 +14,7 @@ mod m0004_oneonones;
 mod m0005_name_order_and_indexes;
 mod m0006_conversation;
 mod m0007_handoffs;
+mod m0008_campaign_minimum;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_name_order_and_indexes::Migration),
             Box::new(m0006_conversation::Migration),
             Box::new(m0007_handoffs::Migration),
+            Box::new(m0008_campaign_minimum::Migration),
         ]
     }
 }

@@ -26,6 +26,8 @@ pub struct Campaign {
     pub questions: Vec<String>,
     pub invite_emails: Vec<Email>,
     pub response_count: u64,
+    /// Answers are shown once at least this many people have answered (3 or more).
+    pub min_responses: u32,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -54,6 +56,7 @@ pub struct CampaignFields {
     pub status: CampaignStatus,
     pub questions: Vec<String>,
     pub invite_emails: Vec<Email>,
+    pub min_responses: u32,
 }
 
 impl From<&Campaign> for CampaignFields {
@@ -66,6 +69,7 @@ impl From<&Campaign> for CampaignFields {
             status: c.status,
             questions: c.questions.clone(),
             invite_emails: c.invite_emails.clone(),
+            min_responses: c.min_responses,
         }
     }
 }
@@ -124,6 +128,7 @@ async fn complete(
             invite_emails: emails.remove(&m.id).unwrap_or_default(),
             response_count: counts.remove(&m.id).unwrap_or(0),
             questions: serde_json::from_str(&m.questions).unwrap_or_default(),
+            min_responses: u32::try_from(m.min_responses).unwrap_or(3).max(3),
             id: CampaignId::from_db(m.id),
             organization_id: OrgId::from_db(m.organization_id),
             name: m.name,
@@ -197,6 +202,7 @@ pub async fn insert(
         end_date: Set(f.end_date.as_millis()),
         status: Set(f.status.as_str().to_owned()),
         questions: Set(questions_json(&f.questions)),
+        min_responses: Set(i32::try_from(f.min_responses).unwrap_or(i32::MAX)),
         created_at: Set(now.as_millis()),
         updated_at: Set(now.as_millis()),
     })
@@ -234,6 +240,10 @@ pub async fn update(
         .col_expr(
             feedback_campaign::Column::Questions,
             Expr::value(questions_json(&f.questions)),
+        )
+        .col_expr(
+            feedback_campaign::Column::MinResponses,
+            Expr::value(i32::try_from(f.min_responses).unwrap_or(i32::MAX)),
         )
         .col_expr(
             feedback_campaign::Column::UpdatedAt,
@@ -450,6 +460,7 @@ pub async fn responses(
         .into_iter()
         .map(|r| serde_json::from_str(&r.answers).unwrap_or_default())
         .collect();
+    // Never the order received: sorted by their text.
     answers.sort();
     Ok(answers)
 }
