@@ -962,6 +962,8 @@ pub enum OrgAction {
     ViewTeams,
     /// Any member: linking oneself to one's own person record.
     LinkSelf,
+    /// Any member: leaving the organization (the last admin may not).
+    Leave,
 }
 
 impl OrgAction {
@@ -1041,6 +1043,7 @@ impl OrgAction {
                 None,
                 "User must belong to an organization to link to a person",
             ),
+            Leave => (None, "User must belong to an organization to leave it"),
         }
     }
 }

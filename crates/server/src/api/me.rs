@@ -30,6 +30,7 @@ pub async fn get_me(
     let accounts::Account {
         organization,
         person,
+        ..
     } = accounts::me(&state, user).await?;
     Ok(AppJson(MeResponse {
         user: UserView::from(user),

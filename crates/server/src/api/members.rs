@@ -76,6 +76,19 @@ pub async fn remove_member(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Leave my organization (any member but its last admin): unlinked from my person, as USER.
+#[utoipa::path(post, path = "/api/organization/leave", tag = "members",
+    security(("bearer" = []), ("cookie" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "The last admin cannot leave")))]
+pub async fn leave_organization(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+) -> Result<StatusCode, ApiError> {
+    members::leave(&state, &caller.user).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct LinkableUserView {
     pub id: String,

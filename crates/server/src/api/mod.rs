@@ -112,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(invitations::accept_invitation_token))
         .routes(routes!(members::list_members))
         .routes(routes!(members::change_role, members::remove_member))
+        .routes(routes!(members::leave_organization))
         .routes(routes!(members::linkable_users))
         .routes(routes!(members::link_person, members::unlink_person))
         // People and teams.

@@ -26,6 +26,8 @@ use utoipa::ToSchema;
 pub struct Account {
     pub organization: Option<Organization>,
     pub person: Option<manageros_store::repo::persons::Person>,
+    /// Who invited me into my organization, `(name, email)`, if I joined by an invitation.
+    pub invited_by: Option<(String, String)>,
 }
 
 /// The caller's organization and the person they are linked to (getCurrentUserWithPerson).
@@ -35,15 +37,22 @@ pub async fn me(state: &AppState, user: &User) -> Result<Account, ApiError> {
         return Ok(Account {
             organization: None,
             person: None,
+            invited_by: None,
         });
     };
     let person = match &user.person_id {
         Some(pid) => persons::find(&state.db, org_id, pid).await?,
         None => None,
     };
+    let invited_by =
+        manageros_store::repo::invitations::find_by_email(&state.db, org_id, &user.email)
+            .await?
+            .filter(|i| i.accepted_at.is_some())
+            .map(|i| (i.invited_by_name, i.invited_by_email));
     Ok(Account {
         organization: orgs::find(&state.db, org_id).await?,
         person,
+        invited_by,
     })
 }
 

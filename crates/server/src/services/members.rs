@@ -127,6 +127,24 @@ pub async fn remove(state: &AppState, caller: &User, raw_id: &str) -> Result<(),
     Ok(())
 }
 
+/// The last admin's refusal to leave: someone must still run the organization.
+pub const LAST_ADMIN_LEAVES: &str =
+    "You are the organization's last admin: make another member an admin before leaving";
+
+/// The caller leaves their organization (any member but its last admin): unlinked from their
+/// person, role reset to USER, exactly as if an admin had removed them. Their organization's
+/// data stays with it; they may then create or join another.
+pub async fn leave(state: &AppState, caller: &User) -> Result<(), ApiError> {
+    let txn = begin_write(&state.db).await?;
+    let org = &lock_and_authorize(&txn, caller, OrgAction::Leave).await?;
+    if caller.role == Role::Admin && users::count_admins(&txn, org).await? <= 1 {
+        return Err(ApiError::conflict(LAST_ADMIN_LEAVES));
+    }
+    users::remove_from_org(&txn, org, &caller.id, state.now()).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// A person of the organization, by a raw id (a malformed id is simply not found).
 async fn person(
     txn: &DatabaseTransaction,

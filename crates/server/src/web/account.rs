@@ -26,6 +26,8 @@ struct AccountPage {
     name: String,
     email: String,
     organization: Option<String>,
+    /// Who invited me, `(name, email)`, when I joined by an invitation.
+    invited_by: Option<(String, String)>,
     admin: bool,
     person: Option<(String, String)>,
     claimable: Vec<Claimable>,
@@ -69,6 +71,7 @@ async fn show_with_feed(
             name: me.user.name.clone(),
             email: me.user.email.to_string(),
             organization: account.organization.map(|o| o.name),
+            invited_by: account.invited_by,
             admin: me.user.role == Role::Admin,
             person: account.person.map(|p| (p.id.to_string(), p.name)),
             claimable: claimable
@@ -115,6 +118,22 @@ pub async fn revoke_feed(
         "/account#calendar-h",
         "Calendar feed revoked: its URL no longer works.",
     ))
+}
+
+/// Leaves my organization (not as its last admin), then offers to create or join another.
+pub async fn leave(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Posted(_): Posted<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    let me = ctx.member()?;
+    match members::leave(&state, &me.user).await {
+        Ok(()) => Ok(ctx.redirect_with(
+            "/welcome",
+            "You left the organization. Create one, or accept an invitation to another.",
+        )),
+        Err(e) => after(&state, &ctx, Err(e)).await,
+    }
 }
 
 /// `/account`.

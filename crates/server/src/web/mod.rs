@@ -152,6 +152,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/account", get(account::page))
         .route("/account/link", post(account::link))
         .route("/account/unlink", post(account::unlink))
+        .route("/account/leave", post(account::leave))
         .route("/account/calendar-feed", post(account::new_feed))
         .route("/account/calendar-feed/revoke", post(account::revoke_feed))
         .route("/settings/permissions", get(settings::permissions))

@@ -38,6 +38,7 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("/api/me/person", "put"),
     ("/api/me/person", "delete"),
     ("/api/organizations", "post"),
+    ("/api/organization/leave", "post"),
     ("/api/organization", "get"),
     ("/api/organization/invitations", "get"),
     ("/api/organization/invitations", "post"),

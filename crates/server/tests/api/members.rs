@@ -487,3 +487,67 @@ async fn the_onboarding_workflow(app: TestApp) {
         (Some("ADMIN"), Some("Newcomer"))
     );
 }
+
+/// Issue 12, finding 6: a user auto-joined to an organization they do not know can leave it;
+/// the last admin cannot, so that no organization is left without one.
+#[db_test]
+async fn a_member_leaves_and_the_last_admin_cannot(app: TestApp) {
+    let acme = app.org("acme").await;
+    let globex = app.org("globex").await;
+    let (sam, person) = app.linked_member(&acme, "Sam", "sam@example.com").await;
+    let other = app.member(&globex, "Gil", "gil@example.com").await;
+
+    app.invite(&acme, "new@example.com", None).await;
+    let newcomer = app.signup("New", "new@example.com").await;
+    assert_eq!(
+        app.me(&newcomer).await["organization"]["slug"],
+        "acme",
+        "a single open invitation is joined at signup"
+    );
+
+    sam.post("/api/organization/leave", json!({}))
+        .await
+        .assert_status(204);
+    let me = app.me(&sam).await;
+    assert_eq!(me["user"]["organizationId"], Value::Null);
+    assert_eq!(me["user"]["personId"], Value::Null);
+    assert_eq!(me["user"]["role"], "USER");
+    sam.get("/api/people")
+        .await
+        .assert_error(403, "User must belong to an organization to view people");
+    // The person stays with the organization, unlinked.
+    let p = acme.admin.get(&format!("/api/people/{person}")).await;
+    p.assert_status(200);
+    assert_eq!(p.body["person"]["userId"], Value::Null);
+    // Leaving again: there is nothing to leave.
+    sam.post("/api/organization/leave", json!({}))
+        .await
+        .assert_error(403, "User must belong to an organization to leave it");
+
+    // The last admin stays; with a second admin, either may go. Others are untouched.
+    acme.admin
+        .post("/api/organization/leave", json!({}))
+        .await
+        .assert_error(
+            409,
+            "You are the organization's last admin: make another member an admin before leaving",
+        );
+    let newcomer_id = user_id(&app, &newcomer).await;
+    acme.admin
+        .patch(
+            &format!("/api/organization/members/{newcomer_id}"),
+            json!({"role": "ADMIN"}),
+        )
+        .await
+        .assert_status(200);
+    acme.admin
+        .post("/api/organization/leave", json!({}))
+        .await
+        .assert_status(204);
+    assert_eq!(app.me(&newcomer).await["user"]["role"], "ADMIN");
+    assert_eq!(app.me(&other).await["organization"]["slug"], "globex");
+    newcomer
+        .post("/api/organization/leave", json!({}))
+        .await
+        .assert_status(409);
+}

@@ -1155,3 +1155,35 @@ async fn a_handoff_is_decided_from_its_card_on_the_one_on_ones_page(app: TestApp
     assert_eq!(again.status, 409);
     assert!(again.html.contains("This handoff was already decided"));
 }
+
+#[db_test]
+async fn my_account_says_who_invited_me_and_lets_me_leave(app: TestApp) {
+    let acme = app.org("acme").await;
+    let sam = app.member(&acme, "Sam", "sam@example.com").await;
+    let mut browser = Browser::signed_in(&app, &sam);
+    let page = browser.get("/account").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.html
+            .contains("Admin of acme <span class=\"muted\">(admin@acme.test)</span>"),
+        "who invited me is on my account page"
+    );
+    assert!(page.html.contains("Leave the organization"));
+    let t = csrf(&page.html);
+    let left = browser.post("/account/leave", &[("csrf", &t)]).await;
+    assert_eq!(left.status, 303);
+    assert_eq!(left.location.as_deref(), Some("/welcome"));
+    assert_eq!(
+        app.me(&sam).await["user"]["organizationId"],
+        serde_json::Value::Null
+    );
+
+    // The last admin is told why not, on the page, and stays.
+    let mut admin = Browser::signed_in(&app, &acme.admin);
+    let page = admin.get("/account").await;
+    let t = csrf(&page.html);
+    let refused = admin.post("/account/leave", &[("csrf", &t)]).await;
+    assert_eq!(refused.status, 409);
+    assert!(refused.html.contains("last admin"), "{}", refused.html);
+    assert_eq!(app.me(&acme.admin).await["organization"]["slug"], "acme");
+}
