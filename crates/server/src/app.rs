@@ -42,6 +42,8 @@ pub struct Settings {
     pub outbox: std::path::PathBuf,
     pub mail_from: String,
     pub auth_rate_limit: u32,
+    /// Emails per hour per recipient and per organization (`0` = no limit).
+    pub mail_limits: (u32, u32),
     pub public_url: url::Url,
     pub clock: Arc<dyn Clock>,
     pub limits: Limits,
@@ -60,6 +62,7 @@ impl Settings {
             outbox: args.outbox.clone(),
             mail_from: args.mail_from.clone(),
             auth_rate_limit: args.auth_rate_limit,
+            mail_limits: (args.mail_limit_recipient, args.mail_limit_org),
             public_url,
             clock: Arc::new(manageros_core::SystemClock),
             limits: Limits::from_args(args),
@@ -88,6 +91,10 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         mailer: Arc::new(mailer),
         passwords: Passwords::new()?,
         auth_limiter: rate_limit::auth_limiter(settings.auth_rate_limit),
+        mail_budget: Arc::new(rate_limit::MailBudget::new(
+            settings.mail_limits.0,
+            settings.mail_limits.1,
+        )),
         background: TaskTracker::new(),
     })
 }
@@ -259,6 +266,7 @@ fn spawn_housekeeping(state: &AppState) {
                 l.retain_recent();
                 l.shrink_to_fit();
             }
+            state.mail_budget.retain_recent();
             if let Err(e) =
                 manageros_store::repo::sessions::delete_expired(&state.db, state.now()).await
             {

@@ -51,6 +51,14 @@ pub struct ServeArgs {
     #[arg(long, env = "MANAGEROS_AUTH_RATE_LIMIT", default_value_t = 20)]
     pub auth_rate_limit: u32,
 
+    /// Emails one address may be sent in an hour; 0 turns the limit off.
+    #[arg(long, env = "MANAGEROS_MAIL_LIMIT_RECIPIENT", default_value_t = crate::rate_limit::MAIL_PER_RECIPIENT_HOUR)]
+    pub mail_limit_recipient: u32,
+
+    /// Emails one organization may send in an hour; 0 turns the limit off.
+    #[arg(long, env = "MANAGEROS_MAIL_LIMIT_ORG", default_value_t = crate::rate_limit::MAIL_PER_ORG_HOUR)]
+    pub mail_limit_org: u32,
+
     /// Base URL of links in emails (default: http://<listen address>).
     #[arg(long, env = "MANAGEROS_PUBLIC_URL")]
     pub public_url: Option<Url>,
@@ -77,6 +85,8 @@ impl std::fmt::Debug for ServeArgs {
             .field("outbox", &self.outbox)
             .field("smtp", &self.smtp_url.as_deref().map(redact))
             .field("auth_rate_limit", &self.auth_rate_limit)
+            .field("mail_limit_recipient", &self.mail_limit_recipient)
+            .field("mail_limit_org", &self.mail_limit_org)
             .field("public_url", &self.public_url.as_ref().map(Url::as_str))
             .field("header_timeout", &self.header_timeout)
             .field("request_timeout", &self.request_timeout)

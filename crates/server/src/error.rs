@@ -46,6 +46,13 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("Too many requests, please try again later")]
     RateLimited { retry_after_secs: u64 },
+    /// 429: the request would send more email than a recipient or an organization may receive
+    /// or send for now (`rate_limit::MailBudget`); nothing was changed.
+    #[error("{message}")]
+    TooMuchMail {
+        message: String,
+        retry_after_secs: u64,
+    },
     /// 500: a bug or an outage. The cause is logged; the client sees a generic message.
     #[error("Internal server error")]
     Internal(#[source] anyhow::Error),
@@ -86,8 +93,21 @@ impl ApiError {
             ApiError::UriTooLong => StatusCode::URI_TOO_LONG,
             ApiError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RateLimited { .. } | ApiError::TooMuchMail { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Seconds after which a refused request may succeed (`Retry-After`).
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            ApiError::RateLimited { retry_after_secs }
+            | ApiError::TooMuchMail {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 
@@ -106,7 +126,7 @@ impl ApiError {
             ApiError::UriTooLong => "uri_too_long",
             ApiError::HeadersTooLarge => "headers_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
-            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::RateLimited { .. } | ApiError::TooMuchMail { .. } => "rate_limited",
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -146,9 +166,9 @@ impl IntoResponse for ApiError {
             fields,
         };
         let mut res = (self.status(), Json(body)).into_response();
-        if let ApiError::RateLimited { retry_after_secs } = self {
+        if let Some(secs) = self.retry_after() {
             res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         res
     }

@@ -14,6 +14,8 @@ pub struct AppState {
     pub mailer: Arc<Mailer>,
     pub passwords: Passwords,
     pub auth_limiter: Option<Arc<AuthLimiter>>,
+    /// How much email may still go out, per recipient and per organization.
+    pub mail_budget: Arc<crate::rate_limit::MailBudget>,
     /// Work that outlives its request (e.g. mail whose timing must not reveal whether an
     /// account exists). Shutdown waits for it.
     pub background: TaskTracker,

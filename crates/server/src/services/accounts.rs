@@ -174,6 +174,8 @@ pub async fn logout(state: &AppState, token_hash: &str) -> Result<(), ApiError> 
 /// does its timing: the lookup and the mail happen after the response, in the background.
 pub fn forgot_password(state: &AppState, email: Option<&str>) -> Result<(), ApiError> {
     validate! { email = "email": Email::parse(email.unwrap_or_default()) }
+    // Counted whether or not the account exists, so the refusal tells nothing either.
+    state.mail_budget.take(None, &[email.as_str()])?;
     let state_for_task = state.clone();
     state.background.spawn(
         async move {

@@ -220,6 +220,7 @@ pub async fn create(
     check_dates(&fields)?;
     let id = campaigns::insert(&txn, &org, &actor.user_id, &fields, now).await?;
     let c = reread::<Campaign>(&txn, &org, &id).await?;
+    take_mail_budget(state, &txn, &c).await?;
     txn.commit().await?;
     send_invitations(state, &c);
     Ok(c)
@@ -318,6 +319,7 @@ pub async fn update(
     check_dates(&f)?;
     campaigns::update(&txn, &org, &current.id, &f, now).await?;
     let c = reread::<Campaign>(&txn, &org, &current.id).await?;
+    take_mail_budget(state, &txn, &c).await?;
     txn.commit().await?;
     send_invitations(state, &c);
     Ok(c)
@@ -330,6 +332,21 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &CampaignId) -> Result<
     campaigns::delete(&txn, &org, &c.id).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Spends the mail budget of what [`send_invitations`] is about to mail (nothing unless the
+/// campaign is active), inside the write: refused, the change rolls back.
+async fn take_mail_budget(
+    state: &AppState,
+    txn: &impl manageros_store::ConnectionTrait,
+    c: &Campaign,
+) -> Result<(), ApiError> {
+    if c.status != CampaignStatus::Active {
+        return Ok(());
+    }
+    let unsent = campaigns::unsent(txn, &c.organization_id, &c.id).await?;
+    let to: Vec<&str> = unsent.iter().map(|u| u.email.as_str()).collect();
+    state.mail_budget.take(Some(&c.organization_id), &to)
 }
 
 /// Mails, in the background, every invitee not mailed yet once the campaign is active. Each

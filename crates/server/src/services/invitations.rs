@@ -96,6 +96,8 @@ pub async fn create(
             .on_unique_violation(ALREADY_SENT)?,
     };
     let inv = reread(&txn, org, &id).await?;
+    // Last, so that only a request that would mail spends the budget; refused, it rolls back.
+    state.mail_budget.take(Some(org), &[inv.email.as_str()])?;
     txn.commit().await?;
     send(state, &inv, &token).await;
     Ok(inv)
@@ -200,6 +202,8 @@ pub async fn reactivate(
     };
     invitations::reissue(&txn, org, &id, issue, now).await?;
     let inv = reread(&txn, org, &id).await?;
+    // Last, so that only a request that would mail spends the budget; refused, it rolls back.
+    state.mail_budget.take(Some(org), &[inv.email.as_str()])?;
     txn.commit().await?;
     send(state, &inv, &token).await;
     Ok(inv)

@@ -698,8 +698,8 @@ impl IntoResponse for PageError {
         });
         let mut r = render(status, &page);
         r.extensions_mut().insert(failure);
-        if let ApiError::RateLimited { retry_after_secs } = e
-            && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
+        if let Some(secs) = e.retry_after()
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
         {
             r.headers_mut().insert(header::RETRY_AFTER, v);
         }

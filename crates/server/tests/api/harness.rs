@@ -34,6 +34,9 @@ pub struct Options {
     pub auth_rate_limit: u32,
     pub public_url: Option<String>,
     pub limits: manageros_server::config::Limits,
+    /// Emails per hour per recipient and per organization; `(0, 0)` (the default here) is no
+    /// limit, so that tests mailing one address often are not refused.
+    pub mail_limits: (u32, u32),
 }
 
 pub struct TestApp {
@@ -295,6 +298,7 @@ impl TestApp {
             outbox: outbox.clone(),
             mail_from: "ManagerOS <no-reply@manageros.test>".into(),
             auth_rate_limit: options.auth_rate_limit,
+            mail_limits: options.mail_limits,
             public_url: public_url.parse().expect("public url"),
             clock: clock.clone(),
             limits: options.limits.clone(),

@@ -340,3 +340,121 @@ async fn id_lists_in_bodies_are_capped_and_deduplicated(app: TestApp) {
         .await
         .assert_error(404, "Meeting not found or access denied");
 }
+
+fn production_mail_limits() -> Options {
+    use manageros_server::rate_limit::{MAIL_PER_ORG_HOUR, MAIL_PER_RECIPIENT_HOUR};
+    Options {
+        mail_limits: (MAIL_PER_RECIPIENT_HOUR, MAIL_PER_ORG_HOUR),
+        ..Default::default()
+    }
+}
+
+/// Finding 3: revoking and reactivating one invitation 15 times sent 16 emails to one
+/// address. Now the sixth email to an address within the hour is refused with a 429 and
+/// `Retry-After`, and the refused reactivation changes nothing.
+#[db_test(production_mail_limits())]
+async fn one_address_is_not_mailed_in_a_loop(app: TestApp) {
+    let org = app.org("acme").await;
+    let id = app.invite(&org, "victim@example.com", None).await;
+    let path = |what: &str| format!("/api/organization/invitations/{id}/{what}");
+    let mut refused = None;
+    for _ in 0..15 {
+        org.admin
+            .post(&path("revoke"), json!({}))
+            .await
+            .assert_status(200);
+        let r = org.admin.post(&path("reactivate"), json!({})).await;
+        if r.status == 429 {
+            refused = Some(r);
+            break;
+        }
+        r.assert_status(200);
+    }
+    let r = refused.expect("the loop was never refused");
+    r.assert_error(
+        429,
+        "Too many emails were sent to victim@example.com recently; please try again later",
+    );
+    assert_eq!(r.body["code"], "rate_limited");
+    let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=3600).contains(&wait), "{wait}");
+    assert_eq!(app.emails_to("victim@example.com").await.len(), 5);
+    // The refused reactivation left the invitation revoked.
+    let list = org.admin.get("/api/organization/invitations").await;
+    assert_eq!(list.body["invitations"][0]["status"], "revoked");
+
+    // Reset links: the same budget per address, whether or not an account exists.
+    for _ in 0..5 {
+        app.post(
+            "/api/auth/forgot-password",
+            None,
+            json!({"email": "nobody@example.com"}),
+        )
+        .await
+        .assert_status(202);
+    }
+    app.post(
+        "/api/auth/forgot-password",
+        None,
+        json!({"email": "Nobody@Example.com"}),
+    )
+    .await
+    .assert_status(429);
+}
+
+/// Finding 3: one campaign request mailed 200 arbitrary addresses, and nothing stopped the
+/// next. An organization sends at most 500 emails an hour: the activation that would pass it
+/// is refused, and the campaign stays a draft.
+#[db_test(production_mail_limits())]
+async fn an_organization_is_not_a_mail_cannon(app: TestApp) {
+    let org = app.org("acme").await;
+    let about = app.person(&org, "Subject", None).await;
+    let campaign = |n: usize, offset: usize| {
+        json!({
+            "name": "Q1",
+            "targetPersonId": about,
+            "startDate": "2020-01-01",
+            "endDate": "2099-12-31",
+            "inviteEmails": (offset..offset + n).map(|i| format!("r{i}@example.com")).collect::<Vec<_>>(),
+            "status": "draft",
+        })
+    };
+    for round in 0..2 {
+        let c = org
+            .admin
+            .post("/api/feedback-campaigns", campaign(200, round * 200))
+            .await;
+        c.assert_status(201);
+        org.admin
+            .patch(
+                &format!("/api/feedback-campaigns/{}", c.id("feedbackCampaign")),
+                json!({"status": "active"}),
+            )
+            .await
+            .assert_status(200);
+    }
+    let third = org
+        .admin
+        .post("/api/feedback-campaigns", campaign(200, 400))
+        .await;
+    let third = third.id("feedbackCampaign");
+    let r = org
+        .admin
+        .patch(
+            &format!("/api/feedback-campaigns/{third}"),
+            json!({"status": "active"}),
+        )
+        .await;
+    r.assert_error(
+        429,
+        "Your organization has sent too much email recently; please try again later",
+    );
+    assert!(r.header("retry-after").is_some());
+    let c = org
+        .admin
+        .get(&format!("/api/feedback-campaigns/{third}"))
+        .await;
+    assert_eq!(c.body["feedbackCampaign"]["status"], "draft");
+    assert_eq!(app.emails_to("r450@example.com").await.len(), 0);
+    assert_eq!(app.emails_to("r399@example.com").await.len(), 1);
+}
