@@ -121,6 +121,7 @@ define_ids! {
     SessionId => "session",
     TokenId => "token",
     AccessLogId => "access",
+    LinkLogId => "plink",
     CampaignResponseId => "response",
     CalendarFeedId => "feed",
 }

@@ -79,6 +79,16 @@ pub mod html {
     }
 
     #[derive(Template)]
+    #[template(path = "mail/oneonone_removed.html")]
+    pub struct OneOnOneRemoved<'a> {
+        pub name: &'a str,
+        pub by: &'a str,
+        pub manager: &'a str,
+        pub report: &'a str,
+        pub at: String,
+    }
+
+    #[derive(Template)]
     #[template(path = "mail/oneonone_deleted.html")]
     pub struct OneOnOneDeleted<'a> {
         pub name: &'a str,

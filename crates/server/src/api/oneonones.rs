@@ -195,8 +195,24 @@ pub struct AccessLogEntryView {
     pub at: String,
     pub user_id: String,
     pub name: String,
-    /// `view`, `edit`, `delete`, or `handoff` (items moved to or from it when a manager changed).
+    /// `view`, `edit`, `delete` (by someone not taking part); `handoff` (items moved to or from
+    /// it when a manager changed); `link`, `unlink` (the user `subject` linked to or unlinked
+    /// from `person`, one of its two people, by `userId`); `view-through-link`,
+    /// `edit-through-link`, `delete-through-link` (by a participant whose account was linked
+    /// to their person in place of another); `participant-removed` (`person` taken out by an
+    /// update).
     pub action: String,
+    /// The person the entry is about, when it is about one.
+    pub person: Option<NamedRef>,
+    /// The user linked or unlinked, for `link` and `unlink`.
+    pub subject: Option<NamedRef>,
+}
+
+/// An id with the name it has now.
+#[derive(Serialize, ToSchema)]
+pub struct NamedRef {
+    pub id: String,
+    pub name: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -237,6 +253,14 @@ pub async fn oneonone_access(
                 user_id: e.user_id.to_string(),
                 name: e.name,
                 action: e.action,
+                person: e.person.map(|(id, name)| NamedRef {
+                    id: id.to_string(),
+                    name,
+                }),
+                subject: e.subject.map(|(id, name)| NamedRef {
+                    id: id.to_string(),
+                    name,
+                }),
             })
             .collect(),
     }))

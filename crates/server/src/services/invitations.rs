@@ -337,7 +337,7 @@ async fn join(
         // In a savepoint: if someone linked (or deleted) the person a moment ago, the member
         // joins unlinked rather than failing the whole acceptance.
         let sp = txn.begin().await?;
-        match users::link_person(&sp, org_id, &user.id, pid, now).await {
+        match users::link_person(&sp, org_id, &user.id, pid, &user.id, now).await {
             Ok(_) => sp.commit().await?,
             Err(e) if is_unique_violation(&e) || is_foreign_key_violation(&e) => {
                 sp.rollback().await?

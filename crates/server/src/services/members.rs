@@ -122,7 +122,7 @@ pub async fn remove(state: &AppState, caller: &User, raw_id: &str) -> Result<(),
     if target.user.role == Role::Admin && users::count_admins(&txn, org).await? <= 1 {
         return Err(ApiError::conflict(LAST_ADMIN));
     }
-    users::remove_from_org(&txn, org, &target.user.id, state.now()).await?;
+    users::remove_from_org(&txn, org, &target.user.id, &caller.id, state.now()).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -140,7 +140,7 @@ pub async fn leave(state: &AppState, caller: &User) -> Result<(), ApiError> {
     if caller.role == Role::Admin && users::count_admins(&txn, org).await? <= 1 {
         return Err(ApiError::conflict(LAST_ADMIN_LEAVES));
     }
-    users::remove_from_org(&txn, org, &caller.id, state.now()).await?;
+    users::remove_from_org(&txn, org, &caller.id, &caller.id, state.now()).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -185,7 +185,16 @@ pub async fn link(
         }
         (None, None) => {}
     }
-    match users::link_person(&txn, org, &target.user.id, &person.id, state.now()).await {
+    match users::link_person(
+        &txn,
+        org,
+        &target.user.id,
+        &person.id,
+        &caller.id,
+        state.now(),
+    )
+    .await
+    {
         Ok(true) => {}
         // Changed by a concurrent request since it was read: say what it is now.
         Ok(false) => {
@@ -209,7 +218,7 @@ pub async fn unlink(state: &AppState, caller: &User, raw_user: &str) -> Result<(
     let org = &authz::authorize_org(&caller.actor(), OrgAction::UnlinkUser)?;
     let txn = begin_write(&state.db).await?;
     let target = member(&txn, org, raw_user).await?;
-    if !users::unlink_person(&txn, org, &target.user.id, state.now()).await? {
+    if !users::unlink_person(&txn, org, &target.user.id, &caller.id, state.now()).await? {
         return Err(ApiError::conflict("User is not linked to a person"));
     }
     txn.commit().await?;
@@ -242,7 +251,7 @@ pub async fn link_self(
             linked_to_someone: person.user_id.is_some(),
         },
     )?;
-    match users::link_person(&txn, &org, &me.id, &person.id, state.now()).await {
+    match users::link_person(&txn, &org, &me.id, &person.id, &me.id, state.now()).await {
         Ok(true) => {}
         Ok(false) => {
             return Err(ApiError::conflict(
@@ -266,7 +275,7 @@ pub async fn unlink_self(state: &AppState, caller: &UserId) -> Result<(), ApiErr
         .await?
         .ok_or(ApiError::Unauthorized)?;
     let unlinked = match &me.organization_id {
-        Some(org) => users::unlink_person(&txn, org, &me.id, state.now()).await?,
+        Some(org) => users::unlink_person(&txn, org, &me.id, &me.id, state.now()).await?,
         None => false,
     };
     if !unlinked {

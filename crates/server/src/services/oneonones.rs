@@ -15,14 +15,14 @@ use crate::{
     state::AppState,
 };
 use manageros_core::{
-    Invalid, OneOnOneId, OrgId, PageInfo, PersonId, Timestamp,
+    Invalid, OneOnOneId, OrgId, PageInfo, PersonId, Timestamp, UserId,
     authz::{self, Action, Actor},
 };
 use manageros_store::{
     ConnectionTrait, DatabaseTransaction, begin_write,
     repo::{
         oneonones::{
-            self, AccessAction, AccessEntry, ListQuery, OneOnOneFields, OneOnOneWithPeople,
+            self, AccessAction, AccessEntry, ListQuery, OneOnOneFields, OneOnOneWithPeople, Party,
             SortField, SortKey,
         },
         persons, users,
@@ -320,12 +320,26 @@ pub(crate) async fn authorized(
 ) -> Result<(OrgId, OneOnOneWithPeople), ApiError> {
     authz::authorize_oneonone_caller(actor)?;
     let (org, o) = load::authorized::<OneOnOneWithPeople>(txn, actor, id, action).await?;
-    if !authz::takes_part(actor, &o.one_on_one.facts()) {
-        let what = match action {
+    let what = if !authz::takes_part(actor, &o.one_on_one.facts()) {
+        Some(match action {
             Action::OneOnOneEdit => AccessAction::Edit,
             Action::OneOnOneDelete => AccessAction::Delete,
             _ => AccessAction::View,
-        };
+        })
+    } else if let Some(me) = &actor.person_id
+        && users::holds_by_takeover(txn, &org, me, &actor.user_id).await?
+    {
+        // A participant only because their account took the person over from another user
+        // (an admin could unlink someone, link themselves, read, and link back): logged too.
+        Some(match action {
+            Action::OneOnOneEdit => AccessAction::EditThroughLink,
+            Action::OneOnOneDelete => AccessAction::DeleteThroughLink,
+            _ => AccessAction::ViewThroughLink,
+        })
+    } else {
+        None
+    };
+    if let Some(what) = what {
         oneonones::log_access(txn, &org, &o.one_on_one.id, &actor.user_id, what, now).await?;
     }
     Ok((org, o))
@@ -387,9 +401,83 @@ pub async fn update(
     if !same_pair {
         conversation::carry_over_in(&txn, &org, &before.manager_id, &before.report_id, now).await?;
     }
+    // Whoever the update took out is written to the log (the others read it) and told.
+    let removed: Vec<&Party> = [&current.manager, &current.report]
+        .into_iter()
+        .filter(|p| p.id != fields.manager_id && p.id != fields.report_id)
+        .collect();
+    for p in &removed {
+        oneonones::log_about(
+            &txn,
+            &org,
+            &before.id,
+            &actor.user_id,
+            AccessAction::ParticipantRemoved,
+            Some(&p.id),
+            now,
+        )
+        .await?;
+    }
     let o = reread::<OneOnOneWithPeople>(&txn, &org, &current.one_on_one.id).await?;
     txn.commit().await?;
+    let told: Vec<UserId> = removed.iter().filter_map(|p| p.user_id.clone()).collect();
+    if !told.is_empty() {
+        notify_removed(state, actor, &current, told);
+    }
     Ok(o)
+}
+
+/// Tells the users of participants an update took out of a one-on-one: they can no longer
+/// open it, so its log cannot tell them.
+fn notify_removed(state: &AppState, actor: &Actor, before: &OneOnOneWithPeople, told: Vec<UserId>) {
+    let (state_for_task, by, o) = (state.clone(), actor.user_id.clone(), before.clone());
+    state.background.spawn(
+        async move {
+            let by = match users::find(&state_for_task.db, &by).await {
+                Ok(Some(u)) => format!("{} ({})", u.name, u.email),
+                _ => "Someone in your organization".to_owned(),
+            };
+            let at = o.one_on_one.scheduled_at.to_rfc3339()[..16].replace('T', " ") + " UTC";
+            for uid in &told {
+                let Ok(Some(user)) = users::find(&state_for_task.db, uid).await else {
+                    continue;
+                };
+                let body = format!(
+                    "Hello {name},\n\n\
+                     {by} changed the one-on-one between \u{201c}{manager}\u{201d} and\n\
+                     \u{201c}{report}\u{201d} scheduled for {at}: you no longer take part in it,\n\
+                     and can no longer open it.\n\n\
+                     If you did not expect this, ask them or an admin of your organization why.\n",
+                    name = user.name,
+                    manager = o.manager.name,
+                    report = o.report.name,
+                );
+                let html = crate::mail::html::OneOnOneRemoved {
+                    name: &user.name,
+                    by: &by,
+                    manager: &o.manager.name,
+                    report: &o.report.name,
+                    at: at.clone(),
+                };
+                let mail = match Mail::new(
+                    user.email.to_string(),
+                    "You were taken out of a one-on-one".into(),
+                    body,
+                    &html,
+                ) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        tracing::error!(error = ?e, "could not write a removal notice");
+                        continue;
+                    }
+                };
+                if let Err(e) = state_for_task.mailer.send(mail).await {
+                    tracing::error!(error = ?e, "could not tell a participant they were removed");
+                }
+            }
+        }
+        .instrument(tracing::Span::current()),
+    );
 }
 
 /// Deletes a one-on-one. When an admin who does not take part deletes it, the participants
@@ -503,7 +591,34 @@ pub async fn access(
                 })
         })
         .collect();
-    let log = oneonones::access_log(&state.db, &org, &o.one_on_one.id).await?;
+    // Its own entries, and every change of the user behind either of its people.
+    let mut log = oneonones::access_log(&state.db, &org, &o.one_on_one.id).await?;
+    let names = [
+        (o.manager.id.clone(), o.manager.name.clone()),
+        (o.report.id.clone(), o.report.name.clone()),
+    ];
+    let links = users::link_events(
+        &state.db,
+        &org,
+        &[facts.manager.clone(), facts.report.clone()],
+    )
+    .await?;
+    // Changes after the one-on-one was created: before it, they gave nobody access to it.
+    let since = o.one_on_one.created_at;
+    log.extend(
+        links
+            .into_iter()
+            .filter(|e| e.at > since)
+            .map(|e| AccessEntry {
+                at: e.at,
+                user_id: e.by,
+                name: e.by_name,
+                action: e.change.as_str().to_owned(),
+                person: names.iter().find(|(id, _)| *id == e.person_id).cloned(),
+                subject: Some((e.user_id, e.user_name)),
+            }),
+    );
+    log.sort_by_key(|e| e.at);
     Ok((readers, log))
 }
 

@@ -562,6 +562,25 @@ pub struct LogRow {
     pub action: String,
 }
 
+/// An access-log entry as a sentence about whoever made it.
+fn describe(e: &AccessEntry) -> String {
+    let person = e.person.as_ref().map_or("", |(_, n)| n.as_str());
+    let subject = e.subject.as_ref().map_or("", |(_, n)| n.as_str());
+    match e.action.as_str() {
+        "view" => "opened it".into(),
+        "edit" => "changed it".into(),
+        "delete" => "deleted it".into(),
+        "handoff" => "moved open items to or from it after a change of manager".into(),
+        "link" => format!("linked the account of {subject} to {person}"),
+        "unlink" => format!("unlinked the account of {subject} from {person}"),
+        "view-through-link" => "opened it, through an account linked in place of another".into(),
+        "edit-through-link" => "changed it, through an account linked in place of another".into(),
+        "delete-through-link" => "deleted it, through an account linked in place of another".into(),
+        "participant-removed" => format!("took {person} out of it"),
+        other => other.to_owned(),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "oneonones/detail.html")]
 struct DetailPage {
@@ -763,8 +782,8 @@ pub async fn show_detail(
                 .into_iter()
                 .map(|e: AccessEntry| LogRow {
                     when: When::of(e.at),
+                    action: describe(&e),
                     name: e.name,
-                    action: e.action,
                 })
                 .collect(),
             log_refusal,

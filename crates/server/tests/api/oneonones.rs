@@ -843,3 +843,143 @@ async fn notes_refuse_control_characters(app: TestApp) {
     let o = c.boss.get(&format!("/api/oneonones/{id}")).await;
     assert_eq!(o.body["oneOnOne"]["notes"], "Agenda\n\t- growth\r\n");
 }
+
+/// Issue 12, finding 2: an admin unlinked a participant's user, linked their own account to
+/// that person, read the one-on-ones as a "participant" (nothing logged), and linked everything
+/// back. Now each link change is in the log of each of the person's one-on-ones, and the reads
+/// made through the takeover are logged as such; the real participant's reads are not.
+#[db_test]
+async fn taking_over_a_participant_by_relinking_is_in_the_log(app: TestApp) {
+    let c = cast(&app, "acme").await;
+    let id = c
+        .boss
+        .post(
+            "/api/oneonones",
+            body(&c.boss_p, &c.rep_p, "2025-10-20T14:00:00Z"),
+        )
+        .await
+        .id("oneOnOne");
+    let path = format!("/api/oneonones/{id}");
+    let admin = &c.org.admin;
+    let admin_id = app.me(admin).await["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let rep_id = app.me(&c.rep).await["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let member = |u: &str| format!("/api/organization/members/{u}/person");
+
+    let tick = || app.clock.advance_millis(1000);
+    tick();
+    admin.delete(&member(&rep_id)).await.assert_status(204);
+    tick();
+    admin
+        .put(&member(&admin_id), json!({"personId": c.rep_p}))
+        .await
+        .assert_status(200);
+    tick();
+    admin.get(&path).await.assert_status(200);
+    admin.get("/api/oneonones").await.assert_status(200);
+    tick();
+    admin.delete(&member(&admin_id)).await.assert_status(204);
+    tick();
+    admin
+        .put(&member(&rep_id), json!({"personId": c.rep_p}))
+        .await
+        .assert_status(200);
+    tick();
+    // The real participant reads their own one-on-one again: that is not logged.
+    c.rep.get(&path).await.assert_status(200);
+
+    for reader in [&c.rep, &c.boss] {
+        let r = reader.get(&format!("{path}/access")).await;
+        r.assert_status(200);
+        let log: Vec<(String, String, String)> = r.body["log"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["action"].as_str().unwrap().to_owned(),
+                    e["name"].as_str().unwrap().to_owned(),
+                    e["subject"]["name"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect();
+        let entry = |a: &str, n: &str, s: &str| (a.to_owned(), n.to_owned(), s.to_owned());
+        assert_eq!(
+            log,
+            [
+                entry("unlink", "Admin of acme", "John Doe"),
+                entry("link", "Admin of acme", "Admin of acme"),
+                entry("view-through-link", "Admin of acme", ""),
+                entry("unlink", "Admin of acme", "Admin of acme"),
+                entry("link", "Admin of acme", "John Doe"),
+            ]
+        );
+        assert_eq!(r.body["log"][0]["person"]["id"], c.rep_p.as_str());
+    }
+}
+
+/// Issue 12, finding 2: a participant swapped out of a one-on-one by an update is told by
+/// email, and the swap is in the log the remaining participants read.
+#[db_test]
+async fn a_participant_swapped_out_is_told_and_logged(app: TestApp) {
+    let c = cast(&app, "acme").await;
+    let third_p = app.me(&c.third).await["user"]["personId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let id = c
+        .boss
+        .post(
+            "/api/oneonones",
+            body(&c.boss_p, &c.rep_p, "2025-10-20T14:00:00Z"),
+        )
+        .await
+        .id("oneOnOne");
+    let path = format!("/api/oneonones/{id}");
+    app.clock.advance_millis(1000);
+    c.boss
+        .put(&path, body(&c.boss_p, &third_p, "2025-10-20T14:00:00Z"))
+        .await
+        .assert_status(200);
+    let mails: Vec<_> = app
+        .emails_to("john@acme.test")
+        .await
+        .into_iter()
+        .filter(|m| m.subject == "You were taken out of a one-on-one")
+        .collect();
+    assert_eq!(mails.len(), 1);
+    assert!(
+        mails[0]
+            .body
+            .contains("Jane Smith (jane@acme.test) changed the one-on-one"),
+        "{}",
+        mails[0].body
+    );
+    assert!(mails[0].html.contains("no longer take part"));
+    // John can no longer open it; Jane and the new participant read the swap in its log.
+    c.rep.get(&path).await.assert_status(404);
+    let r = c.third.get(&format!("{path}/access")).await;
+    let log = r.body["log"].as_array().unwrap();
+    assert_eq!(log.len(), 1, "{}", r.body);
+    assert_eq!(log[0]["action"], "participant-removed");
+    assert_eq!(log[0]["name"], "Jane Smith");
+    assert_eq!(log[0]["person"]["name"], "John Doe");
+    // An update that keeps both participants tells nobody.
+    c.boss
+        .put(&path, body(&c.boss_p, &third_p, "2025-10-21T14:00:00Z"))
+        .await
+        .assert_status(200);
+    assert_eq!(
+        app.emails_to("third@acme.test")
+            .await
+            .iter()
+            .filter(|m| m.subject.contains("taken out"))
+            .count(),
+        0
+    );
+}

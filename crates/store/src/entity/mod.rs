@@ -20,6 +20,7 @@ pub mod oneonone_pair;
 pub mod organization;
 pub mod password_reset;
 pub mod person;
+pub mod person_link;
 pub mod private_note;
 pub mod report;
 pub mod session;

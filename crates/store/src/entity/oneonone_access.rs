@@ -10,6 +10,7 @@ pub struct Model {
     pub user_id: String,
     pub action: String,
     pub at: i64,
+    pub person_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,7 @@ mod m0005_name_order_and_indexes;
 mod m0006_conversation;
 mod m0007_handoffs;
 mod m0008_campaign_minimum;
+mod m0009_person_link_log;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_conversation::Migration),
             Box::new(m0007_handoffs::Migration),
             Box::new(m0008_campaign_minimum::Migration),
+            Box::new(m0009_person_link_log::Migration),
         ]
     }
 }

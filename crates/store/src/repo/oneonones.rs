@@ -596,6 +596,13 @@ pub enum AccessAction {
     Delete,
     /// Open items moved to or from it when one of its people changed manager.
     Handoff,
+    /// A participant read or changed it through a link that took their person over from
+    /// another user ([`super::users::holds_by_takeover`]).
+    ViewThroughLink,
+    EditThroughLink,
+    DeleteThroughLink,
+    /// An update took this person out of it (`AccessEntry::person`).
+    ParticipantRemoved,
 }
 
 impl AccessAction {
@@ -605,6 +612,10 @@ impl AccessAction {
             AccessAction::Edit => "edit",
             AccessAction::Delete => "delete",
             AccessAction::Handoff => "handoff",
+            AccessAction::ViewThroughLink => "view-through-link",
+            AccessAction::EditThroughLink => "edit-through-link",
+            AccessAction::DeleteThroughLink => "delete-through-link",
+            AccessAction::ParticipantRemoved => "participant-removed",
         }
     }
 }
@@ -615,6 +626,11 @@ pub struct AccessEntry {
     pub user_id: UserId,
     pub name: String,
     pub action: String,
+    /// The person the entry is about, `(id, name)`: the participant removed, or the person
+    /// a user was linked to or unlinked from.
+    pub person: Option<(PersonId, String)>,
+    /// The user linked or unlinked, `(id, name)`.
+    pub subject: Option<(UserId, String)>,
 }
 
 pub async fn log_access(
@@ -625,7 +641,21 @@ pub async fn log_access(
     action: AccessAction,
     at: Timestamp,
 ) -> Result<(), DbErr> {
+    log_about(db, org, id, user, action, None, at).await
+}
+
+/// An entry about a person (the participant an update removed).
+pub async fn log_about(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &OneOnOneId,
+    user: &UserId,
+    action: AccessAction,
+    person: Option<&PersonId>,
+    at: Timestamp,
+) -> Result<(), DbErr> {
     oneonone_access::Entity::insert(oneonone_access::ActiveModel {
+        person_id: Set(person.map(|p| p.as_str().to_owned())),
         id: Set(AccessLogId::generate().into_string()),
         organization_id: Set(org.as_str().to_owned()),
         oneonone_id: Set(id.as_str().to_owned()),
@@ -644,6 +674,8 @@ struct LogRow {
     user_id: String,
     name: Option<String>,
     action: String,
+    person_id: Option<String>,
+    person_name: Option<String>,
 }
 
 /// The access log of a one-on-one, oldest first, with the names of those who accessed it.
@@ -656,13 +688,21 @@ pub async fn access_log(
         .column((a("l"), a("at")))
         .column((a("l"), a("user_id")))
         .column((a("l"), a("action")))
+        .column((a("l"), a("person_id")))
         .expr_as(Expr::col((a("u"), a("name"))), a("name"))
+        .expr_as(Expr::col((a("p"), a("name"))), a("person_name"))
         .from_as(a("oneonone_access_log"), a("l"))
         .join_as(
             JoinType::LeftJoin,
             a("users"),
             a("u"),
             Expr::col((a("u"), a("id"))).equals((a("l"), a("user_id"))),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            a("persons"),
+            a("p"),
+            Expr::col((a("p"), a("id"))).equals((a("l"), a("person_id"))),
         )
         .and_where(Expr::col((a("l"), a("organization_id"))).eq(org.as_str()))
         .and_where(Expr::col((a("l"), a("oneonone_id"))).eq(id.as_str()))
@@ -679,6 +719,10 @@ pub async fn access_log(
                 user_id: UserId::from_db(r.user_id),
                 name: r.name.unwrap_or_default(),
                 action: r.action,
+                person: r
+                    .person_id
+                    .map(|p| (PersonId::from_db(p), r.person_name.unwrap_or_default())),
+                subject: None,
             })
             .collect(),
     )

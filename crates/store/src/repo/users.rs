@@ -1,6 +1,6 @@
 //! User accounts.
 
-use crate::entity::user;
+use crate::entity::{person_link, user};
 use manageros_core::{Email, OrgId, PersonId, Role, Timestamp, UserId};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryFilter, prelude::*};
 
@@ -285,8 +285,10 @@ pub async fn remove_from_org(
     db: &impl ConnectionTrait,
     org: &OrgId,
     id: &UserId,
+    by: &UserId,
     now: Timestamp,
 ) -> Result<(), DbErr> {
+    let person = linked_person(db, org, id).await?;
     user::Entity::update_many()
         .col_expr(
             user::Column::OrganizationId,
@@ -298,6 +300,9 @@ pub async fn remove_from_org(
         .filter(in_org(org, id))
         .exec(db)
         .await?;
+    if let Some(person) = person {
+        log_link(db, org, &person, by, id, LinkChange::Unlink, now).await?;
+    }
     Ok(())
 }
 
@@ -328,6 +333,7 @@ pub async fn link_person(
     org: &OrgId,
     id: &UserId,
     person: &PersonId,
+    by: &UserId,
     now: Timestamp,
 ) -> Result<bool, DbErr> {
     let r = user::Entity::update_many()
@@ -337,7 +343,11 @@ pub async fn link_person(
         .filter(user::Column::PersonId.is_null())
         .exec(db)
         .await?;
-    Ok(r.rows_affected == 1)
+    if r.rows_affected != 1 {
+        return Ok(false);
+    }
+    log_link(db, org, person, by, id, LinkChange::Link, now).await?;
+    Ok(true)
 }
 
 /// Unlinks a member from their person; `false` if they were not linked.
@@ -345,16 +355,173 @@ pub async fn unlink_person(
     db: &impl ConnectionTrait,
     org: &OrgId,
     id: &UserId,
+    by: &UserId,
     now: Timestamp,
 ) -> Result<bool, DbErr> {
+    let Some(person) = linked_person(db, org, id).await? else {
+        return Ok(false);
+    };
     let r = user::Entity::update_many()
         .col_expr(user::Column::PersonId, Expr::value(Option::<String>::None))
         .col_expr(user::Column::UpdatedAt, Expr::value(now.as_millis()))
         .filter(in_org(org, id))
-        .filter(user::Column::PersonId.is_not_null())
+        .filter(user::Column::PersonId.eq(person.as_str()))
         .exec(db)
         .await?;
-    Ok(r.rows_affected == 1)
+    if r.rows_affected != 1 {
+        return Ok(false);
+    }
+    log_link(db, org, &person, by, id, LinkChange::Unlink, now).await?;
+    Ok(true)
+}
+
+async fn linked_person(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &UserId,
+) -> Result<Option<PersonId>, DbErr> {
+    Ok(user::Entity::find()
+        .filter(in_org(org, id))
+        .one(db)
+        .await?
+        .and_then(|u| u.person_id)
+        .map(PersonId::from_db))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The link log: every change of which user is linked to a person, written by the functions
+// above in the same transaction as the change, so that no path can skip it.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkChange {
+    Link,
+    Unlink,
+}
+
+impl LinkChange {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkChange::Link => "link",
+            LinkChange::Unlink => "unlink",
+        }
+    }
+}
+
+async fn log_link(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    person: &PersonId,
+    by: &UserId,
+    user_id: &UserId,
+    change: LinkChange,
+    at: Timestamp,
+) -> Result<(), DbErr> {
+    person_link::Entity::insert(person_link::ActiveModel {
+        id: Set(manageros_core::LinkLogId::generate().into_string()),
+        organization_id: Set(org.as_str().to_owned()),
+        person_id: Set(person.as_str().to_owned()),
+        by_user_id: Set(by.as_str().to_owned()),
+        user_id: Set(user_id.as_str().to_owned()),
+        action: Set(change.as_str().to_owned()),
+        at: Set(at.as_millis()),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// One change of the user linked to a person, with the names as they are now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkEvent {
+    pub at: Timestamp,
+    pub person_id: PersonId,
+    pub by: UserId,
+    pub by_name: String,
+    pub user_id: UserId,
+    pub user_name: String,
+    pub change: LinkChange,
+}
+
+/// The link changes of `persons`, oldest first (without the rows written for links that
+/// predate the log).
+pub async fn link_events(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    persons: &[PersonId],
+) -> Result<Vec<LinkEvent>, DbErr> {
+    let rows = person_link::Entity::find()
+        .filter(person_link::Column::OrganizationId.eq(org.as_str()))
+        .filter(person_link::Column::PersonId.is_in(persons.iter().map(|p| p.as_str())))
+        .filter(person_link::Column::At.gt(0))
+        .order_by(person_link::Column::At, Order::Asc)
+        .order_by(person_link::Column::Id, Order::Asc)
+        .all(db)
+        .await?;
+    let mut ids: Vec<&str> = rows
+        .iter()
+        .flat_map(|r| [r.by_user_id.as_str(), r.user_id.as_str()])
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names: std::collections::HashMap<String, String> = if ids.is_empty() {
+        Default::default()
+    } else {
+        user::Entity::find()
+            .filter(user::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect()
+    };
+    let name = |id: &str| names.get(id).cloned().unwrap_or_default();
+    Ok(rows
+        .into_iter()
+        .map(|r| LinkEvent {
+            at: Timestamp::from_millis(r.at),
+            person_id: PersonId::from_db(r.person_id),
+            by_name: name(&r.by_user_id),
+            user_name: name(&r.user_id),
+            by: UserId::from_db(r.by_user_id),
+            user_id: UserId::from_db(r.user_id),
+            change: if r.action == "unlink" {
+                LinkChange::Unlink
+            } else {
+                LinkChange::Link
+            },
+        })
+        .collect())
+}
+
+/// Whether `user` holds `person` through a takeover: another user was linked to (or unlinked
+/// from) the person before `user` was first linked to it. Their reads of the person's
+/// one-on-ones are then logged, as an outsider's would be.
+pub async fn holds_by_takeover(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    person: &PersonId,
+    user: &UserId,
+) -> Result<bool, DbErr> {
+    let of_person = || {
+        person_link::Entity::find()
+            .filter(person_link::Column::OrganizationId.eq(org.as_str()))
+            .filter(person_link::Column::PersonId.eq(person.as_str()))
+    };
+    let Some(first) = of_person()
+        .filter(person_link::Column::UserId.eq(user.as_str()))
+        .filter(person_link::Column::Action.eq("link"))
+        .order_by(person_link::Column::At, Order::Asc)
+        .one(db)
+        .await?
+    else {
+        return Ok(false);
+    };
+    Ok(of_person()
+        .filter(person_link::Column::UserId.ne(user.as_str()))
+        .filter(person_link::Column::At.lte(first.at))
+        .one(db)
+        .await?
+        .is_some())
 }
 
 /// The organization's admins and the users linked to any of `persons`: everyone who might be
