@@ -191,6 +191,7 @@ async fn seed(url: &str, scale: Scale) -> anyhow::Result<()> {
             person_id: Set(Some(people[0].to_string())),
             created_at: Set(now.as_millis()),
             updated_at: Set(now.as_millis()),
+            email_verified_at: Set(Some(now.as_millis())),
         })
         .exec_without_returning(&txn)
         .await?;

@@ -933,6 +933,21 @@ pub fn authorize_invitation_acceptance(
     }
 }
 
+/// Until an account has proved its address, it joins no organization by an invitation's id,
+/// sees no invitation and links to no person: anyone can type an address at sign-up.
+pub const UNVERIFIED: &str =
+    "Verify your email address first: open the link we mailed you, or ask for a new one";
+/// An admin links a member whose address is not verified.
+pub const TARGET_UNVERIFIED: &str = "This user has not verified their email address yet";
+
+pub fn authorize_verified(verified: bool, message: &str) -> Result<(), Refusal> {
+    if verified {
+        Ok(())
+    } else {
+        Err(Refusal::Forbidden(message.into()))
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Organization administration: the admin-only operations of docs/API.md §4 and the
 // people/teams writes. Each is checked in the order the spec fixes: the admin role first,

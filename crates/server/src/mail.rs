@@ -63,6 +63,14 @@ pub mod html {
     }
 
     #[derive(Template)]
+    #[template(path = "mail/verify.html")]
+    pub struct Verify<'a> {
+        pub name: &'a str,
+        pub email: &'a str,
+        pub link: &'a str,
+    }
+
+    #[derive(Template)]
     #[template(path = "mail/reset.html")]
     pub struct Reset<'a> {
         pub name: &'a str,

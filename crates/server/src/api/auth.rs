@@ -4,7 +4,7 @@ use crate::{
     api::schema::{OrganizationView, UserView},
     error::{ApiError, ErrorBody},
     extract::{AppJson, CurrentUser},
-    services::accounts::{self, ResetPasswordRequest, SignedIn, SignupRequest},
+    services::accounts::{self, ResetPasswordRequest, SignedIn, SignupRequest, VerifyEmailRequest},
     session,
     state::AppState,
 };
@@ -22,7 +22,8 @@ pub struct SignupResponse {
     pub user: UserView,
     /// The session token, shown once: send it as `Authorization: Bearer <token>`.
     pub token: String,
-    /// Whether the new account joined an organization through a waiting invitation.
+    /// Whether the new account joined an organization through a waiting invitation: never at
+    /// sign-up, which joins nothing until the address is verified (see `verify-email`).
     pub was_invited: bool,
     pub organization: Option<OrganizationView>,
 }
@@ -58,7 +59,8 @@ fn with_cookie(state: &AppState, token: &str) -> HeaderMap {
     h
 }
 
-/// Create an account (and join the organization of a single waiting invitation).
+/// Create an account; a verification link is mailed to its address. The account joins no
+/// organization until the address is verified.
 #[utoipa::path(post, path = "/api/auth/signup", tag = "auth",
     request_body = SignupRequest,
     responses(
@@ -160,4 +162,46 @@ pub async fn reset_password(
 ) -> Result<impl IntoResponse, ApiError> {
     accounts::reset_password(&state, body).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyEmailResponse {
+    pub user: UserView,
+    /// Whether verifying joined the organization of a single waiting invitation.
+    pub was_invited: bool,
+    pub organization: Option<OrganizationView>,
+}
+
+/// Verify an address with the token of the mailed link (no session needed), and join the
+/// organization of a single invitation waiting for it.
+#[utoipa::path(post, path = "/api/auth/verify-email", tag = "auth",
+    request_body = VerifyEmailRequest,
+    responses((status = 200, body = VerifyEmailResponse),
+        (status = 400, body = ErrorBody, description = "Invalid or expired verification token"),
+        (status = 429, body = ErrorBody)))]
+pub async fn verify_email(
+    State(state): State<AppState>,
+    AppJson(body): AppJson<VerifyEmailRequest>,
+) -> Result<AppJson<VerifyEmailResponse>, ApiError> {
+    let v = accounts::verify_email(&state, body).await?;
+    Ok(AppJson(VerifyEmailResponse {
+        user: UserView::from(&v.user),
+        was_invited: v.organization.is_some(),
+        organization: v.organization.as_ref().map(OrganizationView::from),
+    }))
+}
+
+/// Mail a new verification link to the signed-in user.
+#[utoipa::path(post, path = "/api/auth/resend-verification", tag = "auth",
+    security(("bearer" = []), ("cookie" = [])),
+    responses((status = 202), (status = 401, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "Already verified"),
+        (status = 429, body = ErrorBody)))]
+pub async fn resend_verification(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+) -> Result<StatusCode, ApiError> {
+    accounts::resend_verification(&state, &caller.user).await?;
+    Ok(StatusCode::ACCEPTED)
 }

@@ -83,6 +83,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(auth::logout))
         .routes(routes!(auth::forgot_password))
         .routes(routes!(auth::reset_password))
+        .routes(routes!(auth::verify_email))
+        .routes(routes!(auth::resend_verification))
         .routes(routes!(campaigns::public_form, campaigns::public_answer))
         .layer(middleware::from_fn_with_state(
             state.clone(),

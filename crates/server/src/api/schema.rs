@@ -24,6 +24,8 @@ pub struct UserView {
     pub role: &'static str,
     pub organization_id: Option<String>,
     pub person_id: Option<String>,
+    /// Whether the account has proved its address (docs/API.md §2).
+    pub email_verified: bool,
     #[schema(format = DateTime, example = "2025-10-14T12:00:00.000Z")]
     pub created_at: String,
 }
@@ -37,6 +39,7 @@ impl From<&User> for UserView {
             role: u.role.as_str(),
             organization_id: u.organization_id.as_ref().map(ToString::to_string),
             person_id: u.person_id.as_ref().map(ToString::to_string),
+            email_verified: u.email_verified,
             created_at: u.created_at.to_rfc3339(),
         }
     }

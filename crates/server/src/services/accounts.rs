@@ -1,4 +1,4 @@
-//! Accounts: sign-up, sign-in, sign-out and password reset.
+//! Accounts: sign-up, email verification, sign-in, sign-out and password reset.
 
 use crate::{
     error::{ApiError, OnConflict},
@@ -14,7 +14,8 @@ use manageros_store::{
     begin_write,
     repo::{
         orgs::Organization,
-        password_resets, sessions,
+        password_resets::{self, Purpose},
+        sessions,
         users::{self, NewUser, User},
     },
 };
@@ -92,7 +93,8 @@ pub struct SignupRequest {
     pub password: Option<String>,
 }
 
-/// Creates an account and signs it in; joins the organization of a single waiting invitation.
+/// Creates an account, signs it in, and mails the link that verifies its address; it joins
+/// nothing until then ([`verify_email`]).
 pub async fn signup(state: &AppState, input: SignupRequest) -> Result<SignedIn, ApiError> {
     validate! {
         name = "name": Name::parse(input.name.as_deref().unwrap_or_default()),
@@ -115,28 +117,142 @@ pub async fn signup(state: &AppState, input: SignupRequest) -> Result<SignedIn, 
             role: Role::User,
             organization_id: None,
             person_id: None,
+            email_verified: false,
         },
         now,
     )
     .await
     // Two sign-ups with one address at the same moment: the unique index decides.
     .on_unique_violation(EMAIL_TAKEN)?;
-    let organization = invitations::accept_single_at_signup(&txn, &user, now).await?;
-    let user = match organization {
-        // Joining changed the row (organization, role, maybe person): read it back.
-        Some(_) => users::find(&txn, &user.id)
-            .await?
-            .ok_or(ApiError::Unauthorized)?,
-        None => user,
-    };
+    // Nothing is joined or linked until the address is proved: anyone could type it.
+    let link = new_verification(state, &txn, &user, now).await?;
     let token = start_session(&txn, &user.id, now).await?;
     txn.commit().await?;
+    send_verification(state, &user, &link).await;
     Ok(SignedIn {
         user,
         token,
-        was_invited: organization.is_some(),
-        organization,
+        was_invited: false,
+        organization: None,
     })
+}
+
+pub const BAD_VERIFICATION_TOKEN: &str = "Invalid or expired verification token";
+pub const ALREADY_VERIFIED: &str = "Your email address is already verified";
+/// How long a verification link works.
+const VERIFY_HOURS: i64 = 24;
+
+/// A new verification token for `user`, counted against the mail budget: the link to mail.
+async fn new_verification(
+    state: &AppState,
+    txn: &impl ConnectionTrait,
+    user: &User,
+    now: Timestamp,
+) -> Result<String, ApiError> {
+    state.mail_budget.take(None, &[user.email.as_str()])?;
+    let token = session::new_token();
+    password_resets::create(
+        txn,
+        Purpose::Verify,
+        &user.id,
+        &session::hash_token(&token),
+        now,
+        now.plus_millis(VERIFY_HOURS * HOUR_MS),
+    )
+    .await?;
+    Ok(state.config.link("/verify-email", &token))
+}
+
+/// Mails the verification link. The account stands if mail fails (the user can ask again),
+/// so a failure is logged, not returned.
+async fn send_verification(state: &AppState, user: &User, link: &str) {
+    let body = format!(
+        "Hello {name},\n\n\
+         Please confirm that {email} is your address by opening this link within a day:\n\n\
+         {link}\n\n\
+         Until you do, your ManagerOS account joins no organization and accepts no\n\
+         invitation. If you did not create an account, ignore this email.\n",
+        name = user.name,
+        email = user.email,
+    );
+    let html = crate::mail::html::Verify {
+        name: &user.name,
+        email: user.email.as_str(),
+        link,
+    };
+    match Mail::new(
+        user.email.to_string(),
+        "Confirm your email address for ManagerOS".into(),
+        body,
+        &html,
+    ) {
+        Ok(mail) => {
+            if let Err(e) = state.mailer.send(mail).await {
+                tracing::error!(error = ?e, "could not send a verification link");
+            }
+        }
+        Err(e) => tracing::error!(error = ?e, "could not write a verification link"),
+    }
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct VerifyEmailRequest {
+    pub token: Option<String>,
+}
+
+/// What verifying did: the account, and the organization it joined, if a single invitation
+/// was waiting for its address (the auto-join of sign-up, done now that the address is proved).
+pub struct Verified {
+    pub user: User,
+    pub organization: Option<Organization>,
+}
+
+/// Verifies the address a link was mailed to (single use; no session needed: the link is
+/// the proof), then joins the organization of a single waiting invitation.
+pub async fn verify_email(
+    state: &AppState,
+    input: VerifyEmailRequest,
+) -> Result<Verified, ApiError> {
+    validate! {
+        token = "token": match input.token.as_deref().map(str::trim) {
+            None | Some("") => Err(Invalid::new(BAD_VERIFICATION_TOKEN)),
+            Some(t) => Ok(t.to_owned()),
+        },
+    }
+    let now = state.now();
+    let txn = begin_write(&state.db).await?;
+    let user_id =
+        password_resets::consume(&txn, Purpose::Verify, &session::hash_token(&token), now)
+            .await?
+            .ok_or_else(|| ApiError::invalid("token", BAD_VERIFICATION_TOKEN))?;
+    users::mark_verified(&txn, &user_id, now).await?;
+    password_resets::delete_for_user(&txn, Purpose::Verify, &user_id).await?;
+    let user = users::find(&txn, &user_id)
+        .await?
+        .ok_or_else(|| ApiError::invalid("token", BAD_VERIFICATION_TOKEN))?;
+    let organization = match user.organization_id {
+        Some(_) => None,
+        None => invitations::accept_single_at_signup(&txn, &user, now).await?,
+    };
+    let user = users::find(&txn, &user_id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    txn.commit().await?;
+    Ok(Verified { user, organization })
+}
+
+/// Mails a new verification link to the signed-in user (the old ones keep working until
+/// they expire or one is used).
+pub async fn resend_verification(state: &AppState, caller: &User) -> Result<(), ApiError> {
+    if caller.email_verified {
+        return Err(ApiError::conflict(ALREADY_VERIFIED));
+    }
+    let now = state.now();
+    let txn = begin_write(&state.db).await?;
+    let link = new_verification(state, &txn, caller, now).await?;
+    txn.commit().await?;
+    send_verification(state, caller, &link).await;
+    Ok(())
 }
 
 /// Signs in. Every failure is the same 401, and takes the same time whether or not the
@@ -196,6 +312,7 @@ async fn send_reset_link(state: &AppState, email: &Email) -> Result<(), ApiError
     let now = state.now();
     password_resets::create(
         &state.db,
+        Purpose::Reset,
         &user.id,
         &session::hash_token(&token),
         now,
@@ -243,12 +360,14 @@ pub async fn reset_password(state: &AppState, input: ResetPasswordRequest) -> Re
     let hash = state.passwords.hash(password.expose()).await?;
     let now = state.now();
     let txn = begin_write(&state.db).await?;
-    let user_id = password_resets::consume(&txn, &session::hash_token(token), now)
+    let user_id = password_resets::consume(&txn, Purpose::Reset, &session::hash_token(token), now)
         .await?
         .ok_or_else(|| ApiError::invalid("token", BAD_RESET_TOKEN))?;
     users::set_password_hash(&txn, &user_id, &hash, now).await?;
+    // The link was mailed to the address: using it proves the address too.
+    users::mark_verified(&txn, &user_id, now).await?;
     sessions::delete_all_for_user(&txn, &user_id).await?;
-    password_resets::delete_for_user(&txn, &user_id).await?;
+    password_resets::delete_for_user(&txn, Purpose::Reset, &user_id).await?;
     txn.commit().await?;
     Ok(())
 }

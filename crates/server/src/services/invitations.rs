@@ -219,8 +219,8 @@ async fn send(state: &AppState, inv: &Invitation, token: &str) {
          {inviter} ({inviter_email}) invited you to the organization \u{201c}{org}\u{201d} on ManagerOS.\n\n\
          To accept, open this link:\n\n\
          {link}\n\n\
-         If you do not have an account yet, sign up with this address ({email}) and you will\n\
-         join automatically.\n\n\
+         If you do not have an account yet, create one from that link with this address\n\
+         ({email}), then accept.\n\n\
          This invitation expires on {expires}.\n",
         inviter = inv.invited_by_name,
         inviter_email = inv.invited_by_email,
@@ -273,6 +273,11 @@ pub async fn accept(
             crate::services::organizations::ALREADY_MEMBER,
         ));
     }
+    if matches!(which, Accepting::Id(_)) {
+        // By id, nothing proves the address; the emailed link does (below).
+        authz::authorize_verified(user.email_verified, authz::UNVERIFIED)?;
+    }
+    let by_link = matches!(which, Accepting::Token(_));
     let inv = match which {
         Accepting::Id(raw) => match InvitationId::parse(raw) {
             Some(id) => invitations::find_any_org(&txn, &id).await?,
@@ -286,6 +291,10 @@ pub async fn accept(
     .ok_or_else(|| ApiError::not_found(INVITEE_NOT_FOUND))?;
     // Even with the emailed link, only the account with the invited address may accept.
     authz::authorize_invitation_acceptance(&user.email, &inv.email)?;
+    if by_link {
+        // The link was mailed to this address: opening it proves the address.
+        users::mark_verified(&txn, &user.id, now).await?;
+    }
     let org = join(&txn, &user, &inv, now)
         .await?
         .ok_or_else(|| ApiError::not_found(INVITEE_NOT_FOUND))?;
@@ -354,7 +363,7 @@ async fn join(
 /// The invitee's list: open invitations for the caller's address, none once they have an
 /// organization.
 pub async fn pending_for(state: &AppState, caller: &User) -> Result<Vec<Invitation>, ApiError> {
-    if caller.organization_id.is_some() {
+    if caller.organization_id.is_some() || !caller.email_verified {
         return Ok(vec![]);
     }
     Ok(invitations::open_for_email(&state.db, &caller.email, state.now()).await?)

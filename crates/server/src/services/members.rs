@@ -185,6 +185,11 @@ pub async fn link(
         }
         (None, None) => {}
     }
+    if !target.user.email_verified {
+        // Until they prove their address, nobody is linked to a person (an org creator's
+        // own organization included).
+        return Err(ApiError::conflict(authz::TARGET_UNVERIFIED));
+    }
     match users::link_person(
         &txn,
         org,
@@ -236,6 +241,7 @@ pub async fn link_self(
         .await?
         .ok_or(ApiError::Unauthorized)?;
     let org = authz::authorize_org(&me.actor(), OrgAction::LinkSelf)?;
+    authz::authorize_verified(me.email_verified, authz::UNVERIFIED)?;
     if me.person_id.is_some() {
         return Err(ApiError::conflict(
             "You are already linked to a person. Unlink first to link elsewhere.",

@@ -25,6 +25,7 @@ struct AccountPage {
     layout: Layout,
     name: String,
     email: String,
+    email_verified: bool,
     organization: Option<String>,
     /// Who invited me, `(name, email)`, when I joined by an invitation.
     invited_by: Option<(String, String)>,
@@ -70,6 +71,7 @@ async fn show_with_feed(
             layout: ctx.layout("My account"),
             name: me.user.name.clone(),
             email: me.user.email.to_string(),
+            email_verified: me.user.email_verified,
             organization: account.organization.map(|o| o.name),
             invited_by: account.invited_by,
             admin: me.user.role == Role::Admin,
@@ -118,6 +120,19 @@ pub async fn revoke_feed(
         "/account#calendar-h",
         "Calendar feed revoked: its URL no longer works.",
     ))
+}
+
+/// Mails a new verification link.
+pub async fn resend_verification(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Posted(_): Posted<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    let me = ctx.member()?;
+    let r = accounts::resend_verification(&state, &me.user)
+        .await
+        .map(|()| format!("A new link is on its way to {}.", me.user.email));
+    after(&state, &ctx, r).await
 }
 
 /// Leaves my organization (not as its last admin), then offers to create or join another.

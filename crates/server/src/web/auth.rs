@@ -138,7 +138,10 @@ pub async fn signup(
                     None,
                 ),
                 None => (
-                    format!("Welcome, {}. Your account is ready.", s.user.name),
+                    format!(
+                        "Welcome, {}. Confirm your address with the link we mailed to {}.",
+                        s.user.name, s.user.email
+                    ),
                     q.next.as_deref(),
                 ),
             };
@@ -267,6 +270,53 @@ pub async fn reset(
                 status,
                 &ResetPage {
                     layout: ctx.layout("Choose a new password"),
+                    form: FormState::from_error(e)?,
+                    token,
+                },
+            ))
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "auth/verify.html")]
+struct VerifyPage {
+    layout: Layout,
+    form: FormState,
+    token: String,
+}
+
+/// `/verify-email?token=`, the mailed link: a button, so that a mail scanner fetching the
+/// link verifies (and joins) nothing.
+pub async fn verify_page(ctx: Ctx, Query(q): Query<TokenQuery>) -> Response {
+    ctx.render(&VerifyPage {
+        layout: ctx.layout("Confirm your email address"),
+        form: FormState::default(),
+        token: q.token.unwrap_or_default(),
+    })
+}
+
+pub async fn verify(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Posted(f): Posted<accounts::VerifyEmailRequest>,
+) -> Result<Response, PageError> {
+    let token = f.token.clone().unwrap_or_default();
+    match accounts::verify_email(&state, f).await {
+        Ok(v) => {
+            let message = match &v.organization {
+                Some(org) => format!("Your address is confirmed. You joined {}.", org.name),
+                None => "Your address is confirmed.".to_owned(),
+            };
+            let to = if ctx.user.is_some() { "/" } else { "/login" };
+            Ok(ctx.redirect_with(to, &message))
+        }
+        Err(e) => {
+            let status = e.status();
+            Ok(ctx.render_status(
+                status,
+                &VerifyPage {
+                    layout: ctx.layout("Confirm your email address"),
                     form: FormState::from_error(e)?,
                     token,
                 },

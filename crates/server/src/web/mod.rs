@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(auth::forgot_page).post(auth::forgot),
         )
         .route("/reset-password", get(auth::reset_page).post(auth::reset))
+        .route("/verify-email", get(auth::verify_page).post(auth::verify))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::rate_limit::limit_auth,
@@ -153,6 +154,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/account/link", post(account::link))
         .route("/account/unlink", post(account::unlink))
         .route("/account/leave", post(account::leave))
+        .route("/account/verification", post(account::resend_verification))
         .route("/account/calendar-feed", post(account::new_feed))
         .route("/account/calendar-feed/revoke", post(account::revoke_feed))
         .route("/settings/permissions", get(settings::permissions))

@@ -26,6 +26,8 @@ struct WelcomePage {
     name: String,
     slug: String,
     invitations: Vec<Invitation>,
+    /// `None` when verified; else the address the link went to.
+    unverified: Option<String>,
 }
 
 async fn welcome_page(
@@ -46,6 +48,7 @@ async fn welcome_page(
             name,
             slug,
             invitations,
+            unverified: (!user.user.email_verified).then(|| user.user.email.to_string()),
         },
     ))
 }

@@ -321,10 +321,9 @@ async fn password_reset_end_to_end(app: TestApp) {
         .await;
     r.assert_status(202);
 
-    let mails = app.emails_to("ada@example.com").await;
+    let mails = resets_to(&app, "ada@example.com").await;
     assert_eq!(mails.len(), 1);
     let mail = &mails[0];
-    assert!(mail.subject.contains("Reset"), "{}", mail.subject);
     assert!(
         mail.body
             .contains(&format!("{}/reset-password?token=", app.base)),
@@ -432,7 +431,7 @@ async fn forgot_password_does_not_reveal_accounts(app: TestApp) {
     unknown.assert_status(202);
     assert_eq!(known.body, unknown.body);
     assert_eq!(app.emails_to("nobody@example.com").await.len(), 0);
-    assert_eq!(app.emails_to("ada@example.com").await.len(), 1);
+    assert_eq!(resets_to(&app, "ada@example.com").await.len(), 1);
     app.post(
         "/api/auth/forgot-password",
         None,
@@ -479,4 +478,13 @@ async fn auth_endpoints_are_rate_limited_per_address(app: TestApp) {
     // …and the rest of the API is not limited.
     app.get("/healthz", None).await.assert_status(200);
     app.get("/api/me", None).await.assert_status(401);
+}
+
+/// The password reset emails to `to` (sign-up also mailed a verification link).
+async fn resets_to(app: &TestApp, to: &str) -> Vec<Email> {
+    app.emails_to(to)
+        .await
+        .into_iter()
+        .filter(|m| m.subject == "Reset your ManagerOS password")
+        .collect()
 }

@@ -385,8 +385,16 @@ impl TestApp {
         }
     }
 
-    /// Signs up a new account and returns it, signed in.
+    /// Signs up a new account, verifies its address with the mailed link (which joins the
+    /// organization of a single waiting invitation), and returns it, signed in.
     pub async fn signup(&self, name: &str, email: &str) -> TestUser {
+        let u = self.signup_unverified(name, email).await;
+        self.verify(email).await;
+        u
+    }
+
+    /// Signs up a new account and returns it, signed in, its address not yet verified.
+    pub async fn signup_unverified(&self, name: &str, email: &str) -> TestUser {
         let r = self
             .post(
                 "/api/auth/signup",
@@ -396,6 +404,25 @@ impl TestApp {
             .await;
         r.assert_status(201);
         self.user(&r.body)
+    }
+
+    /// Opens the last verification link mailed to `email`; answers the verification.
+    pub async fn verify(&self, email: &str) -> Res {
+        let mails = self.emails_to(email).await;
+        let mail = mails
+            .iter()
+            .rev()
+            .find(|m| m.subject.starts_with("Confirm your email address"))
+            .expect("a verification email");
+        let r = self
+            .post(
+                "/api/auth/verify-email",
+                None,
+                json!({"token": mail.link_token()}),
+            )
+            .await;
+        r.assert_status(200);
+        r
     }
 
     /// Signs in an account made with the harness's password.

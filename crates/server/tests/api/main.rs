@@ -33,6 +33,8 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("/api/auth/logout", "post"),
     ("/api/auth/forgot-password", "post"),
     ("/api/auth/reset-password", "post"),
+    ("/api/auth/verify-email", "post"),
+    ("/api/auth/resend-verification", "post"),
     ("/api/me", "get"),
     ("/api/me/linkable-persons", "get"),
     ("/api/me/person", "put"),

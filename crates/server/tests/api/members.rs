@@ -454,7 +454,12 @@ async fn the_onboarding_workflow(app: TestApp) {
             json!({"name": "New User", "email": "newuser@example.com", "password": PASSWORD}),
         )
         .await;
-    assert_eq!(r.body["wasInvited"], true);
+    // Nothing is joined until the address is verified; the mailed link then joins.
+    assert_eq!(r.body["wasInvited"], false);
+    assert_eq!(r.body["user"]["emailVerified"], false);
+    let v = app.verify("newuser@example.com").await;
+    assert_eq!(v.body["wasInvited"], true);
+    assert_eq!(v.body["user"]["emailVerified"], true);
     let newbie = app.user(&r.body);
     let users = acme.admin.get("/api/organization/linkable-users").await;
     let found = users.body["users"]

@@ -379,7 +379,12 @@ async fn revoke_and_reactivate(app: TestApp) {
         ts(&i["expiresAt"]),
         app.clock.now().as_millis() + 7 * DAY_MS
     );
-    let mails = app.emails_to("new@example.com").await;
+    let mails: Vec<_> = app
+        .emails_to("new@example.com")
+        .await
+        .into_iter()
+        .filter(|m| m.subject.starts_with("Invitation"))
+        .collect();
     assert_eq!(mails.len(), 2, "the reactivated invitation is mailed again");
     let new_token = mails[1].link_token();
     assert_ne!(new_token, token);
@@ -522,10 +527,15 @@ async fn invitations_can_name_the_person_to_link(app: TestApp) {
 // ----------------------------------------------------------------------------------------------
 // Invitations, invitee side.
 
+/// Issue 12, finding 5: anyone could sign up with an invited address and so take the
+/// invitation, and the person (and one-on-ones) it names. Now a sign-up joins nothing, sees no
+/// invitation, accepts none by id and links to no person until the address is verified; the
+/// mailed link then does the auto-join.
 #[db_test]
-async fn signup_joins_the_single_waiting_invitation(app: TestApp) {
+async fn verifying_the_address_joins_the_single_waiting_invitation(app: TestApp) {
     let acme = app.org("acme").await;
-    let inv = app.invite(&acme, "new@example.com", None).await;
+    let person = app.person(&acme, "New", Some("new@example.com")).await;
+    let inv = app.invite(&acme, "new@example.com", Some(&person)).await;
     let r = app
         .post(
             "/api/auth/signup",
@@ -534,7 +544,62 @@ async fn signup_joins_the_single_waiting_invitation(app: TestApp) {
         )
         .await;
     r.assert_status(201);
+    assert_eq!(r.body["wasInvited"], false);
+    assert_eq!(r.body["organization"], Value::Null);
+    assert_eq!(r.body["user"]["emailVerified"], false);
+    let squatter = app.user(&r.body);
+    // Signed in, but holding nothing.
+    assert_eq!(
+        app.me(&squatter).await["user"]["organizationId"],
+        Value::Null
+    );
+    assert_eq!(
+        squatter.get("/api/invitations").await.body["invitations"],
+        json!([])
+    );
+    squatter
+        .post(&format!("/api/invitations/{inv}/accept"), json!({}))
+        .await
+        .assert_error(
+            403,
+            "Verify your email address first: open the link we mailed you, or ask for a new one",
+        );
+    let p = acme.admin.get(&format!("/api/people/{person}")).await;
+    assert_eq!(p.body["person"]["userId"], Value::Null);
+    // A wrong token verifies nothing; asking again mails a new link.
+    app.post("/api/auth/verify-email", None, json!({"token": "nope"}))
+        .await
+        .assert_error(400, "Invalid or expired verification token");
+    squatter
+        .post("/api/auth/resend-verification", json!({}))
+        .await
+        .assert_status(202);
+    let links: Vec<_> = app
+        .emails_to("new@example.com")
+        .await
+        .into_iter()
+        .filter(|m| m.subject.starts_with("Confirm your email address"))
+        .collect();
+    assert_eq!(links.len(), 2);
+    assert!(links[0].html.contains("Confirm my address"));
+
+    let r = app.verify("new@example.com").await;
     assert_eq!(r.body["wasInvited"], true);
+    // Used: the same link does not work twice, and the other one is spent too.
+    for l in &links {
+        app.post(
+            "/api/auth/verify-email",
+            None,
+            json!({"token": l.link_token()}),
+        )
+        .await
+        .assert_error(400, "Invalid or expired verification token");
+    }
+    squatter
+        .post("/api/auth/resend-verification", json!({}))
+        .await
+        .assert_error(409, "Your email address is already verified");
+    assert_eq!(r.body["user"]["personId"], person.as_str());
     assert_eq!(r.body["organization"]["id"], acme.id.as_str());
     assert_eq!(r.body["organization"]["slug"], "acme");
     assert_eq!(r.body["user"]["organizationId"], acme.id.as_str());
@@ -560,9 +625,10 @@ async fn with_several_invitations_the_user_chooses(app: TestApp) {
         )
         .await;
     r.assert_status(201);
+    let sought = app.user(&r.body);
+    let r = app.verify("sought@example.com").await;
     assert_eq!(r.body["wasInvited"], false);
     assert_eq!(r.body["organization"], Value::Null);
-    let sought = app.user(&r.body);
 
     let r = sought.get("/api/invitations").await;
     r.assert_status(200);
@@ -711,6 +777,7 @@ async fn an_invitee_whose_person_was_linked_meanwhile_joins_unlinked(app: TestAp
         )
         .await;
     r.assert_status(201);
+    let r = app.verify("pat@example.com").await;
     assert_eq!(r.body["wasInvited"], true);
     assert_eq!(r.body["user"]["personId"], Value::Null);
     assert_eq!(

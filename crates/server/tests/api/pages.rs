@@ -195,6 +195,28 @@ async fn a_manager_signs_up_creates_an_organization_and_schedules_a_one_on_one(a
     assert_eq!(b.get("/").await.location.as_deref(), Some("/welcome"));
     let welcome = b.get("/welcome").await;
     assert!(welcome.html.contains("Welcome, Grace"), "the flash message");
+    assert!(welcome.html.contains("Confirm your email address"));
+    // She confirms her address from the mailed link: a page with a button.
+    let link = app
+        .emails_to("grace@example.com")
+        .await
+        .pop()
+        .expect("a verification email")
+        .link();
+    let path = link.trim_start_matches(&app.base).to_owned();
+    let page = b.get(&path).await;
+    assert_eq!(page.status, 200);
+    let token = path.split("token=").nth(1).unwrap().to_owned();
+    let done = b
+        .post(
+            "/verify-email",
+            &[("csrf", &csrf(&page.html)), ("token", &token)],
+        )
+        .await;
+    assert_eq!((done.status, done.location.as_deref()), (303, Some("/")));
+    let welcome = b.get("/welcome").await;
+    assert!(welcome.html.contains("Your address is confirmed."));
+    assert!(!welcome.html.contains("Mail me a new link"));
     let t = csrf(&welcome.html);
     let p = b
         .post(

@@ -37,13 +37,25 @@ macro_rules! journey {
     };
 }
 
-async fn sign_up(b: &Browser, name: &str, email: &str) {
+/// Signs up, then confirms the address from the mailed link, as a new user does.
+async fn sign_up(app: &TestApp, b: &Browser, name: &str, email: &str) {
     b.goto("/signup", "signup").await;
     b.fill("#name", name).await;
     b.fill("#email", email).await;
     b.fill("#password", PASSWORD).await;
     b.click("form[action^='/signup'] button[type=submit]", "signed-up")
         .await;
+    assert!(b.text().await.contains("Confirm your email address"));
+    let link = app
+        .emails_to(email)
+        .await
+        .pop()
+        .expect("a verification email")
+        .link();
+    b.goto(&link, "verify-email").await;
+    b.click("form[action='/verify-email'] button", "verified")
+        .await;
+    assert!(b.text().await.contains("Your address is confirmed."));
 }
 
 /// Signs in from the sign-in page (`path`, which may carry `next=`).
@@ -74,7 +86,7 @@ async fn add_person(b: &Browser, name: &str, email: &str, manager: Option<&str>)
 /// it, and both participants see that in its receipt.
 async fn onboarding_to_a_logged_look(app: TestApp) {
     let mia = Browser::open(&app, "onboarding", "mia", "Europe/Paris", 1280).await;
-    sign_up(&mia, "Mia Manager", "mia@acme.test").await;
+    sign_up(&app, &mia, "Mia Manager", "mia@acme.test").await;
     assert_eq!(mia.path().await, "/welcome");
     mia.fill("#name", "Acme").await;
     mia.fill("#slug", "acme").await;
@@ -129,7 +141,15 @@ async fn onboarding_to_a_logged_look(app: TestApp) {
     ray.fill("#name", "Ray Report").await;
     ray.fill("#email", "ray@acme.test").await;
     ray.fill("#password", PASSWORD).await;
-    ray.click("form[action^='/signup'] button[type=submit]", "joined")
+    ray.click(
+        "form[action^='/signup'] button[type=submit]",
+        "signed-up-invited",
+    )
+    .await;
+    // Signing up joins nothing (anyone can type an address); the emailed link, which he
+    // came back to, proves the address and joins.
+    assert!(ray.text().await.contains("Accept your invitation"));
+    ray.click("form[action='/invitations/accept'] button", "joined")
         .await;
     assert!(ray.text().await.contains("You joined Acme."));
     // Linked to his person: his start is the one-on-ones list, not the "not linked" page.
@@ -181,8 +201,14 @@ async fn onboarding_to_a_logged_look(app: TestApp) {
     ada.fill("#name", "Ada Admin").await;
     ada.fill("#email", "ada@acme.test").await;
     ada.fill("#password", PASSWORD).await;
-    ada.click("form[action^='/signup'] button[type=submit]", "ada-joined")
+    ada.click(
+        "form[action^='/signup'] button[type=submit]",
+        "ada-signed-up",
+    )
+    .await;
+    ada.click("form[action='/invitations/accept'] button", "ada-joined")
         .await;
+    assert!(ada.text().await.contains("You joined Acme."));
     mia.goto("/organization", "organization-3").await;
     let ada_id = app.login("ada@acme.test").await.id;
     mia.choose(&format!("#role-{ada_id}"), "Admin").await;

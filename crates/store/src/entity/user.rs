@@ -13,6 +13,7 @@ pub struct Model {
     pub person_id: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub email_verified_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,7 @@ mod m0006_conversation;
 mod m0007_handoffs;
 mod m0008_campaign_minimum;
 mod m0009_person_link_log;
+mod m0010_email_verification;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_handoffs::Migration),
             Box::new(m0008_campaign_minimum::Migration),
             Box::new(m0009_person_link_log::Migration),
+            Box::new(m0010_email_verification::Migration),
         ]
     }
 }

@@ -1,11 +1,29 @@
-//! One-time password reset tokens (stored hashed, valid one hour).
+//! One-time tokens mailed to an account (stored hashed): password reset links (valid one hour)
+//! and email verification links (valid a day), told apart by [`Purpose`].
 
 use crate::entity::password_reset;
 use manageros_core::{Timestamp, TokenId, UserId};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryFilter, prelude::*};
 
+/// What a token is for: one purpose's token never serves another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    Reset,
+    Verify,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Reset => "reset",
+            Purpose::Verify => "verify",
+        }
+    }
+}
+
 pub async fn create(
     db: &impl ConnectionTrait,
+    purpose: Purpose,
     user_id: &UserId,
     token_hash: &str,
     now: Timestamp,
@@ -18,6 +36,7 @@ pub async fn create(
         created_at: Set(now.as_millis()),
         expires_at: Set(expires_at.as_millis()),
         used_at: Set(None),
+        purpose: Set(purpose.as_str().to_owned()),
     })
     .exec_without_returning(db)
     .await?;
@@ -28,11 +47,13 @@ pub async fn create(
 /// conditional UPDATE makes the token single-use even when two requests race.
 pub async fn consume(
     db: &impl ConnectionTrait,
+    purpose: Purpose,
     token_hash: &str,
     now: Timestamp,
 ) -> Result<Option<UserId>, DbErr> {
     let updated = password_reset::Entity::update_many()
         .col_expr(password_reset::Column::UsedAt, Expr::value(now.as_millis()))
+        .filter(password_reset::Column::Purpose.eq(purpose.as_str()))
         .filter(password_reset::Column::TokenHash.eq(token_hash))
         .filter(password_reset::Column::UsedAt.is_null())
         .filter(password_reset::Column::ExpiresAt.gt(now.as_millis()))
@@ -48,9 +69,14 @@ pub async fn consume(
         .map(|m| UserId::from_db(m.user_id)))
 }
 
-/// After a successful reset, the user's other outstanding tokens are worthless.
-pub async fn delete_for_user(db: &impl ConnectionTrait, user_id: &UserId) -> Result<(), DbErr> {
+/// After a successful use, the user's other outstanding tokens of that purpose are worthless.
+pub async fn delete_for_user(
+    db: &impl ConnectionTrait,
+    purpose: Purpose,
+    user_id: &UserId,
+) -> Result<(), DbErr> {
     password_reset::Entity::delete_many()
+        .filter(password_reset::Column::Purpose.eq(purpose.as_str()))
         .filter(password_reset::Column::UserId.eq(user_id.as_str()))
         .exec(db)
         .await?;

@@ -13,6 +13,8 @@ pub struct User {
     pub role: Role,
     pub organization_id: Option<OrgId>,
     pub person_id: Option<PersonId>,
+    /// Whether the account has proved it owns its address (docs/API.md §2).
+    pub email_verified: bool,
     pub created_at: Timestamp,
 }
 
@@ -25,6 +27,7 @@ impl From<user::Model> for User {
             role: Role::from_db(&m.role),
             organization_id: m.organization_id.map(OrgId::from_db),
             person_id: m.person_id.map(PersonId::from_db),
+            email_verified: m.email_verified_at.is_some(),
             created_at: Timestamp::from_millis(m.created_at),
         }
     }
@@ -49,6 +52,8 @@ pub struct NewUser<'a> {
     pub role: Role,
     pub organization_id: Option<&'a OrgId>,
     pub person_id: Option<&'a PersonId>,
+    /// Whether the address is known to be the user's already (never at sign-up).
+    pub email_verified: bool,
 }
 
 /// Inserts a user. A duplicate email is a unique violation (see `is_unique_violation`).
@@ -67,6 +72,7 @@ pub async fn insert(
         person_id: Set(new.person_id.map(|p| p.as_str().to_owned())),
         created_at: Set(now.as_millis()),
         updated_at: Set(now.as_millis()),
+        email_verified_at: Set(new.email_verified.then_some(now.as_millis())),
     };
     Ok(user::Entity::insert(model)
         .exec_with_returning(db)
@@ -303,6 +309,21 @@ pub async fn remove_from_org(
     if let Some(person) = person {
         log_link(db, org, &person, by, id, LinkChange::Unlink, now).await?;
     }
+    Ok(())
+}
+
+/// Marks the user's address as verified (a no-op if it already was).
+pub async fn mark_verified(
+    db: &impl ConnectionTrait,
+    id: &UserId,
+    now: Timestamp,
+) -> Result<(), DbErr> {
+    user::Entity::update_many()
+        .col_expr(user::Column::EmailVerifiedAt, Expr::value(now.as_millis()))
+        .filter(user::Column::Id.eq(id.as_str()))
+        .filter(user::Column::EmailVerifiedAt.is_null())
+        .exec(db)
+        .await?;
     Ok(())
 }
 
