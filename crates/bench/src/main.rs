@@ -203,6 +203,9 @@ async fn seed(url: &str, scale: Scale) -> anyhow::Result<()> {
             expires_at: Set(Timestamp::parse_rfc3339("2099-01-01T00:00:00Z")
                 .context("far future")?
                 .as_millis()),
+            user_agent: Set(Some("manageros-bench".into())),
+            address: Set(None),
+            last_used_at: Set(Some(now.as_millis())),
         })
         .exec_without_returning(&txn)
         .await?;

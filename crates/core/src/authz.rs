@@ -979,6 +979,8 @@ pub enum OrgAction {
     LinkSelf,
     /// Any member: leaving the organization (the last admin may not).
     Leave,
+    /// Admins: reading the organization's audit log of security events.
+    ViewAuditLog,
 }
 
 impl OrgAction {
@@ -1059,6 +1061,10 @@ impl OrgAction {
                 "User must belong to an organization to link to a person",
             ),
             Leave => (None, "User must belong to an organization to leave it"),
+            ViewAuditLog => (
+                Some("Only organization admins can view the audit log"),
+                "User must belong to an organization to view its audit log",
+            ),
         }
     }
 }

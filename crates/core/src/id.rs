@@ -117,9 +117,10 @@ define_ids! {
     PrivateNoteId => "pnote",
     PairId => "pair",
     HandoffId => "handoff",
-    /// Sessions and one-time tokens have ids too; they never appear in the API.
+    /// A user sees (and revokes) their sessions by id; one-time tokens' ids never appear.
     SessionId => "session",
     TokenId => "token",
+    AuditEventId => "audit",
     AccessLogId => "access",
     LinkLogId => "plink",
     CampaignResponseId => "response",

@@ -47,6 +47,8 @@ pub struct Settings {
     pub public_url: url::Url,
     pub clock: Arc<dyn Clock>,
     pub limits: Limits,
+    /// Days the audit log keeps an event.
+    pub audit_retention_days: u32,
 }
 
 impl Settings {
@@ -66,6 +68,7 @@ impl Settings {
             public_url,
             clock: Arc::new(manageros_core::SystemClock),
             limits: Limits::from_args(args),
+            audit_retention_days: args.audit_retention_days,
         })
     }
 }
@@ -86,7 +89,11 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     .await?;
     Ok(AppState {
         db,
-        config: Arc::new(Config::new(&settings.public_url, settings.limits)),
+        config: Arc::new(Config::new(
+            &settings.public_url,
+            settings.limits,
+            settings.audit_retention_days,
+        )),
         clock: settings.clock,
         mailer: Arc::new(mailer),
         passwords: Passwords::new()?,
@@ -108,6 +115,10 @@ pub fn build_router(state: AppState) -> Router {
         .merge(crate::web::router(state.clone()).with_state(state.clone()))
         .fallback(|| async { ApiError::not_found("Not found") })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::services::audit::denials,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(request_timeout, deadline))
         .layer(middleware::from_fn(head_size))
@@ -255,25 +266,35 @@ pub async fn serve(
     Ok(())
 }
 
-/// Periodic clean-up: forget rate-limit entries of quiet addresses, drop expired sessions.
+/// Runs [`housekeep`] every five minutes.
 fn spawn_housekeeping(state: &AppState) {
     let state = state.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(300));
         loop {
             tick.tick().await;
-            if let Some(l) = &state.auth_limiter {
-                l.retain_recent();
-                l.shrink_to_fit();
-            }
-            state.mail_budget.retain_recent();
-            if let Err(e) =
-                manageros_store::repo::sessions::delete_expired(&state.db, state.now()).await
-            {
-                tracing::warn!(error = %e, "could not delete expired sessions");
-            }
+            housekeep(&state).await;
         }
     });
+}
+
+/// Periodic clean-up: forget rate-limit entries of quiet addresses, drop expired sessions and
+/// audit events older than the retention.
+pub async fn housekeep(state: &AppState) {
+    if let Some(l) = &state.auth_limiter {
+        l.retain_recent();
+        l.shrink_to_fit();
+    }
+    state.mail_budget.retain_recent();
+    if let Err(e) = manageros_store::repo::sessions::delete_expired(&state.db, state.now()).await {
+        tracing::warn!(error = %e, "could not delete expired sessions");
+    }
+    let cutoff = state
+        .now()
+        .plus_days(-i64::from(state.config.audit_retention_days));
+    if let Err(e) = manageros_store::repo::audit::delete_older_than(&state.db, cutoff).await {
+        tracing::warn!(error = %e, "could not delete old audit events");
+    }
 }
 
 /// `manageros serve`.

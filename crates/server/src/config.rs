@@ -74,6 +74,10 @@ pub struct ServeArgs {
     /// Connections served at once; more wait in the kernel's queue until one closes.
     #[arg(long, env = "MANAGEROS_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_connections: u64,
+
+    /// Days an organization's audit log keeps its security events.
+    #[arg(long, env = "MANAGEROS_AUDIT_RETENTION_DAYS", default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub audit_retention_days: u32,
 }
 
 impl std::fmt::Debug for ServeArgs {
@@ -91,6 +95,7 @@ impl std::fmt::Debug for ServeArgs {
             .field("header_timeout", &self.header_timeout)
             .field("request_timeout", &self.request_timeout)
             .field("max_connections", &self.max_connections)
+            .field("audit_retention_days", &self.audit_retention_days)
             .finish()
     }
 }
@@ -117,6 +122,8 @@ pub struct Config {
     pub cookie_secure: bool,
     /// How long and how many connections may take (docs/API.md §9).
     pub limits: Limits,
+    /// Days the audit log keeps an event.
+    pub audit_retention_days: u32,
 }
 
 /// Bounds on what one client can hold: a slow client cannot keep a connection (or a file
@@ -152,12 +159,13 @@ impl Limits {
 }
 
 impl Config {
-    pub fn new(public_url: &Url, limits: Limits) -> Self {
+    pub fn new(public_url: &Url, limits: Limits, audit_retention_days: u32) -> Self {
         Self {
             public_url: public_url.as_str().trim_end_matches('/').to_owned(),
             public_origin: public_url.origin().ascii_serialization(),
             cookie_secure: public_url.scheme() == "https",
             limits,
+            audit_retention_days,
         }
     }
 

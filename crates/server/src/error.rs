@@ -195,6 +195,7 @@ impl From<manageros_store::DbErr> for ApiError {
 
 impl From<Refusal> for ApiError {
     fn from(r: Refusal) -> Self {
+        crate::services::audit::note_refusal(r.message());
         match r {
             Refusal::Forbidden(m) => ApiError::Forbidden(m),
             Refusal::NotFound(m) => ApiError::NotFound(m.to_owned()),

@@ -2,6 +2,7 @@
 //! [`AppQuery`], [`AppPath`]), each failing with the API's error envelope.
 
 use crate::{error::ApiError, session, state::AppState};
+use axum::extract::ConnectInfo;
 use axum::{
     extract::{
         FromRequest, FromRequestParts,
@@ -10,8 +11,12 @@ use axum::{
     http::{Method, request::Parts},
     response::{IntoResponse, Response},
 };
-use manageros_core::authz::{Actor, Kind};
-use manageros_store::repo::users::User;
+use manageros_core::{
+    SessionId,
+    authz::{Actor, Kind},
+};
+use manageros_store::repo::{sessions::Device, users::User};
+use std::net::SocketAddr;
 
 /// A JSON body, which must be an object; anything else is a 400 or 415 in the envelope.
 ///
@@ -187,6 +192,8 @@ pub struct CurrentUser {
     pub user: User,
     /// Hash of the session token this request presented (logout revokes it).
     pub token_hash: String,
+    /// The session this request presented (marked "this device" in the list of sessions).
+    pub session_id: SessionId,
 }
 
 impl CurrentUser {
@@ -208,10 +215,48 @@ impl FromRequestParts<AppState> for CurrentUser {
             session::check_same_origin(&parts.headers, &state.config.public_origin)?;
         }
         let token_hash = session::hash_token(&presented.token);
-        let user = manageros_store::repo::sessions::find_user(&state.db, &token_hash, state.now())
-            .await?
-            .ok_or(ApiError::Unauthorized)?;
-        Ok(Self { user, token_hash })
+        let (user, session_id) =
+            manageros_store::repo::sessions::find_user(&state.db, &token_hash, state.now())
+                .await?
+                .ok_or(ApiError::Unauthorized)?;
+        Ok(Self {
+            user,
+            token_hash,
+            session_id,
+        })
+    }
+}
+
+/// Where a request comes from, as its owner would recognise a session: the peer's address
+/// and the `User-Agent` (at most 200 characters, control characters dropped). Never proof
+/// of anything.
+pub struct Client(pub Device);
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Client(client_of(&parts.headers, &parts.extensions)))
+    }
+}
+
+pub fn client_of(headers: &axum::http::HeaderMap, extensions: &axum::http::Extensions) -> Device {
+    let address = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(a)| a.ip().to_string());
+    let user_agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .map(|ua| {
+            ua.chars()
+                .filter(|c| !c.is_control())
+                .take(200)
+                .collect::<String>()
+        })
+        .filter(|ua| !ua.trim().is_empty());
+    Device {
+        user_agent,
+        address,
     }
 }
 

@@ -451,6 +451,16 @@ fn org_actions_check_the_admin_role_before_membership() {
             "User must belong to an organization to link to a person".into()
         ))
     );
+    assert_eq!(
+        authorize_org(&persona("a"), OrgAction::ViewAuditLog),
+        Ok(org(1))
+    );
+    assert_eq!(
+        authorize_org(&persona("u"), OrgAction::ViewAuditLog),
+        Err(Refusal::Forbidden(
+            "Only organization admins can view the audit log".into()
+        ))
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use crate::{
     api::schema::{OrganizationView, UserView},
     error::{ApiError, ErrorBody},
-    extract::{AppJson, CurrentUser},
+    extract::{AppJson, Client, CurrentUser},
     services::accounts::{self, ResetPasswordRequest, SignedIn, SignupRequest, VerifyEmailRequest},
     session,
     state::AppState,
@@ -70,6 +70,7 @@ fn with_cookie(state: &AppState, token: &str) -> HeaderMap {
     ))]
 pub async fn signup(
     State(state): State<AppState>,
+    Client(device): Client,
     AppJson(body): AppJson<SignupRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let SignedIn {
@@ -77,7 +78,7 @@ pub async fn signup(
         token,
         was_invited,
         organization,
-    } = accounts::signup(&state, body).await?;
+    } = accounts::signup(&state, body, &device).await?;
     Ok((
         StatusCode::CREATED,
         with_cookie(&state, &token),
@@ -100,12 +101,14 @@ pub async fn signup(
     ))]
 pub async fn login(
     State(state): State<AppState>,
+    Client(device): Client,
     AppJson(body): AppJson<LoginRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let signed_in = accounts::login(
         &state,
         body.email.as_deref().unwrap_or_default(),
         body.password.as_deref().unwrap_or_default(),
+        &device,
     )
     .await?;
     Ok((

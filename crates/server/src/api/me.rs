@@ -4,7 +4,7 @@ use crate::services::{accounts, members};
 use crate::{
     api::schema::{OrganizationView, PersonView, UserView},
     error::{ApiError, ErrorBody},
-    extract::{AppJson, CurrentUser},
+    extract::{AppJson, AppPath, CurrentUser},
     state::AppState,
 };
 use axum::{extract::State, http::StatusCode};
@@ -119,5 +119,71 @@ pub async fn unlink_self(
     caller: CurrentUser,
 ) -> Result<StatusCode, ApiError> {
     members::unlink_self(&state, &caller.user.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// One of my sessions, as I would recognise it.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    pub id: String,
+    /// The `User-Agent` it signed in with, if any.
+    pub device: Option<String>,
+    /// The client address it signed in from.
+    pub address: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// Refreshed at most every five minutes.
+    #[schema(format = DateTime)]
+    pub last_used_at: String,
+    #[schema(format = DateTime)]
+    pub expires_at: String,
+    /// The session this request came with.
+    pub current: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SessionsResponse {
+    pub sessions: Vec<SessionView>,
+}
+
+/// My signed-in sessions (devices), most recently used first.
+#[utoipa::path(get, path = "/api/me/sessions", tag = "me",
+    security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = SessionsResponse), (status = 401, body = ErrorBody)))]
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+) -> Result<AppJson<SessionsResponse>, ApiError> {
+    let list = accounts::sessions(&state, &caller.user).await?;
+    Ok(AppJson(SessionsResponse {
+        sessions: list
+            .into_iter()
+            .map(|s| SessionView {
+                current: s.id == caller.session_id,
+                id: s.id.to_string(),
+                device: s.device.user_agent,
+                address: s.device.address,
+                created_at: s.created_at.to_rfc3339(),
+                last_used_at: s.last_used_at.to_rfc3339(),
+                expires_at: s.expires_at.to_rfc3339(),
+            })
+            .collect(),
+    }))
+}
+
+/// Revoke one of my sessions: whoever holds it is signed out (revoking the current one signs
+/// me out).
+#[utoipa::path(delete, path = "/api/me/sessions/{id}", tag = "me",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("id" = String, Path, description = "A session id from `GET /api/me/sessions`")),
+    responses((status = 204), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "Session not found")))]
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppPath(id): AppPath<String>,
+) -> Result<StatusCode, ApiError> {
+    accounts::revoke_session(&state, &caller.user, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,6 +1,7 @@
 //! The HTTP API: one module per resource, each handler annotated for the OpenAPI document,
 //! which is generated from the same route table that serves requests (so it cannot miss one).
 
+pub mod audit;
 pub mod auth;
 pub mod campaigns;
 pub mod conversation;
@@ -98,6 +99,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(me::get_me))
         .routes(routes!(me::linkable_persons))
         .routes(routes!(me::link_self, me::unlink_self))
+        .routes(routes!(me::list_sessions))
+        .routes(routes!(me::revoke_session))
         .routes(routes!(permissions::my_permissions))
         .routes(routes!(permissions::check_permission))
         // Organizations, invitations, members.
@@ -117,6 +120,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(members::leave_organization))
         .routes(routes!(members::linkable_users))
         .routes(routes!(members::link_person, members::unlink_person))
+        .routes(routes!(audit::audit_log))
         // People and teams.
         .routes(routes!(people::list_people, people::create_person))
         .routes(routes!(

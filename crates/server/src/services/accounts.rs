@@ -1,21 +1,25 @@
-//! Accounts: sign-up, email verification, sign-in, sign-out and password reset.
+//! Accounts: sign-up, email verification, sign-in, sign-out, a user's sessions and password
+//! reset.
 
 use crate::{
     error::{ApiError, OnConflict},
     mail::Mail,
-    services::invitations,
+    services::{audit, invitations},
     session::{self, SESSION_DAYS},
     state::AppState,
     validate,
 };
-use manageros_core::{Email, Invalid, Name, Password, Role, Timestamp, UserId, time::HOUR_MS};
+use manageros_core::{
+    Email, Invalid, Name, Password, Role, SessionId, Timestamp, UserId, time::HOUR_MS,
+};
 use manageros_store::ConnectionTrait;
 use manageros_store::{
     begin_write,
     repo::{
+        audit::Kind,
         orgs::Organization,
         password_resets::{self, Purpose},
-        sessions,
+        sessions::{self, Device, Session},
         users::{self, NewUser, User},
     },
 };
@@ -72,6 +76,7 @@ pub struct SignedIn {
 async fn start_session(
     db: &impl ConnectionTrait,
     user_id: &UserId,
+    device: &Device,
     now: Timestamp,
 ) -> Result<String, ApiError> {
     let token = session::new_token();
@@ -79,6 +84,7 @@ async fn start_session(
         db,
         user_id,
         &session::hash_token(&token),
+        device,
         now,
         now.plus_days(SESSION_DAYS),
     )
@@ -95,7 +101,11 @@ pub struct SignupRequest {
 
 /// Creates an account, signs it in, and mails the link that verifies its address; it joins
 /// nothing until then ([`verify_email`]).
-pub async fn signup(state: &AppState, input: SignupRequest) -> Result<SignedIn, ApiError> {
+pub async fn signup(
+    state: &AppState,
+    input: SignupRequest,
+    device: &Device,
+) -> Result<SignedIn, ApiError> {
     validate! {
         name = "name": Name::parse(input.name.as_deref().unwrap_or_default()),
         email = "email": Email::parse(input.email.as_deref().unwrap_or_default()),
@@ -126,7 +136,7 @@ pub async fn signup(state: &AppState, input: SignupRequest) -> Result<SignedIn, 
     .on_unique_violation(EMAIL_TAKEN)?;
     // Nothing is joined or linked until the address is proved: anyone could type it.
     let link = new_verification(state, &txn, &user, now).await?;
-    let token = start_session(&txn, &user.id, now).await?;
+    let token = start_session(&txn, &user.id, device, now).await?;
     txn.commit().await?;
     send_verification(state, &user, &link).await;
     Ok(SignedIn {
@@ -257,7 +267,12 @@ pub async fn resend_verification(state: &AppState, caller: &User) -> Result<(), 
 
 /// Signs in. Every failure is the same 401, and takes the same time whether or not the
 /// account exists.
-pub async fn login(state: &AppState, email: &str, password: &str) -> Result<SignedIn, ApiError> {
+pub async fn login(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    device: &Device,
+) -> Result<SignedIn, ApiError> {
     let found = match Email::parse(email) {
         Ok(email) => users::find_with_hash_by_email(&state.db, &email).await?,
         Err(_) => None,
@@ -269,15 +284,48 @@ pub async fn login(state: &AppState, email: &str, password: &str) -> Result<Sign
     let matched = state.passwords.verify(password, hash).await?;
     let user = match user {
         Some(user) if matched => user,
-        _ => return Err(ApiError::InvalidCredentials(BAD_CREDENTIALS)),
+        Some(user) => {
+            // A wrong password for a member is a security event of their organization.
+            if let Some(org) = &user.organization_id {
+                audit::record(
+                    &state.db,
+                    audit::Event::new(org, Kind::SignInFailed, state.now())
+                        .subject(&user.id)
+                        .address(device.address.as_deref())
+                        .detail("Sign-in with a wrong password"),
+                )
+                .await?;
+            }
+            return Err(ApiError::InvalidCredentials(BAD_CREDENTIALS));
+        }
+        None => return Err(ApiError::InvalidCredentials(BAD_CREDENTIALS)),
     };
-    let token = start_session(&state.db, &user.id, state.now()).await?;
+    let token = start_session(&state.db, &user.id, device, state.now()).await?;
     Ok(SignedIn {
         user,
         token,
         was_invited: false,
         organization: None,
     })
+}
+
+/// The caller's live sessions, most recently used first.
+pub async fn sessions(state: &AppState, caller: &User) -> Result<Vec<Session>, ApiError> {
+    Ok(sessions::list_for_user(&state.db, &caller.id, state.now()).await?)
+}
+
+pub const SESSION_NOT_FOUND: &str = "Session not found";
+
+/// Revokes one of the caller's sessions (this one too, which signs them out). Another user's
+/// session, or an id of the wrong shape, is not found.
+pub async fn revoke_session(state: &AppState, caller: &User, raw_id: &str) -> Result<(), ApiError> {
+    let id =
+        SessionId::parse(raw_id.trim()).ok_or_else(|| ApiError::not_found(SESSION_NOT_FOUND))?;
+    if sessions::delete_for_user(&state.db, &caller.id, &id).await? {
+        Ok(())
+    } else {
+        Err(ApiError::not_found(SESSION_NOT_FOUND))
+    }
 }
 
 /// Revokes the session the request came with.

@@ -4,12 +4,13 @@
 use crate::{
     error::{ApiError, OnConflict},
     mail::Mail,
+    services::audit,
     session,
     state::AppState,
     validate,
 };
 use manageros_core::{
-    Email, InvitationId, InvitationStatus, OrgId, PersonId, Role, Timestamp,
+    Email, InvitationId, InvitationStatus, OrgId, PersonId, Role, Timestamp, UserId,
     authz::{self, OrgAction},
 };
 use manageros_store::{
@@ -96,11 +97,36 @@ pub async fn create(
             .on_unique_violation(ALREADY_SENT)?,
     };
     let inv = reread(&txn, org, &id).await?;
+    audited(&txn, &inv, audit::Kind::InvitationSent, &inviter.id, now).await?;
     // Last, so that only a request that would mail spends the budget; refused, it rolls back.
     state.mail_budget.take(Some(org), &[inv.email.as_str()])?;
     txn.commit().await?;
     send(state, &inv, &token).await;
     Ok(inv)
+}
+
+/// Writes a change of an invitation to its organization's audit log.
+async fn audited(
+    txn: &impl ConnectionTrait,
+    inv: &Invitation,
+    kind: audit::Kind,
+    by: &UserId,
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    let verb = match kind {
+        audit::Kind::InvitationSent => "Invitation sent to",
+        audit::Kind::InvitationRevoked => "Invitation revoked for",
+        audit::Kind::InvitationReactivated => "Invitation sent again to",
+        _ => "Invitation accepted by",
+    };
+    audit::record(
+        txn,
+        audit::Event::new(&inv.organization_id, kind, now)
+            .by(by)
+            .target(inv.id.as_str())
+            .detail(format!("{verb} {}", inv.email.as_str())),
+    )
+    .await
 }
 
 /// A person of `org` that no user is linked to.
@@ -163,6 +189,7 @@ pub async fn revoke(state: &AppState, caller: &User, raw_id: &str) -> Result<Inv
         ));
     }
     let inv = reread(&txn, org, &id).await?;
+    audited(&txn, &inv, audit::Kind::InvitationRevoked, &caller.id, now).await?;
     txn.commit().await?;
     Ok(inv)
 }
@@ -202,6 +229,14 @@ pub async fn reactivate(
     };
     invitations::reissue(&txn, org, &id, issue, now).await?;
     let inv = reread(&txn, org, &id).await?;
+    audited(
+        &txn,
+        &inv,
+        audit::Kind::InvitationReactivated,
+        &inviter.id,
+        now,
+    )
+    .await?;
     // Last, so that only a request that would mail spends the budget; refused, it rolls back.
     state.mail_budget.take(Some(org), &[inv.email.as_str()])?;
     txn.commit().await?;
@@ -338,6 +373,7 @@ async fn join(
             crate::services::organizations::ALREADY_MEMBER,
         ));
     }
+    audited(txn, inv, audit::Kind::InvitationAccepted, &user.id, now).await?;
     if let Some(pid) = &inv.person_id
         && persons::find(txn, org_id, pid)
             .await?

@@ -4,8 +4,7 @@
 //! organization's lock first, then re-read the caller (who may have been demoted a moment
 //! ago), and count the admins inside the same transaction.
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::{error::ApiError, services::audit, state::AppState};
 use manageros_core::{
     OrgId, PersonId, Role, UserId,
     authz::{self, OrgAction},
@@ -32,7 +31,7 @@ async fn lock_and_authorize(
     txn: &DatabaseTransaction,
     caller: &User,
     action: OrgAction,
-) -> Result<OrgId, ApiError> {
+) -> Result<(OrgId, User), ApiError> {
     if let Some(org) = &caller.organization_id {
         orgs::lock(txn, org).await?;
     }
@@ -44,7 +43,7 @@ async fn lock_and_authorize(
         // Moved to another organization mid-request: the target is no longer theirs.
         return Err(ApiError::not_found(USER_NOT_FOUND));
     }
-    Ok(org)
+    Ok((org, fresh))
 }
 
 /// The organization's members, by name (admins).
@@ -91,7 +90,7 @@ pub async fn change_role(
     role: Option<&str>,
 ) -> Result<Member, ApiError> {
     let txn = begin_write(&state.db).await?;
-    let org = &lock_and_authorize(&txn, caller, OrgAction::ChangeRole).await?;
+    let (org, _) = &lock_and_authorize(&txn, caller, OrgAction::ChangeRole).await?;
     let role = Role::parse(role.unwrap_or_default()).map_err(|e| ApiError::invalid("role", e.0))?;
     let target = member(&txn, org, raw_id).await?;
     if target.user.id == caller.id {
@@ -104,6 +103,20 @@ pub async fn change_role(
         return Err(ApiError::conflict(LAST_ADMIN));
     }
     users::set_role(&txn, org, &target.user.id, role, state.now()).await?;
+    if target.user.role != role {
+        audit::record(
+            &txn,
+            audit::Event::new(org, audit::Kind::RoleChanged, state.now())
+                .by(&caller.id)
+                .subject(&target.user.id)
+                .detail(format!(
+                    "Role changed from {} to {}",
+                    target.user.role.as_str(),
+                    role.as_str()
+                )),
+        )
+        .await?;
+    }
     let updated = reread(&txn, org, &target.user.id).await?;
     txn.commit().await?;
     Ok(updated)
@@ -112,7 +125,7 @@ pub async fn change_role(
 /// Takes a member out of the organization: unlinked from their person, role reset to USER.
 pub async fn remove(state: &AppState, caller: &User, raw_id: &str) -> Result<(), ApiError> {
     let txn = begin_write(&state.db).await?;
-    let org = &lock_and_authorize(&txn, caller, OrgAction::RemoveMember).await?;
+    let (org, _) = &lock_and_authorize(&txn, caller, OrgAction::RemoveMember).await?;
     let target = member(&txn, org, raw_id).await?;
     if target.user.id == caller.id {
         return Err(ApiError::conflict(
@@ -123,6 +136,17 @@ pub async fn remove(state: &AppState, caller: &User, raw_id: &str) -> Result<(),
         return Err(ApiError::conflict(LAST_ADMIN));
     }
     users::remove_from_org(&txn, org, &target.user.id, &caller.id, state.now()).await?;
+    audit::record(
+        &txn,
+        audit::Event::new(org, audit::Kind::MemberRemoved, state.now())
+            .by(&caller.id)
+            .subject(&target.user.id)
+            .detail(format!(
+                "Removed from the organization ({})",
+                target.user.role.as_str()
+            )),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -136,11 +160,21 @@ pub const LAST_ADMIN_LEAVES: &str =
 /// data stays with it; they may then create or join another.
 pub async fn leave(state: &AppState, caller: &User) -> Result<(), ApiError> {
     let txn = begin_write(&state.db).await?;
-    let org = &lock_and_authorize(&txn, caller, OrgAction::Leave).await?;
-    if caller.role == Role::Admin && users::count_admins(&txn, org).await? <= 1 {
+    // The role as it is under the organization's lock, not as the request began: an admin
+    // promoted a moment ago counts, so the last two admins cannot both leave at once.
+    let (org, me) = &lock_and_authorize(&txn, caller, OrgAction::Leave).await?;
+    if me.role == Role::Admin && users::count_admins(&txn, org).await? <= 1 {
         return Err(ApiError::conflict(LAST_ADMIN_LEAVES));
     }
     users::remove_from_org(&txn, org, &caller.id, &caller.id, state.now()).await?;
+    audit::record(
+        &txn,
+        audit::Event::new(org, audit::Kind::MemberLeft, state.now())
+            .by(&caller.id)
+            .subject(&caller.id)
+            .detail(format!("Left the organization ({})", me.role.as_str())),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! for one entity), validates, and writes in one transaction.
 
 pub mod accounts;
+pub mod audit;
 pub mod calendar;
 pub mod campaigns;
 pub mod conversation;

@@ -9,7 +9,7 @@ use crate::{
     extract::Paging,
     mail::Mail,
     services::{
-        conversation,
+        audit, conversation,
         load::{self, reread},
     },
     state::AppState,
@@ -341,6 +341,28 @@ pub(crate) async fn authorized(
     };
     if let Some(what) = what {
         oneonones::log_access(txn, &org, &o.one_on_one.id, &actor.user_id, what, now).await?;
+        audit::record(
+            txn,
+            audit::Event::new(&org, audit::Kind::OneOnOneAdminAccess, now)
+                .by(&actor.user_id)
+                .target(o.one_on_one.id.as_str())
+                .detail(format!(
+                    "{} the one-on-one of {} and {}",
+                    match what {
+                        AccessAction::Edit => "Edited, as an admin,",
+                        AccessAction::Delete => "Deleted, as an admin,",
+                        AccessAction::View => "Opened, as an admin,",
+                        AccessAction::EditThroughLink => "Edited, through a changed person link,",
+                        AccessAction::DeleteThroughLink => {
+                            "Deleted, through a changed person link,"
+                        }
+                        _ => "Opened, through a changed person link,",
+                    },
+                    o.manager.name,
+                    o.report.name
+                )),
+        )
+        .await?;
     }
     Ok((org, o))
 }

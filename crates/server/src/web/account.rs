@@ -1,6 +1,7 @@
 //! My account: who I am, my organization and role, and the person of the org chart my
 //! account is linked to; linking myself to a person recorded with my email address, and
-//! unlinking. The same services as `/api/me`.
+//! unlinking; where I am signed in, and signing any of those out. The same services as
+//! `/api/me`.
 
 use super::{Ctx, FormState, Layout, PageError, Posted};
 use crate::{
@@ -9,7 +10,11 @@ use crate::{
     state::AppState,
 };
 use askama::Template;
-use axum::{extract::State, http::StatusCode, response::Response};
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
 use manageros_core::Role;
 use serde::Deserialize;
 
@@ -17,6 +22,54 @@ pub struct Claimable {
     pub id: String,
     pub name: String,
     pub role: String,
+}
+
+/// A signed-in session, as its owner recognises it.
+pub struct SessionRow {
+    pub id: String,
+    pub device: String,
+    pub address: String,
+    pub last_used: super::oneonones::When,
+    pub since: super::oneonones::When,
+    pub current: bool,
+}
+
+/// "Firefox on Linux" from a User-Agent, or the start of the header itself when neither is
+/// recognised: enough to tell one's laptop from one's phone.
+pub fn describe_device(user_agent: Option<&str>) -> String {
+    let Some(ua) = user_agent else {
+        return "Unknown device".into();
+    };
+    let has = |s: &str| ua.contains(s);
+    let browser = if has("Edg/") {
+        Some("Edge")
+    } else if has("Firefox/") {
+        Some("Firefox")
+    } else if has("Chrome/") || has("Chromium/") {
+        Some("Chrome")
+    } else if has("Safari/") {
+        Some("Safari")
+    } else {
+        None
+    };
+    let system = if has("Android") {
+        Some("Android")
+    } else if has("iPhone") || has("iPad") {
+        Some("iOS")
+    } else if has("Windows") {
+        Some("Windows")
+    } else if has("Mac OS X") || has("Macintosh") {
+        Some("macOS")
+    } else if has("Linux") || has("X11") {
+        Some("Linux")
+    } else {
+        None
+    };
+    match (browser, system) {
+        (Some(b), Some(s)) => format!("{b} on {s}"),
+        (Some(b), None) => b.to_owned(),
+        _ => ua.chars().take(60).collect(),
+    }
 }
 
 #[derive(Template)]
@@ -36,6 +89,7 @@ struct AccountPage {
     feed_since: Option<super::oneonones::When>,
     /// A feed URL just made: shown on this one page, never again.
     new_feed_url: Option<String>,
+    sessions: Vec<SessionRow>,
     form: FormState,
 }
 
@@ -60,6 +114,18 @@ async fn show_with_feed(
         .await?
         .map(super::oneonones::When::of);
     let account = accounts::me(state, &me.user).await?;
+    let sessions = accounts::sessions(state, &me.user)
+        .await?
+        .into_iter()
+        .map(|s| SessionRow {
+            current: s.id == me.session_id,
+            id: s.id.to_string(),
+            device: describe_device(s.device.user_agent.as_deref()),
+            address: s.device.address.unwrap_or_default(),
+            last_used: super::oneonones::When::of(s.last_used_at),
+            since: super::oneonones::When::of(s.created_at),
+        })
+        .collect();
     let claimable = if account.organization.is_some() && account.person.is_none() {
         members::linkable_persons(state, &me.user).await?
     } else {
@@ -86,6 +152,7 @@ async fn show_with_feed(
                 .collect(),
             feed_since,
             new_feed_url,
+            sessions,
             form,
         },
     ))
@@ -200,4 +267,23 @@ pub async fn unlink(
         .await
         .map(|()| "Your account is no longer linked to a person.".to_owned());
     after(&state, &ctx, r).await
+}
+
+/// Signs one of my sessions out; my own current one signs me out here and now.
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Posted(_): Posted<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    let me = ctx.member()?;
+    let current = me.session_id.as_str() == id.trim();
+    match accounts::revoke_session(&state, &me.user, &id).await {
+        Ok(()) if current => Ok(axum::response::Redirect::to("/login").into_response()),
+        Ok(()) => Ok(ctx.redirect_with(
+            "/account#sessions-h",
+            "Signed out there: that session no longer works.",
+        )),
+        Err(e) => after(&state, &ctx, Err(e)).await,
+    }
 }

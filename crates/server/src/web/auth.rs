@@ -4,6 +4,7 @@
 
 use super::{Ctx, FormState, Layout, PageError, Posted, safe_next};
 use crate::{
+    extract::Client,
     services::accounts::{self, ResetPasswordRequest, SignupRequest},
     session,
     state::AppState,
@@ -78,11 +79,12 @@ pub struct LoginForm {
 
 pub async fn login(
     State(state): State<AppState>,
+    Client(device): Client,
     ctx: Ctx,
     Query(q): Query<Next>,
     Posted(f): Posted<LoginForm>,
 ) -> Result<Response, PageError> {
-    match accounts::login(&state, &f.email, &f.password).await {
+    match accounts::login(&state, &f.email, &f.password, &device).await {
         Ok(s) => Ok(signed_in(
             &state,
             &ctx,
@@ -120,6 +122,7 @@ pub async fn signup_page(ctx: Ctx, Query(q): Query<Next>) -> Response {
 
 pub async fn signup(
     State(state): State<AppState>,
+    Client(device): Client,
     ctx: Ctx,
     Query(q): Query<Next>,
     Posted(f): Posted<SignupRequest>,
@@ -128,7 +131,7 @@ pub async fn signup(
         f.name.clone().unwrap_or_default(),
         f.email.clone().unwrap_or_default(),
     );
-    match accounts::signup(&state, f).await {
+    match accounts::signup(&state, f, &device).await {
         Ok(s) => {
             let (message, next) = match &s.organization {
                 // Joined at sign-up by the invitation they came with: the invitation link

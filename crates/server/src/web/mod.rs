@@ -13,6 +13,7 @@
 
 pub mod account;
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod conversation;
 pub mod onboarding;
@@ -128,6 +129,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/teams/{id}/edit", get(teams::edit_page))
         .route("/teams/{id}/delete", post(teams::delete))
         .route("/organization", get(organization::overview))
+        .route("/organization/audit", get(audit::page))
         .route("/organization/invitations", post(organization::invite))
         .route(
             "/organization/invitations/{id}/revoke",
@@ -157,6 +159,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/account/verification", post(account::resend_verification))
         .route("/account/calendar-feed", post(account::new_feed))
         .route("/account/calendar-feed/revoke", post(account::revoke_feed))
+        .route(
+            "/account/sessions/{id}/revoke",
+            post(account::revoke_session),
+        )
         .route("/settings/permissions", get(settings::permissions))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

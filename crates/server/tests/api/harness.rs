@@ -276,6 +276,9 @@ where
     }
 }
 
+/// The audit log's retention in tests (the server's default).
+pub const AUDIT_RETENTION_DAYS: u32 = 365;
+
 impl TestApp {
     async fn start(backend: Backend, options: Options, pg_url: Option<String>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -302,6 +305,7 @@ impl TestApp {
             public_url: public_url.parse().expect("public url"),
             clock: clock.clone(),
             limits: options.limits.clone(),
+            audit_retention_days: AUDIT_RETENTION_DAYS,
         })
         .await
         .expect("build state");

@@ -22,6 +22,7 @@ mod pages;
 mod people;
 mod permissions;
 mod reports;
+mod security;
 mod snapshots;
 mod tasks;
 
@@ -39,6 +40,9 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("/api/me/linkable-persons", "get"),
     ("/api/me/person", "put"),
     ("/api/me/person", "delete"),
+    ("/api/me/sessions", "get"),
+    ("/api/me/sessions/{id}", "delete"),
+    ("/api/organization/audit-log", "get"),
     ("/api/organizations", "post"),
     ("/api/organization/leave", "post"),
     ("/api/organization", "get"),

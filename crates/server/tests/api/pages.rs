@@ -1209,3 +1209,113 @@ async fn my_account_says_who_invited_me_and_lets_me_leave(app: TestApp) {
     assert!(refused.html.contains("last admin"), "{}", refused.html);
     assert_eq!(app.me(&acme.admin).await["organization"]["slug"], "acme");
 }
+
+#[db_test]
+async fn my_account_lists_where_i_am_signed_in_and_signs_any_of_it_out(app: TestApp) {
+    let ada = app.signup("Ada", "ada@example.com").await;
+    let other = app.login("ada@example.com").await;
+    let bea = app.signup("Bea", "bea@example.com").await;
+    let mut b = Browser::signed_in(&app, &ada);
+    let page = b.get("/account").await;
+    assert_eq!(page.status, 200);
+    assert!(page.html.contains("Where you are signed in"));
+    assert!(page.html.contains("this device"));
+    assert_eq!(
+        page.html.matches("/revoke\"").count(),
+        2,
+        "one form a session"
+    );
+    let other_id = other.get("/api/me/sessions").await.body["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == true)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bea_id = bea.get("/api/me/sessions").await.body["sessions"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let t = csrf(&page.html);
+
+    // Someone else's session is not found, and keeps working.
+    let refused = b
+        .post(
+            &format!("/account/sessions/{bea_id}/revoke"),
+            &[("csrf", &t)],
+        )
+        .await;
+    assert_eq!(refused.status, 404);
+    assert!(refused.html.contains("Session not found"));
+    bea.get("/api/me").await.assert_status(200);
+    // Without the form token, nothing happens.
+    let forged = b
+        .post(
+            &format!("/account/sessions/{other_id}/revoke"),
+            &[("csrf", "x")],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    other.get("/api/me").await.assert_status(200);
+
+    let done = b
+        .post(
+            &format!("/account/sessions/{other_id}/revoke"),
+            &[("csrf", &t)],
+        )
+        .await;
+    assert_eq!(done.status, 303);
+    other.get("/api/me").await.assert_error(401, "Unauthorized");
+    // Signing out this device leads to the sign-in page, and the cookie no longer works.
+    let mine = ada.get("/api/me/sessions").await.body["sessions"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = b
+        .post(&format!("/account/sessions/{mine}/revoke"), &[("csrf", &t)])
+        .await;
+    assert_eq!(out.status, 303);
+    assert_eq!(out.location.as_deref(), Some("/login"));
+    ada.get("/api/me").await.assert_error(401, "Unauthorized");
+}
+
+#[db_test]
+async fn the_audit_log_page_is_for_admins_and_shows_their_organization_only(app: TestApp) {
+    let acme = app.org("acme").await;
+    let globex = app.org("globex").await;
+    let mel = app.member(&acme, "Mel", "mel@example.com").await;
+    app.invite(&globex, "gil@globex.test", None).await;
+
+    let mut member = Browser::signed_in(&app, &mel);
+    let refused = member.get("/organization/audit").await;
+    assert_eq!(refused.status, 403);
+    assert_eq!(
+        alert(&refused.html),
+        "Only organization admins can view the audit log"
+    );
+
+    let mut admin = Browser::signed_in(&app, &acme.admin);
+    let page = admin.get("/organization/audit").await;
+    assert_eq!(page.status, 200);
+    assert!(page.html.contains("Invitation sent to mel@example.com"));
+    assert!(
+        page.html.contains("<strong>Permission refused</strong>"),
+        "the member's refused look is there"
+    );
+    assert!(
+        !page.html.contains("gil@globex.test"),
+        "another organization's"
+    );
+    let filtered = admin.get("/organization/audit?kind=invitation_sent").await;
+    assert!(filtered.html.contains("Invitation sent to mel@example.com"));
+    assert!(
+        !filtered
+            .html
+            .contains("<strong>Permission refused</strong>")
+    );
+    let bad = admin.get("/organization/audit?kind=bogus").await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.html.contains("kind must be one of"));
+}

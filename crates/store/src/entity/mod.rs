@@ -1,6 +1,7 @@
 //! SeaORM entities: one per table, plain columns only. Conversions to domain types happen in
 //! the repositories, so the rest of the code never sees a raw row.
 
+pub mod audit_event;
 pub mod calendar_feed;
 pub mod campaign_invite;
 pub mod campaign_response;

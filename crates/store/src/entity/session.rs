@@ -9,6 +9,12 @@ pub struct Model {
     pub token_hash: String,
     pub created_at: i64,
     pub expires_at: i64,
+    /// The `User-Agent` it signed in with (cut to 200 characters).
+    pub user_agent: Option<String>,
+    /// The client address it signed in from.
+    pub address: Option<String>,
+    /// Refreshed at most every few minutes (`repo::sessions::touch`), not on every request.
+    pub last_used_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -22,3 +28,9 @@ pub enum Relation {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Related<super::user::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::User.def()
+    }
+}

@@ -17,6 +17,7 @@ mod m0007_handoffs;
 mod m0008_campaign_minimum;
 mod m0009_person_link_log;
 mod m0010_email_verification;
+mod m0011_sessions_and_audit;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_campaign_minimum::Migration),
             Box::new(m0009_person_link_log::Migration),
             Box::new(m0010_email_verification::Migration),
+            Box::new(m0011_sessions_and_audit::Migration),
         ]
     }
 }

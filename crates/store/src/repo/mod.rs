@@ -1,6 +1,7 @@
 //! Repositories: every query the service runs, by capability. Functions take any connection
 //! (a pool or a transaction), so callers decide the transaction boundaries.
 
+pub mod audit;
 pub mod calendar_feeds;
 pub mod campaigns;
 pub mod conversation;

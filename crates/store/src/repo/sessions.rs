@@ -4,15 +4,52 @@
 use super::users::User;
 use crate::entity::{session, user};
 use manageros_core::{SessionId, Timestamp, UserId};
-use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QuerySelect,
-    prelude::*,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryFilter, prelude::*};
+
+/// Where a session was opened from, as the client said: shown to its owner so they can
+/// recognise it, never trusted for anything else.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Device {
+    pub user_agent: Option<String>,
+    pub address: Option<String>,
+}
+
+/// A session as its owner sees it in their list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    pub id: SessionId,
+    pub created_at: Timestamp,
+    pub last_used_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub device: Device,
+    pub token_hash: String,
+}
+
+impl From<session::Model> for Session {
+    fn from(m: session::Model) -> Self {
+        Self {
+            id: SessionId::from_db(m.id),
+            created_at: Timestamp::from_millis(m.created_at),
+            last_used_at: Timestamp::from_millis(m.last_used_at.unwrap_or(m.created_at)),
+            expires_at: Timestamp::from_millis(m.expires_at),
+            device: Device {
+                user_agent: m.user_agent,
+                address: m.address,
+            },
+            token_hash: m.token_hash,
+        }
+    }
+}
+
+/// How stale `last_used_at` may get before a request refreshes it: a write per session every
+/// few minutes at most, never one per request.
+pub const TOUCH_EVERY_MS: i64 = 5 * 60 * 1000;
 
 pub async fn create(
     db: &impl ConnectionTrait,
     user_id: &UserId,
     token_hash: &str,
+    device: &Device,
     now: Timestamp,
     expires_at: Timestamp,
 ) -> Result<(), DbErr> {
@@ -22,25 +59,79 @@ pub async fn create(
         token_hash: Set(token_hash.to_owned()),
         created_at: Set(now.as_millis()),
         expires_at: Set(expires_at.as_millis()),
+        user_agent: Set(device.user_agent.clone()),
+        address: Set(device.address.clone()),
+        last_used_at: Set(Some(now.as_millis())),
     })
     .exec_without_returning(db)
     .await?;
     Ok(())
 }
 
-/// The user a live (unexpired, unrevoked) session token belongs to, as the user row is now.
+/// The user a live (unexpired, unrevoked) session token belongs to, as the user row is now,
+/// with the session's id; its `last_used_at` is refreshed when stale.
 pub async fn find_user(
     db: &impl ConnectionTrait,
     token_hash: &str,
     now: Timestamp,
-) -> Result<Option<User>, DbErr> {
-    let row = user::Entity::find()
-        .join_rev(JoinType::InnerJoin, session::Relation::User.def())
+) -> Result<Option<(User, SessionId)>, DbErr> {
+    let row = session::Entity::find()
+        .find_also_related(user::Entity)
         .filter(session::Column::TokenHash.eq(token_hash))
         .filter(session::Column::ExpiresAt.gt(now.as_millis()))
         .one(db)
         .await?;
-    Ok(row.map(User::from))
+    let Some((session, Some(user))) = row else {
+        return Ok(None);
+    };
+    if session
+        .last_used_at
+        .is_none_or(|at| at < now.as_millis() - TOUCH_EVERY_MS)
+    {
+        session::Entity::update_many()
+            .col_expr(session::Column::LastUsedAt, Expr::value(now.as_millis()))
+            .filter(session::Column::Id.eq(&session.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(Some((User::from(user), SessionId::from_db(session.id))))
+}
+
+/// A user's live sessions, most recently used first.
+pub async fn list_for_user(
+    db: &impl ConnectionTrait,
+    user_id: &UserId,
+    now: Timestamp,
+) -> Result<Vec<Session>, DbErr> {
+    let mut rows: Vec<Session> = session::Entity::find()
+        .filter(session::Column::UserId.eq(user_id.as_str()))
+        .filter(session::Column::ExpiresAt.gt(now.as_millis()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Session::from)
+        .collect();
+    rows.sort_by(|a, b| {
+        b.last_used_at
+            .cmp(&a.last_used_at)
+            .then_with(|| b.id.as_str().cmp(a.id.as_str()))
+    });
+    Ok(rows)
+}
+
+/// Revokes one of a user's sessions by its id; false when the user has no such session.
+pub async fn delete_for_user(
+    db: &impl ConnectionTrait,
+    user_id: &UserId,
+    id: &SessionId,
+) -> Result<bool, DbErr> {
+    Ok(session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user_id.as_str()))
+        .filter(session::Column::Id.eq(id.as_str()))
+        .exec(db)
+        .await?
+        .rows_affected
+        > 0)
 }
 
 /// Revokes one session.

@@ -411,7 +411,8 @@ async fn linked_person(
 
 // ---------------------------------------------------------------------------------------------
 // The link log: every change of which user is linked to a person, written by the functions
-// above in the same transaction as the change, so that no path can skip it.
+// above in the same transaction as the change, so that no path can skip it. Each is also an
+// event of the organization's audit log.
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LinkChange {
@@ -448,7 +449,31 @@ async fn log_link(
     })
     .exec_without_returning(db)
     .await?;
-    Ok(())
+    let name = crate::entity::person::Entity::find_by_id(person.as_str())
+        .one(db)
+        .await?
+        .map_or_else(String::new, |p| p.name);
+    let (kind, detail) = match change {
+        LinkChange::Link => (super::audit::Kind::PersonLinked, "Linked to the person"),
+        LinkChange::Unlink => (
+            super::audit::Kind::PersonUnlinked,
+            "Unlinked from the person",
+        ),
+    };
+    super::audit::record(
+        db,
+        super::audit::NewEvent {
+            org,
+            kind,
+            actor: Some(by),
+            subject: Some(user_id),
+            target: Some(person.as_str()),
+            detail: format!("{detail} “{name}”"),
+            address: None,
+            at,
+        },
+    )
+    .await
 }
 
 /// One change of the user linked to a person, with the names as they are now.

@@ -1,0 +1,201 @@
+//! The organization's audit log of security events: recorded by the services where the
+//! event happens (inside the transaction of the change it describes, so a rolled-back change
+//! leaves no entry), by sign-in for a wrong password, and by the `denials` layer for every
+//! permission check that refused a member. Admins read it (`OrgAction::ViewAuditLog`); rows
+//! older than `--audit-retention-days` are swept away by the housekeeping task.
+
+use crate::{
+    error::{ApiError, FieldErrors},
+    extract::Paging,
+    session,
+    state::AppState,
+};
+use axum::{
+    extract::{Request, State},
+    http::{HeaderMap, StatusCode},
+    middleware::Next,
+    response::Response,
+};
+use manageros_core::{
+    OrgId, PageInfo, Timestamp, UserId,
+    authz::{self, OrgAction},
+};
+pub use manageros_store::repo::audit::Kind;
+use manageros_store::{
+    ConnectionTrait,
+    repo::{
+        audit::{self, NewEvent},
+        sessions,
+        users::User,
+    },
+};
+use serde::Deserialize;
+use std::sync::{Arc, Mutex};
+use utoipa::IntoParams;
+
+/// An event being described, to [`record`].
+pub struct Event<'a>(NewEvent<'a>);
+
+impl<'a> Event<'a> {
+    pub fn new(org: &'a OrgId, kind: Kind, at: Timestamp) -> Self {
+        Self(NewEvent {
+            org,
+            kind,
+            actor: None,
+            subject: None,
+            target: None,
+            detail: String::new(),
+            address: None,
+            at,
+        })
+    }
+    /// Who did it.
+    pub fn by(mut self, actor: &'a UserId) -> Self {
+        self.0.actor = Some(actor);
+        self
+    }
+    /// The user it happened to.
+    pub fn subject(mut self, user: &'a UserId) -> Self {
+        self.0.subject = Some(user);
+        self
+    }
+    /// The id of the entity it was about.
+    pub fn target(mut self, id: &'a str) -> Self {
+        self.0.target = Some(id);
+        self
+    }
+    pub fn address(mut self, address: Option<&'a str>) -> Self {
+        self.0.address = address;
+        self
+    }
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.0.detail = detail.into();
+        self
+    }
+}
+
+/// Writes one event; inside a write transaction, pass the transaction.
+pub async fn record(db: &impl ConnectionTrait, event: Event<'_>) -> Result<(), ApiError> {
+    Ok(audit::record(db, event.0).await?)
+}
+
+/// `GET /api/organization/audit-log`'s filter.
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Only events of this kind (`sign_in_failed`, `role_changed`, `member_removed`,
+    /// `member_left`, `person_linked`, `person_unlinked`, `invitation_sent`,
+    /// `invitation_revoked`, `invitation_reactivated`, `invitation_accepted`,
+    /// `oneonone_admin_access`, `permission_denied`).
+    pub kind: Option<String>,
+}
+
+/// A page of the organization's audit log, newest first (admins).
+pub async fn log(
+    state: &AppState,
+    caller: &User,
+    paging: &Paging,
+    query: &AuditQuery,
+) -> Result<(Vec<audit::Event>, PageInfo), ApiError> {
+    let org = authz::authorize_org(&caller.actor(), OrgAction::ViewAuditLog)?;
+    let mut errors = FieldErrors::default();
+    let page = paging.parse(&mut errors);
+    let kind = match query
+        .kind
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
+        None => None,
+        Some(k) => {
+            let kind = Kind::parse(k);
+            if kind.is_none() {
+                errors.push("kind", "kind must be one of the audit log's event kinds");
+            }
+            kind
+        }
+    };
+    errors.finish()?;
+    let (events, total) = audit::list(&state.db, &org, kind, page).await?;
+    Ok((events, page.info(total)))
+}
+
+tokio::task_local! {
+    /// The reason of the last permission refusal made while serving this request.
+    static REFUSED: Arc<Mutex<Option<String>>>;
+}
+
+/// Notes that the permission rules refused the current request (called where a refusal
+/// becomes the API's error, the one place every refusal passes through).
+pub fn note_refusal(reason: &str) {
+    let _ = REFUSED.try_with(|r| {
+        if let Ok(mut r) = r.lock() {
+            *r = Some(reason.to_owned());
+        }
+    });
+}
+
+/// Records every permission check that refused a member of an organization, for the API and
+/// the pages alike: when a refusal was noted while serving the request and the answer is that
+/// refusal (a 403 or 404, not a page that merely hid a button), the caller is looked up again
+/// from the request's credentials — a query on refusals only — and the event written.
+pub async fn denials(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let headers: HeaderMap = req.headers().clone();
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let address = crate::extract::client_of(req.headers(), req.extensions()).address;
+    let refused = Arc::new(Mutex::new(None));
+    let res = REFUSED.scope(refused.clone(), next.run(req)).await;
+    let reason = refused.lock().ok().and_then(|mut r| r.take());
+    if let Some(reason) = reason
+        && matches!(res.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
+        && let Err(e) = record_denial(
+            &state,
+            &headers,
+            &method,
+            &path,
+            address.as_deref(),
+            &reason,
+        )
+        .await
+    {
+        tracing::error!(error = ?e, "could not record a refused permission check");
+    }
+    res
+}
+
+async fn record_denial(
+    state: &AppState,
+    headers: &HeaderMap,
+    method: &axum::http::Method,
+    path: &str,
+    address: Option<&str>,
+    reason: &str,
+) -> Result<(), ApiError> {
+    let Some(presented) = session::token_from_headers(headers) else {
+        return Ok(());
+    };
+    let hash = session::hash_token(&presented.token);
+    let Some((user, _)) = sessions::find_user(&state.db, &hash, state.now()).await? else {
+        return Ok(());
+    };
+    let Some(org) = &user.organization_id else {
+        // Someone in no organization has no organization to tell.
+        return Ok(());
+    };
+    record(
+        &state.db,
+        Event::new(org, Kind::PermissionDenied, state.now())
+            .by(&user.id)
+            .address(address)
+            .detail(format!("{method} {}: {reason}", cut(path, 200))),
+    )
+    .await
+}
+
+fn cut(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
