@@ -286,6 +286,21 @@ async fn send(state: &AppState, inv: &Invitation, token: &str) {
     }
 }
 
+/// The open invitation an emailed link holds, for the page it opens: who invites whom, to
+/// which organization, until when. The token is the credential (it was mailed to the
+/// invitee); `None` once it is accepted, revoked, expired or unknown.
+pub async fn by_link(state: &AppState, token: &str) -> Result<Option<Invitation>, ApiError> {
+    let token = token.trim();
+    if token.is_empty() {
+        return Ok(None);
+    }
+    Ok(
+        invitations::find_by_token(&state.db, &session::hash_token(token))
+            .await?
+            .filter(|i| i.is_open(state.now())),
+    )
+}
+
 /// Which invitation a signed-in user accepts.
 pub enum Accepting<'a> {
     Id(&'a str),

@@ -108,6 +108,17 @@ struct AcceptPage {
     layout: Layout,
     token: String,
     next: String,
+    /// The invitation, shown before anything is accepted: `None` when the link no longer
+    /// holds an open one.
+    invitation: Option<LinkedInvitation>,
+}
+
+pub struct LinkedInvitation {
+    pub organization: String,
+    pub inviter: String,
+    pub inviter_email: String,
+    pub email: String,
+    pub expires: super::oneonones::When,
 }
 
 #[derive(Deserialize)]
@@ -117,13 +128,35 @@ pub struct TokenQuery {
 
 /// `/invitations/accept?token=`, the emailed link: a signed-out invitee signs in or signs up
 /// (and comes back here); a signed-in one confirms.
-pub async fn accept_link(ctx: Ctx, Query(q): Query<TokenQuery>) -> Response {
+pub async fn accept_link(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, PageError> {
     let token = q.token.unwrap_or_default();
-    ctx.render(&AcceptPage {
-        layout: ctx.layout("Accept your invitation"),
-        next: ctx.here.clone(),
-        token,
-    })
+    let invitation = invitations::by_link(&state, &token)
+        .await?
+        .map(|i| LinkedInvitation {
+            organization: i.organization_name,
+            inviter: i.invited_by_name,
+            inviter_email: i.invited_by_email,
+            email: i.email.to_string(),
+            expires: super::oneonones::When::of(i.expires_at),
+        });
+    let status = if invitation.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
+    Ok(ctx.render_status(
+        status,
+        &AcceptPage {
+            layout: ctx.layout("Accept your invitation"),
+            next: ctx.here.clone(),
+            token,
+            invitation,
+        },
+    ))
 }
 
 #[derive(Deserialize)]

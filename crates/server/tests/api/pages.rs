@@ -1319,3 +1319,26 @@ async fn the_audit_log_page_is_for_admins_and_shows_their_organization_only(app:
     assert_eq!(bad.status, 400);
     assert!(bad.html.contains("kind must be one of"));
 }
+
+/// Issue 12, finding 6: the emailed link says who invites whom, and to what, before anything
+/// is accepted; a link that no longer holds an open invitation says so.
+#[db_test]
+async fn the_invitation_link_shows_who_invited_me_before_i_accept(app: TestApp) {
+    let acme = app.org("acme").await;
+    app.invite(&acme, "ray@example.com", None).await;
+    let mail = app.emails_to("ray@example.com").await.pop().unwrap();
+    let link = mail.link();
+    let path = &link[link.find("/invitations/accept").unwrap()..];
+    let mut b = Browser::new(&app);
+    let page = b.get(path).await;
+    assert_eq!(page.status, 200);
+    assert!(page.html.contains("<strong>Admin of acme</strong>"), "{}", page.html);
+    assert!(page.html.contains("(admin@acme.test)"));
+    assert!(page.html.contains("invited you (ray@example.com)"));
+    assert!(page.html.contains("“Org acme”"));
+
+    let gone = b.get("/invitations/accept?token=not-a-token").await;
+    assert_eq!(gone.status, 404);
+    assert!(gone.html.contains("This invitation link is no longer valid"));
+    assert!(!gone.html.contains("Create an account"));
+}
