@@ -73,6 +73,10 @@ struct Args {
     /// Only seed, do not run the load.
     #[arg(long)]
     seed_only: bool,
+    /// Instead of the list scenarios: how other organizations' requests fare while clients
+    /// send the largest bodies the API accepts (issue 12, finding 1).
+    #[arg(long)]
+    largest_bodies: bool,
 }
 
 fn token(org: usize) -> String {
@@ -298,7 +302,7 @@ async fn start_server(bin: &PathBuf, url: &str) -> anyhow::Result<Server> {
 /// A minimal HTTP/1.1 client: one kept-alive connection, one request at a time. The load
 /// generator shares the machine with the server, so it should cost as little as possible.
 struct Client {
-    sender: hyper::client::conn::http1::SendRequest<http_body_util::Empty<bytes::Bytes>>,
+    sender: hyper::client::conn::http1::SendRequest<http_body_util::Full<bytes::Bytes>>,
     host: String,
 }
 
@@ -330,11 +334,40 @@ impl Client {
         self.sender.ready().await?;
         let res = self
             .sender
-            .send_request(req.body(http_body_util::Empty::new())?)
+            .send_request(req.body(http_body_util::Full::default())?)
             .await?;
         let ok = res.status().is_success();
         res.into_body().collect().await?;
         Ok(ok)
+    }
+
+    /// Sends a JSON request with a bearer token; the status and the body.
+    async fn json(
+        &mut self,
+        method: hyper::Method,
+        path: &str,
+        session: &str,
+        body: Option<&serde_json::Value>,
+    ) -> anyhow::Result<(u16, serde_json::Value)> {
+        use http_body_util::BodyExt;
+        let req = hyper::Request::builder()
+            .method(method)
+            .uri(path)
+            .header(hyper::header::HOST, &self.host)
+            .header(hyper::header::AUTHORIZATION, format!("Bearer {session}"))
+            .header(hyper::header::CONTENT_TYPE, "application/json");
+        let bytes = match body {
+            Some(b) => bytes::Bytes::from(serde_json::to_vec(b)?),
+            None => bytes::Bytes::new(),
+        };
+        self.sender.ready().await?;
+        let res = self
+            .sender
+            .send_request(req.body(http_body_util::Full::new(bytes))?)
+            .await?;
+        let status = res.status().as_u16();
+        let body = res.into_body().collect().await?.to_bytes();
+        Ok((status, serde_json::from_slice(&body).unwrap_or_default()))
     }
 }
 
@@ -496,6 +529,9 @@ async fn main() -> anyhow::Result<()> {
     };
     let server = start_server(&bin, &args.database_url).await?;
     let pid = server.child.id();
+    if args.largest_bodies {
+        return largest_bodies::run(&server.addr, args.scale.orgs(), args.duration).await;
+    }
     let backend = if args.database_url.starts_with("postgres") {
         "PostgreSQL"
     } else {
@@ -545,4 +581,232 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Issue 12, finding 1: no request does unbounded work while holding the write lock. Clients
+/// of some organizations send the largest bodies the API accepts (a meeting with 200
+/// participants, the same meeting updated with 200, an initiative with 200 owners), while
+/// clients of other organizations list their one-on-ones and create tasks; the table compares
+/// those others' latency with and without the large bodies, measured in one run.
+mod largest_bodies {
+    use super::{Client, token};
+    use anyhow::bail;
+    use hyper::Method;
+    use serde_json::json;
+    use std::time::{Duration, Instant};
+
+    /// Organizations whose clients send the large bodies; the others are the bystanders.
+    const SENDERS: usize = 4;
+    const BYSTANDERS: usize = 4;
+    /// The API's cap on a list of people in a body (`services::refs::MAX_PEOPLE`).
+    const IDS: usize = 200;
+
+    /// 200 ids of the organization's people (its 100 people, each twice: the largest list
+    /// the API accepts, de-duplicated by the server).
+    async fn ids(c: &mut Client, session: &str) -> anyhow::Result<Vec<String>> {
+        let mut ids = vec![];
+        for page in 1..=2 {
+            let (status, body) = c
+                .json(Method::GET, &format!("/api/people?limit=100&page={page}"), session, None)
+                .await?;
+            if status != 200 {
+                bail!("listing people: {status} {body}");
+            }
+            for p in body["people"].as_array().into_iter().flatten() {
+                ids.push(p["id"].as_str().unwrap_or_default().to_owned());
+            }
+        }
+        Ok(ids.iter().cycle().take(IDS).cloned().collect())
+    }
+
+    /// One sender: loops over the three largest bodies until `until`; latencies in µs and
+    /// the number of answers that were not 2xx.
+    async fn sender(addr: String, org: usize, until: Instant) -> anyhow::Result<(Vec<u32>, u64)> {
+        let mut c = Client::connect(&addr).await?;
+        let session = token(org);
+        let ids = ids(&mut c, &session).await?;
+        let mut lat = vec![];
+        let mut failed = 0;
+        let mut meeting: Option<String> = None;
+        let mut k = 0u64;
+        while Instant::now() < until {
+            let t = Instant::now();
+            let (status, body) = match (k % 3, &meeting) {
+                (1, Some(m)) => {
+                    c.json(
+                        Method::PATCH,
+                        &format!("/api/meetings/{m}"),
+                        &session,
+                        Some(&json!({"participantIds": ids, "title": format!("Update {k}")})),
+                    )
+                    .await?
+                }
+                (2, _) => {
+                    c.json(
+                        Method::POST,
+                        "/api/initiatives",
+                        &session,
+                        Some(&json!({"title": format!("Initiative {k}"), "ownerIds": ids})),
+                    )
+                    .await?
+                }
+                _ => {
+                    c.json(
+                        Method::POST,
+                        "/api/meetings",
+                        &session,
+                        Some(&json!({
+                            "title": format!("All hands {k}"),
+                            "scheduledAt": "2030-01-01T10:00:00Z",
+                            "participantIds": ids,
+                        })),
+                    )
+                    .await?
+                }
+            };
+            lat.push(t.elapsed().as_micros() as u32);
+            if (200..300).contains(&status) {
+                if let Some(id) = body["meeting"]["id"].as_str() {
+                    meeting = Some(id.to_owned());
+                }
+            } else {
+                failed += 1;
+            }
+            k += 1;
+        }
+        Ok((lat, failed))
+    }
+
+    /// One bystander: alternately lists its one-on-ones and creates a task.
+    async fn bystander(
+        addr: String,
+        org: usize,
+        until: Instant,
+    ) -> anyhow::Result<(Vec<u32>, Vec<u32>, u64)> {
+        let mut c = Client::connect(&addr).await?;
+        let session = token(org);
+        let (mut reads, mut writes, mut failed) = (vec![], vec![], 0);
+        let mut k = 0u64;
+        while Instant::now() < until {
+            let t = Instant::now();
+            let status = if k.is_multiple_of(2) {
+                let (s, _) = c.json(Method::GET, "/api/oneonones", &session, None).await?;
+                reads.push(t.elapsed().as_micros() as u32);
+                s
+            } else {
+                let body = json!({"title": format!("Task {k}")});
+                let (s, _) = c
+                    .json(Method::POST, "/api/tasks", &session, Some(&body))
+                    .await?;
+                writes.push(t.elapsed().as_micros() as u32);
+                s
+            };
+            if !(200..300).contains(&status) {
+                failed += 1;
+            }
+            k += 1;
+        }
+        Ok((reads, writes, failed))
+    }
+
+    struct Phase {
+        reads: Vec<u32>,
+        writes: Vec<u32>,
+        bystander_failures: u64,
+        senders: Vec<u32>,
+        sender_failures: u64,
+    }
+
+    async fn phase(addr: &str, with_senders: bool, secs: u64) -> anyhow::Result<Phase> {
+        let until = Instant::now() + Duration::from_secs(secs);
+        let bystanders: Vec<_> = (SENDERS..SENDERS + BYSTANDERS)
+            .map(|org| tokio::spawn(bystander(addr.to_owned(), org, until)))
+            .collect();
+        let senders: Vec<_> = if with_senders {
+            (0..SENDERS)
+                .map(|org| tokio::spawn(sender(addr.to_owned(), org, until)))
+                .collect()
+        } else {
+            vec![]
+        };
+        let mut p = Phase {
+            reads: vec![],
+            writes: vec![],
+            bystander_failures: 0,
+            senders: vec![],
+            sender_failures: 0,
+        };
+        for b in bystanders {
+            let (r, w, f) = b.await??;
+            p.reads.extend(r);
+            p.writes.extend(w);
+            p.bystander_failures += f;
+        }
+        for s in senders {
+            let (l, f) = s.await??;
+            p.senders.extend(l);
+            p.sender_failures += f;
+        }
+        Ok(p)
+    }
+
+    fn pct(v: &mut [u32], p: f64) -> f64 {
+        v.sort_unstable();
+        v.get(((v.len() as f64 * p) as usize).min(v.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0) as f64
+            / 1000.0
+    }
+
+    pub async fn run(addr: &str, orgs: usize, secs: u64) -> anyhow::Result<()> {
+        if orgs < SENDERS + BYSTANDERS {
+            bail!("needs at least {} organizations", SENDERS + BYSTANDERS);
+        }
+        println!(
+            "{SENDERS} clients (one organization each) send the largest bodies ({IDS} ids a list); \
+             {BYSTANDERS} clients of other organizations list one-on-ones and create tasks. \
+             Phases alternate, {secs} s each, twice.\n"
+        );
+        println!(
+            "| phase | bystander reads p50 / p99 ms | bystander writes p50 / p99 ms | bystander failures | large bodies sent | large body p50 / p99 ms | large-body failures |"
+        );
+        println!("|---|---:|---:|---:|---:|---:|---:|");
+        let mut worst = (0.0f64, 0.0f64);
+        let mut base = (f64::MAX, f64::MAX);
+        for round in 0..2 {
+            for with in [false, true] {
+                let mut p = phase(addr, with, secs).await?;
+                let (r50, r99) = (pct(&mut p.reads, 0.5), pct(&mut p.reads, 0.99));
+                let (w50, w99) = (pct(&mut p.writes, 0.5), pct(&mut p.writes, 0.99));
+                if with {
+                    worst = (worst.0.max(r99), worst.1.max(w99));
+                } else {
+                    base = (base.0.min(r99), base.1.min(w99));
+                }
+                let name = if with { "with large bodies" } else { "alone" };
+                let large = if with {
+                    format!(
+                        "{} | {:.1} / {:.1} | {}",
+                        p.senders.len(),
+                        pct(&mut p.senders, 0.5),
+                        pct(&mut p.senders, 0.99),
+                        p.sender_failures
+                    )
+                } else {
+                    "– | – | –".into()
+                };
+                println!(
+                    "| {name} (round {}) | {r50:.2} / {r99:.2} | {w50:.2} / {w99:.2} | {} | {large} |",
+                    round + 1,
+                    p.bystander_failures
+                );
+            }
+        }
+        println!(
+            "\nBystanders' p99 with large bodies ÷ alone: reads {:.2}×, writes {:.2}×",
+            worst.0 / base.0,
+            worst.1 / base.1
+        );
+        Ok(())
+    }
 }
