@@ -607,7 +607,12 @@ mod largest_bodies {
         let mut ids = vec![];
         for page in 1..=2 {
             let (status, body) = c
-                .json(Method::GET, &format!("/api/people?limit=100&page={page}"), session, None)
+                .json(
+                    Method::GET,
+                    &format!("/api/people?limit=100&page={page}"),
+                    session,
+                    None,
+                )
                 .await?;
             if status != 200 {
                 bail!("listing people: {status} {body}");
@@ -690,7 +695,9 @@ mod largest_bodies {
         while Instant::now() < until {
             let t = Instant::now();
             let status = if k.is_multiple_of(2) {
-                let (s, _) = c.json(Method::GET, "/api/oneonones", &session, None).await?;
+                let (s, _) = c
+                    .json(Method::GET, "/api/oneonones", &session, None)
+                    .await?;
                 reads.push(t.elapsed().as_micros() as u32);
                 s
             } else {

@@ -1332,13 +1332,20 @@ async fn the_invitation_link_shows_who_invited_me_before_i_accept(app: TestApp) 
     let mut b = Browser::new(&app);
     let page = b.get(path).await;
     assert_eq!(page.status, 200);
-    assert!(page.html.contains("<strong>Admin of acme</strong>"), "{}", page.html);
+    assert!(
+        page.html.contains("<strong>Admin of acme</strong>"),
+        "{}",
+        page.html
+    );
     assert!(page.html.contains("(admin@acme.test)"));
     assert!(page.html.contains("invited you (ray@example.com)"));
     assert!(page.html.contains("“Org acme”"));
 
     let gone = b.get("/invitations/accept?token=not-a-token").await;
     assert_eq!(gone.status, 404);
-    assert!(gone.html.contains("This invitation link is no longer valid"));
+    assert!(
+        gone.html
+            .contains("This invitation link is no longer valid")
+    );
     assert!(!gone.html.contains("Create an account"));
 }
