@@ -11,8 +11,8 @@ use crate::{
     state::AppState,
 };
 use axum::{
-    extract::{Request, State},
-    http::{HeaderMap, StatusCode},
+    extract::{ConnectInfo, Request, State},
+    http::StatusCode,
     middleware::Next,
     response::Response,
 };
@@ -30,7 +30,10 @@ use manageros_store::{
     },
 };
 use serde::Deserialize;
-use std::sync::{Arc, Mutex};
+use std::{
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+};
 use utoipa::IntoParams;
 
 /// An event being described, to [`record`].
@@ -136,46 +139,43 @@ pub fn note_refusal(reason: &str) {
 }
 
 /// Records every permission check that refused a member of an organization, for the API and
-/// the pages alike: when a refusal was noted while serving the request and the answer is that
-/// refusal (a 403 or 404, not a page that merely hid a button), the caller is looked up again
-/// from the request's credentials — a query on refusals only — and the event written.
+/// the pages alike: when a refusal was noted while serving a request that carried credentials
+/// and the answer is that refusal (a 403 or 404, not a page that merely hid a button), the
+/// caller is looked up again from those credentials — a query on refusals only — and the event
+/// written.
 pub async fn denials(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let headers: HeaderMap = req.headers().clone();
+    // Only what a record needs, taken cheaply on every request: the credential (if any) and
+    // the peer; the rest is looked up on refusals only.
+    let Some(presented) = session::token_from_headers(req.headers()) else {
+        return next.run(req).await;
+    };
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
-    let address = crate::extract::client_of(req.headers(), req.extensions()).address;
+    let address = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(a)| a.ip().to_string());
     let refused = Arc::new(Mutex::new(None));
     let res = REFUSED.scope(refused.clone(), next.run(req)).await;
     let reason = refused.lock().ok().and_then(|mut r| r.take());
     if let Some(reason) = reason
         && matches!(res.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
-        && let Err(e) = record_denial(
-            &state,
-            &headers,
-            &method,
-            &path,
-            address.as_deref(),
-            &reason,
-        )
-        .await
     {
-        tracing::error!(error = ?e, "could not record a refused permission check");
+        let what = format!("{method} {}: {reason}", cut(&path, 200));
+        if let Err(e) = record_denial(&state, &presented.token, address.as_deref(), what).await {
+            tracing::error!(error = ?e, "could not record a refused permission check");
+        }
     }
     res
 }
 
 async fn record_denial(
     state: &AppState,
-    headers: &HeaderMap,
-    method: &axum::http::Method,
-    path: &str,
+    token: &str,
     address: Option<&str>,
-    reason: &str,
+    detail: String,
 ) -> Result<(), ApiError> {
-    let Some(presented) = session::token_from_headers(headers) else {
-        return Ok(());
-    };
-    let hash = session::hash_token(&presented.token);
+    let hash = session::hash_token(token);
     let Some((user, _)) = sessions::find_user(&state.db, &hash, state.now()).await? else {
         return Ok(());
     };
@@ -188,7 +188,7 @@ async fn record_denial(
         Event::new(org, Kind::PermissionDenied, state.now())
             .by(&user.id)
             .address(address)
-            .detail(format!("{method} {}: {reason}", cut(path, 200))),
+            .detail(detail),
     )
     .await
 }

@@ -328,6 +328,33 @@ async fn audit_events_are_forgotten_after_the_retention(app: TestApp) {
     assert_eq!(left[0]["detail"], "Invitation sent to recent@example.com");
 }
 
+/// The leaver's role is the one under the organization's lock, not the one the request began
+/// with: a caller read as USER a moment before being promoted — now the last admin — may not
+/// leave. (Driven through the service with a stale copy of the caller, which is what a request
+/// holds when a promotion lands between its start and its transaction.)
+#[db_test]
+async fn leaving_judges_the_role_the_caller_has_now(app: TestApp) {
+    use manageros_core::{Role, UserId};
+    let acme = app.org("acme").await;
+    let id = UserId::parse(&acme.admin.id).unwrap();
+    let mut stale = manageros_store::repo::users::find(&app.state.db, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    stale.role = Role::User;
+    let refused = manageros_server::services::members::leave(&app.state, &stale)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status(), 409);
+    assert_eq!(
+        refused.to_string(),
+        manageros_server::services::members::LAST_ADMIN_LEAVES
+    );
+    let me = app.me(&acme.admin).await;
+    assert_eq!(me["user"]["role"], "ADMIN");
+    assert_eq!(me["user"]["organizationId"], acme.id.as_str());
+}
+
 /// The last two admins leaving at the same moment: one leaves, the other is refused, on every
 /// round. Each reads its own role under the organization's lock.
 #[db_test]

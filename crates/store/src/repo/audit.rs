@@ -3,12 +3,11 @@
 //! one-on-one they are not part of, and which permission checks refused someone. Rows are
 //! only ever added, and removed by age (`delete_older_than`).
 
-use crate::entity::{audit_event, user};
+use crate::entity::audit_event;
 use manageros_core::{AuditEventId, OrgId, Page, Timestamp, UserId};
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, Order, QueryFilter, prelude::*,
 };
-use std::collections::HashMap;
 
 /// What happened. The strings are the API's `kind` values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -140,24 +139,12 @@ pub async fn list(
     )
     .await?;
     // The people named on this page, in one query.
-    let mut ids: Vec<&str> = rows
+    let named_ids: Vec<&str> = rows
         .iter()
         .flat_map(|r| [r.actor_user_id.as_deref(), r.subject_user_id.as_deref()])
         .flatten()
         .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let users: HashMap<String, user::Model> = if ids.is_empty() {
-        HashMap::new()
-    } else {
-        user::Entity::find()
-            .filter(user::Column::Id.is_in(ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|u| (u.id.clone(), u))
-            .collect()
-    };
+    let users = super::users::by_ids(db, named_ids).await?;
     let named = |id: Option<String>| {
         id.map(|id| match users.get(&id) {
             Some(u) => Named {

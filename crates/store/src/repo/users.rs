@@ -476,6 +476,26 @@ async fn log_link(
     .await
 }
 
+/// The user rows with these ids (repeats allowed), in one query, by id: to put names on a
+/// page of log rows.
+pub(crate) async fn by_ids(
+    db: &impl ConnectionTrait,
+    mut ids: Vec<&str>,
+) -> Result<std::collections::HashMap<String, user::Model>, DbErr> {
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id.clone(), u))
+        .collect())
+}
+
 /// One change of the user linked to a person, with the names as they are now.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LinkEvent {
@@ -503,24 +523,12 @@ pub async fn link_events(
         .order_by(person_link::Column::Id, Order::Asc)
         .all(db)
         .await?;
-    let mut ids: Vec<&str> = rows
+    let named_ids: Vec<&str> = rows
         .iter()
         .flat_map(|r| [r.by_user_id.as_str(), r.user_id.as_str()])
         .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let names: std::collections::HashMap<String, String> = if ids.is_empty() {
-        Default::default()
-    } else {
-        user::Entity::find()
-            .filter(user::Column::Id.is_in(ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect()
-    };
-    let name = |id: &str| names.get(id).cloned().unwrap_or_default();
+    let users = by_ids(db, named_ids).await?;
+    let name = |id: &str| users.get(id).map(|u| u.name.clone()).unwrap_or_default();
     Ok(rows
         .into_iter()
         .map(|r| LinkEvent {
