@@ -3,6 +3,8 @@
 //!   database the tests clone (a changed migration gets a new template);
 //! - the `pg_skipped` cfg under `TEST_DATABASE_URL=skip`, which marks the PostgreSQL runs
 //!   ignored so that a skipped run is never counted as a passed one (refused under `CI=true`);
+//! - the `schemathesis_skipped` cfg when `schemathesis` (PyPI) is not on `PATH`, which marks
+//!   the contract test ignored, with a warning; refused under `CI=true`;
 //! - the `browser_skipped` cfg when no `chromedriver` is found (on `PATH`, or named by
 //!   `CHROMEDRIVER`), which marks the browser journeys ignored, with a warning; refused under
 //!   `CI=true`, where `.ci/run` installs Chromium and its driver first.
@@ -30,6 +32,7 @@ fn main() {
     }
 
     browser(ci);
+    schemathesis(ci);
 
     let dir = Path::new("../store/src/migration");
     println!("cargo::rerun-if-changed={}", dir.display());
@@ -89,6 +92,34 @@ fn browser(ci: bool) {
             println!("cargo::rustc-cfg=browser_skipped");
             // Installing the driver later makes the journeys run.
             println!("cargo::rerun-if-changed=/usr/bin");
+        }
+    }
+}
+
+/// Finds schemathesis, which the contract test (`tests/contract`) runs against the server.
+fn schemathesis(ci: bool) {
+    println!("cargo::rustc-check-cfg=cfg(schemathesis_skipped)");
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("schemathesis"))
+            .find(|p| p.is_file())
+    });
+    match found {
+        Some(path) => {
+            println!("cargo::rustc-env=SCHEMATHESIS_PATH={}", path.display());
+        }
+        None => {
+            assert!(
+                !ci,
+                "schemathesis is not installed: CI must run the contract test \
+                 (pip install schemathesis)"
+            );
+            println!(
+                "cargo::warning=schemathesis not found: the OpenAPI contract test is IGNORED \
+                 (pip install schemathesis to run it)"
+            );
+            println!("cargo::rustc-cfg=schemathesis_skipped");
+            println!("cargo::rustc-env=SCHEMATHESIS_PATH=schemathesis");
         }
     }
 }

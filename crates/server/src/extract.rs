@@ -332,8 +332,10 @@ path_ids! {
 #[into_params(parameter_in = Query)]
 pub struct Paging {
     /// Page number, ≥ 1 (default 1).
+    #[param(value_type = Option<crate::api::input::PageNumber>, inline)]
     pub page: Option<String>,
     /// Items per page, 1–100 (default 20).
+    #[param(value_type = Option<crate::api::input::PageSize>, inline)]
     pub limit: Option<String>,
 }
 

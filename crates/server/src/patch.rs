@@ -81,6 +81,60 @@ pub fn required<T, U>(
     }
 }
 
+/// Whole numbers as JSON writes them: `3`, and also `3.0`, which JSON (and JSON Schema's
+/// `integer`) count as the same number although serde's `i64` refuses it. `3.5` stays a 400.
+/// Use with `#[serde(default, deserialize_with = "whole_number::option")]` (or `::patch`).
+pub mod whole_number {
+    use super::Patch;
+    use serde::{Deserialize, Deserializer, de};
+
+    struct Whole(i64);
+
+    impl<'de> Deserialize<'de> for Whole {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_i64(Visitor).map(Whole)
+        }
+    }
+
+    struct Visitor;
+
+    impl de::Visitor<'_> for Visitor {
+        type Value = i64;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a whole number")
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
+            Ok(v)
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
+            i64::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
+            // 2^63 is exactly representable; every whole f64 below it fits an i64.
+            if v.fract() == 0.0 && v >= -(2f64.powi(63)) && v < 2f64.powi(63) {
+                Ok(v as i64)
+            } else {
+                Err(E::invalid_value(de::Unexpected::Float(v), &self))
+            }
+        }
+    }
+
+    pub fn option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        Ok(Option::<Whole>::deserialize(d)?.map(|w| w.0))
+    }
+
+    pub fn patch<'de, D: Deserializer<'de>>(d: D) -> Result<Patch<i64>, D::Error> {
+        Ok(match Option::<Whole>::deserialize(d)? {
+            None => Patch::Null,
+            Some(w) => Patch::Value(w.0),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,5 +156,35 @@ mod tests {
         assert_eq!(Patch::Absent.apply(Some(1)), Some(1));
         assert_eq!(Patch::<i32>::Null.apply(Some(1)), None);
         assert_eq!(Patch::Value(2).apply(Some(1)), Some(2));
+    }
+
+    #[derive(Deserialize)]
+    struct Numbers {
+        #[serde(default, deserialize_with = "whole_number::option")]
+        o: Option<i64>,
+        #[serde(default, deserialize_with = "whole_number::patch")]
+        p: Patch<i64>,
+    }
+
+    #[test]
+    fn whole_numbers_may_be_written_with_a_zero_fraction() {
+        let n: Numbers = serde_json::from_str(r#"{"o": 3.0, "p": -2.0}"#).unwrap();
+        assert_eq!((n.o, n.p), (Some(3), Patch::Value(-2)));
+        let n: Numbers = serde_json::from_str(r#"{"o": null, "p": null}"#).unwrap();
+        assert_eq!((n.o, n.p), (None, Patch::Null));
+        let n: Numbers = serde_json::from_str("{}").unwrap();
+        assert_eq!((n.o, n.p), (None, Patch::Absent));
+        for bad in [
+            r#"{"o": 1.5}"#,
+            r#"{"p": 1e300}"#,
+            r#"{"o": "3"}"#,
+            r#"{"o": 18446744073709551615}"#,
+        ] {
+            let e = serde_json::from_str::<Numbers>(bad)
+                .err()
+                .expect(bad)
+                .to_string();
+            assert!(e.contains("expected a whole number"), "{bad}: {e}");
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! `/api/auth/*`: accounts and sessions (docs/API.md §2). Rate limited per client address.
 
+use crate::api::input;
 use crate::{
     api::schema::{OrganizationView, UserView},
     error::{ApiError, ErrorBody},
@@ -30,7 +31,9 @@ pub struct SignupResponse {
 
 #[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {
+    #[schema(required = true, value_type = String)]
     pub email: Option<String>,
+    #[schema(required = true, value_type = String)]
     pub password: Option<String>,
 }
 
@@ -42,6 +45,7 @@ pub struct LoginResponse {
 
 #[derive(Deserialize, ToSchema)]
 pub struct ForgotPasswordRequest {
+    #[schema(value_type = input::Email, inline, required = true)]
     pub email: Option<String>,
 }
 

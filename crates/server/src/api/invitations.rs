@@ -1,6 +1,7 @@
 //! Invitations (docs/API.md §4): the admin side under `/api/organization/invitations`,
 //! the invitee side under `/api/invitations`.
 
+use crate::api::input;
 use crate::{
     api::schema::{OrganizationView, UserView},
     error::{ApiError, ErrorBody},
@@ -198,6 +199,7 @@ fn accepted(user: &User, org: &Organization) -> AppJson<AcceptedResponse> {
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = String, Path, description = "Invitation id")),
     responses((status = 200, body = AcceptedResponse), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody, description = "The caller's email address is not verified yet"),
         (status = 404, body = ErrorBody, description = "Invitation not found or expired"),
         (status = 409, body = ErrorBody, description = "User already belongs to an organization")))]
 pub async fn accept_invitation(
@@ -212,6 +214,7 @@ pub async fn accept_invitation(
 #[derive(Deserialize, ToSchema)]
 pub struct AcceptTokenRequest {
     /// The `token` of the emailed link.
+    #[schema(value_type = input::Token, inline, required = true)]
     pub token: Option<String>,
 }
 

@@ -1,5 +1,6 @@
 //! `/api/me`: the caller (docs/API.md §3).
 
+use crate::api::input;
 use crate::services::{accounts, members};
 use crate::{
     api::schema::{OrganizationView, PersonView, UserView},
@@ -80,6 +81,7 @@ pub async fn linkable_persons(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LinkSelfRequest {
+    #[schema(value_type = input::Id, inline, required = true)]
     pub person_id: Option<String>,
 }
 

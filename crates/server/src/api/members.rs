@@ -1,6 +1,7 @@
 //! Members of the caller's organization (admins): list, role, removal, and linking users to
 //! people (docs/API.md §4).
 
+use crate::api::input;
 use crate::{
     api::schema::MemberView,
     error::{ApiError, ErrorBody},
@@ -39,6 +40,7 @@ pub async fn list_members(
 #[derive(Deserialize, ToSchema)]
 pub struct ChangeRoleRequest {
     /// `ADMIN` or `USER`.
+    #[schema(value_type = input::Role, inline, required = true)]
     pub role: Option<String>,
 }
 
@@ -127,6 +129,7 @@ pub async fn linkable_users(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LinkPersonRequest {
+    #[schema(value_type = input::Id, inline, required = true)]
     pub person_id: Option<String>,
 }
 

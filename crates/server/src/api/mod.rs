@@ -9,6 +9,7 @@ pub mod feedback;
 pub mod handoffs;
 pub mod health;
 pub mod initiatives;
+pub mod input;
 pub mod invitations;
 pub mod me;
 pub mod meetings;
@@ -72,6 +73,53 @@ impl Modify for Security {
                 crate::session::COOKIE_NAME,
             ))),
         );
+    }
+}
+
+/// Adds the refusals that come from the extractors rather than from a handler, so that every
+/// operation's documented statuses are the ones it can answer (checked by schemathesis in CI):
+/// a JSON body can be unreadable (400) or not JSON at all (415), and a write authenticated by
+/// the session cookie from another origin is refused (403, `session::check_same_origin`).
+fn document_common_refusals(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, schema::Schema};
+    let refusal = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(RefOr::<Schema>::Ref(Ref::from_schema_name(
+                            "ErrorBody",
+                        ))))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for item in doc.paths.paths.values_mut() {
+        let writes = [
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for op in writes.into_iter().flatten() {
+            let responses = &mut op.responses.responses;
+            if op.request_body.is_some() {
+                responses
+                    .entry("400".into())
+                    .or_insert_with(|| refusal("The body is not a readable JSON object"));
+                responses.entry("415".into()).or_insert_with(|| {
+                    refusal("The body is not sent as Content-Type: application/json")
+                });
+            }
+            if op.security.is_some() {
+                responses.entry("403".into()).or_insert_with(|| {
+                    refusal("A write with the session cookie from another origin")
+                });
+            }
+        }
     }
 }
 
@@ -223,6 +271,10 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(handoffs::decide_handoff))
         .split_for_parts();
 
+    let mut doc = doc;
+    document_common_refusals(&mut doc);
+    let mut doc = serde_json::to_value(&doc).expect("the OpenAPI document serializes");
+    input::refine(&mut doc);
     let doc = Arc::new(doc);
     router
         .route(

@@ -1,6 +1,7 @@
 //! `/api/me/permissions`: what the caller may do (Settings → Permissions), and a check of one
 //! action on one entity, with the reason (docs/API.md §3, §7).
 
+use crate::api::input;
 use crate::{
     error::{ApiError, ErrorBody},
     extract::{AppJson, AppQuery, CurrentUser},
@@ -47,6 +48,7 @@ pub async fn my_permissions(caller: CurrentUser) -> AppJson<PermissionsResponse>
 #[into_params(parameter_in = Query)]
 pub struct CheckQuery {
     /// One of the 37 actions, e.g. `task.edit`.
+    #[param(value_type = input::ActionName, inline)]
     pub action: Option<String>,
     /// The entity (for `meeting-instance.create`, the meeting). Ignored by actions about no
     /// entity.

@@ -194,6 +194,15 @@ pub fn search_from(raw: Option<&str>, errors: &mut FieldErrors) -> Option<String
     errors.take("search", manageros_core::bounded_text(s, "search", 1, 200))
 }
 
+/// A list's filter by one value of a closed set: absent or empty (`status=`, as a form's
+/// "any" choice sends it) is no filter; anything else must be one of the set.
+pub fn filter<T>(
+    raw: Option<&str>,
+    parse: fn(&str) -> Result<T, Invalid>,
+) -> Result<Option<T>, Invalid> {
+    raw.filter(|s| !s.is_empty()).map(parse).transpose()
+}
+
 /// An optional text field: blank means none.
 pub fn optional_text(raw: Option<&str>, what: &str, max: usize) -> Result<Option<String>, Invalid> {
     match raw.map(str::trim) {

@@ -1,6 +1,7 @@
 //! Accounts: sign-up, email verification, sign-in, sign-out, a user's sessions and password
 //! reset.
 
+use crate::api::input;
 use crate::{
     error::{ApiError, OnConflict},
     mail::Mail,
@@ -94,8 +95,11 @@ async fn start_session(
 
 #[derive(Deserialize, ToSchema, Default)]
 pub struct SignupRequest {
+    #[schema(value_type = input::Name, inline, required = true)]
     pub name: Option<String>,
+    #[schema(value_type = input::Email, inline, required = true)]
     pub email: Option<String>,
+    #[schema(value_type = input::Password, inline, required = true)]
     pub password: Option<String>,
 }
 
@@ -207,6 +211,7 @@ async fn send_verification(state: &AppState, user: &User, link: &str) {
 
 #[derive(Deserialize, ToSchema, Default)]
 pub struct VerifyEmailRequest {
+    #[schema(value_type = input::Token, inline, required = true)]
     pub token: Option<String>,
 }
 
@@ -393,7 +398,9 @@ async fn send_reset_link(state: &AppState, email: &Email) -> Result<(), ApiError
 /// Sets a new password with a reset token, and signs the user out everywhere.
 #[derive(Deserialize, ToSchema, Default)]
 pub struct ResetPasswordRequest {
+    #[schema(value_type = input::Token, inline, required = true)]
     pub token: Option<String>,
+    #[schema(value_type = input::Password, inline, required = true)]
     pub password: Option<String>,
 }
 

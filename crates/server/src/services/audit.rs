@@ -4,6 +4,7 @@
 //! permission check that refused a member. Admins read it (`OrgAction::ViewAuditLog`); rows
 //! older than `--audit-retention-days` are swept away by the housekeeping task.
 
+use crate::api::input;
 use crate::{
     error::{ApiError, FieldErrors},
     extract::Paging,
@@ -90,6 +91,7 @@ pub struct AuditQuery {
     /// `member_left`, `person_linked`, `person_unlinked`, `invitation_sent`,
     /// `invitation_revoked`, `invitation_reactivated`, `invitation_accepted`,
     /// `oneonone_admin_access`, `permission_denied`).
+    #[param(value_type = Option<input::AuditKindFilter>, inline)]
     pub kind: Option<String>,
 }
 
@@ -103,12 +105,7 @@ pub async fn log(
     let org = authz::authorize_org(&caller.actor(), OrgAction::ViewAuditLog)?;
     let mut errors = FieldErrors::default();
     let page = paging.parse(&mut errors);
-    let kind = match query
-        .kind
-        .as_deref()
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-    {
+    let kind = match query.kind.as_deref().filter(|k| !k.is_empty()) {
         None => None,
         Some(k) => {
             let kind = Kind::parse(k);

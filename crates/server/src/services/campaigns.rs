@@ -3,6 +3,7 @@
 //! The creator and admins see and change a campaign. Each function asks authz once (or, on the
 //! public side, checks the link's token, which is the credential), then validates, then writes.
 
+use crate::api::input;
 use crate::{
     error::{ApiError, FieldErrors},
     extract::Paging,
@@ -49,6 +50,7 @@ fn check_dates(f: &CampaignFields) -> Result<(), ApiError> {
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct CampaignsQuery {
+    #[param(value_type = Option<input::CampaignStatusFilter>, inline)]
     pub status: Option<String>,
 }
 
@@ -66,7 +68,7 @@ pub async fn list(
     let status = errors
         .take(
             "status",
-            q.status.as_deref().map(CampaignStatus::parse).transpose(),
+            crate::api::schema::filter(q.status.as_deref(), CampaignStatus::parse),
         )
         .flatten();
     errors.finish()?;
@@ -104,19 +106,28 @@ pub async fn responses(
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateCampaignRequest {
+    #[schema(value_type = input::Title, inline, required = true)]
     pub name: Option<String>,
+    #[schema(value_type = input::Id, inline, required = true)]
     pub target_person_id: Option<String>,
+    #[schema(value_type = input::DateOrTime, inline, required = true)]
     pub start_date: Option<String>,
+    #[schema(value_type = input::DateOrTime, inline, required = true)]
     pub end_date: Option<String>,
     /// Up to 200 addresses.
     #[serde(default)]
+    #[schema(value_type = input::InviteEmails, inline, required = false)]
     pub invite_emails: Vec<String>,
     /// Default `draft`.
+    #[schema(value_type = input::OptionalCampaignStatus, inline, required = false)]
     pub status: Option<String>,
     /// 1 to 20 questions of up to 500 characters; none (or absent) asks [`DEFAULT_QUESTIONS`].
     #[serde(default)]
+    #[schema(value_type = input::Questions, inline, required = false)]
     pub questions: Vec<String>,
     /// Answers are shown once at least this many people have answered: 3 (the default) or more.
+    #[serde(default, deserialize_with = "crate::patch::whole_number::option")]
+    #[schema(minimum = 3, maximum = 200)]
     pub min_responses: Option<i64>,
 }
 
@@ -230,28 +241,28 @@ pub async fn create(
 #[serde(rename_all = "camelCase")]
 pub struct UpdateCampaignRequest {
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::Title, inline, required = false)]
     pub name: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::Id, inline, required = false)]
     pub target_person_id: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::DateOrTime, inline, required = false)]
     pub start_date: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::DateOrTime, inline, required = false)]
     pub end_date: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = input::InviteEmailsOrNull, inline, required = false)]
     pub invite_emails: Patch<Vec<String>>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::CampaignStatus, inline, required = false)]
     pub status: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = input::QuestionsUpdate, inline, required = false)]
     pub questions: Patch<Vec<String>>,
-    #[serde(default)]
-    #[schema(value_type = Option<i64>)]
+    #[serde(default, deserialize_with = "crate::patch::whole_number::patch")]
+    #[schema(value_type = i64, minimum = 3, maximum = 200)]
     pub min_responses: Patch<i64>,
 }
 
@@ -448,6 +459,7 @@ pub async fn public_form(state: &AppState, token: &str) -> Result<PublicForm, Ap
 pub struct PublicAnswerRequest {
     /// One answer per question, in order; each up to 5000 characters.
     #[serde(default)]
+    #[schema(value_type = input::Answers, inline, required = false)]
     pub answers: Vec<String>,
 }
 

@@ -10,6 +10,7 @@
 //! Its unchecked points then move to the pair's next one-on-one: when a one-on-one of the pair
 //! is scheduled or moved, and when the agenda is read and there is something to move.
 
+use crate::api::input;
 use crate::{
     error::{ApiError, FieldErrors},
     patch::Patch,
@@ -100,6 +101,7 @@ fn point_text(raw: Option<&str>) -> Result<String, manageros_core::Invalid> {
 #[serde(rename_all = "camelCase")]
 pub struct NewPointRequest {
     /// One line, 1–500 characters.
+    #[schema(value_type = input::PointText, inline, required = true)]
     pub text: Option<String>,
 }
 
@@ -149,11 +151,11 @@ async fn point_row(
 pub struct PointPatch {
     /// One line, 1–500 characters.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::PointText, inline, required = false)]
     pub text: Patch<String>,
     /// Checked off (discussed) or not.
     #[serde(default)]
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool)]
     pub done: Patch<bool>,
 }
 
@@ -227,6 +229,7 @@ pub async fn delete_point(
 #[serde(rename_all = "camelCase")]
 pub struct ReorderRequest {
     /// Every talking point of the one-on-one, each once, in the new order.
+    #[schema(value_type = input::Ids, inline, required = true)]
     pub ids: Option<Vec<String>>,
 }
 
@@ -278,8 +281,10 @@ pub async fn reorder(
 #[serde(rename_all = "camelCase")]
 pub struct ActionItemRequest {
     /// One of the two participants.
+    #[schema(value_type = input::OptionalId, inline, required = false)]
     pub assignee_id: Option<String>,
     /// RFC 3339, or `YYYY-MM-DD` for the start of that UTC day.
+    #[schema(value_type = input::OptionalDate, inline, required = false)]
     pub due_date: Option<String>,
 }
 
@@ -387,6 +392,7 @@ pub async fn private_notes(
 #[serde(rename_all = "camelCase")]
 pub struct PrivateNotesRequest {
     /// Up to 20,000 characters; empty or `null` removes them.
+    #[schema(value_type = input::Notes, inline, required = false)]
     pub notes: Option<String>,
 }
 

@@ -1,6 +1,7 @@
 //! Feedback about a person: non-private feedback is visible to every member; private feedback
 //! only to its author and admins. Each function asks authz once, then validates, then writes.
 
+use crate::api::input;
 use crate::{
     api::schema::filter_id,
     error::{ApiError, FieldErrors},
@@ -32,6 +33,7 @@ pub const ABOUT_NOT_FOUND: &str = "Person not found or access denied";
 pub struct FeedbackQuery {
     /// Only feedback about this person (getFeedbackForPerson).
     pub about_id: Option<String>,
+    #[param(value_type = Option<input::FeedbackKindFilter>, inline)]
     pub kind: Option<String>,
 }
 
@@ -49,7 +51,7 @@ pub async fn list(
     let kind = errors
         .take(
             "kind",
-            q.kind.as_deref().map(FeedbackKind::parse).transpose(),
+            crate::api::schema::filter(q.kind.as_deref(), FeedbackKind::parse),
         )
         .flatten();
     errors.finish()?;
@@ -72,11 +74,14 @@ pub async fn get(state: &AppState, actor: &Actor, id: &FeedbackId) -> Result<Fee
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateFeedbackRequest {
+    #[schema(value_type = input::Id, inline, required = true)]
     pub about_id: Option<String>,
     /// Default `note`.
+    #[schema(value_type = input::OptionalFeedbackKind, inline, required = false)]
     pub kind: Option<String>,
     #[serde(default)]
     pub is_private: bool,
+    #[schema(value_type = input::FeedbackBody, inline, required = true)]
     pub body: Option<String>,
 }
 
@@ -125,13 +130,13 @@ pub async fn create(
 #[serde(rename_all = "camelCase")]
 pub struct UpdateFeedbackRequest {
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::FeedbackKind, inline, required = false)]
     pub kind: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool)]
     pub is_private: Patch<bool>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::FeedbackBody, inline, required = false)]
     pub body: Patch<String>,
 }
 

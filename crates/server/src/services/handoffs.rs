@@ -6,6 +6,7 @@
 //! author, and the old manager keeps the history they took part in and gains nothing new. Each
 //! move is written to the access log of every one-on-one it touches.
 
+use crate::api::input;
 use crate::{error::ApiError, services::conversation::over_before, state::AppState};
 use manageros_core::{
     HandoffId, OneOnOneId, OrgId, PersonId, TalkingPointId, TaskId, Timestamp,
@@ -129,8 +130,10 @@ pub async fn pending(state: &AppState, actor: &Actor) -> Result<Vec<Offer>, ApiE
 #[serde(rename_all = "camelCase")]
 pub struct HandoffRequest {
     /// The offered talking points to move (none: `[]` or absent).
+    #[schema(value_type = input::ChosenIds, inline, required = false)]
     pub point_ids: Option<Vec<String>>,
     /// The offered action items (task ids) to move.
+    #[schema(value_type = input::ChosenIds, inline, required = false)]
     pub task_ids: Option<Vec<String>>,
 }
 
@@ -142,7 +145,7 @@ pub struct Moved {
 
 /// The most items a decision may name; an offer holds an agenda's open points (bounded) and
 /// the pair's open action items.
-const MAX_CHOSEN: usize = 500;
+pub const MAX_CHOSEN: usize = 500;
 
 /// Moves exactly the chosen items into the new pair's next one-on-one and closes the handoff;
 /// choosing nothing closes it and moves nothing.

@@ -2,6 +2,7 @@
 //! only admins edit and delete them. Team and owners are checked inside the organization.
 //! Each function asks authz once, then validates, then writes in one transaction.
 
+use crate::api::input;
 use crate::{
     api::schema::{filter_id, optional_text, search_from},
     error::{ApiError, FieldErrors},
@@ -46,10 +47,13 @@ fn check_dates(start: Option<Timestamp>, target: Option<Timestamp>) -> Result<()
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct InitiativesQuery {
+    #[param(value_type = Option<input::InitiativeStatusFilter>, inline)]
     pub status: Option<String>,
+    #[param(value_type = Option<input::RagFilter>, inline)]
     pub rag: Option<String>,
     pub team_id: Option<String>,
     pub owner_id: Option<String>,
+    #[param(value_type = Option<input::Search>, inline)]
     pub search: Option<String>,
 }
 
@@ -67,11 +71,14 @@ pub async fn list(
     let status = errors
         .take(
             "status",
-            q.status.as_deref().map(InitiativeStatus::parse).transpose(),
+            crate::api::schema::filter(q.status.as_deref(), InitiativeStatus::parse),
         )
         .flatten();
     let rag = errors
-        .take("rag", q.rag.as_deref().map(Rag::parse).transpose())
+        .take(
+            "rag",
+            crate::api::schema::filter(q.rag.as_deref(), Rag::parse),
+        )
         .flatten();
     errors.finish()?;
     let (Some(team_id), Some(owner_id)) = (
@@ -105,19 +112,29 @@ pub async fn get(
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateInitiativeRequest {
+    #[schema(value_type = input::Title, inline, required = true)]
     pub title: Option<String>,
+    #[schema(value_type = input::Description, inline, required = false)]
     pub summary: Option<String>,
     /// Default `planned`.
+    #[schema(value_type = input::OptionalInitiativeStatus, inline, required = false)]
     pub status: Option<String>,
     /// Default `green`.
+    #[schema(value_type = input::OptionalRag, inline, required = false)]
     pub rag: Option<String>,
     /// 0–100, default 50.
+    #[serde(default, deserialize_with = "crate::patch::whole_number::option")]
+    #[schema(minimum = 0, maximum = 100)]
     pub confidence: Option<i64>,
+    #[schema(value_type = input::OptionalId, inline, required = false)]
     pub team_id: Option<String>,
     /// People of the organization.
     #[serde(default)]
+    #[schema(value_type = input::People, inline, required = false)]
     pub owner_ids: Vec<String>,
+    #[schema(value_type = input::OptionalDate, inline, required = false)]
     pub start_date: Option<String>,
+    #[schema(value_type = input::OptionalDate, inline, required = false)]
     pub target_date: Option<String>,
 }
 
@@ -176,32 +193,32 @@ pub async fn create(
 #[serde(rename_all = "camelCase")]
 pub struct UpdateInitiativeRequest {
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::Title, inline, required = false)]
     pub title: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::Description, inline, required = false)]
     pub summary: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::InitiativeStatus, inline, required = false)]
     pub status: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::Rag, inline, required = false)]
     pub rag: Patch<String>,
-    #[serde(default)]
-    #[schema(value_type = Option<i64>)]
+    #[serde(default, deserialize_with = "crate::patch::whole_number::patch")]
+    #[schema(value_type = i64, minimum = 0, maximum = 100)]
     pub confidence: Patch<i64>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::OptionalId, inline, required = false)]
     pub team_id: Patch<String>,
     /// Replaces the owners; `[]` or `null` removes them all.
     #[serde(default)]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = input::PeopleOrNull, inline, required = false)]
     pub owner_ids: Patch<Vec<String>>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::OptionalDate, inline, required = false)]
     pub start_date: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::OptionalDate, inline, required = false)]
     pub target_date: Patch<String>,
 }
 

@@ -1,6 +1,7 @@
 //! Invitations: sending, revoking, reactivating, and joining an organization through one
 //! (by id, by the emailed token, or automatically at sign-up).
 
+use crate::api::input;
 use crate::{
     error::{ApiError, OnConflict},
     mail::Mail,
@@ -44,9 +45,11 @@ pub async fn list(state: &AppState, caller: &User) -> Result<Vec<Invitation>, Ap
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateInvitationRequest {
+    #[schema(value_type = input::Email, inline, required = true)]
     pub email: Option<String>,
     /// A person of the organization, not linked to any user, that the new member will be
     /// linked to when they accept.
+    #[schema(value_type = input::OptionalId, inline, required = false)]
     pub person_id: Option<String>,
 }
 

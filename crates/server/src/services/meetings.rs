@@ -3,6 +3,7 @@
 //! participants and links are checked inside the organization. Each function asks authz once,
 //! then validates, then writes in one transaction.
 
+use crate::api::input;
 use crate::{
     api::schema::{filter_id, optional_line, optional_text, search_from, time_from, time_until},
     error::{ApiError, FieldErrors},
@@ -39,12 +40,15 @@ pub const INITIATIVE_NOT_FOUND: &str = "Initiative not found or access denied";
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct MeetingsQuery {
+    #[param(value_type = Option<input::Search>, inline)]
     pub search: Option<String>,
     pub initiative_id: Option<String>,
     pub team_id: Option<String>,
     /// Inclusive: an RFC 3339 timestamp, or a date for the start of that UTC day.
+    #[param(value_type = Option<input::DateOrTime>, inline)]
     pub scheduled_from: Option<String>,
     /// Inclusive: an RFC 3339 timestamp, or a date for the whole of that UTC day.
+    #[param(value_type = Option<input::DateOrTime>, inline)]
     pub scheduled_to: Option<String>,
 }
 
@@ -134,20 +138,30 @@ pub async fn get(state: &AppState, actor: &Actor, id: &MeetingId) -> Result<Meet
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateMeetingRequest {
+    #[schema(value_type = input::Title, inline, required = true)]
     pub title: Option<String>,
+    #[schema(value_type = input::Description, inline, required = false)]
     pub description: Option<String>,
     /// RFC 3339 with an offset.
+    #[schema(value_type = input::Timestamp, inline, required = true)]
     pub scheduled_at: Option<String>,
     /// 1–1440, default 30.
+    #[serde(default, deserialize_with = "crate::patch::whole_number::option")]
+    #[schema(minimum = 1, maximum = 1440)]
     pub duration_minutes: Option<i64>,
+    #[schema(value_type = input::Location, inline, required = false)]
     pub location: Option<String>,
     #[serde(default)]
     pub is_private: bool,
     /// A person of the organization; default: the caller's person.
+    #[schema(value_type = input::OptionalId, inline, required = false)]
     pub owner_id: Option<String>,
+    #[schema(value_type = input::OptionalId, inline, required = false)]
     pub team_id: Option<String>,
+    #[schema(value_type = input::OptionalId, inline, required = false)]
     pub initiative_id: Option<String>,
     #[serde(default)]
+    #[schema(value_type = input::People, inline, required = false)]
     pub participant_ids: Vec<String>,
 }
 
@@ -231,35 +245,35 @@ pub async fn create(
 #[serde(rename_all = "camelCase")]
 pub struct UpdateMeetingRequest {
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::Title, inline, required = false)]
     pub title: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::Description, inline, required = false)]
     pub description: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::Timestamp, inline, required = false)]
     pub scheduled_at: Patch<String>,
-    #[serde(default)]
-    #[schema(value_type = Option<i64>)]
+    #[serde(default, deserialize_with = "crate::patch::whole_number::patch")]
+    #[schema(value_type = i64, minimum = 1, maximum = 1440)]
     pub duration_minutes: Patch<i64>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::Location, inline, required = false)]
     pub location: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool)]
     pub is_private: Patch<bool>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::OptionalId, inline, required = false)]
     pub owner_id: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::OptionalId, inline, required = false)]
     pub team_id: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::OptionalId, inline, required = false)]
     pub initiative_id: Patch<String>,
     /// Replaces the participants; `[]` or `null` removes them all.
     #[serde(default)]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = input::PeopleOrNull, inline, required = false)]
     pub participant_ids: Patch<Vec<String>>,
 }
 
@@ -372,9 +386,12 @@ pub async fn list_instances(
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateInstanceRequest {
+    #[schema(value_type = input::Timestamp, inline, required = true)]
     pub scheduled_at: Option<String>,
+    #[schema(value_type = input::InstanceNotes, inline, required = false)]
     pub notes: Option<String>,
     /// Default: the meeting's participants.
+    #[schema(value_type = input::PeopleOrNull, inline, required = false)]
     pub participant_ids: Option<Vec<String>>,
 }
 
@@ -446,13 +463,13 @@ pub async fn get_instance(
 #[serde(rename_all = "camelCase")]
 pub struct UpdateInstanceRequest {
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::Timestamp, inline, required = false)]
     pub scheduled_at: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::InstanceNotes, inline, required = false)]
     pub notes: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = input::PeopleOrNull, inline, required = false)]
     pub participant_ids: Patch<Vec<String>>,
 }
 

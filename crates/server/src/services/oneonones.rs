@@ -3,6 +3,7 @@
 //! part is written to its access log, in the same transaction. Each function asks authz once,
 //! then validates, then writes.
 
+use crate::api::input;
 use crate::{
     api::schema::{search_from, time_from, time_until},
     error::{ApiError, FieldErrors},
@@ -40,13 +41,17 @@ pub const PARTICIPANT_2_NOT_FOUND: &str = "Participant 2 not found or not in you
 #[into_params(parameter_in = Query)]
 pub struct OneOnOnesQuery {
     /// Inclusive: an RFC 3339 timestamp, or a date `YYYY-MM-DD` from the start of that UTC day.
+    #[param(value_type = Option<input::DateOrTime>, inline)]
     pub scheduled_from: Option<String>,
     /// Inclusive: an RFC 3339 timestamp, or a date `YYYY-MM-DD` to the end of that UTC day.
+    #[param(value_type = Option<input::DateOrTime>, inline)]
     pub scheduled_to: Option<String>,
     /// Case-insensitive substring of either person's name or of the notes.
+    #[param(value_type = Option<input::Search>, inline)]
     pub search: Option<String>,
     /// Comma-separated `field:direction`; fields `scheduledAt`, `manager`, `report`; direction
     /// `asc` (default) or `desc`. Default `scheduledAt:desc`.
+    #[param(value_type = Option<input::OneOnOneSort>, inline)]
     pub sort: Option<String>,
     /// A JSON object with optional `scheduledFrom`, `scheduledTo`, `search`, overriding the
     /// parameters of the same name.
@@ -153,26 +158,24 @@ pub async fn list(
         parse_immutable(q.immutable_filters.as_deref()),
     );
     let fixed = fixed.unwrap_or_default();
-    let from = fixed.scheduled_from.or(q.scheduled_from);
-    let to = fixed.scheduled_to.or(q.scheduled_to);
-    let search = fixed.search.or(q.search);
-    let scheduled_from = errors
-        .take(
-            "scheduledFrom",
-            from.as_deref()
-                .map(|s| time_from(s, "scheduledFrom"))
-                .transpose(),
-        )
-        .flatten();
-    let scheduled_before = errors
-        .take(
-            "scheduledTo",
-            to.as_deref()
-                .map(|s| time_until(s, "scheduledTo"))
-                .transpose(),
-        )
-        .flatten();
-    let search = search_from(search.as_deref(), &mut errors);
+    // Each value is checked where it was given, also when `immutableFilters` overrides it:
+    // a malformed parameter is a 400, never silently ignored.
+    let mut time =
+        |field: &'static str,
+         raw: Option<&str>,
+         parse: fn(&str, &str) -> Result<manageros_core::Timestamp, Invalid>| {
+            errors
+                .take(field, raw.map(|s| parse(s, field)).transpose())
+                .flatten()
+        };
+    let query_from = time("scheduledFrom", q.scheduled_from.as_deref(), time_from);
+    let query_to = time("scheduledTo", q.scheduled_to.as_deref(), time_until);
+    let fixed_from = time("scheduledFrom", fixed.scheduled_from.as_deref(), time_from);
+    let fixed_to = time("scheduledTo", fixed.scheduled_to.as_deref(), time_until);
+    let scheduled_from = fixed_from.or(query_from);
+    let scheduled_before = fixed_to.or(query_to);
+    let query_search = search_from(q.search.as_deref(), &mut errors);
+    let search = search_from(fixed.search.as_deref(), &mut errors).or(query_search);
     errors.finish()?;
     let lq = ListQuery {
         participant,
@@ -199,12 +202,16 @@ struct OneOnOneDraft {
 #[serde(rename_all = "camelCase")]
 pub struct OneOnOneRequest {
     /// The first participant (stored as `managerId`).
+    #[schema(value_type = input::Id, inline, required = true)]
     pub participant1_id: Option<String>,
     /// The second participant (stored as `reportId`).
+    #[schema(value_type = input::Id, inline, required = true)]
     pub participant2_id: Option<String>,
     /// RFC 3339 with an offset.
+    #[schema(value_type = input::Timestamp, inline, required = true)]
     pub scheduled_at: Option<String>,
     /// Up to 20,000 characters.
+    #[schema(value_type = input::Notes, inline, required = false)]
     pub notes: Option<String>,
 }
 

@@ -1,5 +1,6 @@
 //! Creating an organization.
 
+use crate::api::input;
 use crate::{
     error::{ApiError, OnConflict},
     state::AppState,
@@ -22,8 +23,10 @@ pub const SLUG_TAKEN: &str = "Organization slug already exists";
 
 #[derive(Deserialize, ToSchema, Default)]
 pub struct CreateOrganizationRequest {
+    #[schema(value_type = input::Name, inline, required = true)]
     pub name: Option<String>,
     /// 2–50 characters of `[a-z0-9-]`, no leading, trailing or doubled hyphen.
+    #[schema(value_type = input::Slug, inline, required = true)]
     pub slug: Option<String>,
 }
 

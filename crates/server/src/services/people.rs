@@ -2,6 +2,7 @@
 //! reporting chain a tree and the references inside the organization. Each function asks
 //! authz once, then validates, then writes in one transaction.
 
+use crate::api::input;
 use crate::{
     api::schema::{filter_id, optional_email, optional_line, search_from},
     error::{ApiError, FieldErrors},
@@ -71,10 +72,12 @@ async fn check_references(
 #[into_params(parameter_in = Query)]
 pub struct PeopleQuery {
     /// Case-insensitive substring of the name or email.
+    #[param(value_type = Option<input::Search>, inline)]
     pub search: Option<String>,
     pub team_id: Option<String>,
     pub manager_id: Option<String>,
     /// `active`, `inactive` or `on_leave`.
+    #[param(value_type = Option<input::PersonStatusFilter>, inline)]
     pub status: Option<String>,
 }
 
@@ -101,7 +104,7 @@ async fn list_in(
     let status = errors
         .take(
             "status",
-            q.status.as_deref().map(PersonStatus::parse).transpose(),
+            crate::api::schema::filter(q.status.as_deref(), PersonStatus::parse),
         )
         .flatten();
     errors.finish()?;
@@ -263,13 +266,19 @@ pub async fn get(state: &AppState, actor: &Actor, raw_id: &str) -> Result<Person
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatePersonRequest {
+    #[schema(value_type = input::Name, inline, required = true)]
     pub name: Option<String>,
+    #[schema(value_type = input::OptionalEmail, inline, required = false)]
     pub email: Option<String>,
     /// Free-text job title, up to 100 characters.
+    #[schema(value_type = input::JobTitle, inline, required = false)]
     pub role: Option<String>,
     /// `active` (default), `inactive` or `on_leave`.
+    #[schema(value_type = input::OptionalPersonStatus, inline, required = false)]
     pub status: Option<String>,
+    #[schema(value_type = input::OptionalId, inline, required = false)]
     pub team_id: Option<String>,
+    #[schema(value_type = input::OptionalId, inline, required = false)]
     pub manager_id: Option<String>,
 }
 
@@ -310,22 +319,22 @@ pub async fn create(
 #[serde(rename_all = "camelCase")]
 pub struct UpdatePersonRequest {
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::Name, inline, required = false)]
     pub name: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::OptionalEmail, inline, required = false)]
     pub email: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::JobTitle, inline, required = false)]
     pub role: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::PersonStatus, inline, required = false)]
     pub status: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::OptionalId, inline, required = false)]
     pub team_id: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::OptionalId, inline, required = false)]
     pub manager_id: Patch<String>,
 }
 

@@ -5,6 +5,7 @@
 //!   a report never shows notes.
 //! - `task-status` `{assigneeId?, initiativeId?}`: task counts by assignee and status.
 
+use crate::api::input;
 use crate::{
     api::schema::{time_from, time_until},
     error::{ApiError, FieldErrors},
@@ -141,7 +142,9 @@ pub async fn get(state: &AppState, actor: &Actor, id: &ReportId) -> Result<Repor
 
 #[derive(Deserialize, ToSchema, Default)]
 pub struct CreateReportRequest {
+    #[schema(value_type = input::Title, inline, required = true)]
     pub name: Option<String>,
+    #[schema(value_type = input::ReportKind, inline, required = true)]
     pub kind: Option<String>,
     /// `oneonone-cadence`: `{from?, to?}` (dates or timestamps; default the last 90 days).
     /// `task-status`: `{assigneeId?, initiativeId?}`.
@@ -184,7 +187,9 @@ pub async fn create(
 
 #[derive(Deserialize, ToSchema, Default)]
 pub struct UpdateReportRequest {
+    #[schema(value_type = input::TitleOrNull, inline, required = false)]
     pub name: Option<String>,
+    #[schema(value_type = input::OptionalReportKind, inline, required = false)]
     pub kind: Option<String>,
     /// Replaces the parameters.
     #[schema(value_type = Option<Object>)]

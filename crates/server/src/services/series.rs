@@ -4,6 +4,7 @@
 //! the list's scope (`authz::oneonone_list_scope`), admins included, so an admin reaches
 //! someone else's one-on-ones one by one, each look logged, never as a series.
 
+use crate::api::input;
 use crate::{
     api::schema::search_from,
     error::{ApiError, FieldErrors},
@@ -33,6 +34,7 @@ pub const SAME_PERSON: &str = "A series is between you and someone else";
 #[into_params(parameter_in = Query)]
 pub struct SeriesQuery {
     /// Case-insensitive substring of either person's name or of the shared notes.
+    #[param(value_type = Option<input::Search>, inline)]
     pub search: Option<String>,
 }
 
@@ -110,6 +112,7 @@ pub async fn series(
 #[serde(rename_all = "camelCase")]
 pub struct CadenceRequest {
     /// `weekly`, `every-two-weeks`, `monthly`, or `null` for none.
+    #[schema(value_type = input::Cadence, inline, required = false)]
     pub cadence: Option<String>,
 }
 

@@ -2,6 +2,7 @@
 //! edit and delete them. Each function is one request of either front end: it asks authz
 //! once, then validates, then writes in one transaction.
 
+use crate::api::input;
 use crate::{
     api::schema::{filter_id, optional_text, search_from},
     error::{ApiError, FieldErrors},
@@ -46,10 +47,12 @@ fn completed_at(
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct TasksQuery {
+    #[param(value_type = Option<input::TaskStatusFilter>, inline)]
     pub status: Option<String>,
     pub assignee_id: Option<String>,
     pub initiative_id: Option<String>,
     /// Case-insensitive substring of the title.
+    #[param(value_type = Option<input::Search>, inline)]
     pub search: Option<String>,
 }
 
@@ -79,7 +82,7 @@ pub(crate) async fn list_in(
     filter.status = errors
         .take(
             "status",
-            q.status.as_deref().map(TaskStatus::parse).transpose(),
+            crate::api::schema::filter(q.status.as_deref(), TaskStatus::parse),
         )
         .flatten();
     errors.finish()?;
@@ -106,15 +109,23 @@ pub async fn get(state: &AppState, actor: &Actor, id: &TaskId) -> Result<Task, A
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateTaskRequest {
+    #[schema(value_type = input::Title, inline, required = true)]
     pub title: Option<String>,
+    #[schema(value_type = input::Description, inline, required = false)]
     pub description: Option<String>,
     /// Default `todo`.
+    #[schema(value_type = input::OptionalTaskStatus, inline, required = false)]
     pub status: Option<String>,
     /// 1–5, default 3.
+    #[serde(default, deserialize_with = "crate::patch::whole_number::option")]
+    #[schema(minimum = 1, maximum = 5)]
     pub priority: Option<i64>,
     /// RFC 3339, or `YYYY-MM-DD` for the start of that UTC day.
+    #[schema(value_type = input::OptionalDate, inline, required = false)]
     pub due_date: Option<String>,
+    #[schema(value_type = input::OptionalId, inline, required = false)]
     pub assignee_id: Option<String>,
+    #[schema(value_type = input::OptionalId, inline, required = false)]
     pub initiative_id: Option<String>,
 }
 
@@ -184,25 +195,25 @@ pub async fn create(
 #[serde(rename_all = "camelCase")]
 pub struct UpdateTaskRequest {
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::Title, inline, required = false)]
     pub title: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::Description, inline, required = false)]
     pub description: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::TaskStatus, inline, required = false)]
     pub status: Patch<String>,
-    #[serde(default)]
-    #[schema(value_type = Option<i64>)]
+    #[serde(default, deserialize_with = "crate::patch::whole_number::patch")]
+    #[schema(value_type = i64, minimum = 1, maximum = 5)]
     pub priority: Patch<i64>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::OptionalDate, inline, required = false)]
     pub due_date: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::OptionalId, inline, required = false)]
     pub assignee_id: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::OptionalId, inline, required = false)]
     pub initiative_id: Patch<String>,
 }
 

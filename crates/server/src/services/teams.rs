@@ -2,6 +2,7 @@
 //! and refuse to orphan what hangs off a team. Each function asks authz once, then validates,
 //! then writes in one transaction.
 
+use crate::api::input;
 use crate::{
     api::schema::{filter_id, optional_text, search_from},
     error::{ApiError, FieldErrors},
@@ -54,6 +55,7 @@ async fn check_parent(
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct TeamsQuery {
+    #[param(value_type = Option<input::Search>, inline)]
     pub search: Option<String>,
     pub parent_id: Option<String>,
 }
@@ -153,8 +155,11 @@ pub async fn page(
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateTeamRequest {
+    #[schema(value_type = input::Name, inline, required = true)]
     pub name: Option<String>,
+    #[schema(value_type = input::TeamDescription, inline, required = false)]
     pub description: Option<String>,
+    #[schema(value_type = input::OptionalId, inline, required = false)]
     pub parent_id: Option<String>,
 }
 
@@ -190,13 +195,13 @@ pub async fn create(
 #[serde(rename_all = "camelCase")]
 pub struct UpdateTeamRequest {
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::Name, inline, required = false)]
     pub name: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::TeamDescription, inline, required = false)]
     pub description: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = input::OptionalId, inline, required = false)]
     pub parent_id: Patch<String>,
 }
 

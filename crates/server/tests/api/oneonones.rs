@@ -731,6 +731,21 @@ async fn immutable_filters_override_the_query(app: TestApp) {
         )))
         .await;
     assert_eq!(ids(&r), ids_at[0..1]);
+    // A malformed parameter is refused also when `immutableFilters` overrides it.
+    let fixed = enc(json!({"scheduledFrom": "2025-10-24"}));
+    c.boss
+        .get(&url(&format!(
+            "scheduledFrom=someday&immutableFilters={fixed}"
+        )))
+        .await
+        .assert_field_error("scheduledFrom");
+    let fixed = enc(json!({"scheduledTo": "never"}));
+    c.boss
+        .get(&url(&format!(
+            "scheduledTo=2025-10-21&immutableFilters={fixed}"
+        )))
+        .await
+        .assert_field_error("scheduledTo");
     for bad in ["[1,2]", "\"text\"", "not json", "42"] {
         c.boss
             .get(&url(&format!(
