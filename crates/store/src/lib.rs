@@ -10,11 +10,16 @@ pub mod migration;
 pub mod repo;
 
 use sea_orm::{
-    ConnectOptions, Database, DbBackend, SqlErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    ConnectOptions, Database, DbBackend, ExecResult, QueryResult, SqlErr, SqliteTransactionMode,
+    Statement, TransactionOptions, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
-use std::time::Duration;
+use std::{
+    collections::HashMap,
+    path::PathBuf,
+    sync::{Arc, LazyLock, Mutex},
+    time::Duration,
+};
 
 pub use sea_orm::{
     self, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, TransactionSession,
@@ -69,12 +74,93 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// is locked" when another writer commits first, and invariants checked inside it hold until
 /// it commits. On PostgreSQL it is an ordinary transaction; invariants that span rows take a
 /// row lock (see [`repo::orgs::lock`]).
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..Default::default()
-    })
-    .await
+///
+/// On SQLite, writers of this process first queue for their turn, first come first served,
+/// and only then ask SQLite for its lock. Left to SQLite alone, a writer that finds the lock
+/// taken sleeps and retries with growing pauses (up to 100 ms each), so under a stream of
+/// writes some writers lose every race and wait for seconds while later ones go first; in
+/// the queue, each waits only for those ahead of it (docs/BENCHMARKS.md, "Largest bodies").
+pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTransaction, DbErr> {
+    let turn = match db.get_database_backend() {
+        DbBackend::Sqlite => Some(write_turn(db).lock_owned().await),
+        _ => None,
+    };
+    let tx = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await?;
+    Ok(WriteTransaction { tx, _turn: turn })
+}
+
+/// The queue of this process's writers to one SQLite file (every pool on that file shares it).
+fn write_turn(db: &DatabaseConnection) -> Arc<tokio::sync::Mutex<()>> {
+    static TURNS: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
+        LazyLock::new(Default::default);
+    let file = db
+        .get_sqlite_connection_pool()
+        .connect_options()
+        .get_filename()
+        .to_path_buf();
+    let mut turns = TURNS.lock().unwrap_or_else(|e| e.into_inner());
+    // A queue nobody is in is forgotten (a test run opens thousands of files); a writer in it
+    // holds a clone, so it stays while anyone waits or writes.
+    turns.retain(|_, turn| Arc::strong_count(turn) > 1);
+    Arc::clone(turns.entry(file).or_default())
+}
+
+/// A transaction begun by [`begin_write`]. It is used like the [`DatabaseTransaction`] it
+/// holds (which it dereferences to), and ends with [`commit`](Self::commit), or a rollback
+/// when dropped; on SQLite it holds the process's turn to write until then.
+pub struct WriteTransaction {
+    tx: DatabaseTransaction,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTransaction {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.tx.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.tx.rollback().await
+    }
+}
+
+impl std::ops::Deref for WriteTransaction {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.tx
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for WriteTransaction {
+    fn get_database_backend(&self) -> DbBackend {
+        self.tx.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.tx.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.tx.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.tx.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.tx.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.tx.support_returning()
+    }
 }
 
 /// Whether the database refused a write because of a unique index: the last line behind a
