@@ -62,42 +62,48 @@ async fn contract(app: TestApp) {
     )
     .unwrap();
 
-    let mut failures = Vec::new();
-    let runs: [(&str, &str, Option<&str>, &[&str], bool, u64); 4] = [
-        (
-            "admin",
-            &org.admin.email,
-            Some(&admin_person),
-            &SELF_CHANGING_ADMIN,
-            false,
-            seconds,
-        ),
-        (
-            "no-org",
-            "bob@nowhere.test",
-            None,
-            &SELF_CHANGING_NO_ORG,
-            false,
-            seconds,
-        ),
-        (
-            "admin, self-changing",
-            &org.admin.email,
-            Some(&admin_person),
-            &SELF_CHANGING_ADMIN,
-            true,
-            15,
-        ),
-        (
-            "no-org, self-changing",
-            "bob@nowhere.test",
-            None,
-            &SELF_CHANGING_NO_ORG,
-            true,
-            15,
-        ),
+    /// One schemathesis run: as whom, and which operations.
+    struct Run<'a> {
+        name: &'a str,
+        email: &'a str,
+        person: &'a str,
+        operations: &'a [&'a str],
+        /// Only `operations` (else all but them).
+        only_these: bool,
+        seconds: u64,
+    }
+    let admin = |name, only_these, seconds| Run {
+        name,
+        email: &org.admin.email,
+        person: &admin_person,
+        operations: &SELF_CHANGING_ADMIN,
+        only_these,
+        seconds,
+    };
+    let no_org = |name, only_these, seconds| Run {
+        name,
+        email: "bob@nowhere.test",
+        person: "",
+        operations: &SELF_CHANGING_NO_ORG,
+        only_these,
+        seconds,
+    };
+    let runs = [
+        admin("admin", false, seconds),
+        no_org("no-org", false, seconds),
+        admin("admin, self-changing", true, 15),
+        no_org("no-org, self-changing", true, 15),
     ];
-    for (name, email, person, operations, only_these, seconds) in runs {
+    let mut failures = Vec::new();
+    for Run {
+        name,
+        email,
+        person,
+        operations,
+        only_these,
+        seconds,
+    } in runs
+    {
         let mut cmd = tokio::process::Command::new(env!("SCHEMATHESIS_PATH"));
         cmd.arg("--config-file")
             .arg(&config)
@@ -114,7 +120,7 @@ async fn contract(app: TestApp) {
                 &seconds.to_string(),
             ])
             .env("MANAGEROS_ST_EMAIL", email)
-            .env("MANAGEROS_SELF_PERSON_ID", person.unwrap_or(""))
+            .env("MANAGEROS_SELF_PERSON_ID", person)
             .current_dir(dir.path())
             .kill_on_drop(true);
         if only_these {
