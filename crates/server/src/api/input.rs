@@ -396,6 +396,9 @@ fn feedback_kind_filter() -> S {
 fn campaign_status_filter() -> S {
     filter_of(domain::CampaignStatus::ALL.iter().map(|v| v.as_str()))
 }
+fn task_sort_name() -> S {
+    filter_of(crate::services::tasks::SORTS.iter().map(|(name, _)| *name))
+}
 fn audit_kind_filter() -> S {
     filter_of(
         manageros_store::repo::audit::Kind::ALL
@@ -435,7 +438,8 @@ fn oneonone_sort() -> S {
 /// document says only "an object", and the server names an unknown parameter in a 400.
 pub fn refine(doc: &mut serde_json::Value) {
     use serde_json::json;
-    let value = |s: S| serde_json::to_value(s).expect("a schema serializes");
+    // A schema is plain data: it always serializes.
+    let value = |s: S| serde_json::to_value(s).unwrap_or_default();
     let optional_date = value(optional_date());
 
     if let Some(params) = doc
@@ -447,7 +451,9 @@ pub fn refine(doc: &mut serde_json::Value) {
             .filter(|p| p["name"] == "immutableFilters")
         {
             let search = value(search());
-            p.as_object_mut().expect("a parameter").remove("schema");
+            if let Some(p) = p.as_object_mut() {
+                p.remove("schema");
+            }
             p["content"] = json!({"application/json": {"schema": {
                 "type": "object",
                 "additionalProperties": false,
@@ -505,6 +511,7 @@ schema_types! {
     FeedbackKindFilter = feedback_kind_filter;
     CampaignStatusFilter = campaign_status_filter;
     AuditKindFilter = audit_kind_filter;
+    TaskSortName = task_sort_name;
     Answers = answers;
     Cadence = cadence;
     CampaignStatus = campaign_status;

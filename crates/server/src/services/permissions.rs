@@ -42,6 +42,45 @@ pub fn require(actor: &Actor, action: authz::OrgAction) -> Result<(), ApiError> 
     Ok(())
 }
 
+/// Whether the caller may take an action, and the sentence that says why (or why not): what a
+/// page shows beside a button it offers, or instead of one it does not.
+pub struct Allowed {
+    pub allowed: bool,
+    pub reason: String,
+}
+
+impl From<authz::Decision> for Allowed {
+    fn from(d: authz::Decision) -> Self {
+        Self {
+            allowed: d.allowed,
+            reason: d.reason.into_owned(),
+        }
+    }
+}
+
+/// [`Allowed`] for an action on no particular entity (`task.create`, `task.view`).
+pub fn holds(actor: &Actor, action: Action) -> Allowed {
+    authz::decide(actor, action, None).into()
+}
+
+/// [`Allowed`] for an action on an entity the caller has already been allowed to see.
+pub fn on(actor: &Actor, action: Action, target: &authz::Target) -> Allowed {
+    authz::decide(actor, action, Some(target)).into()
+}
+
+/// The refusal of an action on no particular entity, with authz's reason: for a page that
+/// offers a form only to whom may send it.
+pub fn require_action(actor: &Actor, action: Action) -> Result<(), ApiError> {
+    authz::authorize_general(actor, action, None)?;
+    Ok(())
+}
+
+/// The refusal of an action on an entity, with authz's reason (a form's page).
+pub fn require_on(actor: &Actor, action: Action, target: &authz::Target) -> Result<(), ApiError> {
+    authz::authorize(actor, action, target)?;
+    Ok(())
+}
+
 /// Whether the caller may perform `action` (on the entity named `id`), with the reason. An
 /// entity the caller may not see is reported as not found, never described: the same answer
 /// the endpoints give.

@@ -21,7 +21,7 @@ use manageros_core::{
 };
 use manageros_store::{
     begin_write,
-    repo::tasks::{self, Task, TaskFields, TaskFilter},
+    repo::tasks::{self, Task, TaskFields, TaskFilter, TaskSort},
 };
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -54,6 +54,29 @@ pub struct TasksQuery {
     /// Case-insensitive substring of the title.
     #[param(value_type = Option<input::Search>, inline)]
     pub search: Option<String>,
+    /// Only tasks due before this instant (a date is its UTC midnight): `dueBefore=<now>`
+    /// lists the overdue ones.
+    #[param(value_type = Option<input::DateOrTime>, inline)]
+    pub due_before: Option<String>,
+    /// `newest` (default), `due` (soonest first, no due date last) or `priority` (1 first,
+    /// then soonest due).
+    #[param(value_type = Option<input::TaskSortName>, inline)]
+    pub sort: Option<String>,
+}
+
+/// How `sort` names the orders of a task list.
+pub const SORTS: [(&str, TaskSort); 3] = [
+    ("newest", TaskSort::Newest),
+    ("due", TaskSort::Due),
+    ("priority", TaskSort::Priority),
+];
+
+fn sort_from(raw: &str) -> Result<TaskSort, Invalid> {
+    SORTS
+        .iter()
+        .find(|(name, _)| *name == raw)
+        .map(|(_, sort)| *sort)
+        .ok_or_else(|| Invalid::new("sort must be one of: newest, due, priority"))
 }
 
 /// The organization's tasks, newest first (task.view).
@@ -85,6 +108,22 @@ pub(crate) async fn list_in(
             crate::api::schema::filter(q.status.as_deref(), TaskStatus::parse),
         )
         .flatten();
+    filter.due_before = errors
+        .take(
+            "dueBefore",
+            q.due_before
+                .as_deref()
+                .map(|d| crate::api::schema::time_from(d, "dueBefore"))
+                .transpose(),
+        )
+        .flatten();
+    filter.sort = errors
+        .take(
+            "sort",
+            crate::api::schema::filter(q.sort.as_deref(), sort_from),
+        )
+        .flatten()
+        .unwrap_or_default();
     errors.finish()?;
     let (Some(assignee), Some(initiative)) = (
         filter_id(q.assignee_id.as_deref(), PersonId::parse),
@@ -103,6 +142,26 @@ pub(crate) async fn list_in(
 pub async fn get(state: &AppState, actor: &Actor, id: &TaskId) -> Result<Task, ApiError> {
     let (_, task) = authorized(&state.db, actor, id, Action::TaskView).await?;
     Ok(task)
+}
+
+/// The 404 of a task: missing, of another organization, or not visible.
+pub const NOT_FOUND: &str = manageros_core::authz::Kind::Task.not_found_message();
+
+/// A task with the name of the member who created it (a task's page).
+pub struct TaskPage {
+    pub task: Task,
+    /// `None` once that member has left the organization.
+    pub created_by: Option<String>,
+}
+
+/// A task and who created it (task.view).
+pub async fn page(state: &AppState, actor: &Actor, id: &TaskId) -> Result<TaskPage, ApiError> {
+    let (org, task): (_, Task) = authorized(&state.db, actor, id, Action::TaskView).await?;
+    let created_by =
+        manageros_store::repo::users::find_member(&state.db, &org, &task.created_by_id)
+            .await?
+            .map(|m| m.user.name);
+    Ok(TaskPage { task, created_by })
 }
 
 /// A new task, as sent.

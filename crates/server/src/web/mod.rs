@@ -9,7 +9,7 @@
 //! - Every page answer carries a Content-Security-Policy with no inline script, and
 //!   `frame-ancestors 'none'` ([`CSP`]).
 //! - One module per area: [`auth`], [`onboarding`], [`account`], [`oneonones`], [`people`],
-//!   [`teams`], [`organization`], [`settings`].
+//!   [`teams`], [`tasks`], [`organization`], [`settings`].
 
 pub mod account;
 pub mod assets;
@@ -21,6 +21,7 @@ pub mod oneonones;
 pub mod organization;
 pub mod people;
 pub mod settings;
+pub mod tasks;
 pub mod teams;
 
 use crate::{
@@ -40,7 +41,7 @@ use axum::{
     routing::{get, post},
 };
 use data_encoding::HEXLOWER;
-use manageros_core::authz::OrgAction;
+use manageros_core::authz::{Action, OrgAction};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -117,6 +118,13 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/oneonones/with/{id}/cadence",
             post(conversation::set_cadence),
         )
+        .route("/tasks", get(tasks::list).post(tasks::create))
+        .route("/tasks/new", get(tasks::new_page))
+        .route("/tasks/board", get(tasks::board))
+        .route("/tasks/{id}", get(tasks::task).post(tasks::update))
+        .route("/tasks/{id}/edit", get(tasks::edit_page))
+        .route("/tasks/{id}/delete", post(tasks::delete))
+        .route("/tasks/{id}/status", post(tasks::move_task))
         .route("/people", get(people::directory).post(people::create))
         .route("/people/new", get(people::new_page))
         .route("/people/chart", get(people::chart))
@@ -317,6 +325,9 @@ impl Ctx {
                 let actor = u.actor();
                 if u.user.person_id.is_some() {
                     nav.push(NavItem::new("/oneonones", "One-on-ones", &self.here));
+                }
+                if crate::services::permissions::holds(&actor, Action::TaskView).allowed {
+                    nav.push(NavItem::new("/tasks", "Tasks", &self.here));
                 }
                 if may(&actor, OrgAction::ViewPeople) {
                     nav.push(

@@ -1349,3 +1349,176 @@ async fn the_invitation_link_shows_who_invited_me_before_i_accept(app: TestApp) 
     );
     assert!(!gone.html.contains("Create an account"));
 }
+
+#[db_test]
+async fn tasks_are_listed_moved_on_the_board_and_edited_by_whom_the_rule_allows(app: TestApp) {
+    let acme = app.org("acme").await;
+    let (pat, pat_person) = app.linked_member(&acme, "Pat", "pat@acme.test").await;
+    let (sam, sam_person) = app.linked_member(&acme, "Sam", "sam@acme.test").await;
+    let (kim, _) = app.linked_member(&acme, "Kim", "kim@acme.test").await;
+    let other = app.org("other").await;
+    let theirs = other
+        .admin
+        .post("/api/tasks", serde_json::json!({"title": "Their task"}))
+        .await
+        .id("task");
+
+    // Pat creates a task for Sam through the form.
+    let mut pb = Browser::signed_in(&app, &pat);
+    let form = pb.get("/tasks/new").await;
+    assert_eq!(form.status, 200);
+    assert!(form.html.contains("Sam"), "people to assign");
+    let t = csrf(&form.html);
+    let bad = pb
+        .post(
+            "/tasks",
+            &[
+                ("csrf", &t),
+                ("title", "  "),
+                ("priority", "3"),
+                ("status", "todo"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.html.contains("Title is required"));
+    let made = pb
+        .post(
+            "/tasks",
+            &[
+                ("csrf", &t),
+                ("title", "Write the <RFC>"),
+                ("priority", "2"),
+                ("status", "todo"),
+                ("assigneeId", &sam_person),
+                ("dueDate", "2030-03-01"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303);
+    let page_path = made.location.unwrap();
+    let id = page_path.trim_start_matches("/tasks/").to_owned();
+    let page = pb.get(&page_path).await;
+    let escaped = "Write the &#60;RFC&#62;";
+    assert!(page.html.contains(escaped), "escaped");
+    assert!(!page.html.contains("<RFC>"));
+    assert!(page.html.contains("1 Mar 2030"));
+    assert!(page.html.contains(&format!("/tasks/{id}/edit")));
+
+    // The list filters by assignee and status; the board shows it under "To do".
+    let list = pb
+        .get(&format!("/tasks?assigneeId={sam_person}&status=todo"))
+        .await;
+    assert!(list.html.contains(escaped));
+    let none = pb.get(&format!("/tasks?assigneeId={pat_person}")).await;
+    assert!(none.html.contains("No task matches these filters"));
+    assert_eq!(pb.get("/tasks?due=someday").await.status, 400);
+
+    // Sam, the assignee, moves it to done from the board with one click.
+    let mut sb = Browser::signed_in(&app, &sam);
+    let board = sb.get("/tasks/board").await;
+    assert_eq!(board.status, 200);
+    assert!(
+        board
+            .html
+            .contains(&format!("action=\"/tasks/{id}/status\""))
+    );
+    let st = csrf(&board.html);
+    let moved = sb
+        .post(
+            &format!("/tasks/{id}/status"),
+            &[("csrf", &st), ("status", "done"), ("back", "/tasks/board")],
+        )
+        .await;
+    assert_eq!(moved.status, 303);
+    assert_eq!(moved.location.as_deref(), Some("/tasks/board"));
+    let t = pat.get(&format!("/api/tasks/{id}")).await;
+    assert_eq!(t.body["task"]["status"], "done");
+
+    // Kim is neither creator nor assignee: the page says why, and a move changes nothing.
+    let mut kb = Browser::signed_in(&app, &kim);
+    let page = kb.get(&format!("/tasks/{id}")).await;
+    assert!(
+        page.html
+            .contains("Only the creator or the assignee can edit this task")
+    );
+    assert!(!page.html.contains(&format!("/tasks/{id}/edit")));
+    let kt = csrf(&page.html);
+    let refused = kb
+        .post(
+            &format!("/tasks/{id}/status"),
+            &[
+                ("csrf", &kt),
+                ("status", "todo"),
+                ("back", &format!("/tasks/{id}")),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 303);
+    let shown = kb.get(&format!("/tasks/{id}")).await;
+    assert!(
+        shown
+            .html
+            .contains("Only the creator or the assignee can edit this task")
+    );
+    assert_eq!(kb.get(&format!("/tasks/{id}/edit")).await.status, 403);
+    assert_eq!(
+        pat.get(&format!("/api/tasks/{id}")).await.body["task"]["status"],
+        "done"
+    );
+    // A forged form changes nothing either.
+    let forged = sb
+        .post(
+            &format!("/tasks/{id}/status"),
+            &[("csrf", "x"), ("status", "todo")],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+
+    // Another organization's task is the same 404 page as a missing one, for an admin too.
+    let mut ab = Browser::signed_in(&app, &acme.admin);
+    for path in [format!("/tasks/{theirs}"), format!("/tasks/{theirs}/edit")] {
+        let p = ab.get(&path).await;
+        assert_eq!(p.status, 404, "{path}");
+        assert!(p.html.contains("Task not found or access denied"));
+    }
+    let at = csrf(&ab.get("/tasks").await.html);
+    assert_eq!(
+        ab.post(&format!("/tasks/{theirs}/delete"), &[("csrf", &at)])
+            .await
+            .status,
+        404
+    );
+    other
+        .admin
+        .get(&format!("/api/tasks/{theirs}"))
+        .await
+        .assert_status(200);
+
+    // The creator edits and deletes it.
+    let et = csrf(&pb.get(&format!("/tasks/{id}/edit")).await.html);
+    let saved = pb
+        .post(
+            &format!("/tasks/{id}"),
+            &[
+                ("csrf", &et),
+                ("title", "Write the RFC"),
+                ("priority", "1"),
+                ("status", "doing"),
+                ("assigneeId", ""),
+                ("dueDate", ""),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let t = pat.get(&format!("/api/tasks/{id}")).await;
+    assert_eq!(t.body["task"]["assigneeId"], serde_json::Value::Null);
+    assert_eq!(t.body["task"]["priority"], 1);
+    let gone = pb
+        .post(&format!("/tasks/{id}/delete"), &[("csrf", &et)])
+        .await;
+    assert_eq!(gone.status, 303);
+    pat.get(&format!("/api/tasks/{id}"))
+        .await
+        .assert_status(404);
+}

@@ -307,3 +307,53 @@ async fn the_task_list_filters_and_pages(app: TestApp) {
         .await
         .assert_field_error("status");
 }
+
+#[db_test]
+async fn the_task_list_sorts_by_due_date_or_priority_and_lists_what_is_due_before(app: TestApp) {
+    let acme = app.org("acme").await;
+    let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
+    for (title, priority, due) in [
+        ("No date", 1, Value::Null),
+        ("Later", 3, json!("2030-06-01")),
+        ("Sooner", 3, json!("2030-01-01")),
+        ("Urgent later", 1, json!("2030-09-01")),
+    ] {
+        app.clock.advance_millis(1000);
+        pat.post(
+            "/api/tasks",
+            json!({"title": title, "priority": priority, "dueDate": due}),
+        )
+        .await
+        .assert_status(201);
+    }
+    let titles = |r: &Res| -> Vec<String> {
+        r.body["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        titles(&pat.get("/api/tasks?sort=due").await),
+        ["Sooner", "Later", "Urgent later", "No date"],
+        "soonest first, no due date last (on both databases)"
+    );
+    assert_eq!(
+        titles(&pat.get("/api/tasks?sort=priority").await),
+        ["Urgent later", "No date", "Sooner", "Later"]
+    );
+    assert_eq!(
+        titles(&pat.get("/api/tasks?sort=due&dueBefore=2030-06-01").await),
+        ["Sooner"],
+        "before, not on"
+    );
+    let r = pat.get("/api/tasks?sort=due&limit=2&page=2").await;
+    assert_eq!(titles(&r), ["Urgent later", "No date"]);
+    pat.get("/api/tasks?sort=oldest")
+        .await
+        .assert_field_error("sort");
+    pat.get("/api/tasks?dueBefore=soon")
+        .await
+        .assert_field_error("dueBefore");
+}

@@ -596,3 +596,83 @@ async fn a_one_on_one_prepared_held_and_followed_up(app: TestApp) {
     rui.close().await;
 }
 journey!(a_one_on_one_prepared_held_and_followed_up);
+
+/// Tasks (issue "web application, part 2"): a member creates a task and assigns it; the
+/// assignee moves it to done on the board with one click; a member who neither created nor
+/// was given it sees why they cannot edit it.
+async fn a_task_from_creation_to_done_on_the_board(app: TestApp) {
+    let org = app.org("acme").await;
+    app.linked_member(&org, "Pat Planner", "pat@acme.test")
+        .await;
+    app.linked_member(&org, "Sam Doer", "sam@acme.test").await;
+    app.linked_member(&org, "Kim Bystander", "kim@acme.test")
+        .await;
+
+    let pat = Browser::open(&app, "tasks", "pat", "UTC", 1280).await;
+    sign_in(&pat, "/login?next=/tasks", "pat@acme.test", "tasks").await;
+    assert!(
+        pat.text()
+            .await
+            .contains("Your organization has no tasks yet.")
+    );
+    pat.follow("Create the first task", "new-task").await;
+    pat.fill("#title", "Draft the hiring plan").await;
+    pat.choose("#assignee", "Sam Doer").await;
+    pat.choose("#priority", "2").await;
+    pat.click("form[action='/tasks'] button[type=submit]", "task-created")
+        .await;
+    let path = pat.path().await;
+    let id = path.trim_start_matches("/tasks/").to_owned();
+    let text = pat.text().await;
+    assert!(
+        text.contains("Task “Draft the hiring plan” created."),
+        "{text}"
+    );
+    assert!(text.contains("Sam Doer"), "{text}");
+    pat.close().await;
+
+    let sam = Browser::open(&app, "tasks", "sam", "UTC", 1280).await;
+    sign_in(&sam, "/login?next=/tasks/board", "sam@acme.test", "board").await;
+    assert!(sam.text().await.contains("Draft the hiring plan"));
+    sam.click(
+        &format!("#task-{id} button[aria-label^='Done']"),
+        "moved-to-done",
+    )
+    .await;
+    let board = sam.text().await;
+    assert!(
+        board.contains("“Draft the hiring plan” is now Done."),
+        "{board}"
+    );
+    let in_done = sam
+        .js(
+            "return document.querySelector('#col-done').closest('section').textContent",
+            vec![],
+        )
+        .await;
+    assert!(
+        in_done
+            .as_str()
+            .unwrap_or_default()
+            .contains("Draft the hiring plan"),
+        "{in_done}"
+    );
+    sam.close().await;
+
+    let kim = Browser::open(&app, "tasks", "kim", "UTC", 1280).await;
+    sign_in(
+        &kim,
+        &format!("/login?next=/tasks/{id}"),
+        "kim@acme.test",
+        "task",
+    )
+    .await;
+    let text = kim.text().await;
+    assert!(
+        text.contains("Only the creator or the assignee can edit this task"),
+        "{text}"
+    );
+    assert!(!text.contains("Edit"), "{text}");
+    kim.close().await;
+}
+journey!(a_task_from_creation_to_done_on_the_board);

@@ -7,7 +7,7 @@ use manageros_core::{
 };
 use sea_orm::{
     ActiveValue::Set, Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, Order,
-    QueryFilter, QuerySelect, prelude::*,
+    QueryFilter, QueryOrder, QuerySelect, prelude::*,
 };
 
 /// A task: the row itself.
@@ -60,6 +60,21 @@ pub struct TaskFilter {
     pub assignee_id: Option<PersonId>,
     pub initiative_id: Option<InitiativeId>,
     pub search: Option<String>,
+    /// Only tasks due before this instant (an overdue list: before now).
+    pub due_before: Option<Timestamp>,
+    pub sort: TaskSort,
+}
+
+/// The orders a task list comes in; every one ends with the id, so pages never overlap.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TaskSort {
+    /// Newest first.
+    #[default]
+    Newest,
+    /// Soonest due first; tasks without a due date last.
+    Due,
+    /// Highest priority (1) first, then soonest due.
+    Priority,
 }
 
 fn of(org: &OrgId) -> sea_orm::Select<task::Entity> {
@@ -87,16 +102,38 @@ pub async fn list(
     if let Some(s) = &f.search {
         cond = cond.add(lower(task::Column::Title).like(contains_pattern(s)));
     }
-    let (rows, total) = crate::paged(
-        db,
-        of(org).filter(cond),
-        &[
-            (task::Column::CreatedAt, Order::Desc),
-            (task::Column::Id, Order::Desc),
-        ],
-        page,
-    )
-    .await?;
+    if let Some(t) = f.due_before {
+        cond = cond.add(task::Column::DueDate.lt(t.as_millis()));
+    }
+    let query = of(org).filter(cond);
+    // NULLs sort first on SQLite and last on PostgreSQL: "no due date" is placed explicitly.
+    let no_due_date_last = || Expr::col(task::Column::DueDate).is_null();
+    let (query, order): (_, &[(task::Column, Order)]) = match f.sort {
+        TaskSort::Newest => (
+            query,
+            &[
+                (task::Column::CreatedAt, Order::Desc),
+                (task::Column::Id, Order::Desc),
+            ],
+        ),
+        TaskSort::Due => (
+            query.order_by(no_due_date_last(), Order::Asc),
+            &[
+                (task::Column::DueDate, Order::Asc),
+                (task::Column::Id, Order::Asc),
+            ],
+        ),
+        TaskSort::Priority => (
+            query
+                .order_by(task::Column::Priority, Order::Asc)
+                .order_by(no_due_date_last(), Order::Asc),
+            &[
+                (task::Column::DueDate, Order::Asc),
+                (task::Column::Id, Order::Asc),
+            ],
+        ),
+    };
+    let (rows, total) = crate::paged(db, query, order, page).await?;
     Ok((rows, total))
 }
 
