@@ -9,6 +9,7 @@ pub mod campaigns;
 pub mod conversation;
 pub mod feedback;
 pub mod handoffs;
+pub mod home;
 pub mod initiatives;
 pub mod invitations;
 pub mod load;

@@ -90,6 +90,28 @@ pub async fn list(
     list_in(state, &org, q, paging, TaskFilter::default()).await
 }
 
+/// The open tasks (to do, doing, blocked) assigned to `person`, soonest due first: a
+/// member's own, for the home page (task.view).
+pub async fn open_assigned_to(
+    state: &AppState,
+    actor: &Actor,
+    person: &PersonId,
+    limit: u64,
+) -> Result<(Vec<Task>, PageInfo), ApiError> {
+    let org = load::permitted(actor, Action::TaskView)?;
+    let filter = TaskFilter {
+        assignee_id: Some(person.clone()),
+        open_only: true,
+        sort: TaskSort::Due,
+        ..Default::default()
+    };
+    let paging = Paging {
+        page: None,
+        limit: Some(limit.to_string()),
+    };
+    list_in(state, &org, TasksQuery::default(), &paging, filter).await
+}
+
 /// Lists tasks of `org` with `filter` plus the query's own, for a caller already allowed to
 /// see them (also `GET /api/initiatives/{id}/tasks`).
 pub(crate) async fn list_in(
@@ -117,13 +139,15 @@ pub(crate) async fn list_in(
                 .transpose(),
         )
         .flatten();
-    filter.sort = errors
+    if let Some(sort) = errors
         .take(
             "sort",
             crate::api::schema::filter(q.sort.as_deref(), sort_from),
         )
         .flatten()
-        .unwrap_or_default();
+    {
+        filter.sort = sort;
+    }
     errors.finish()?;
     let (Some(assignee), Some(initiative)) = (
         filter_id(q.assignee_id.as_deref(), PersonId::parse),

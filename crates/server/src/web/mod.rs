@@ -16,6 +16,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod conversation;
+pub mod home;
 pub mod onboarding;
 pub mod oneonones;
 pub mod organization;
@@ -64,7 +65,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             crate::rate_limit::limit_auth,
         ));
     Router::new()
-        .route("/", get(home))
+        .route("/", get(home::home))
         .route("/assets/{file}", get(assets::serve))
         .merge(limited)
         .route("/logout", post(auth::logout))
@@ -194,29 +195,6 @@ pub fn router(state: AppState) -> Router<AppState> {
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
     img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; \
     frame-ancestors 'none'";
-
-#[derive(Template)]
-#[template(path = "start.html")]
-struct StartPage {
-    layout: Layout,
-    /// May add people to the org chart (themselves first).
-    can_add: bool,
-}
-
-/// `/`: the signed-in member's start page, or the way in. One-on-ones are held between
-/// people of the org chart, so a member not linked to one is told how to get there instead
-/// of being sent to a list that would refuse them.
-async fn home(ctx: Ctx) -> Response {
-    match &ctx.user {
-        None => Redirect::to("/login").into_response(),
-        Some(u) if u.user.organization_id.is_none() => Redirect::to("/welcome").into_response(),
-        Some(u) if u.user.person_id.is_none() => ctx.render(&StartPage {
-            layout: ctx.layout("Start"),
-            can_add: may(&u.actor(), OrgAction::CreatePerson),
-        }),
-        Some(_) => Redirect::to("/oneonones").into_response(),
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Who is asking, the form token and the flash message.

@@ -1522,3 +1522,63 @@ async fn tasks_are_listed_moved_on_the_board_and_edited_by_whom_the_rule_allows(
         .await
         .assert_status(404);
 }
+
+#[db_test]
+async fn the_home_page_shows_my_next_one_on_ones_my_open_tasks_and_for_admins_invitations(
+    app: TestApp,
+) {
+    let acme = app.org("acme").await;
+    let admin_person = app.link_admin(&acme, "Ada").await;
+    let (pat, pat_person) = app.linked_member(&acme, "Pat", "pat@acme.test").await;
+    app.invite(&acme, "newcomer@acme.test", None).await;
+    let soon = app.clock_date(3);
+    let past = app.clock_date(-3);
+    for at in [&soon, &past] {
+        acme.admin
+            .post(
+                "/api/oneonones",
+                serde_json::json!({"participant1Id": admin_person, "participant2Id": pat_person,
+                    "scheduledAt": format!("{at}T10:00:00Z")}),
+            )
+            .await
+            .assert_status(201);
+    }
+    for (title, status) in [("Open one", "todo"), ("Finished one", "done")] {
+        acme.admin
+            .post(
+                "/api/tasks",
+                serde_json::json!({"title": title, "status": status, "assigneeId": pat_person,
+                    "dueDate": past}),
+            )
+            .await
+            .assert_status(201);
+    }
+    // Someone else's task in another organization never shows.
+    let other = app.org("other").await;
+    other
+        .admin
+        .post("/api/tasks", serde_json::json!({"title": "Elsewhere"}))
+        .await
+        .assert_status(201);
+
+    let mut pb = Browser::signed_in(&app, &pat);
+    let home = pb.get("/").await;
+    assert_eq!(home.status, 200);
+    assert!(home.html.contains("Your next one-on-ones"));
+    assert!(home.html.contains(&format!("{soon}T10:00")), "the next one");
+    assert!(
+        !home.html.contains(&format!("{past}T10:00")),
+        "not the past one"
+    );
+    assert!(home.html.contains("Open one") && home.html.contains("Overdue"));
+    assert!(!home.html.contains("Finished one") && !home.html.contains("Elsewhere"));
+    assert!(
+        !home.html.contains("newcomer@acme.test"),
+        "invitations are for admins"
+    );
+    let mut ab = Browser::signed_in(&app, &acme.admin);
+    let home = ab.get("/").await;
+    assert!(home.html.contains("Invitations waiting for an answer"));
+    assert!(home.html.contains("newcomer@acme.test"));
+    assert!(home.html.contains("No open task is assigned to you."));
+}

@@ -152,8 +152,9 @@ async fn onboarding_to_a_logged_look(app: TestApp) {
     ray.click("form[action='/invitations/accept'] button", "joined")
         .await;
     assert!(ray.text().await.contains("You joined Acme."));
-    // Linked to his person: his start is the one-on-ones list, not the "not linked" page.
-    assert_eq!(ray.path().await, "/oneonones");
+    // Linked to his person: his start is the home page, not the "not linked" page.
+    assert_eq!(ray.path().await, "/");
+    assert!(ray.text().await.contains("Your next one-on-ones"));
     ray.goto("/account", "ray-account").await;
     assert!(
         ray.text()

@@ -62,6 +62,8 @@ pub struct TaskFilter {
     pub search: Option<String>,
     /// Only tasks due before this instant (an overdue list: before now).
     pub due_before: Option<Timestamp>,
+    /// Only tasks still to do (`todo`, `doing`, `blocked`).
+    pub open_only: bool,
     pub sort: TaskSort,
 }
 
@@ -101,6 +103,13 @@ pub async fn list(
     }
     if let Some(s) = &f.search {
         cond = cond.add(lower(task::Column::Title).like(contains_pattern(s)));
+    }
+    if f.open_only {
+        cond = cond.add(task::Column::Status.is_in([
+            TaskStatus::Todo.as_str(),
+            TaskStatus::Doing.as_str(),
+            TaskStatus::Blocked.as_str(),
+        ]));
     }
     if let Some(t) = f.due_before {
         cond = cond.add(task::Column::DueDate.lt(t.as_millis()));

@@ -1,0 +1,68 @@
+//! The home page of a member linked to a person: what is next for them, gathered from the
+//! services that own each part, each with its own permission check (nothing here decides).
+
+use crate::{
+    error::ApiError,
+    extract::Paging,
+    services::{
+        invitations,
+        oneonones::{self, OneOnOnesQuery},
+        permissions::may,
+        tasks,
+    },
+    state::AppState,
+};
+use manageros_core::{InvitationStatus, PersonId, authz::OrgAction};
+use manageros_store::repo::{
+    invitations::Invitation, oneonones::OneOnOneWithPeople, tasks::Task, users::User,
+};
+
+/// How many items each part of the home page shows (each links to the whole list).
+pub const SHOWN: u64 = 5;
+
+pub struct Home {
+    /// The caller's next one-on-ones, soonest first.
+    pub next_oneonones: Vec<OneOnOneWithPeople>,
+    pub upcoming_total: u64,
+    /// Open tasks assigned to the caller, soonest due first.
+    pub open_tasks: Vec<Task>,
+    pub open_tasks_total: u64,
+    /// For admins: invitations still waiting for an answer (`None` for everyone else).
+    pub pending_invitations: Option<Vec<Invitation>>,
+}
+
+/// What `/` shows `caller`, who is linked to `person`.
+pub async fn summary(state: &AppState, caller: &User, person: &PersonId) -> Result<Home, ApiError> {
+    let actor = caller.actor();
+    let now = state.clock.now();
+    let first = Paging {
+        page: None,
+        limit: Some(SHOWN.to_string()),
+    };
+    let (next_oneonones, upcoming) = oneonones::list(
+        state,
+        &actor,
+        OneOnOnesQuery {
+            scheduled_from: Some(now.to_rfc3339()),
+            sort: Some("scheduledAt:asc".into()),
+            ..Default::default()
+        },
+        &first,
+    )
+    .await?;
+    let (open_tasks, open) = tasks::open_assigned_to(state, &actor, person, SHOWN).await?;
+    let pending_invitations = if may(&actor, OrgAction::ViewInvitations) {
+        let mut all = invitations::list(state, caller).await?;
+        all.retain(|i| i.status(now) == InvitationStatus::Pending);
+        Some(all)
+    } else {
+        None
+    };
+    Ok(Home {
+        next_oneonones,
+        upcoming_total: upcoming.total_count,
+        open_tasks,
+        open_tasks_total: open.total_count,
+        pending_invitations,
+    })
+}

@@ -1,0 +1,97 @@
+//! `/`: the way in for a visitor, the start for a member not yet linked to a person, and for
+//! everyone else the home page: their next one-on-ones, their open tasks, and for admins the
+//! invitations waiting for an answer. Gathered by `services::home`.
+
+use super::{
+    Ctx, Layout, PageError,
+    oneonones::{Row as OneOnOneRow, When},
+    tasks::{day, status_label},
+};
+use crate::{
+    services::{home, permissions::may},
+    state::AppState,
+};
+use askama::Template;
+use axum::{
+    extract::State,
+    response::{IntoResponse, Redirect, Response},
+};
+use manageros_core::authz::OrgAction;
+
+#[derive(Template)]
+#[template(path = "start.html")]
+struct StartPage {
+    layout: Layout,
+    /// May add people to the org chart (themselves first).
+    can_add: bool,
+}
+
+pub struct TaskItem {
+    pub id: String,
+    pub title: String,
+    pub status: &'static str,
+    pub status_class: &'static str,
+    pub due: Option<String>,
+    pub overdue: bool,
+}
+
+pub struct InvitationItem {
+    pub email: String,
+    pub expires: When,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+    oneonones: Vec<OneOnOneRow>,
+    upcoming_total: u64,
+    tasks: Vec<TaskItem>,
+    open_tasks_total: u64,
+    invitations: Option<Vec<InvitationItem>>,
+}
+
+/// `/`. One-on-ones are held between people of the org chart, so a member not linked to one
+/// is told how to get there instead of being shown a home page that would be empty.
+pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    let Some(u) = &ctx.user else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    if u.user.organization_id.is_none() {
+        return Ok(Redirect::to("/welcome").into_response());
+    }
+    let Some(person) = &u.user.person_id else {
+        return Ok(ctx.render(&StartPage {
+            layout: ctx.layout("Start"),
+            can_add: may(&u.actor(), OrgAction::CreatePerson),
+        }));
+    };
+    let h = home::summary(&state, &u.user, person).await?;
+    let now = state.clock.now();
+    Ok(ctx.render(&HomePage {
+        layout: ctx.layout("Home"),
+        oneonones: h.next_oneonones.iter().map(OneOnOneRow::from).collect(),
+        upcoming_total: h.upcoming_total,
+        tasks: h
+            .open_tasks
+            .iter()
+            .map(|t| TaskItem {
+                id: t.id.to_string(),
+                title: t.title.clone(),
+                status: status_label(t.status),
+                status_class: t.status.as_str(),
+                due: t.due_date.map(day),
+                overdue: t.due_date.is_some_and(|d| d < now),
+            })
+            .collect(),
+        open_tasks_total: h.open_tasks_total,
+        invitations: h.pending_invitations.map(|list| {
+            list.into_iter()
+                .map(|i| InvitationItem {
+                    email: i.email.to_string(),
+                    expires: When::of(i.expires_at),
+                })
+                .collect()
+        }),
+    }))
+}
