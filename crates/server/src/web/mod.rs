@@ -17,6 +17,7 @@ pub mod audit;
 pub mod auth;
 pub mod conversation;
 pub mod home;
+pub mod initiatives;
 pub mod onboarding;
 pub mod oneonones;
 pub mod organization;
@@ -119,6 +120,17 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/oneonones/with/{id}/cadence",
             post(conversation::set_cadence),
         )
+        .route(
+            "/initiatives",
+            get(initiatives::list).post(initiatives::create),
+        )
+        .route("/initiatives/new", get(initiatives::new_page))
+        .route(
+            "/initiatives/{id}",
+            get(initiatives::initiative).post(initiatives::update),
+        )
+        .route("/initiatives/{id}/edit", get(initiatives::edit_page))
+        .route("/initiatives/{id}/delete", post(initiatives::delete))
         .route("/tasks", get(tasks::list).post(tasks::create))
         .route("/tasks/new", get(tasks::new_page))
         .route("/tasks/board", get(tasks::board))
@@ -306,6 +318,9 @@ impl Ctx {
                 }
                 if crate::services::permissions::holds(&actor, Action::TaskView).allowed {
                     nav.push(NavItem::new("/tasks", "Tasks", &self.here));
+                }
+                if crate::services::permissions::holds(&actor, Action::InitiativeView).allowed {
+                    nav.push(NavItem::new("/initiatives", "Initiatives", &self.here));
                 }
                 if may(&actor, OrgAction::ViewPeople) {
                     nav.push(

@@ -1582,3 +1582,128 @@ async fn the_home_page_shows_my_next_one_on_ones_my_open_tasks_and_for_admins_in
     assert!(home.html.contains("newcomer@acme.test"));
     assert!(home.html.contains("No open task is assigned to you."));
 }
+
+#[db_test]
+async fn initiatives_are_created_by_members_and_edited_by_admins_only(app: TestApp) {
+    let acme = app.org("acme").await;
+    let (pat, pat_person) = app.linked_member(&acme, "Pat", "pat@acme.test").await;
+    let (sam, sam_person) = app.linked_member(&acme, "Sam", "sam@acme.test").await;
+    let other = app.org("other").await;
+    let theirs = other
+        .admin
+        .post("/api/initiatives", serde_json::json!({"title": "Theirs"}))
+        .await
+        .id("initiative");
+
+    let mut pb = Browser::signed_in(&app, &pat);
+    let t = csrf(&pb.get("/initiatives/new").await.html);
+    let bad = pb
+        .post(
+            "/initiatives",
+            &[
+                ("csrf", &t),
+                ("title", "Launch"),
+                ("confidence", "50"),
+                ("startDate", "2030-06-01"),
+                ("targetDate", "2030-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    assert!(
+        bad.html
+            .contains("Target date must not be before the start date")
+    );
+    let made = pb
+        .post(
+            "/initiatives",
+            &[
+                ("csrf", &t),
+                ("title", "Launch"),
+                ("status", "in_progress"),
+                ("rag", "amber"),
+                ("confidence", "70"),
+                ("ownerIds", &pat_person),
+                ("ownerIds", &sam_person),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303);
+    let path = made.location.unwrap();
+    let id = path.trim_start_matches("/initiatives/").to_owned();
+    let api = pat.get(&format!("/api/initiatives/{id}")).await;
+    assert_eq!(
+        api.body["initiative"]["ownerIds"].as_array().unwrap().len(),
+        2
+    );
+    assert_eq!(api.body["initiative"]["rag"], "amber");
+    pat.post(
+        "/api/tasks",
+        serde_json::json!({"title": "Ship it", "initiativeId": id}),
+    )
+    .await
+    .assert_status(201);
+
+    // Its page shows owners, RAG and its tasks; a member may not edit it, and is told why.
+    let page = pb.get(&path).await;
+    assert!(page.html.contains("Amber") && page.html.contains("70%"));
+    assert!(page.html.contains("Ship it"));
+    assert!(page.html.contains("Pat") && page.html.contains("Sam"));
+    assert!(page.html.contains("Only organization admins"));
+    assert!(!page.html.contains(&format!("{path}/edit")));
+    assert_eq!(pb.get(&format!("{path}/edit")).await.status, 403);
+    let list = pb.get("/initiatives?rag=amber").await;
+    assert!(list.html.contains("Launch"));
+    let list = pb.get("/initiatives?rag=red").await;
+    assert!(list.html.contains("No initiative matches these filters"));
+
+    // The admin edits it: owners replaced by one; another organization's is a 404.
+    let mut ab = Browser::signed_in(&app, &acme.admin);
+    let edit = ab.get(&format!("{path}/edit")).await;
+    assert_eq!(edit.status, 200);
+    let at = csrf(&edit.html);
+    let saved = ab
+        .post(
+            &path,
+            &[
+                ("csrf", &at),
+                ("title", "Launch v2"),
+                ("status", "done"),
+                ("rag", "green"),
+                ("confidence", "100"),
+                ("ownerIds", &sam_person),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let api = sam.get(&format!("/api/initiatives/{id}")).await;
+    assert_eq!(api.body["initiative"]["title"], "Launch v2");
+    assert_eq!(
+        api.body["initiative"]["ownerIds"],
+        serde_json::json!([sam_person])
+    );
+    for p in [
+        format!("/initiatives/{theirs}"),
+        format!("/initiatives/{theirs}/edit"),
+    ] {
+        let r = ab.get(&p).await;
+        assert_eq!(r.status, 404, "{p}");
+        assert!(r.html.contains("Initiative not found or access denied"));
+    }
+    assert_eq!(
+        ab.post(&format!("/initiatives/{theirs}/delete"), &[("csrf", &at)])
+            .await
+            .status,
+        404
+    );
+    other
+        .admin
+        .get(&format!("/api/initiatives/{theirs}"))
+        .await
+        .assert_status(200);
+    let gone = ab.post(&format!("{path}/delete"), &[("csrf", &at)]).await;
+    assert_eq!(gone.status, 303);
+    sam.get(&format!("/api/initiatives/{id}"))
+        .await
+        .assert_status(404);
+}

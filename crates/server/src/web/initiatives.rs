@@ -1,0 +1,622 @@
+//! Initiatives in the browser: the list (filters by status, RAG, team, owner and title), an
+//! initiative's page with its owners, team, tasks and meetings, and for whom the rule allows
+//! (members linked to a person create; admins edit and delete) the form. Every page calls
+//! `services::initiatives`, as `/api/initiatives` does.
+
+use super::{
+    Ctx, FormState, Layout, PageError, Pager, Posted,
+    oneonones::{Choice, When, page_id, render_markdown},
+    tasks::{Row as TaskRow, day, status_label as task_status_label},
+};
+use crate::{
+    error::ApiError,
+    extract::Paging,
+    patch::Patch,
+    services::{
+        initiatives::{self, CreateInitiativeRequest, InitiativesQuery, UpdateInitiativeRequest},
+        meetings::{self, MeetingsQuery},
+        people,
+        permissions::{self, Allowed},
+        tasks::TasksQuery,
+        teams,
+    },
+    state::AppState,
+};
+use askama::Template;
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::Response,
+};
+use manageros_core::{
+    InitiativeId, InitiativeStatus, Rag, TaskStatus,
+    authz::{Action, Actor},
+};
+use manageros_store::repo::initiatives::Initiative;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+pub fn status_label(s: InitiativeStatus) -> &'static str {
+    match s {
+        InitiativeStatus::Planned => "Planned",
+        InitiativeStatus::InProgress => "In progress",
+        InitiativeStatus::Paused => "Paused",
+        InitiativeStatus::Done => "Done",
+        InitiativeStatus::Canceled => "Canceled",
+    }
+}
+
+pub fn rag_label(r: Rag) -> &'static str {
+    match r {
+        Rag::Green => "Green",
+        Rag::Amber => "Amber",
+        Rag::Red => "Red",
+    }
+}
+
+/// The people and teams of the organization, for names and choices.
+struct Names {
+    people: Vec<Choice>,
+    teams: Vec<Choice>,
+    person: HashMap<String, String>,
+    team: HashMap<String, String>,
+}
+
+async fn names(state: &AppState, actor: &Actor) -> Result<Names, PageError> {
+    let (everyone, _) = people::everyone(state, actor).await?;
+    let (all_teams, _) = teams::everyone(state, actor).await?;
+    let people: Vec<Choice> = everyone
+        .into_iter()
+        .map(|p| Choice {
+            id: p.id.to_string(),
+            name: p.name,
+        })
+        .collect();
+    let teams: Vec<Choice> = all_teams
+        .into_iter()
+        .map(|t| Choice {
+            id: t.id.to_string(),
+            name: t.name,
+        })
+        .collect();
+    Ok(Names {
+        person: people
+            .iter()
+            .map(|c| (c.id.clone(), c.name.clone()))
+            .collect(),
+        team: teams
+            .iter()
+            .map(|c| (c.id.clone(), c.name.clone()))
+            .collect(),
+        people,
+        teams,
+    })
+}
+
+pub struct Row {
+    pub id: String,
+    pub title: String,
+    pub status: &'static str,
+    pub rag: &'static str,
+    pub rag_class: &'static str,
+    pub confidence: i32,
+    pub owners: Vec<Choice>,
+    pub team: Option<Choice>,
+    pub start: Option<String>,
+    pub target: Option<String>,
+}
+
+fn row(i: &Initiative, names: &Names) -> Row {
+    Row {
+        id: i.id.to_string(),
+        title: i.title.clone(),
+        status: status_label(i.status),
+        rag: rag_label(i.rag),
+        rag_class: i.rag.as_str(),
+        confidence: i.confidence,
+        owners: i
+            .owner_ids
+            .iter()
+            .filter_map(|o| {
+                names.person.get(o.as_str()).map(|n| Choice {
+                    id: o.to_string(),
+                    name: n.clone(),
+                })
+            })
+            .collect(),
+        team: i.team_id.as_ref().and_then(|t| {
+            names.team.get(t.as_str()).map(|n| Choice {
+                id: t.to_string(),
+                name: n.clone(),
+            })
+        }),
+        start: i.start_date.map(day),
+        target: i.target_date.map(day),
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct ListParams {
+    pub status: Option<String>,
+    pub rag: Option<String>,
+    pub team_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub search: Option<String>,
+    pub page: Option<String>,
+}
+
+impl ListParams {
+    fn query(&self) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("status", &self.status),
+            ("rag", &self.rag),
+            ("teamId", &self.team_id),
+            ("ownerId", &self.owner_id),
+            ("search", &self.search),
+        ] {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                q.append_pair(k, v);
+            }
+        }
+        q.finish()
+    }
+}
+
+/// `(value, label, selected)` of a filter's choices.
+type Options = Vec<(String, String, bool)>;
+
+fn options(
+    any: &str,
+    values: impl IntoIterator<Item = (String, String)>,
+    current: &Option<String>,
+) -> Options {
+    let current = current.as_deref().unwrap_or_default();
+    std::iter::once((String::new(), any.to_owned()))
+        .chain(values)
+        .map(|(v, l)| {
+            let selected = v == current;
+            (v, l, selected)
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "initiatives/list.html")]
+struct ListPage {
+    layout: Layout,
+    statuses: Options,
+    rags: Options,
+    teams: Options,
+    owners: Options,
+    search: String,
+    rows: Vec<Row>,
+    total: u64,
+    pager: Pager,
+    filtered: bool,
+    can_create: bool,
+    form: FormState,
+}
+
+/// `/initiatives`: every initiative of the organization (initiative.view), newest first.
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<ListParams>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let names = names(&state, &actor).await?;
+    let q = InitiativesQuery {
+        status: p.status.clone(),
+        rag: p.rag.clone(),
+        team_id: p.team_id.clone(),
+        owner_id: p.owner_id.clone(),
+        search: p.search.clone(),
+    };
+    let paging = Paging {
+        page: p.page.clone(),
+        limit: None,
+    };
+    let (rows, page, form) = match initiatives::list(&state, &actor, q, &paging).await {
+        Ok((list, page)) => (
+            list.iter().map(|i| row(i, &names)).collect(),
+            page,
+            FormState::default(),
+        ),
+        Err(e) => (
+            vec![],
+            manageros_core::Page {
+                page: 1,
+                limit: manageros_core::Page::DEFAULT_LIMIT,
+            }
+            .info(0),
+            FormState::from_error(e)?,
+        ),
+    };
+    let query = p.query();
+    let choices = |list: &[Choice]| {
+        list.iter()
+            .map(|c| (c.id.clone(), c.name.clone()))
+            .collect::<Vec<_>>()
+    };
+    Ok(ctx.render_status(
+        if form.fields.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::BAD_REQUEST
+        },
+        &ListPage {
+            layout: ctx.layout("Initiatives"),
+            statuses: options(
+                "Any status",
+                InitiativeStatus::ALL
+                    .iter()
+                    .map(|s| (s.as_str().to_owned(), status_label(*s).to_owned())),
+                &p.status,
+            ),
+            rags: options(
+                "Any RAG",
+                Rag::ALL
+                    .iter()
+                    .map(|r| (r.as_str().to_owned(), rag_label(*r).to_owned())),
+                &p.rag,
+            ),
+            teams: options("Any team", choices(&names.teams), &p.team_id),
+            owners: options("Anyone", choices(&names.people), &p.owner_id),
+            search: p.search.clone().unwrap_or_default(),
+            rows,
+            total: page.total_count,
+            pager: Pager::new(&page, |n| format!("/initiatives?{query}&page={n}")),
+            filtered: !query.is_empty(),
+            can_create: permissions::holds(&actor, Action::InitiativeCreate).allowed,
+            form,
+        },
+    ))
+}
+
+/// How many of an initiative's tasks and meetings its page shows (links lead to the rest).
+const SHOWN: u64 = 20;
+
+pub struct MeetingItem {
+    pub title: String,
+    pub when: When,
+}
+
+#[derive(Template)]
+#[template(path = "initiatives/initiative.html")]
+struct InitiativePage {
+    layout: Layout,
+    row: Row,
+    summary_html: Option<String>,
+    tasks: Vec<TaskRow>,
+    tasks_total: u64,
+    meetings: Vec<MeetingItem>,
+    meetings_total: u64,
+    can_edit: Allowed,
+    can_delete: Allowed,
+    can_add_task: bool,
+}
+
+/// `/initiatives/{id}`: an initiative, its tasks and its meetings.
+pub async fn initiative(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: InitiativeId = page_id(&raw)?;
+    let i = initiatives::get(&state, &actor, &id).await?;
+    let names = names(&state, &actor).await?;
+    let first = Paging {
+        page: None,
+        limit: Some(SHOWN.to_string()),
+    };
+    let (tasks, tasks_page) =
+        initiatives::tasks(&state, &actor, &id, TasksQuery::default(), &first).await?;
+    let (meetings, meetings_page) =
+        meetings::list_for_initiative(&state, &actor, &id, MeetingsQuery::default(), &first)
+            .await?;
+    let now = state.now();
+    Ok(ctx.render(&InitiativePage {
+        layout: ctx.layout(&i.title),
+        summary_html: i.summary.as_deref().map(render_markdown),
+        tasks: tasks
+            .iter()
+            .map(|t| TaskRow {
+                id: t.id.to_string(),
+                title: t.title.clone(),
+                status: task_status_label(t.status),
+                status_class: t.status.as_str(),
+                priority: t.priority,
+                assignee: t
+                    .assignee_id
+                    .as_ref()
+                    .and_then(|a| names.person.get(a.as_str()).cloned())
+                    .unwrap_or_default(),
+                initiative_id: String::new(),
+                initiative: String::new(),
+                due: t.due_date.map(day),
+                overdue: !matches!(t.status, TaskStatus::Done | TaskStatus::Dropped)
+                    && t.due_date.is_some_and(|d| d < now),
+                moves: vec![],
+                why_not: None,
+            })
+            .collect(),
+        tasks_total: tasks_page.total_count,
+        meetings: meetings
+            .iter()
+            .map(|m| MeetingItem {
+                title: m.title.clone(),
+                when: When::of(m.scheduled_at),
+            })
+            .collect(),
+        meetings_total: meetings_page.total_count,
+        can_edit: permissions::on(&actor, Action::InitiativeEdit, &i.target()),
+        can_delete: permissions::on(&actor, Action::InitiativeDelete, &i.target()),
+        can_add_task: permissions::holds(&actor, Action::TaskCreate).allowed,
+        row: row(&i, &names),
+    }))
+}
+
+/// The form's fields, as typed (`ownerIds` may repeat).
+#[derive(Default)]
+pub struct InitiativeForm {
+    title: String,
+    summary: String,
+    status: String,
+    rag: String,
+    confidence: String,
+    team_id: String,
+    owner_ids: Vec<String>,
+    start_date: String,
+    target_date: String,
+}
+
+impl InitiativeForm {
+    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut f = Self::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "title" => f.title = v,
+                "summary" => f.summary = v,
+                "status" => f.status = v,
+                "rag" => f.rag = v,
+                "confidence" => f.confidence = v,
+                "teamId" => f.team_id = v,
+                "ownerIds" => f.owner_ids.push(v),
+                "startDate" => f.start_date = v,
+                "targetDate" => f.target_date = v,
+                _ => {}
+            }
+        }
+        f
+    }
+
+    fn owns(&self, id: &str) -> bool {
+        self.owner_ids.iter().any(|o| o == id)
+    }
+}
+
+fn some(s: &str) -> Option<String> {
+    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+fn confidence(raw: &str) -> Result<i64, ApiError> {
+    raw.trim()
+        .parse()
+        .map_err(|_| ApiError::invalid("confidence", "Confidence must be from 0 to 100"))
+}
+
+#[derive(Template)]
+#[template(path = "initiatives/form.html")]
+struct FormPage {
+    layout: Layout,
+    heading: String,
+    action: String,
+    submit: &'static str,
+    cancel: String,
+    values: InitiativeForm,
+    statuses: Vec<(&'static str, &'static str)>,
+    rags: Vec<(&'static str, &'static str)>,
+    people: Vec<Choice>,
+    teams: Vec<Choice>,
+    form: FormState,
+}
+
+async fn show_form(
+    state: &AppState,
+    ctx: &Ctx,
+    status: StatusCode,
+    edit: Option<(&str, &str)>,
+    values: InitiativeForm,
+    form: FormState,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let names = names(state, &actor).await?;
+    let (heading, action, submit, cancel) = match edit {
+        None => (
+            "New initiative".to_owned(),
+            "/initiatives".to_owned(),
+            "Create initiative",
+            "/initiatives".to_owned(),
+        ),
+        Some((id, title)) => (
+            format!("Edit “{title}”"),
+            format!("/initiatives/{id}"),
+            "Save",
+            format!("/initiatives/{id}"),
+        ),
+    };
+    Ok(ctx.render_status(
+        status,
+        &FormPage {
+            layout: ctx.layout(&heading),
+            heading,
+            action,
+            submit,
+            cancel,
+            values,
+            statuses: InitiativeStatus::ALL
+                .iter()
+                .map(|s| (s.as_str(), status_label(*s)))
+                .collect(),
+            rags: Rag::ALL
+                .iter()
+                .map(|r| (r.as_str(), rag_label(*r)))
+                .collect(),
+            people: names.people,
+            teams: names.teams,
+            form,
+        },
+    ))
+}
+
+pub async fn new_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    permissions::require_action(&ctx.member()?.actor(), Action::InitiativeCreate)?;
+    let values = InitiativeForm {
+        status: InitiativeStatus::Planned.as_str().into(),
+        rag: Rag::Green.as_str().into(),
+        confidence: "50".into(),
+        ..Default::default()
+    };
+    show_form(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        None,
+        values,
+        FormState::default(),
+    )
+    .await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Posted(pairs): Posted<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let f = InitiativeForm::from_pairs(pairs);
+    let result = match confidence(&f.confidence) {
+        Ok(c) => {
+            let req = CreateInitiativeRequest {
+                title: Some(f.title.clone()),
+                summary: some(&f.summary),
+                status: some(&f.status),
+                rag: some(&f.rag),
+                confidence: Some(c),
+                team_id: some(&f.team_id),
+                owner_ids: f.owner_ids.clone(),
+                start_date: some(&f.start_date),
+                target_date: some(&f.target_date),
+            };
+            initiatives::create(&state, &actor, req).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(i) => Ok(ctx.redirect_with(
+            &format!("/initiatives/{}", i.id),
+            &format!("Initiative “{}” created.", i.title),
+        )),
+        Err(e) => {
+            let (status, form) = FormState::refusal(e, None)?;
+            show_form(&state, &ctx, status, None, f, form).await
+        }
+    }
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: InitiativeId = page_id(&raw)?;
+    // The initiative first: another organization's is a 404, for an admin too.
+    let i = initiatives::get(&state, &actor, &id).await?;
+    permissions::require_on(&actor, Action::InitiativeEdit, &i.target())?;
+    let date = |t: Option<manageros_core::Timestamp>| {
+        t.map(|t| t.to_rfc3339()[..10].to_owned())
+            .unwrap_or_default()
+    };
+    let values = InitiativeForm {
+        title: i.title.clone(),
+        summary: i.summary.clone().unwrap_or_default(),
+        status: i.status.as_str().into(),
+        rag: i.rag.as_str().into(),
+        confidence: i.confidence.to_string(),
+        team_id: i
+            .team_id
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        owner_ids: i.owner_ids.iter().map(ToString::to_string).collect(),
+        start_date: date(i.start_date),
+        target_date: date(i.target_date),
+    };
+    let id = i.id.to_string();
+    show_form(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        Some((&id, &i.title)),
+        values,
+        FormState::default(),
+    )
+    .await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    Posted(pairs): Posted<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: InitiativeId = page_id(&raw)?;
+    let f = InitiativeForm::from_pairs(pairs);
+    let clearable = |s: &str| some(s).map_or(Patch::Null, Patch::Value);
+    let result = match confidence(&f.confidence) {
+        Ok(c) => {
+            let req = UpdateInitiativeRequest {
+                title: Patch::Value(f.title.clone()),
+                summary: clearable(&f.summary),
+                status: Patch::Value(f.status.clone()),
+                rag: Patch::Value(f.rag.clone()),
+                confidence: Patch::Value(c),
+                team_id: clearable(&f.team_id),
+                owner_ids: Patch::Value(f.owner_ids.clone()),
+                start_date: clearable(&f.start_date),
+                target_date: clearable(&f.target_date),
+            };
+            initiatives::update(&state, &actor, &id, req).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(i) => Ok(ctx.redirect_with(&format!("/initiatives/{}", i.id), "Changes saved.")),
+        Err(e) => {
+            let (status, form) = FormState::refusal(e, Some(initiatives::NOT_FOUND))?;
+            let title = f.title.clone();
+            let id = id.to_string();
+            show_form(&state, &ctx, status, Some((&id, &title)), f, form).await
+        }
+    }
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    Posted(_): Posted<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: InitiativeId = page_id(&raw)?;
+    initiatives::delete(&state, &actor, &id).await?;
+    Ok(ctx.redirect_with(
+        "/initiatives",
+        "Initiative deleted; its tasks and meetings stay.",
+    ))
+}
