@@ -26,6 +26,8 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 pub const ABOUT_NOT_FOUND: &str = "Person not found or access denied";
+/// The 404 of feedback: missing, of another organization, or not visible.
+pub const NOT_FOUND: &str = manageros_core::authz::Kind::Feedback.not_found_message();
 
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(rename_all = "camelCase")]
@@ -62,6 +64,38 @@ pub async fn list(
     let filter = FeedbackFilter { about_id, kind };
     let scope = authz::feedback_scope(actor);
     let (list, total) = feedback::list(&state.db, &org, &scope, &filter, page).await?;
+    Ok((list, page.info(total)))
+}
+
+/// Feedback about one person that the caller may see, newest first, with the name of who
+/// wrote each (`None` once they have left the organization): a person's page.
+pub async fn about_person(
+    state: &AppState,
+    actor: &Actor,
+    about: &PersonId,
+    paging: &Paging,
+) -> Result<(Vec<(Feedback, Option<String>)>, PageInfo), ApiError> {
+    let org = load::permitted(actor, Action::FeedbackView)?;
+    let page = paging.parse(&mut FieldErrors::default());
+    let filter = FeedbackFilter {
+        about_id: Some(about.clone()),
+        kind: None,
+    };
+    let scope = authz::feedback_scope(actor);
+    let (list, total) = feedback::list(&state.db, &org, &scope, &filter, page).await?;
+    let names = manageros_store::repo::users::member_names(
+        &state.db,
+        &org,
+        list.iter().map(|f| f.author.as_str()).collect(),
+    )
+    .await?;
+    let list = list
+        .into_iter()
+        .map(|f| {
+            let name = names.get(f.author.as_str()).cloned();
+            (f, name)
+        })
+        .collect();
     Ok((list, page.info(total)))
 }
 

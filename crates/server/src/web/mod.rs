@@ -16,6 +16,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod conversation;
+pub mod feedback;
 pub mod home;
 pub mod initiatives;
 pub mod onboarding;
@@ -144,6 +145,13 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/people/{id}", get(people::person).post(people::update))
         .route("/people/{id}/edit", get(people::edit_page))
         .route("/people/{id}/delete", post(people::delete))
+        .route(
+            "/people/{id}/feedback",
+            get(feedback::give_page).post(feedback::give),
+        )
+        .route("/feedback/{id}", post(feedback::update))
+        .route("/feedback/{id}/edit", get(feedback::edit_page))
+        .route("/feedback/{id}/delete", post(feedback::delete))
         .route("/teams", get(teams::list).post(teams::create))
         .route("/teams/new", get(teams::new_page))
         .route("/teams/{id}", get(teams::team).post(teams::update))

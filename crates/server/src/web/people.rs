@@ -222,6 +222,7 @@ struct PersonPage {
     with_me: Vec<Row>,
     can_edit: bool,
     can_delete: bool,
+    feedback: super::feedback::Section,
 }
 
 pub async fn person(
@@ -233,7 +234,9 @@ pub async fn person(
     let actor = member.actor();
     let page = people::page(&state, &actor, &raw).await?;
     let d = page.detail;
+    let feedback = super::feedback::section(&state, &actor, &d.person.id).await?;
     Ok(ctx.render(&PersonPage {
+        feedback,
         layout: ctx.layout(&d.person.name),
         id: d.person.id.to_string(),
         is_me: member.user.person_id.as_ref() == Some(&d.person.id),

@@ -1707,3 +1707,122 @@ async fn initiatives_are_created_by_members_and_edited_by_admins_only(app: TestA
         .await
         .assert_status(404);
 }
+
+#[db_test]
+async fn feedback_on_a_persons_page_is_shown_to_whom_the_rule_allows(app: TestApp) {
+    let acme = app.org("acme").await;
+    let (pat, _) = app.linked_member(&acme, "Pat", "pat@acme.test").await;
+    let (sam, sam_person) = app.linked_member(&acme, "Sam", "sam@acme.test").await;
+    let (kim, _) = app.linked_member(&acme, "Kim", "kim@acme.test").await;
+    let other = app.org("other").await;
+    let stranger = app.person(&other, "Stranger", None).await;
+    let path = format!("/people/{sam_person}");
+
+    let mut pb = Browser::signed_in(&app, &pat);
+    let form = pb.get(&format!("{path}/feedback")).await;
+    assert_eq!(form.status, 200);
+    let t = csrf(&form.html);
+    let empty = pb
+        .post(
+            &format!("{path}/feedback"),
+            &[("csrf", &t), ("kind", "praise"), ("body", "   ")],
+        )
+        .await;
+    assert_eq!(empty.status, 400);
+    assert!(empty.html.contains("Body is required"));
+    for (kind, body, private) in [
+        ("praise", "Great <demo>", false),
+        ("concern", "Missed the deadline twice", true),
+    ] {
+        let mut fields = vec![("csrf", t.as_str()), ("kind", kind), ("body", body)];
+        if private {
+            fields.push(("isPrivate", "on"));
+        }
+        let r = pb.post(&format!("{path}/feedback"), &fields).await;
+        assert_eq!(r.status, 303);
+        assert_eq!(r.location.as_deref(), Some(path.as_str()));
+    }
+    let page = pb.get(&path).await;
+    assert!(page.html.contains("Great &#60;demo&#62;"), "escaped");
+    assert!(page.html.contains("Missed the deadline twice") && page.html.contains("Private"));
+    assert_eq!(
+        page.html.matches("/edit\"").count(),
+        2,
+        "the author edits both"
+    );
+
+    // Private feedback is for its author and admins: not for Sam, whom it is about, nor Kim.
+    for who in [&sam, &kim] {
+        let mut b = Browser::signed_in(&app, who);
+        let page = b.get(&path).await;
+        assert!(page.html.contains("Great &#60;demo&#62;"));
+        assert!(!page.html.contains("Missed the deadline twice"));
+        assert!(
+            !page.html.contains("/feedback/feedback_"),
+            "no edit or delete"
+        );
+    }
+    let mut ab = Browser::signed_in(&app, &acme.admin);
+    assert!(
+        ab.get(&path)
+            .await
+            .html
+            .contains("Missed the deadline twice")
+    );
+
+    // Kim may not edit Pat's feedback: the form is refused with the reason, and a forged
+    // change does nothing.
+    let ids = pat
+        .get(&format!("/api/feedback?aboutId={sam_person}"))
+        .await;
+    let id = ids.body["feedback"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "praise")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut kb = Browser::signed_in(&app, &kim);
+    assert_eq!(kb.get(&format!("/feedback/{id}/edit")).await.status, 403);
+    let kt = csrf(&kb.get(&path).await.html);
+    let refused = kb
+        .post(
+            &format!("/feedback/{id}"),
+            &[("csrf", &kt), ("kind", "note"), ("body", "Rewritten")],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    assert_eq!(
+        pat.get(&format!("/api/feedback/{id}")).await.body["feedback"]["body"],
+        "Great <demo>"
+    );
+    // Another organization's person is the same 404 as a missing one.
+    let r = pb.get(&format!("/people/{stranger}/feedback")).await;
+    assert_eq!(r.status, 404);
+
+    // The author edits, then deletes.
+    let et = csrf(&pb.get(&format!("/feedback/{id}/edit")).await.html);
+    let saved = pb
+        .post(
+            &format!("/feedback/{id}"),
+            &[
+                ("csrf", &et),
+                ("kind", "praise"),
+                ("body", "Great demo"),
+                ("isPrivate", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let f = pat.get(&format!("/api/feedback/{id}")).await;
+    assert_eq!(f.body["feedback"]["isPrivate"], true);
+    let gone = pb
+        .post(&format!("/feedback/{id}/delete"), &[("csrf", &et)])
+        .await;
+    assert_eq!(gone.status, 303);
+    pat.get(&format!("/api/feedback/{id}"))
+        .await
+        .assert_status(404);
+}

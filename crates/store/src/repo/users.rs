@@ -496,6 +496,21 @@ pub(crate) async fn by_ids(
         .collect())
 }
 
+/// The names of those of these users who are members of `org` (a former member has none):
+/// who wrote what on a page.
+pub async fn member_names(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    ids: Vec<&str>,
+) -> Result<std::collections::HashMap<String, String>, DbErr> {
+    Ok(by_ids(db, ids)
+        .await?
+        .into_iter()
+        .filter(|(_, u)| u.organization_id.as_deref() == Some(org.as_str()))
+        .map(|(id, u)| (id, u.name))
+        .collect())
+}
+
 /// One change of the user linked to a person, with the names as they are now.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LinkEvent {
