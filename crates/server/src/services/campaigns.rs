@@ -428,6 +428,87 @@ async fn mail_unsent(state: &AppState, c: &Campaign) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// A campaign as its page shows it: who it is about, who was asked and who answered (never
+/// who said what), and the answers once enough people have answered.
+pub struct CampaignPage {
+    pub campaign: Campaign,
+    pub about: String,
+    pub invitees: Vec<campaigns::Invitee>,
+    /// `None` until `min_responses` people have answered.
+    pub answers: Option<Vec<Vec<String>>>,
+}
+
+/// A campaign's page (feedback-campaign.view: its creator and admins).
+pub async fn page(
+    state: &AppState,
+    actor: &Actor,
+    id: &CampaignId,
+) -> Result<CampaignPage, ApiError> {
+    let (org, c) =
+        authorized::<Campaign>(&state.db, actor, id, Action::FeedbackCampaignView).await?;
+    let about = persons::find(&state.db, &org, &c.target_person_id)
+        .await?
+        .map(|p| p.name)
+        .unwrap_or_default();
+    let invitees = campaigns::invitees(&state.db, &org, &c.id).await?;
+    let answers = if c.response_count >= u64::from(c.min_responses) {
+        Some(campaigns::responses(&state.db, &org, &c.id).await?)
+    } else {
+        None
+    };
+    Ok(CampaignPage {
+        campaign: c,
+        about,
+        invitees,
+        answers,
+    })
+}
+
+/// Where a public link stands, for the page it opens.
+pub enum PublicLink {
+    Open(Box<PublicForm>),
+    /// Answered already with this link.
+    Answered {
+        name: String,
+    },
+    /// A draft, or before its start date.
+    NotYetOpen {
+        name: String,
+        start: Timestamp,
+    },
+    /// Past its end date, completed or cancelled.
+    Closed {
+        name: String,
+    },
+}
+
+/// The campaign behind a public link, whatever its state (a link nobody was sent is a 404).
+pub async fn public_link(state: &AppState, token: &str) -> Result<PublicLink, ApiError> {
+    let (_, answered, campaign) = campaigns::find_by_token(&state.db, &session::hash_token(token))
+        .await?
+        .ok_or_else(|| ApiError::not_found(FORM_NOT_FOUND))?;
+    let now = state.now();
+    let name = campaign.name.clone();
+    if campaign.is_open(now) {
+        if answered {
+            return Ok(PublicLink::Answered { name });
+        }
+        return public_form(state, token)
+            .await
+            .map(|f| PublicLink::Open(Box::new(f)));
+    }
+    let not_yet = campaign.status == CampaignStatus::Draft
+        || (campaign.status == CampaignStatus::Active && now < campaign.start_date);
+    Ok(if not_yet {
+        PublicLink::NotYetOpen {
+            name,
+            start: campaign.start_date,
+        }
+    } else {
+        PublicLink::Closed { name }
+    })
+}
+
 /// The form behind a public link, if it is open now.
 pub struct PublicForm {
     pub campaign: Campaign,

@@ -15,6 +15,7 @@ pub mod account;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod campaigns;
 pub mod conversation;
 pub mod feedback;
 pub mod home;
@@ -132,6 +133,12 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/initiatives/{id}/edit", get(initiatives::edit_page))
         .route("/initiatives/{id}/delete", post(initiatives::delete))
+        .route("/campaigns", get(campaigns::list).post(campaigns::create))
+        .route("/campaigns/new", get(campaigns::new_page))
+        .route("/campaigns/{id}", get(campaigns::campaign))
+        .route("/campaigns/{id}/status", post(campaigns::set_status))
+        .route("/campaigns/{id}/delete", post(campaigns::delete))
+        .route("/feedback", get(campaigns::public).post(campaigns::answer))
         .route("/tasks", get(tasks::list).post(tasks::create))
         .route("/tasks/new", get(tasks::new_page))
         .route("/tasks/board", get(tasks::board))
@@ -334,6 +341,11 @@ impl Ctx {
                     nav.push(
                         NavItem::new("/people", "People", &self.here).with(&["/teams"], &self.here),
                     );
+                }
+                if crate::services::permissions::holds(&actor, Action::FeedbackCampaignCreate)
+                    .allowed
+                {
+                    nav.push(NavItem::new("/campaigns", "Campaigns", &self.here));
                 }
                 if may(&actor, OrgAction::ViewMembers) {
                     nav.push(NavItem::new("/organization", "Organization", &self.here));

@@ -1826,3 +1826,124 @@ async fn feedback_on_a_persons_page_is_shown_to_whom_the_rule_allows(app: TestAp
         .await
         .assert_status(404);
 }
+
+#[db_test]
+async fn a_campaigns_pages_keep_to_the_rule_and_its_link_says_where_it_stands(app: TestApp) {
+    let acme = app.org("acme").await;
+    let (pat, _) = app.linked_member(&acme, "Pat", "pat@acme.test").await;
+    let (kim, _) = app.linked_member(&acme, "Kim", "kim@acme.test").await;
+    let ray = app.person(&acme, "Ray", None).await;
+    let other = app.org("other").await;
+    let stranger = app.person(&other, "Stranger", None).await;
+    let theirs = other
+        .admin
+        .post(
+            "/api/feedback-campaigns",
+            serde_json::json!({"name": "Theirs", "targetPersonId": stranger,
+                "startDate": app.clock_date(0), "endDate": app.clock_date(7)}),
+        )
+        .await
+        .id("feedbackCampaign");
+
+    // Pat creates a draft with questions of her own; nobody is mailed yet.
+    let mut pb = Browser::signed_in(&app, &pat);
+    let t = csrf(&pb.get("/campaigns/new").await.html);
+    let (start, end) = (app.clock_date(1), app.clock_date(10));
+    let bad = pb
+        .post(
+            "/campaigns",
+            &[
+                ("csrf", &t),
+                ("name", "Q3"),
+                ("targetPersonId", &ray),
+                ("startDate", &end),
+                ("endDate", &start),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    assert!(
+        bad.html
+            .contains("End date must not be before the start date")
+    );
+    let made = pb
+        .post(
+            "/campaigns",
+            &[
+                ("csrf", &t),
+                ("name", "Q3"),
+                ("targetPersonId", &ray),
+                ("startDate", &start),
+                ("endDate", &end),
+                ("inviteEmails", "one@outside.test, two@outside.test"),
+                ("questions", "What went well?\nWhat next?"),
+                ("minResponses", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303);
+    let path = made.location.unwrap();
+    let page = pb.get(&path).await;
+    assert!(page.html.contains("Draft") && page.html.contains("What went well?"));
+    assert_eq!(page.html.matches("Not sent yet").count(), 2);
+    assert!(app.emails_to("one@outside.test").await.is_empty());
+
+    // Kim did not create it: it is not hers to see (the campaign's own 404), nor another
+    // organization's for the admin.
+    let mut kb = Browser::signed_in(&app, &kim);
+    assert_eq!(kb.get(&path).await.status, 404);
+    let mut ab = Browser::signed_in(&app, &acme.admin);
+    assert_eq!(ab.get(&path).await.status, 200, "admins see every campaign");
+    let r = ab.get(&format!("/campaigns/{theirs}")).await;
+    assert_eq!(r.status, 404);
+    assert!(
+        r.html
+            .contains("Feedback campaign not found or access denied")
+    );
+
+    // Started, it mails the invitees; the link opens before the start date as "not open yet".
+    let st = csrf(&page.html);
+    let started = pb
+        .post(
+            &format!("{path}/status"),
+            &[("csrf", &st), ("status", "active")],
+        )
+        .await;
+    assert_eq!(started.status, 303);
+    app.settle().await;
+    let link = app
+        .emails_to("one@outside.test")
+        .await
+        .pop()
+        .unwrap()
+        .link();
+    let local = link.trim_start_matches(&app.base).to_owned();
+    let mut visitor = Browser::new(&app);
+    let early = visitor.get(&local).await;
+    assert_eq!(early.status, 200);
+    assert!(early.html.contains("Not open yet"));
+    app.clock.advance_millis(2 * 24 * 3600 * 1000);
+    let open = visitor.get(&local).await;
+    assert!(open.html.contains("What went well?"));
+    let vt = csrf(&open.html);
+    let none = visitor
+        .post(&local, &[("csrf", &vt), ("answers", " "), ("answers", "")])
+        .await;
+    assert_eq!(none.status, 400);
+    assert!(none.html.contains("Answer at least one question"));
+    // Closed by its creator: the link says so.
+    let ct = csrf(&pb.get(&path).await.html);
+    pb.post(
+        &format!("{path}/status"),
+        &[("csrf", &ct), ("status", "completed")],
+    )
+    .await;
+    assert!(
+        visitor
+            .get(&local)
+            .await
+            .html
+            .contains("This campaign is closed")
+    );
+    assert_eq!(visitor.get("/feedback?token=nonsense").await.status, 404);
+}

@@ -677,3 +677,87 @@ async fn a_task_from_creation_to_done_on_the_board(app: TestApp) {
     kim.close().await;
 }
 journey!(a_task_from_creation_to_done_on_the_board);
+
+/// A feedback campaign (issue "web application, part 2"): a manager starts one with the
+/// default questions; a respondent without an account answers through the emailed link; the
+/// same link cannot answer twice; once three have answered, the manager reads the answers.
+async fn a_feedback_campaign_answered_without_an_account(app: TestApp) {
+    let org = app.org("acme").await;
+    app.link_admin(&org, "Mia Manager").await;
+    app.person(&org, "Ray Report", None).await;
+    let mia = Browser::open(&app, "campaign", "mia", "UTC", 1280).await;
+    sign_in(
+        &mia,
+        "/login?next=/campaigns",
+        &org.admin.email,
+        "campaigns",
+    )
+    .await;
+    mia.follow("Start a campaign", "new-campaign").await;
+    mia.fill("#name", "Mid-year feedback").await;
+    mia.choose("#target", "Ray Report").await;
+    mia.set("#start", &app.clock_date(0)).await;
+    mia.set("#end", &app.clock_date(14)).await;
+    mia.fill(
+        "#invitees",
+        "ann@outside.test\nbo@outside.test\ncy@outside.test",
+    )
+    .await;
+    mia.click("input[name=startNow]", "start-now-checked").await;
+    mia.click("form[action='/campaigns'] button[type=submit]", "started")
+        .await;
+    let text = mia.text().await;
+    assert!(text.contains("started"), "{text}");
+    assert!(
+        text.contains("What does this person do well"),
+        "the default questions: {text}"
+    );
+    let campaign_path = mia.path().await;
+    app.settle().await;
+
+    // Ann answers from her email, without an account.
+    let link = app
+        .emails_to("ann@outside.test")
+        .await
+        .pop()
+        .expect("a feedback request")
+        .link();
+    let ann = Browser::open(&app, "campaign", "ann", "UTC", 420).await;
+    ann.goto(&link, "the-form").await;
+    assert!(ann.text().await.contains("Feedback on Ray Report"));
+    ann.fill("#answer-1", "Explains trade-offs clearly.").await;
+    ann.fill("#answer-2", "Could delegate more.").await;
+    ann.click("form[action^='/feedback'] button[type=submit]", "thanks")
+        .await;
+    assert!(ann.text().await.contains("Thank you"));
+    // The same link a second time is refused, and says why.
+    ann.goto(&link, "second-visit").await;
+    assert!(ann.text().await.contains("Already answered"));
+    ann.close().await;
+
+    // Below three answers the manager sees who answered, not what.
+    mia.goto(&campaign_path, "one-answer").await;
+    let text = mia.text().await;
+    assert!(!text.contains("Explains trade-offs clearly."), "{text}");
+    assert!(text.contains("ann@outside.test"));
+
+    // Two more answer (through the API the same link calls).
+    for who in ["bo@outside.test", "cy@outside.test"] {
+        let link = app.emails_to(who).await.pop().unwrap().link();
+        let token = link.split("token=").nth(1).unwrap();
+        let r = reqwest::Client::new()
+            .post(app.url(&format!("/api/public/feedback/{token}")))
+            .json(&json!({"answers": [format!("Good, says {who}"), "", "", ""]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    mia.goto(&campaign_path, "answers").await;
+    let text = mia.text().await;
+    assert!(text.contains("Explains trade-offs clearly."), "{text}");
+    assert!(text.contains("Could delegate more."), "{text}");
+    assert!(text.contains("Good, says cy@outside.test"), "{text}");
+    mia.close().await;
+}
+journey!(a_feedback_campaign_answered_without_an_account);

@@ -304,6 +304,36 @@ async fn sync_invites(
     Ok(())
 }
 
+/// An invitee as the campaign's creator sees them: whether they were mailed and whether they
+/// answered, never when (the time could tell which answer is theirs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invitee {
+    pub email: Email,
+    pub mailed: bool,
+    pub answered: bool,
+}
+
+/// A campaign's invitees, by address.
+pub async fn invitees(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &CampaignId,
+) -> Result<Vec<Invitee>, DbErr> {
+    Ok(campaign_invite::Entity::find()
+        .filter(campaign_invite::Column::OrganizationId.eq(org.as_str()))
+        .filter(campaign_invite::Column::CampaignId.eq(id.as_str()))
+        .order_by(campaign_invite::Column::Email, Order::Asc)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| Invitee {
+            email: Email::from_db(i.email),
+            mailed: i.sent_at.is_some(),
+            answered: i.responded_at.is_some(),
+        })
+        .collect())
+}
+
 /// Invitees who have been mailed their link.
 pub async fn mailed_emails(
     db: &impl ConnectionTrait,
