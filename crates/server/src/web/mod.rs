@@ -24,6 +24,7 @@ pub mod onboarding;
 pub mod oneonones;
 pub mod organization;
 pub mod people;
+pub mod reports;
 pub mod settings;
 pub mod tasks;
 pub mod teams;
@@ -139,6 +140,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/campaigns/{id}/status", post(campaigns::set_status))
         .route("/campaigns/{id}/delete", post(campaigns::delete))
         .route("/feedback", get(campaigns::public).post(campaigns::answer))
+        .route("/reports", get(reports::list).post(reports::create))
+        .route("/reports/new", get(reports::new_page))
+        .route("/reports/{id}", get(reports::report))
+        .route("/reports/{id}/csv", get(reports::csv))
+        .route("/reports/{id}/delete", post(reports::delete))
         .route("/tasks", get(tasks::list).post(tasks::create))
         .route("/tasks/new", get(tasks::new_page))
         .route("/tasks/board", get(tasks::board))
@@ -346,6 +352,9 @@ impl Ctx {
                     .allowed
                 {
                     nav.push(NavItem::new("/campaigns", "Campaigns", &self.here));
+                }
+                if crate::services::permissions::holds(&actor, Action::ReportView).allowed {
+                    nav.push(NavItem::new("/reports", "Reports", &self.here));
                 }
                 if may(&actor, OrgAction::ViewMembers) {
                     nav.push(NavItem::new("/organization", "Organization", &self.here));

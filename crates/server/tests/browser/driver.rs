@@ -240,6 +240,14 @@ impl Browser {
         self.client.execute(script, args).await.expect("script")
     }
 
+    /// Runs a script that answers by calling its last argument (a `fetch`, say).
+    pub async fn js_async(&self, script: &str, args: Vec<Value>) -> Value {
+        self.client
+            .execute_async(script, args)
+            .await
+            .expect("async script")
+    }
+
     pub async fn close(self) {
         self.client
             .clone()

@@ -761,3 +761,80 @@ async fn a_feedback_campaign_answered_without_an_account(app: TestApp) {
     mia.close().await;
 }
 journey!(a_feedback_campaign_answered_without_an_account);
+
+/// Reports (issue "web application, part 2"): an admin saves and runs both reports, sees the
+/// overdue pair marked and the chart, and downloads the CSV.
+async fn an_admin_runs_both_reports_and_downloads_the_csv(app: TestApp) {
+    let org = app.org("acme").await;
+    let boss = app.link_admin(&org, "Bea Boss").await;
+    let (_, ray) = app.linked_member(&org, "Ray Report", "ray@acme.test").await;
+    org.admin
+        .patch(&format!("/api/people/{ray}"), json!({"managerId": boss}))
+        .await
+        .assert_status(200);
+    org.admin
+        .post(
+            "/api/oneonones",
+            json!({"participant1Id": boss, "participant2Id": ray,
+                "scheduledAt": format!("{}T10:00:00Z", app.clock_date(-30))}),
+        )
+        .await
+        .assert_status(201);
+    org.admin
+        .put(
+            &format!("/api/oneonones/series/{ray}/cadence"),
+            json!({"cadence": "every-two-weeks"}),
+        )
+        .await
+        .assert_status(200);
+    for status in ["todo", "doing", "done"] {
+        org.admin
+            .post(
+                "/api/tasks",
+                json!({"title": "T", "status": status, "assigneeId": ray}),
+            )
+            .await
+            .assert_status(201);
+    }
+
+    let bea = Browser::open(&app, "reports", "bea", "UTC", 1280).await;
+    sign_in(&bea, "/login?next=/reports", &org.admin.email, "reports").await;
+    bea.follow("Save your first report", "new-report").await;
+    bea.fill("#name", "Cadence this quarter").await;
+    bea.click("form[action='/reports'] button[type=submit]", "cadence")
+        .await;
+    let text = bea.text().await;
+    assert!(text.contains("1 pair is overdue"), "{text}");
+    assert!(
+        text.contains("Ray Report") && text.contains("Every two weeks"),
+        "{text}"
+    );
+    bea.goto("/reports/new", "new-report-2").await;
+    bea.fill("#name", "Tasks by person").await;
+    bea.click("input[name=kind][value=task-status]", "kind-chosen")
+        .await;
+    bea.click("form[action='/reports'] button[type=submit]", "task-status")
+        .await;
+    assert!(bea.text().await.contains("Tasks by status"));
+    let bars = bea
+        .js(
+            "return document.querySelectorAll('svg rect.bar').length",
+            vec![],
+        )
+        .await;
+    assert_eq!(bars, json!(5), "one bar a status");
+    // The CSV, fetched as the download link would fetch it, with this browser's session.
+    let csv = bea
+        .js_async(
+            "const a = document.querySelector('a[download]'); \
+             const done = arguments[arguments.length - 1]; \
+             fetch(a.href).then(r => r.text()).then(done);",
+            vec![],
+        )
+        .await;
+    let csv = csv.as_str().unwrap_or_default().to_owned();
+    assert!(csv.starts_with("assigneeName,status,count"), "{csv}");
+    assert!(csv.contains("Ray Report,done,1"), "{csv}");
+    bea.close().await;
+}
+journey!(an_admin_runs_both_reports_and_downloads_the_csv);

@@ -1,0 +1,472 @@
+//! Reports in the browser (admins): the saved reports, saving one, running it — the
+//! one-on-one cadence as a table per manager/report pair with the overdue pairs marked, task
+//! status as a table and a bar chart drawn on the server (SVG, no script) — and its CSV.
+//! Every page calls `services::reports`, as `/api/reports` does.
+
+use super::{
+    Ctx, FormState, Layout, PageError, Pager, Posted,
+    oneonones::{Choice, When, page_id},
+    tasks::status_label as task_status_label,
+};
+use crate::{
+    error::ApiError,
+    extract::Paging,
+    services::{
+        initiatives::{self, InitiativesQuery},
+        people,
+        permissions::{self, Allowed},
+        reports::{self, CreateReportRequest, Run},
+    },
+    state::AppState,
+};
+use askama::Template;
+use axum::{
+    extract::{Path, Query, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use manageros_core::{ReportId, ReportKind, TaskStatus, Timestamp, authz::Action};
+use serde::Deserialize;
+use serde_json::Value;
+
+pub fn kind_label(k: ReportKind) -> &'static str {
+    match k {
+        ReportKind::OneOnOneCadence => "One-on-one cadence",
+        ReportKind::TaskStatus => "Task status",
+    }
+}
+
+pub struct Row {
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub created: When,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListParams {
+    page: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "reports/list.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<Row>,
+    total: u64,
+    pager: Pager,
+    can_create: bool,
+}
+
+/// `/reports`: the organization's saved reports.
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<ListParams>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let paging = Paging {
+        page: p.page,
+        limit: None,
+    };
+    let (list, page) = reports::list(&state, &actor, &paging).await?;
+    Ok(ctx.render(&ListPage {
+        layout: ctx.layout("Reports"),
+        rows: list
+            .iter()
+            .map(|r| Row {
+                id: r.id.to_string(),
+                name: r.name.clone(),
+                kind: kind_label(r.kind),
+                created: When::of(r.created_at),
+            })
+            .collect(),
+        total: page.total_count,
+        pager: Pager::new(&page, |n| format!("/reports?page={n}")),
+        can_create: permissions::holds(&actor, Action::ReportCreate).allowed,
+    }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    assignee_id: String,
+    #[serde(default)]
+    initiative_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "reports/form.html")]
+struct FormPage {
+    layout: Layout,
+    values: ReportForm,
+    kinds: Vec<(&'static str, &'static str)>,
+    people: Vec<Choice>,
+    initiatives: Vec<Choice>,
+    form: FormState,
+}
+
+async fn show_form(
+    state: &AppState,
+    ctx: &Ctx,
+    status: StatusCode,
+    values: ReportForm,
+    form: FormState,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let (everyone, _) = people::everyone(state, &actor).await?;
+    let (inits, _) = initiatives::list(
+        state,
+        &actor,
+        InitiativesQuery::default(),
+        &Paging {
+            page: None,
+            limit: Some("100".into()),
+        },
+    )
+    .await?;
+    Ok(ctx.render_status(
+        status,
+        &FormPage {
+            layout: ctx.layout("New report"),
+            values,
+            kinds: ReportKind::ALL
+                .iter()
+                .map(|k| (k.as_str(), kind_label(*k)))
+                .collect(),
+            people: everyone
+                .into_iter()
+                .map(|p| Choice {
+                    id: p.id.to_string(),
+                    name: p.name,
+                })
+                .collect(),
+            initiatives: inits
+                .into_iter()
+                .map(|i| Choice {
+                    id: i.id.to_string(),
+                    name: i.title,
+                })
+                .collect(),
+            form,
+        },
+    ))
+}
+
+pub async fn new_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    permissions::require_action(&ctx.member()?.actor(), Action::ReportCreate)?;
+    let values = ReportForm {
+        kind: ReportKind::OneOnOneCadence.as_str().into(),
+        ..Default::default()
+    };
+    show_form(&state, &ctx, StatusCode::OK, values, FormState::default()).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Posted(f): Posted<ReportForm>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    // Only the parameters of the kind chosen are sent; empty ones are left out.
+    let mut parameters = serde_json::Map::new();
+    let mut put = |k: &str, v: &str| {
+        if !v.trim().is_empty() {
+            parameters.insert(k.into(), Value::String(v.trim().into()));
+        }
+    };
+    if f.kind == ReportKind::OneOnOneCadence.as_str() {
+        put("from", &f.from);
+        put("to", &f.to);
+    } else if f.kind == ReportKind::TaskStatus.as_str() {
+        put("assigneeId", &f.assignee_id);
+        put("initiativeId", &f.initiative_id);
+    }
+    let req = CreateReportRequest {
+        name: Some(f.name.clone()),
+        kind: Some(f.kind.clone()),
+        parameters: Some(Value::Object(parameters)),
+    };
+    match reports::create(&state, &actor, req).await {
+        Ok(r) => Ok(ctx.redirect_with(
+            &format!("/reports/{}", r.id),
+            &format!("Report “{}” saved.", r.name),
+        )),
+        Err(e) => {
+            let (status, form) = FormState::refusal(e, None)?;
+            show_form(&state, &ctx, status, f, form).await
+        }
+    }
+}
+
+/// A cadence row as the page shows it.
+pub struct CadenceRow {
+    pub manager: String,
+    pub report: String,
+    pub cadence: String,
+    pub last: Option<When>,
+    pub next: Option<When>,
+    pub count: u64,
+    pub overdue: bool,
+}
+
+/// One assignee's task counts, in the order of `TaskStatus::ALL`.
+pub struct StatusRow {
+    pub assignee: String,
+    pub counts: Vec<u64>,
+    pub total: u64,
+}
+
+/// One bar of the chart, laid out on the server.
+pub struct Bar {
+    pub label: &'static str,
+    pub count: u64,
+    pub y: u32,
+    pub width: u32,
+    pub class: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "reports/report.html")]
+struct ReportPage {
+    layout: Layout,
+    id: String,
+    name: String,
+    kind: &'static str,
+    is_cadence: bool,
+    generated: When,
+    period: Option<(When, When)>,
+    cadence: Vec<CadenceRow>,
+    overdue: usize,
+    statuses: Vec<&'static str>,
+    status_rows: Vec<StatusRow>,
+    totals: Vec<u64>,
+    bars: Vec<Bar>,
+    chart_height: u32,
+    can_delete: Allowed,
+}
+
+fn when(v: &Value) -> Option<When> {
+    v.as_str().and_then(Timestamp::parse_rfc3339).map(When::of)
+}
+
+fn text(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_owned()
+}
+
+/// Task counts pivoted: a row per assignee (unassigned first), a column per status.
+fn pivot(rows: &[Value]) -> (Vec<StatusRow>, Vec<u64>) {
+    let mut out: Vec<StatusRow> = vec![];
+    let mut totals = vec![0; TaskStatus::ALL.len()];
+    for r in rows {
+        let assignee = r["assigneeName"]
+            .as_str()
+            .map_or_else(|| "Unassigned".to_owned(), str::to_owned);
+        let Some(col) = TaskStatus::ALL
+            .iter()
+            .position(|s| Some(s.as_str()) == r["status"].as_str())
+        else {
+            continue;
+        };
+        let n = r["count"].as_u64().unwrap_or_default();
+        if out.last().is_none_or(|l| l.assignee != assignee) {
+            out.push(StatusRow {
+                assignee,
+                counts: vec![0; TaskStatus::ALL.len()],
+                total: 0,
+            });
+        }
+        if let Some(last) = out.last_mut() {
+            last.counts[col] += n;
+            last.total += n;
+        }
+        totals[col] += n;
+    }
+    (out, totals)
+}
+
+/// The chart's bars: one per status, as wide as its share of the largest.
+fn bars(totals: &[u64]) -> Vec<Bar> {
+    const WIDTH: u64 = 400;
+    let max = totals.iter().copied().max().unwrap_or(0).max(1);
+    TaskStatus::ALL
+        .iter()
+        .zip(totals)
+        .enumerate()
+        .map(|(i, (s, n))| Bar {
+            label: task_status_label(*s),
+            count: *n,
+            y: i as u32 * 32,
+            width: (n * WIDTH / max) as u32,
+            class: s.as_str(),
+        })
+        .collect()
+}
+
+/// A member who may see a report but not run it is told why ("Only organization admins can
+/// run reports") rather than the API's bare refusal; `reports::run` decides again.
+async fn may_run(
+    state: &AppState,
+    actor: &manageros_core::authz::Actor,
+    id: &ReportId,
+) -> Result<(), PageError> {
+    let saved = reports::get(state, actor, id).await?;
+    let run = permissions::on(actor, Action::ReportAccess, &saved.target());
+    if run.allowed {
+        Ok(())
+    } else {
+        // Through authz's refusal, so the audit log records it like any other.
+        Err(ApiError::from(manageros_core::authz::Refusal::Forbidden(run.reason)).into())
+    }
+}
+
+/// `/reports/{id}`: the report, run now.
+pub async fn report(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: ReportId = page_id(&raw)?;
+    may_run(&state, &actor, &id).await?;
+    let run = reports::run(&state, &actor, &id).await?;
+    let r = &run.report;
+    let is_cadence = r.kind == ReportKind::OneOnOneCadence;
+    let cadence: Vec<CadenceRow> = if is_cadence {
+        run.rows
+            .iter()
+            .map(|row| CadenceRow {
+                manager: text(&row["managerName"]),
+                report: text(&row["reportName"]),
+                cadence: row["cadence"]
+                    .as_str()
+                    .and_then(|c| manageros_core::Cadence::parse(c).ok())
+                    .map_or_else(|| "Not set".to_owned(), |c| c.label().to_owned()),
+                last: when(&row["lastOneOnOneAt"]),
+                next: when(&row["nextOneOnOneAt"]),
+                count: row["countInPeriod"].as_u64().unwrap_or_default(),
+                overdue: row["overdue"].as_bool().unwrap_or(false),
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    let (status_rows, totals) = if is_cadence {
+        (vec![], vec![])
+    } else {
+        pivot(&run.rows)
+    };
+    Ok(ctx.render(&ReportPage {
+        layout: ctx.layout(&r.name),
+        id: r.id.to_string(),
+        name: r.name.clone(),
+        kind: kind_label(r.kind),
+        is_cadence,
+        generated: When::of(run.generated_at),
+        period: when(&run.scope["from"]).zip(when(&run.scope["to"])),
+        overdue: cadence.iter().filter(|c| c.overdue).count(),
+        cadence,
+        statuses: TaskStatus::ALL
+            .iter()
+            .map(|s| task_status_label(*s))
+            .collect(),
+        bars: bars(&totals),
+        chart_height: TaskStatus::ALL.len() as u32 * 32,
+        status_rows,
+        totals,
+        can_delete: permissions::on(&actor, Action::ReportDelete, &r.target()),
+    }))
+}
+
+/// A cell as a spreadsheet will read it: text that a spreadsheet would take for a formula
+/// (a name starting with `=`, `+`, `-` or `@`) is prefixed with `'`.
+fn cell(v: &Value) -> String {
+    let s = match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s
+    }
+}
+
+fn csv_of(run: &Run) -> Result<Vec<u8>, ApiError> {
+    let columns: Vec<&str> = match run.report.kind {
+        ReportKind::OneOnOneCadence => vec![
+            "managerName",
+            "reportName",
+            "cadence",
+            "overdue",
+            "lastOneOnOneAt",
+            "nextOneOnOneAt",
+            "proposedNextAt",
+            "countInPeriod",
+        ],
+        ReportKind::TaskStatus => vec!["assigneeName", "status", "count"],
+    };
+    let mut w = csv::Writer::from_writer(vec![]);
+    w.write_record(&columns).map_err(ApiError::internal)?;
+    for row in &run.rows {
+        w.write_record(columns.iter().map(|c| cell(&row[*c])))
+            .map_err(ApiError::internal)?;
+    }
+    w.into_inner()
+        .map_err(|e| ApiError::internal(e.into_error()))
+}
+
+/// `/reports/{id}/csv`: the report, run now, as CSV.
+pub async fn csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: ReportId = page_id(&raw)?;
+    may_run(&state, &actor, &id).await?;
+    let run = reports::run(&state, &actor, &id).await?;
+    let body = csv_of(&run)?;
+    let file: String = run
+        .report
+        .name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let mut r = (StatusCode::OK, body).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{}-{}.csv\"",
+        file.trim_matches('-'),
+        &run.generated_at.to_rfc3339()[..10]
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(r)
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    Posted(_): Posted<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: ReportId = page_id(&raw)?;
+    reports::delete(&state, &actor, &id).await?;
+    Ok(ctx.redirect_with("/reports", "Report deleted."))
+}
