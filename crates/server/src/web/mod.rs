@@ -20,6 +20,7 @@ pub mod conversation;
 pub mod feedback;
 pub mod home;
 pub mod initiatives;
+pub mod meetings;
 pub mod onboarding;
 pub mod oneonones;
 pub mod organization;
@@ -140,6 +141,24 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/campaigns/{id}/status", post(campaigns::set_status))
         .route("/campaigns/{id}/delete", post(campaigns::delete))
         .route("/feedback", get(campaigns::public).post(campaigns::answer))
+        .route("/meetings", get(meetings::list).post(meetings::create))
+        .route("/meetings/new", get(meetings::new_page))
+        .route(
+            "/meetings/{id}",
+            get(meetings::meeting).post(meetings::update),
+        )
+        .route("/meetings/{id}/edit", get(meetings::edit_page))
+        .route("/meetings/{id}/delete", post(meetings::delete))
+        .route("/meetings/{id}/instances", post(meetings::add_instance))
+        .route("/meeting-instances/{id}", post(meetings::update_instance))
+        .route(
+            "/meeting-instances/{id}/edit",
+            get(meetings::instance_edit_page),
+        )
+        .route(
+            "/meeting-instances/{id}/delete",
+            post(meetings::delete_instance),
+        )
         .route("/reports", get(reports::list).post(reports::create))
         .route("/reports/new", get(reports::new_page))
         .route("/reports/{id}", get(reports::report))
@@ -339,6 +358,9 @@ impl Ctx {
                 }
                 if crate::services::permissions::holds(&actor, Action::TaskView).allowed {
                     nav.push(NavItem::new("/tasks", "Tasks", &self.here));
+                }
+                if crate::services::permissions::holds(&actor, Action::MeetingView).allowed {
+                    nav.push(NavItem::new("/meetings", "Meetings", &self.here));
                 }
                 if crate::services::permissions::holds(&actor, Action::InitiativeView).allowed {
                     nav.push(NavItem::new("/initiatives", "Initiatives", &self.here));

@@ -317,27 +317,32 @@ pub struct OneOnOneForm {
     notes: String,
 }
 
+/// A `datetime-local` value typed in the browser's time zone, as UTC RFC 3339, given the
+/// browser's `getTimezoneOffset` (minutes; none, or absurd, is UTC). A value that is not a
+/// time is passed on as typed, for the service to refuse with its own message.
+pub fn local_to_utc(raw: &str, tz_offset: Option<&str>) -> String {
+    let offset: i64 = tz_offset
+        .and_then(|o| o.trim().parse().ok())
+        .filter(|o: &i64| o.abs() <= 18 * 60)
+        .unwrap_or(0);
+    let raw = raw.trim();
+    chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
+        .ok()
+        .map(|local| {
+            (local + chrono::Duration::minutes(offset))
+                .and_utc()
+                .format("%Y-%m-%dT%H:%M:%SZ")
+                .to_string()
+        })
+        .unwrap_or_else(|| raw.to_owned())
+}
+
 impl OneOnOneForm {
     /// The API's request: the local time turned into UTC. A time that is not one is passed on
     /// as typed, for the service to refuse with its own message.
     fn request(&self) -> OneOnOneRequest {
-        let offset: i64 = self
-            .tz_offset
-            .as_deref()
-            .and_then(|o| o.trim().parse().ok())
-            .filter(|o: &i64| o.abs() <= 18 * 60)
-            .unwrap_or(0);
-        let raw = self.scheduled_at.trim();
-        let scheduled_at = chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
-            .or_else(|_| chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
-            .ok()
-            .map(|local| {
-                (local + chrono::Duration::minutes(offset))
-                    .and_utc()
-                    .format("%Y-%m-%dT%H:%M:%SZ")
-                    .to_string()
-            })
-            .unwrap_or_else(|| raw.to_owned());
+        let scheduled_at = local_to_utc(&self.scheduled_at, self.tz_offset.as_deref());
         OneOnOneRequest {
             participant1_id: Some(self.participant1_id.clone()),
             participant2_id: Some(self.participant2_id.clone()),

@@ -2060,3 +2060,96 @@ async fn admins_run_both_reports_and_download_them_as_csv(app: TestApp) {
     assert_eq!(gone.status, 303);
     assert_eq!(ab.get(&made[1]).await.status, 404);
 }
+
+#[db_test]
+async fn a_private_meeting_is_seen_only_by_whom_the_rule_allows(app: TestApp) {
+    let acme = app.org("acme").await;
+    let (pat, _) = app.linked_member(&acme, "Pat", "pat@acme.test").await;
+    let (sam, sam_person) = app.linked_member(&acme, "Sam", "sam@acme.test").await;
+    let (kim, _) = app.linked_member(&acme, "Kim", "kim@acme.test").await;
+    let other = app.org("other").await;
+    app.link_admin(&other, "Olga").await;
+    let theirs = other
+        .admin
+        .post(
+            "/api/meetings",
+            serde_json::json!({"title": "Theirs", "scheduledAt": format!("{}T09:00:00Z", app.clock_date(3))}),
+        )
+        .await
+        .id("meeting");
+
+    let mut pb = Browser::signed_in(&app, &pat);
+    let t = csrf(&pb.get("/meetings/new").await.html);
+    let when = format!("{}T09:30", app.clock_date(2));
+    let made = pb
+        .post(
+            "/meetings",
+            &[
+                ("csrf", &t),
+                ("title", "Salary review"),
+                ("scheduledAt", &when),
+                ("tzOffset", "-60"),
+                ("durationMinutes", "45"),
+                ("isPrivate", "on"),
+                ("participantIds", &sam_person),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303);
+    let path = made.location.unwrap();
+    let id = path.trim_start_matches("/meetings/").to_owned();
+    let m = pat.get(&format!("/api/meetings/{id}")).await;
+    assert_eq!(m.body["meeting"]["isPrivate"], true);
+    assert_eq!(
+        m.body["meeting"]["scheduledAt"],
+        format!("{}T08:30:00.000Z", app.clock_date(2)),
+        "typed in UTC+1"
+    );
+
+    // Sam takes part: he sees it and records an occurrence; Kim does not exist for it.
+    let mut sb = Browser::signed_in(&app, &sam);
+    assert!(sb.get("/meetings").await.html.contains("Salary review"));
+    let page = sb.get(&path).await;
+    assert!(page.html.contains("Salary review"));
+    let st = csrf(&page.html);
+    let added = sb
+        .post(
+            &format!("{path}/instances"),
+            &[
+                ("csrf", &st),
+                ("scheduledAt", &when),
+                ("notes", "Agreed **+3%**"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 303);
+    assert!(sb.get(&path).await.html.contains("<strong>+3%</strong>"));
+    let mut kb = Browser::signed_in(&app, &kim);
+    assert!(!kb.get("/meetings").await.html.contains("Salary review"));
+    let hidden = kb.get(&path).await;
+    assert_eq!(hidden.status, 404);
+    assert!(hidden.html.contains("Meeting not found or access denied"));
+    assert_eq!(kb.get(&format!("{path}/edit")).await.status, 404);
+    let kt = csrf(&kb.get("/meetings").await.html);
+    assert_eq!(
+        kb.post(&format!("{path}/delete"), &[("csrf", &kt)])
+            .await
+            .status,
+        404
+    );
+    // The admin sees it; another organization's meeting is a 404 for them.
+    let mut ab = Browser::signed_in(&app, &acme.admin);
+    assert_eq!(ab.get(&path).await.status, 200);
+    assert_eq!(ab.get(&format!("/meetings/{theirs}")).await.status, 404);
+    // Pat deletes it.
+    let dt = csrf(&pb.get(&path).await.html);
+    assert_eq!(
+        pb.post(&format!("{path}/delete"), &[("csrf", &dt)])
+            .await
+            .status,
+        303
+    );
+    pat.get(&format!("/api/meetings/{id}"))
+        .await
+        .assert_status(404);
+}

@@ -838,3 +838,55 @@ async fn an_admin_runs_both_reports_and_downloads_the_csv(app: TestApp) {
     bea.close().await;
 }
 journey!(an_admin_runs_both_reports_and_downloads_the_csv);
+
+/// Meetings (issue "web application, part 2"): a private meeting is listed and opened by its
+/// participant, and does not exist for a member who is not part of it.
+async fn a_private_meeting_is_invisible_to_outsiders(app: TestApp) {
+    let org = app.org("acme").await;
+    let (pat, _) = app
+        .linked_member(&org, "Pat Planner", "pat@acme.test")
+        .await;
+    let (_, sam) = app.linked_member(&org, "Sam Doer", "sam@acme.test").await;
+    app.linked_member(&org, "Kim Bystander", "kim@acme.test")
+        .await;
+    let id = pat
+        .post(
+            "/api/meetings",
+            json!({"title": "Salary review", "isPrivate": true, "participantIds": [sam],
+                "scheduledAt": format!("{}T09:00:00Z", app.clock_date(2))}),
+        )
+        .await
+        .id("meeting");
+    pat.post(
+        "/api/meetings",
+        json!({"title": "Team planning",
+            "scheduledAt": format!("{}T10:00:00Z", app.clock_date(3))}),
+    )
+    .await
+    .assert_status(201);
+
+    let sam_b = Browser::open(&app, "private-meeting", "sam", "Europe/Paris", 1280).await;
+    sign_in(&sam_b, "/login?next=/meetings", "sam@acme.test", "meetings").await;
+    let text = sam_b.text().await;
+    assert!(
+        text.contains("Salary review") && text.contains("Team planning"),
+        "{text}"
+    );
+    sam_b.follow("Salary review", "the-private-meeting").await;
+    assert!(sam_b.text().await.contains("Who sees it"));
+    sam_b.close().await;
+
+    let kim = Browser::open(&app, "private-meeting", "kim", "UTC", 1280).await;
+    sign_in(&kim, "/login?next=/meetings", "kim@acme.test", "meetings").await;
+    let text = kim.text().await;
+    assert!(text.contains("Team planning"), "{text}");
+    assert!(!text.contains("Salary review"), "{text}");
+    kim.goto(&format!("/meetings/{id}"), "not-found").await;
+    assert!(
+        kim.text()
+            .await
+            .contains("Meeting not found or access denied")
+    );
+    kim.close().await;
+}
+journey!(a_private_meeting_is_invisible_to_outsiders);

@@ -1,0 +1,733 @@
+//! Meetings in the browser: the list (only the meetings the caller may see: a private one is
+//! shown only to whom the rule allows), a meeting's page with its participants and its
+//! instances (each with its notes), and the forms to create, edit and delete meetings and
+//! instances by the rule. Every page calls `services::meetings`, as `/api/meetings` does.
+
+use super::{
+    Ctx, FormState, Layout, PageError, Pager, Posted,
+    oneonones::{Choice, When, local_to_utc, page_id, render_markdown},
+};
+use crate::{
+    error::ApiError,
+    extract::Paging,
+    patch::Patch,
+    services::{
+        initiatives::{self, InitiativesQuery},
+        meetings::{
+            self, CreateInstanceRequest, CreateMeetingRequest, MeetingsQuery,
+            UpdateInstanceRequest, UpdateMeetingRequest,
+        },
+        people,
+        permissions::{self, Allowed},
+        teams,
+    },
+    state::AppState,
+};
+use askama::Template;
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::Response,
+};
+use manageros_core::{
+    MeetingId, MeetingInstanceId,
+    authz::{Action, Actor},
+};
+use manageros_store::repo::meetings::Meeting;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// Names of people, teams and initiatives, for rows and choices.
+struct Names {
+    people: Vec<Choice>,
+    teams: Vec<Choice>,
+    initiatives: Vec<Choice>,
+    person: HashMap<String, String>,
+}
+
+async fn names(state: &AppState, actor: &Actor) -> Result<Names, PageError> {
+    let (everyone, _) = people::everyone(state, actor).await?;
+    let (all_teams, _) = teams::everyone(state, actor).await?;
+    let (inits, _) = initiatives::list(
+        state,
+        actor,
+        InitiativesQuery::default(),
+        &Paging {
+            page: None,
+            limit: Some("100".into()),
+        },
+    )
+    .await?;
+    let choice = |id: String, name: String| Choice { id, name };
+    let people: Vec<Choice> = everyone
+        .into_iter()
+        .map(|p| choice(p.id.to_string(), p.name))
+        .collect();
+    Ok(Names {
+        person: people
+            .iter()
+            .map(|c| (c.id.clone(), c.name.clone()))
+            .collect(),
+        people,
+        teams: all_teams
+            .into_iter()
+            .map(|t| choice(t.id.to_string(), t.name))
+            .collect(),
+        initiatives: inits
+            .into_iter()
+            .map(|i| choice(i.id.to_string(), i.title))
+            .collect(),
+    })
+}
+
+pub struct Row {
+    pub id: String,
+    pub title: String,
+    pub when: When,
+    pub duration: i32,
+    pub location: String,
+    pub is_private: bool,
+    pub owner: String,
+}
+
+fn row(m: &Meeting, names: &Names) -> Row {
+    Row {
+        id: m.id.to_string(),
+        title: m.title.clone(),
+        when: When::of(m.scheduled_at),
+        duration: m.duration_minutes,
+        location: m.location.clone().unwrap_or_default(),
+        is_private: m.is_private,
+        owner: m
+            .owner_id
+            .as_ref()
+            .and_then(|o| names.person.get(o.as_str()).cloned())
+            .unwrap_or_default(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ListParams {
+    search: Option<String>,
+    /// `upcoming` (the default) or `all`.
+    show: Option<String>,
+    page: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "meetings/list.html")]
+struct ListPage {
+    layout: Layout,
+    search: String,
+    upcoming: bool,
+    rows: Vec<Row>,
+    total: u64,
+    pager: Pager,
+    can_create: bool,
+    form: FormState,
+}
+
+/// `/meetings`: the meetings the caller may see, upcoming first (or all, latest first).
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<ListParams>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let names = names(&state, &actor).await?;
+    let upcoming = p.show.as_deref() != Some("all");
+    let q = MeetingsQuery {
+        search: p.search.clone(),
+        scheduled_from: upcoming.then(|| state.now().to_rfc3339()),
+        ..Default::default()
+    };
+    let paging = Paging {
+        page: p.page.clone(),
+        limit: None,
+    };
+    let (rows, page, form) = match meetings::list(&state, &actor, q, &paging).await {
+        Ok((list, page)) => (
+            list.iter().map(|m| row(m, &names)).collect(),
+            page,
+            FormState::default(),
+        ),
+        Err(e) => (
+            vec![],
+            manageros_core::Page {
+                page: 1,
+                limit: manageros_core::Page::DEFAULT_LIMIT,
+            }
+            .info(0),
+            FormState::from_error(e)?,
+        ),
+    };
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    if let Some(s) = p.search.as_deref().filter(|s| !s.is_empty()) {
+        q.append_pair("search", s);
+    }
+    if !upcoming {
+        q.append_pair("show", "all");
+    }
+    let query = q.finish();
+    Ok(ctx.render_status(
+        if form.fields.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::BAD_REQUEST
+        },
+        &ListPage {
+            layout: ctx.layout("Meetings"),
+            search: p.search.clone().unwrap_or_default(),
+            upcoming,
+            rows,
+            total: page.total_count,
+            pager: Pager::new(&page, |n| format!("/meetings?{query}&page={n}")),
+            can_create: permissions::holds(&actor, Action::MeetingCreate).allowed,
+            form,
+        },
+    ))
+}
+
+pub struct InstanceItem {
+    pub id: String,
+    pub when: When,
+    pub notes_html: Option<String>,
+    pub participants: Vec<String>,
+    pub can_edit: bool,
+    pub can_delete: bool,
+}
+
+#[derive(Template)]
+#[template(path = "meetings/meeting.html")]
+struct MeetingPage {
+    layout: Layout,
+    row: Row,
+    description_html: Option<String>,
+    participants: Vec<Choice>,
+    team: Option<Choice>,
+    initiative: Option<Choice>,
+    instances: Vec<InstanceItem>,
+    instances_total: u64,
+    can_edit: Allowed,
+    can_delete: Allowed,
+    can_add_instance: bool,
+    form: FormState,
+    typed_when: String,
+    typed_notes: String,
+}
+
+/// How many instances a meeting's page shows, newest first.
+const INSTANCES_SHOWN: u64 = 20;
+
+async fn show_meeting(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &MeetingId,
+    status: StatusCode,
+    typed: (String, String),
+    form: FormState,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let m = meetings::get(state, &actor, id).await?;
+    let names = names(state, &actor).await?;
+    let (list, page) = meetings::list_instances(
+        state,
+        &actor,
+        id,
+        &Paging {
+            page: None,
+            limit: Some(INSTANCES_SHOWN.to_string()),
+        },
+    )
+    .await?;
+    let find = |list: &[Choice], id: &str| {
+        list.iter().find(|c| c.id == id).map(|c| Choice {
+            id: c.id.clone(),
+            name: c.name.clone(),
+        })
+    };
+    let name_of =
+        |p: &manageros_core::PersonId| names.person.get(p.as_str()).cloned().unwrap_or_default();
+    Ok(ctx.render_status(
+        status,
+        &MeetingPage {
+            layout: ctx.layout(&m.title),
+            description_html: m.description.as_deref().map(render_markdown),
+            participants: m
+                .participant_ids
+                .iter()
+                .map(|p| Choice {
+                    id: p.to_string(),
+                    name: name_of(p),
+                })
+                .collect(),
+            team: m
+                .team_id
+                .as_ref()
+                .and_then(|t| find(&names.teams, t.as_str())),
+            initiative: m
+                .initiative_id
+                .as_ref()
+                .and_then(|i| find(&names.initiatives, i.as_str())),
+            instances: list
+                .iter()
+                .map(|i| InstanceItem {
+                    id: i.id.to_string(),
+                    when: When::of(i.scheduled_at),
+                    notes_html: i.notes.as_deref().map(render_markdown),
+                    participants: i.participant_ids.iter().map(name_of).collect(),
+                    can_edit: permissions::on(&actor, Action::MeetingInstanceEdit, &i.target(&m))
+                        .allowed,
+                    can_delete: permissions::on(
+                        &actor,
+                        Action::MeetingInstanceDelete,
+                        &i.target(&m),
+                    )
+                    .allowed,
+                })
+                .collect(),
+            instances_total: page.total_count,
+            can_edit: permissions::on(&actor, Action::MeetingEdit, &m.target()),
+            can_delete: permissions::on(&actor, Action::MeetingDelete, &m.target()),
+            can_add_instance: manageros_core::authz::authorize_general(
+                &actor,
+                Action::MeetingInstanceCreate,
+                Some(&m.target()),
+            )
+            .is_ok(),
+            form,
+            typed_when: typed.0,
+            typed_notes: typed.1,
+            row: row(&m, &names),
+        },
+    ))
+}
+
+/// `/meetings/{id}`: a meeting, its participants and its instances.
+pub async fn meeting(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let id: MeetingId = page_id(&raw)?;
+    show_meeting(
+        &state,
+        &ctx,
+        &id,
+        StatusCode::OK,
+        Default::default(),
+        FormState::default(),
+    )
+    .await
+}
+
+/// The form's fields, as typed (`participantIds` may repeat).
+#[derive(Default)]
+pub struct MeetingForm {
+    title: String,
+    description: String,
+    scheduled_at: String,
+    tz_offset: Option<String>,
+    duration: String,
+    location: String,
+    is_private: bool,
+    owner_id: String,
+    team_id: String,
+    initiative_id: String,
+    participant_ids: Vec<String>,
+}
+
+impl MeetingForm {
+    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut f = Self::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "title" => f.title = v,
+                "description" => f.description = v,
+                "scheduledAt" => f.scheduled_at = v,
+                "tzOffset" => f.tz_offset = Some(v),
+                "durationMinutes" => f.duration = v,
+                "location" => f.location = v,
+                "isPrivate" => f.is_private = true,
+                "ownerId" => f.owner_id = v,
+                "teamId" => f.team_id = v,
+                "initiativeId" => f.initiative_id = v,
+                "participantIds" => f.participant_ids.push(v),
+                _ => {}
+            }
+        }
+        f
+    }
+
+    fn invites(&self, id: &str) -> bool {
+        self.participant_ids.iter().any(|p| p == id)
+    }
+
+    fn duration(&self) -> Result<i64, ApiError> {
+        self.duration.trim().parse().map_err(|_| {
+            ApiError::invalid("durationMinutes", "Duration must be from 1 to 1440 minutes")
+        })
+    }
+}
+
+/// An optional id as a form's field holds it.
+fn opt(o: &Option<impl ToString>) -> String {
+    o.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+fn some(s: &str) -> Option<String> {
+    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+#[derive(Template)]
+#[template(path = "meetings/form.html")]
+struct FormPage {
+    layout: Layout,
+    heading: String,
+    action: String,
+    submit: &'static str,
+    cancel: String,
+    values: MeetingForm,
+    /// The stored time, for the browser to show in its own time zone.
+    scheduled_utc: String,
+    people: Vec<Choice>,
+    teams: Vec<Choice>,
+    initiatives: Vec<Choice>,
+    form: FormState,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn show_form(
+    state: &AppState,
+    ctx: &Ctx,
+    status: StatusCode,
+    edit: Option<(&str, &str)>,
+    values: MeetingForm,
+    scheduled_utc: String,
+    form: FormState,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let names = names(state, &actor).await?;
+    let (heading, action, submit, cancel) = match edit {
+        None => (
+            "New meeting".to_owned(),
+            "/meetings".to_owned(),
+            "Create meeting",
+            "/meetings".to_owned(),
+        ),
+        Some((id, title)) => (
+            format!("Edit “{title}”"),
+            format!("/meetings/{id}"),
+            "Save",
+            format!("/meetings/{id}"),
+        ),
+    };
+    Ok(ctx.render_status(
+        status,
+        &FormPage {
+            layout: ctx.layout(&heading),
+            heading,
+            action,
+            submit,
+            cancel,
+            values,
+            scheduled_utc,
+            people: names.people,
+            teams: names.teams,
+            initiatives: names.initiatives,
+            form,
+        },
+    ))
+}
+
+pub async fn new_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    let member = ctx.member()?;
+    let actor = member.actor();
+    permissions::require_action(&actor, Action::MeetingCreate)?;
+    let values = MeetingForm {
+        duration: "30".into(),
+        owner_id: member
+            .user
+            .person_id
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        ..Default::default()
+    };
+    show_form(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        None,
+        values,
+        String::new(),
+        FormState::default(),
+    )
+    .await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Posted(pairs): Posted<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let f = MeetingForm::from_pairs(pairs);
+    let result = match f.duration() {
+        Ok(d) => {
+            let req = CreateMeetingRequest {
+                title: Some(f.title.clone()),
+                description: some(&f.description),
+                scheduled_at: Some(local_to_utc(&f.scheduled_at, f.tz_offset.as_deref())),
+                duration_minutes: Some(d),
+                location: some(&f.location),
+                is_private: f.is_private,
+                owner_id: some(&f.owner_id),
+                team_id: some(&f.team_id),
+                initiative_id: some(&f.initiative_id),
+                participant_ids: f.participant_ids.clone(),
+            };
+            meetings::create(&state, &actor, req).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(m) => Ok(ctx.redirect_with(
+            &format!("/meetings/{}", m.id),
+            &format!("Meeting “{}” created.", m.title),
+        )),
+        Err(e) => {
+            let (status, form) = FormState::refusal(e, None)?;
+            show_form(&state, &ctx, status, None, f, String::new(), form).await
+        }
+    }
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: MeetingId = page_id(&raw)?;
+    // The meeting first: one the caller may not see is a 404, for an admin of another
+    // organization too.
+    let m = meetings::get(&state, &actor, &id).await?;
+    permissions::require_on(&actor, Action::MeetingEdit, &m.target())?;
+    let values = MeetingForm {
+        title: m.title.clone(),
+        description: m.description.clone().unwrap_or_default(),
+        // UTC without a script; app.js shows it in the browser's zone (`data-utc`).
+        scheduled_at: m.scheduled_at.to_rfc3339()[..16].to_owned(),
+        tz_offset: None,
+        duration: m.duration_minutes.to_string(),
+        location: m.location.clone().unwrap_or_default(),
+        is_private: m.is_private,
+        owner_id: opt(&m.owner_id),
+        team_id: opt(&m.team_id),
+        initiative_id: opt(&m.initiative_id),
+        participant_ids: m.participant_ids.iter().map(ToString::to_string).collect(),
+    };
+    let id = m.id.to_string();
+    show_form(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        Some((&id, &m.title)),
+        values,
+        m.scheduled_at.to_rfc3339(),
+        FormState::default(),
+    )
+    .await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    Posted(pairs): Posted<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: MeetingId = page_id(&raw)?;
+    let f = MeetingForm::from_pairs(pairs);
+    let clearable = |s: &str| some(s).map_or(Patch::Null, Patch::Value);
+    let current = meetings::get(&state, &actor, &id).await?;
+    let result = match f.duration() {
+        Ok(d) => {
+            let mut req = UpdateMeetingRequest {
+                title: Patch::Value(f.title.clone()),
+                description: clearable(&f.description),
+                scheduled_at: Patch::Value(local_to_utc(&f.scheduled_at, f.tz_offset.as_deref())),
+                duration_minutes: Patch::Value(d),
+                location: clearable(&f.location),
+                team_id: clearable(&f.team_id),
+                initiative_id: clearable(&f.initiative_id),
+                participant_ids: Patch::Value(f.participant_ids.clone()),
+                ..Default::default()
+            };
+            // Owner and privacy are for the creator, the owner and admins: a participant's
+            // form leaves them as they are unless they were changed.
+            let owner = some(&f.owner_id);
+            if owner != current.owner_id.as_ref().map(ToString::to_string) {
+                req.owner_id = owner.map_or(Patch::Null, Patch::Value);
+            }
+            if f.is_private != current.is_private {
+                req.is_private = Patch::Value(f.is_private);
+            }
+            meetings::update(&state, &actor, &id, req).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(m) => Ok(ctx.redirect_with(&format!("/meetings/{}", m.id), "Changes saved.")),
+        Err(e) => {
+            let (status, form) = FormState::refusal(e, Some(meetings::NOT_FOUND))?;
+            let title = f.title.clone();
+            let id = id.to_string();
+            show_form(
+                &state,
+                &ctx,
+                status,
+                Some((&id, &title)),
+                f,
+                String::new(),
+                form,
+            )
+            .await
+        }
+    }
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    Posted(_): Posted<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: MeetingId = page_id(&raw)?;
+    meetings::delete(&state, &actor, &id).await?;
+    Ok(ctx.redirect_with("/meetings", "Meeting deleted."))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceForm {
+    #[serde(default)]
+    scheduled_at: String,
+    #[serde(default)]
+    tz_offset: Option<String>,
+    #[serde(default)]
+    notes: String,
+}
+
+/// `POST /meetings/{id}/instances`: an occurrence of the meeting, with its notes.
+pub async fn add_instance(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    Posted(f): Posted<InstanceForm>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: MeetingId = page_id(&raw)?;
+    let req = CreateInstanceRequest {
+        scheduled_at: Some(local_to_utc(&f.scheduled_at, f.tz_offset.as_deref())),
+        notes: some(&f.notes),
+        participant_ids: None,
+    };
+    match meetings::create_instance(&state, &actor, &id, req).await {
+        Ok(_) => Ok(ctx.redirect_with(&format!("/meetings/{id}"), "Occurrence added.")),
+        Err(e) => {
+            let (status, form) = FormState::refusal(e, None)?;
+            show_meeting(&state, &ctx, &id, status, (f.scheduled_at, f.notes), form).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "meetings/instance.html")]
+struct InstancePage {
+    layout: Layout,
+    id: String,
+    meeting_id: String,
+    meeting_title: String,
+    scheduled_at: String,
+    scheduled_utc: String,
+    notes: String,
+    form: FormState,
+}
+
+pub async fn instance_edit_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: MeetingInstanceId = page_id(&raw)?;
+    let i = meetings::get_instance(&state, &actor, &id).await?;
+    let m = meetings::get(&state, &actor, &i.meeting_id).await?;
+    permissions::require_on(&actor, Action::MeetingInstanceEdit, &i.target(&m))?;
+    Ok(ctx.render(&InstancePage {
+        layout: ctx.layout(&format!("{}: an occurrence", m.title)),
+        id: i.id.to_string(),
+        meeting_id: m.id.to_string(),
+        meeting_title: m.title.clone(),
+        scheduled_at: i.scheduled_at.to_rfc3339()[..16].to_owned(),
+        scheduled_utc: i.scheduled_at.to_rfc3339(),
+        notes: i.notes.unwrap_or_default(),
+        form: FormState::default(),
+    }))
+}
+
+pub async fn update_instance(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    Posted(f): Posted<InstanceForm>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: MeetingInstanceId = page_id(&raw)?;
+    let req = UpdateInstanceRequest {
+        scheduled_at: Patch::Value(local_to_utc(&f.scheduled_at, f.tz_offset.as_deref())),
+        notes: some(&f.notes).map_or(Patch::Null, Patch::Value),
+        participant_ids: Patch::Absent,
+    };
+    match meetings::update_instance(&state, &actor, &id, req).await {
+        Ok(i) => Ok(ctx.redirect_with(&format!("/meetings/{}", i.meeting_id), "Occurrence saved.")),
+        Err(e) => {
+            let (status, form) = FormState::refusal(e, Some(meetings::INSTANCE_NOT_FOUND))?;
+            let i = meetings::get_instance(&state, &actor, &id).await?;
+            let m = meetings::get(&state, &actor, &i.meeting_id).await?;
+            Ok(ctx.render_status(
+                status,
+                &InstancePage {
+                    layout: ctx.layout(&format!("{}: an occurrence", m.title)),
+                    id: i.id.to_string(),
+                    meeting_id: m.id.to_string(),
+                    meeting_title: m.title.clone(),
+                    scheduled_at: f.scheduled_at,
+                    scheduled_utc: String::new(),
+                    notes: f.notes,
+                    form,
+                },
+            ))
+        }
+    }
+}
+
+pub async fn delete_instance(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    Posted(_): Posted<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: MeetingInstanceId = page_id(&raw)?;
+    let i = meetings::get_instance(&state, &actor, &id).await?;
+    meetings::delete_instance(&state, &actor, &id).await?;
+    Ok(ctx.redirect_with(
+        &format!("/meetings/{}", i.meeting_id),
+        "Occurrence deleted.",
+    ))
+}
