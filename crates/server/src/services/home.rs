@@ -5,16 +5,19 @@ use crate::{
     error::ApiError,
     extract::Paging,
     services::{
+        campaigns::{self, CampaignsQuery},
         invitations,
+        meetings::{self, MeetingsQuery},
         oneonones::{self, OneOnOnesQuery},
         permissions::may,
         tasks,
     },
     state::AppState,
 };
-use manageros_core::{InvitationStatus, PersonId, authz::OrgAction};
+use manageros_core::{CampaignStatus, InvitationStatus, PersonId, authz::OrgAction, time::DAY_MS};
 use manageros_store::repo::{
-    invitations::Invitation, oneonones::OneOnOneWithPeople, tasks::Task, users::User,
+    campaigns::Campaign, invitations::Invitation, meetings::Meeting, oneonones::OneOnOneWithPeople,
+    tasks::Task, users::User,
 };
 
 /// How many items each part of the home page shows (each links to the whole list).
@@ -27,6 +30,10 @@ pub struct Home {
     /// Open tasks assigned to the caller, soonest due first.
     pub open_tasks: Vec<Task>,
     pub open_tasks_total: u64,
+    /// Meetings of the coming seven days the caller may see, soonest first.
+    pub meetings_this_week: Vec<Meeting>,
+    /// Campaigns the caller started that are collecting answers.
+    pub my_active_campaigns: Vec<Campaign>,
     /// For admins: invitations still waiting for an answer (`None` for everyone else).
     pub pending_invitations: Option<Vec<Invitation>>,
 }
@@ -51,6 +58,32 @@ pub async fn summary(state: &AppState, caller: &User, person: &PersonId) -> Resu
     )
     .await?;
     let (open_tasks, open) = tasks::open_assigned_to(state, &actor, person, SHOWN).await?;
+    let (meetings_this_week, _) = meetings::list_upcoming(
+        state,
+        &actor,
+        MeetingsQuery {
+            scheduled_from: Some(now.to_rfc3339()),
+            scheduled_to: Some(now.plus_millis(7 * DAY_MS).to_rfc3339()),
+            ..Default::default()
+        },
+        &first,
+    )
+    .await?;
+    // The caller's own among the active ones (admins see everyone's in the list).
+    let (mut my_active_campaigns, _) = campaigns::list(
+        state,
+        &actor,
+        CampaignsQuery {
+            status: Some(CampaignStatus::Active.as_str().into()),
+        },
+        &Paging {
+            page: None,
+            limit: Some(manageros_core::Page::MAX_LIMIT.to_string()),
+        },
+    )
+    .await?;
+    my_active_campaigns.retain(|c| c.created_by == caller.id);
+    my_active_campaigns.truncate(SHOWN as usize);
     let pending_invitations = if may(&actor, OrgAction::ViewInvitations) {
         let mut all = invitations::list(state, caller).await?;
         all.retain(|i| i.status(now) == InvitationStatus::Pending);
@@ -63,6 +96,8 @@ pub async fn summary(state: &AppState, caller: &User, person: &PersonId) -> Resu
         upcoming_total: upcoming.total_count,
         open_tasks,
         open_tasks_total: open.total_count,
+        meetings_this_week,
+        my_active_campaigns,
         pending_invitations,
     })
 }

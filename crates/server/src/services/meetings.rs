@@ -70,6 +70,22 @@ pub async fn list(
     list_in(state, actor, &org, q, paging, MeetingFilter::default()).await
 }
 
+/// The meetings the caller may see, soonest first: what is coming up (the meetings page by
+/// default, the home page).
+pub async fn list_upcoming(
+    state: &AppState,
+    actor: &Actor,
+    q: MeetingsQuery,
+    paging: &Paging,
+) -> Result<(Vec<Meeting>, PageInfo), ApiError> {
+    let org = load::permitted(actor, Action::MeetingView)?;
+    let filter = MeetingFilter {
+        soonest_first: true,
+        ..Default::default()
+    };
+    list_in(state, actor, &org, q, paging, filter).await
+}
+
 /// The meetings of an initiative the caller may see (getMeetingsForInitiative):
 /// initiative.view, and the meetings list's own scope.
 pub async fn list_for_initiative(

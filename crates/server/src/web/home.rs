@@ -1,5 +1,6 @@
 //! `/`: the way in for a visitor, the start for a member not yet linked to a person, and for
-//! everyone else the home page: their next one-on-ones, their open tasks, and for admins the
+//! everyone else the home page: their next one-on-ones, their open tasks, the meetings of the
+//! week, the campaigns they started that are collecting answers, and for admins the
 //! invitations waiting for an answer. Gathered by `services::home`.
 
 use super::{
@@ -35,6 +36,20 @@ pub struct TaskItem {
     pub overdue: bool,
 }
 
+pub struct MeetingItem {
+    pub id: String,
+    pub title: String,
+    pub when: When,
+    pub is_private: bool,
+}
+
+pub struct CampaignItem {
+    pub id: String,
+    pub name: String,
+    pub answered: u64,
+    pub invited: usize,
+}
+
 pub struct InvitationItem {
     pub email: String,
     pub expires: When,
@@ -48,6 +63,8 @@ struct HomePage {
     upcoming_total: u64,
     tasks: Vec<TaskItem>,
     open_tasks_total: u64,
+    meetings: Vec<MeetingItem>,
+    campaigns: Vec<CampaignItem>,
     invitations: Option<Vec<InvitationItem>>,
 }
 
@@ -85,6 +102,26 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, P
             })
             .collect(),
         open_tasks_total: h.open_tasks_total,
+        meetings: h
+            .meetings_this_week
+            .iter()
+            .map(|m| MeetingItem {
+                id: m.id.to_string(),
+                title: m.title.clone(),
+                when: When::of(m.scheduled_at),
+                is_private: m.is_private,
+            })
+            .collect(),
+        campaigns: h
+            .my_active_campaigns
+            .iter()
+            .map(|c| CampaignItem {
+                id: c.id.to_string(),
+                name: c.name.clone(),
+                answered: c.response_count,
+                invited: c.invite_emails.len(),
+            })
+            .collect(),
         invitations: h.pending_invitations.map(|list| {
             list.into_iter()
                 .map(|i| InvitationItem {

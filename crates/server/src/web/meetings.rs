@@ -146,7 +146,12 @@ pub async fn list(
         page: p.page.clone(),
         limit: None,
     };
-    let (rows, page, form) = match meetings::list(&state, &actor, q, &paging).await {
+    let listed = if upcoming {
+        meetings::list_upcoming(&state, &actor, q, &paging).await
+    } else {
+        meetings::list(&state, &actor, q, &paging).await
+    };
+    let (rows, page, form) = match listed {
         Ok((list, page)) => (
             list.iter().map(|m| row(m, &names)).collect(),
             page,

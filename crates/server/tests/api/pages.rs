@@ -1561,10 +1561,34 @@ async fn the_home_page_shows_my_next_one_on_ones_my_open_tasks_and_for_admins_in
         .await
         .assert_status(201);
 
+    pat.post(
+        "/api/meetings",
+        serde_json::json!({"title": "Planning", "scheduledAt": format!("{soon}T15:00:00Z")}),
+    )
+    .await
+    .assert_status(201);
+    pat.post(
+        "/api/meetings",
+        serde_json::json!({"title": "Next month", "scheduledAt": format!("{}T15:00:00Z", app.clock_date(30))}),
+    )
+    .await
+    .assert_status(201);
+    let ray = app.person(&acme, "Ray", None).await;
+    pat.post(
+        "/api/feedback-campaigns",
+        serde_json::json!({"name": "Ray's review", "targetPersonId": ray, "status": "active",
+            "startDate": app.clock_date(0), "endDate": app.clock_date(7),
+            "inviteEmails": ["x@outside.test"]}),
+    )
+    .await
+    .assert_status(201);
+
     let mut pb = Browser::signed_in(&app, &pat);
     let home = pb.get("/").await;
     assert_eq!(home.status, 200);
     assert!(home.html.contains("Your next one-on-ones"));
+    assert!(home.html.contains("Planning") && !home.html.contains("Next month"));
+    assert!(home.html.contains("Ray&#39;s review") && home.html.contains("0 of 1 answered"));
     assert!(home.html.contains(&format!("{soon}T10:00")), "the next one");
     assert!(
         !home.html.contains(&format!("{past}T10:00")),
@@ -1581,6 +1605,10 @@ async fn the_home_page_shows_my_next_one_on_ones_my_open_tasks_and_for_admins_in
     assert!(home.html.contains("Invitations waiting for an answer"));
     assert!(home.html.contains("newcomer@acme.test"));
     assert!(home.html.contains("No open task is assigned to you."));
+    assert!(
+        !home.html.contains("Ray&#39;s review"),
+        "only the campaigns I started"
+    );
 }
 
 #[db_test]

@@ -152,6 +152,8 @@ pub struct MeetingFilter {
     pub scheduled_from: Option<Timestamp>,
     /// Exclusive upper bound.
     pub scheduled_before: Option<Timestamp>,
+    /// Soonest first (what is coming up), instead of latest first.
+    pub soonest_first: bool,
 }
 
 fn of(org: &OrgId) -> sea_orm::Select<meeting::Entity> {
@@ -208,12 +210,17 @@ pub async fn list(
             .add(cond)
             .add(meeting::Column::ScheduledAt.lt(before.as_millis()));
     }
+    let order = if f.soonest_first {
+        Order::Asc
+    } else {
+        Order::Desc
+    };
     let (rows, total) = crate::paged(
         db,
         of(org).filter(cond),
         &[
-            (meeting::Column::ScheduledAt, Order::Desc),
-            (meeting::Column::Id, Order::Desc),
+            (meeting::Column::ScheduledAt, order.clone()),
+            (meeting::Column::Id, order),
         ],
         page,
     )
