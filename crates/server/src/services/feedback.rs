@@ -26,8 +26,6 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 pub const ABOUT_NOT_FOUND: &str = "Person not found or access denied";
-/// The 404 of feedback: missing, of another organization, or not visible.
-pub const NOT_FOUND: &str = manageros_core::authz::Kind::Feedback.not_found_message();
 
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(rename_all = "camelCase")]

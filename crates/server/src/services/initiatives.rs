@@ -30,8 +30,6 @@ use manageros_store::{
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-/// The 404 of an initiative: missing, of another organization, or not visible.
-pub const NOT_FOUND: &str = manageros_core::authz::Kind::Initiative.not_found_message();
 pub const TEAM_NOT_FOUND: &str = "Team not found or access denied";
 pub const OWNER_NOT_FOUND: &str = "Owner not found or access denied";
 

@@ -31,12 +31,6 @@ use manageros_store::{
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-/// The 404 of a meeting: missing, of another organization, or not one the caller may see.
-pub const NOT_FOUND: &str = manageros_core::authz::Kind::Meeting.not_found_message();
-/// The 404 of a meeting instance.
-pub const INSTANCE_NOT_FOUND: &str =
-    manageros_core::authz::Kind::MeetingInstance.not_found_message();
-
 pub const OWNER_NOT_FOUND: &str = "Owner not found or access denied";
 pub const PARTICIPANT_NOT_FOUND: &str = "Participant not found or access denied";
 pub const TEAM_NOT_FOUND: &str = "Team not found or access denied";

@@ -168,9 +168,6 @@ pub async fn get(state: &AppState, actor: &Actor, id: &TaskId) -> Result<Task, A
     Ok(task)
 }
 
-/// The 404 of a task: missing, of another organization, or not visible.
-pub const NOT_FOUND: &str = manageros_core::authz::Kind::Task.not_found_message();
-
 /// A task with the name of the member who created it (a task's page).
 pub struct TaskPage {
     pub task: Task,

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     error::ApiError,
-    extract::Paging,
+    extract::{Paging, PathId},
     patch::Patch,
     services::{
         campaigns::{
@@ -191,6 +191,12 @@ fn lines(raw: &str, commas: bool) -> Vec<String> {
 #[template(path = "campaigns/form.html")]
 struct FormPage {
     layout: Layout,
+    heading: String,
+    action: String,
+    submit: &'static str,
+    cancel: String,
+    /// Editing: no "send now" (a draft is started from its page).
+    editing: bool,
     values: CampaignForm,
     people: Vec<Choice>,
     default_questions: Vec<&'static str>,
@@ -201,15 +207,35 @@ async fn show_form(
     state: &AppState,
     ctx: &Ctx,
     status: StatusCode,
+    edit: Option<(&str, &str)>,
     values: CampaignForm,
     form: FormState,
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
     let (everyone, _) = people::everyone(state, &actor).await?;
+    let (heading, action, submit, cancel) = match edit {
+        None => (
+            "New feedback campaign".to_owned(),
+            "/campaigns".to_owned(),
+            "Create campaign",
+            "/campaigns".to_owned(),
+        ),
+        Some((id, name)) => (
+            format!("Edit “{name}”"),
+            format!("/campaigns/{id}"),
+            "Save",
+            format!("/campaigns/{id}"),
+        ),
+    };
     Ok(ctx.render_status(
         status,
         &FormPage {
-            layout: ctx.layout("New feedback campaign"),
+            layout: ctx.layout(&heading),
+            heading,
+            action,
+            submit,
+            cancel,
+            editing: edit.is_some(),
             values,
             people: everyone
                 .into_iter()
@@ -230,7 +256,15 @@ pub async fn new_page(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
         min_responses: campaigns::MIN_RESPONSES.to_string(),
         ..Default::default()
     };
-    show_form(&state, &ctx, StatusCode::OK, values, FormState::default()).await
+    show_form(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        None,
+        values,
+        FormState::default(),
+    )
+    .await
 }
 
 pub async fn create(
@@ -281,7 +315,82 @@ pub async fn create(
         )),
         Err(e) => {
             let (status, form) = FormState::refusal(e, None)?;
-            show_form(&state, &ctx, status, f, form).await
+            show_form(&state, &ctx, status, None, f, form).await
+        }
+    }
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: CampaignId = page_id(&raw)?;
+    let c = campaigns::get(&state, &actor, &id).await?;
+    permissions::require_on(&actor, Action::FeedbackCampaignEdit, &c.target())?;
+    let values = CampaignForm {
+        name: c.name.clone(),
+        target_person_id: c.target_person_id.to_string(),
+        start_date: c.start_date.to_rfc3339()[..10].to_owned(),
+        end_date: c.end_date.to_rfc3339()[..10].to_owned(),
+        invite_emails: c
+            .invite_emails
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        questions: c.questions.join("\n"),
+        min_responses: c.min_responses.to_string(),
+        start_now: None,
+    };
+    let id = c.id.to_string();
+    show_form(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        Some((&id, &c.name)),
+        values,
+        FormState::default(),
+    )
+    .await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    Posted(f): Posted<CampaignForm>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: CampaignId = page_id(&raw)?;
+    let min = f.min_responses.trim();
+    let result = match min.parse::<i64>() {
+        Err(_) => Err(ApiError::invalid(
+            "minResponses",
+            "minResponses must be a whole number",
+        )),
+        Ok(min) => {
+            let req = UpdateCampaignRequest {
+                name: Patch::Value(f.name.clone()),
+                target_person_id: Patch::Value(f.target_person_id.clone()),
+                start_date: Patch::Value(f.start_date.clone()),
+                end_date: Patch::Value(f.end_date.clone()),
+                invite_emails: Patch::Value(lines(&f.invite_emails, true)),
+                questions: Patch::Value(lines(&f.questions, false)),
+                min_responses: Patch::Value(min),
+                status: Patch::Absent,
+            };
+            campaigns::update(&state, &actor, &id, req).await
+        }
+    };
+    match result {
+        Ok(c) => Ok(ctx.redirect_with(&format!("/campaigns/{}", c.id), "Changes saved.")),
+        Err(e) => {
+            let (status, form) = FormState::refusal(e, Some(<CampaignId as PathId>::NOT_FOUND))?;
+            let name = f.name.clone();
+            let id = id.to_string();
+            show_form(&state, &ctx, status, Some((&id, &name)), f, form).await
         }
     }
 }

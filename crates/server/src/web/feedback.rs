@@ -8,7 +8,7 @@ use super::{
     oneonones::{When, page_id},
 };
 use crate::{
-    extract::Paging,
+    extract::{Paging, PathId},
     patch::Patch,
     services::{
         feedback::{self, CreateFeedbackRequest, UpdateFeedbackRequest},
@@ -256,7 +256,7 @@ pub async fn update(
             Ok(ctx.redirect_with(&format!("/people/{}", saved.about_id), "Feedback saved."))
         }
         Err(e) => {
-            let (status, form) = FormState::refusal(e, Some(feedback::NOT_FOUND))?;
+            let (status, form) = FormState::refusal(e, Some(<FeedbackId as PathId>::NOT_FOUND))?;
             // Shown again only to whom may edit it, so reading it is allowed.
             let current = feedback::get(&state, &actor, &id).await?;
             let about = people::get(&state, &actor, current.about_id.as_str())

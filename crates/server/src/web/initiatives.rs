@@ -10,7 +10,7 @@ use super::{
 };
 use crate::{
     error::ApiError,
-    extract::Paging,
+    extract::{Paging, PathId},
     patch::Patch,
     services::{
         initiatives::{self, CreateInitiativeRequest, InitiativesQuery, UpdateInitiativeRequest},
@@ -279,6 +279,7 @@ pub async fn list(
 const SHOWN: u64 = 20;
 
 pub struct MeetingItem {
+    pub id: String,
     pub title: String,
     pub when: When,
 }
@@ -347,6 +348,7 @@ pub async fn initiative(
         meetings: meetings
             .iter()
             .map(|m| MeetingItem {
+                id: m.id.to_string(),
                 title: m.title.clone(),
                 when: When::of(m.scheduled_at),
             })
@@ -598,7 +600,7 @@ pub async fn update(
     match result {
         Ok(i) => Ok(ctx.redirect_with(&format!("/initiatives/{}", i.id), "Changes saved.")),
         Err(e) => {
-            let (status, form) = FormState::refusal(e, Some(initiatives::NOT_FOUND))?;
+            let (status, form) = FormState::refusal(e, Some(<InitiativeId as PathId>::NOT_FOUND))?;
             let title = f.title.clone();
             let id = id.to_string();
             show_form(&state, &ctx, status, Some((&id, &title)), f, form).await

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::{
     error::ApiError,
-    extract::Paging,
+    extract::{Paging, PathId},
     patch::Patch,
     services::{
         initiatives::{self, InitiativesQuery},
@@ -587,7 +587,7 @@ pub async fn update(
     match result {
         Ok(m) => Ok(ctx.redirect_with(&format!("/meetings/{}", m.id), "Changes saved.")),
         Err(e) => {
-            let (status, form) = FormState::refusal(e, Some(meetings::NOT_FOUND))?;
+            let (status, form) = FormState::refusal(e, Some(<MeetingId as PathId>::NOT_FOUND))?;
             let title = f.title.clone();
             let id = id.to_string();
             show_form(
@@ -701,7 +701,8 @@ pub async fn update_instance(
     match meetings::update_instance(&state, &actor, &id, req).await {
         Ok(i) => Ok(ctx.redirect_with(&format!("/meetings/{}", i.meeting_id), "Occurrence saved.")),
         Err(e) => {
-            let (status, form) = FormState::refusal(e, Some(meetings::INSTANCE_NOT_FOUND))?;
+            let (status, form) =
+                FormState::refusal(e, Some(<MeetingInstanceId as PathId>::NOT_FOUND))?;
             let i = meetings::get_instance(&state, &actor, &id).await?;
             let m = meetings::get(&state, &actor, &i.meeting_id).await?;
             Ok(ctx.render_status(

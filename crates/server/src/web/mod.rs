@@ -137,7 +137,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/initiatives/{id}/delete", post(initiatives::delete))
         .route("/campaigns", get(campaigns::list).post(campaigns::create))
         .route("/campaigns/new", get(campaigns::new_page))
-        .route("/campaigns/{id}", get(campaigns::campaign))
+        .route(
+            "/campaigns/{id}",
+            get(campaigns::campaign).post(campaigns::update),
+        )
+        .route("/campaigns/{id}/edit", get(campaigns::edit_page))
         .route("/campaigns/{id}/status", post(campaigns::set_status))
         .route("/campaigns/{id}/delete", post(campaigns::delete))
         .route("/feedback", get(campaigns::public).post(campaigns::answer))
@@ -161,7 +165,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/reports", get(reports::list).post(reports::create))
         .route("/reports/new", get(reports::new_page))
-        .route("/reports/{id}", get(reports::report))
+        .route("/reports/{id}", get(reports::report).post(reports::update))
+        .route("/reports/{id}/edit", get(reports::edit_page))
         .route("/reports/{id}/csv", get(reports::csv))
         .route("/reports/{id}/delete", post(reports::delete))
         .route("/tasks", get(tasks::list).post(tasks::create))

@@ -10,12 +10,12 @@ use super::{
 };
 use crate::{
     error::ApiError,
-    extract::Paging,
+    extract::{Paging, PathId},
     services::{
         initiatives::{self, InitiativesQuery},
         people,
         permissions::{self, Allowed},
-        reports::{self, CreateReportRequest, Run},
+        reports::{self, CreateReportRequest, Run, UpdateReportRequest},
     },
     state::AppState,
 };
@@ -108,6 +108,10 @@ pub struct ReportForm {
 #[template(path = "reports/form.html")]
 struct FormPage {
     layout: Layout,
+    heading: String,
+    action: String,
+    submit: &'static str,
+    cancel: String,
     values: ReportForm,
     kinds: Vec<(&'static str, &'static str)>,
     people: Vec<Choice>,
@@ -119,9 +123,24 @@ async fn show_form(
     state: &AppState,
     ctx: &Ctx,
     status: StatusCode,
+    edit: Option<(&str, &str)>,
     values: ReportForm,
     form: FormState,
 ) -> Result<Response, PageError> {
+    let (heading, action, submit, cancel) = match edit {
+        None => (
+            "New report".to_owned(),
+            "/reports".to_owned(),
+            "Save report",
+            "/reports".to_owned(),
+        ),
+        Some((id, name)) => (
+            format!("Edit “{name}”"),
+            format!("/reports/{id}"),
+            "Save",
+            format!("/reports/{id}"),
+        ),
+    };
     let actor = ctx.member()?.actor();
     let (everyone, _) = people::everyone(state, &actor).await?;
     let (inits, _) = initiatives::list(
@@ -137,7 +156,11 @@ async fn show_form(
     Ok(ctx.render_status(
         status,
         &FormPage {
-            layout: ctx.layout("New report"),
+            layout: ctx.layout(&heading),
+            heading,
+            action,
+            submit,
+            cancel,
             values,
             kinds: ReportKind::ALL
                 .iter()
@@ -168,16 +191,19 @@ pub async fn new_page(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
         kind: ReportKind::OneOnOneCadence.as_str().into(),
         ..Default::default()
     };
-    show_form(&state, &ctx, StatusCode::OK, values, FormState::default()).await
+    show_form(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        None,
+        values,
+        FormState::default(),
+    )
+    .await
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Posted(f): Posted<ReportForm>,
-) -> Result<Response, PageError> {
-    let actor = ctx.member()?.actor();
-    // Only the parameters of the kind chosen are sent; empty ones are left out.
+/// The parameters of the kind chosen; empty ones are left out.
+fn parameters(f: &ReportForm) -> Value {
     let mut parameters = serde_json::Map::new();
     let mut put = |k: &str, v: &str| {
         if !v.trim().is_empty() {
@@ -191,10 +217,19 @@ pub async fn create(
         put("assigneeId", &f.assignee_id);
         put("initiativeId", &f.initiative_id);
     }
+    Value::Object(parameters)
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Posted(f): Posted<ReportForm>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
     let req = CreateReportRequest {
         name: Some(f.name.clone()),
         kind: Some(f.kind.clone()),
-        parameters: Some(Value::Object(parameters)),
+        parameters: Some(parameters(&f)),
     };
     match reports::create(&state, &actor, req).await {
         Ok(r) => Ok(ctx.redirect_with(
@@ -203,7 +238,66 @@ pub async fn create(
         )),
         Err(e) => {
             let (status, form) = FormState::refusal(e, None)?;
-            show_form(&state, &ctx, status, f, form).await
+            show_form(&state, &ctx, status, None, f, form).await
+        }
+    }
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: ReportId = page_id(&raw)?;
+    let r = reports::get(&state, &actor, &id).await?;
+    permissions::require_on(&actor, Action::ReportEdit, &r.target())?;
+    let p = |k: &str| {
+        let v = r.parameters[k].as_str().unwrap_or_default();
+        // Dates were saved as typed: a day, or a timestamp whose day the form shows.
+        v.get(..10).unwrap_or(v).to_owned()
+    };
+    let id_param = |k: &str| r.parameters[k].as_str().unwrap_or_default().to_owned();
+    let values = ReportForm {
+        name: r.name.clone(),
+        kind: r.kind.as_str().into(),
+        from: p("from"),
+        to: p("to"),
+        assignee_id: id_param("assigneeId"),
+        initiative_id: id_param("initiativeId"),
+    };
+    let id = r.id.to_string();
+    show_form(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        Some((&id, &r.name)),
+        values,
+        FormState::default(),
+    )
+    .await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    Posted(f): Posted<ReportForm>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: ReportId = page_id(&raw)?;
+    let req = UpdateReportRequest {
+        name: Some(f.name.clone()),
+        kind: Some(f.kind.clone()),
+        parameters: Some(parameters(&f)),
+    };
+    match reports::update(&state, &actor, &id, req).await {
+        Ok(r) => Ok(ctx.redirect_with(&format!("/reports/{}", r.id), "Changes saved.")),
+        Err(e) => {
+            let (status, form) = FormState::refusal(e, Some(<ReportId as PathId>::NOT_FOUND))?;
+            let name = f.name.clone();
+            let id = id.to_string();
+            show_form(&state, &ctx, status, Some((&id, &name)), f, form).await
         }
     }
 }
@@ -252,6 +346,7 @@ struct ReportPage {
     totals: Vec<u64>,
     bars: Vec<Bar>,
     chart_height: u32,
+    can_edit: Allowed,
     can_delete: Allowed,
 }
 
@@ -383,6 +478,7 @@ pub async fn report(
         chart_height: TaskStatus::ALL.len() as u32 * 32,
         status_rows,
         totals,
+        can_edit: permissions::on(&actor, Action::ReportEdit, &r.target()),
         can_delete: permissions::on(&actor, Action::ReportDelete, &r.target()),
     }))
 }

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::{
     error::ApiError,
-    extract::Paging,
+    extract::{Paging, PathId},
     patch::Patch,
     services::{
         initiatives::{self, InitiativesQuery},
@@ -763,7 +763,7 @@ pub async fn update(
     match result {
         Ok(t) => Ok(ctx.redirect_with(&format!("/tasks/{}", t.id), "Changes saved.")),
         Err(e) => {
-            let (status, form) = FormState::refusal(e, Some(tasks::NOT_FOUND))?;
+            let (status, form) = FormState::refusal(e, Some(<TaskId as PathId>::NOT_FOUND))?;
             let title = f.title.clone();
             let id = id.to_string();
             show_form(&state, &ctx, status, Some((&id, &title)), f, form).await

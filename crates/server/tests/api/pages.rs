@@ -1929,6 +1929,31 @@ async fn a_campaigns_pages_keep_to_the_rule_and_its_link_says_where_it_stands(ap
             .contains("Feedback campaign not found or access denied")
     );
 
+    // Its creator edits it: renamed, one more invitee.
+    let et = csrf(&pb.get(&format!("{path}/edit")).await.html);
+    let saved = pb
+        .post(
+            &path,
+            &[
+                ("csrf", &et),
+                ("name", "Q3 review"),
+                ("targetPersonId", &ray),
+                ("startDate", &start),
+                ("endDate", &end),
+                (
+                    "inviteEmails",
+                    "one@outside.test\ntwo@outside.test\nthree@outside.test",
+                ),
+                ("questions", "What went well?\nWhat next?"),
+                ("minResponses", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let page = pb.get(&path).await;
+    assert!(page.html.contains("Q3 review") && page.html.contains("three@outside.test"));
+    assert_eq!(kb.get(&format!("{path}/edit")).await.status, 404);
+
     // Started, it mails the invitees; the link opens before the start date as "not open yet".
     let st = csrf(&page.html);
     let started = pb
@@ -2082,6 +2107,28 @@ async fn admins_run_both_reports_and_download_them_as_csv(app: TestApp) {
         let r = ab.get(&path).await;
         assert_eq!(r.status, 404, "{path}");
     }
+    // The admin edits one: renamed and narrowed to one assignee; a member may not.
+    assert_eq!(pb.get(&format!("{}/edit", made[1])).await.status, 403);
+    let edit = ab.get(&format!("{}/edit", made[1])).await;
+    assert_eq!(edit.status, 200);
+    let saved = ab
+        .post(
+            &made[1],
+            &[
+                ("csrf", &t),
+                ("name", "Pat's tasks"),
+                ("kind", "task-status"),
+                ("assigneeId", &pat_person),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let r = acme.admin.get(&format!("/api{}", made[1])).await;
+    assert_eq!(r.body["report"]["name"], "Pat's tasks");
+    assert_eq!(
+        r.body["report"]["parameters"]["assigneeId"],
+        pat_person.as_str()
+    );
     let gone = ab
         .post(&format!("{}/delete", made[1]), &[("csrf", &t)])
         .await;
