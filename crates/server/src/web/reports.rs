@@ -391,7 +391,7 @@ fn pivot(rows: &[Value]) -> (Vec<StatusRow>, Vec<u64>) {
 
 /// The chart's bars: one per status, as wide as its share of the largest.
 fn bars(totals: &[u64]) -> Vec<Bar> {
-    const WIDTH: u64 = 400;
+    const WIDTH: u64 = 260;
     let max = totals.iter().copied().max().unwrap_or(0).max(1);
     TaskStatus::ALL
         .iter()
