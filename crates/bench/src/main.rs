@@ -1,20 +1,23 @@
 //! `manageros-bench`: seeds a database of realistic size through the store layer, starts the
-//! real server on it as a child process, and drives `GET /api/oneonones` with concurrent
-//! clients, reporting throughput, latency percentiles and the server's peak memory.
+//! real server on it as a child process, and drives its lists (`GET /api/oneonones`, tasks,
+//! initiatives, each as JSON and as the page a browser opens) with concurrent clients,
+//! reporting throughput, latency percentiles and the server's peak memory.
 //!
 //! Shape of the data, per organization: 100 people; person 0 (the "heavy" manager, whose user
 //! the clients sign in as) holds 1,000 one-on-ones with the 99 others, every 12 hours from
-//! 2025-01-01. `--scale full` seeds 1,000 organizations (100,000 people, 1,000,000
+//! 2025-01-01; 300 tasks (every status, 100 assignees, 30 initiatives). `--scale full` seeds 1,000 organizations (100,000 people, 1,000,000
 //! one-on-ones); `--scale small` seeds 10 (1,000 people, 10,000 one-on-ones): the same pages
 //! over a database 100 times smaller, to see whether a page's cost grows with the database.
 
 use anyhow::{Context, bail};
 use clap::{Parser, ValueEnum};
-use manageros_core::{OneOnOneId, OrgId, PersonId, SessionId, Timestamp, UserId};
+use manageros_core::{
+    InitiativeId, OneOnOneId, OrgId, PersonId, SessionId, TaskId, TaskStatus, Timestamp, UserId,
+};
 use manageros_server::session::hash_token;
 use manageros_store::{
     DbOptions, begin_write,
-    entity::{one_on_one, organization, person, session, user},
+    entity::{initiative, one_on_one, organization, person, session, task, user},
     sea_orm::{ActiveValue::Set, EntityTrait, PaginatorTrait},
 };
 use rand::Rng;
@@ -47,9 +50,12 @@ impl Scale {
 
 const PEOPLE_PER_ORG: usize = 100;
 const ONEONONES_PER_ORG: usize = 1_000;
+/// Tasks and initiatives of each organization, for the other lists' pages.
+const TASKS_PER_ORG: usize = 300;
+const INITIATIVES_PER_ORG: usize = 30;
 
 #[derive(Parser, Debug)]
-#[command(about = "Benchmark GET /api/oneonones on a seeded database")]
+#[command(about = "Benchmark the lists (one-on-ones, tasks, initiatives) on a seeded database")]
 struct Args {
     /// The database to seed (if empty) and serve: `sqlite://FILE` or `postgres://…` (an empty
     /// database of its own).
@@ -126,8 +132,14 @@ async fn seed(url: &str, scale: Scale) -> anyhow::Result<()> {
     manageros_store::migrate(&db).await?;
     let orgs = organization::Entity::find().count(&db).await? as usize;
     let ones = one_on_one::Entity::find().count(&db).await? as usize;
-    if orgs == scale.orgs() && ones == scale.orgs() * ONEONONES_PER_ORG {
-        println!("database already seeded ({orgs} organizations, {ones} one-on-ones)");
+    let tasks = task::Entity::find().count(&db).await? as usize;
+    if orgs == scale.orgs()
+        && ones == scale.orgs() * ONEONONES_PER_ORG
+        && tasks == scale.orgs() * TASKS_PER_ORG
+    {
+        println!(
+            "database already seeded ({orgs} organizations, {ones} one-on-ones, {tasks} tasks)"
+        );
         return Ok(());
     }
     if orgs != 0 {
@@ -232,6 +244,49 @@ async fn seed(url: &str, scale: Scale) -> anyhow::Result<()> {
             .exec_without_returning(&txn)
             .await?;
         }
+        let initiatives: Vec<InitiativeId> = (0..INITIATIVES_PER_ORG)
+            .map(|_| InitiativeId::generate())
+            .collect();
+        initiative::Entity::insert_many(initiatives.iter().enumerate().map(|(k, id)| {
+            initiative::ActiveModel {
+                id: Set(id.to_string()),
+                organization_id: Set(org_id.to_string()),
+                title: Set(format!("Initiative {k}: {}", LAST[k % 16])),
+                summary: Set(Some("Why, what and by when.".into())),
+                status: Set(["planned", "in_progress", "paused", "done"][k % 4].into()),
+                rag: Set(["green", "amber", "red"][k % 3].into()),
+                confidence: Set((k * 7 % 100) as i32),
+                team_id: Set(None),
+                start_date: Set(None),
+                target_date: Set(Some(base.plus_millis(k as i64 * 86_400_000).as_millis())),
+                created_by_id: Set(user_id.to_string()),
+                created_at: Set(now.plus_millis(k as i64).as_millis()),
+                updated_at: Set(now.as_millis()),
+            }
+        }))
+        .exec_without_returning(&txn)
+        .await?;
+        task::Entity::insert_many((0..TASKS_PER_ORG).map(|k| {
+            let status = TaskStatus::ALL[k % TaskStatus::ALL.len()];
+            task::ActiveModel {
+                id: Set(TaskId::generate()),
+                organization_id: Set(org_id.clone()),
+                title: Set(format!("Task {k}: follow up with {}", FIRST[k % 16])),
+                description: Set(None),
+                status: Set(status),
+                priority: Set((k % 5 + 1) as i32),
+                due_date: Set((k % 3 != 0).then(|| base.plus_millis(k as i64 * 86_400_000))),
+                assignee_id: Set(Some(people[k % PEOPLE_PER_ORG].clone())),
+                initiative_id: Set(Some(initiatives[k % INITIATIVES_PER_ORG].clone())),
+                created_by_id: Set(user_id.clone()),
+                oneonone_id: Set(None),
+                completed_at: Set((status == TaskStatus::Done).then_some(now)),
+                created_at: Set(now.plus_millis(k as i64)),
+                updated_at: Set(now),
+            }
+        }))
+        .exec_without_returning(&txn)
+        .await?;
         txn.commit().await?;
         if (o + 1) % 100 == 0 {
             println!(
@@ -379,43 +434,65 @@ fn rss_kib(pid: u32) -> Option<u64> {
 
 struct Scenario {
     name: &'static str,
+    /// The list: `oneonones`, `tasks` or `initiatives` (its JSON route is `/api/<list>`, its
+    /// page `/<list>`).
+    list: &'static str,
     query: &'static str,
 }
 
 /// What is measured: the JSON route, or the page a browser opens for the same list.
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 enum Surface {
-    /// `GET /api/oneonones`.
+    /// `GET /api/<list>`.
     Api,
-    /// `GET /oneonones`, the HTML page.
+    /// `GET /<list>`, the HTML page.
     Page,
 }
 
 impl Surface {
-    fn path(self, query: &str) -> String {
+    fn path(self, list: &str, query: &str) -> String {
         match self {
-            Surface::Api => format!("/api/oneonones?{query}"),
-            Surface::Page => format!("/oneonones?{query}"),
+            Surface::Api => format!("/api/{list}?{query}"),
+            Surface::Page => format!("/{list}?{query}"),
         }
     }
 }
 
-const SCENARIOS: [Scenario; 4] = [
+const SCENARIOS: [Scenario; 7] = [
     Scenario {
         name: "first page",
+        list: "oneonones",
         query: "",
     },
     Scenario {
         name: "page 50",
+        list: "oneonones",
         query: "page=50",
     },
     Scenario {
         name: "June (date filter)",
+        list: "oneonones",
         query: "scheduledFrom=2025-06-01&scheduledTo=2025-06-30",
     },
     Scenario {
         name: "sorted by report name",
+        list: "oneonones",
         query: "sort=report:asc,scheduledAt:desc",
+    },
+    Scenario {
+        name: "tasks, first page",
+        list: "tasks",
+        query: "",
+    },
+    Scenario {
+        name: "tasks, to do, soonest due",
+        list: "tasks",
+        query: "status=todo&sort=due",
+    },
+    Scenario {
+        name: "initiatives, first page",
+        list: "initiatives",
+        query: "",
     },
 ];
 
@@ -451,7 +528,7 @@ async fn drive(
         })
     };
     let errors = Arc::new(AtomicU64::new(0));
-    let path = surface.path(s.query);
+    let path = surface.path(s.list, s.query);
     let run = |measure: Duration, record: bool| {
         let mut tasks = Vec::new();
         for _ in 0..concurrency {

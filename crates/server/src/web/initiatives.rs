@@ -63,13 +63,13 @@ struct Names {
 }
 
 async fn names(state: &AppState, actor: &Actor) -> Result<Names, PageError> {
-    let (everyone, _) = people::everyone(state, actor).await?;
     let (all_teams, _) = teams::everyone(state, actor).await?;
-    let people: Vec<Choice> = everyone
+    let people: Vec<Choice> = people::choices(state, actor)
+        .await?
         .into_iter()
-        .map(|p| Choice {
-            id: p.id.to_string(),
-            name: p.name,
+        .map(|(id, name)| Choice {
+            id: id.to_string(),
+            name,
         })
         .collect();
     let teams: Vec<Choice> = all_teams

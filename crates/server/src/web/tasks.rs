@@ -12,8 +12,7 @@ use crate::{
     extract::{Paging, PathId},
     patch::Patch,
     services::{
-        initiatives::{self, InitiativesQuery},
-        people,
+        initiatives, people,
         permissions::{self, Allowed},
         tasks::{self, CreateTaskRequest, TasksQuery, UpdateTaskRequest},
     },
@@ -62,34 +61,17 @@ struct Names {
     initiative: HashMap<String, String>,
 }
 
-/// How many initiatives a task form offers (the newest).
-const INITIATIVE_CHOICES: u64 = 100;
-
 async fn names(state: &AppState, actor: &Actor) -> Result<Names, PageError> {
-    let (everyone, _) = people::everyone(state, actor).await?;
-    let (inits, _) = initiatives::list(
-        state,
-        actor,
-        InitiativesQuery::default(),
-        &Paging {
-            page: None,
-            limit: Some(INITIATIVE_CHOICES.to_string()),
-        },
-    )
-    .await?;
-    let people: Vec<Choice> = everyone
+    let choice = |(id, name): (String, String)| Choice { id, name };
+    let people: Vec<Choice> = people::choices(state, actor)
+        .await?
         .into_iter()
-        .map(|p| Choice {
-            id: p.id.to_string(),
-            name: p.name,
-        })
+        .map(|(id, name)| choice((id.to_string(), name)))
         .collect();
-    let initiatives: Vec<Choice> = inits
+    let initiatives: Vec<Choice> = initiatives::choices(state, actor)
+        .await?
         .into_iter()
-        .map(|i| Choice {
-            id: i.id.to_string(),
-            name: i.title,
-        })
+        .map(|(id, title)| choice((id.to_string(), title)))
         .collect();
     Ok(Names {
         person: people

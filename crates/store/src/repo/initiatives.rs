@@ -12,7 +12,7 @@ use manageros_core::{
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, Order, PaginatorTrait, QueryFilter,
-    prelude::*,
+    QueryOrder, QuerySelect, prelude::*,
 };
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -175,6 +175,28 @@ pub async fn list(
     )
     .await?;
     Ok((with_owners(db, org, rows).await?, total))
+}
+
+/// `(id, title)` of the organization's newest initiatives, at most `cap`: the choices of a
+/// form or a filter, without owners or counts.
+pub async fn choices(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    cap: u64,
+) -> Result<Vec<(InitiativeId, String)>, DbErr> {
+    Ok(of(org)
+        .select_only()
+        .column(initiative::Column::Id)
+        .column(initiative::Column::Title)
+        .order_by(initiative::Column::CreatedAt, Order::Desc)
+        .order_by(initiative::Column::Id, Order::Desc)
+        .limit(cap)
+        .into_tuple::<(String, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(id, title)| InitiativeId::parse(&id).map(|id| (id, title)))
+        .collect())
 }
 
 pub async fn find(

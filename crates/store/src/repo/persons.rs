@@ -346,6 +346,29 @@ pub async fn all(db: &impl ConnectionTrait, org: &OrgId, cap: u64) -> Result<Vec
         .collect())
 }
 
+/// `(id, name)` of the organization's people, by name, at most `cap`: the choices of a form
+/// or a filter, without the rest of each row.
+pub async fn choices(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    cap: u64,
+) -> Result<Vec<(PersonId, String)>, DbErr> {
+    Ok(person::Entity::find()
+        .select_only()
+        .column(person::Column::Id)
+        .column(person::Column::Name)
+        .filter(person::Column::OrganizationId.eq(org.as_str()))
+        .order_by(lower(person::Column::Name), Order::Asc)
+        .order_by(person::Column::Id, Order::Asc)
+        .limit(cap)
+        .into_tuple::<(String, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(id, name)| PersonId::parse(&id).map(|id| (id, name)))
+        .collect())
+}
+
 /// `(id, name)` of the people who manage someone, by name, at most `cap` (the directory's
 /// manager filter).
 pub async fn managers(
