@@ -12,7 +12,8 @@ use manageros_core::{
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, prelude::*,
+    QueryOrder, QuerySelect,
+    prelude::*,
 };
 
 #[derive(Clone, Debug, PartialEq, Eq)]
