@@ -11,7 +11,6 @@ use crate::{
 use askama::Template;
 use axum::{
     extract::{Query, State},
-    http::StatusCode,
     response::Response,
 };
 use manageros_core::Page;
@@ -85,11 +84,7 @@ pub async fn page(
         }
         Err(e) => return Err(e.into()),
     };
-    let status = if form.fields.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let status = form.status();
     let name = |n: Option<manageros_store::repo::audit::Named>| {
         n.map(|n| format!("{} ({})", n.name, n.email))
             .unwrap_or_default()

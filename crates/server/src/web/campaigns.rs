@@ -5,7 +5,7 @@
 //! `services::campaigns`, as `/api/feedback-campaigns` and `/api/public/feedback` do.
 
 use super::{
-    Ctx, FormState, Layout, PageError, Pager, Posted,
+    Ctx, FormState, Layout, PageError, Pager, Posted, listed,
     oneonones::{Choice, When, page_id},
     tasks::day,
 };
@@ -90,36 +90,23 @@ pub async fn list(
     let q = CampaignsQuery {
         status: p.status.clone(),
     };
-    let (rows, page, form) = match campaigns::list(&state, &actor, q, &paging).await {
-        Ok((list, page)) => (
-            list.iter()
-                .map(|c| Row {
-                    id: c.id.to_string(),
-                    name: c.name.clone(),
-                    about: names
-                        .get(c.target_person_id.as_str())
-                        .cloned()
-                        .unwrap_or_default(),
-                    status: status_label(c.status),
-                    start: day(c.start_date),
-                    end: day(c.end_date),
-                    answered: c.response_count,
-                    invited: c.invite_emails.len(),
-                })
-                .collect(),
-            page,
-            FormState::default(),
-        ),
-        Err(e) => (
-            vec![],
-            manageros_core::Page {
-                page: 1,
-                limit: manageros_core::Page::DEFAULT_LIMIT,
-            }
-            .info(0),
-            FormState::from_error(e)?,
-        ),
-    };
+    let (list, page, form) = listed(campaigns::list(&state, &actor, q, &paging).await)?;
+    let rows = list
+        .iter()
+        .map(|c| Row {
+            id: c.id.to_string(),
+            name: c.name.clone(),
+            about: names
+                .get(c.target_person_id.as_str())
+                .cloned()
+                .unwrap_or_default(),
+            status: status_label(c.status),
+            start: day(c.start_date),
+            end: day(c.end_date),
+            answered: c.response_count,
+            invited: c.invite_emails.len(),
+        })
+        .collect();
     let current = p.status.clone().unwrap_or_default();
     let status_q = p
         .status
@@ -128,11 +115,7 @@ pub async fn list(
         .map(|s| format!("status={s}&"))
         .unwrap_or_default();
     Ok(ctx.render_status(
-        if form.fields.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::BAD_REQUEST
-        },
+        form.status(),
         &ListPage {
             layout: ctx.layout("Feedback campaigns"),
             statuses: std::iter::once((String::new(), "Any status".to_owned()))

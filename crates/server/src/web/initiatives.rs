@@ -4,7 +4,7 @@
 //! `services::initiatives`, as `/api/initiatives` does.
 
 use super::{
-    Ctx, FormState, Layout, PageError, Pager, Posted,
+    Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared, listed,
     oneonones::{Choice, When, page_id, render_markdown},
     tasks::{Row as TaskRow, day, status_label as task_status_label},
 };
@@ -218,22 +218,8 @@ pub async fn list(
         page: p.page.clone(),
         limit: None,
     };
-    let (rows, page, form) = match initiatives::list(&state, &actor, q, &paging).await {
-        Ok((list, page)) => (
-            list.iter().map(|i| row(i, &names)).collect(),
-            page,
-            FormState::default(),
-        ),
-        Err(e) => (
-            vec![],
-            manageros_core::Page {
-                page: 1,
-                limit: manageros_core::Page::DEFAULT_LIMIT,
-            }
-            .info(0),
-            FormState::from_error(e)?,
-        ),
-    };
+    let (list, page, form) = listed(initiatives::list(&state, &actor, q, &paging).await)?;
+    let rows = list.iter().map(|i| row(i, &names)).collect();
     let query = p.query();
     let choices = |list: &[Choice]| {
         list.iter()
@@ -241,11 +227,7 @@ pub async fn list(
             .collect::<Vec<_>>()
     };
     Ok(ctx.render_status(
-        if form.fields.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::BAD_REQUEST
-        },
+        form.status(),
         &ListPage {
             layout: ctx.layout("Initiatives"),
             statuses: options(
@@ -400,10 +382,6 @@ impl InitiativeForm {
     }
 }
 
-fn some(s: &str) -> Option<String> {
-    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
-}
-
 fn confidence(raw: &str) -> Result<i64, ApiError> {
     raw.trim()
         .parse()
@@ -504,14 +482,14 @@ pub async fn create(
         Ok(c) => {
             let req = CreateInitiativeRequest {
                 title: Some(f.title.clone()),
-                summary: some(&f.summary),
-                status: some(&f.status),
-                rag: some(&f.rag),
+                summary: filled(&f.summary),
+                status: filled(&f.status),
+                rag: filled(&f.rag),
                 confidence: Some(c),
-                team_id: some(&f.team_id),
+                team_id: filled(&f.team_id),
                 owner_ids: f.owner_ids.clone(),
-                start_date: some(&f.start_date),
-                target_date: some(&f.target_date),
+                start_date: filled(&f.start_date),
+                target_date: filled(&f.target_date),
             };
             initiatives::create(&state, &actor, req).await
         }
@@ -579,19 +557,18 @@ pub async fn update(
     let actor = ctx.member()?.actor();
     let id: InitiativeId = page_id(&raw)?;
     let f = InitiativeForm::from_pairs(pairs);
-    let clearable = |s: &str| some(s).map_or(Patch::Null, Patch::Value);
     let result = match confidence(&f.confidence) {
         Ok(c) => {
             let req = UpdateInitiativeRequest {
                 title: Patch::Value(f.title.clone()),
-                summary: clearable(&f.summary),
+                summary: filled_or_cleared(&f.summary),
                 status: Patch::Value(f.status.clone()),
                 rag: Patch::Value(f.rag.clone()),
                 confidence: Patch::Value(c),
-                team_id: clearable(&f.team_id),
+                team_id: filled_or_cleared(&f.team_id),
                 owner_ids: Patch::Value(f.owner_ids.clone()),
-                start_date: clearable(&f.start_date),
-                target_date: clearable(&f.target_date),
+                start_date: filled_or_cleared(&f.start_date),
+                target_date: filled_or_cleared(&f.target_date),
             };
             initiatives::update(&state, &actor, &id, req).await
         }

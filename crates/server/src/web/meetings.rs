@@ -4,7 +4,7 @@
 //! instances by the rule. Every page calls `services::meetings`, as `/api/meetings` does.
 
 use super::{
-    Ctx, FormState, Layout, PageError, Pager, Posted,
+    Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared, listed,
     oneonones::{Choice, When, local_to_utc, page_id, render_markdown},
 };
 use crate::{
@@ -146,27 +146,13 @@ pub async fn list(
         page: p.page.clone(),
         limit: None,
     };
-    let listed = if upcoming {
+    let result = if upcoming {
         meetings::list_upcoming(&state, &actor, q, &paging).await
     } else {
         meetings::list(&state, &actor, q, &paging).await
     };
-    let (rows, page, form) = match listed {
-        Ok((list, page)) => (
-            list.iter().map(|m| row(m, &names)).collect(),
-            page,
-            FormState::default(),
-        ),
-        Err(e) => (
-            vec![],
-            manageros_core::Page {
-                page: 1,
-                limit: manageros_core::Page::DEFAULT_LIMIT,
-            }
-            .info(0),
-            FormState::from_error(e)?,
-        ),
-    };
+    let (list, page, form) = listed(result)?;
+    let rows = list.iter().map(|m| row(m, &names)).collect();
     let mut q = url::form_urlencoded::Serializer::new(String::new());
     if let Some(s) = p.search.as_deref().filter(|s| !s.is_empty()) {
         q.append_pair("search", s);
@@ -176,11 +162,7 @@ pub async fn list(
     }
     let query = q.finish();
     Ok(ctx.render_status(
-        if form.fields.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::BAD_REQUEST
-        },
+        form.status(),
         &ListPage {
             layout: ctx.layout("Meetings"),
             search: p.search.clone().unwrap_or_default(),
@@ -381,10 +363,6 @@ fn opt(o: &Option<impl ToString>) -> String {
     o.as_ref().map(ToString::to_string).unwrap_or_default()
 }
 
-fn some(s: &str) -> Option<String> {
-    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
-}
-
 #[derive(Template)]
 #[template(path = "meetings/form.html")]
 struct FormPage {
@@ -483,14 +461,14 @@ pub async fn create(
         Ok(d) => {
             let req = CreateMeetingRequest {
                 title: Some(f.title.clone()),
-                description: some(&f.description),
+                description: filled(&f.description),
                 scheduled_at: Some(local_to_utc(&f.scheduled_at, f.tz_offset.as_deref())),
                 duration_minutes: Some(d),
-                location: some(&f.location),
+                location: filled(&f.location),
                 is_private: f.is_private,
-                owner_id: some(&f.owner_id),
-                team_id: some(&f.team_id),
-                initiative_id: some(&f.initiative_id),
+                owner_id: filled(&f.owner_id),
+                team_id: filled(&f.team_id),
+                initiative_id: filled(&f.initiative_id),
                 participant_ids: f.participant_ids.clone(),
             };
             meetings::create(&state, &actor, req).await
@@ -556,24 +534,23 @@ pub async fn update(
     let actor = ctx.member()?.actor();
     let id: MeetingId = page_id(&raw)?;
     let f = MeetingForm::from_pairs(pairs);
-    let clearable = |s: &str| some(s).map_or(Patch::Null, Patch::Value);
     let current = meetings::get(&state, &actor, &id).await?;
     let result = match f.duration() {
         Ok(d) => {
             let mut req = UpdateMeetingRequest {
                 title: Patch::Value(f.title.clone()),
-                description: clearable(&f.description),
+                description: filled_or_cleared(&f.description),
                 scheduled_at: Patch::Value(local_to_utc(&f.scheduled_at, f.tz_offset.as_deref())),
                 duration_minutes: Patch::Value(d),
-                location: clearable(&f.location),
-                team_id: clearable(&f.team_id),
-                initiative_id: clearable(&f.initiative_id),
+                location: filled_or_cleared(&f.location),
+                team_id: filled_or_cleared(&f.team_id),
+                initiative_id: filled_or_cleared(&f.initiative_id),
                 participant_ids: Patch::Value(f.participant_ids.clone()),
                 ..Default::default()
             };
             // Owner and privacy are for the creator, the owner and admins: a participant's
             // form leaves them as they are unless they were changed.
-            let owner = some(&f.owner_id);
+            let owner = filled(&f.owner_id);
             if owner != current.owner_id.as_ref().map(ToString::to_string) {
                 req.owner_id = owner.map_or(Patch::Null, Patch::Value);
             }
@@ -638,7 +615,7 @@ pub async fn add_instance(
     let id: MeetingId = page_id(&raw)?;
     let req = CreateInstanceRequest {
         scheduled_at: Some(local_to_utc(&f.scheduled_at, f.tz_offset.as_deref())),
-        notes: some(&f.notes),
+        notes: filled(&f.notes),
         participant_ids: None,
     };
     match meetings::create_instance(&state, &actor, &id, req).await {
@@ -695,7 +672,7 @@ pub async fn update_instance(
     let id: MeetingInstanceId = page_id(&raw)?;
     let req = UpdateInstanceRequest {
         scheduled_at: Patch::Value(local_to_utc(&f.scheduled_at, f.tz_offset.as_deref())),
-        notes: some(&f.notes).map_or(Patch::Null, Patch::Value),
+        notes: filled_or_cleared(&f.notes),
         participant_ids: Patch::Absent,
     };
     match meetings::update_instance(&state, &actor, &id, req).await {

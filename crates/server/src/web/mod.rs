@@ -621,6 +621,15 @@ impl FormState {
 
     /// A service's refusal, placed next to the fields it names. A 500 is not a form's fault:
     /// it stays an error page.
+    /// The answer's status: 400 when a field was refused, else 200.
+    pub fn status(&self) -> StatusCode {
+        if self.fields.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::BAD_REQUEST
+        }
+    }
+
     pub fn from_error(e: ApiError) -> Result<Self, PageError> {
         match e {
             ApiError::Validation(fields) => Ok(Self {
@@ -634,6 +643,32 @@ impl FormState {
             }),
         }
     }
+}
+
+/// A list whose filters the service may refuse: its rows, or (for a bad filter) none and the
+/// messages to show beside the filters. Any other refusal is the page's own (403, 404…).
+pub fn listed<T>(
+    result: Result<(Vec<T>, manageros_core::PageInfo), ApiError>,
+) -> Result<(Vec<T>, manageros_core::PageInfo, FormState), PageError> {
+    match result {
+        Ok((list, page)) => Ok((list, page, FormState::default())),
+        Err(e @ ApiError::Validation(_)) => Ok((
+            vec![],
+            manageros_core::Page::default().info(0),
+            FormState::from_error(e)?,
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A form's optional field: trimmed, and empty is none.
+pub fn filled(s: &str) -> Option<String> {
+    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// A form's optional field in an update: empty clears it (`null` in the API).
+pub fn filled_or_cleared(s: &str) -> crate::patch::Patch<String> {
+    filled(s).map_or(crate::patch::Patch::Null, crate::patch::Patch::Value)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -259,11 +259,7 @@ pub async fn show_list(
     let filtered = [&params.search, &params.scheduled_from, &params.scheduled_to]
         .iter()
         .any(|v| v.as_deref().is_some_and(|v| !v.is_empty()));
-    let mut status = if form.fields.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let mut status = form.status();
     let handoffs = handoffs::pending(state, &actor).await?;
     let handoff_error = handoff_error.map(|(id, e)| {
         status = e.status();

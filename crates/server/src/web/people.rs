@@ -3,7 +3,7 @@
 //! page calls `services::people`, as `/api/people` does.
 
 use super::{
-    Ctx, FormState, Layout, PageError, Pager, Posted,
+    Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared,
     oneonones::{Choice, Row},
 };
 use crate::{
@@ -156,11 +156,7 @@ pub async fn directory(
         Err(e @ ApiError::Validation(_)) => (None, FormState::from_error(e)?),
         Err(e) => return Err(e.into()),
     };
-    let status = if form.fields.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let status = form.status();
     let (rows, teams, managers, pager, total) = match dir {
         Some(d) => (
             d.entries
@@ -419,35 +415,26 @@ pub struct PersonForm {
     manager_id: String,
 }
 
-fn some(s: &str) -> Option<String> {
-    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
-}
-
-/// A form field as a patch: what is typed, or cleared when left empty.
-fn patch(s: &str) -> Patch<String> {
-    some(s).map_or(Patch::Null, Patch::Value)
-}
-
 impl PersonForm {
     fn create(&self) -> CreatePersonRequest {
         CreatePersonRequest {
             name: Some(self.name.clone()),
-            email: some(&self.email),
-            role: some(&self.role),
-            status: some(&self.status),
-            team_id: some(&self.team_id),
-            manager_id: some(&self.manager_id),
+            email: filled(&self.email),
+            role: filled(&self.role),
+            status: filled(&self.status),
+            team_id: filled(&self.team_id),
+            manager_id: filled(&self.manager_id),
         }
     }
 
     fn update(&self) -> UpdatePersonRequest {
         UpdatePersonRequest {
             name: Patch::Value(self.name.clone()),
-            email: patch(&self.email),
-            role: patch(&self.role),
+            email: filled_or_cleared(&self.email),
+            role: filled_or_cleared(&self.role),
             status: Patch::Value(self.status.clone()),
-            team_id: patch(&self.team_id),
-            manager_id: patch(&self.manager_id),
+            team_id: filled_or_cleared(&self.team_id),
+            manager_id: filled_or_cleared(&self.manager_id),
         }
     }
 

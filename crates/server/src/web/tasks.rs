@@ -4,7 +4,7 @@
 //! the authz module's answer for that task, and where it is not, its reason is shown.
 
 use super::{
-    Ctx, FormState, Layout, PageError, Pager, Posted,
+    Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared, listed,
     oneonones::{Choice, When, page_id, render_markdown},
 };
 use crate::{
@@ -322,29 +322,11 @@ pub async fn list(
         Ok(q) => tasks::list(&state, &actor, q, &paging).await,
         Err(e) => Err(e),
     };
-    let (rows, page, form) = match result {
-        Ok((list, page)) => (
-            list.iter().map(|t| row(t, &names, &actor, now)).collect(),
-            page,
-            FormState::default(),
-        ),
-        Err(e) => (
-            vec![],
-            manageros_core::Page {
-                page: 1,
-                limit: manageros_core::Page::DEFAULT_LIMIT,
-            }
-            .info(0),
-            FormState::from_error(e)?,
-        ),
-    };
+    let (list, page, form) = listed(result)?;
+    let rows = list.iter().map(|t| row(t, &names, &actor, now)).collect();
     let query = p.query(true);
     Ok(ctx.render_status(
-        if form.fields.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::BAD_REQUEST
-        },
+        form.status(),
         &ListPage {
             layout: ctx.layout("Tasks"),
             filters: filters(&p, &names),
@@ -407,28 +389,24 @@ pub async fn board(
             Ok(q) => tasks::list(&state, &actor, q, &paging).await,
             Err(e) => Err(e),
         };
-        match result {
-            Ok((list, page)) => columns.push(Column {
-                status: status.as_str(),
-                label: status_label(*status),
-                cards: list.iter().map(|t| row(t, &names, &actor, now)).collect(),
-                total: page.total_count,
-                more_href: format!("/tasks?{}", column.query(true)),
-            }),
-            Err(e) => {
-                form = FormState::from_error(e)?;
-                columns.clear();
-                break;
-            }
+        let (list, page, refused) = listed(result)?;
+        if !refused.fields.is_empty() {
+            // A bad filter: said once, beside the filters, with no columns.
+            form = refused;
+            columns.clear();
+            break;
         }
+        columns.push(Column {
+            status: status.as_str(),
+            label: status_label(*status),
+            cards: list.iter().map(|t| row(t, &names, &actor, now)).collect(),
+            total: page.total_count,
+            more_href: format!("/tasks?{}", column.query(true)),
+        });
     }
     let query = p.query(false);
     Ok(ctx.render_status(
-        if form.fields.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::BAD_REQUEST
-        },
+        form.status(),
         &BoardPage {
             layout: ctx.layout("Task board"),
             filters: filters(&p, &names),
@@ -535,10 +513,6 @@ pub struct TaskForm {
     assignee_id: String,
     #[serde(default)]
     initiative_id: String,
-}
-
-fn some(s: &str) -> Option<String> {
-    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
 /// A priority as typed: a whole number, or the service's own message for anything else.
@@ -650,12 +624,12 @@ pub async fn create(
         Ok(p) => {
             let req = CreateTaskRequest {
                 title: Some(f.title.clone()),
-                description: some(&f.description),
-                status: some(&f.status),
+                description: filled(&f.description),
+                status: filled(&f.status),
                 priority: Some(p),
-                due_date: some(&f.due_date),
-                assignee_id: some(&f.assignee_id),
-                initiative_id: some(&f.initiative_id),
+                due_date: filled(&f.due_date),
+                assignee_id: filled(&f.assignee_id),
+                initiative_id: filled(&f.initiative_id),
             };
             tasks::create(&state, &actor, req).await
         }
@@ -726,17 +700,16 @@ pub async fn update(
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
     let id: TaskId = page_id(&raw)?;
-    let clearable = |s: &str| some(s).map_or(Patch::Null, Patch::Value);
     let result = match priority(&f.priority) {
         Ok(p) => {
             let req = UpdateTaskRequest {
                 title: Patch::Value(f.title.clone()),
-                description: clearable(&f.description),
+                description: filled_or_cleared(&f.description),
                 status: Patch::Value(f.status.clone()),
                 priority: Patch::Value(p),
-                due_date: clearable(&f.due_date),
-                assignee_id: clearable(&f.assignee_id),
-                initiative_id: clearable(&f.initiative_id),
+                due_date: filled_or_cleared(&f.due_date),
+                assignee_id: filled_or_cleared(&f.assignee_id),
+                initiative_id: filled_or_cleared(&f.initiative_id),
             };
             tasks::update(&state, &actor, &id, req).await
         }

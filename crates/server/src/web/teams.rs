@@ -2,7 +2,9 @@
 //! creating, editing and deleting teams. Every page calls `services::teams`, as `/api/teams`
 //! does.
 
-use super::{Ctx, FormState, Layout, PageError, Pager, Posted, oneonones::Choice};
+use super::{
+    Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared, oneonones::Choice,
+};
 use crate::{
     error::ApiError,
     extract::Paging,
@@ -163,10 +165,6 @@ pub struct TeamForm {
     parent_id: String,
 }
 
-fn some(s: &str) -> Option<String> {
-    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
-}
-
 #[derive(Template)]
 #[template(path = "teams/form.html")]
 struct FormPage {
@@ -248,8 +246,8 @@ pub async fn create(
     let actor = ctx.member()?.actor();
     let req = CreateTeamRequest {
         name: Some(f.name.clone()),
-        description: some(&f.description),
-        parent_id: some(&f.parent_id),
+        description: filled(&f.description),
+        parent_id: filled(&f.parent_id),
     };
     match teams::create(&state, &actor, req).await {
         Ok(t) => Ok(ctx.redirect_with(
@@ -302,8 +300,8 @@ pub async fn update(
     let actor = ctx.member()?.actor();
     let req = UpdateTeamRequest {
         name: Patch::Value(f.name.clone()),
-        description: some(&f.description).map_or(Patch::Null, Patch::Value),
-        parent_id: some(&f.parent_id).map_or(Patch::Null, Patch::Value),
+        description: filled_or_cleared(&f.description),
+        parent_id: filled_or_cleared(&f.parent_id),
     };
     match teams::update(&state, &actor, &raw, req).await {
         Ok(t) => Ok(ctx.redirect_with(&format!("/teams/{}", t.id), "Changes saved.")),

@@ -1413,6 +1413,9 @@ async fn tasks_are_listed_moved_on_the_board_and_edited_by_whom_the_rule_allows(
     let none = pb.get(&format!("/tasks?assigneeId={pat_person}")).await;
     assert!(none.html.contains("No task matches these filters"));
     assert_eq!(pb.get("/tasks?due=someday").await.status, 400);
+    let board = pb.get("/tasks/board?due=someday").await;
+    assert_eq!(board.status, 400);
+    assert!(board.html.contains("due must be one of: overdue, week"));
 
     // Sam, the assignee, moves it to done from the board with one click.
     let mut sb = Browser::signed_in(&app, &sam);
@@ -1432,6 +1435,24 @@ async fn tasks_are_listed_moved_on_the_board_and_edited_by_whom_the_rule_allows(
         .await;
     assert_eq!(moved.status, 303);
     assert_eq!(moved.location.as_deref(), Some("/tasks/board"));
+    // A status that does not exist is said where the click was, and changes nothing.
+    let odd = sb
+        .post(
+            &format!("/tasks/{id}/status"),
+            &[
+                ("csrf", &st),
+                ("status", "finished"),
+                ("back", "/tasks/board"),
+            ],
+        )
+        .await;
+    assert_eq!(odd.status, 303);
+    assert!(
+        sb.get("/tasks/board")
+            .await
+            .html
+            .contains("Status must be one of")
+    );
     let t = pat.get(&format!("/api/tasks/{id}")).await;
     assert_eq!(t.body["task"]["status"], "done");
 
