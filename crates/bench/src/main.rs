@@ -66,14 +66,18 @@ struct Args {
     /// Concurrent clients.
     #[arg(long, default_value_t = 16)]
     concurrency: usize,
-    /// Seconds measured per scenario (after 2 seconds of warm-up).
+    /// Seconds measured per scenario and surface (after 2 seconds of warm-up).
     #[arg(long, default_value_t = 10)]
     duration: u64,
+    /// Rounds the measured seconds are split into, the surfaces taking turns (API, page,
+    /// page, API, …), so that a drift of the machine weighs on both alike.
+    #[arg(long, default_value_t = 4)]
+    rounds: u32,
     /// The `manageros` binary to run (default: next to this one).
     #[arg(long)]
     server_bin: Option<PathBuf>,
     /// What to measure: the JSON route, the HTML page of the same list, or both (each
-    /// scenario on the API, then on the page, and their ratio).
+    /// scenario on the API and on the page, in alternating rounds, and their ratio).
     #[arg(long, value_enum, num_args = 1.., default_values_t = [Surface::Api, Surface::Page])]
     surface: Vec<Surface>,
     /// Only seed, do not run the load.
@@ -160,6 +164,7 @@ async fn seed(url: &str, scale: Scale) -> anyhow::Result<()> {
             slug: Set(format!("bench-org-{o}")),
             created_at: Set(now.as_millis()),
             updated_at: Set(now.as_millis()),
+            names_version: Set(0),
         })
         .exec_without_returning(&txn)
         .await?;
@@ -496,15 +501,40 @@ const SCENARIOS: [Scenario; 7] = [
     },
 ];
 
-struct Outcome {
-    requests: usize,
+/// What one round of one surface measured.
+#[derive(Default)]
+struct Sample {
+    latencies_us: Vec<u32>,
+    seconds: f64,
     errors: u64,
-    per_second: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-    peak_rss_mib: f64,
+    peak_rss_kib: u64,
 }
 
+impl Sample {
+    fn add(&mut self, other: Sample) {
+        self.latencies_us.extend(other.latencies_us);
+        self.seconds += other.seconds;
+        self.errors += other.errors;
+        self.peak_rss_kib = self.peak_rss_kib.max(other.peak_rss_kib);
+    }
+
+    fn per_second(&self) -> f64 {
+        self.latencies_us.len() as f64 / self.seconds
+    }
+
+    fn percentile_ms(&mut self, p: f64) -> f64 {
+        let all = &mut self.latencies_us;
+        all.sort_unstable();
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0) as f64
+            / 1000.0
+    }
+}
+
+/// One round: `concurrency` clients request the scenario's path for `duration` (after a
+/// warm-up of 2 seconds when `warm_up`).
+#[allow(clippy::too_many_arguments)]
 async fn drive(
     addr: &str,
     pid: u32,
@@ -513,7 +543,8 @@ async fn drive(
     surface: Surface,
     concurrency: usize,
     duration: Duration,
-) -> anyhow::Result<Outcome> {
+    warm_up: bool,
+) -> anyhow::Result<Sample> {
     let peak = Arc::new(AtomicU64::new(rss_kib(pid).unwrap_or(0)));
     let done = Arc::new(AtomicBool::new(false));
     let sampler = {
@@ -559,8 +590,10 @@ async fn drive(
         }
         tasks
     };
-    for t in run(Duration::from_secs(2), false) {
-        t.await??;
+    if warm_up {
+        for t in run(Duration::from_secs(2), false) {
+            t.await??;
+        }
     }
     errors.store(0, Ordering::Relaxed);
     let started = Instant::now();
@@ -568,23 +601,14 @@ async fn drive(
     for t in run(duration, true) {
         all.extend(t.await??);
     }
-    let elapsed = started.elapsed().as_secs_f64();
+    let seconds = started.elapsed().as_secs_f64();
     done.store(true, Ordering::Relaxed);
     sampler.await?;
-    all.sort_unstable();
-    let pct = |p: f64| {
-        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or(0) as f64
-            / 1000.0
-    };
-    Ok(Outcome {
-        requests: all.len(),
+    Ok(Sample {
+        latencies_us: all,
+        seconds,
         errors: errors.load(Ordering::Relaxed),
-        per_second: all.len() as f64 / elapsed,
-        p50_ms: pct(0.50),
-        p99_ms: pct(0.99),
-        peak_rss_mib: peak.load(Ordering::Relaxed) as f64 / 1024.0,
+        peak_rss_kib: peak.load(Ordering::Relaxed),
     })
 }
 
@@ -615,40 +639,62 @@ async fn main() -> anyhow::Result<()> {
         "SQLite"
     };
     println!(
-        "\n{backend}, {:?} scale ({} organizations), {} clients, {} s per scenario, server pid {pid}\n",
+        "\n{backend}, {:?} scale ({} organizations), {} clients, {} s per scenario and surface in {} alternating rounds, server pid {pid}\n",
         args.scale,
         args.scale.orgs(),
         args.concurrency,
-        args.duration
+        args.duration,
+        args.rounds.max(1)
     );
     println!(
         "| scenario | surface | requests | requests/s | p50 ms | p99 ms | peak server RSS MiB | errors |"
     );
     println!("|---|---|---:|---:|---:|---:|---:|---:|");
     let mut ratios = vec![];
+    let rounds = args.rounds.max(1);
+    let round = Duration::from_secs(args.duration) / rounds;
     for s in &SCENARIOS {
-        let mut rates = vec![];
-        for &surface in &args.surface {
-            let o = drive(
-                &server.addr,
-                pid,
-                args.scale.orgs(),
-                s,
-                surface,
-                args.concurrency,
-                Duration::from_secs(args.duration),
-            )
-            .await?;
+        let mut samples: Vec<(Surface, Sample)> = args
+            .surface
+            .iter()
+            .map(|&surface| (surface, Sample::default()))
+            .collect();
+        for r in 0..rounds {
+            // API, page, then page, API: each surface goes first as often as last.
+            let order: Vec<usize> = if r % 2 == 0 {
+                (0..samples.len()).collect()
+            } else {
+                (0..samples.len()).rev().collect()
+            };
+            for i in order {
+                let sample = drive(
+                    &server.addr,
+                    pid,
+                    args.scale.orgs(),
+                    s,
+                    samples[i].0,
+                    args.concurrency,
+                    round,
+                    samples[i].1.seconds == 0.0,
+                )
+                .await?;
+                samples[i].1.add(sample);
+            }
+        }
+        for (surface, o) in &mut samples {
             println!(
                 "| {} | {surface:?} | {} | {:.0} | {:.2} | {:.2} | {:.1} | {} |",
-                s.name, o.requests, o.per_second, o.p50_ms, o.p99_ms, o.peak_rss_mib, o.errors
+                s.name,
+                o.latencies_us.len(),
+                o.per_second(),
+                o.percentile_ms(0.50),
+                o.percentile_ms(0.99),
+                o.peak_rss_kib as f64 / 1024.0,
+                o.errors
             );
-            rates.push((surface, o.per_second));
         }
-        if let (Some((Surface::Api, api)), Some((Surface::Page, page))) =
-            (rates.first().copied(), rates.get(1).copied())
-        {
-            ratios.push((s.name, api / page));
+        if let [(Surface::Api, api), (Surface::Page, page)] = &samples[..] {
+            ratios.push((s.name, api.per_second() / page.per_second()));
         }
     }
     if !ratios.is_empty() {

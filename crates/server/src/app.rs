@@ -3,6 +3,7 @@
 
 use crate::{
     api,
+    client::ClientAddr,
     config::{Config, Limits, ServeArgs},
     error::ApiError,
     mail::Mailer,
@@ -12,7 +13,7 @@ use crate::{
 };
 use axum::{
     Router,
-    extract::{ConnectInfo, DefaultBodyLimit, State},
+    extract::{DefaultBodyLimit, State},
     http::{HeaderName, HeaderValue, Request, header},
     middleware::{self, Next},
     response::{IntoResponse, Response},
@@ -49,6 +50,8 @@ pub struct Settings {
     pub limits: Limits,
     /// Days the audit log keeps an event.
     pub audit_retention_days: u32,
+    /// Whose `X-Forwarded-For` is believed (`--trust-proxy`).
+    pub trusted_proxies: crate::client::TrustedProxies,
 }
 
 impl Settings {
@@ -69,6 +72,7 @@ impl Settings {
             clock: Arc::new(manageros_core::SystemClock),
             limits: Limits::from_args(args),
             audit_retention_days: args.audit_retention_days,
+            trusted_proxies: args.trust_proxy.clone(),
         })
     }
 }
@@ -89,11 +93,14 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     .await?;
     Ok(AppState {
         db,
-        config: Arc::new(Config::new(
-            &settings.public_url,
-            settings.limits,
-            settings.audit_retention_days,
-        )),
+        config: Arc::new(Config {
+            trusted_proxies: settings.trusted_proxies,
+            ..Config::new(
+                &settings.public_url,
+                settings.limits,
+                settings.audit_retention_days,
+            )
+        }),
         clock: settings.clock,
         mailer: Arc::new(mailer),
         passwords: Passwords::new()?,
@@ -103,6 +110,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             settings.mail_limits.1,
         )),
         background: TaskTracker::new(),
+        names: Arc::default(),
     })
 }
 
@@ -243,9 +251,11 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let router = router.clone();
+        let config = state.config.clone();
         let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
             let mut req = req.map(axum::body::Body::new);
-            req.extensions_mut().insert(ConnectInfo(peer));
+            let client = config.trusted_proxies.client(peer.ip(), req.headers());
+            req.extensions_mut().insert(ClientAddr(client));
             router.clone().call(req)
         });
         let connection = builder

@@ -78,6 +78,11 @@ pub struct ServeArgs {
     /// Days an organization's audit log keeps its security events.
     #[arg(long, env = "MANAGEROS_AUDIT_RETENTION_DAYS", default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=36_500))]
     pub audit_retention_days: u32,
+
+    /// Reverse proxies whose `X-Forwarded-For` names the client (comma-separated addresses or
+    /// CIDR networks, e.g. `10.0.0.0/8,127.0.0.1`); from any other peer the header is ignored.
+    #[arg(long, env = "MANAGEROS_TRUST_PROXY", default_value = "")]
+    pub trust_proxy: crate::client::TrustedProxies,
 }
 
 impl std::fmt::Debug for ServeArgs {
@@ -96,6 +101,7 @@ impl std::fmt::Debug for ServeArgs {
             .field("request_timeout", &self.request_timeout)
             .field("max_connections", &self.max_connections)
             .field("audit_retention_days", &self.audit_retention_days)
+            .field("trust_proxy", &self.trust_proxy)
             .finish()
     }
 }
@@ -124,6 +130,8 @@ pub struct Config {
     pub limits: Limits,
     /// Days the audit log keeps an event.
     pub audit_retention_days: u32,
+    /// Whose `X-Forwarded-For` is believed (`--trust-proxy`).
+    pub trusted_proxies: crate::client::TrustedProxies,
 }
 
 /// Bounds on what one client can hold: a slow client cannot keep a connection (or a file
@@ -166,6 +174,7 @@ impl Config {
             cookie_secure: public_url.scheme() == "https",
             limits,
             audit_retention_days,
+            trusted_proxies: crate::client::TrustedProxies::default(),
         }
     }
 

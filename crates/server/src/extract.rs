@@ -2,7 +2,6 @@
 //! [`AppQuery`], [`AppPath`]), each failing with the API's error envelope.
 
 use crate::{error::ApiError, session, state::AppState};
-use axum::extract::ConnectInfo;
 use axum::{
     extract::{
         FromRequest, FromRequestParts,
@@ -16,7 +15,6 @@ use manageros_core::{
     authz::{Actor, Kind},
 };
 use manageros_store::repo::{sessions::Device, users::User};
-use std::net::SocketAddr;
 
 /// A JSON body, which must be an object; anything else is a 400 or 415 in the envelope.
 ///
@@ -194,6 +192,8 @@ pub struct CurrentUser {
     pub token_hash: String,
     /// The session this request presented (marked "this device" in the list of sessions).
     pub session_id: SessionId,
+    /// The organization's `names_version` as the session lookup read it (`services::names`).
+    pub names_version: i64,
 }
 
 impl CurrentUser {
@@ -215,14 +215,14 @@ impl FromRequestParts<AppState> for CurrentUser {
             session::check_same_origin(&parts.headers, &state.config.public_origin)?;
         }
         let token_hash = session::hash_token(&presented.token);
-        let (user, session_id) =
-            manageros_store::repo::sessions::find_user(&state.db, &token_hash, state.now())
-                .await?
-                .ok_or(ApiError::Unauthorized)?;
+        let found = manageros_store::repo::sessions::find_user(&state.db, &token_hash, state.now())
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
         Ok(Self {
-            user,
+            user: found.user,
             token_hash,
-            session_id,
+            session_id: found.session_id,
+            names_version: found.names_version,
         })
     }
 }
@@ -242,8 +242,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Client {
 
 pub fn client_of(headers: &axum::http::HeaderMap, extensions: &axum::http::Extensions) -> Device {
     let address = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(a)| a.ip().to_string());
+        .get::<crate::client::ClientAddr>()
+        .map(|a| a.0.to_string());
     let user_agent = headers
         .get(axum::http::header::USER_AGENT)
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())

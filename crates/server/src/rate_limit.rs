@@ -1,14 +1,14 @@
 //! The per-address rate limit on `/api/auth/*` (sign-up, sign-in, password reset): a brake on
 //! password guessing and on mail bombing through forgot-password; and the [`MailBudget`].
 
-use crate::{error::ApiError, state::AppState};
+use crate::{client::ClientAddr, error::ApiError, state::AppState};
 use axum::{
-    extract::{ConnectInfo, Request, State},
+    extract::{Request, State},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use governor::{Quota, RateLimiter, clock::Clock as _};
-use std::{net::IpAddr, net::SocketAddr, num::NonZeroU32, sync::Arc};
+use std::{net::IpAddr, num::NonZeroU32, sync::Arc};
 
 pub type AuthLimiter = governor::DefaultKeyedRateLimiter<IpAddr>;
 
@@ -22,8 +22,8 @@ pub async fn limit_auth(State(state): State<AppState>, req: Request, next: Next)
     if let Some(limiter) = &state.auth_limiter {
         let ip = req
             .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+            .get::<ClientAddr>()
+            .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0);
         if let Err(not_until) = limiter.check_key(&ip) {
             return ApiError::RateLimited {
                 retry_after_secs: secs(&not_until),

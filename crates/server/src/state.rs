@@ -19,6 +19,8 @@ pub struct AppState {
     /// Work that outlives its request (e.g. mail whose timing must not reveal whether an
     /// account exists). Shutdown waits for it.
     pub background: TaskTracker,
+    /// The organizations' names pages choose from, kept by version (`services::names`).
+    pub names: Arc<crate::services::names::NamesCache>,
 }
 
 impl AppState {

@@ -12,7 +12,7 @@ use crate::{
     state::AppState,
 };
 use axum::{
-    extract::{ConnectInfo, Request, State},
+    extract::{Request, State},
     http::StatusCode,
     middleware::Next,
     response::Response,
@@ -31,10 +31,7 @@ use manageros_store::{
     },
 };
 use serde::Deserialize;
-use std::{
-    net::SocketAddr,
-    sync::{Arc, Mutex},
-};
+use std::sync::{Arc, Mutex};
 use utoipa::IntoParams;
 
 /// An event being described, to [`record`].
@@ -150,8 +147,8 @@ pub async fn denials(State(state): State<AppState>, req: Request, next: Next) ->
     let path = req.uri().path().to_owned();
     let address = req
         .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(a)| a.ip().to_string());
+        .get::<crate::client::ClientAddr>()
+        .map(|a| a.0.to_string());
     let refused = Arc::new(Mutex::new(None));
     let res = REFUSED.scope(refused.clone(), next.run(req)).await;
     let reason = refused.lock().ok().and_then(|mut r| r.take());
@@ -173,7 +170,9 @@ async fn record_denial(
     detail: String,
 ) -> Result<(), ApiError> {
     let hash = session::hash_token(token);
-    let Some((user, _)) = sessions::find_user(&state.db, &hash, state.now()).await? else {
+    let Some(sessions::SessionUser { user, .. }) =
+        sessions::find_user(&state.db, &hash, state.now()).await?
+    else {
         return Ok(());
     };
     let Some(org) = &user.organization_id else {

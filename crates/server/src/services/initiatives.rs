@@ -102,15 +102,6 @@ pub async fn list(
 /// How many initiatives a form or filter offers (the newest).
 pub const CHOICES: u64 = 100;
 
-/// `(id, title)` of the newest initiatives (initiative.view): the choices of a filter or a form.
-pub async fn choices(
-    state: &AppState,
-    actor: &Actor,
-) -> Result<Vec<(InitiativeId, String)>, ApiError> {
-    let org = load::permitted(actor, Action::InitiativeView)?;
-    Ok(initiatives::choices(&state.db, &org, CHOICES).await?)
-}
-
 /// An initiative (initiative.view).
 pub async fn get(
     state: &AppState,

@@ -15,6 +15,7 @@ pub mod invitations;
 pub mod load;
 pub mod meetings;
 pub mod members;
+pub mod names;
 pub mod oneonones;
 pub mod organizations;
 pub mod people;

@@ -204,13 +204,6 @@ pub async fn everyone(state: &AppState, actor: &Actor) -> Result<(Vec<Person>, b
     Ok((people, more))
 }
 
-/// `(id, name)` of everyone on the org chart, by name (at most [`CHART_LIMIT`]): the choices
-/// of a filter or a form.
-pub async fn choices(state: &AppState, actor: &Actor) -> Result<Vec<(PersonId, String)>, ApiError> {
-    let org = authz::authorize_org(actor, OrgAction::ViewPeople)?;
-    Ok(persons::choices(&state.db, &org, CHART_LIMIT).await?)
-}
-
 /// A person's page: the person, and for a caller who has one-on-ones with them, the newest
 /// of those (at most [`WITH_ME_LIMIT`]).
 pub struct PersonPage {

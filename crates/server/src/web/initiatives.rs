@@ -4,7 +4,7 @@
 //! `services::initiatives`, as `/api/initiatives` does.
 
 use super::{
-    Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared, listed,
+    Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared, listed, names,
     oneonones::{Choice, When, page_id, render_markdown},
     tasks::{Row as TaskRow, day, status_label as task_status_label},
 };
@@ -15,10 +15,9 @@ use crate::{
     services::{
         initiatives::{self, CreateInitiativeRequest, InitiativesQuery, UpdateInitiativeRequest},
         meetings::{self, MeetingsQuery},
-        people,
+        names::Directory,
         permissions::{self, Allowed},
         tasks::TasksQuery,
-        teams,
     },
     state::AppState,
 };
@@ -28,13 +27,9 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
-use manageros_core::{
-    InitiativeId, InitiativeStatus, Rag, TaskStatus,
-    authz::{Action, Actor},
-};
+use manageros_core::{InitiativeId, InitiativeStatus, Rag, TaskStatus, authz::Action};
 use manageros_store::repo::initiatives::Initiative;
 use serde::Deserialize;
-use std::collections::HashMap;
 
 pub fn status_label(s: InitiativeStatus) -> &'static str {
     match s {
@@ -54,45 +49,6 @@ pub fn rag_label(r: Rag) -> &'static str {
     }
 }
 
-/// The people and teams of the organization, for names and choices.
-struct Names {
-    people: Vec<Choice>,
-    teams: Vec<Choice>,
-    person: HashMap<String, String>,
-    team: HashMap<String, String>,
-}
-
-async fn names(state: &AppState, actor: &Actor) -> Result<Names, PageError> {
-    let (all_teams, _) = teams::everyone(state, actor).await?;
-    let people: Vec<Choice> = people::choices(state, actor)
-        .await?
-        .into_iter()
-        .map(|(id, name)| Choice {
-            id: id.to_string(),
-            name,
-        })
-        .collect();
-    let teams: Vec<Choice> = all_teams
-        .into_iter()
-        .map(|t| Choice {
-            id: t.id.to_string(),
-            name: t.name,
-        })
-        .collect();
-    Ok(Names {
-        person: people
-            .iter()
-            .map(|c| (c.id.clone(), c.name.clone()))
-            .collect(),
-        team: teams
-            .iter()
-            .map(|c| (c.id.clone(), c.name.clone()))
-            .collect(),
-        people,
-        teams,
-    })
-}
-
 pub struct Row {
     pub id: String,
     pub title: String,
@@ -106,7 +62,7 @@ pub struct Row {
     pub target: Option<String>,
 }
 
-fn row(i: &Initiative, names: &Names) -> Row {
+fn row(i: &Initiative, names: &Directory) -> Row {
     Row {
         id: i.id.to_string(),
         title: i.title.clone(),
@@ -118,16 +74,16 @@ fn row(i: &Initiative, names: &Names) -> Row {
             .owner_ids
             .iter()
             .filter_map(|o| {
-                names.person.get(o.as_str()).map(|n| Choice {
+                names.person(o.as_str()).map(|n| Choice {
                     id: o.to_string(),
-                    name: n.clone(),
+                    name: n.to_owned(),
                 })
             })
             .collect(),
         team: i.team_id.as_ref().and_then(|t| {
-            names.team.get(t.as_str()).map(|n| Choice {
+            names.team(t.as_str()).map(|n| Choice {
                 id: t.to_string(),
-                name: n.clone(),
+                name: n.to_owned(),
             })
         }),
         start: i.start_date.map(day),
@@ -206,7 +162,7 @@ pub async fn list(
     Query(p): Query<ListParams>,
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
-    let names = names(&state, &actor).await?;
+    let names = names(&state, &ctx).await?;
     let q = InitiativesQuery {
         status: p.status.clone(),
         rag: p.rag.clone(),
@@ -290,7 +246,7 @@ pub async fn initiative(
     let actor = ctx.member()?.actor();
     let id: InitiativeId = page_id(&raw)?;
     let i = initiatives::get(&state, &actor, &id).await?;
-    let names = names(&state, &actor).await?;
+    let names = names(&state, &ctx).await?;
     let first = Paging {
         page: None,
         limit: Some(SHOWN.to_string()),
@@ -315,7 +271,8 @@ pub async fn initiative(
                 assignee: t
                     .assignee_id
                     .as_ref()
-                    .and_then(|a| names.person.get(a.as_str()).cloned())
+                    .and_then(|a| names.person(a.as_str()))
+                    .map(str::to_owned)
                     .unwrap_or_default(),
                 initiative_id: String::new(),
                 initiative: String::new(),
@@ -412,8 +369,7 @@ async fn show_form(
     values: InitiativeForm,
     form: FormState,
 ) -> Result<Response, PageError> {
-    let actor = ctx.member()?.actor();
-    let names = names(state, &actor).await?;
+    let names = names(state, ctx).await?;
     let (heading, action, submit, cancel) = match edit {
         None => (
             "New initiative".to_owned(),
@@ -445,8 +401,8 @@ async fn show_form(
                 .iter()
                 .map(|r| (r.as_str(), rag_label(*r)))
                 .collect(),
-            people: names.people,
-            teams: names.teams,
+            people: names.people.clone(),
+            teams: names.teams.clone(),
             form,
         },
     ))

@@ -4,7 +4,7 @@
 //! instances by the rule. Every page calls `services::meetings`, as `/api/meetings` does.
 
 use super::{
-    Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared, listed,
+    Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared, listed, names,
     oneonones::{Choice, When, local_to_utc, page_id, render_markdown},
 };
 use crate::{
@@ -12,14 +12,12 @@ use crate::{
     extract::{Paging, PathId},
     patch::Patch,
     services::{
-        initiatives::{self, InitiativesQuery},
         meetings::{
             self, CreateInstanceRequest, CreateMeetingRequest, MeetingsQuery,
             UpdateInstanceRequest, UpdateMeetingRequest,
         },
-        people,
+        names::Directory,
         permissions::{self, Allowed},
-        teams,
     },
     state::AppState,
 };
@@ -29,56 +27,9 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
-use manageros_core::{
-    MeetingId, MeetingInstanceId,
-    authz::{Action, Actor},
-};
+use manageros_core::{MeetingId, MeetingInstanceId, authz::Action};
 use manageros_store::repo::meetings::Meeting;
 use serde::Deserialize;
-use std::collections::HashMap;
-
-/// Names of people, teams and initiatives, for rows and choices.
-struct Names {
-    people: Vec<Choice>,
-    teams: Vec<Choice>,
-    initiatives: Vec<Choice>,
-    person: HashMap<String, String>,
-}
-
-async fn names(state: &AppState, actor: &Actor) -> Result<Names, PageError> {
-    let (everyone, _) = people::everyone(state, actor).await?;
-    let (all_teams, _) = teams::everyone(state, actor).await?;
-    let (inits, _) = initiatives::list(
-        state,
-        actor,
-        InitiativesQuery::default(),
-        &Paging {
-            page: None,
-            limit: Some("100".into()),
-        },
-    )
-    .await?;
-    let choice = |id: String, name: String| Choice { id, name };
-    let people: Vec<Choice> = everyone
-        .into_iter()
-        .map(|p| choice(p.id.to_string(), p.name))
-        .collect();
-    Ok(Names {
-        person: people
-            .iter()
-            .map(|c| (c.id.clone(), c.name.clone()))
-            .collect(),
-        people,
-        teams: all_teams
-            .into_iter()
-            .map(|t| choice(t.id.to_string(), t.name))
-            .collect(),
-        initiatives: inits
-            .into_iter()
-            .map(|i| choice(i.id.to_string(), i.title))
-            .collect(),
-    })
-}
 
 pub struct Row {
     pub id: String,
@@ -90,7 +41,7 @@ pub struct Row {
     pub owner: String,
 }
 
-fn row(m: &Meeting, names: &Names) -> Row {
+fn row(m: &Meeting, names: &Directory) -> Row {
     Row {
         id: m.id.to_string(),
         title: m.title.clone(),
@@ -101,7 +52,8 @@ fn row(m: &Meeting, names: &Names) -> Row {
         owner: m
             .owner_id
             .as_ref()
-            .and_then(|o| names.person.get(o.as_str()).cloned())
+            .and_then(|o| names.person(o.as_str()))
+            .map(str::to_owned)
             .unwrap_or_default(),
     }
 }
@@ -135,7 +87,7 @@ pub async fn list(
     Query(p): Query<ListParams>,
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
-    let names = names(&state, &actor).await?;
+    let names = names(&state, &ctx).await?;
     let upcoming = p.show.as_deref() != Some("all");
     let q = MeetingsQuery {
         search: p.search.clone(),
@@ -217,7 +169,7 @@ async fn show_meeting(
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
     let m = meetings::get(state, &actor, id).await?;
-    let names = names(state, &actor).await?;
+    let names = names(state, ctx).await?;
     let (list, page) = meetings::list_instances(
         state,
         &actor,
@@ -228,14 +180,18 @@ async fn show_meeting(
         },
     )
     .await?;
-    let find = |list: &[Choice], id: &str| {
-        list.iter().find(|c| c.id == id).map(|c| Choice {
-            id: c.id.clone(),
-            name: c.name.clone(),
+    let named = |id: &str, name: Option<&str>| {
+        name.map(|n| Choice {
+            id: id.to_owned(),
+            name: n.to_owned(),
         })
     };
-    let name_of =
-        |p: &manageros_core::PersonId| names.person.get(p.as_str()).cloned().unwrap_or_default();
+    let name_of = |p: &manageros_core::PersonId| {
+        names
+            .person(p.as_str())
+            .map(str::to_owned)
+            .unwrap_or_default()
+    };
     Ok(ctx.render_status(
         status,
         &MeetingPage {
@@ -252,11 +208,11 @@ async fn show_meeting(
             team: m
                 .team_id
                 .as_ref()
-                .and_then(|t| find(&names.teams, t.as_str())),
+                .and_then(|t| named(t.as_str(), names.team(t.as_str()))),
             initiative: m
                 .initiative_id
                 .as_ref()
-                .and_then(|i| find(&names.initiatives, i.as_str())),
+                .and_then(|i| named(i.as_str(), names.initiative(i.as_str()))),
             instances: list
                 .iter()
                 .map(|i| InstanceItem {
@@ -390,8 +346,7 @@ async fn show_form(
     scheduled_utc: String,
     form: FormState,
 ) -> Result<Response, PageError> {
-    let actor = ctx.member()?.actor();
-    let names = names(state, &actor).await?;
+    let names = names(state, ctx).await?;
     let (heading, action, submit, cancel) = match edit {
         None => (
             "New meeting".to_owned(),
@@ -416,9 +371,9 @@ async fn show_form(
             cancel,
             values,
             scheduled_utc,
-            people: names.people,
-            teams: names.teams,
-            initiatives: names.initiatives,
+            people: names.people.clone(),
+            teams: names.teams.clone(),
+            initiatives: names.initiatives.clone(),
             form,
         },
     ))

@@ -645,6 +645,16 @@ impl FormState {
     }
 }
 
+/// The caller's organization's people, initiatives and teams by name, for rows and choices
+/// (`services::names`: usually from memory, never stale).
+pub async fn names(
+    state: &AppState,
+    ctx: &Ctx,
+) -> Result<std::sync::Arc<crate::services::names::Directory>, PageError> {
+    let user = ctx.member()?;
+    Ok(crate::services::names::of(state, &user.actor(), user.names_version).await?)
+}
+
 /// A list whose filters the service may refuse: its rows, or (for a bad filter) none and the
 /// messages to show beside the filters. Any other refusal is the page's own (403, 404…).
 pub fn listed<T>(

@@ -348,10 +348,8 @@ impl OneOnOneForm {
     }
 }
 
-pub struct Choice {
-    pub id: String,
-    pub name: String,
-}
+/// An id and the name a page shows for it.
+pub type Choice = crate::services::names::Named;
 
 #[derive(Template)]
 #[template(path = "oneonones/form.html")]

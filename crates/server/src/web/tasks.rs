@@ -4,7 +4,7 @@
 //! the authz module's answer for that task, and where it is not, its reason is shown.
 
 use super::{
-    Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared, listed,
+    Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared, listed, names,
     oneonones::{Choice, When, page_id, render_markdown},
 };
 use crate::{
@@ -12,7 +12,7 @@ use crate::{
     extract::{Paging, PathId},
     patch::Patch,
     services::{
-        initiatives, people,
+        names::Directory,
         permissions::{self, Allowed},
         tasks::{self, CreateTaskRequest, TasksQuery, UpdateTaskRequest},
     },
@@ -30,7 +30,6 @@ use manageros_core::{
 };
 use manageros_store::repo::tasks::Task;
 use serde::Deserialize;
-use std::collections::HashMap;
 
 /// How a page names a status.
 pub fn status_label(s: TaskStatus) -> &'static str {
@@ -51,40 +50,6 @@ fn moves_from(s: TaskStatus) -> &'static [(TaskStatus, &'static str)] {
         TaskStatus::Blocked => &[(TaskStatus::Doing, "Unblock")],
         TaskStatus::Done | TaskStatus::Dropped => &[(TaskStatus::Todo, "Reopen")],
     }
-}
-
-/// Names of the organization's people and initiatives, for rows and choices.
-struct Names {
-    people: Vec<Choice>,
-    initiatives: Vec<Choice>,
-    person: HashMap<String, String>,
-    initiative: HashMap<String, String>,
-}
-
-async fn names(state: &AppState, actor: &Actor) -> Result<Names, PageError> {
-    let choice = |(id, name): (String, String)| Choice { id, name };
-    let people: Vec<Choice> = people::choices(state, actor)
-        .await?
-        .into_iter()
-        .map(|(id, name)| choice((id.to_string(), name)))
-        .collect();
-    let initiatives: Vec<Choice> = initiatives::choices(state, actor)
-        .await?
-        .into_iter()
-        .map(|(id, title)| choice((id.to_string(), title)))
-        .collect();
-    Ok(Names {
-        person: people
-            .iter()
-            .map(|c| (c.id.clone(), c.name.clone()))
-            .collect(),
-        initiative: initiatives
-            .iter()
-            .map(|c| (c.id.clone(), c.name.clone()))
-            .collect(),
-        people,
-        initiatives,
-    })
 }
 
 /// A due date as a page shows it, "1 Mar 2030": a calendar day (stored as its UTC midnight),
@@ -118,7 +83,7 @@ pub struct Row {
     pub why_not: Option<String>,
 }
 
-fn row(t: &Task, names: &Names, actor: &Actor, now: Timestamp) -> Row {
+fn row(t: &Task, names: &Directory, actor: &Actor, now: Timestamp) -> Row {
     let edit = permissions::on(actor, Action::TaskEdit, &t.target());
     let open = !matches!(t.status, TaskStatus::Done | TaskStatus::Dropped);
     Row {
@@ -130,7 +95,8 @@ fn row(t: &Task, names: &Names, actor: &Actor, now: Timestamp) -> Row {
         assignee: t
             .assignee_id
             .as_ref()
-            .and_then(|a| names.person.get(a.as_str()).cloned())
+            .and_then(|a| names.person(a.as_str()))
+            .map(str::to_owned)
             .unwrap_or_default(),
         initiative_id: t
             .initiative_id
@@ -140,7 +106,8 @@ fn row(t: &Task, names: &Names, actor: &Actor, now: Timestamp) -> Row {
         initiative: t
             .initiative_id
             .as_ref()
-            .and_then(|i| names.initiative.get(i.as_str()).cloned())
+            .and_then(|i| names.initiative(i.as_str()))
+            .map(str::to_owned)
             .unwrap_or_default(),
         due: t.due_date.map(day),
         overdue: open && t.due_date.is_some_and(|d| d < now),
@@ -246,7 +213,7 @@ struct Filters {
     search: String,
 }
 
-fn filters(p: &ListParams, names: &Names) -> Filters {
+fn filters(p: &ListParams, names: &Directory) -> Filters {
     let any = |label: &str| (String::new(), label.to_owned());
     Filters {
         statuses: options(
@@ -313,7 +280,7 @@ pub async fn list(
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
     let now = state.clock.now();
-    let names = names(&state, &actor).await?;
+    let names = names(&state, &ctx).await?;
     let paging = Paging {
         page: p.page.clone(),
         limit: None,
@@ -372,7 +339,7 @@ pub async fn board(
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
     let now = state.clock.now();
-    let names = names(&state, &actor).await?;
+    let names = names(&state, &ctx).await?;
     let mut columns = vec![];
     let mut form = FormState::default();
     let paging = Paging {
@@ -482,7 +449,7 @@ pub async fn task(
         task: t,
         created_by,
     } = tasks::page(&state, &actor, &id).await?;
-    let names = names(&state, &actor).await?;
+    let names = names(&state, &ctx).await?;
     Ok(ctx.render(&TaskPage {
         layout: ctx.layout(&t.title),
         description_html: t.description.as_deref().map(render_markdown),
@@ -545,8 +512,7 @@ async fn show_form(
     values: TaskForm,
     form: FormState,
 ) -> Result<Response, PageError> {
-    let actor = ctx.member()?.actor();
-    let names = names(state, &actor).await?;
+    let names = names(state, ctx).await?;
     let (heading, action, submit, cancel) = match edit {
         None => (
             "New task".to_owned(),
@@ -574,8 +540,8 @@ async fn show_form(
                 .iter()
                 .map(|s| (s.as_str(), status_label(*s)))
                 .collect(),
-            people: names.people,
-            initiatives: names.initiatives,
+            people: names.people.clone(),
+            initiatives: names.initiatives.clone(),
             form,
         },
     ))

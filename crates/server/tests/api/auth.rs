@@ -480,6 +480,78 @@ async fn auth_endpoints_are_rate_limited_per_address(app: TestApp) {
     app.get("/api/me", None).await.assert_status(401);
 }
 
+/// A failed sign-in from `forwarded_for` (sent as `X-Forwarded-For`), answered with this status.
+async fn sign_in_from(app: &TestApp, forwarded_for: &str) -> u16 {
+    let r = app
+        .send(
+            app.request(reqwest::Method::POST, "/api/auth/login")
+                .header("x-forwarded-for", forwarded_for)
+                .json(&json!({"email": "a@example.com", "password": "whatever1"})),
+        )
+        .await;
+    r.status
+}
+
+/// The address the sessions list shows for a sign-in that came with `forwarded_for`.
+async fn session_address_from(app: &TestApp, forwarded_for: &str) -> String {
+    let r = app
+        .send(
+            app.request(reqwest::Method::POST, "/api/auth/login")
+                .header("x-forwarded-for", forwarded_for)
+                .json(&json!({"email": "ada@example.com", "password": PASSWORD})),
+        )
+        .await;
+    r.assert_status(200);
+    let me = app.user(&r.body);
+    me.get("/api/me/sessions").await.body["sessions"][0]["address"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[db_test(Options { auth_rate_limit: 3, trust_proxy: "127.0.0.1/32", ..Default::default() })]
+async fn behind_a_trusted_proxy_the_forwarded_client_is_counted_and_shown(app: TestApp) {
+    app.signup_unverified("Ada", "ada@example.com").await;
+    // The proxy (our peer, 127.0.0.1) appends the client it saw; what the client wrote
+    // before that is not believed.
+    for _ in 0..3 {
+        assert_eq!(sign_in_from(&app, "198.51.100.20, 203.0.113.1").await, 401);
+    }
+    assert_eq!(
+        sign_in_from(&app, "203.0.113.1").await,
+        429,
+        "one client's budget"
+    );
+    assert_eq!(
+        sign_in_from(&app, "203.0.113.1, 203.0.113.2").await,
+        401,
+        "another client behind the same proxy has its own"
+    );
+    assert_eq!(
+        session_address_from(&app, "203.0.113.7").await,
+        "203.0.113.7"
+    );
+}
+
+#[db_test(Options { auth_rate_limit: 3, ..Default::default() })]
+async fn from_a_peer_that_is_not_a_trusted_proxy_forwarded_addresses_are_ignored(app: TestApp) {
+    for client in ["203.0.113.1", "203.0.113.2", "203.0.113.3"] {
+        assert_eq!(sign_in_from(&app, client).await, 401);
+    }
+    assert_eq!(
+        sign_in_from(&app, "203.0.113.4").await,
+        429,
+        "one peer, one budget, whatever it forwards"
+    );
+    // Another server (a limit of its own) shows the address it records for a session.
+    let replica = app.replica().await;
+    replica.signup_unverified("Ada", "ada@example.com").await;
+    assert_eq!(
+        session_address_from(&replica, "203.0.113.7").await,
+        "127.0.0.1"
+    );
+}
+
 /// The password reset emails to `to` (sign-up also mailed a verification link).
 async fn resets_to(app: &TestApp, to: &str) -> Vec<Email> {
     app.emails_to(to)

@@ -37,6 +37,9 @@ pub struct Options {
     /// Emails per hour per recipient and per organization; `(0, 0)` (the default here) is no
     /// limit, so that tests mailing one address often are not refused.
     pub mail_limits: (u32, u32),
+    /// `--trust-proxy`: the peers whose `X-Forwarded-For` is believed (the tests connect from
+    /// 127.0.0.1).
+    pub trust_proxy: &'static str,
 }
 
 pub struct TestApp {
@@ -44,6 +47,9 @@ pub struct TestApp {
     pub backend: Backend,
     pub clock: Arc<ManualClock>,
     pub state: AppState,
+    /// What the server was started on (a replica starts on the same).
+    database_url: String,
+    options: Options,
     http: Http,
     outbox: PathBuf,
     _dir: TempDir,
@@ -280,10 +286,10 @@ where
 pub const AUDIT_RETENTION_DAYS: u32 = 365;
 
 impl TestApp {
-    async fn start(backend: Backend, options: Options, pg_url: Option<String>) -> Self {
+    async fn start(backend: Backend, options: Options, database_url: Option<String>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let database_url =
-            pg_url.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("test.db").display()));
+        let database_url = database_url
+            .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("test.db").display()));
         let clock = Arc::new(ManualClock::starting_now());
         let outbox = dir.path().join("outbox");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -293,7 +299,7 @@ impl TestApp {
         let base = format!("http://{addr}");
         let public_url = options.public_url.clone().unwrap_or_else(|| base.clone());
         let state = manageros_server::build_state(Settings {
-            database_url,
+            database_url: database_url.clone(),
             db_options: DbOptions {
                 max_connections: Some(5),
             },
@@ -306,6 +312,7 @@ impl TestApp {
             clock: clock.clone(),
             limits: options.limits.clone(),
             audit_retention_days: AUDIT_RETENTION_DAYS,
+            trusted_proxies: options.trust_proxy.parse().expect("trust_proxy"),
         })
         .await
         .expect("build state");
@@ -328,6 +335,8 @@ impl TestApp {
             backend,
             clock,
             state,
+            database_url,
+            options,
             outbox,
             _dir: dir,
             shutdown: Some(tx),
@@ -336,6 +345,18 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         self.http.url(path)
+    }
+
+    /// A second server on the same database, as another replica behind a load balancer
+    /// would be: its own process state (caches, limits), the same rows. Dropped before the
+    /// test ends.
+    pub async fn replica(&self) -> TestApp {
+        Self::start(
+            self.backend,
+            self.options.clone(),
+            Some(self.database_url.clone()),
+        )
+        .await
     }
 
     /// A request builder for anything the helpers below do not cover (raw bodies, headers).

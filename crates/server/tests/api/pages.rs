@@ -1545,6 +1545,81 @@ async fn tasks_are_listed_moved_on_the_board_and_edited_by_whom_the_rule_allows(
 }
 
 #[db_test]
+async fn names_on_the_pages_follow_every_change_made_through_another_replica(app: TestApp) {
+    use serde_json::json;
+    let acme = app.org("acme").await;
+    let (pat, pat_person) = app.linked_member(&acme, "Pat", "pat@acme.test").await;
+    let sam = app.person(&acme, "Sam Lowe", None).await;
+    let other = app.org("other").await;
+    app.person(&other, "Zed Outsider", None).await;
+    pat.post("/api/tasks", json!({"title": "Ship it", "assigneeId": sam}))
+        .await
+        .assert_status(201);
+    let launch = pat
+        .post(
+            "/api/initiatives",
+            json!({"title": "Launch", "ownerIds": [pat_person]}),
+        )
+        .await
+        .id("initiative");
+
+    // A second server on the same database reads the names once and keeps them.
+    let replica = app.replica().await;
+    let mut b = Browser::signed_in(&replica, &pat);
+    let tasks = b.get("/tasks").await.html;
+    assert!(tasks.contains("Sam Lowe") && tasks.contains("Launch"));
+    assert!(
+        !tasks.contains("Zed Outsider"),
+        "another organization's people"
+    );
+
+    // Changes made through the first server show on the replica's very next page.
+    acme.admin
+        .patch(&format!("/api/people/{sam}"), json!({"name": "Robin Lowe"}))
+        .await
+        .assert_status(200);
+    acme.admin
+        .patch(
+            &format!("/api/initiatives/{launch}"),
+            json!({"title": "Liftoff"}),
+        )
+        .await
+        .assert_status(200);
+    let team = acme
+        .admin
+        .post("/api/teams", json!({"name": "Platform crew"}))
+        .await
+        .id("team");
+    let tasks = b.get("/tasks").await.html;
+    assert!(tasks.contains("Robin Lowe"), "the row and the filter");
+    assert!(!tasks.contains("Sam Lowe"));
+    assert!(tasks.contains("Liftoff") && !tasks.contains("Launch"));
+    let initiatives = b.get("/initiatives").await.html;
+    assert!(
+        initiatives.contains("Platform crew"),
+        "the new team to filter by"
+    );
+    acme.admin
+        .delete(&format!("/api/teams/{team}"))
+        .await
+        .assert_status(204);
+    let fresh = app.person(&acme, "Noor New", None).await;
+    let initiatives = b.get("/initiatives").await.html;
+    assert!(!initiatives.contains("Platform crew"), "a deleted team");
+    assert!(
+        initiatives.contains("Noor New"),
+        "a new person to filter by"
+    );
+    acme.admin
+        .delete(&format!("/api/people/{fresh}"))
+        .await
+        .assert_status(204);
+    assert!(!b.get("/tasks").await.html.contains("Noor New"));
+    drop(b);
+    drop(replica);
+}
+
+#[db_test]
 async fn the_home_page_shows_my_next_one_on_ones_my_open_tasks_and_for_admins_invitations(
     app: TestApp,
 ) {

@@ -9,6 +9,9 @@ pub struct Model {
     pub slug: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Grows with every change to the organization's people, initiatives or teams
+    /// (`repo::orgs::names_changed`).
+    pub names_version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

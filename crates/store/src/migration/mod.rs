@@ -18,6 +18,7 @@ mod m0008_campaign_minimum;
 mod m0009_person_link_log;
 mod m0010_email_verification;
 mod m0011_sessions_and_audit;
+mod m0012_names_version;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_person_link_log::Migration),
             Box::new(m0010_email_verification::Migration),
             Box::new(m0011_sessions_and_audit::Migration),
+            Box::new(m0012_names_version::Migration),
         ]
     }
 }

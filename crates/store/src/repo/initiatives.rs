@@ -3,7 +3,7 @@
 use crate::{
     contains_pattern,
     entity::initiative,
-    repo::{links, users::lower},
+    repo::{links, orgs, users::lower},
 };
 use manageros_core::{
     InitiativeId, InitiativeStatus, OrgId, Page, PersonId, Rag, TeamId, Timestamp, UserId,
@@ -242,6 +242,7 @@ pub async fn insert(
         .exec_without_returning(db)
         .await?;
     links::replace(db, links::INITIATIVE_OWNERS, org, id.as_str(), &f.owner_ids).await?;
+    orgs::names_changed(db, org).await?;
     Ok(id)
 }
 
@@ -260,7 +261,8 @@ pub async fn update(
         .filter(initiative::Column::Id.eq(id.as_str()))
         .exec(db)
         .await?;
-    links::replace(db, links::INITIATIVE_OWNERS, org, id.as_str(), &f.owner_ids).await
+    links::replace(db, links::INITIATIVE_OWNERS, org, id.as_str(), &f.owner_ids).await?;
+    orgs::names_changed(db, org).await
 }
 
 pub async fn delete(
@@ -273,7 +275,7 @@ pub async fn delete(
         .filter(initiative::Column::Id.eq(id.as_str()))
         .exec(db)
         .await?;
-    Ok(())
+    orgs::names_changed(db, org).await
 }
 
 pub async fn count_for_team(

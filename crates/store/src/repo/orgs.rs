@@ -2,7 +2,9 @@
 
 use crate::entity::organization;
 use manageros_core::{OrgId, Slug, Timestamp};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryFilter, prelude::*};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, ExprTrait, QueryFilter, prelude::*,
+};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Organization {
@@ -38,6 +40,7 @@ pub async fn insert(
         slug: Set(slug.as_str().to_owned()),
         created_at: Set(now.as_millis()),
         updated_at: Set(now.as_millis()),
+        names_version: Set(0),
     })
     .exec_with_returning(db)
     .await?;
@@ -68,6 +71,21 @@ pub async fn lock(db: &impl ConnectionTrait, id: &OrgId) -> Result<(), DbErr> {
         .col_expr(
             organization::Column::UpdatedAt,
             Expr::col(organization::Column::UpdatedAt),
+        )
+        .filter(organization::Column::Id.eq(id.as_str()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Records, in the caller's transaction, that the organization's people, initiatives or teams
+/// changed: every write to them calls this after it, so a reader that sees the new version
+/// also sees the change (`services::names` keeps those names in memory by this version).
+pub async fn names_changed(db: &impl ConnectionTrait, id: &OrgId) -> Result<(), DbErr> {
+    organization::Entity::update_many()
+        .col_expr(
+            organization::Column::NamesVersion,
+            Expr::col(organization::Column::NamesVersion).add(1i64),
         )
         .filter(organization::Column::Id.eq(id.as_str()))
         .exec(db)

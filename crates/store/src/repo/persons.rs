@@ -1,6 +1,9 @@
 //! People of the org chart. Every function is scoped by organization.
 
-use crate::entity::{person, user};
+use crate::{
+    entity::{person, user},
+    repo::orgs,
+};
 use manageros_core::{OrgId, PersonId, PersonStatus, TeamId, Timestamp, UserId};
 use sea_orm::{
     ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter, QuerySelect,
@@ -248,6 +251,7 @@ pub async fn insert(
     })
     .exec_without_returning(db)
     .await?;
+    orgs::names_changed(db, org).await?;
     Ok(id)
 }
 
@@ -279,7 +283,7 @@ pub async fn update(
         .filter(person::Column::Id.eq(id.as_str()))
         .exec(db)
         .await?;
-    Ok(())
+    orgs::names_changed(db, org).await
 }
 
 pub async fn delete(db: &impl ConnectionTrait, org: &OrgId, id: &PersonId) -> Result<(), DbErr> {
@@ -288,7 +292,7 @@ pub async fn delete(db: &impl ConnectionTrait, org: &OrgId, id: &PersonId) -> Re
         .filter(person::Column::Id.eq(id.as_str()))
         .exec(db)
         .await?;
-    Ok(())
+    orgs::names_changed(db, org).await
 }
 
 pub async fn count_reports(

@@ -2,9 +2,12 @@
 //! let anyone sign in.
 
 use super::users::User;
-use crate::entity::{session, user};
+use crate::entity::{organization, session, user};
 use manageros_core::{SessionId, Timestamp, UserId};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryFilter, prelude::*};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter,
+    QuerySelect, QueryTrait, prelude::*,
+};
 
 /// Where a session was opened from, as the client said: shown to its owner so they can
 /// recognise it, never trusted for anything else.
@@ -68,22 +71,44 @@ pub async fn create(
     Ok(())
 }
 
-/// The user a live (unexpired, unrevoked) session token belongs to, as the user row is now,
-/// with the session's id; its `last_used_at` is refreshed when stale.
+/// Who presented a live session token, as the request needs them.
+#[derive(Clone, Debug)]
+pub struct SessionUser {
+    /// The user row as it is now.
+    pub user: User,
+    pub session_id: SessionId,
+    /// The user's organization's `names_version` (0 without one), read in the same query so
+    /// that a cached copy of its names is checked without another round trip.
+    pub names_version: i64,
+}
+
+/// The user a live (unexpired, unrevoked) session token belongs to, with the session's id
+/// and the organization's names version, in one query; the session's `last_used_at` is
+/// refreshed when stale.
 pub async fn find_user(
     db: &impl ConnectionTrait,
     token_hash: &str,
     now: Timestamp,
-) -> Result<Option<(User, SessionId)>, DbErr> {
-    let row = session::Entity::find()
+) -> Result<Option<SessionUser>, DbErr> {
+    let org: RelationDef = user::Entity::belongs_to(organization::Entity)
+        .from(user::Column::OrganizationId)
+        .to(organization::Column::Id)
+        .into();
+    let query = session::Entity::find()
         .find_also_related(user::Entity)
+        .join(JoinType::LeftJoin, org)
+        .column_as(organization::Column::NamesVersion, "names_version")
         .filter(session::Column::TokenHash.eq(token_hash))
-        .filter(session::Column::ExpiresAt.gt(now.as_millis()))
-        .one(db)
-        .await?;
-    let Some((session, Some(user))) = row else {
+        .filter(session::Column::ExpiresAt.gt(now.as_millis()));
+    let Some(row) = db
+        .query_one_raw(query.build(db.get_database_backend()))
+        .await?
+    else {
         return Ok(None);
     };
+    let session = session::Model::from_query_result(&row, "A_")?;
+    let user = user::Model::from_query_result(&row, "B_")?;
+    let names_version = row.try_get::<Option<i64>>("", "names_version")?;
     if session
         .last_used_at
         .is_none_or(|at| at < now.as_millis() - TOUCH_EVERY_MS)
@@ -94,7 +119,11 @@ pub async fn find_user(
             .exec(db)
             .await?;
     }
-    Ok(Some((User::from(user), SessionId::from_db(session.id))))
+    Ok(Some(SessionUser {
+        user: User::from(user),
+        session_id: SessionId::from_db(session.id),
+        names_version: names_version.unwrap_or(0),
+    }))
 }
 
 /// A user's live sessions, most recently used first.

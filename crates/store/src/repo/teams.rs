@@ -1,6 +1,10 @@
 //! Teams of an organization (a tree through `parent_id`).
 
-use crate::{contains_pattern, entity::team, repo::users::lower};
+use crate::{
+    contains_pattern,
+    entity::team,
+    repo::{orgs, users::lower},
+};
 use manageros_core::{OrgId, Page, TeamId, Timestamp};
 use sea_orm::{
     ActiveValue::Set, Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, Order,
@@ -112,6 +116,7 @@ pub async fn insert(
     })
     .exec_without_returning(db)
     .await?;
+    orgs::names_changed(db, org).await?;
     Ok(id)
 }
 
@@ -137,7 +142,7 @@ pub async fn update(
         .filter(team::Column::Id.eq(id.as_str()))
         .exec(db)
         .await?;
-    Ok(())
+    orgs::names_changed(db, org).await
 }
 
 pub async fn delete(db: &impl ConnectionTrait, org: &OrgId, id: &TeamId) -> Result<(), DbErr> {
@@ -146,7 +151,7 @@ pub async fn delete(db: &impl ConnectionTrait, org: &OrgId, id: &TeamId) -> Resu
         .filter(team::Column::Id.eq(id.as_str()))
         .exec(db)
         .await?;
-    Ok(())
+    orgs::names_changed(db, org).await
 }
 
 pub async fn parent_of(
