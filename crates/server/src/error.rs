@@ -53,6 +53,10 @@ pub enum ApiError {
         message: String,
         retry_after_secs: u64,
     },
+    /// 503: this replica cannot serve yet (`/readyz`: the database does not answer, or its
+    /// schema is older than this binary).
+    #[error("{0}")]
+    Unavailable(String),
     /// 500: a bug or an outage. The cause is logged; the client sees a generic message.
     #[error("Internal server error")]
     Internal(#[source] anyhow::Error),
@@ -96,6 +100,7 @@ impl ApiError {
             ApiError::RateLimited { .. } | ApiError::TooMuchMail { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -127,6 +132,7 @@ impl ApiError {
             ApiError::HeadersTooLarge => "headers_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::RateLimited { .. } | ApiError::TooMuchMail { .. } => "rate_limited",
+            ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal_error",
         }
     }

@@ -64,9 +64,30 @@ pub async fn connect(url: &str, options: &DbOptions) -> Result<DatabaseConnectio
     Database::connect(opt).await
 }
 
-/// Applies every pending migration.
+/// Applies every pending migration. On PostgreSQL, replicas starting together take turns: all
+/// pending migrations run in one transaction that first takes an advisory lock, so the first
+/// replica applies them while the others wait, then find nothing left to do (and a failed
+/// start leaves the schema as it was). SQLite is served by one process (docs/DEPLOYMENT.md).
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    migration::Migrator::up(db, None).await
+    if db.get_database_backend() != DbBackend::Postgres {
+        return migration::Migrator::up(db, None).await;
+    }
+    let txn = db.begin().await?;
+    txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+        .await?;
+    migration::Migrator::up(&txn, None).await?;
+    txn.commit().await
+}
+
+/// The advisory lock key of [`migrate`] ("MOSMIGR" in ASCII).
+pub const MIGRATION_LOCK: i64 = 0x004d_4f53_4d49_4752;
+
+/// Whether every migration this binary knows has been applied (a newer binary's extra ones
+/// are fine: migrations only add).
+pub async fn schema_current(db: &DatabaseConnection) -> Result<bool, DbErr> {
+    Ok(migration::Migrator::get_pending_migrations(db)
+        .await?
+        .is_empty())
 }
 
 /// Begins a transaction that will write. On SQLite it takes the write lock at once

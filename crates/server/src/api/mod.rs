@@ -143,6 +143,7 @@ pub fn router(state: AppState) -> Router {
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(unauthenticated)
         .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
         // The caller.
         .routes(routes!(me::get_me))
         .routes(routes!(me::linkable_persons))

@@ -56,10 +56,10 @@ pub struct TestApp {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
-/// A database of its own for one test, cloned from the migrated template.
-struct PgDatabase {
+/// A database of its own for one test, cloned from the migrated template (or empty).
+pub struct PgDatabase {
     server: url::Url,
-    url: String,
+    pub url: String,
     name: String,
 }
 
@@ -214,6 +214,19 @@ impl PgDatabase {
     async fn create(url: String) -> Self {
         let server: url::Url = url.parse().expect("TEST_DATABASE_URL is not a URL");
         let template = template(&server).await.unwrap_or_else(|e| panic!("{e}"));
+        Self::named(server, &format!("TEMPLATE \"{template}\"")).await
+    }
+
+    /// An empty database (no schema) on the test PostgreSQL; `None` under
+    /// `TEST_DATABASE_URL=skip`. Drop it with [`Self::drop`].
+    pub async fn empty() -> Option<Self> {
+        let server: url::Url = pg_url()?.parse().expect("TEST_DATABASE_URL is not a URL");
+        // The same reachability check (and message) as the cloned databases.
+        template(&server).await.unwrap_or_else(|e| panic!("{e}"));
+        Some(Self::named(server, "").await)
+    }
+
+    async fn named(server: url::Url, options: &str) -> Self {
         let name = format!(
             "mt_{}_{}",
             unix_secs(),
@@ -228,9 +241,7 @@ impl PgDatabase {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         admin
-            .execute_unprepared(&format!(
-                "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
-            ))
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\" {options}"))
             .await
             .expect("create the test database");
         let _ = admin.close().await;
@@ -241,7 +252,7 @@ impl PgDatabase {
         }
     }
 
-    async fn drop(self) {
+    pub async fn drop(self) {
         if let Ok(admin) = connect_one(self.server.as_str()).await {
             let _ = admin
                 .execute_unprepared(&format!(

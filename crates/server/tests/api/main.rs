@@ -29,6 +29,7 @@ mod tasks;
 /// Every endpoint the service offers, `(path, method)`, as the OpenAPI document must list it.
 pub const ENDPOINTS: &[(&str, &str)] = &[
     ("/healthz", "get"),
+    ("/readyz", "get"),
     ("/api/auth/signup", "post"),
     ("/api/auth/login", "post"),
     ("/api/auth/logout", "post"),

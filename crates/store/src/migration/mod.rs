@@ -97,3 +97,8 @@ pub(crate) fn index(
     }
     idx.take()
 }
+
+/// How many migrations this binary knows.
+pub fn migration_count() -> usize {
+    Migrator::migrations().len()
+}
