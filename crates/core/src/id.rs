@@ -125,6 +125,8 @@ define_ids! {
     LinkLogId => "plink",
     CampaignResponseId => "response",
     CalendarFeedId => "feed",
+    /// An email in the outbox (its `Message-ID`).
+    MailId => "mail",
 }
 
 #[cfg(test)]

@@ -52,6 +52,8 @@ pub struct Settings {
     pub audit_retention_days: u32,
     /// Whose `X-Forwarded-For` is believed (`--trust-proxy`).
     pub trusted_proxies: crate::client::TrustedProxies,
+    /// How often the outbox worker looks for due mail when nothing rang it.
+    pub mail_poll: Duration,
 }
 
 impl Settings {
@@ -73,6 +75,7 @@ impl Settings {
             limits: Limits::from_args(args),
             audit_retention_days: args.audit_retention_days,
             trusted_proxies: args.trust_proxy.clone(),
+            mail_poll: Duration::from_secs(1),
         })
     }
 }
@@ -111,6 +114,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         )),
         background: TaskTracker::new(),
         names: Arc::default(),
+        outbox: Arc::new(crate::outbox::Worker::new(settings.mail_poll)),
     })
 }
 
@@ -211,6 +215,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     spawn_housekeeping(&state);
+    let stop_mail = tokio_util::sync::CancellationToken::new();
+    let mail_worker = tokio::spawn(crate::outbox::run(state.clone(), stop_mail.clone()));
     let limits = state.config.limits.clone();
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
@@ -273,6 +279,9 @@ pub async fn serve(
     graceful.shutdown().await;
     state.background.close();
     state.background.wait().await;
+    // The email being sent finishes; the others claimed are handed back to the replicas.
+    stop_mail.cancel();
+    let _ = mail_worker.await;
     Ok(())
 }
 
@@ -304,6 +313,11 @@ pub async fn housekeep(state: &AppState) {
         .plus_days(-i64::from(state.config.audit_retention_days));
     if let Err(e) = manageros_store::repo::audit::delete_older_than(&state.db, cutoff).await {
         tracing::warn!(error = %e, "could not delete old audit events");
+    }
+    let sent_before = state.now().plus_days(-crate::outbox::KEEP_SENT_DAYS);
+    if let Err(e) = manageros_store::repo::outbox::delete_sent_before(&state.db, sent_before).await
+    {
+        tracing::warn!(error = %e, "could not delete sent mail");
     }
 }
 

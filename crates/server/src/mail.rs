@@ -138,13 +138,16 @@ impl Mailer {
         }
     }
 
-    pub async fn send(&self, mail: Mail) -> anyhow::Result<()> {
+    /// Sends one message now. Services do not call this: they queue mail (`crate::outbox`),
+    /// whose worker calls it with the outbox row's id as the `Message-ID`.
+    pub async fn send(&self, mail: Mail, id: Option<&str>) -> anyhow::Result<()> {
         let to: Mailbox = mail
             .to
             .parse()
             .map_err(|e| anyhow::anyhow!("invalid recipient: {e}"))?;
         let message = Message::builder()
             .from(self.from.clone())
+            .message_id(id.map(|id| format!("<{id}@{}>", self.from.email.domain())))
             .to(to)
             .subject(mail.subject)
             .multipart(MultiPart::alternative_plain_html(mail.body, mail.html))?;

@@ -21,6 +21,8 @@ pub struct AppState {
     pub background: TaskTracker,
     /// The organizations' names pages choose from, kept by version (`services::names`).
     pub names: Arc<crate::services::names::NamesCache>,
+    /// This process's outbox worker (`crate::outbox`): ring it after queueing mail.
+    pub outbox: Arc<crate::outbox::Worker>,
 }
 
 impl AppState {

@@ -11,7 +11,7 @@ use crate::{
 };
 use axum::{extract::State, http::StatusCode};
 use manageros_core::Timestamp;
-use manageros_store::repo::{invitations::Invitation, orgs::Organization, users::User};
+use manageros_store::repo::{invitations::Invitation, orgs::Organization, outbox, users::User};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -21,8 +21,36 @@ pub struct InvitedByView {
     pub email: String,
 }
 
+/// What became of an invitation's email: `pending` (queued, or waiting to be tried again),
+/// `sent`, or `failed` (every attempt failed; `error` says why, and revoking then
+/// reactivating the invitation sends a new link).
+#[derive(Serialize, ToSchema)]
+pub struct DeliveryView {
+    pub status: DeliveryStatus,
+    pub error: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    Pending,
+    Sent,
+    Failed,
+}
+
+impl From<outbox::Status> for DeliveryStatus {
+    fn from(s: outbox::Status) -> Self {
+        match s {
+            outbox::Status::Pending => Self::Pending,
+            outbox::Status::Sent => Self::Sent,
+            outbox::Status::Failed => Self::Failed,
+        }
+    }
+}
+
 /// An invitation. `status` is `pending`, `accepted`, `revoked` or `expired` (a pending
-/// invitation past `expiresAt`).
+/// invitation past `expiresAt`). `emailDelivery` is what became of its newest email (null
+/// once a sent email is forgotten, a week after it went out).
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InvitationView {
@@ -39,6 +67,7 @@ pub struct InvitationView {
     pub accepted_at: Option<String>,
     pub person_id: Option<String>,
     pub invited_by: InvitedByView,
+    pub email_delivery: Option<DeliveryView>,
 }
 
 impl InvitationView {
@@ -56,6 +85,10 @@ impl InvitationView {
                 name: i.invited_by_name.clone(),
                 email: i.invited_by_email.clone(),
             },
+            email_delivery: i.delivery.as_ref().map(|d| DeliveryView {
+                status: d.status.into(),
+                error: d.error.clone(),
+            }),
         }
     }
 }

@@ -5,6 +5,7 @@ use crate::api::input;
 use crate::{
     error::{ApiError, OnConflict},
     mail::Mail,
+    outbox,
     services::{audit, invitations},
     session::{self, SESSION_DAYS},
     state::AppState,
@@ -140,9 +141,10 @@ pub async fn signup(
     .on_unique_violation(EMAIL_TAKEN)?;
     // Nothing is joined or linked until the address is proved: anyone could type it.
     let link = new_verification(state, &txn, &user, now).await?;
+    queue_verification(&txn, state, &user, &link).await?;
     let token = start_session(&txn, &user.id, device, now).await?;
     txn.commit().await?;
-    send_verification(state, &user, &link).await;
+    state.outbox.wake();
     Ok(SignedIn {
         user,
         token,
@@ -177,9 +179,13 @@ async fn new_verification(
     Ok(state.config.link("/verify-email", &token))
 }
 
-/// Mails the verification link. The account stands if mail fails (the user can ask again),
-/// so a failure is logged, not returned.
-async fn send_verification(state: &AppState, user: &User, link: &str) {
+/// Queues the verification link, in the transaction that created it.
+async fn queue_verification(
+    txn: &impl ConnectionTrait,
+    state: &AppState,
+    user: &User,
+    link: &str,
+) -> Result<(), ApiError> {
     let body = format!(
         "Hello {name},\n\n\
          Please confirm that {email} is your address by opening this link within a day:\n\n\
@@ -194,19 +200,14 @@ async fn send_verification(state: &AppState, user: &User, link: &str) {
         email: user.email.as_str(),
         link,
     };
-    match Mail::new(
+    let mail = Mail::new(
         user.email.to_string(),
         "Confirm your email address for ManagerOS".into(),
         body,
         &html,
-    ) {
-        Ok(mail) => {
-            if let Err(e) = state.mailer.send(mail).await {
-                tracing::error!(error = ?e, "could not send a verification link");
-            }
-        }
-        Err(e) => tracing::error!(error = ?e, "could not write a verification link"),
-    }
+    )
+    .map_err(ApiError::internal)?;
+    outbox::queue(txn, state, &mail, None, None).await
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -265,8 +266,9 @@ pub async fn resend_verification(state: &AppState, caller: &User) -> Result<(), 
     let now = state.now();
     let txn = begin_write(&state.db).await?;
     let link = new_verification(state, &txn, caller, now).await?;
+    queue_verification(&txn, state, caller, &link).await?;
     txn.commit().await?;
-    send_verification(state, caller, &link).await;
+    state.outbox.wake();
     Ok(())
 }
 
@@ -363,8 +365,9 @@ async fn send_reset_link(state: &AppState, email: &Email) -> Result<(), ApiError
     };
     let token = session::new_token();
     let now = state.now();
+    let txn = begin_write(&state.db).await?;
     password_resets::create(
-        &state.db,
+        &txn,
         Purpose::Reset,
         &user.id,
         &session::hash_token(&token),
@@ -392,7 +395,10 @@ async fn send_reset_link(state: &AppState, email: &Email) -> Result<(), ApiError
         &html,
     )
     .map_err(ApiError::internal)?;
-    state.mailer.send(mail).await.map_err(ApiError::internal)
+    outbox::queue(&txn, state, &mail, None, None).await?;
+    txn.commit().await?;
+    state.outbox.wake();
+    Ok(())
 }
 
 /// Sets a new password with a reset token, and signs the user out everywhere.

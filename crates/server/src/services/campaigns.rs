@@ -8,6 +8,7 @@ use crate::{
     error::{ApiError, FieldErrors},
     extract::Paging,
     mail::Mail,
+    outbox,
     patch::{Patch, required},
     services::{
         load::{self, authorized, reread},
@@ -31,7 +32,6 @@ use manageros_store::{
     },
 };
 use serde::Deserialize;
-use tracing::Instrument;
 use utoipa::{IntoParams, ToSchema};
 
 pub const TARGET_NOT_FOUND: &str = "Target person not found or access denied";
@@ -232,8 +232,9 @@ pub async fn create(
     let id = campaigns::insert(&txn, &org, &actor.user_id, &fields, now).await?;
     let c = reread::<Campaign>(&txn, &org, &id).await?;
     take_mail_budget(state, &txn, &c).await?;
+    send_invitations(&txn, state, &c).await?;
     txn.commit().await?;
-    send_invitations(state, &c);
+    state.outbox.wake();
     Ok(c)
 }
 
@@ -331,8 +332,9 @@ pub async fn update(
     campaigns::update(&txn, &org, &current.id, &f, now).await?;
     let c = reread::<Campaign>(&txn, &org, &current.id).await?;
     take_mail_budget(state, &txn, &c).await?;
+    send_invitations(&txn, state, &c).await?;
     txn.commit().await?;
-    send_invitations(state, &c);
+    state.outbox.wake();
     Ok(c)
 }
 
@@ -345,7 +347,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &CampaignId) -> Result<
     Ok(())
 }
 
-/// Spends the mail budget of what [`send_invitations`] is about to mail (nothing unless the
+/// Spends the mail budget of what [`send_invitations`] is about to queue (nothing unless the
 /// campaign is active), inside the write: refused, the change rolls back.
 async fn take_mail_budget(
     state: &AppState,
@@ -360,34 +362,26 @@ async fn take_mail_budget(
     state.mail_budget.take(Some(&c.organization_id), &to)
 }
 
-/// Mails, in the background, every invitee not mailed yet once the campaign is active. Each
-/// invitee is claimed before mailing, so concurrent activations mail each one once, with one
-/// live link. A failed delivery is logged.
-fn send_invitations(state: &AppState, c: &Campaign) {
+/// Queues, in the transaction that made the campaign active (or changed it while active), an
+/// email to every invitee not mailed yet. Each invitee is claimed as it is queued, so
+/// concurrent changes mail each one once, with one live link.
+async fn send_invitations(
+    txn: &impl manageros_store::ConnectionTrait,
+    state: &AppState,
+    c: &Campaign,
+) -> Result<(), ApiError> {
     if c.status != CampaignStatus::Active {
-        return;
+        return Ok(());
     }
-    let (state_for_task, campaign) = (state.clone(), c.clone());
-    state.background.spawn(
-        async move {
-            if let Err(e) = mail_unsent(&state_for_task, &campaign).await {
-                tracing::error!(error = ?e, campaign = %campaign.id, "could not send feedback requests");
-            }
-        }
-        .instrument(tracing::Span::current()),
-    );
-}
-
-async fn mail_unsent(state: &AppState, c: &Campaign) -> Result<(), ApiError> {
     let org = &c.organization_id;
-    let about = persons::find(&state.db, org, &c.target_person_id)
+    let about = persons::find(txn, org, &c.target_person_id)
         .await?
         .map(|p| p.name)
         .unwrap_or_default();
-    for invite in campaigns::unsent(&state.db, org, &c.id).await? {
+    for invite in campaigns::unsent(txn, org, &c.id).await? {
         let token = session::new_token();
         if !campaigns::claim_for_sending(
-            &state.db,
+            txn,
             org,
             &invite.invite_id,
             &session::hash_token(&token),
@@ -414,16 +408,9 @@ async fn mail_unsent(state: &AppState, c: &Campaign) -> Result<(), ApiError> {
             link: &link,
         };
         let subject = format!("Your feedback on {about} is requested");
-        let mail = match Mail::new(invite.email.to_string(), subject, body, &html) {
-            Ok(m) => m,
-            Err(e) => {
-                tracing::error!(error = ?e, campaign = %c.id, "could not write a feedback request");
-                continue;
-            }
-        };
-        if let Err(e) = state.mailer.send(mail).await {
-            tracing::error!(error = ?e, campaign = %c.id, "could not send a feedback request");
-        }
+        let mail = Mail::new(invite.email.to_string(), subject, body, &html)
+            .map_err(ApiError::internal)?;
+        outbox::queue(txn, state, &mail, Some(org), Some(c.id.as_str())).await?;
     }
     Ok(())
 }

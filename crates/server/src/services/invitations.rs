@@ -5,6 +5,7 @@ use crate::api::input;
 use crate::{
     error::{ApiError, OnConflict},
     mail::Mail,
+    outbox,
     services::audit,
     session,
     state::AppState,
@@ -103,8 +104,12 @@ pub async fn create(
     audited(&txn, &inv, audit::Kind::InvitationSent, &inviter.id, now).await?;
     // Last, so that only a request that would mail spends the budget; refused, it rolls back.
     state.mail_budget.take(Some(org), &[inv.email.as_str()])?;
+    queue(&txn, state, &inv, &token).await?;
+    let mut inv = [inv];
+    invitations::attach_delivery(&txn, org, &mut inv).await?;
     txn.commit().await?;
-    send(state, &inv, &token).await;
+    state.outbox.wake();
+    let [inv] = inv;
     Ok(inv)
 }
 
@@ -242,14 +247,24 @@ pub async fn reactivate(
     .await?;
     // Last, so that only a request that would mail spends the budget; refused, it rolls back.
     state.mail_budget.take(Some(org), &[inv.email.as_str()])?;
+    queue(&txn, state, &inv, &token).await?;
+    let mut inv = [inv];
+    invitations::attach_delivery(&txn, org, &mut inv).await?;
     txn.commit().await?;
-    send(state, &inv, &token).await;
+    state.outbox.wake();
+    let [inv] = inv;
     Ok(inv)
 }
 
-/// Mails the invitation link. The invitation stands even if mail fails (an admin can
-/// revoke and reactivate it to send it again), so a failure is logged, not returned.
-async fn send(state: &AppState, inv: &Invitation, token: &str) {
+/// Queues the invitation's email in the transaction that issued its link. If every attempt to
+/// send it fails, the invitation says so (`Invitation::email`) and an admin can reactivate it
+/// to send a new link.
+async fn queue(
+    txn: &impl ConnectionTrait,
+    state: &AppState,
+    inv: &Invitation,
+    token: &str,
+) -> Result<(), ApiError> {
     let link = state.config.link("/invitations/accept", token);
     let expires = inv.expires_at.to_rfc3339()[..16].replace('T', " ") + " UTC";
     let body = format!(
@@ -277,16 +292,16 @@ async fn send(state: &AppState, inv: &Invitation, token: &str) {
         "Invitation to \u{201c}{}\u{201d} on ManagerOS",
         inv.organization_name
     );
-    let mail = match Mail::new(inv.email.to_string(), subject, body, &html) {
-        Ok(m) => m,
-        Err(e) => {
-            tracing::error!(error = ?e, invitation = %inv.id, "could not write an invitation email");
-            return;
-        }
-    };
-    if let Err(e) = state.mailer.send(mail).await {
-        tracing::error!(error = ?e, invitation = %inv.id, "could not send an invitation email");
-    }
+    let mail =
+        Mail::new(inv.email.to_string(), subject, body, &html).map_err(ApiError::internal)?;
+    outbox::queue(
+        txn,
+        state,
+        &mail,
+        Some(&inv.organization_id),
+        Some(inv.id.as_str()),
+    )
+    .await
 }
 
 /// The open invitation an emailed link holds, for the page it opens: who invites whom, to

@@ -9,6 +9,7 @@ use crate::{
     error::{ApiError, FieldErrors},
     extract::Paging,
     mail::Mail,
+    outbox,
     services::{
         audit, conversation,
         load::{self, reread},
@@ -30,7 +31,6 @@ use manageros_store::{
     },
 };
 use serde::Deserialize;
-use tracing::Instrument;
 use utoipa::{IntoParams, ToSchema};
 
 pub const PARTICIPANT_1_NOT_FOUND: &str = "Participant 1 not found or not in your organization";
@@ -448,65 +448,60 @@ pub async fn update(
         .await?;
     }
     let o = reread::<OneOnOneWithPeople>(&txn, &org, &current.one_on_one.id).await?;
-    txn.commit().await?;
     let told: Vec<UserId> = removed.iter().filter_map(|p| p.user_id.clone()).collect();
     if !told.is_empty() {
-        notify_removed(state, actor, &current, told);
+        notify_removed(&txn, state, actor, &current, &told).await?;
     }
+    txn.commit().await?;
+    state.outbox.wake();
     Ok(o)
 }
 
-/// Tells the users of participants an update took out of a one-on-one: they can no longer
-/// open it, so its log cannot tell them.
-fn notify_removed(state: &AppState, actor: &Actor, before: &OneOnOneWithPeople, told: Vec<UserId>) {
-    let (state_for_task, by, o) = (state.clone(), actor.user_id.clone(), before.clone());
-    state.background.spawn(
-        async move {
-            let by = match users::find(&state_for_task.db, &by).await {
-                Ok(Some(u)) => format!("{} ({})", u.name, u.email),
-                _ => "Someone in your organization".to_owned(),
-            };
-            let at = o.one_on_one.scheduled_at.to_rfc3339()[..16].replace('T', " ") + " UTC";
-            for uid in &told {
-                let Ok(Some(user)) = users::find(&state_for_task.db, uid).await else {
-                    continue;
-                };
-                let body = format!(
-                    "Hello {name},\n\n\
-                     {by} changed the one-on-one between \u{201c}{manager}\u{201d} and\n\
-                     \u{201c}{report}\u{201d} scheduled for {at}: you no longer take part in it,\n\
-                     and can no longer open it.\n\n\
-                     If you did not expect this, ask them or an admin of your organization why.\n",
-                    name = user.name,
-                    manager = o.manager.name,
-                    report = o.report.name,
-                );
-                let html = crate::mail::html::OneOnOneRemoved {
-                    name: &user.name,
-                    by: &by,
-                    manager: &o.manager.name,
-                    report: &o.report.name,
-                    at: at.clone(),
-                };
-                let mail = match Mail::new(
-                    user.email.to_string(),
-                    "You were taken out of a one-on-one".into(),
-                    body,
-                    &html,
-                ) {
-                    Ok(m) => m,
-                    Err(e) => {
-                        tracing::error!(error = ?e, "could not write a removal notice");
-                        continue;
-                    }
-                };
-                if let Err(e) = state_for_task.mailer.send(mail).await {
-                    tracing::error!(error = ?e, "could not tell a participant they were removed");
-                }
-            }
-        }
-        .instrument(tracing::Span::current()),
-    );
+/// Tells the users of participants an update took out of a one-on-one (queued in the
+/// update's transaction): they can no longer open it, so its log cannot tell them.
+async fn notify_removed(
+    txn: &impl ConnectionTrait,
+    state: &AppState,
+    actor: &Actor,
+    o: &OneOnOneWithPeople,
+    told: &[UserId],
+) -> Result<(), ApiError> {
+    let by = match users::find(txn, &actor.user_id).await? {
+        Some(u) => format!("{} ({})", u.name, u.email),
+        None => "Someone in your organization".to_owned(),
+    };
+    let at = o.one_on_one.scheduled_at.to_rfc3339()[..16].replace('T', " ") + " UTC";
+    for uid in told {
+        let Some(user) = users::find(txn, uid).await? else {
+            continue;
+        };
+        let body = format!(
+            "Hello {name},\n\n\
+             {by} changed the one-on-one between \u{201c}{manager}\u{201d} and\n\
+             \u{201c}{report}\u{201d} scheduled for {at}: you no longer take part in it,\n\
+             and can no longer open it.\n\n\
+             If you did not expect this, ask them or an admin of your organization why.\n",
+            name = user.name,
+            manager = o.manager.name,
+            report = o.report.name,
+        );
+        let html = crate::mail::html::OneOnOneRemoved {
+            name: &user.name,
+            by: &by,
+            manager: &o.manager.name,
+            report: &o.report.name,
+            at: at.clone(),
+        };
+        let mail = Mail::new(
+            user.email.to_string(),
+            "You were taken out of a one-on-one".into(),
+            body,
+            &html,
+        )
+        .map_err(ApiError::internal)?;
+        outbox::queue(txn, state, &mail, Some(&o.one_on_one.organization_id), None).await?;
+    }
+    Ok(())
 }
 
 /// Deletes a one-on-one. When an admin who does not take part deletes it, the participants
@@ -517,59 +512,57 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &OneOnOneId) -> Result<
     // Its talking points and private notes go with it; the tasks made from them stay.
     manageros_store::repo::conversation::unlink_tasks(&txn, &org, &o.one_on_one.id).await?;
     oneonones::delete(&txn, &org, &o.one_on_one.id).await?;
-    txn.commit().await?;
     if !authz::takes_part(actor, &o.one_on_one.facts()) {
-        notify_deleted(state, actor, o);
+        notify_deleted(&txn, state, actor, &o).await?;
     }
+    txn.commit().await?;
+    state.outbox.wake();
     Ok(())
 }
 
-fn notify_deleted(state: &AppState, actor: &Actor, o: OneOnOneWithPeople) {
-    let (state_for_task, admin) = (state.clone(), actor.user_id.clone());
-    state.background.spawn(
-        async move {
-            let admin = match users::find(&state_for_task.db, &admin).await {
-                Ok(Some(u)) => format!("{} ({})", u.name, u.email),
-                _ => "An admin".to_owned(),
-            };
-            for party in [&o.manager, &o.report] {
-                let Some(uid) = &party.user_id else { continue };
-                let Ok(Some(user)) = users::find(&state_for_task.db, uid).await else { continue };
-                let at = o.one_on_one.scheduled_at.to_rfc3339()[..16].replace('T', " ") + " UTC";
-                let body = format!(
-                    "Hello {name},\n\n\
-                     {admin}, an admin of your organization, deleted the one-on-one between\n\
-                     \u{201c}{manager}\u{201d} and \u{201c}{report}\u{201d} scheduled for {at}.\n",
-                    name = user.name,
-                    manager = o.manager.name,
-                    report = o.report.name,
-                );
-                let html = crate::mail::html::OneOnOneDeleted {
-                    name: &user.name,
-                    admin: &admin,
-                    manager: &o.manager.name,
-                    report: &o.report.name,
-                    at: at.clone(),
-                };
-                let mail = match Mail::new(
-                    user.email.to_string(),
-                    "A one-on-one of yours was deleted by an admin".into(),
-                    body,
-                    &html,
-                ) {
-                    Ok(m) => m,
-                    Err(e) => {
-                        tracing::error!(error = ?e, "could not write a deletion notice");
-                        continue;
-                    }
-                };
-                if let Err(e) = state_for_task.mailer.send(mail).await {
-                    tracing::error!(error = ?e, "could not tell a participant about a deleted one-on-one");
-                }
-            }
-        }
-        .instrument(tracing::Span::current()),
-    );
+/// Tells the participants that an admin deleted their one-on-one (queued in the deletion's
+/// transaction).
+async fn notify_deleted(
+    txn: &impl ConnectionTrait,
+    state: &AppState,
+    actor: &Actor,
+    o: &OneOnOneWithPeople,
+) -> Result<(), ApiError> {
+    let admin = match users::find(txn, &actor.user_id).await? {
+        Some(u) => format!("{} ({})", u.name, u.email),
+        None => "An admin".to_owned(),
+    };
+    let at = o.one_on_one.scheduled_at.to_rfc3339()[..16].replace('T', " ") + " UTC";
+    for party in [&o.manager, &o.report] {
+        let Some(uid) = &party.user_id else { continue };
+        let Some(user) = users::find(txn, uid).await? else {
+            continue;
+        };
+        let body = format!(
+            "Hello {name},\n\n\
+             {admin}, an admin of your organization, deleted the one-on-one between\n\
+             \u{201c}{manager}\u{201d} and \u{201c}{report}\u{201d} scheduled for {at}.\n",
+            name = user.name,
+            manager = o.manager.name,
+            report = o.report.name,
+        );
+        let html = crate::mail::html::OneOnOneDeleted {
+            name: &user.name,
+            admin: &admin,
+            manager: &o.manager.name,
+            report: &o.report.name,
+            at: at.clone(),
+        };
+        let mail = Mail::new(
+            user.email.to_string(),
+            "A one-on-one of yours was deleted by an admin".into(),
+            body,
+            &html,
+        )
+        .map_err(ApiError::internal)?;
+        outbox::queue(txn, state, &mail, Some(&o.one_on_one.organization_id), None).await?;
+    }
+    Ok(())
 }
 
 /// Who reads private notes, as the receipt says it: nobody but whoever wrote them (authz's

@@ -20,6 +20,7 @@ use axum::{
     response::Response,
 };
 use manageros_core::{InvitationStatus, Role};
+use manageros_store::repo::outbox;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -43,6 +44,8 @@ pub struct InvitationRow {
     pub person: Option<String>,
     pub invited_by: String,
     pub expires: When,
+    /// Every attempt to send its email failed: the last error.
+    pub email_failed: Option<String>,
 }
 
 pub struct PersonChoice {
@@ -137,6 +140,11 @@ async fn show(
                                 .unwrap_or_else(|| "a person of the org chart".into())
                         }),
                         invited_by: i.invited_by_name.clone(),
+                        email_failed: i
+                            .delivery
+                            .as_ref()
+                            .filter(|d| d.status == outbox::Status::Failed)
+                            .map(|d| d.error.clone().unwrap_or_default()),
                         expires: When::of(i.expires_at),
                     }
                 })

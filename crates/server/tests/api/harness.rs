@@ -40,6 +40,9 @@ pub struct Options {
     /// `--trust-proxy`: the peers whose `X-Forwarded-For` is believed (the tests connect from
     /// 127.0.0.1).
     pub trust_proxy: &'static str,
+    /// Send mail through a local SMTP server (`smtp_sink`) that refuses one recipient's
+    /// first deliveries; `None` writes `.eml` files directly.
+    pub smtp_refuse: Option<smtp_sink::Refuse>,
 }
 
 pub struct TestApp {
@@ -52,6 +55,8 @@ pub struct TestApp {
     options: Options,
     http: Http,
     outbox: PathBuf,
+    /// The SMTP server mail goes through, when the test asked for one.
+    pub smtp: Option<smtp_sink::SmtpSink>,
     _dir: TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -303,6 +308,13 @@ impl TestApp {
             .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("test.db").display()));
         let clock = Arc::new(ManualClock::starting_now());
         let outbox = dir.path().join("outbox");
+        let smtp = match options.smtp_refuse {
+            Some(refuse) => {
+                std::fs::create_dir_all(&outbox).expect("outbox dir");
+                Some(smtp_sink::SmtpSink::start(outbox.clone(), refuse).await)
+            }
+            None => None,
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -314,7 +326,7 @@ impl TestApp {
             db_options: DbOptions {
                 max_connections: Some(5),
             },
-            smtp_url: None,
+            smtp_url: smtp.as_ref().map(|s| s.url.clone()),
             outbox: outbox.clone(),
             mail_from: "ManagerOS <no-reply@manageros.test>".into(),
             auth_rate_limit: options.auth_rate_limit,
@@ -324,6 +336,7 @@ impl TestApp {
             limits: options.limits.clone(),
             audit_retention_days: AUDIT_RETENTION_DAYS,
             trusted_proxies: options.trust_proxy.parse().expect("trust_proxy"),
+            mail_poll: std::time::Duration::from_millis(20),
         })
         .await
         .expect("build state");
@@ -349,6 +362,7 @@ impl TestApp {
             database_url,
             options,
             outbox,
+            smtp,
             _dir: dir,
             shutdown: Some(tx),
         }
@@ -486,11 +500,22 @@ impl TestApp {
             .to_owned()
     }
 
-    /// Waits until mail sent in the background has gone out.
+    /// Waits until background work is done and the outbox has sent every email that is due.
     pub async fn settle(&self) {
         self.state.background.close();
         self.state.background.wait().await;
         self.state.background.reopen();
+        for _ in 0..1000 {
+            let due = manageros_store::repo::outbox::due(&self.state.db, self.state.now())
+                .await
+                .expect("the outbox");
+            if due == 0 {
+                return;
+            }
+            self.state.outbox.wake();
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the outbox still holds due mail after 10 s");
     }
 
     /// Every email in the outbox addressed to `to`, oldest first.
@@ -835,5 +860,118 @@ impl TestApp {
         let r = self.get("/api/me", user.t()).await;
         r.assert_status(200);
         r.body
+    }
+}
+
+/// A real SMTP server for the tests, on a local port: it accepts every message and writes it
+/// as an `.eml` file into a directory (where the tests read mail anyway), except for one
+/// recipient whose first `n` deliveries it refuses with a temporary error, as a mail server
+/// that is busy or greylisting would.
+#[allow(dead_code)]
+pub mod smtp_sink {
+
+    use std::{
+        path::PathBuf,
+        sync::{Arc, Mutex},
+    };
+    use tokio::{
+        io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
+        net::TcpListener,
+    };
+
+    /// What the sink refuses: deliveries to `recipient`, the first `times` of them.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Refuse {
+        pub recipient: &'static str,
+        pub times: usize,
+    }
+
+    pub struct SmtpSink {
+        pub url: String,
+        tried: Arc<Mutex<usize>>,
+    }
+
+    impl SmtpSink {
+        /// Listens on a free local port; accepted messages go to `dir`.
+        pub async fn start(dir: PathBuf, refuse: Refuse) -> Self {
+            let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+            let url = format!("smtp://{}", listener.local_addr().expect("addr"));
+            let tried = Arc::new(Mutex::new(0usize));
+            let counter = tried.clone();
+            tokio::spawn(async move {
+                while let Ok((stream, _)) = listener.accept().await {
+                    let (dir, counter) = (dir.clone(), counter.clone());
+                    tokio::spawn(async move {
+                        let _ = session(stream, &dir, refuse, &counter).await;
+                    });
+                }
+            });
+            Self { url, tried }
+        }
+
+        /// How many deliveries to the refused recipient were attempted (refused or not).
+        pub fn attempts(&self) -> usize {
+            *self.tried.lock().unwrap()
+        }
+    }
+
+    async fn session(
+        stream: tokio::net::TcpStream,
+        dir: &std::path::Path,
+        refuse: Refuse,
+        tried: &Mutex<usize>,
+    ) -> std::io::Result<()> {
+        let (read, mut write) = stream.into_split();
+        let mut lines = BufReader::new(read).lines();
+        write.write_all(b"220 sink ESMTP\r\n").await?;
+        let mut refused = false;
+        while let Some(line) = lines.next_line().await? {
+            let upper = line.to_ascii_uppercase();
+            let reply: &str = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                "250 sink\r\n"
+            } else if upper.starts_with("MAIL") {
+                refused = false;
+                "250 OK\r\n"
+            } else if upper.starts_with("RCPT") {
+                if upper.contains(&refuse.recipient.to_ascii_uppercase()) {
+                    let mut n = tried.lock().unwrap();
+                    *n += 1;
+                    refused = *n <= refuse.times;
+                }
+                if refused {
+                    "451 4.3.0 Mailbox busy, try again later\r\n"
+                } else {
+                    "250 OK\r\n"
+                }
+            } else if upper.starts_with("DATA") {
+                write
+                    .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+                    .await?;
+                let mut message = String::new();
+                while let Some(l) = lines.next_line().await? {
+                    if l == "." {
+                        break;
+                    }
+                    // Undo the dot-stuffing of lines that begin with a dot.
+                    message.push_str(
+                        l.strip_prefix('.')
+                            .filter(|_| l.starts_with(".."))
+                            .unwrap_or(&l),
+                    );
+                    message.push_str("\r\n");
+                }
+                let name = format!("{}.eml", manageros_server::session::new_token());
+                tokio::fs::write(dir.join(name), message).await?;
+                "250 OK queued\r\n"
+            } else if upper.starts_with("QUIT") {
+                write.write_all(b"221 Bye\r\n").await?;
+                return Ok(());
+            } else {
+                // RSET, NOOP.
+                "250 OK\r\n"
+            };
+            write.write_all(reply.as_bytes()).await?;
+        }
+        Ok(())
     }
 }

@@ -93,6 +93,7 @@ async fn every_resource_keeps_its_json_shape(app: TestApp) {
         acme.admin.get(&format!("/api/teams/{team}")).await.body
     );
     app.invite(&acme, "grace@example.com", None).await;
+    app.settle().await; // its email is sent
     snapshot!(
         "invitations",
         acme.admin.get("/api/organization/invitations").await.body

@@ -19,6 +19,7 @@ pub mod one_on_one;
 pub mod oneonone_access;
 pub mod oneonone_pair;
 pub mod organization;
+pub mod outbox;
 pub mod password_reset;
 pub mod person;
 pub mod person_link;

@@ -19,6 +19,7 @@ mod m0009_person_link_log;
 mod m0010_email_verification;
 mod m0011_sessions_and_audit;
 mod m0012_names_version;
+mod m0013_outbox;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_email_verification::Migration),
             Box::new(m0011_sessions_and_audit::Migration),
             Box::new(m0012_names_version::Migration),
+            Box::new(m0013_outbox::Migration),
         ]
     }
 }

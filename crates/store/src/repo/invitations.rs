@@ -5,7 +5,10 @@
 //! Writes that change the status are conditional UPDATEs, so two racing requests cannot both
 //! accept (or revoke) one invitation.
 
-use crate::entity::{invitation, organization, user};
+use crate::{
+    entity::{invitation, organization, user},
+    repo::outbox,
+};
 use manageros_core::{Email, InvitationId, InvitationStatus, OrgId, PersonId, Timestamp, UserId};
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, Order,
@@ -27,6 +30,23 @@ pub struct Invitation {
     pub updated_at: Timestamp,
     pub expires_at: Timestamp,
     pub accepted_at: Option<Timestamp>,
+    /// What became of its newest email, when known ([`attach_delivery`]; none once a sent
+    /// email is forgotten, a week after).
+    pub delivery: Option<outbox::Delivery>,
+}
+
+/// Fills in what became of each invitation's newest email.
+pub async fn attach_delivery(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    list: &mut [Invitation],
+) -> Result<(), DbErr> {
+    let ids: Vec<String> = list.iter().map(|i| i.id.to_string()).collect();
+    let mut fates = outbox::fate_of(db, org, &ids).await?;
+    for i in list {
+        i.delivery = fates.remove(i.id.as_str());
+    }
+    Ok(())
 }
 
 impl Invitation {
@@ -77,6 +97,7 @@ impl From<Row> for Invitation {
             updated_at: Timestamp::from_millis(r.updated_at),
             expires_at: Timestamp::from_millis(r.expires_at),
             accepted_at: r.accepted_at.map(Timestamp::from_millis),
+            delivery: None,
         }
     }
 }
@@ -106,7 +127,7 @@ pub async fn list_for_org(
     db: &impl ConnectionTrait,
     org: &OrgId,
 ) -> Result<Vec<Invitation>, DbErr> {
-    Ok(select()
+    let mut list: Vec<Invitation> = select()
         .filter(invitation::Column::OrganizationId.eq(org.as_str()))
         .order_by(invitation::Column::CreatedAt, Order::Desc)
         .order_by(invitation::Column::Id, Order::Desc)
@@ -115,7 +136,9 @@ pub async fn list_for_org(
         .await?
         .into_iter()
         .map(Invitation::from)
-        .collect())
+        .collect();
+    attach_delivery(db, org, &mut list).await?;
+    Ok(list)
 }
 
 pub async fn find(

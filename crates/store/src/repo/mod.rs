@@ -13,6 +13,7 @@ pub mod links;
 pub mod meetings;
 pub mod oneonones;
 pub mod orgs;
+pub mod outbox;
 pub mod password_resets;
 pub mod persons;
 pub mod reports;
