@@ -43,6 +43,8 @@ pub struct Settings {
     pub outbox: std::path::PathBuf,
     pub mail_from: String,
     pub auth_rate_limit: u32,
+    /// Failed sign-ins per account in 15 minutes (`0` = no limit).
+    pub sign_in_limit: u32,
     /// Emails per hour per recipient and per organization (`0` = no limit).
     pub mail_limits: (u32, u32),
     pub public_url: url::Url,
@@ -69,6 +71,7 @@ impl Settings {
             outbox: args.outbox.clone(),
             mail_from: args.mail_from.clone(),
             auth_rate_limit: args.auth_rate_limit,
+            sign_in_limit: args.sign_in_limit,
             mail_limits: (args.mail_limit_recipient, args.mail_limit_org),
             public_url,
             clock: Arc::new(manageros_core::SystemClock),
@@ -98,6 +101,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         db,
         config: Arc::new(Config {
             trusted_proxies: settings.trusted_proxies,
+            auth_rate_limit: settings.auth_rate_limit,
             ..Config::new(
                 &settings.public_url,
                 settings.limits,
@@ -107,7 +111,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         clock: settings.clock,
         mailer: Arc::new(mailer),
         passwords: Passwords::new()?,
-        auth_limiter: rate_limit::auth_limiter(settings.auth_rate_limit),
+        sign_in_limit: Arc::new(rate_limit::SignInLimit(settings.sign_in_limit)),
         mail_budget: Arc::new(rate_limit::MailBudget::new(
             settings.mail_limits.0,
             settings.mail_limits.1,
@@ -300,11 +304,9 @@ fn spawn_housekeeping(state: &AppState) {
 /// Periodic clean-up: forget rate-limit entries of quiet addresses, drop expired sessions and
 /// audit events older than the retention.
 pub async fn housekeep(state: &AppState) {
-    if let Some(l) = &state.auth_limiter {
-        l.retain_recent();
-        l.shrink_to_fit();
+    if let Err(e) = rate_limit::forget_old(&state.db, state.now()).await {
+        tracing::warn!(error = %e, "could not forget old rate-limit windows");
     }
-    state.mail_budget.retain_recent();
     if let Err(e) = manageros_store::repo::sessions::delete_expired(&state.db, state.now()).await {
         tracing::warn!(error = %e, "could not delete expired sessions");
     }

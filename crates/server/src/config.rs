@@ -51,6 +51,11 @@ pub struct ServeArgs {
     #[arg(long, env = "MANAGEROS_AUTH_RATE_LIMIT", default_value_t = 20)]
     pub auth_rate_limit: u32,
 
+    /// Failed sign-ins allowed per account (by the address typed) in 15 minutes, from any
+    /// number of client addresses; 0 turns the limit off.
+    #[arg(long, env = "MANAGEROS_SIGN_IN_LIMIT", default_value_t = 10)]
+    pub sign_in_limit: u32,
+
     /// Emails one address may be sent in an hour; 0 turns the limit off.
     #[arg(long, env = "MANAGEROS_MAIL_LIMIT_RECIPIENT", default_value_t = crate::rate_limit::MAIL_PER_RECIPIENT_HOUR)]
     pub mail_limit_recipient: u32,
@@ -94,6 +99,7 @@ impl std::fmt::Debug for ServeArgs {
             .field("outbox", &self.outbox)
             .field("smtp", &self.smtp_url.as_deref().map(redact))
             .field("auth_rate_limit", &self.auth_rate_limit)
+            .field("sign_in_limit", &self.sign_in_limit)
             .field("mail_limit_recipient", &self.mail_limit_recipient)
             .field("mail_limit_org", &self.mail_limit_org)
             .field("public_url", &self.public_url.as_ref().map(Url::as_str))
@@ -132,6 +138,8 @@ pub struct Config {
     pub audit_retention_days: u32,
     /// Whose `X-Forwarded-For` is believed (`--trust-proxy`).
     pub trusted_proxies: crate::client::TrustedProxies,
+    /// Requests a minute per client address on `/api/auth/*` (`0`: no limit).
+    pub auth_rate_limit: u32,
 }
 
 /// Bounds on what one client can hold: a slow client cannot keep a connection (or a file
@@ -175,6 +183,7 @@ impl Config {
             limits,
             audit_retention_days,
             trusted_proxies: crate::client::TrustedProxies::default(),
+            auth_rate_limit: 0,
         }
     }
 

@@ -1,5 +1,13 @@
-//! The per-address rate limit on `/api/auth/*` (sign-up, sign-in, password reset): a brake on
-//! password guessing and on mail bombing through forgot-password; and the [`MailBudget`].
+//! The limits on what one client, one account or one organization may do in a while: the
+//! per-address limit on `/api/auth/*` (a brake on password guessing and on mail bombing
+//! through forgot-password), the per-account limit on failed sign-ins (so that one account
+//! cannot be guessed from many addresses, and a shared proxy's address does not lock
+//! everyone out), and the [`MailBudget`].
+//!
+//! Every count lives in the database (`repo::limits`, one row per key and fixed window), so N
+//! replicas together allow what one allows, and a restart forgets nothing. A window is a
+//! whole minute (or hour, or quarter of an hour) of the server's clock; a refusal says, in
+//! `Retry-After`, when the window ends.
 
 use crate::{client::ClientAddr, error::ApiError, state::AppState};
 use axum::{
@@ -7,43 +15,99 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use governor::{Quota, RateLimiter, clock::Clock as _};
-use std::{net::IpAddr, num::NonZeroU32, sync::Arc};
+use manageros_core::{OrgId, Timestamp};
+use manageros_store::{ConnectionTrait, DbErr, repo::limits};
 
-pub type AuthLimiter = governor::DefaultKeyedRateLimiter<IpAddr>;
+const MINUTE_MS: i64 = 60_000;
+const HOUR_MS: i64 = 60 * MINUTE_MS;
+/// The window of the per-account limit on failed sign-ins.
+pub const SIGN_IN_WINDOW_MS: i64 = 15 * MINUTE_MS;
 
-/// `per_minute` requests a minute per client address, in a burst or spread out; `0` turns the
-/// limit off.
-pub fn auth_limiter(per_minute: u32) -> Option<Arc<AuthLimiter>> {
-    NonZeroU32::new(per_minute).map(|n| Arc::new(RateLimiter::keyed(Quota::per_minute(n))))
+/// The window of `len` milliseconds that `now` falls in: its start, and the seconds until it
+/// ends (at least 1).
+fn window(now: Timestamp, len: i64) -> (i64, u64) {
+    let at = now.as_millis();
+    let start = at - at.rem_euclid(len);
+    let left = (start + len - at + 999) / 1000;
+    (start, u64::try_from(left).unwrap_or(1).max(1))
 }
 
+/// `--auth-rate-limit` requests a minute per client address on `/api/auth/*` and the public
+/// feedback endpoints; `0` turns it off.
 pub async fn limit_auth(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if let Some(limiter) = &state.auth_limiter {
+    let per_minute = i64::from(state.config.auth_rate_limit);
+    if per_minute > 0 {
         let ip = req
             .extensions()
             .get::<ClientAddr>()
-            .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0);
-        if let Err(not_until) = limiter.check_key(&ip) {
-            return ApiError::RateLimited {
-                retry_after_secs: secs(&not_until),
+            .map_or_else(|| "unknown".to_owned(), |c| c.0.to_string());
+        let (start, left) = window(state.now(), MINUTE_MS);
+        match limits::add(&state.db, &format!("auth:{ip}"), start, 1).await {
+            Ok(n) if n > per_minute => {
+                return ApiError::RateLimited {
+                    retry_after_secs: left,
+                }
+                .into_response();
             }
-            .into_response();
+            Ok(_) => {}
+            Err(e) => return ApiError::from(e).into_response(),
         }
     }
     next.run(req).await
 }
 
+/// Failed sign-ins allowed per account (by the address typed, whether or not an account has
+/// it) in [`SIGN_IN_WINDOW_MS`]; `0` turns the limit off.
+pub struct SignInLimit(pub u32);
+
+impl SignInLimit {
+    fn key(email: &str) -> String {
+        format!("sign-in:{}", email.to_lowercase())
+    }
+
+    /// Refuses a sign-in to `email` while its failures of this window are used up, before the
+    /// password is even checked.
+    pub async fn check(
+        &self,
+        db: &impl ConnectionTrait,
+        now: Timestamp,
+        email: &str,
+    ) -> Result<(), ApiError> {
+        if self.0 == 0 {
+            return Ok(());
+        }
+        let (start, left) = window(now, SIGN_IN_WINDOW_MS);
+        if limits::count(db, &Self::key(email), start).await? >= i64::from(self.0) {
+            return Err(ApiError::RateLimited {
+                retry_after_secs: left,
+            });
+        }
+        Ok(())
+    }
+
+    /// Counts a failed sign-in to `email`.
+    pub async fn failed(
+        &self,
+        db: &impl ConnectionTrait,
+        now: Timestamp,
+        email: &str,
+    ) -> Result<(), DbErr> {
+        if self.0 > 0 {
+            let (start, _) = window(now, SIGN_IN_WINDOW_MS);
+            limits::add(db, &Self::key(email), start, 1).await?;
+        }
+        Ok(())
+    }
+}
+
 /// How much email may go out, per recipient address and per organization, in an hour: a brake
 /// on using the server as a mail cannon (revoking and reactivating an invitation in a loop,
 /// campaigns to arbitrary addresses, reset links to one mailbox). A request that would exceed
-/// it is refused with a 429 and `Retry-After` before anything is written.
-///
-/// Kept in this process's memory: N replicas allow N times as much (issue 11 moves it into
-/// the database).
+/// it is refused with a 429 and `Retry-After`; taken inside the request's transaction, the
+/// count is given back if the request fails.
 pub struct MailBudget {
-    per_recipient: Option<governor::DefaultKeyedRateLimiter<String>>,
-    per_org: Option<governor::DefaultKeyedRateLimiter<String>>,
+    per_recipient: i64,
+    per_org: i64,
 }
 
 /// Emails an address may be sent in an hour, by default.
@@ -54,69 +118,73 @@ pub const MAIL_PER_ORG_HOUR: u32 = 500;
 impl MailBudget {
     /// `0` turns a limit off.
     pub fn new(per_recipient_hour: u32, per_org_hour: u32) -> Self {
-        let keyed = |n: u32| NonZeroU32::new(n).map(|n| RateLimiter::keyed(Quota::per_hour(n)));
         Self {
-            per_recipient: keyed(per_recipient_hour),
-            per_org: keyed(per_org_hour),
+            per_recipient: i64::from(per_recipient_hour),
+            per_org: i64::from(per_org_hour),
         }
     }
 
     /// Takes one email per recipient, and all of them from the organization's budget (when
     /// the mail is sent on an organization's behalf), or refuses with when to try again.
-    pub fn take(
+    pub async fn take(
         &self,
-        org: Option<&manageros_core::OrgId>,
+        db: &impl ConnectionTrait,
+        now: Timestamp,
+        org: Option<&OrgId>,
         recipients: &[&str],
     ) -> Result<(), ApiError> {
-        let Some(n) = u32::try_from(recipients.len())
-            .ok()
-            .and_then(NonZeroU32::new)
-        else {
+        let n = recipients.len() as i64;
+        if n == 0 {
             return Ok(());
-        };
-        if let (Some(limiter), Some(org)) = (&self.per_org, org) {
-            match limiter.check_key_n(&org.to_string(), n) {
-                Ok(Ok(())) => {}
-                Ok(Err(not_until)) => {
-                    return Err(ApiError::TooMuchMail {
-                        message: "Your organization has sent too much email recently; please try again later".into(),
-                        retry_after_secs: secs(&not_until),
-                    });
-                }
-                Err(_) => {
-                    return Err(ApiError::TooMuchMail {
-                        message: "That is more email than your organization may send in an hour"
+        }
+        let (start, left) = window(now, HOUR_MS);
+        if let (true, Some(org)) = (self.per_org > 0, org) {
+            if n > self.per_org {
+                return Err(ApiError::TooMuchMail {
+                    message: "That is more email than your organization may send in an hour".into(),
+                    retry_after_secs: 3600,
+                });
+            }
+            if limits::add(db, &format!("mail-org:{org}"), start, n).await? > self.per_org {
+                return Err(ApiError::TooMuchMail {
+                    message:
+                        "Your organization has sent too much email recently; please try again later"
                             .into(),
-                        retry_after_secs: 3600,
-                    });
-                }
+                    retry_after_secs: left,
+                });
             }
         }
-        if let Some(limiter) = &self.per_recipient {
+        if self.per_recipient > 0 {
             for r in recipients {
-                if let Err(not_until) = limiter.check_key(&r.to_lowercase()) {
+                let key = format!("mail-to:{}", r.to_lowercase());
+                if limits::add(db, &key, start, 1).await? > self.per_recipient {
                     return Err(ApiError::TooMuchMail {
                         message: format!(
                             "Too many emails were sent to {r} recently; please try again later"
                         ),
-                        retry_after_secs: secs(&not_until),
+                        retry_after_secs: left,
                     });
                 }
             }
         }
         Ok(())
     }
-
-    /// Forgets addresses and organizations whose budget is full again.
-    pub fn retain_recent(&self) {
-        for l in [&self.per_recipient, &self.per_org].into_iter().flatten() {
-            l.retain_recent();
-            l.shrink_to_fit();
-        }
-    }
 }
 
-fn secs(not_until: &governor::NotUntil<governor::clock::QuantaInstant>) -> u64 {
-    let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
-    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
+/// Forgets the windows that ended (kept a day, for a look at recent pressure).
+pub async fn forget_old(db: &impl ConnectionTrait, now: Timestamp) -> Result<u64, DbErr> {
+    limits::delete_before(db, now.as_millis() - 24 * HOUR_MS).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_starts_on_the_clock_and_says_how_long_is_left() {
+        let t = Timestamp::from_millis(10 * MINUTE_MS + 15_500);
+        assert_eq!(window(t, MINUTE_MS), (10 * MINUTE_MS, 45));
+        let end = Timestamp::from_millis(11 * MINUTE_MS - 1);
+        assert_eq!(window(end, MINUTE_MS), (10 * MINUTE_MS, 1));
+    }
 }

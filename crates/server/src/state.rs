@@ -1,6 +1,6 @@
 //! What every handler can reach.
 
-use crate::{config::Config, mail::Mailer, password::Passwords, rate_limit::AuthLimiter};
+use crate::{config::Config, mail::Mailer, password::Passwords};
 use manageros_core::{Clock, Timestamp};
 use manageros_store::DatabaseConnection;
 use std::sync::Arc;
@@ -13,7 +13,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub mailer: Arc<Mailer>,
     pub passwords: Passwords,
-    pub auth_limiter: Option<Arc<AuthLimiter>>,
+    /// Failed sign-ins allowed per account (`--sign-in-limit`).
+    pub sign_in_limit: Arc<crate::rate_limit::SignInLimit>,
     /// How much email may still go out, per recipient and per organization.
     pub mail_budget: Arc<crate::rate_limit::MailBudget>,
     /// Work that outlives its request (e.g. mail whose timing must not reveal whether an

@@ -150,7 +150,7 @@ pub async fn forgot_password(
     State(state): State<AppState>,
     AppJson(body): AppJson<ForgotPasswordRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    accounts::forgot_password(&state, body.email.as_deref())?;
+    accounts::forgot_password(&state, body.email.as_deref()).await?;
     Ok((
         StatusCode::ACCEPTED,
         AppJson(ForgotPasswordResponse {

@@ -165,7 +165,10 @@ async fn new_verification(
     user: &User,
     now: Timestamp,
 ) -> Result<String, ApiError> {
-    state.mail_budget.take(None, &[user.email.as_str()])?;
+    state
+        .mail_budget
+        .take(txn, now, None, &[user.email.as_str()])
+        .await?;
     let token = session::new_token();
     password_resets::create(
         txn,
@@ -280,6 +283,9 @@ pub async fn login(
     password: &str,
     device: &Device,
 ) -> Result<SignedIn, ApiError> {
+    // Too many failures for this address, from anywhere: refused before any password check.
+    let now = state.now();
+    state.sign_in_limit.check(&state.db, now, email).await?;
     let found = match Email::parse(email) {
         Ok(email) => users::find_with_hash_by_email(&state.db, &email).await?,
         Err(_) => None,
@@ -289,6 +295,9 @@ pub async fn login(
         None => (None, None),
     };
     let matched = state.passwords.verify(password, hash).await?;
+    if !matched {
+        state.sign_in_limit.failed(&state.db, now, email).await?;
+    }
     let user = match user {
         Some(user) if matched => user,
         Some(user) => {
@@ -343,10 +352,13 @@ pub async fn logout(state: &AppState, token_hash: &str) -> Result<(), ApiError> 
 
 /// Starts a password reset. The answer never says whether the account exists, and neither
 /// does its timing: the lookup and the mail happen after the response, in the background.
-pub fn forgot_password(state: &AppState, email: Option<&str>) -> Result<(), ApiError> {
+pub async fn forgot_password(state: &AppState, email: Option<&str>) -> Result<(), ApiError> {
     validate! { email = "email": Email::parse(email.unwrap_or_default()) }
     // Counted whether or not the account exists, so the refusal tells nothing either.
-    state.mail_budget.take(None, &[email.as_str()])?;
+    state
+        .mail_budget
+        .take(&state.db, state.now(), None, &[email.as_str()])
+        .await?;
     let state_for_task = state.clone();
     state.background.spawn(
         async move {

@@ -359,7 +359,10 @@ async fn take_mail_budget(
     }
     let unsent = campaigns::unsent(txn, &c.organization_id, &c.id).await?;
     let to: Vec<&str> = unsent.iter().map(|u| u.email.as_str()).collect();
-    state.mail_budget.take(Some(&c.organization_id), &to)
+    state
+        .mail_budget
+        .take(txn, state.now(), Some(&c.organization_id), &to)
+        .await
 }
 
 /// Queues, in the transaction that made the campaign active (or changed it while active), an

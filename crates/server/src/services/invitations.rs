@@ -103,7 +103,10 @@ pub async fn create(
     let inv = reread(&txn, org, &id).await?;
     audited(&txn, &inv, audit::Kind::InvitationSent, &inviter.id, now).await?;
     // Last, so that only a request that would mail spends the budget; refused, it rolls back.
-    state.mail_budget.take(Some(org), &[inv.email.as_str()])?;
+    state
+        .mail_budget
+        .take(&txn, now, Some(org), &[inv.email.as_str()])
+        .await?;
     queue(&txn, state, &inv, &token).await?;
     let mut inv = [inv];
     invitations::attach_delivery(&txn, org, &mut inv).await?;
@@ -246,7 +249,10 @@ pub async fn reactivate(
     )
     .await?;
     // Last, so that only a request that would mail spends the budget; refused, it rolls back.
-    state.mail_budget.take(Some(org), &[inv.email.as_str()])?;
+    state
+        .mail_budget
+        .take(&txn, now, Some(org), &[inv.email.as_str()])
+        .await?;
     queue(&txn, state, &inv, &token).await?;
     let mut inv = [inv];
     invitations::attach_delivery(&txn, org, &mut inv).await?;

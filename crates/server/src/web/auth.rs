@@ -210,7 +210,7 @@ pub async fn forgot(
     ctx: Ctx,
     Posted(f): Posted<ForgotForm>,
 ) -> Result<Response, PageError> {
-    match accounts::forgot_password(&state, Some(&f.email)) {
+    match accounts::forgot_password(&state, Some(&f.email)).await {
         // The same answer whether or not the account exists.
         Ok(()) => Ok(ctx.redirect_with(
             "/login",

@@ -543,13 +543,82 @@ async fn from_a_peer_that_is_not_a_trusted_proxy_forwarded_addresses_are_ignored
         429,
         "one peer, one budget, whatever it forwards"
     );
-    // Another server (a limit of its own) shows the address it records for a session.
+    // In the next minute, another server shows the address it records for a session.
+    app.clock.advance_millis(60_000);
     let replica = app.replica().await;
     replica.signup_unverified("Ada", "ada@example.com").await;
     assert_eq!(
         session_address_from(&replica, "203.0.113.7").await,
         "127.0.0.1"
     );
+}
+
+#[db_test(Options { auth_rate_limit: 3, ..Default::default() })]
+async fn replicas_count_a_client_against_one_limit(app: TestApp) {
+    let replica = app.replica().await;
+    async fn sign_in(server: &TestApp) -> Res {
+        server
+            .post(
+                "/api/auth/login",
+                None,
+                json!({"email": "a@example.com", "password": "whatever1"}),
+            )
+            .await
+    }
+    sign_in(&app).await.assert_status(401);
+    sign_in(&replica).await.assert_status(401);
+    sign_in(&app).await.assert_status(401);
+    // The fourth request of the minute is refused by either server.
+    let r = sign_in(&replica).await;
+    r.assert_error(429, "Too many requests, please try again later");
+    let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    sign_in(&app).await.assert_status(429);
+    // A new minute, a new budget.
+    app.clock.advance_millis(60_000);
+    sign_in(&replica).await.assert_status(401);
+}
+
+#[db_test(Options { sign_in_limit: 3, trust_proxy: "127.0.0.1/32", ..Default::default() })]
+async fn an_account_cannot_be_guessed_from_many_addresses(app: TestApp) {
+    app.signup_unverified("Ada", "ada@example.com").await;
+    app.signup_unverified("Bea", "bea@example.com").await;
+    let sign_in = |from: &'static str, email: &'static str, password: &'static str| {
+        app.send(
+            app.request(reqwest::Method::POST, "/api/auth/login")
+                .header("x-forwarded-for", from)
+                .json(&json!({"email": email, "password": password})),
+        )
+    };
+    // Three wrong passwords, each from another address (the address limit is off here).
+    for from in ["203.0.113.1", "203.0.113.2", "203.0.113.3"] {
+        sign_in(from, "ada@example.com", "wrong-password")
+            .await
+            .assert_status(401);
+    }
+    // Then the account refuses even the right password, from anywhere, for a while…
+    let r = sign_in("198.51.100.9", "ADA@example.com", PASSWORD).await;
+    r.assert_error(429, "Too many requests, please try again later");
+    let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=900).contains(&retry), "{retry}");
+    // …an unknown address is counted the same way (the refusal tells nothing)…
+    for _ in 0..3 {
+        sign_in("203.0.113.1", "nobody@example.com", "wrong-password")
+            .await
+            .assert_status(401);
+    }
+    sign_in("203.0.113.1", "nobody@example.com", "x")
+        .await
+        .assert_status(429);
+    // …other accounts behind the same addresses are not locked out…
+    sign_in("203.0.113.1", "bea@example.com", PASSWORD)
+        .await
+        .assert_status(200);
+    // …and the next quarter of an hour, the right password works again.
+    app.clock.advance_millis(15 * 60_000);
+    sign_in("203.0.113.1", "ada@example.com", PASSWORD)
+        .await
+        .assert_status(200);
 }
 
 /// The password reset emails to `to` (sign-up also mailed a verification link).

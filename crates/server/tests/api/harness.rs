@@ -32,6 +32,8 @@ pub enum Backend {
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     pub auth_rate_limit: u32,
+    /// Failed sign-ins per account in 15 minutes; `0` (the default here) is no limit.
+    pub sign_in_limit: u32,
     pub public_url: Option<String>,
     pub limits: manageros_server::config::Limits,
     /// Emails per hour per recipient and per organization; `(0, 0)` (the default here) is no
@@ -285,7 +287,13 @@ where
             Some(PgDatabase::create(url).await)
         }
     };
-    let app = TestApp::start(backend, options, database.as_ref().map(|d| d.url.clone())).await;
+    let app = TestApp::start(
+        backend,
+        options,
+        database.as_ref().map(|d| d.url.clone()),
+        None,
+    )
+    .await;
     let outcome = tokio::spawn(test(app)).await;
     if let Some(database) = database {
         database.drop().await;
@@ -302,11 +310,16 @@ where
 pub const AUDIT_RETENTION_DAYS: u32 = 365;
 
 impl TestApp {
-    async fn start(backend: Backend, options: Options, database_url: Option<String>) -> Self {
+    async fn start(
+        backend: Backend,
+        options: Options,
+        database_url: Option<String>,
+        clock: Option<Arc<ManualClock>>,
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = database_url
             .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("test.db").display()));
-        let clock = Arc::new(ManualClock::starting_now());
+        let clock = clock.unwrap_or_else(|| Arc::new(ManualClock::starting_now()));
         let outbox = dir.path().join("outbox");
         let smtp = match options.smtp_refuse {
             Some(refuse) => {
@@ -330,6 +343,7 @@ impl TestApp {
             outbox: outbox.clone(),
             mail_from: "ManagerOS <no-reply@manageros.test>".into(),
             auth_rate_limit: options.auth_rate_limit,
+            sign_in_limit: options.sign_in_limit,
             mail_limits: options.mail_limits,
             public_url: public_url.parse().expect("public url"),
             clock: clock.clone(),
@@ -372,14 +386,15 @@ impl TestApp {
         self.http.url(path)
     }
 
-    /// A second server on the same database, as another replica behind a load balancer
-    /// would be: its own process state (caches, limits), the same rows. Dropped before the
-    /// test ends.
+    /// A second server on the same database and clock, as another replica behind a load
+    /// balancer would be: its own process state (caches, its outbox worker), the same rows.
+    /// Dropped before the test ends.
     pub async fn replica(&self) -> TestApp {
         Self::start(
             self.backend,
             self.options.clone(),
             Some(self.database_url.clone()),
+            Some(self.clock.clone()),
         )
         .await
     }

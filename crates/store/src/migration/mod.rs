@@ -20,6 +20,7 @@ mod m0010_email_verification;
 mod m0011_sessions_and_audit;
 mod m0012_names_version;
 mod m0013_outbox;
+mod m0014_rate_counters;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_sessions_and_audit::Migration),
             Box::new(m0012_names_version::Migration),
             Box::new(m0013_outbox::Migration),
+            Box::new(m0014_rate_counters::Migration),
         ]
     }
 }

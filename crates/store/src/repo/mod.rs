@@ -9,6 +9,7 @@ pub mod feedback;
 pub mod handoffs;
 pub mod initiatives;
 pub mod invitations;
+pub mod limits;
 pub mod links;
 pub mod meetings;
 pub mod oneonones;
