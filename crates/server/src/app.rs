@@ -56,6 +56,8 @@ pub struct Settings {
     pub trusted_proxies: crate::client::TrustedProxies,
     /// How often the outbox worker looks for due mail when nothing rang it.
     pub mail_poll: Duration,
+    /// Lets `/metrics` be read from elsewhere than this machine.
+    pub metrics_token: Option<String>,
 }
 
 impl Settings {
@@ -79,6 +81,7 @@ impl Settings {
             audit_retention_days: args.audit_retention_days,
             trusted_proxies: args.trust_proxy.clone(),
             mail_poll: Duration::from_secs(1),
+            metrics_token: args.metrics_token.clone(),
         })
     }
 }
@@ -102,6 +105,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         config: Arc::new(Config {
             trusted_proxies: settings.trusted_proxies,
             auth_rate_limit: settings.auth_rate_limit,
+            metrics_token: settings.metrics_token,
             ..Config::new(
                 &settings.public_url,
                 settings.limits,
@@ -127,8 +131,13 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
 pub fn build_router(state: AppState) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
     let request_timeout = state.config.limits.request_timeout;
+    crate::metrics::install();
     api::router(state.clone())
         .merge(crate::web::router(state.clone()).with_state(state.clone()))
+        .route(
+            "/metrics",
+            axum::routing::get(crate::metrics::render).with_state(state.clone()),
+        )
         .fallback(|| async { ApiError::not_found("Not found") })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(middleware::from_fn_with_state(
@@ -136,6 +145,7 @@ pub fn build_router(state: AppState) -> Router {
             crate::services::audit::denials,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(crate::metrics::record))
         .layer(middleware::from_fn_with_state(request_timeout, deadline))
         .layer(middleware::from_fn(head_size))
         .layer(SetResponseHeaderLayer::if_not_present(

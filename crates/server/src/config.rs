@@ -88,6 +88,11 @@ pub struct ServeArgs {
     /// CIDR networks, e.g. `10.0.0.0/8,127.0.0.1`); from any other peer the header is ignored.
     #[arg(long, env = "MANAGEROS_TRUST_PROXY", default_value = "")]
     pub trust_proxy: crate::client::TrustedProxies,
+
+    /// A token that lets `GET /metrics` be read from anywhere (`Authorization: Bearer …`);
+    /// without one, only clients on this machine may read it.
+    #[arg(long, env = "MANAGEROS_METRICS_TOKEN")]
+    pub metrics_token: Option<String>,
 }
 
 impl std::fmt::Debug for ServeArgs {
@@ -108,6 +113,7 @@ impl std::fmt::Debug for ServeArgs {
             .field("max_connections", &self.max_connections)
             .field("audit_retention_days", &self.audit_retention_days)
             .field("trust_proxy", &self.trust_proxy)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .finish()
     }
 }
@@ -140,6 +146,8 @@ pub struct Config {
     pub trusted_proxies: crate::client::TrustedProxies,
     /// Requests a minute per client address on `/api/auth/*` (`0`: no limit).
     pub auth_rate_limit: u32,
+    /// Who may read `/metrics` from elsewhere than this machine (`--metrics-token`).
+    pub metrics_token: Option<String>,
 }
 
 /// Bounds on what one client can hold: a slow client cannot keep a connection (or a file
@@ -184,6 +192,7 @@ impl Config {
             audit_retention_days,
             trusted_proxies: crate::client::TrustedProxies::default(),
             auth_rate_limit: 0,
+            metrics_token: None,
         }
     }
 

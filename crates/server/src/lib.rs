@@ -12,6 +12,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod mail;
+pub mod metrics;
 pub mod outbox;
 pub mod password;
 pub mod patch;

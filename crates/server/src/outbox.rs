@@ -136,10 +136,14 @@ async fn deliver(state: &AppState, worker: &str, m: Claimed) {
         html: m.html,
     };
     let marked = match state.mailer.send(mail, Some(&m.id)).await {
-        Ok(()) => outbox::sent(&state.db, &m.id, worker, state.now())
-            .await
-            .map(|_| ()),
+        Ok(()) => {
+            metrics::counter!("manageros_outbox_sent_total").increment(1);
+            outbox::sent(&state.db, &m.id, worker, state.now())
+                .await
+                .map(|_| ())
+        }
         Err(e) => {
+            metrics::counter!("manageros_outbox_send_failures_total").increment(1);
             let retry_at = (m.attempts < MAX_ATTEMPTS)
                 .then(|| state.now().plus_millis(retry_delay_ms(m.attempts)));
             tracing::warn!(error = %e, mail = %m.id, attempt = m.attempts, retry = retry_at.is_some(), "could not send an email");

@@ -204,6 +204,23 @@ pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.ping().await
 }
 
+/// The pool's connections `(in use, idle)`, for `/metrics`.
+pub fn pool_use(db: &DatabaseConnection) -> Option<(u32, u32)> {
+    let (size, idle) = match db.get_database_backend() {
+        DbBackend::Sqlite => {
+            let p = db.get_sqlite_connection_pool();
+            (p.size(), p.num_idle())
+        }
+        DbBackend::Postgres => {
+            let p = db.get_postgres_connection_pool();
+            (p.size(), p.num_idle())
+        }
+        _ => return None,
+    };
+    let idle = u32::try_from(idle).unwrap_or(u32::MAX);
+    Some((size.saturating_sub(idle), idle))
+}
+
 pub fn backend_name(db: &impl ConnectionTrait) -> &'static str {
     match db.get_database_backend() {
         DbBackend::Sqlite => "sqlite",

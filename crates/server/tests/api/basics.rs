@@ -1,6 +1,6 @@
 //! The envelope, health and the OpenAPI document.
 
-use crate::harness::TestApp;
+use crate::harness::{Options, TestApp};
 use manageros_test_macros::db_test;
 use serde_json::json;
 
@@ -195,4 +195,114 @@ async fn the_openapi_document_covers_every_endpoint(app: TestApp) {
         crate::ENDPOINTS.len(),
         "the document has operations this test does not know"
     );
+}
+
+/// The lines of `/metrics` that start with `name{` and carry every one of `labels`.
+fn metric_lines<'a>(text: &'a str, name: &str, labels: &[&str]) -> Vec<&'a str> {
+    text.lines()
+        .filter(|l| l.starts_with(&format!("{name}{{")))
+        .filter(|l| labels.iter().all(|want| l.contains(want)))
+        .collect()
+}
+
+#[db_test]
+async fn metrics_count_requests_by_route_and_show_the_pool_and_the_outbox(app: TestApp) {
+    app.get("/api/me", None).await.assert_status(401);
+    let acme = app.org("acme").await;
+    let missing = "person_0000000000000000000000000000";
+    acme.admin
+        .get(&format!("/api/people/{missing}"))
+        .await
+        .assert_status(404);
+    app.settle().await;
+    let r = app.get_text("/metrics").await;
+    assert_eq!(r.0, 200);
+    let text = r.1;
+    assert!(
+        !metric_lines(
+            &text,
+            "manageros_http_requests_total",
+            &[r#"route="/api/me""#, r#"method="GET""#, r#"status="401""#]
+        )
+        .is_empty(),
+        "{text}"
+    );
+    // By route template: the id asked for is not in the metrics.
+    assert!(
+        !metric_lines(
+            &text,
+            "manageros_http_requests_total",
+            &[r#"route="/api/people/{id}""#, r#"status="404""#]
+        )
+        .is_empty()
+    );
+    assert!(!text.contains(missing));
+    assert!(
+        !metric_lines(
+            &text,
+            "manageros_http_request_duration_seconds_bucket",
+            &[r#"route="/api/me""#]
+        )
+        .is_empty()
+    );
+    for (name, label) in [
+        ("manageros_db_pool_connections", r#"state="idle""#),
+        ("manageros_db_pool_connections", r#"state="in_use""#),
+        ("manageros_outbox_emails", r#"status="pending""#),
+        ("manageros_outbox_emails", r#"status="failed""#),
+    ] {
+        assert!(
+            !metric_lines(&text, name, &[label]).is_empty(),
+            "{name} {label}"
+        );
+    }
+    // The admin's verification email went out through this process's worker.
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("manageros_outbox_sent_total "))
+    );
+}
+
+#[db_test(Options { metrics_token: Some("metrics-token-of-the-test"), trust_proxy: "127.0.0.1/32", ..Default::default() })]
+async fn metrics_are_read_with_the_token_or_from_this_machine_only(app: TestApp) {
+    let get = |auth: Option<&'static str>, from: Option<&'static str>| {
+        let mut rb = app.request(reqwest::Method::GET, "/metrics");
+        if let Some(a) = auth {
+            rb = rb.header("authorization", a);
+        }
+        if let Some(f) = from {
+            rb = rb.header("x-forwarded-for", f);
+        }
+        async move { rb.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(
+        get(None, None).await,
+        404,
+        "a token is set: loopback is not enough"
+    );
+    assert_eq!(get(Some("Bearer wrong"), None).await, 404);
+    assert_eq!(
+        get(Some("Bearer metrics-token-of-the-test"), None).await,
+        200
+    );
+    assert_eq!(
+        get(
+            Some("Bearer metrics-token-of-the-test"),
+            Some("203.0.113.5")
+        )
+        .await,
+        200
+    );
+}
+
+#[db_test(Options { trust_proxy: "127.0.0.1/32", ..Default::default() })]
+async fn without_a_token_metrics_are_for_this_machine_only(app: TestApp) {
+    let from = |addr: &'static str| {
+        let rb = app
+            .request(reqwest::Method::GET, "/metrics")
+            .header("x-forwarded-for", addr);
+        async move { rb.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(from("127.0.0.1").await, 200);
+    assert_eq!(from("203.0.113.5").await, 404, "a client elsewhere");
 }

@@ -45,6 +45,8 @@ pub struct Options {
     /// Send mail through a local SMTP server (`smtp_sink`) that refuses one recipient's
     /// first deliveries; `None` writes `.eml` files directly.
     pub smtp_refuse: Option<smtp_sink::Refuse>,
+    /// `--metrics-token`.
+    pub metrics_token: Option<&'static str>,
 }
 
 pub struct TestApp {
@@ -351,6 +353,7 @@ impl TestApp {
             audit_retention_days: AUDIT_RETENTION_DAYS,
             trusted_proxies: options.trust_proxy.parse().expect("trust_proxy"),
             mail_poll: std::time::Duration::from_millis(20),
+            metrics_token: options.metrics_token.map(str::to_owned),
         })
         .await
         .expect("build state");
@@ -402,6 +405,16 @@ impl TestApp {
     /// A request builder for anything the helpers below do not cover (raw bodies, headers).
     pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         self.http.request(method, path)
+    }
+
+    /// A GET whose answer is not JSON: its status and text.
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let r = self
+            .request(reqwest::Method::GET, path)
+            .send()
+            .await
+            .expect("request");
+        (r.status().as_u16(), r.text().await.expect("body"))
     }
 
     pub async fn send(&self, rb: reqwest::RequestBuilder) -> Res {
