@@ -23,6 +23,7 @@ mod pages;
 mod people;
 mod permissions;
 mod reports;
+mod schema;
 mod security;
 mod snapshots;
 mod tasks;
