@@ -56,6 +56,8 @@ pub struct Settings {
     pub trusted_proxies: crate::client::TrustedProxies,
     /// How often the outbox worker looks for due mail when nothing rang it.
     pub mail_poll: Duration,
+    /// How long the outbox worker's claims hold.
+    pub mail_lease: Duration,
     /// Lets `/metrics` be read from elsewhere than this machine.
     pub metrics_token: Option<String>,
 }
@@ -81,6 +83,7 @@ impl Settings {
             audit_retention_days: args.audit_retention_days,
             trusted_proxies: args.trust_proxy.clone(),
             mail_poll: Duration::from_secs(1),
+            mail_lease: Duration::from_secs(args.mail_lease),
             metrics_token: args.metrics_token.clone(),
         })
     }
@@ -122,7 +125,10 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         )),
         background: TaskTracker::new(),
         names: Arc::default(),
-        outbox: Arc::new(crate::outbox::Worker::new(settings.mail_poll)),
+        outbox: Arc::new(crate::outbox::Worker::new(
+            settings.mail_poll,
+            settings.mail_lease,
+        )),
     })
 }
 

@@ -93,6 +93,11 @@ pub struct ServeArgs {
     /// without one, only clients on this machine may read it.
     #[arg(long, env = "MANAGEROS_METRICS_TOKEN")]
     pub metrics_token: Option<String>,
+
+    /// Seconds an outbox worker holds the emails it claimed; a replica that dies holding some
+    /// lets them go to the others after this long. Keep it above the SMTP timeout (60 s).
+    #[arg(long, env = "MANAGEROS_MAIL_LEASE", default_value_t = crate::outbox::LEASE_SECS, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub mail_lease: u64,
 }
 
 impl std::fmt::Debug for ServeArgs {
@@ -114,6 +119,7 @@ impl std::fmt::Debug for ServeArgs {
             .field("audit_retention_days", &self.audit_retention_days)
             .field("trust_proxy", &self.trust_proxy)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
+            .field("mail_lease", &self.mail_lease)
             .finish()
     }
 }

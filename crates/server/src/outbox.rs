@@ -23,8 +23,9 @@ use tokio_util::sync::CancellationToken;
 
 /// Attempts before an email is marked failed (about 2 hours of retries in all).
 pub const MAX_ATTEMPTS: i32 = 8;
-/// How long a claim holds before another worker may take the email (a worker that died).
-pub const LEASE_MS: i64 = 5 * 60 * 1000;
+/// How long a claim holds before another worker may take the email (a worker that died), by
+/// default (`--mail-lease`).
+pub const LEASE_SECS: u64 = 300;
 /// Emails claimed at once.
 const BATCH: u64 = 20;
 /// Sent emails are forgotten after this many days (failed ones stay).
@@ -41,14 +42,17 @@ pub struct Worker {
     pub id: String,
     wake: Notify,
     poll: Duration,
+    lease: Duration,
 }
 
 impl Worker {
-    pub fn new(poll: Duration) -> Self {
+    /// Polls every `poll` when not rung; claims hold for `lease` (longer than a send takes).
+    pub fn new(poll: Duration, lease: Duration) -> Self {
         Self {
             id: format!("worker-{}", &crate::session::new_token()[..16]),
             wake: Notify::new(),
             poll,
+            lease,
         }
     }
 
@@ -87,7 +91,7 @@ pub async fn queue(
 pub async fn run(state: AppState, stop: CancellationToken) {
     let worker = state.outbox.clone();
     loop {
-        let claimed = claim(&state, &worker.id).await;
+        let claimed = claim(&state, &worker).await;
         match claimed {
             Ok(batch) if !batch.is_empty() => {
                 for mail in batch {
@@ -116,14 +120,15 @@ pub async fn run(state: AppState, stop: CancellationToken) {
     }
 }
 
-async fn claim(state: &AppState, worker: &str) -> Result<Vec<Claimed>, manageros_store::DbErr> {
+async fn claim(state: &AppState, worker: &Worker) -> Result<Vec<Claimed>, manageros_store::DbErr> {
     // Idle polls only read: the claim is a write, which on SQLite takes its turn with the
     // requests' writes.
     if outbox::due(&state.db, state.now()).await? == 0 {
         return Ok(vec![]);
     }
     let txn = manageros_store::begin_write(&state.db).await?;
-    let batch = outbox::claim(&txn, worker, state.now(), LEASE_MS, BATCH).await?;
+    let lease = i64::try_from(worker.lease.as_millis()).unwrap_or(i64::MAX);
+    let batch = outbox::claim(&txn, &worker.id, state.now(), lease, BATCH).await?;
     txn.commit().await?;
     Ok(batch)
 }

@@ -353,6 +353,7 @@ impl TestApp {
             audit_retention_days: AUDIT_RETENTION_DAYS,
             trusted_proxies: options.trust_proxy.parse().expect("trust_proxy"),
             mail_poll: std::time::Duration::from_millis(20),
+            mail_lease: std::time::Duration::from_secs(manageros_server::outbox::LEASE_SECS),
             metrics_token: options.metrics_token.map(str::to_owned),
         })
         .await

@@ -29,15 +29,19 @@ const NOT_TENANT_TABLES: &[(&str, &str)] = &[
     ("seaql_migrations", "the schema's own history"),
 ];
 
-/// Every table with its columns `(name, nullable)` and, per index, its first column.
-async fn schema(app: &TestApp) -> BTreeMap<String, (Vec<(String, bool)>, Vec<String>)> {
+/// A table's columns `(name, nullable)` and, per index (the primary key included), its first
+/// column.
+type Table = (Vec<(String, bool)>, Vec<String>);
+
+/// Every table of the schema.
+async fn schema(app: &TestApp) -> BTreeMap<String, Table> {
     let db = &app.state.db;
     let backend = db.get_database_backend();
     let rows = |sql: &str| {
         let stmt = Statement::from_string(backend, sql.to_owned());
         async move { db.query_all_raw(stmt).await.unwrap() }
     };
-    let mut out: BTreeMap<String, (Vec<(String, bool)>, Vec<String>)> = BTreeMap::new();
+    let mut out: BTreeMap<String, Table> = BTreeMap::new();
     match app.backend {
         Backend::Postgres => {
             for r in rows(

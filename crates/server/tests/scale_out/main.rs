@@ -1,0 +1,448 @@
+//! Many replicas, one PostgreSQL: three `manageros serve` processes on one empty database
+//! (they migrate it together), their mail going to one real SMTP server started here, and
+//! clients spread over them.
+//!
+//! - What must hold across processes holds under concurrent requests: an organization's slug
+//!   is taken once, a reset link works once.
+//! - The sign-in rate limit is counted once across the three.
+//! - One replica is killed (SIGKILL) in the middle of a stream of invitations, each of which
+//!   mails: every acknowledged invitation is there, and every invitation's email reaches the
+//!   SMTP server exactly once (by `Message-ID`), sent by the survivors when the dead one's
+//!   claims lapse.
+//!
+//! Runs the debug binary cargo builds for the tests (`CARGO_BIN_EXE_manageros`). Needs
+//! PostgreSQL, like every test (`TEST_DATABASE_URL`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../api/harness.rs"]
+mod harness;
+
+use harness::{
+    PgDatabase,
+    smtp_sink::{Refuse, SmtpSink},
+};
+use manageros_store::{ConnectionTrait, sea_orm::Statement};
+use serde_json::{Value, json};
+use std::{
+    collections::{HashMap, HashSet},
+    path::Path,
+    process::Stdio,
+    sync::atomic::{AtomicU32, Ordering},
+    time::{Duration, Instant},
+};
+use tokio::process::{Child, Command};
+
+const PASSWORD: &str = "correct horse battery";
+/// Requests a minute per client address on /api/auth/* (each replica is started with it).
+const AUTH_LIMIT: usize = 20;
+
+struct Replica {
+    base: String,
+    child: Child,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn start(database_url: &str, smtp_url: &str, outbox: &Path) -> Replica {
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_manageros"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(["--database-url", database_url, "--smtp-url", smtp_url])
+        .args(["--outbox", outbox.to_str().unwrap(), "--public-url", &base])
+        .args(["--auth-rate-limit", &AUTH_LIMIT.to_string()])
+        .args(["--trust-proxy", "127.0.0.1/32", "--mail-lease", "3"])
+        .args(["--mail-limit-recipient", "0", "--mail-limit-org", "0"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start a replica");
+    Replica { base, child }
+}
+
+async fn ready(r: &Replica) {
+    let until = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < until {
+        if let Ok(res) = reqwest::get(format!("{}/readyz", r.base)).await
+            && res.status() == 200
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{} never became ready", r.base);
+}
+
+/// A client address of its own for each setup request (the limits count per address).
+fn next_address() -> String {
+    static N: AtomicU32 = AtomicU32::new(1);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255)
+}
+
+async fn call(
+    base: &str,
+    method: reqwest::Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+    from: &str,
+) -> Result<(u16, Value), reqwest::Error> {
+    let mut rb = reqwest::Client::new()
+        .request(method, format!("{base}{path}"))
+        .header("x-forwarded-for", from)
+        .timeout(Duration::from_secs(20));
+    if let Some(t) = token {
+        rb = rb.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        rb = rb.json(&b);
+    }
+    let res = rb.send().await?;
+    let status = res.status().as_u16();
+    let body = res.json::<Value>().await.unwrap_or(Value::Null);
+    Ok((status, body))
+}
+
+async fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
+    call(
+        base,
+        reqwest::Method::POST,
+        path,
+        token,
+        Some(body),
+        &next_address(),
+    )
+    .await
+    .unwrap()
+}
+
+/// The messages the SMTP server accepted: `(to, subject, text, Message-ID)`.
+fn delivered(dir: &Path) -> Vec<(String, String, String, String)> {
+    let mut out = vec![];
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let raw = std::fs::read(entry.path()).unwrap();
+        let msg = mail_parser::MessageParser::default().parse(&raw).unwrap();
+        out.push((
+            msg.to()
+                .and_then(|a| a.first())
+                .and_then(|a| a.address())
+                .unwrap_or_default()
+                .to_lowercase(),
+            msg.subject().unwrap_or_default().to_owned(),
+            msg.body_text(0).map(|b| b.into_owned()).unwrap_or_default(),
+            msg.message_id().unwrap_or_default().to_owned(),
+        ));
+    }
+    out
+}
+
+/// The token of the newest link mailed to `to` whose subject starts with `subject`.
+async fn mailed_token(dir: &Path, to: &str, subject: &str) -> String {
+    for _ in 0..300 {
+        if let Some((_, _, text, _)) = delivered(dir)
+            .into_iter()
+            .find(|(t, s, _, _)| t == to && s.starts_with(subject))
+        {
+            let start = text.find("?token=").unwrap() + "?token=".len();
+            return text[start..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no {subject:?} mailed to {to}");
+}
+
+/// Signs up and verifies `email` through `base`; its bearer token.
+async fn member(base: &str, dir: &Path, name: &str, email: &str) -> String {
+    let (s, b) = post(
+        base,
+        "/api/auth/signup",
+        None,
+        json!({"name": name, "email": email, "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let token = b["token"].as_str().unwrap().to_owned();
+    let verify = mailed_token(dir, email, "Confirm your email address").await;
+    let (s, b) = post(
+        base,
+        "/api/auth/verify-email",
+        None,
+        json!({"token": verify}),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    token
+}
+
+async fn count(db: &manageros_store::DatabaseConnection, sql: &str) -> i64 {
+    db.query_one_raw(Statement::from_string(
+        manageros_store::sea_orm::DbBackend::Postgres,
+        sql.to_owned(),
+    ))
+    .await
+    .unwrap()
+    .unwrap()
+    .try_get::<i64>("", "n")
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_replicas_on_one_postgresql_keep_every_invariant_and_lose_no_mail() {
+    let Some(database) = PgDatabase::empty().await else {
+        return; // TEST_DATABASE_URL=skip, refused under CI=true by the build
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mail_dir = dir.path().join("delivered");
+    std::fs::create_dir_all(&mail_dir).unwrap();
+    let sink = SmtpSink::start(
+        mail_dir.clone(),
+        Refuse {
+            recipient: "nobody-is-refused@scale.test",
+            times: 0,
+        },
+    )
+    .await;
+    let mut replicas = vec![];
+    for i in 0..3 {
+        replicas.push(
+            start(
+                &database.url,
+                &sink.url,
+                &dir.path().join(format!("outbox{i}")),
+            )
+            .await,
+        );
+    }
+    for r in &replicas {
+        ready(r).await;
+    }
+    let bases: Vec<String> = replicas.iter().map(|r| r.base.clone()).collect();
+
+    // Three people, each signed up on another replica.
+    let mut tokens = vec![];
+    for (i, who) in ["ada", "bo", "cy"].iter().enumerate() {
+        let email = format!("{who}@scale.test");
+        tokens.push(member(&bases[i], &mail_dir, who, &email).await);
+    }
+
+    // A slug is taken once, however many replicas are asked at the same moment.
+    let tries = (0..3).map(|i| {
+        let (base, token) = (bases[i].clone(), tokens[i].clone());
+        tokio::spawn(async move {
+            post(
+                &base,
+                "/api/organizations",
+                Some(&token),
+                json!({"name": "Same", "slug": "same-slug"}),
+            )
+            .await
+            .0
+        })
+    });
+    let mut statuses = vec![];
+    for t in tries {
+        statuses.push(t.await.unwrap());
+    }
+    statuses.sort_unstable();
+    assert_eq!(statuses, vec![201, 409, 409], "one organization per slug");
+
+    // A reset link works once, whichever replicas it is sent to at the same moment.
+    let (s, _) = post(
+        &bases[0],
+        "/api/auth/forgot-password",
+        None,
+        json!({"email": "ada@scale.test"}),
+    )
+    .await;
+    assert_eq!(s, 202);
+    let reset = mailed_token(&mail_dir, "ada@scale.test", "Reset your ManagerOS password").await;
+    let uses = (0..3).map(|i| {
+        let (base, reset) = (bases[i].clone(), reset.clone());
+        tokio::spawn(async move {
+            post(
+                &base,
+                "/api/auth/reset-password",
+                None,
+                json!({"token": reset, "password": "another good passphrase"}),
+            )
+            .await
+            .0
+        })
+    });
+    let mut statuses = vec![];
+    for u in uses {
+        statuses.push(u.await.unwrap());
+    }
+    statuses.sort_unstable();
+    assert_eq!(statuses, vec![204, 400, 400], "a reset link works once");
+
+    // The sign-in limit of one client address is counted once across the three.
+    let window = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            / 60
+    };
+    let (before, mut allowed) = (window(), 0);
+    let attempts = (0..AUTH_LIMIT * 3).map(|i| {
+        let base = bases[i % 3].clone();
+        tokio::spawn(async move {
+            call(
+                &base,
+                reqwest::Method::POST,
+                "/api/auth/login",
+                None,
+                // Another account each time: the per-account limit stays out of it.
+                Some(json!({"email": format!("x{i}@scale.test"), "password": "wrong password"})),
+                "198.51.100.77",
+            )
+            .await
+            .unwrap()
+            .0
+        })
+    });
+    for a in attempts {
+        if a.await.unwrap() != 429 {
+            allowed += 1;
+        }
+    }
+    if window() == before {
+        assert_eq!(allowed, AUTH_LIMIT, "one budget for the three replicas");
+    } else {
+        // The burst straddled a minute: at most the budgets of two windows.
+        assert!(allowed <= 2 * AUTH_LIMIT, "{allowed}");
+    }
+
+    // An organization whose admin invites people through every replica, one of which dies.
+    let admin = member(&bases[2], &mail_dir, "dee", "dee@scale.test").await;
+    let (s, b) = post(
+        &bases[0],
+        "/api/organizations",
+        Some(&admin),
+        json!({"name": "Acme", "slug": "acme-scale"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let streams = (0..3).map(|i| {
+        let (base, admin) = (bases[i].clone(), admin.clone());
+        tokio::spawn(async move {
+            let mut acknowledged = vec![];
+            let until = Instant::now() + Duration::from_secs(4);
+            let mut n = 0;
+            while Instant::now() < until {
+                n += 1;
+                let email = format!("invitee-{i}-{n}@scale.test");
+                match call(
+                    &base,
+                    reqwest::Method::POST,
+                    "/api/organization/invitations",
+                    Some(&admin),
+                    Some(json!({"email": email})),
+                    &next_address(),
+                )
+                .await
+                {
+                    Ok((201, _)) => acknowledged.push(email),
+                    Ok((s, b)) => panic!("an invitation refused: {s} {b}"),
+                    // The replica was killed: what it did not acknowledge may or may not be.
+                    Err(_) => break,
+                }
+            }
+            acknowledged
+        })
+    });
+    let streams: Vec<_> = streams.collect();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    replicas[1].child.start_kill().unwrap(); // SIGKILL
+    replicas[1].child.wait().await.unwrap();
+    let mut acknowledged = HashSet::new();
+    for s in streams {
+        acknowledged.extend(s.await.unwrap());
+    }
+    assert!(
+        acknowledged.len() > 10,
+        "the stream ran: {}",
+        acknowledged.len()
+    );
+
+    // Every acknowledged invitation is there; every invitation's email goes out, once.
+    let db = manageros_store::connect(&database.url, &Default::default())
+        .await
+        .unwrap();
+    let stored: HashSet<String> = db
+        .query_all_raw(Statement::from_string(
+            manageros_store::sea_orm::DbBackend::Postgres,
+            "SELECT email FROM invitations WHERE email LIKE 'invitee-%'".to_owned(),
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get::<String>("", "email").unwrap())
+        .collect();
+    assert!(
+        acknowledged.is_subset(&stored),
+        "acknowledged but missing: {:?}",
+        acknowledged.difference(&stored).collect::<Vec<_>>()
+    );
+    let until = Instant::now() + Duration::from_secs(60);
+    while count(
+        &db,
+        "SELECT COUNT(*) AS n FROM outbox WHERE status <> 'sent'",
+    )
+    .await
+        > 0
+    {
+        assert!(Instant::now() < until, "mail still pending after 60 s");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let mut per_recipient: HashMap<String, HashSet<String>> = HashMap::new();
+    let mut messages = 0;
+    for (to, subject, _, id) in delivered(&mail_dir) {
+        if to.starts_with("invitee-") {
+            assert!(subject.starts_with("Invitation to"), "{subject}");
+            per_recipient.entry(to).or_default().insert(id);
+            messages += 1;
+        }
+    }
+    for email in &stored {
+        let ids = per_recipient.get(email).map_or(0, HashSet::len);
+        assert_eq!(ids, 1, "{email}: {ids} distinct emails");
+    }
+    assert_eq!(
+        per_recipient.len(),
+        stored.len(),
+        "no email for a missing invitation"
+    );
+    eprintln!(
+        "scale-out: {} invitations acknowledged, {} stored, {messages} invitation emails delivered",
+        acknowledged.len(),
+        stored.len()
+    );
+    // Exactly once at the SMTP server, unless the killed replica was between the server's
+    // acceptance and its mark: then the copy carries the same Message-ID (counted above once).
+    assert!(
+        messages <= stored.len() + 1,
+        "{messages} messages for {} invitations",
+        stored.len()
+    );
+
+    db.close().await.unwrap();
+    for mut r in replicas {
+        let _ = r.child.start_kill();
+        let _ = r.child.wait().await;
+    }
+    database.drop().await;
+}
