@@ -990,7 +990,10 @@ pub mod smtp_sink {
                     message.push_str("\r\n");
                 }
                 let name = format!("{}.eml", manageros_server::session::new_token());
-                tokio::fs::write(dir.join(name), message).await?;
+                // Whole or not at all: a reader never sees half a message.
+                let partial = dir.join(format!("{name}.partial"));
+                tokio::fs::write(&partial, message).await?;
+                tokio::fs::rename(&partial, dir.join(name)).await?;
                 "250 OK queued\r\n"
             } else if upper.starts_with("QUIT") {
                 write.write_all(b"221 Bye\r\n").await?;

@@ -2,8 +2,10 @@
 //! (they migrate it together), their mail going to one real SMTP server started here, and
 //! clients spread over them.
 //!
-//! - What must hold across processes holds under concurrent requests: an organization's slug
-//!   is taken once, a reset link works once.
+//! - What must hold across processes holds under concurrent requests to different replicas:
+//!   an organization's slug is taken once, a reset link works once, two admins demoting each
+//!   other leave one admin, an invitation's link is accepted once, a campaign takes one answer
+//!   per invitee.
 //! - The sign-in rate limit is counted once across the three.
 //! - One replica is killed (SIGKILL) in the middle of a stream of invitations, each of which
 //!   mails: every acknowledged invitation is there, and every invitation's email reaches the
@@ -125,10 +127,33 @@ async fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> (u16,
     .unwrap()
 }
 
+/// The same POST sent to every replica at the same moment (with `tokens[i]` to replica `i`):
+/// the statuses, sorted.
+async fn at_once(bases: &[String], tokens: &[Option<String>], path: &str, body: Value) -> Vec<u16> {
+    let sends: Vec<_> = bases
+        .iter()
+        .zip(tokens)
+        .map(|(base, token)| {
+            let (base, token, path, body) =
+                (base.clone(), token.clone(), path.to_owned(), body.clone());
+            tokio::spawn(async move { post(&base, &path, token.as_deref(), body).await.0 })
+        })
+        .collect();
+    let mut statuses = vec![];
+    for s in sends {
+        statuses.push(s.await.unwrap());
+    }
+    statuses.sort_unstable();
+    statuses
+}
+
 /// The messages the SMTP server accepted: `(to, subject, text, Message-ID)`.
 fn delivered(dir: &Path) -> Vec<(String, String, String, String)> {
     let mut out = vec![];
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        if entry.path().extension().is_none_or(|e| e != "eml") {
+            continue; // still being written
+        }
         let raw = std::fs::read(entry.path()).unwrap();
         let msg = mail_parser::MessageParser::default().parse(&raw).unwrap();
         out.push((
@@ -238,24 +263,14 @@ async fn three_replicas_on_one_postgresql_keep_every_invariant_and_lose_no_mail(
     }
 
     // A slug is taken once, however many replicas are asked at the same moment.
-    let tries = (0..3).map(|i| {
-        let (base, token) = (bases[i].clone(), tokens[i].clone());
-        tokio::spawn(async move {
-            post(
-                &base,
-                "/api/organizations",
-                Some(&token),
-                json!({"name": "Same", "slug": "same-slug"}),
-            )
-            .await
-            .0
-        })
-    });
-    let mut statuses = vec![];
-    for t in tries {
-        statuses.push(t.await.unwrap());
-    }
-    statuses.sort_unstable();
+    let tokens_each: Vec<Option<String>> = tokens.iter().cloned().map(Some).collect();
+    let statuses = at_once(
+        &bases,
+        &tokens_each,
+        "/api/organizations",
+        json!({"name": "Same", "slug": "same-slug"}),
+    )
+    .await;
     assert_eq!(statuses, vec![201, 409, 409], "one organization per slug");
 
     // A reset link works once, whichever replicas it is sent to at the same moment.
@@ -268,25 +283,191 @@ async fn three_replicas_on_one_postgresql_keep_every_invariant_and_lose_no_mail(
     .await;
     assert_eq!(s, 202);
     let reset = mailed_token(&mail_dir, "ada@scale.test", "Reset your ManagerOS password").await;
-    let uses = (0..3).map(|i| {
-        let (base, reset) = (bases[i].clone(), reset.clone());
+    let statuses = at_once(
+        &bases,
+        &[None, None, None],
+        "/api/auth/reset-password",
+        json!({"token": reset, "password": "another good passphrase"}),
+    )
+    .await;
+    assert_eq!(statuses, vec![204, 400, 400], "a reset link works once");
+
+    // Dee runs an organization; Eve joins it by an invitation and becomes an admin too.
+    let admin = member(&bases[2], &mail_dir, "dee", "dee@scale.test").await;
+    let (s, b) = post(
+        &bases[0],
+        "/api/organizations",
+        Some(&admin),
+        json!({"name": "Acme", "slug": "acme-scale"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let (s, b) = post(
+        &bases[1],
+        "/api/organization/invitations",
+        Some(&admin),
+        json!({"email": "eve@scale.test"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let eve = member(&bases[1], &mail_dir, "eve", "eve@scale.test").await;
+    let members = |token: String, base: String| async move {
+        call(
+            &base,
+            reqwest::Method::GET,
+            "/api/organization/members",
+            Some(&token),
+            None,
+            &next_address(),
+        )
+        .await
+        .unwrap()
+        .1["members"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    let listed = members(admin.clone(), bases[0].clone()).await;
+    let id_of = |email: &str| {
+        listed
+            .iter()
+            .find(|m| m["email"] == email)
+            .and_then(|m| m["id"].as_str().or(m["userId"].as_str()))
+            .unwrap_or_else(|| panic!("{email} among {listed:?}"))
+            .to_owned()
+    };
+    let (dee_id, eve_id) = (id_of("dee@scale.test"), id_of("eve@scale.test"));
+    let (s, b) = call(
+        &bases[0],
+        reqwest::Method::PATCH,
+        &format!("/api/organization/members/{eve_id}"),
+        Some(&admin),
+        Some(json!({"role": "ADMIN"})),
+        &next_address(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(s, 200, "{b}");
+
+    // The last admin stays: each admin demotes the other at once, through different replicas.
+    let demote = |token: String, base: String, whom: String| {
         tokio::spawn(async move {
-            post(
+            call(
                 &base,
-                "/api/auth/reset-password",
-                None,
-                json!({"token": reset, "password": "another good passphrase"}),
+                reqwest::Method::PATCH,
+                &format!("/api/organization/members/{whom}"),
+                Some(&token),
+                Some(json!({"role": "USER"})),
+                &next_address(),
             )
             .await
+            .unwrap()
             .0
         })
-    });
-    let mut statuses = vec![];
-    for u in uses {
-        statuses.push(u.await.unwrap());
+    };
+    let a = demote(admin.clone(), bases[0].clone(), eve_id.clone());
+    let b = demote(eve.clone(), bases[2].clone(), dee_id.clone());
+    let outcomes = [a.await.unwrap(), b.await.unwrap()];
+    assert_eq!(
+        outcomes.iter().filter(|s| **s == 200).count(),
+        1,
+        "one demotion of two: {outcomes:?}"
+    );
+    let mut admins = 0;
+    for (token, base) in [
+        (admin.clone(), bases[1].clone()),
+        (eve.clone(), bases[1].clone()),
+    ] {
+        let list = members(token, base).await;
+        if !list.is_empty() {
+            admins = list.iter().filter(|m| m["role"] == "ADMIN").count();
+        }
     }
-    statuses.sort_unstable();
-    assert_eq!(statuses, vec![204, 400, 400], "a reset link works once");
+    assert_eq!(admins, 1, "an organization keeps one admin");
+    let (admin, admin_email) = if outcomes[0] == 200 {
+        (admin, "dee@scale.test")
+    } else {
+        (eve.clone(), "eve@scale.test")
+    };
+
+    // An invitation's emailed link works once, whichever replicas it is sent to at once.
+    let fay = member(&bases[0], &mail_dir, "fay", "fay@scale.test").await;
+    let (s, b) = post(
+        &bases[2],
+        "/api/organization/invitations",
+        Some(&admin),
+        json!({"email": "fay@scale.test"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let link = mailed_token(&mail_dir, "fay@scale.test", "Invitation to").await;
+    let statuses = at_once(
+        &bases,
+        &[Some(fay.clone()), Some(fay.clone()), Some(fay)],
+        "/api/invitations/accept-token",
+        json!({"token": link}),
+    )
+    .await;
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "an invitation is accepted once: {statuses:?}"
+    );
+
+    // A campaign takes one answer per invitee, whichever replicas the answers reach at once.
+    let (s, b) = post(
+        &bases[0],
+        "/api/people",
+        Some(&admin),
+        json!({"name": "Target"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let target = b["person"]["id"].as_str().unwrap().to_owned();
+    let (s, b) = post(
+        &bases[0],
+        "/api/people",
+        Some(&admin),
+        json!({"name": "Campaigner", "email": admin_email}),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let me = b["person"]["id"].as_str().unwrap().to_owned();
+    let (s, b) = call(
+        &bases[0],
+        reqwest::Method::PUT,
+        "/api/me/person",
+        Some(&admin),
+        Some(json!({"personId": me})),
+        &next_address(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = post(
+        &bases[1],
+        "/api/feedback-campaigns",
+        Some(&admin),
+        json!({
+            "name": "Scale 360",
+            "targetPersonId": target,
+            "startDate": "2020-01-01",
+            "endDate": "2099-12-31",
+            "inviteEmails": ["gus@scale.test"],
+            "status": "active",
+        }),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let answer = mailed_token(&mail_dir, "gus@scale.test", "Your feedback on").await;
+    let statuses = at_once(
+        &bases,
+        &[None, None, None],
+        &format!("/api/public/feedback/{answer}"),
+        json!({"answers": ["Clear", "Listen more", "Well", ""]}),
+    )
+    .await;
+    assert_eq!(statuses, vec![201, 409, 409], "one answer per invitee");
 
     // The sign-in limit of one client address is counted once across the three.
     let window = || {
@@ -326,16 +507,7 @@ async fn three_replicas_on_one_postgresql_keep_every_invariant_and_lose_no_mail(
         assert!(allowed <= 2 * AUTH_LIMIT, "{allowed}");
     }
 
-    // An organization whose admin invites people through every replica, one of which dies.
-    let admin = member(&bases[2], &mail_dir, "dee", "dee@scale.test").await;
-    let (s, b) = post(
-        &bases[0],
-        "/api/organizations",
-        Some(&admin),
-        json!({"name": "Acme", "slug": "acme-scale"}),
-    )
-    .await;
-    assert_eq!(s, 201, "{b}");
+    // Dee's organization invites people through every replica, one of which dies.
     let streams = (0..3).map(|i| {
         let (base, admin) = (bases[i].clone(), admin.clone());
         tokio::spawn(async move {
