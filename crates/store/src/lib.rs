@@ -199,11 +199,6 @@ pub fn is_foreign_key_violation(err: &DbErr) -> bool {
     )
 }
 
-/// Answers when the database does.
-pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
-    db.ping().await
-}
-
 /// The pool's connections `(in use, idle)`, for `/metrics`.
 pub fn pool_use(db: &DatabaseConnection) -> Option<(u32, u32)> {
     let (size, idle) = match db.get_database_backend() {
