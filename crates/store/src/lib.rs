@@ -25,6 +25,9 @@ pub use sea_orm::{
     self, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, TransactionSession,
 };
 
+/// How much of a SQLite file is read through a memory map (1 GiB of address space).
+pub const SQLITE_MMAP_BYTES: u64 = 1 << 30;
+
 /// Options beyond the URL.
 #[derive(Clone, Debug, Default)]
 pub struct DbOptions {
@@ -40,7 +43,11 @@ pub async fn connect(url: &str, options: &DbOptions) -> Result<DatabaseConnectio
     opt.sqlx_logging(true)
         .sqlx_logging_level(log::LevelFilter::Debug)
         .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10));
+        .acquire_timeout(Duration::from_secs(10))
+        // A connection is checked (a round trip) only when it has been idle long enough to
+        // have been dropped by the server or a proxy, not on every checkout: a request makes
+        // one or two checkouts, and the check was as many extra round trips.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30));
     let cpus = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
     if url.starts_with("sqlite:") {
         use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -54,14 +61,68 @@ pub async fn connect(url: &str, options: &DbOptions) -> Result<DatabaseConnectio
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
                     .pragma("temp_store", "memory")
+                    // Pages are read through a shared memory map of the file instead of being
+                    // copied into each connection's own page cache (2,000 KiB by default):
+                    // the OS's cache of the file serves every connection (docs/BENCHMARKS.md,
+                    // "SQLite"). Mapped pages count in the process's RSS, but they are the OS's
+                    // file cache, shared and reclaimable, not the server's own memory.
+                    .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
             });
     } else {
         // Each connection is a PostgreSQL process competing for the same cores: a pool of about
         // twice the cores keeps them busy without thrashing (more waits in the pool instead).
         opt.max_connections(options.max_connections.unwrap_or(cpus * 2 + 1))
             .min_connections(1);
+        // Every statement is prepared once per connection (the driver keeps them); with
+        // PostgreSQL's default `plan_cache_mode`, a statement whose parameters matter to the
+        // planner is planned again on every execution, and for the one-on-ones list that
+        // planning cost twice the execution (docs/BENCHMARKS.md, "Generic plans"). Every query
+        // here is scoped by organization and by ids, so one plan per statement serves them
+        // all. Set after connecting (not as a startup option), so PgBouncer passes it.
+        opt.map_sqlx_postgres_pool_opts(|pool| {
+            pool.after_connect(|conn, _| {
+                Box::pin(async move {
+                    use sea_orm::sqlx::Executor as _;
+                    conn.execute("SET plan_cache_mode = force_generic_plan")
+                        .await
+                        .map(|_| ())
+                })
+            })
+        });
+        if loopback_without_tls_choice(url) {
+            opt.map_sqlx_postgres_opts(|o| o.ssl_mode(sea_orm::sqlx::postgres::PgSslMode::Disable));
+        }
     }
     Database::connect(opt).await
+}
+
+/// Whether a PostgreSQL URL names this machine (a loopback address, `localhost`, or no host: a
+/// Unix socket) and leaves TLS to us: neither the URL's `sslmode` nor `PGSSLMODE` says
+/// otherwise. Such a connection never leaves the machine, so it goes without TLS, which
+/// otherwise costs every query its encryption (about 7% of the database's CPU under load,
+/// docs/BENCHMARKS.md). The default for any other host stays the driver's `prefer`, and
+/// `sslmode=require` (or stricter) in the URL asks for TLS on loopback too.
+fn loopback_without_tls_choice(url: &str) -> bool {
+    let Ok(u) = url::Url::parse(url) else {
+        return false;
+    };
+    if u.query_pairs()
+        .any(|(k, _)| k == "sslmode" || k == "ssl-mode")
+        || std::env::var_os("PGSSLMODE").is_some()
+    {
+        return false;
+    }
+    match u.host() {
+        None => true,
+        // `postgres:` is not a scheme the URL standard knows, so its host stays text.
+        Some(url::Host::Domain(d)) => {
+            d.is_empty()
+                || d.eq_ignore_ascii_case("localhost")
+                || d.parse::<std::net::IpAddr>().is_ok_and(|a| a.is_loopback())
+        }
+        Some(url::Host::Ipv4(a)) => a.is_loopback(),
+        Some(url::Host::Ipv6(a)) => a.is_loopback(),
+    }
 }
 
 /// Applies every pending migration. On PostgreSQL, replicas starting together take turns: all
@@ -259,4 +320,21 @@ where
     }
     let rows = q.offset(page.offset()).limit(page.limit).all(db).await?;
     Ok((rows, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loopback_without_tls_choice as plain;
+
+    #[test]
+    fn tls_is_left_out_only_on_this_machine_and_only_when_the_url_does_not_choose() {
+        assert!(plain("postgres://u@127.0.0.1:5432/db"));
+        assert!(plain("postgres://u@localhost/db"));
+        assert!(plain("postgres://u@[::1]:5432/db"));
+        assert!(plain("postgres:///db?host=/var/run/postgresql"));
+        assert!(!plain("postgres://u@db.internal:5432/db"));
+        assert!(!plain("postgres://u@10.0.0.5/db"));
+        assert!(!plain("postgres://u@127.0.0.1/db?sslmode=require"));
+        assert!(!plain("postgres://u@127.0.0.1/db?sslmode=disable"));
+    }
 }
