@@ -194,6 +194,9 @@ pub struct CurrentUser {
     pub session_id: SessionId,
     /// The organization's `names_version` as the session lookup read it (`services::names`).
     pub names_version: i64,
+    /// The organization's `oneonones_version` as the session lookup read it
+    /// (`services::oneonones::list`).
+    pub oneonones_version: i64,
 }
 
 impl CurrentUser {
@@ -223,6 +226,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             token_hash,
             session_id: found.session_id,
             names_version: found.names_version,
+            oneonones_version: found.oneonones_version,
         })
     }
 }

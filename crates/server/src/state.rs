@@ -22,6 +22,8 @@ pub struct AppState {
     pub background: TaskTracker,
     /// The organizations' names pages choose from, kept by version (`services::names`).
     pub names: Arc<crate::services::names::NamesCache>,
+    /// Each person's one-on-one total, kept by version (`services::oneonones::Totals`).
+    pub oneonone_totals: Arc<crate::services::oneonones::Totals>,
     /// This process's outbox worker (`crate::outbox`): ring it after queueing mail.
     pub outbox: Arc<crate::outbox::Worker>,
 }

@@ -111,7 +111,14 @@ pub async fn list_oneonones(
     paging: Paging,
     AppQuery(q): AppQuery<OneOnOnesQuery>,
 ) -> Result<AppJson<OneOnOnesResponse>, ApiError> {
-    let (list, page) = oneonones::list(&state, &caller.actor(), q, &paging).await?;
+    let (list, page) = oneonones::list(
+        &state,
+        &caller.actor(),
+        Some(caller.oneonones_version),
+        q,
+        &paging,
+    )
+    .await?;
     Ok(AppJson(OneOnOnesResponse {
         one_on_ones: list.iter().map(OneOnOneView::from).collect(),
         pagination: page.into(),

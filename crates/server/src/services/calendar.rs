@@ -119,7 +119,7 @@ pub async fn feed(state: &AppState, token: &str) -> Result<String, ApiError> {
                     limit: FEED_LIMIT,
                 },
             };
-            repo::list(&state.db, &org, &lq).await?.0
+            repo::list(&state.db, &org, &lq, None).await?.0
         }
         // No organization or no person now: nothing to show, and nothing to say why.
         Err(_) => vec![],

@@ -49,6 +49,7 @@ pub async fn summary(state: &AppState, caller: &User, person: &PersonId) -> Resu
     let (next_oneonones, upcoming) = oneonones::list(
         state,
         &actor,
+        None,
         OneOnOnesQuery {
             scheduled_from: Some(now.to_rfc3339()),
             sort: Some("scheduledAt:asc".into()),

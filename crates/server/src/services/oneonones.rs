@@ -142,10 +142,35 @@ fn parse_immutable(raw: Option<&str>) -> Result<Immutable, Invalid> {
     Ok(out)
 }
 
+/// Each person's number of one-on-ones, kept in the process between writes so that a list need
+/// not count them on every request (counting was a third of the database's work for a list of
+/// someone with a long history, docs/BENCHMARKS.md).
+///
+/// Never stale: every write to an organization's one-on-ones increases its
+/// `oneonones_version` in the same transaction (`repo::orgs::oneonones_changed`), the session
+/// lookup every request makes reads that version, and a total is used only when it was counted
+/// at that version. A total counted later than the version it is filed under is only ever
+/// counted again. Only the plain list (no dates, no search) is kept; at most
+/// [`TOTALS_KEPT`] people, the least recently used leaving first.
+pub struct Totals(quick_cache::sync::Cache<(OrgId, PersonId), (i64, u64)>);
+
+/// How many people's totals a process keeps (a few MB).
+pub const TOTALS_KEPT: usize = 100_000;
+
+impl Default for Totals {
+    fn default() -> Self {
+        Self(quick_cache::sync::Cache::new(TOTALS_KEPT))
+    }
+}
+
 /// The caller's one-on-ones (as manager or report), admins included: the list is their own.
+/// `seen` is the organization's `oneonones_version` as the caller's session lookup read it
+/// (`CurrentUser::oneonones_version`); with it, the total of a plain list comes from
+/// [`Totals`] when it is current.
 pub async fn list(
     state: &AppState,
     actor: &Actor,
+    seen: Option<i64>,
     q: OneOnOnesQuery,
     paging: &Paging,
 ) -> Result<(Vec<OneOnOneWithPeople>, PageInfo), ApiError> {
@@ -186,7 +211,21 @@ pub async fn list(
         sort: sort.unwrap_or_default(),
         page,
     };
-    let (list, total) = oneonones::list(&state.db, &org, &lq).await?;
+    let plain = lq.scheduled_from.is_none() && lq.scheduled_before.is_none() && lq.search.is_none();
+    let key = (org.clone(), lq.participant.clone());
+    let kept = seen.filter(|_| plain).and_then(|version| {
+        state
+            .oneonone_totals
+            .0
+            .get(&key)
+            .filter(|&(at, _)| at == version)
+            .map(|(_, total)| total)
+    });
+    let (list, total) = oneonones::list(&state.db, &org, &lq, kept).await?;
+    if let (Some(version), true, None) = (seen, plain, kept) {
+        // Counted now, after `version` was read: at least as new as `version`.
+        state.oneonone_totals.0.insert(key, (version, total));
+    }
     Ok((list, page.info(total)))
 }
 

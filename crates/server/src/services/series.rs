@@ -91,7 +91,7 @@ pub async fn series(
         }],
         page,
     };
-    let (list, total) = oneonones::list(&state.db, &org, &lq).await?;
+    let (list, total) = oneonones::list(&state.db, &org, &lq, None).await?;
     let now = state.now();
     let cadence = conversation::cadence(&state.db, &org, &me, &other.id).await?;
     let (last, next) = conversation::pair_times(&state.db, &org, &me, &other.id, now).await?;

@@ -228,7 +228,8 @@ pub async fn show_list(
     params: ListParams,
     handoff_error: Option<(String, ApiError)>,
 ) -> Result<Response, PageError> {
-    let actor = ctx.member()?.actor();
+    let member = ctx.member()?;
+    let actor = member.actor();
     let q = OneOnOnesQuery {
         scheduled_from: params.scheduled_from.clone().filter(|s| !s.is_empty()),
         scheduled_to: params.scheduled_to.clone().filter(|s| !s.is_empty()),
@@ -240,7 +241,8 @@ pub async fn show_list(
         page: params.page.clone(),
         limit: params.limit.clone(),
     };
-    let (rows, page, form) = match oneonones::list(state, &actor, q, &paging).await {
+    let seen = Some(member.oneonones_version);
+    let (rows, page, form) = match oneonones::list(state, &actor, seen, q, &paging).await {
         Ok((list, page)) => (
             list.iter().map(Row::from).collect(),
             page,

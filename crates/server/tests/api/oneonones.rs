@@ -998,3 +998,154 @@ async fn a_participant_swapped_out_is_told_and_logged(app: TestApp) {
         0
     );
 }
+
+/// The list's `totalCount` is kept between writes (`services::oneonones::Totals`); every
+/// write, made through any server on the database, shows in the next list of every other.
+#[db_test]
+async fn totals_follow_every_write_made_through_another_replica(app: TestApp) {
+    let c = cast(&app, "acme").await;
+    let third_p = app.me(&c.third).await["user"]["personId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ids = schedule(
+        &c,
+        &[
+            "2025-01-01T10:00:00Z",
+            "2025-02-01T10:00:00Z",
+            "2025-03-01T10:00:00Z",
+        ],
+    )
+    .await;
+    // Accounts first: the replica's mail worker could send their verification emails.
+    let other = cast(&app, "other").await;
+    let replica = app.replica().await;
+    let total = |who: &TestUser, query: &'static str| {
+        let (replica, token) = (&replica, who.token.clone());
+        async move {
+            let r = replica
+                .get(&format!("/api/oneonones?{query}"), Some(&token))
+                .await;
+            r.assert_status(200);
+            (
+                r.body["pagination"]["totalCount"].as_u64().unwrap(),
+                r.body["oneOnOnes"].as_array().unwrap().len(),
+            )
+        }
+    };
+    // Read twice on the replica: counted once, then kept.
+    assert_eq!(total(&c.boss, "").await, (3, 3));
+    assert_eq!(total(&c.boss, "").await, (3, 3));
+    assert_eq!(total(&c.rep, "limit=2").await, (3, 2));
+
+    // Written through the first server: a new one, one moved to another pair, one deleted.
+    c.boss
+        .post(
+            "/api/oneonones",
+            body(&c.boss_p, &c.rep_p, "2025-04-01T10:00:00Z"),
+        )
+        .await
+        .assert_status(201);
+    assert_eq!(total(&c.boss, "").await, (4, 4));
+    assert_eq!(total(&c.rep, "limit=2").await, (4, 2));
+    c.boss
+        .put(
+            &format!("/api/oneonones/{}", ids[0]),
+            body(&c.boss_p, &third_p, "2025-01-01T10:00:00Z"),
+        )
+        .await
+        .assert_status(200);
+    assert_eq!(
+        total(&c.rep, "").await,
+        (3, 3),
+        "moved away from the report"
+    );
+    assert_eq!(total(&c.third, "").await, (1, 1), "moved to the third");
+    assert_eq!(total(&c.boss, "").await, (4, 4));
+    c.boss
+        .delete(&format!("/api/oneonones/{}", ids[1]))
+        .await
+        .assert_status(204);
+    assert_eq!(total(&c.boss, "").await, (3, 3));
+    assert_eq!(total(&c.rep, "").await, (2, 2));
+    // Filters are counted as asked, never from the kept total.
+    assert_eq!(
+        total(&c.boss, "scheduledFrom=2025-03-01&scheduledTo=2025-12-31").await,
+        (2, 2)
+    );
+    assert_eq!(total(&c.boss, "search=nothing-matches").await, (0, 0));
+
+    // Another organization's writes leave these totals alone, and theirs are their own.
+    schedule(&other, &["2025-05-01T10:00:00Z"]).await;
+    assert_eq!(total(&c.boss, "").await, (3, 3));
+    assert_eq!(total(&other.boss, "").await, (1, 1));
+}
+
+/// A sort by name reads names row by row for a short history, and the organization's people
+/// at once for a long one (`repo::oneonones::MANY_FOR_NAMES`, chosen from the kept total): both
+/// give the same pages, in the order of the lowercased name, then by id.
+#[db_test]
+async fn sorting_a_long_history_by_name_pages_the_same_either_way(app: TestApp) {
+    let c = cast(&app, "acme").await;
+    let mut others = vec![];
+    for name in ["bob Zed", "Alice Young", "alice young", "Émile", "carol"] {
+        others.push((name, app.person(&c.org, name, None).await));
+    }
+    // 210 one-on-ones: the boss is the manager in most, the report in every seventh.
+    for i in 0..210 {
+        let (_, other) = &others[i % others.len()];
+        let at = format!("2025-01-{:02}T{:02}:00:00Z", 1 + i % 28, i % 24);
+        let (m, r) = if i % 7 == 0 {
+            (other.as_str(), c.boss_p.as_str())
+        } else {
+            (c.boss_p.as_str(), other.as_str())
+        };
+        c.org
+            .admin
+            .post("/api/oneonones", body(m, r, &at))
+            .await
+            .assert_status(201);
+    }
+    for sort in ["report:asc", "report:desc", "manager:asc,scheduledAt:desc"] {
+        let pages = || {
+            let boss = &c.boss;
+            async move {
+                let mut rows: Vec<(String, String, String)> = vec![];
+                for page in 1..=5 {
+                    let r = boss
+                        .get(&format!("/api/oneonones?sort={sort}&limit=50&page={page}"))
+                        .await;
+                    r.assert_status(200);
+                    assert_eq!(r.body["pagination"]["totalCount"], 210);
+                    for o in r.body["oneOnOnes"].as_array().unwrap() {
+                        rows.push((
+                            o["id"].as_str().unwrap().to_owned(),
+                            o["manager"]["name"].as_str().unwrap().to_owned(),
+                            o["report"]["name"].as_str().unwrap().to_owned(),
+                        ));
+                    }
+                }
+                rows
+            }
+        };
+        // The first list after the writes counts (row by row); the next knows the total.
+        let counted = pages().await;
+        let kept = pages().await;
+        assert_eq!(counted.len(), 210);
+        assert_eq!(counted, kept, "{sort}: both ways give the same pages");
+        let key = |row: &(String, String, String)| {
+            if sort.starts_with("report") {
+                row.2.to_lowercase()
+            } else {
+                row.1.to_lowercase()
+            }
+        };
+        let mut names: Vec<String> = counted.iter().map(key).collect();
+        let seen = names.clone();
+        names.sort();
+        if sort.split(',').next().is_some_and(|k| k.ends_with("desc")) {
+            names.reverse();
+        }
+        assert_eq!(seen, names, "{sort}: in the order of the lowercased names");
+    }
+}

@@ -12,6 +12,7 @@ pub struct Model {
     /// Grows with every change to the organization's people, initiatives or teams
     /// (`repo::orgs::names_changed`).
     pub names_version: i64,
+    pub oneonones_version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -21,6 +21,7 @@ mod m0011_sessions_and_audit;
 mod m0012_names_version;
 mod m0013_outbox;
 mod m0014_rate_counters;
+pub mod m0015_oneonones_list_speed;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_names_version::Migration),
             Box::new(m0013_outbox::Migration),
             Box::new(m0014_rate_counters::Migration),
+            Box::new(m0015_oneonones_list_speed::Migration),
         ]
     }
 }

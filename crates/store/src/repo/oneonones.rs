@@ -360,6 +360,67 @@ fn page_ids(org: &OrgId, lq: &ListQuery) -> SelectStatement {
     page.limit(lq.page.limit).offset(lq.page.offset()).take()
 }
 
+/// From how many one-on-ones of the caller a sort by name reads the names of the whole
+/// organization at once ([`page_ids_by_people`]) instead of looking up each row's person.
+pub const MANY_FOR_NAMES: u64 = 200;
+
+/// Whether [`page_ids_by_people`] serves the list: a sort by a name, no search, and a caller
+/// known to have at least [`MANY_FOR_NAMES`] one-on-ones.
+fn by_people(lq: &ListQuery, known_total: Option<u64>) -> bool {
+    lq.search.is_none()
+        && lq.sort.iter().any(|k| k.field != SortField::ScheduledAt)
+        && known_total.is_some_and(|t| t >= MANY_FOR_NAMES)
+}
+
+/// The page's ids for a sort by name when the caller has many one-on-ones: both sides are read
+/// from their covering indexes (which hold the other person's id), and each row's names come
+/// from `people`, the organization's people read once (the `WITH` of [`list`]) and joined by
+/// hash. Looking the person up per row instead cost four index pages per one-on-one: 1,000
+/// one-on-ones took 5 ms this way and 1 ms the other (docs/BENCHMARKS.md, "Sort by name").
+fn page_ids_by_people(org: &OrgId, lq: &ListQuery) -> SelectStatement {
+    let side = |col: &str| {
+        let mut s = one_side(org, lq, col);
+        for c in ["id", "scheduled_at", "manager_id", "report_id"] {
+            s.column((a("o"), a(c)));
+        }
+        s
+    };
+    let both = side("manager_id")
+        .union(UnionType::All, side("report_id"))
+        .take();
+    let mut q = Query::select();
+    q.column((a("s"), a("id")))
+        .column((a("s"), a("scheduled_at")))
+        .from_subquery(both, a("s"));
+    let needs = |f: SortField| lq.sort.iter().any(|k| k.field == f);
+    for (needed, alias, col) in [
+        (needs(SortField::Manager), "pm", "manager_id"),
+        (needs(SortField::Report), "pr", "report_id"),
+    ] {
+        if needed {
+            q.join_as(
+                JoinType::InnerJoin,
+                a("people"),
+                a(alias),
+                Expr::col((a(alias), a("id"))).equals((a("s"), a(col))),
+            );
+        }
+    }
+    for key in &lq.sort {
+        let col = match key.field {
+            SortField::ScheduledAt => ("s", "scheduled_at"),
+            SortField::Manager => ("pm", "key"),
+            SortField::Report => ("pr", "key"),
+        };
+        q.order_by((a(col.0), a(col.1)), order(key.descending));
+    }
+    q.order_by(
+        (a("s"), a("id")),
+        order(lq.sort.first().is_some_and(|k| k.descending)),
+    );
+    q.limit(lq.page.limit).offset(lq.page.offset()).take()
+}
+
 /// The number of matching one-on-ones, as an expression. Without a search it is the sum of
 /// two index range counts, one per side (never both: the two people differ).
 fn total(org: &OrgId, lq: &ListQuery) -> Expr {
@@ -384,16 +445,24 @@ fn total(org: &OrgId, lq: &ListQuery) -> Expr {
 }
 
 /// One page of the caller's one-on-ones and the total count, in one query: the page's rows
-/// are chosen first, then joined to both people and their users; the total rides along as a
-/// column (a second query only when the page is empty).
+/// are chosen first, then joined to both people and their users. The total rides along as a
+/// column (a second query only when the page is empty), unless the caller already knows it
+/// (`known_total`, kept by the server between writes): then nothing is counted.
 pub async fn list(
     db: &impl ConnectionTrait,
     org: &OrgId,
     lq: &ListQuery,
+    known_total: Option<u64>,
 ) -> Result<(Vec<OneOnOneWithPeople>, u64), DbErr> {
     let backend = db.get_database_backend();
+    let people = by_people(lq, known_total);
+    let ids = if people {
+        page_ids_by_people(org, lq)
+    } else {
+        page_ids(org, lq)
+    };
     let mut q = Query::select();
-    q.from_subquery(page_ids(org, lq), a("p"))
+    q.from_subquery(ids, a("p"))
         .join_as(
             JoinType::InnerJoin,
             a(one_on_one::Entity.table_name()),
@@ -425,8 +494,27 @@ pub async fn list(
             Expr::col((a("ru"), a("person_id"))).equals((a("r"), a("id"))),
         );
     select_columns(&mut q);
-    q.expr_as(total(org, lq), a("total"));
     order_by_keys(&mut q, &lq.sort);
+    if let Some(total) = known_total {
+        let statement = if people {
+            // The organization's people, read once: `id` and the sort key of the name.
+            let mut cte = sea_orm::sea_query::CommonTableExpression::new();
+            cte.table_name(a("people")).materialized(true).query(
+                Query::select()
+                    .column(a("id"))
+                    .expr_as(Func::lower(Expr::col(a("name"))), a("key"))
+                    .from(a("persons"))
+                    .and_where(Expr::col(a("organization_id")).eq(org.as_str()))
+                    .take(),
+            );
+            backend.build(&Query::with().cte(cte).to_owned().query(q))
+        } else {
+            backend.build(&q)
+        };
+        let rows = Row::find_by_statement(statement).all(db).await?;
+        return Ok((rows.into_iter().map(Into::into).collect(), total));
+    }
+    q.expr_as(total(org, lq), a("total"));
     let rows = PageRow::find_by_statement(backend.build(&q))
         .all(db)
         .await?;
@@ -498,6 +586,7 @@ pub async fn insert(
     })
     .exec_without_returning(db)
     .await?;
+    super::orgs::oneonones_changed(db, org).await?;
     Ok(id)
 }
 
@@ -527,6 +616,7 @@ pub async fn update(
         .filter(one_on_one::Column::Id.eq(id.as_str()))
         .exec(db)
         .await?;
+    super::orgs::oneonones_changed(db, org).await?;
     Ok(())
 }
 
@@ -536,6 +626,7 @@ pub async fn delete(db: &impl ConnectionTrait, org: &OrgId, id: &OneOnOneId) -> 
         .filter(one_on_one::Column::Id.eq(id.as_str()))
         .exec(db)
         .await?;
+    super::orgs::oneonones_changed(db, org).await?;
     Ok(())
 }
 

@@ -41,6 +41,7 @@ pub async fn insert(
         created_at: Set(now.as_millis()),
         updated_at: Set(now.as_millis()),
         names_version: Set(0),
+        oneonones_version: Set(0),
     })
     .exec_with_returning(db)
     .await?;
@@ -86,6 +87,21 @@ pub async fn names_changed(db: &impl ConnectionTrait, id: &OrgId) -> Result<(), 
         .col_expr(
             organization::Column::NamesVersion,
             Expr::col(organization::Column::NamesVersion).add(1i64),
+        )
+        .filter(organization::Column::Id.eq(id.as_str()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Records, in the caller's transaction, that the organization's one-on-ones changed (one was
+/// added, edited or deleted): `oneonones_version` grows, so every server's kept totals of the
+/// organization are read again (`manageros_server::services::oneonones`).
+pub async fn oneonones_changed(db: &impl ConnectionTrait, id: &OrgId) -> Result<(), DbErr> {
+    organization::Entity::update_many()
+        .col_expr(
+            organization::Column::OneononesVersion,
+            Expr::col(organization::Column::OneononesVersion).add(1i64),
         )
         .filter(organization::Column::Id.eq(id.as_str()))
         .exec(db)

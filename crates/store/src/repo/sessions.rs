@@ -80,6 +80,9 @@ pub struct SessionUser {
     /// The user's organization's `names_version` (0 without one), read in the same query so
     /// that a cached copy of its names is checked without another round trip.
     pub names_version: i64,
+    /// The organization's `oneonones_version` (0 without one), for the kept one-on-one
+    /// totals, read the same way.
+    pub oneonones_version: i64,
 }
 
 /// The user a live (unexpired, unrevoked) session token belongs to, with the session's id
@@ -98,6 +101,7 @@ pub async fn find_user(
         .find_also_related(user::Entity)
         .join(JoinType::LeftJoin, org)
         .column_as(organization::Column::NamesVersion, "names_version")
+        .column_as(organization::Column::OneononesVersion, "oneonones_version")
         .filter(session::Column::TokenHash.eq(token_hash))
         .filter(session::Column::ExpiresAt.gt(now.as_millis()));
     let Some(row) = db
@@ -109,6 +113,7 @@ pub async fn find_user(
     let session = session::Model::from_query_result(&row, "A_")?;
     let user = user::Model::from_query_result(&row, "B_")?;
     let names_version = row.try_get::<Option<i64>>("", "names_version")?;
+    let oneonones_version = row.try_get::<Option<i64>>("", "oneonones_version")?;
     if session
         .last_used_at
         .is_none_or(|at| at < now.as_millis() - TOUCH_EVERY_MS)
@@ -123,6 +128,7 @@ pub async fn find_user(
         user: User::from(user),
         session_id: SessionId::from_db(session.id),
         names_version: names_version.unwrap_or(0),
+        oneonones_version: oneonones_version.unwrap_or(0),
     }))
 }
 
