@@ -9,6 +9,9 @@
 //! one-on-ones); `--scale small` seeds 10 (1,000 people, 10,000 one-on-ones): the same pages
 //! over a database 100 times smaller, to see whether a page's cost grows with the database.
 
+mod side_by_side;
+mod storm;
+
 use anyhow::{Context, bail};
 use clap::{Parser, ValueEnum};
 use manageros_core::{
@@ -87,6 +90,32 @@ struct Args {
     /// send the largest bodies the API accepts (issue 12, finding 1).
     #[arg(long)]
     largest_bodies: bool,
+    /// Instead of the list scenarios: drive this other implementation of `GET /api/oneonones`
+    /// (its base URL, e.g. http://127.0.0.1:4100) and ManagerOS side by side on the same rows
+    /// (`--database-url` must hold them already; nothing is seeded), and print the ratios.
+    #[arg(long, requires_all = ["light_tokens", "heavy_tokens"])]
+    peer: Option<String>,
+    /// The peer's process id, to count its CPU time.
+    #[arg(long, requires = "peer")]
+    peer_pid: Option<u32>,
+    /// Side by side: a file of light users' tokens (first tab-separated field of each line).
+    #[arg(long, requires = "peer")]
+    light_tokens: Option<PathBuf>,
+    /// Side by side: a file of heavy users' tokens.
+    #[arg(long, requires = "peer")]
+    heavy_tokens: Option<PathBuf>,
+    /// Side by side: also ManagerOS on SQLite, on a copy of `--database-url` in this file
+    /// (made when the file does not exist).
+    #[arg(long, requires = "peer")]
+    sqlite: Option<PathBuf>,
+    /// Instead of the list scenarios: clients list their one-on-ones alone, then while 16
+    /// clients sign in back to back (`--duration` seconds each, in `--rounds`), comparing the
+    /// lists' latency and reporting the server's peak memory.
+    #[arg(long)]
+    sign_in_storm: bool,
+    /// Side by side: only the scenarios whose name contains one of these.
+    #[arg(long, requires = "peer", num_args = 1..)]
+    only: Vec<String>,
 }
 
 fn token(org: usize) -> String {
@@ -165,6 +194,7 @@ async fn seed(url: &str, scale: Scale) -> anyhow::Result<()> {
             created_at: Set(now.as_millis()),
             updated_at: Set(now.as_millis()),
             names_version: Set(0),
+            oneonones_version: Set(0),
         })
         .exec_without_returning(&txn)
         .await?;
@@ -336,6 +366,8 @@ async fn start_server(bin: &PathBuf, url: &str) -> anyhow::Result<Server> {
             "--database-url",
             url,
             "--auth-rate-limit",
+            "0",
+            "--sign-in-limit",
             "0",
         ])
         .arg("--outbox")
@@ -533,7 +565,8 @@ impl Sample {
 }
 
 /// One round: `concurrency` clients request the scenario's path for `duration` (after a
-/// warm-up of 2 seconds when `warm_up`).
+/// warm-up of 2 seconds when `warm_up`), each request as the heavy user of a random
+/// organization.
 #[allow(clippy::too_many_arguments)]
 async fn drive(
     addr: &str,
@@ -545,13 +578,51 @@ async fn drive(
     duration: Duration,
     warm_up: bool,
 ) -> anyhow::Result<Sample> {
-    let peak = Arc::new(AtomicU64::new(rss_kib(pid).unwrap_or(0)));
+    let tokens = Arc::new((0..orgs).map(token).collect::<Vec<_>>());
+    let path = surface.path(s.list, s.query);
+    if warm_up {
+        drive_paths(
+            addr,
+            Some(pid),
+            tokens.clone(),
+            &path,
+            surface,
+            concurrency,
+            Duration::from_secs(2),
+        )
+        .await?;
+    }
+    drive_paths(
+        addr,
+        Some(pid),
+        tokens,
+        &path,
+        surface,
+        concurrency,
+        duration,
+    )
+    .await
+}
+
+/// `concurrency` clients, each on its own kept-alive connection, request `path` back to back
+/// for `duration`, each request with a random one of `tokens`; the server's peak RSS is
+/// sampled every 50 ms when its `pid` is known.
+async fn drive_paths(
+    addr: &str,
+    pid: Option<u32>,
+    tokens: Arc<Vec<String>>,
+    path: &str,
+    surface: Surface,
+    concurrency: usize,
+    duration: Duration,
+) -> anyhow::Result<Sample> {
+    let peak = Arc::new(AtomicU64::new(pid.and_then(rss_kib).unwrap_or(0)));
     let done = Arc::new(AtomicBool::new(false));
     let sampler = {
         let (peak, done) = (peak.clone(), done.clone());
         tokio::spawn(async move {
             while !done.load(Ordering::Relaxed) {
-                if let Some(kib) = rss_kib(pid) {
+                if let Some(kib) = pid.and_then(rss_kib) {
                     peak.fetch_max(kib, Ordering::Relaxed);
                 }
                 tokio::time::sleep(Duration::from_millis(50)).await;
@@ -559,46 +630,39 @@ async fn drive(
         })
     };
     let errors = Arc::new(AtomicU64::new(0));
-    let path = surface.path(s.list, s.query);
-    let run = |measure: Duration, record: bool| {
-        let mut tasks = Vec::new();
-        for _ in 0..concurrency {
-            let (addr, path, errors) = (addr.to_owned(), path.clone(), errors.clone());
-            tasks.push(tokio::spawn(async move {
-                let mut latencies: Vec<u32> = Vec::new();
-                let mut client = Client::connect(&addr).await?;
-                let until = Instant::now() + measure;
-                while Instant::now() < until {
-                    let org = rand::rng().random_range(0..orgs);
-                    let t = Instant::now();
-                    match client.get(&path, &token(org), surface).await {
-                        Ok(true) => {}
-                        Ok(false) => {
-                            errors.fetch_add(1, Ordering::Relaxed);
-                        }
-                        Err(_) => {
-                            errors.fetch_add(1, Ordering::Relaxed);
-                            client = Client::connect(&addr).await?;
-                        }
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (addr, path, errors, tokens) = (
+            addr.to_owned(),
+            path.to_owned(),
+            errors.clone(),
+            tokens.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut latencies: Vec<u32> = Vec::new();
+            let mut client = Client::connect(&addr).await?;
+            let until = Instant::now() + duration;
+            while Instant::now() < until {
+                let token = &tokens[rand::rng().random_range(0..tokens.len())];
+                let t = Instant::now();
+                match client.get(&path, token, surface).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        errors.fetch_add(1, Ordering::Relaxed);
                     }
-                    if record {
-                        latencies.push(t.elapsed().as_micros() as u32);
+                    Err(_) => {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                        client = Client::connect(&addr).await?;
                     }
                 }
-                anyhow::Ok(latencies)
-            }));
-        }
-        tasks
-    };
-    if warm_up {
-        for t in run(Duration::from_secs(2), false) {
-            t.await??;
-        }
+                latencies.push(t.elapsed().as_micros() as u32);
+            }
+            anyhow::Ok(latencies)
+        }));
     }
-    errors.store(0, Ordering::Relaxed);
-    let started = Instant::now();
     let mut all: Vec<u32> = Vec::new();
-    for t in run(duration, true) {
+    for t in tasks {
         all.extend(t.await??);
     }
     let seconds = started.elapsed().as_secs_f64();
@@ -615,6 +679,27 @@ async fn drive(
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    let bin = match &args.server_bin {
+        Some(b) => b.clone(),
+        None => std::env::current_exe()?.with_file_name("manageros"),
+    };
+    if let (Some(peer), Some(light), Some(heavy)) =
+        (&args.peer, &args.light_tokens, &args.heavy_tokens)
+    {
+        let o = side_by_side::Options {
+            peer: peer.clone(),
+            peer_pid: args.peer_pid,
+            light: light.clone(),
+            heavy: heavy.clone(),
+            database_url: args.database_url.clone(),
+            sqlite: args.sqlite.clone(),
+            concurrency: args.concurrency,
+            duration: args.duration,
+            rounds: args.rounds,
+            only: args.only.clone(),
+        };
+        return side_by_side::run(&o, &bin).await;
+    }
     println!(
         "seeding {:?} scale into {}",
         args.scale,
@@ -624,14 +709,24 @@ async fn main() -> anyhow::Result<()> {
     if args.seed_only {
         return Ok(());
     }
-    let bin = match &args.server_bin {
-        Some(b) => b.clone(),
-        None => std::env::current_exe()?.with_file_name("manageros"),
-    };
+    if args.sign_in_storm {
+        storm::prepare(&args.database_url).await?;
+    }
     let server = start_server(&bin, &args.database_url).await?;
     let pid = server.child.id();
     if args.largest_bodies {
         return largest_bodies::run(&server.addr, args.scale.orgs(), args.duration).await;
+    }
+    if args.sign_in_storm {
+        return storm::run(
+            &server.addr,
+            pid,
+            args.scale.orgs(),
+            args.duration,
+            args.concurrency,
+            args.rounds,
+        )
+        .await;
     }
     let backend = if args.database_url.starts_with("postgres") {
         "PostgreSQL"
