@@ -142,19 +142,22 @@ fn parse_immutable(raw: Option<&str>) -> Result<Immutable, Invalid> {
     Ok(out)
 }
 
-/// Each person's number of one-on-ones, kept in the process between writes so that a list need
-/// not count them on every request (counting was a third of the database's work for a list of
-/// someone with a long history, docs/BENCHMARKS.md).
+/// The number of one-on-ones a list matches, kept in the process between writes so that a list
+/// need not count them on every request (counting was a third of the database's work for a
+/// list of someone with a long history, docs/BENCHMARKS.md).
 ///
 /// Never stale: every write to an organization's one-on-ones increases its
 /// `oneonones_version` in the same transaction (`repo::orgs::oneonones_changed`), the session
 /// lookup every request makes reads that version, and a total is used only when it was counted
 /// at that version. A total counted later than the version it is filed under is only ever
-/// counted again. Only the plain list (no dates, no search) is kept; at most
-/// [`TOTALS_KEPT`] people, the least recently used leaving first.
-pub struct Totals(quick_cache::sync::Cache<(OrgId, PersonId), (i64, u64)>);
+/// counted again. Kept per person and filter (dates, search); at most [`TOTALS_KEPT`] of them,
+/// the least recently used leaving first.
+pub struct Totals(quick_cache::sync::Cache<TotalKey, (i64, u64)>);
 
-/// How many people's totals a process keeps (a few MB).
+/// What a kept total counts: whose list, and its filters.
+type TotalKey = (OrgId, PersonId, Option<i64>, Option<i64>, Option<String>);
+
+/// How many totals a process keeps (a few MB).
 pub const TOTALS_KEPT: usize = 100_000;
 
 impl Default for Totals {
@@ -165,8 +168,8 @@ impl Default for Totals {
 
 /// The caller's one-on-ones (as manager or report), admins included: the list is their own.
 /// `seen` is the organization's `oneonones_version` as the caller's session lookup read it
-/// (`CurrentUser::oneonones_version`); with it, the total of a plain list comes from
-/// [`Totals`] when it is current.
+/// (`CurrentUser::oneonones_version`); with it, the total comes from [`Totals`] when it is
+/// current.
 pub async fn list(
     state: &AppState,
     actor: &Actor,
@@ -211,9 +214,14 @@ pub async fn list(
         sort: sort.unwrap_or_default(),
         page,
     };
-    let plain = lq.scheduled_from.is_none() && lq.scheduled_before.is_none() && lq.search.is_none();
-    let key = (org.clone(), lq.participant.clone());
-    let kept = seen.filter(|_| plain).and_then(|version| {
+    let key = (
+        org.clone(),
+        lq.participant.clone(),
+        lq.scheduled_from.map(|t| t.as_millis()),
+        lq.scheduled_before.map(|t| t.as_millis()),
+        lq.search.clone(),
+    );
+    let kept = seen.and_then(|version| {
         state
             .oneonone_totals
             .0
@@ -222,7 +230,7 @@ pub async fn list(
             .map(|(_, total)| total)
     });
     let (list, total) = oneonones::list(&state.db, &org, &lq, kept).await?;
-    if let (Some(version), true, None) = (seen, plain, kept) {
+    if let (Some(version), None) = (seen, kept) {
         // Counted now, after `version` was read: at least as new as `version`.
         state.oneonone_totals.0.insert(key, (version, total));
     }

@@ -1068,16 +1068,29 @@ async fn totals_follow_every_write_made_through_another_replica(app: TestApp) {
         .assert_status(204);
     assert_eq!(total(&c.boss, "").await, (3, 3));
     assert_eq!(total(&c.rep, "").await, (2, 2));
-    // Filters are counted as asked, never from the kept total.
-    assert_eq!(
-        total(&c.boss, "scheduledFrom=2025-03-01&scheduledTo=2025-12-31").await,
-        (2, 2)
-    );
+    // A filtered list keeps a total of its own, which follows the writes too.
+    let spring = "scheduledFrom=2025-03-01&scheduledTo=2025-12-31";
+    assert_eq!(total(&c.boss, spring).await, (2, 2));
+    assert_eq!(total(&c.boss, spring).await, (2, 2));
     assert_eq!(total(&c.boss, "search=nothing-matches").await, (0, 0));
+    c.boss
+        .post(
+            "/api/oneonones",
+            body(&c.boss_p, &c.rep_p, "2025-05-01T10:00:00Z"),
+        )
+        .await
+        .assert_status(201);
+    assert_eq!(total(&c.boss, spring).await, (3, 3));
+    assert_eq!(
+        total(&c.boss, "scheduledFrom=2025-01-01&scheduledTo=2025-02-28").await,
+        (1, 1),
+        "another window, counted as asked"
+    );
+    assert_eq!(total(&c.boss, "").await, (4, 4));
 
     // Another organization's writes leave these totals alone, and theirs are their own.
     schedule(&other, &["2025-05-01T10:00:00Z"]).await;
-    assert_eq!(total(&c.boss, "").await, (3, 3));
+    assert_eq!(total(&c.boss, "").await, (4, 4));
     assert_eq!(total(&other.boss, "").await, (1, 1));
 }
 
