@@ -923,6 +923,16 @@ pub mod smtp_sink {
     impl SmtpSink {
         /// Listens on a free local port; accepted messages go to `dir`.
         pub async fn start(dir: PathBuf, refuse: Refuse) -> Self {
+            Self::start_slow(dir, refuse, None).await
+        }
+
+        /// As [`Self::start`], and a message to a recipient that contains `slow.0` is accepted
+        /// only after `slow.1`: a sender is caught in the middle of a delivery.
+        pub async fn start_slow(
+            dir: PathBuf,
+            refuse: Refuse,
+            slow: Option<(&'static str, std::time::Duration)>,
+        ) -> Self {
             let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
             let url = format!("smtp://{}", listener.local_addr().expect("addr"));
             let tried = Arc::new(Mutex::new(0usize));
@@ -931,7 +941,7 @@ pub mod smtp_sink {
                 while let Ok((stream, _)) = listener.accept().await {
                     let (dir, counter) = (dir.clone(), counter.clone());
                     tokio::spawn(async move {
-                        let _ = session(stream, &dir, refuse, &counter).await;
+                        let _ = session(stream, &dir, refuse, slow, &counter).await;
                     });
                 }
             });
@@ -948,8 +958,10 @@ pub mod smtp_sink {
         stream: tokio::net::TcpStream,
         dir: &std::path::Path,
         refuse: Refuse,
+        slow: Option<(&'static str, std::time::Duration)>,
         tried: &Mutex<usize>,
     ) -> std::io::Result<()> {
+        let mut pause = None;
         let (read, mut write) = stream.into_split();
         let mut lines = BufReader::new(read).lines();
         write.write_all(b"220 sink ESMTP\r\n").await?;
@@ -960,8 +972,14 @@ pub mod smtp_sink {
                 "250 sink\r\n"
             } else if upper.starts_with("MAIL") {
                 refused = false;
+                pause = None;
                 "250 OK\r\n"
             } else if upper.starts_with("RCPT") {
+                if let Some((who, delay)) = slow
+                    && upper.contains(&who.to_ascii_uppercase())
+                {
+                    pause = Some(delay);
+                }
                 if upper.contains(&refuse.recipient.to_ascii_uppercase()) {
                     let mut n = tried.lock().unwrap();
                     *n += 1;
@@ -988,6 +1006,9 @@ pub mod smtp_sink {
                             .unwrap_or(&l),
                     );
                     message.push_str("\r\n");
+                }
+                if let Some(delay) = pause {
+                    tokio::time::sleep(delay).await;
                 }
                 let name = format!("{}.eml", manageros_server::session::new_token());
                 // Whole or not at all: a reader never sees half a message.

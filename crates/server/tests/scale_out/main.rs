@@ -11,6 +11,8 @@
 //!   mails: every acknowledged invitation is there, and every invitation's email reaches the
 //!   SMTP server exactly once (by `Message-ID`), sent by the survivors when the dead one's
 //!   claims lapse.
+//! - One replica is stopped (SIGTERM) while it holds claimed mail: it exits 0, leaves no claim
+//!   behind, and what it handed back is sent by the next replica at once, each email once.
 //!
 //! Runs the debug binary cargo builds for the tests (`CARGO_BIN_EXE_manageros`). Needs
 //! PostgreSQL, like every test (`TEST_DATABASE_URL`).
@@ -211,6 +213,22 @@ async fn member(base: &str, dir: &Path, name: &str, email: &str) -> String {
     token
 }
 
+/// Stops a replica as a supervisor would (SIGTERM) and waits for it to exit.
+async fn terminate(r: &mut Replica) {
+    let pid = r.child.id().expect("a running replica").to_string();
+    let status = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await
+        .unwrap();
+    assert!(status.success());
+    let exit = tokio::time::timeout(Duration::from_secs(30), r.child.wait())
+        .await
+        .expect("the replica stops within 30 s")
+        .unwrap();
+    assert!(exit.success(), "a graceful stop exits 0: {exit}");
+}
+
 async fn count(db: &manageros_store::DatabaseConnection, sql: &str) -> i64 {
     db.query_one_raw(Statement::from_string(
         manageros_store::sea_orm::DbBackend::Postgres,
@@ -231,12 +249,15 @@ async fn three_replicas_on_one_postgresql_keep_every_invariant_and_lose_no_mail(
     let dir = tempfile::tempdir().unwrap();
     let mail_dir = dir.path().join("delivered");
     std::fs::create_dir_all(&mail_dir).unwrap();
-    let sink = SmtpSink::start(
+    // Mail to the "leavers" of the last part takes a while to be accepted, so that a replica
+    // is caught holding claims.
+    let sink = SmtpSink::start_slow(
         mail_dir.clone(),
         Refuse {
             recipient: "nobody-is-refused@scale.test",
             times: 0,
         },
+        Some(("leaver-", Duration::from_millis(150))),
     )
     .await;
     let mut replicas = vec![];
@@ -610,6 +631,99 @@ async fn three_replicas_on_one_postgresql_keep_every_invariant_and_lose_no_mail(
         "{messages} messages for {} invitations",
         stored.len()
     );
+
+    // SIGTERM: a replica that is stopped hands back the mail it claimed and did not send.
+    // Replica 2 stops first; replica 0, alone, gets 30 invitations and is stopped while it
+    // holds claims (each of these emails takes the SMTP server 150 ms).
+    terminate(&mut replicas[2]).await;
+    let base = replicas[0].base.clone();
+    for n in 0..30 {
+        let (s, b) = call(
+            &base,
+            reqwest::Method::POST,
+            "/api/organization/invitations",
+            Some(&admin),
+            Some(json!({"email": format!("leaver-{n}@scale.test")})),
+            &next_address(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(s, 201, "{b}");
+    }
+    let claimed = "SELECT id FROM outbox WHERE status = 'pending' AND claimed_by IS NOT NULL";
+    let ids = |rows: Vec<manageros_store::sea_orm::QueryResult>| -> HashSet<String> {
+        rows.iter()
+            .map(|r| r.try_get::<String>("", "id").unwrap())
+            .collect()
+    };
+    let until = Instant::now() + Duration::from_secs(30);
+    let held = loop {
+        let held = ids(db
+            .query_all_raw(Statement::from_string(
+                manageros_store::sea_orm::DbBackend::Postgres,
+                claimed.to_owned(),
+            ))
+            .await
+            .unwrap());
+        if held.len() >= 5 {
+            break held;
+        }
+        assert!(Instant::now() < until, "replica 0 never held claims");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    terminate(&mut replicas[0]).await;
+    let still = ids(db
+        .query_all_raw(Statement::from_string(
+            manageros_store::sea_orm::DbBackend::Postgres,
+            claimed.to_owned(),
+        ))
+        .await
+        .unwrap());
+    assert!(still.is_empty(), "claims left behind: {still:?}");
+    let handed_back = count(
+        &db,
+        &format!(
+            "SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending' AND claimed_by IS NULL \
+             AND id IN ({})",
+            held.iter()
+                .map(|id| format!("'{id}'"))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+    )
+    .await;
+    assert!(
+        handed_back > 0,
+        "of {} claimed emails, none was handed back",
+        held.len()
+    );
+    // A replica started afterwards sends them at once (the lease would be 3 s), each once.
+    let fresh = start(&database.url, &sink.url, &dir.path().join("outbox3")).await;
+    ready(&fresh).await;
+    let until = Instant::now() + Duration::from_secs(30);
+    while count(
+        &db,
+        "SELECT COUNT(*) AS n FROM outbox WHERE status <> 'sent'",
+    )
+    .await
+        > 0
+    {
+        assert!(Instant::now() < until, "handed-back mail still pending");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut leavers: HashMap<String, HashSet<String>> = HashMap::new();
+    for (to, _, _, id) in delivered(&mail_dir) {
+        if to.starts_with("leaver-") {
+            leavers.entry(to).or_default().insert(id);
+        }
+    }
+    assert_eq!(leavers.len(), 30, "every leaver's invitation is mailed");
+    assert!(leavers.values().all(|ids| ids.len() == 1));
+    eprintln!(
+        "scale-out: replica 0 held {} claims when stopped and handed back {handed_back}",
+        held.len()
+    );
+    replicas.push(fresh);
 
     db.close().await.unwrap();
     for mut r in replicas {
