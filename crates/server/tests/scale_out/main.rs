@@ -14,8 +14,9 @@
 //! - One replica is stopped (SIGTERM) while it holds claimed mail: it exits 0, leaves no claim
 //!   behind, and what it handed back is sent by the next replica at once, each email once.
 //!
-//! Runs the debug binary cargo builds for the tests (`CARGO_BIN_EXE_manageros`). Needs
-//! PostgreSQL, like every test (`TEST_DATABASE_URL`).
+//! Runs the binary named by `MANAGEROS_SCALE_OUT_BIN` (`.ci/run` builds the release binary
+//! for it), else the debug binary cargo builds for the tests. Needs PostgreSQL, like every
+//! test (`TEST_DATABASE_URL`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -57,7 +58,7 @@ fn free_port() -> u16 {
 async fn start(database_url: &str, smtp_url: &str, outbox: &Path) -> Replica {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let child = Command::new(env!("CARGO_BIN_EXE_manageros"))
+    let child = Command::new(binary())
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .args(["--database-url", database_url, "--smtp-url", smtp_url])
         .args(["--outbox", outbox.to_str().unwrap(), "--public-url", &base])
@@ -70,6 +71,23 @@ async fn start(database_url: &str, smtp_url: &str, outbox: &Path) -> Replica {
         .spawn()
         .expect("start a replica");
     Replica { base, child }
+}
+
+/// The `manageros` binary the replicas run: `MANAGEROS_SCALE_OUT_BIN` (`.ci/run` builds the
+/// release binary and names it there), else the debug binary cargo built for the tests. CI
+/// (`CI=true`) must run the release binary, as a deployment would.
+fn binary() -> String {
+    match std::env::var("MANAGEROS_SCALE_OUT_BIN") {
+        Ok(bin) if !bin.is_empty() => bin,
+        _ => {
+            assert_ne!(
+                std::env::var("CI").as_deref(),
+                Ok("true"),
+                "CI must run the scale-out test on the release binary: set MANAGEROS_SCALE_OUT_BIN"
+            );
+            env!("CARGO_BIN_EXE_manageros").to_owned()
+        }
+    }
 }
 
 async fn ready(r: &Replica) {
