@@ -150,12 +150,13 @@ fn parse_immutable(raw: Option<&str>) -> Result<Immutable, Invalid> {
 /// `oneonones_version` in the same transaction (`repo::orgs::oneonones_changed`), the session
 /// lookup every request makes reads that version, and a total is used only when it was counted
 /// at that version. A total counted later than the version it is filed under is only ever
-/// counted again. Kept per person and filter (dates, search); at most [`TOTALS_KEPT`] of them,
-/// the least recently used leaving first.
+/// counted again. Kept per person and date filter; a search is always counted, because it
+/// matches people's names, which change without a one-on-one write. At most [`TOTALS_KEPT`]
+/// totals, the least recently used leaving first.
 pub struct Totals(quick_cache::sync::Cache<TotalKey, (i64, u64)>);
 
-/// What a kept total counts: whose list, and its filters.
-type TotalKey = (OrgId, PersonId, Option<i64>, Option<i64>, Option<String>);
+/// What a kept total counts: whose list, and its date filters.
+type TotalKey = (OrgId, PersonId, Option<i64>, Option<i64>);
 
 /// How many totals a process keeps (a few MB).
 pub const TOTALS_KEPT: usize = 100_000;
@@ -219,8 +220,8 @@ pub async fn list(
         lq.participant.clone(),
         lq.scheduled_from.map(|t| t.as_millis()),
         lq.scheduled_before.map(|t| t.as_millis()),
-        lq.search.clone(),
     );
+    let seen = seen.filter(|_| lq.search.is_none());
     let kept = seen.and_then(|version| {
         state
             .oneonone_totals
