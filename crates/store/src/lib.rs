@@ -96,32 +96,41 @@ pub async fn connect(url: &str, options: &DbOptions) -> Result<DatabaseConnectio
     Database::connect(opt).await
 }
 
-/// Whether a PostgreSQL URL names this machine (a loopback address, `localhost`, or no host: a
-/// Unix socket) and leaves TLS to us: neither the URL's `sslmode` nor `PGSSLMODE` says
-/// otherwise. Such a connection never leaves the machine, so it goes without TLS, which
-/// otherwise costs every query its encryption (about 7% of the database's CPU under load,
-/// docs/BENCHMARKS.md). The default for any other host stays the driver's `prefer`, and
+/// Whether a PostgreSQL URL names this machine explicitly (a loopback address, `localhost`, or a
+/// Unix socket's directory in `?host=/…`) and leaves TLS to us: neither the URL's `sslmode` nor
+/// `PGSSLMODE` says otherwise. Such a connection never leaves the machine, so it goes without
+/// TLS, which otherwise costs every query its encryption (about 7% of the database's CPU under
+/// load, docs/BENCHMARKS.md). Anything else keeps the driver's default (`prefer`): another
+/// host, a host given only by `PGHOST`/`PGHOSTADDR` or `?hostaddr=`, or no host at all.
 /// `sslmode=require` (or stricter) in the URL asks for TLS on loopback too.
 fn loopback_without_tls_choice(url: &str) -> bool {
     let Ok(u) = url::Url::parse(url) else {
         return false;
     };
-    if u.query_pairs()
-        .any(|(k, _)| k == "sslmode" || k == "ssl-mode")
-        || std::env::var_os("PGSSLMODE").is_some()
-    {
+    if std::env::var_os("PGSSLMODE").is_some() {
         return false;
     }
-    match u.host() {
-        None => true,
-        // `postgres:` is not a scheme the URL standard knows, so its host stays text.
-        Some(url::Host::Domain(d)) => {
-            d.is_empty()
-                || d.eq_ignore_ascii_case("localhost")
-                || d.parse::<std::net::IpAddr>().is_ok_and(|a| a.is_loopback())
+    let mut socket = None;
+    for (k, v) in u.query_pairs() {
+        match k.as_ref() {
+            "sslmode" | "ssl-mode" | "hostaddr" => return false,
+            "host" => socket = Some(v.starts_with('/')),
+            _ => {}
         }
-        Some(url::Host::Ipv4(a)) => a.is_loopback(),
-        Some(url::Host::Ipv6(a)) => a.is_loopback(),
+    }
+    let local = |host: &str| {
+        host.eq_ignore_ascii_case("localhost")
+            || host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|a| a.is_loopback())
+    };
+    match (u.host_str().filter(|h| !h.is_empty()), socket) {
+        // `?host=` overrides the URL's host in the driver.
+        (_, Some(is_socket)) => is_socket,
+        (Some(host), None) => local(host),
+        (None, None) => false,
     }
 }
 
@@ -328,6 +337,11 @@ mod tests {
 
     #[test]
     fn tls_is_left_out_only_on_this_machine_and_only_when_the_url_does_not_choose() {
+        if std::env::var_os("PGSSLMODE").is_some() {
+            // The environment chooses for every URL; nothing here would be left to us.
+            assert!(!plain("postgres://u@127.0.0.1:5432/db"));
+            return;
+        }
         assert!(plain("postgres://u@127.0.0.1:5432/db"));
         assert!(plain("postgres://u@localhost/db"));
         assert!(plain("postgres://u@[::1]:5432/db"));
@@ -336,5 +350,10 @@ mod tests {
         assert!(!plain("postgres://u@10.0.0.5/db"));
         assert!(!plain("postgres://u@127.0.0.1/db?sslmode=require"));
         assert!(!plain("postgres://u@127.0.0.1/db?sslmode=disable"));
+        // A host the URL does not name here (the driver may take it from PGHOST).
+        assert!(!plain("postgres:///db"));
+        assert!(!plain("postgres:///db?host=db.internal"));
+        assert!(!plain("postgres://u@127.0.0.1/db?host=db.internal"));
+        assert!(!plain("postgres://u@127.0.0.1/db?hostaddr=10.0.0.5"));
     }
 }
