@@ -36,6 +36,9 @@ type Job = Box<dyn FnOnce(&mut Hasher) + Send>;
 /// Linux, a tenth of the CPU share of a request thread (nice 0) when both want a core.
 const PRIORITY: u8 = 22;
 
+/// The most memory (KiB) a stored hash may ask for when it is verified: four times ours.
+const MAX_MEMORY_KIB: u32 = 4 * Params::DEFAULT_M_COST;
+
 /// What a hashing thread owns: the hasher and its memory, allocated on first use.
 struct Hasher {
     argon: Argon2<'static>,
@@ -106,6 +109,11 @@ impl Hasher {
         let Ok(salt_bytes) = salt.decode_b64(&mut salt_bytes) else {
             return false;
         };
+        // Our hashes use 19 MiB; a stored hash asking for more than a few times that is not
+        // one of ours, and is refused rather than allocated (and kept by this thread).
+        if params.m_cost() > MAX_MEMORY_KIB {
+            return false;
+        }
         let argon = Argon2::new(algorithm, version, params);
         let mut out = vec![0u8; expected.len()];
         let memory = self.memory(argon.params().block_count());
@@ -139,7 +147,14 @@ fn serve(jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
             Err(_) => return,
         };
         match job {
-            Ok(job) => job(&mut hasher),
+            Ok(job) => {
+                // A panic in one hash fails that request (its answer is dropped), not the thread.
+                let run = std::panic::AssertUnwindSafe(|| job(&mut hasher));
+                if std::panic::catch_unwind(run).is_err() {
+                    tracing::error!("a password hash panicked");
+                    hasher = Hasher::new();
+                }
+            }
             Err(_) => return,
         }
     }
@@ -188,7 +203,11 @@ impl Passwords {
     ) -> Result<T, ApiError> {
         let (tx, rx) = oneshot::channel();
         let job: Job = Box::new(move |h| {
-            let _ = tx.send(f(h));
+            // Whoever asked may have gone (a closed connection, a timeout): then the hash,
+            // the costly part, is not computed for nobody.
+            if !tx.is_closed() {
+                let _ = tx.send(f(h));
+            }
         });
         let gone = || ApiError::internal(anyhow::anyhow!("the password hashing threads are gone"));
         self.0
@@ -244,5 +263,15 @@ mod tests {
         .to_string();
         assert!(p.verify("tr0ub4dor", Some(other.clone())).await.unwrap());
         assert!(!p.verify("tr0ub4dor!", Some(other)).await.unwrap());
+        // A stored hash asking for far more memory than ours is refused, not computed.
+        let huge = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(MAX_MEMORY_KIB + 8, 1, 1, None).unwrap(),
+        )
+        .hash_password(b"tr0ub4dor", &salt)
+        .unwrap()
+        .to_string();
+        assert!(!p.verify("tr0ub4dor", Some(huge)).await.unwrap());
     }
 }
