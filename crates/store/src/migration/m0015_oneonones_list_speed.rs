@@ -63,11 +63,14 @@ impl MigrationTrait for Migration {
         let columns = db
             .query_all_raw(sea_orm::Statement::from_string(
                 sea_orm::DbBackend::Postgres,
-                "SELECT table_name, column_name FROM information_schema.columns \
-                 WHERE table_schema = current_schema() AND data_type = 'character varying' \
-                 AND table_name <> 'seaql_migrations' \
-                 AND (collation_name IS NULL OR collation_name <> 'C') \
-                 ORDER BY table_name, ordinal_position",
+                "SELECT c.table_name, c.column_name FROM information_schema.columns c \
+                 JOIN information_schema.tables t \
+                   ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
+                 WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' \
+                 AND c.data_type = 'character varying' \
+                 AND c.table_name <> 'seaql_migrations' \
+                 AND (c.collation_name IS NULL OR c.collation_name <> 'C') \
+                 ORDER BY c.table_name, c.ordinal_position",
             ))
             .await?;
         let mut by_table: Vec<(String, Vec<String>)> = Vec::new();
