@@ -88,49 +88,30 @@ pub async fn run(
         })
     };
     let start_rss = rss_kib(pid).unwrap_or(0);
-    drive_paths(
-        addr,
-        Some(pid),
-        tokens.clone(),
-        path,
-        Surface::Api,
-        listing,
-        Duration::from_secs(2),
-    )
-    .await?;
+    // The listing clients, for `d`.
+    let lists = |d: Duration| {
+        drive_paths(
+            addr,
+            Some(pid),
+            tokens.clone(),
+            path,
+            Surface::Api,
+            listing,
+            d,
+        )
+    };
+    lists(Duration::from_secs(2)).await?; // warm-up
     let rounds = rounds.max(1);
     let phase = Duration::from_secs(secs) / rounds;
     let (mut alone, mut storm) = (Sample::default(), Sample::default());
     let (mut signed_in, mut refused) = (0u64, 0u64);
     for _ in 0..rounds {
-        alone.add(
-            drive_paths(
-                addr,
-                Some(pid),
-                tokens.clone(),
-                path,
-                Surface::Api,
-                listing,
-                phase,
-            )
-            .await?,
-        );
+        alone.add(lists(phase).await?);
         let until = Instant::now() + phase;
         let storms: Vec<_> = (0..SIGNING_IN)
             .map(|_| tokio::spawn(sign_in(addr.to_owned(), orgs, until)))
             .collect();
-        storm.add(
-            drive_paths(
-                addr,
-                Some(pid),
-                tokens.clone(),
-                path,
-                Surface::Api,
-                listing,
-                phase,
-            )
-            .await?,
-        );
+        storm.add(lists(phase).await?);
         for s in storms {
             let (ok, failed) = s.await??;
             signed_in += ok;

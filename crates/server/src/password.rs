@@ -24,7 +24,7 @@ use tokio::sync::oneshot;
 pub struct Passwords(Arc<Inner>);
 
 struct Inner {
-    jobs: Mutex<mpsc::Sender<Job>>,
+    jobs: mpsc::Sender<Job>,
     /// A hash of a random password, verified against when the account does not exist, so a
     /// failed sign-in takes as long for an unknown email as for a wrong password.
     dummy_hash: String,
@@ -173,7 +173,7 @@ impl Passwords {
                 .spawn(move || serve(rx))?;
         }
         Ok(Self(Arc::new(Inner {
-            jobs: Mutex::new(tx),
+            jobs: tx,
             dummy_hash,
         })))
     }
@@ -209,13 +209,9 @@ impl Passwords {
                 let _ = tx.send(f(h));
             }
         });
-        let gone = || ApiError::internal(anyhow::anyhow!("the password hashing threads are gone"));
-        self.0
-            .jobs
-            .lock()
-            .map_err(|_| gone())?
-            .send(job)
-            .map_err(|_| gone())?;
+        self.0.jobs.send(job).map_err(|_| {
+            ApiError::internal(anyhow::anyhow!("the password hashing threads are gone"))
+        })?;
         rx.await.map_err(ApiError::internal)
     }
 }
