@@ -126,10 +126,22 @@ pub fn bounded_text(raw: &str, what: &str, min: usize, max: usize) -> Result<Str
     Ok(s.to_owned())
 }
 
+/// The Unicode bidirectional embedding, override and isolate controls (U+202A–U+202E,
+/// U+2066–U+2069): in a name or a title they reorder what a page or an email shows around
+/// them ("Invoice U+202E fdp.exe"), so one-line fields refuse them.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// A single line of text (a name, a title, a job title): [`bounded_text`] that also refuses
 /// line breaks and tabs. Such text ends up in emails' subjects and bodies, in page titles
 /// and in one-line table cells, where a line break is never meant and can forge content.
 pub fn single_line(raw: &str, what: &str, min: usize, max: usize) -> Result<String, Invalid> {
+    if raw.chars().any(is_bidi_control) {
+        return Err(Invalid(format!(
+            "{what} must not contain text-direction control characters"
+        )));
+    }
     if raw
         .trim()
         .chars()
@@ -221,7 +233,7 @@ impl Slug {
 
 /// Declares a closed set of string values with its wire/database spelling.
 macro_rules! string_enum {
-    ($(#[$doc:meta])* $name:ident, $what:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident, $what:literal { $($variant:ident => $text:literal),+ $(,)? } unknown $least:ident) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType))]
@@ -245,13 +257,19 @@ macro_rules! string_enum {
                 }
             }
 
-            /// Reads a value the database holds; only valid values are ever written.
+            /// What an unknown stored value reads as: the least privileged value, never the
+            /// first one declared (for `Role`, that was Admin).
+            pub const UNKNOWN: $name = $name::$least;
+
+            /// Reads a value the database holds. Only valid values are written, and the
+            /// column's CHECK constraint (m0017) refuses others; should one be there anyway, it
+            /// fails closed: [`Self::UNKNOWN`], and an error in the log.
             pub fn from_db(s: &str) -> Self {
                 match Self::parse(s) {
                     Ok(v) => v,
                     Err(_) => {
-                        debug_assert!(false, concat!("unknown ", stringify!($name), " in database: {}"), s);
-                        $name::ALL[0]
+                        tracing::error!(value = s, read_as = Self::UNKNOWN.as_str(), concat!("unknown ", stringify!($name), " in the database"));
+                        Self::UNKNOWN
                     }
                 }
             }
@@ -280,35 +298,35 @@ macro_rules! string_enum {
 
 string_enum!(
     /// A user's role in their organization.
-    Role, "Role" { Admin => "ADMIN", User => "USER" }
+    Role, "Role" { Admin => "ADMIN", User => "USER" } unknown User
 );
 string_enum!(
     /// The stored state of an invitation; `expired` is derived from `expiresAt` when read.
     InvitationStatus, "Status" {
         Pending => "pending", Accepted => "accepted", Revoked => "revoked", Expired => "expired"
-    }
+    } unknown Revoked
 );
 string_enum!(PersonStatus, "Status" {
     Active => "active", Inactive => "inactive", OnLeave => "on_leave"
-});
+} unknown Inactive);
 string_enum!(TaskStatus, "Status" {
     Todo => "todo", Doing => "doing", Blocked => "blocked", Done => "done", Dropped => "dropped"
-});
+} unknown Todo);
 string_enum!(InitiativeStatus, "Status" {
     Planned => "planned", InProgress => "in_progress", Paused => "paused", Done => "done",
     Canceled => "canceled"
-});
-string_enum!(Rag, "Rag" { Green => "green", Amber => "amber", Red => "red" });
-string_enum!(FeedbackKind, "Kind" { Praise => "praise", Concern => "concern", Note => "note" });
+} unknown Planned);
+string_enum!(Rag, "Rag" { Green => "green", Amber => "amber", Red => "red" } unknown Red);
+string_enum!(FeedbackKind, "Kind" { Praise => "praise", Concern => "concern", Note => "note" } unknown Note);
 string_enum!(CampaignStatus, "Status" {
     Draft => "draft", Active => "active", Completed => "completed", Cancelled => "cancelled"
-});
+} unknown Cancelled);
 string_enum!(ReportKind, "Kind" {
     OneOnOneCadence => "oneonone-cadence", TaskStatus => "task-status"
-});
+} unknown TaskStatus);
 string_enum!(
     /// How often a pair means to meet.
-    Cadence, "Cadence" { Weekly => "weekly", Biweekly => "every-two-weeks", Monthly => "monthly" }
+    Cadence, "Cadence" { Weekly => "weekly", Biweekly => "every-two-weeks", Monthly => "monthly" } unknown Monthly
 );
 
 impl Cadence {
@@ -397,6 +415,19 @@ mod tests {
         assert!(!Cadence::Weekly.overdue(Some(last), Some(late), late));
         assert_eq!(Cadence::parse("every-two-weeks"), Ok(Cadence::Biweekly));
         assert!(Cadence::parse("daily").is_err());
+    }
+
+    #[test]
+    fn an_unknown_stored_value_reads_as_the_least_privileged_one() {
+        assert_eq!(Role::from_db("SUPERUSER"), Role::User);
+        assert_eq!(
+            Role::from_db("admin"),
+            Role::User,
+            "the stored case is exact"
+        );
+        assert_eq!(Role::from_db("ADMIN"), Role::Admin);
+        assert_eq!(InvitationStatus::from_db(""), InvitationStatus::Revoked);
+        assert_eq!(PersonStatus::from_db("gone"), PersonStatus::Inactive);
     }
 
     #[test]

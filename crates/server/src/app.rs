@@ -21,7 +21,15 @@ use axum::{
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use manageros_core::Clock;
 use manageros_store::DbOptions;
-use std::{future::Future, pin::pin, sync::Arc, time::Duration};
+use std::{
+    future::Future,
+    pin::pin,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 use tokio::{net::TcpListener, sync::Semaphore};
 use tokio_util::task::TaskTracker;
 use tower::Service;
@@ -227,8 +235,11 @@ async fn deadline(
 /// Serves until `shutdown` resolves, then finishes in-flight requests and background work.
 ///
 /// Our own accept loop rather than `axum::serve`, for the bounds of [`Limits`]: at most
-/// `max_connections` at once (a permit per connection), and a header-read timeout (hyper's,
-/// which needs a timer) so that a client that never finishes its headers is disconnected.
+/// `max_connections` at once (a permit per connection), at most `max_connections_per_client`
+/// of one client ([`crate::connections`]), and a header timeout that starts at accept: a
+/// connection whose first request has not arrived by then is closed (hyper's own header-read
+/// timeout, which needs a timer, covers the requests after the first; before it, the
+/// HTTP/1-or-2 detection waits for bytes without one).
 pub async fn serve(
     listener: TcpListener,
     router: Router,
@@ -240,6 +251,7 @@ pub async fn serve(
     let mail_worker = tokio::spawn(crate::outbox::run(state.clone(), stop_mail.clone()));
     let limits = state.config.limits.clone();
     let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let per_client = Arc::new(crate::connections::PerClient::default());
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -276,10 +288,24 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        let slot = match state.config.trusted_proxies.connection_key(peer.ip()) {
+            Some(key) => match per_client.take(key, limits.max_connections_per_client) {
+                Some(slot) => Some(slot),
+                None => {
+                    // Over its cap: closed at once (the stream and the permit are dropped).
+                    tracing::debug!(%peer, "connection refused: the client holds its cap");
+                    continue;
+                }
+            },
+            None => None,
+        };
         let _ = stream.set_nodelay(true);
         let router = router.clone();
         let config = state.config.clone();
+        let started = Arc::new(AtomicBool::new(false));
+        let first_request = Arc::clone(&started);
         let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+            first_request.store(true, Ordering::Relaxed);
             let mut req = req.map(axum::body::Body::new);
             let client = config.trusted_proxies.client(peer.ip(), req.headers());
             req.extensions_mut().insert(ClientAddr(client));
@@ -289,10 +315,24 @@ pub async fn serve(
             .serve_connection(TokioIo::new(stream), service)
             .into_owned();
         let connection = graceful.watch(connection);
+        let header_timeout = limits.header_timeout;
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
+            let mut connection = pin!(connection);
+            let ended = tokio::select! {
+                ended = connection.as_mut() => Some(ended),
+                () = tokio::time::sleep(header_timeout) => None,
+            };
+            let ended = match ended {
+                Some(ended) => ended,
+                // No request within the header timeout of accept: dropping the connection
+                // closes it.
+                None if !started.load(Ordering::Relaxed) => Ok(()),
+                None => connection.await,
+            };
+            if let Err(e) = ended {
                 tracing::debug!(error = %e, %peer, "connection ended with an error");
             }
+            drop(slot);
             drop(permit);
         });
     }

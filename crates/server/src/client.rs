@@ -13,6 +13,11 @@ use std::{net::IpAddr, str::FromStr};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientAddr(pub IpAddr);
 
+/// The client of a request whose `X-Forwarded-For`, from a trusted proxy, names it in a form
+/// that is no address: `0.0.0.0`, which is not this machine. Such requests cannot be told
+/// apart, so they share one rate limit.
+pub const UNKNOWN_CLIENT: IpAddr = IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
+
 /// The peers whose `X-Forwarded-For` is believed: `--trust-proxy 10.0.0.0/8,192.0.2.7`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TrustedProxies(Vec<IpNet>);
@@ -40,6 +45,21 @@ impl TrustedProxies {
         self.0.iter().any(|n| n.contains(&ip))
     }
 
+    /// What a connection from `peer` counts under for `--max-connections-per-client`: the
+    /// peer's address as [`Self::client`] resolves it without headers (an IPv4-mapped IPv6
+    /// address is its IPv4 one), an IPv6 peer's /64 network, or `None` for a trusted proxy,
+    /// whose connections carry many clients.
+    pub fn connection_key(&self, peer: IpAddr) -> Option<IpAddr> {
+        let peer = peer.to_canonical();
+        if self.trusts(peer) {
+            return None;
+        }
+        Some(match peer {
+            IpAddr::V4(_) => peer,
+            IpAddr::V6(v6) => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
+        })
+    }
+
     /// The client address of a request from `peer` carrying `headers`.
     pub fn client(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
         let peer = peer.to_canonical();
@@ -55,10 +75,11 @@ impl TrustedProxies {
             .collect();
         let mut client = peer;
         for hop in forwarded.iter().rev() {
-            // An entry that is no address was not written by a proxy of ours: the last
-            // address we could believe stands.
+            // An entry that is no address (`ip:port`, `[::1]`, `unknown`) names a client we
+            // cannot identify: an unknown client, never the proxy itself (which may be this
+            // machine, and `/metrics` answers this machine).
             let Ok(ip) = hop.parse::<IpAddr>().map(|ip| ip.to_canonical()) else {
-                break;
+                return UNKNOWN_CLIENT;
             };
             client = ip;
             if !self.trusts(ip) {
@@ -80,6 +101,22 @@ mod tests {
         }
         let t: TrustedProxies = trusted.parse().unwrap();
         t.client(peer.parse().unwrap(), &headers).to_string()
+    }
+
+    #[test]
+    fn a_connection_counts_under_its_peer_or_its_ipv6_network_and_a_proxy_is_not_capped() {
+        let t: TrustedProxies = "10.0.0.0/8".parse().unwrap();
+        let key = |peer: &str| {
+            t.connection_key(peer.parse().unwrap())
+                .map(|k| k.to_string())
+        };
+        assert_eq!(key("198.51.100.1").as_deref(), Some("198.51.100.1"));
+        assert_eq!(key("::ffff:198.51.100.1").as_deref(), Some("198.51.100.1"));
+        assert_eq!(
+            key("2001:db8:1:2:3:4:5:6").as_deref(),
+            Some("2001:db8:1:2::")
+        );
+        assert_eq!(key("10.1.2.3"), None);
     }
 
     #[test]
@@ -106,11 +143,22 @@ mod tests {
             "10.0.0.7",
             "only proxies: the leftmost one"
         );
-        assert_eq!(
-            client("10.0.0.0/8", "10.0.0.6", &["203.0.113.9, garbage"]),
-            "10.0.0.6",
-            "a hop that is no address stops the walk"
-        );
+        for garbage in ["garbage", "203.0.113.9:443", "[::1]", "unknown"] {
+            assert_eq!(
+                client(
+                    "10.0.0.0/8",
+                    "10.0.0.6",
+                    &[&format!("203.0.113.9, {garbage}")]
+                ),
+                "0.0.0.0",
+                "a hop that is no address is an unknown client: {garbage}"
+            );
+            assert_eq!(
+                client("127.0.0.1", "127.0.0.1", &[garbage]),
+                "0.0.0.0",
+                "never the proxy's own loopback address: {garbage}"
+            );
+        }
         assert_eq!(
             client("::1", "::1", &["2001:db8::1"]),
             "2001:db8::1",

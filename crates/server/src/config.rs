@@ -80,6 +80,11 @@ pub struct ServeArgs {
     #[arg(long, env = "MANAGEROS_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_connections: u64,
 
+    /// Connections one client address (an IPv6 client's /64) may hold at once; more are
+    /// closed as soon as they are accepted. A trusted proxy (`--trust-proxy`) is not capped.
+    #[arg(long, env = "MANAGEROS_MAX_CONNECTIONS_PER_CLIENT", default_value_t = 128, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections_per_client: u64,
+
     /// Days an organization's audit log keeps its security events.
     #[arg(long, env = "MANAGEROS_AUDIT_RETENTION_DAYS", default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=36_500))]
     pub audit_retention_days: u32,
@@ -116,6 +121,10 @@ impl std::fmt::Debug for ServeArgs {
             .field("header_timeout", &self.header_timeout)
             .field("request_timeout", &self.request_timeout)
             .field("max_connections", &self.max_connections)
+            .field(
+                "max_connections_per_client",
+                &self.max_connections_per_client,
+            )
             .field("audit_retention_days", &self.audit_retention_days)
             .field("trust_proxy", &self.trust_proxy)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
@@ -160,12 +169,15 @@ pub struct Config {
 /// descriptor) forever, and many of them cannot exhaust the process.
 #[derive(Clone, Debug)]
 pub struct Limits {
-    /// A request's headers must have arrived within this time of the connection being ready.
+    /// A request's headers must have arrived within this time of the connection being
+    /// accepted (and of the previous answer, on a kept-alive connection).
     pub header_timeout: std::time::Duration,
     /// A request, body included, must be answered within this time (else 408).
     pub request_timeout: std::time::Duration,
     /// Connections served at once.
     pub max_connections: usize,
+    /// Connections one client (`TrustedProxies::connection_key`) may hold at once.
+    pub max_connections_per_client: usize,
 }
 
 impl Default for Limits {
@@ -174,6 +186,7 @@ impl Default for Limits {
             header_timeout: std::time::Duration::from_secs(10),
             request_timeout: std::time::Duration::from_secs(30),
             max_connections: 1024,
+            max_connections_per_client: 128,
         }
     }
 }
@@ -184,6 +197,8 @@ impl Limits {
             header_timeout: std::time::Duration::from_secs(args.header_timeout),
             request_timeout: std::time::Duration::from_secs(args.request_timeout),
             max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+            max_connections_per_client: usize::try_from(args.max_connections_per_client)
+                .unwrap_or(usize::MAX),
         }
     }
 }

@@ -56,45 +56,53 @@ pub async fn limit_auth(State(state): State<AppState>, req: Request, next: Next)
     next.run(req).await
 }
 
-/// Failed sign-ins allowed per account (by the address typed, whether or not an account has
-/// it) in [`SIGN_IN_WINDOW_MS`]; `0` turns the limit off.
+/// Failed sign-ins allowed per account (by the address typed, normalised as an account's
+/// email is: trimmed, lower-case; whether or not an account has it) in [`SIGN_IN_WINDOW_MS`];
+/// `0` turns the limit off.
 pub struct SignInLimit(pub u32);
+
+/// One sign-in attempt, counted against its address before the password was checked.
+pub struct Attempt {
+    key: String,
+    window_start: i64,
+}
 
 impl SignInLimit {
     fn key(email: &str) -> String {
-        format!("sign-in:{}", email.to_lowercase())
+        // `" VICTIM@X "` is the account `victim@x` (Email::parse trims and lower-cases).
+        format!("sign-in:{}", email.trim().to_lowercase())
     }
 
-    /// Refuses a sign-in to `email` while its failures of this window are used up, before the
-    /// password is even checked.
-    pub async fn check(
+    /// Counts a sign-in attempt to `email` before its password is checked, in one atomic
+    /// step, and refuses it when the window's failures are used up: concurrent attempts each
+    /// take their own place, so no more than the limit are ever checked.
+    pub async fn attempt(
         &self,
         db: &impl ConnectionTrait,
         now: Timestamp,
         email: &str,
-    ) -> Result<(), ApiError> {
+    ) -> Result<Option<Attempt>, ApiError> {
         if self.0 == 0 {
-            return Ok(());
+            return Ok(None);
         }
-        let (start, left) = window(now, SIGN_IN_WINDOW_MS);
-        if limits::count(db, &Self::key(email), start).await? >= i64::from(self.0) {
+        let (window_start, left) = window(now, SIGN_IN_WINDOW_MS);
+        let key = Self::key(email);
+        if limits::add(db, &key, window_start, 1).await? > i64::from(self.0) {
             return Err(ApiError::RateLimited {
                 retry_after_secs: left,
             });
         }
-        Ok(())
+        Ok(Some(Attempt { key, window_start }))
     }
 
-    /// Counts a failed sign-in to `email`.
-    pub async fn failed(
+    /// A sign-in that succeeded gives its attempt back: only failures use up the budget.
+    pub async fn succeeded(
         &self,
         db: &impl ConnectionTrait,
-        now: Timestamp,
-        email: &str,
+        attempt: Option<Attempt>,
     ) -> Result<(), DbErr> {
-        if self.0 > 0 {
-            let (start, _) = window(now, SIGN_IN_WINDOW_MS);
-            limits::add(db, &Self::key(email), start, 1).await?;
+        if let Some(a) = attempt {
+            limits::add(db, &a.key, a.window_start, -1).await?;
         }
         Ok(())
     }

@@ -20,8 +20,9 @@ use utoipa::openapi::{
 
 /// The whitespace Rust's `str::trim` removes (Unicode `White_Space`), as a class body.
 const WS: &str = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
-/// What `single_line` refuses: control characters and the Unicode line separators.
-const NOT_IN_LINE: &str = r"\x00-\x1f\x7f-\x9f\u2028\u2029";
+/// What `single_line` refuses: control characters, the Unicode line separators and the
+/// bidirectional controls (`domain::is_bidi_control`).
+const NOT_IN_LINE: &str = r"\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069";
 /// What `bounded_text` and `long_text` refuse: control characters other than tab and breaks.
 const NOT_IN_TEXT: &str = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f";
 

@@ -203,7 +203,8 @@ pub struct AccessLogEntryView {
     pub user_id: String,
     pub name: String,
     /// `view`, `edit`, `delete` (by someone not taking part); `handoff` (items moved to or from
-    /// it when a manager changed); `link`, `unlink` (the user `subject` linked to or unlinked
+    /// it when a manager changed); `view-in-handoff` (its open items read in a handoff offer
+    /// by someone not taking part: the new manager); `link`, `unlink` (the user `subject` linked to or unlinked
     /// from `person`, one of its two people, by `userId`); `view-through-link`,
     /// `edit-through-link`, `delete-through-link` (by a participant whose account was linked
     /// to their person in place of another); `participant-removed` (`person` taken out by an

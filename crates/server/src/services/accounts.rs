@@ -19,6 +19,7 @@ use manageros_store::{
     begin_write,
     repo::{
         audit::Kind,
+        calendar_feeds,
         orgs::Organization,
         password_resets::{self, Purpose},
         sessions::{self, Device, Session},
@@ -283,9 +284,10 @@ pub async fn login(
     password: &str,
     device: &Device,
 ) -> Result<SignedIn, ApiError> {
-    // Too many failures for this address, from anywhere: refused before any password check.
+    // Too many failures for this address, from anywhere: refused before any password check;
+    // the attempt is counted now, and given back if the password matches.
     let now = state.now();
-    state.sign_in_limit.check(&state.db, now, email).await?;
+    let attempt = state.sign_in_limit.attempt(&state.db, now, email).await?;
     let found = match Email::parse(email) {
         Ok(email) => users::find_with_hash_by_email(&state.db, &email).await?,
         Err(_) => None,
@@ -295,8 +297,8 @@ pub async fn login(
         None => (None, None),
     };
     let matched = state.passwords.verify(password, hash).await?;
-    if !matched {
-        state.sign_in_limit.failed(&state.db, now, email).await?;
+    if matched {
+        state.sign_in_limit.succeeded(&state.db, attempt).await?;
     }
     let user = match user {
         Some(user) if matched => user,
@@ -440,6 +442,9 @@ pub async fn reset_password(state: &AppState, input: ResetPasswordRequest) -> Re
     // The link was mailed to the address: using it proves the address too.
     users::mark_verified(&txn, &user_id, now).await?;
     sessions::delete_all_for_user(&txn, &user_id).await?;
+    // The secret calendar feed is a credential too: whoever reset the password because the
+    // account was taken over must not leave the intruder a way to read the calendar.
+    calendar_feeds::revoke(&txn, &user_id).await?;
     password_resets::delete_for_user(&txn, Purpose::Reset, &user_id).await?;
     txn.commit().await?;
     Ok(())

@@ -5,9 +5,20 @@
 //! relationship's next one-on-one; the rest stays where it was. Private notes stay with their
 //! author, and the old manager keeps the history they took part in and gains nothing new. Each
 //! move is written to the access log of every one-on-one it touches.
+//!
+//! The offer is fixed when the manager changes: the items open then, with their text then
+//! (`repo::handoffs::items`), of which those still open are shown. Whoever reads an offer
+//! without having been one of the old pair (the new manager) has read part of those
+//! one-on-ones: the read is logged on each of them and in the audit log, as an admin's
+//! opening is. Another manager change of the person cancels the pending handoffs to anyone
+//! but the new manager, so setting the manager back closes the offer.
 
 use crate::api::input;
-use crate::{error::ApiError, services::conversation::over_before, state::AppState};
+use crate::{
+    error::ApiError,
+    services::{audit, conversation::over_before},
+    state::AppState,
+};
 use manageros_core::{
     HandoffId, OneOnOneId, OrgId, PersonId, TalkingPointId, TaskId, Timestamp,
     authz::{self, Actor},
@@ -16,7 +27,7 @@ use manageros_store::{
     ConnectionTrait, begin_write,
     repo::{
         conversation::{self, ActionItem, PointRow},
-        handoffs::{self, Handoff},
+        handoffs::{self, Handoff, Item, ItemKind},
         oneonones::{self, AccessAction},
         persons,
     },
@@ -29,8 +40,9 @@ pub const ALREADY_DECIDED: &str = "This handoff was already decided";
 pub const NOT_OFFERED_POINT: &str = "List only talking points this handoff offers";
 pub const NOT_OFFERED_TASK: &str = "List only action items this handoff offers";
 
-/// Called by the org chart's manager change, inside its write: records a handoff when the
-/// person leaves a manager with whom they have something open.
+/// Called by the org chart's manager change, inside its write: cancels the person's pending
+/// handoffs to anyone but the new manager, and records a handoff, with the items it offers as
+/// they are now, when the person leaves a manager with whom they have something open.
 pub(crate) async fn record_manager_change(
     db: &impl ConnectionTrait,
     org: &OrgId,
@@ -39,21 +51,32 @@ pub(crate) async fn record_manager_change(
     new: Option<&PersonId>,
     now: Timestamp,
 ) -> Result<(), ApiError> {
+    handoffs::cancel_pending_except(db, org, person, new, now).await?;
     let (Some(old), Some(new)) = (old, new) else {
         return Ok(());
     };
     if old == new {
         return Ok(());
     }
-    let open = !conversation::open_points_of_pair(db, org, person, old)
-        .await?
-        .is_empty()
-        || !conversation::open_action_items(db, org, person, old)
-            .await?
-            .is_empty();
-    if open {
-        handoffs::insert(db, org, person, old, new, now).await?;
+    let points = conversation::open_points_of_pair(db, org, person, old).await?;
+    let tasks = conversation::open_action_items(db, org, person, old).await?;
+    if points.is_empty() && tasks.is_empty() {
+        return Ok(());
     }
+    let items = points
+        .into_iter()
+        .map(|p| Item {
+            kind: ItemKind::Point,
+            id: p.id.to_string(),
+            text: p.body,
+        })
+        .chain(tasks.into_iter().map(|t| Item {
+            kind: ItemKind::Task,
+            id: t.id.to_string(),
+            text: t.title,
+        }))
+        .collect();
+    handoffs::insert(db, org, person, old, new, items, now).await?;
     Ok(())
 }
 
@@ -102,16 +125,79 @@ async fn offer(
             .map(|o| (id, o.one_on_one.scheduled_at)),
         None => None,
     };
+    // What was offered when the manager changed, as it was then, of which what is still open
+    // in the old relationship (moved or checked off since: no longer offered).
+    let fixed: HashMap<(ItemKind, String), String> = handoffs::items(db, org, &h.id)
+        .await?
+        .into_iter()
+        .map(|i| ((i.kind, i.id), i.text))
+        .collect();
+    let was = |kind: ItemKind, id: String| fixed.get(&(kind, id)).cloned();
+    let points = conversation::open_points_of_pair(db, org, &h.person_id, &h.old_manager_id)
+        .await?
+        .into_iter()
+        .filter_map(|mut p| {
+            p.body = was(ItemKind::Point, p.id.to_string())?;
+            Some(p)
+        })
+        .collect();
+    let action_items = conversation::open_action_items(db, org, &h.person_id, &h.old_manager_id)
+        .await?
+        .into_iter()
+        .filter_map(|mut t| {
+            t.title = was(ItemKind::Task, t.id.to_string())?;
+            Some(t)
+        })
+        .collect();
     Ok(Offer {
         person: name(&h.person_id),
         old_manager: name(&h.old_manager_id),
         new_manager: name(&h.new_manager_id),
-        points: conversation::open_points_of_pair(db, org, &h.person_id, &h.old_manager_id).await?,
-        action_items: conversation::open_action_items(db, org, &h.person_id, &h.old_manager_id)
-            .await?,
+        points,
+        action_items,
         target,
         handoff: h,
     })
+}
+
+/// An offer read by someone who was not one of the old pair has shown part of the old
+/// pair's one-on-ones: logged on each of them and in the audit log, as an admin's opening.
+async fn log_reading(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    offer: &Offer,
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    let h = &offer.handoff;
+    if actor
+        .person_id
+        .as_ref()
+        .is_some_and(|me| me == &h.person_id || me == &h.old_manager_id)
+    {
+        return Ok(());
+    }
+    let read: BTreeSet<&OneOnOneId> = offer
+        .points
+        .iter()
+        .map(|p| &p.oneonone_id)
+        .chain(offer.action_items.iter().map(|a| &a.oneonone_id))
+        .collect();
+    for o in read {
+        let org = &h.organization_id;
+        oneonones::log_access(db, org, o, &actor.user_id, AccessAction::ViewInHandoff, now).await?;
+        audit::record(
+            db,
+            audit::Event::new(org, audit::Kind::OneOnOneAdminAccess, now)
+                .by(&actor.user_id)
+                .target(o.as_str())
+                .detail(format!(
+                    "Read, in a handoff offer, the open items of the one-on-one of {} and {}",
+                    offer.old_manager, offer.person
+                )),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The caller's undecided handoffs, with what each offers.
@@ -121,7 +207,9 @@ pub async fn pending(state: &AppState, actor: &Actor) -> Result<Vec<Offer>, ApiE
     let mut out = vec![];
     for h in handoffs::pending_for(&state.db, &org, &me).await? {
         authz::authorize_handoff(actor, &h.facts())?;
-        out.push(offer(&state.db, &org, h, now).await?);
+        let offer = offer(&state.db, &org, h, now).await?;
+        log_reading(&state.db, actor, &offer, now).await?;
+        out.push(offer);
     }
     Ok(out)
 }
@@ -163,8 +251,10 @@ pub async fn decide(
         .ok_or_else(|| ApiError::not_found(authz::HANDOFF_NOT_FOUND))?;
     let now = state.now();
     let txn = begin_write(&state.db).await?;
+    // A handoff cancelled by a later manager change (closed, by no one) is gone.
     let h = handoffs::find(&txn, &org, &id)
         .await?
+        .filter(|h| h.resolved_at.is_none() || h.resolved_by_id.is_some())
         .ok_or_else(|| ApiError::not_found(authz::HANDOFF_NOT_FOUND))?;
     authz::authorize_handoff(actor, &h.facts())?;
     let offer = offer(&txn, &org, h, now).await?;

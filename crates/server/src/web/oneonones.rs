@@ -572,6 +572,7 @@ fn describe(e: &AccessEntry) -> String {
         "edit" => "changed it".into(),
         "delete" => "deleted it".into(),
         "handoff" => "moved open items to or from it after a change of manager".into(),
+        "view-in-handoff" => "read its open items in a handoff offer, as a new manager".into(),
         "link" => format!("linked the account of {subject} to {person}"),
         "unlink" => format!("unlinked the account of {subject} from {person}"),
         "view-through-link" => "opened it, through an account linked in place of another".into(),

@@ -629,3 +629,99 @@ async fn resets_to(app: &TestApp, to: &str) -> Vec<Email> {
         .filter(|m| m.subject == "Reset your ManagerOS password")
         .collect()
 }
+
+/// Issue 24: the lockout was keyed on the string typed (`" VICTIM@X "` had ten fresh attempts)
+/// and counted after the password check (40 concurrent wrong passwords were all checked).
+#[db_test(Options { sign_in_limit: 10, ..Default::default() })]
+async fn the_sign_in_lockout_counts_the_account_however_it_is_typed_and_under_concurrency(
+    app: TestApp,
+) {
+    app.signup_unverified("Vic", "victim@example.com").await;
+    let sign_in = |email: &'static str, password: &'static str| {
+        app.send(
+            app.request(reqwest::Method::POST, "/api/auth/login")
+                .json(&json!({"email": email, "password": password})),
+        )
+    };
+    for _ in 0..10 {
+        sign_in("victim@example.com", "wrong-password")
+            .await
+            .assert_status(401);
+    }
+    for variant in [
+        " VICTIM@EXAMPLE.COM ",
+        "Victim@Example.com",
+        "victim@example.com",
+    ] {
+        sign_in(variant, PASSWORD)
+            .await
+            .assert_error(429, "Too many requests, please try again later");
+    }
+
+    // The next window: 40 wrong passwords at once check at most ten passwords.
+    app.clock.advance_millis(15 * 60_000);
+    let all =
+        futures_util::future::join_all((0..40).map(|_| sign_in("VICTIM@example.com", "nope")))
+            .await;
+    let checked = all.iter().filter(|r| r.status == 401).count();
+    let refused = all.iter().filter(|r| r.status == 429).count();
+    assert_eq!((checked, refused), (10, 30));
+    sign_in("victim@example.com", PASSWORD)
+        .await
+        .assert_status(429);
+
+    // A success gives its attempt back: nine failures and a success leave one more try.
+    app.clock.advance_millis(15 * 60_000);
+    for _ in 0..9 {
+        sign_in("victim@example.com", "wrong-password")
+            .await
+            .assert_status(401);
+    }
+    sign_in(" victim@example.com", PASSWORD)
+        .await
+        .assert_status(200);
+    sign_in("victim@example.com", "wrong-password")
+        .await
+        .assert_status(401);
+    sign_in("victim@example.com", PASSWORD)
+        .await
+        .assert_status(429);
+}
+
+/// Issue 24: a secret calendar feed kept working after a password reset, which is what
+/// someone whose account was taken over does.
+#[db_test]
+async fn a_password_reset_revokes_the_calendar_feed(app: TestApp) {
+    let org = app.org("acme").await;
+    let (mel, _) = app.linked_member(&org, "Mel", "mel@acme.test").await;
+    let feed = mel.post("/api/me/calendar-feed", json!({})).await;
+    feed.assert_status(201);
+    let path = format!(
+        "/calendar/{}",
+        feed.body["url"]
+            .as_str()
+            .unwrap()
+            .split_once("/calendar/")
+            .unwrap()
+            .1
+    );
+    app.get(&path, None).await.assert_status(200);
+    app.post(
+        "/api/auth/forgot-password",
+        None,
+        json!({"email": "mel@acme.test"}),
+    )
+    .await
+    .assert_status(202);
+    let token = resets_to(&app, "mel@acme.test").await[0].link_token();
+    app.post(
+        "/api/auth/reset-password",
+        None,
+        json!({"token": token, "password": "a brand new password"}),
+    )
+    .await
+    .assert_status(204);
+    app.get(&path, None)
+        .await
+        .assert_error(404, "Calendar feed not found");
+}

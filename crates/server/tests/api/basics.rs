@@ -305,4 +305,8 @@ async fn without_a_token_metrics_are_for_this_machine_only(app: TestApp) {
     };
     assert_eq!(from("127.0.0.1").await, 200);
     assert_eq!(from("203.0.113.5").await, 404, "a client elsewhere");
+    // Issue 24: a last hop that is no address made the client the proxy's own loopback.
+    for garbage in ["203.0.113.5:443", "[::1]", "unknown", "127.0.0.1:80"] {
+        assert_eq!(from(garbage).await, 404, "an unknown client: {garbage}");
+    }
 }

@@ -941,3 +941,118 @@ async fn a_new_manager_is_offered_the_open_items_and_exactly_the_chosen_ones_mov
             .is_empty()
     );
 }
+
+/// The entries of a one-on-one's access log, as `(action, name)`.
+async fn access(user: &TestUser, o: &str) -> Vec<(String, String)> {
+    let r = user.get(&format!("/api/oneonones/{o}/access")).await;
+    r.assert_status(200);
+    r.body["log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_owned(),
+                e["name"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Issue 24: an admin who makes themselves a report's manager used to read the old pair's
+/// agenda through the handoff, live and unlogged, and kept reading it after changing back.
+#[db_test]
+async fn a_handoff_offers_what_was_open_at_the_change_its_readers_are_logged_and_a_revert_cancels_it(
+    app: TestApp,
+) {
+    let c = cast(&app, "acme").await;
+    let admin = &c.org.admin;
+    let person_path = format!("/api/people/{}", c.rep_p);
+    admin
+        .patch(&person_path, json!({"managerId": c.boss_p}))
+        .await
+        .assert_status(200);
+    let past = schedule(&app, &c.boss, &c.boss_p, &c.rep_p, -7).await;
+    add(&c.rep, &past, "Before the change").await;
+    let edited = add(&c.boss, &past, "Original text").await;
+
+    // The admin links themselves to a person and becomes the report's manager.
+    let me_p = app
+        .person(&c.org, "Admin Self", Some("admin@acme.test"))
+        .await;
+    admin
+        .put("/api/me/person", json!({"personId": me_p}))
+        .await
+        .assert_status(200);
+    admin
+        .patch(&person_path, json!({"managerId": me_p}))
+        .await
+        .assert_status(200);
+
+    // After the change the pair goes on: a new point, an edited one.
+    add(&c.rep, &past, "Written after the change").await;
+    c.boss
+        .patch(
+            &format!("/api/oneonones/{past}/talking-points/{edited}"),
+            json!({"text": "Secret edit"}),
+        )
+        .await
+        .assert_status(200);
+    assert!(access(&c.boss, &past).await.is_empty());
+
+    // The offer is what was open at the change, as it was then.
+    let r = admin.get("/api/handoffs").await;
+    r.assert_status(200);
+    let h = &r.body["handoffs"][0];
+    let id = h["id"].as_str().unwrap().to_owned();
+    let offered: Vec<&str> = h["talkingPoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(offered, ["Before the change", "Original text"]);
+
+    // Reading it was logged on that one-on-one and in the audit log, as opening it would be.
+    assert_eq!(
+        access(&c.boss, &past).await,
+        [("view-in-handoff".to_owned(), "Admin of acme".to_owned())]
+    );
+    let events = admin.get("/api/organization/audit-log").await;
+    events.assert_status(200);
+    let reads: Vec<&Value> = events.body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "oneonone_admin_access" && e["targetId"] == past.as_str())
+        .collect();
+    assert_eq!(reads.len(), 1, "{:?}", events.body);
+    // The report took part in the old one-on-ones: their reading is not logged.
+    let r = c.rep.get("/api/handoffs").await;
+    assert_eq!(r.body["handoffs"][0]["id"], id.as_str());
+    assert_eq!(access(&c.boss, &past).await.len(), 1);
+
+    // Setting the manager back cancels the offer: nothing to list, nothing to decide.
+    admin
+        .patch(&person_path, json!({"managerId": c.boss_p}))
+        .await
+        .assert_status(200);
+    for who in [admin, &c.rep] {
+        let r = who.get("/api/handoffs").await;
+        r.assert_status(200);
+        assert_eq!(r.body["handoffs"], json!([]));
+    }
+    admin
+        .post(&format!("/api/handoffs/{id}"), json!({}))
+        .await
+        .assert_error(404, "Handoff not found");
+    assert_eq!(access(&c.boss, &past).await.len(), 1);
+
+    // Another organization's admin cannot reach it either.
+    let other = app.org("globex").await;
+    other
+        .admin
+        .post(&format!("/api/handoffs/{id}"), json!({}))
+        .await
+        .assert_error(404, "Handoff not found");
+}

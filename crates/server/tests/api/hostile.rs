@@ -18,6 +18,7 @@ fn tight() -> Options {
             header_timeout: Duration::from_secs(1),
             request_timeout: Duration::from_secs(2),
             max_connections: 3,
+            ..Default::default()
         },
         ..Default::default()
     }
@@ -94,6 +95,67 @@ async fn connections_beyond_the_cap_wait_for_a_free_slot(app: TestApp) {
         dropped >= 1,
         "the fourth connection was served while three were held"
     );
+}
+
+fn silent_flood() -> Options {
+    Options {
+        limits: Limits {
+            header_timeout: Duration::from_secs(2),
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+/// Issue 24: 1,030 connections that sent nothing used to hold every slot for ever, and
+/// `/healthz` from anyone else timed out. Now one address holds at most its cap, another
+/// client is served while it does, and each silent connection is closed at the header
+/// timeout, counted from accept.
+#[db_test(silent_flood())]
+async fn silent_connections_from_one_address_neither_stay_nor_shut_out_another_client(
+    app: TestApp,
+) {
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let mut silent = Vec::with_capacity(1100);
+    for _ in 0..1100 {
+        silent.push(TcpStream::connect(&addr).await.expect("connect"));
+    }
+    let cap = Limits::default().max_connections_per_client;
+    assert!(cap < 1100 && Limits::default().max_connections < 1100);
+
+    // Another client (another loopback address) is answered while the flood holds its cap.
+    let other = reqwest::Client::builder()
+        .local_address("127.0.0.2".parse::<std::net::IpAddr>().unwrap())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        let r = other
+            .get(format!("{}/healthz", app.base))
+            .send()
+            .await
+            .expect("another client is answered");
+        assert_eq!(r.status(), 200);
+    }
+    let mut open = 0;
+    for s in &mut silent {
+        if !closed(s).await {
+            open += 1;
+        }
+    }
+    assert_eq!(
+        open, cap,
+        "the flooding address holds exactly its cap while the other client is served"
+    );
+
+    // Each silent connection is closed by the server (the guard in read_to_close only keeps
+    // a broken server from hanging the run).
+    for s in &mut silent {
+        let answer = read_to_close(s).await;
+        assert_eq!(answer, "", "a connection that asked nothing gets no answer");
+    }
+    // And the address can connect again once it let go.
+    app.get("/healthz", None).await.assert_status(200);
 }
 
 #[db_test]
@@ -457,4 +519,41 @@ async fn an_organization_is_not_a_mail_cannon(app: TestApp) {
     assert_eq!(c.body["feedbackCampaign"]["status"], "draft");
     assert_eq!(app.emails_to("r450@example.com").await.len(), 0);
     assert_eq!(app.emails_to("r399@example.com").await.len(), 1);
+}
+
+/// Issue 24: a name or a title with bidirectional controls (U+202E "right-to-left override")
+/// displays reordered in pages and emails: "Alice U+202E nimda" reads as "Aliceadmin". Refused in
+/// every one-line field, and nothing is written.
+#[db_test]
+async fn text_direction_controls_are_refused_in_one_line_fields(app: TestApp) {
+    let org = app.org("acme").await;
+    for c in ['\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}'] {
+        org.admin
+            .post("/api/people", json!({"name": format!("Alice{c}nimda")}))
+            .await
+            .assert_error(
+                400,
+                "Name must not contain text-direction control characters",
+            );
+        org.admin
+            .post("/api/tasks", json!({"title": format!("Pay{c}gpj.exe")}))
+            .await
+            .assert_error(
+                400,
+                "Title must not contain text-direction control characters",
+            );
+    }
+    let people = org.admin.get("/api/people").await;
+    assert_eq!(
+        people.body["pagination"]["totalCount"], 0,
+        "{}",
+        people.body
+    );
+    let tasks = org.admin.get("/api/tasks").await;
+    assert_eq!(tasks.body["pagination"]["totalCount"], 0, "{}", tasks.body);
+    // Right-to-left text itself is text.
+    org.admin
+        .post("/api/people", json!({"name": "שרה כהן"}))
+        .await
+        .assert_status(201);
 }

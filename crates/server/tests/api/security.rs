@@ -388,3 +388,33 @@ async fn the_last_two_admins_cannot_both_leave_at_once(app: TestApp) {
         assert_eq!(me["user"]["organizationId"], acme.id.as_str());
     }
 }
+
+/// Issue 24: an unknown role in the database was read as ADMIN (the first value declared) on
+/// every session lookup. The database refuses a value outside each closed set, whichever way
+/// it would be written.
+#[db_test]
+async fn the_database_refuses_a_value_outside_its_closed_set(app: TestApp) {
+    use manageros_store::ConnectionTrait;
+    let org = app.org("acme").await;
+    let mel = app.member(&org, "Mel", "mel@acme.test").await;
+    let db = &app.state.db;
+    for role in ["SUPERUSER", "admin", ""] {
+        let sql = format!("UPDATE users SET role = '{role}' WHERE email = 'mel@acme.test'");
+        assert!(
+            db.execute_unprepared(&sql).await.is_err(),
+            "{sql} was accepted"
+        );
+    }
+    let person = app.person(&org, "Pat", None).await;
+    let r = db
+        .execute_unprepared(&format!(
+            "UPDATE persons SET status = 'gone' WHERE id = '{person}'"
+        ))
+        .await;
+    assert!(r.is_err(), "an unknown person status was accepted");
+    // Mel is still a member, not an admin.
+    assert_eq!(app.me(&mel).await["user"]["role"], "USER");
+    mel.get("/api/organization/audit-log")
+        .await
+        .assert_status(403);
+}

@@ -8,6 +8,7 @@ pub mod campaign_response;
 pub mod feedback;
 pub mod feedback_campaign;
 pub mod handoff;
+pub mod handoff_item;
 pub mod initiative;
 pub mod initiative_owner;
 pub mod invitation;

@@ -22,6 +22,8 @@ mod m0012_names_version;
 mod m0013_outbox;
 mod m0014_rate_counters;
 pub mod m0015_oneonones_list_speed;
+mod m0016_handoff_items;
+mod m0017_value_checks;
 
 pub struct Migrator;
 
@@ -44,6 +46,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_outbox::Migration),
             Box::new(m0014_rate_counters::Migration),
             Box::new(m0015_oneonones_list_speed::Migration),
+            Box::new(m0016_handoff_items::Migration),
+            Box::new(m0017_value_checks::Migration),
         ]
     }
 }

@@ -1,7 +1,7 @@
 //! Handoffs: a person's manager changed; until the person or the new manager decides, the
 //! old relationship's open items are offered to move into the new one.
 
-use crate::entity::handoff;
+use crate::entity::{handoff, handoff_item};
 use manageros_core::{HandoffId, OrgId, PersonId, Timestamp, UserId, authz::HandoffFacts};
 use sea_orm::{
     ActiveValue::Set, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -24,12 +24,37 @@ impl Handoff {
 /// The most pending handoffs shown to one person at once.
 pub const MAX_PENDING: u64 = 20;
 
+/// What a handoff offers: an item of the old relationship, as it was when the manager changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ItemKind {
+    Point,
+    Task,
+}
+
+impl ItemKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Point => "point",
+            ItemKind::Task => "task",
+        }
+    }
+}
+
+/// One offered item: its id (a talking point's or a task's) and its text at the change.
+pub struct Item {
+    pub kind: ItemKind,
+    pub id: String,
+    pub text: String,
+}
+
+/// Records a handoff and the items it offers, fixed now.
 pub async fn insert(
     db: &impl ConnectionTrait,
     org: &OrgId,
     person: &PersonId,
     old_manager: &PersonId,
     new_manager: &PersonId,
+    items: Vec<Item>,
     now: Timestamp,
 ) -> Result<HandoffId, DbErr> {
     let id = HandoffId::generate();
@@ -45,7 +70,67 @@ pub async fn insert(
     })
     .exec_without_returning(db)
     .await?;
+    // Bounded by the queries that found them (open points and action items of one pair).
+    for chunk in items.chunks(100) {
+        handoff_item::Entity::insert_many(chunk.iter().map(|i| handoff_item::ActiveModel {
+            handoff_id: Set(id.clone()),
+            item_id: Set(i.id.clone()),
+            organization_id: Set(org.clone()),
+            kind: Set(i.kind.as_str().to_owned()),
+            text: Set(i.text.clone()),
+        }))
+        .exec_without_returning(db)
+        .await?;
+    }
     Ok(id)
+}
+
+/// The items a handoff offers, as they were when it was recorded.
+pub async fn items(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &HandoffId,
+) -> Result<Vec<Item>, DbErr> {
+    let rows = handoff_item::Entity::find()
+        .filter(handoff_item::Column::OrganizationId.eq(org.as_str()))
+        .filter(handoff_item::Column::HandoffId.eq(id.as_str()))
+        .all(db)
+        .await?;
+    // The column's CHECK allows these two; anything else offers nothing.
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let kind = [ItemKind::Point, ItemKind::Task]
+                .into_iter()
+                .find(|k| k.as_str() == r.kind)?;
+            Some(Item {
+                kind,
+                id: r.item_id,
+                text: r.text,
+            })
+        })
+        .collect())
+}
+
+/// Closes, undecided, every pending handoff of `person` to a manager other than `manager`
+/// (their manager changed again: back to the old one, or on to another); returns how many.
+/// A cancelled handoff has `resolved_at` and no `resolved_by_id`.
+pub async fn cancel_pending_except(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    person: &PersonId,
+    manager: Option<&PersonId>,
+    now: Timestamp,
+) -> Result<u64, DbErr> {
+    let mut q = handoff::Entity::update_many()
+        .col_expr(handoff::Column::ResolvedAt, Expr::value(now.as_millis()))
+        .filter(handoff::Column::OrganizationId.eq(org.as_str()))
+        .filter(handoff::Column::PersonId.eq(person.as_str()))
+        .filter(handoff::Column::ResolvedAt.is_null());
+    if let Some(m) = manager {
+        q = q.filter(handoff::Column::NewManagerId.ne(m.as_str()));
+    }
+    Ok(q.exec(db).await?.rows_affected)
 }
 
 pub async fn find(

@@ -707,6 +707,9 @@ pub enum AccessAction {
     Delete,
     /// Open items moved to or from it when one of its people changed manager.
     Handoff,
+    /// Its open items read in a handoff offer by someone who was not one of its two people
+    /// (the new manager of one of them).
+    ViewInHandoff,
     /// A participant read or changed it through a link that took their person over from
     /// another user ([`super::users::holds_by_takeover`]).
     ViewThroughLink,
@@ -723,6 +726,7 @@ impl AccessAction {
             AccessAction::Edit => "edit",
             AccessAction::Delete => "delete",
             AccessAction::Handoff => "handoff",
+            AccessAction::ViewInHandoff => "view-in-handoff",
             AccessAction::ViewThroughLink => "view-through-link",
             AccessAction::EditThroughLink => "edit-through-link",
             AccessAction::DeleteThroughLink => "delete-through-link",

@@ -1,0 +1,22 @@
+//! One item a handoff offers, as it was when the manager changed (m0016).
+
+use manageros_core::{HandoffId, OrgId};
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "handoff_items")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub handoff_id: HandoffId,
+    /// A talking point's id (`kind` = `point`) or a task's id (`kind` = `task`).
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub item_id: String,
+    pub organization_id: OrgId,
+    pub kind: String,
+    pub text: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
