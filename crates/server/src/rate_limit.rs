@@ -179,6 +179,45 @@ impl MailBudget {
     }
 }
 
+impl MailBudget {
+    /// For a notice that rides on another change (a participant taken out of a one-on-one,
+    /// a one-on-one deleted by an admin): takes one email from the recipient's and the
+    /// organization's budgets when both have room, and answers whether it did. When either
+    /// is used up it takes nothing and the notice is dropped, not the change: otherwise
+    /// whoever can fill someone's mailbox budget could stop an admin from changing anything
+    /// about them. The access log keeps the record the notice would have carried.
+    pub async fn take_for_notice(
+        &self,
+        db: &impl ConnectionTrait,
+        now: Timestamp,
+        org: &OrgId,
+        recipient: &str,
+    ) -> Result<bool, DbErr> {
+        let (start, _) = window(now, HOUR_MS);
+        let mut taken: Vec<String> = vec![];
+        for (limit, key) in [
+            (self.per_org, format!("mail-org:{org}")),
+            (
+                self.per_recipient,
+                format!("mail-to:{}", recipient.to_lowercase()),
+            ),
+        ] {
+            if limit == 0 {
+                continue;
+            }
+            let count = limits::add(db, &key, start, 1).await?;
+            taken.push(key);
+            if count > limit {
+                for key in &taken {
+                    limits::add(db, key, start, -1).await?;
+                }
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
 /// Forgets the windows that ended (kept a day, for a look at recent pressure).
 pub async fn forget_old(db: &impl ConnectionTrait, now: Timestamp) -> Result<u64, DbErr> {
     limits::delete_before(db, now.as_millis() - 24 * HOUR_MS).await

@@ -180,18 +180,19 @@ pub struct VerifyEmailResponse {
     pub organization: Option<OrganizationView>,
 }
 
-/// Verify an address with the token of the mailed link (no session needed), and join the
+/// Verify an address with the token of the mailed link (no session needed), choosing the
+/// account's password; every session of the account ends (sign in again), and it joins the
 /// organization of a single invitation waiting for it.
 #[utoipa::path(post, path = "/api/auth/verify-email", tag = "auth",
     request_body = VerifyEmailRequest,
     responses((status = 200, body = VerifyEmailResponse),
-        (status = 400, body = ErrorBody, description = "Invalid or expired verification token"),
+        (status = 400, body = ErrorBody, description = "Invalid or expired verification token, or an invalid password"),
         (status = 429, body = ErrorBody)))]
 pub async fn verify_email(
     State(state): State<AppState>,
     AppJson(body): AppJson<VerifyEmailRequest>,
 ) -> Result<AppJson<VerifyEmailResponse>, ApiError> {
-    let v = accounts::verify_email(&state, body).await?;
+    let v = accounts::verify_email(&state, body, None).await?;
     Ok(AppJson(VerifyEmailResponse {
         user: UserView::from(&v.user),
         was_invited: v.organization.is_some(),

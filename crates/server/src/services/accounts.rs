@@ -218,6 +218,10 @@ async fn queue_verification(
 pub struct VerifyEmailRequest {
     #[schema(value_type = input::Token, inline, required = true)]
     pub token: Option<String>,
+    /// The account's password from now on, chosen by whoever holds the link: the password
+    /// given at sign-up may have been someone else's (issue 24).
+    #[schema(value_type = input::Password, inline, required = true)]
+    pub password: Option<String>,
 }
 
 /// What verifying did: the account, and the organization it joined, if a single invitation
@@ -225,20 +229,45 @@ pub struct VerifyEmailRequest {
 pub struct Verified {
     pub user: User,
     pub organization: Option<Organization>,
+    /// The session of whoever verified, when they asked for one (the pages do).
+    pub token: Option<String>,
+}
+
+/// Whose account a verification link is for: the page shows it before anything is done.
+pub async fn verification(state: &AppState, token: &str) -> Result<User, ApiError> {
+    let user_id = password_resets::peek(
+        &state.db,
+        Purpose::Verify,
+        &session::hash_token(token.trim()),
+        state.now(),
+    )
+    .await?
+    .ok_or_else(|| ApiError::invalid("token", BAD_VERIFICATION_TOKEN))?;
+    users::find(&state.db, &user_id)
+        .await?
+        .ok_or_else(|| ApiError::invalid("token", BAD_VERIFICATION_TOKEN))
 }
 
 /// Verifies the address a link was mailed to (single use; no session needed: the link is
 /// the proof), then joins the organization of a single waiting invitation.
+///
+/// The link proves the address, not the password or the sessions that existed before it:
+/// anyone could have signed up with an invited address first, kept a session, and waited
+/// for its owner to click. So whoever clicks chooses the password, and every session of the
+/// account ends (its calendar feed too); with `device`, the clicker gets a new one.
 pub async fn verify_email(
     state: &AppState,
     input: VerifyEmailRequest,
+    device: Option<&Device>,
 ) -> Result<Verified, ApiError> {
     validate! {
         token = "token": match input.token.as_deref().map(str::trim) {
             None | Some("") => Err(Invalid::new(BAD_VERIFICATION_TOKEN)),
             Some(t) => Ok(t.to_owned()),
         },
+        password = "password": Password::parse(input.password.as_deref().unwrap_or_default()),
     }
+    let hash = state.passwords.hash(password.expose()).await?;
     let now = state.now();
     let txn = begin_write(&state.db).await?;
     let user_id =
@@ -246,7 +275,11 @@ pub async fn verify_email(
             .await?
             .ok_or_else(|| ApiError::invalid("token", BAD_VERIFICATION_TOKEN))?;
     users::mark_verified(&txn, &user_id, now).await?;
+    users::set_password_hash(&txn, &user_id, &hash, now).await?;
+    sessions::delete_all_for_user(&txn, &user_id).await?;
+    calendar_feeds::revoke(&txn, &user_id).await?;
     password_resets::delete_for_user(&txn, Purpose::Verify, &user_id).await?;
+    password_resets::delete_for_user(&txn, Purpose::Reset, &user_id).await?;
     let user = users::find(&txn, &user_id)
         .await?
         .ok_or_else(|| ApiError::invalid("token", BAD_VERIFICATION_TOKEN))?;
@@ -257,8 +290,16 @@ pub async fn verify_email(
     let user = users::find(&txn, &user_id)
         .await?
         .ok_or(ApiError::Unauthorized)?;
+    let token = match device {
+        Some(device) => Some(start_session(&txn, &user_id, device, now).await?),
+        None => None,
+    };
     txn.commit().await?;
-    Ok(Verified { user, organization })
+    Ok(Verified {
+        user,
+        organization,
+        token,
+    })
 }
 
 /// Mails a new verification link to the signed-in user (the old ones keep working until

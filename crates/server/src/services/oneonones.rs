@@ -547,7 +547,27 @@ async fn notify_removed(
             &html,
         )
         .map_err(ApiError::internal)?;
-        outbox::queue(txn, state, &mail, Some(&o.one_on_one.organization_id), None).await?;
+        notice(txn, state, &mail, &o.one_on_one.organization_id).await?;
+    }
+    Ok(())
+}
+
+/// Queues a notice within the mail budgets (`MailBudget::take_for_notice`): past them it is
+/// dropped, and the change it tells of goes on.
+async fn notice(
+    txn: &impl ConnectionTrait,
+    state: &AppState,
+    mail: &Mail,
+    org: &OrgId,
+) -> Result<(), ApiError> {
+    if state
+        .mail_budget
+        .take_for_notice(txn, state.now(), org, &mail.to)
+        .await?
+    {
+        outbox::queue(txn, state, mail, Some(org), None).await?;
+    } else {
+        tracing::info!(subject = %mail.subject, "notice dropped: a mail budget is used up");
     }
     Ok(())
 }
@@ -608,7 +628,7 @@ async fn notify_deleted(
             &html,
         )
         .map_err(ApiError::internal)?;
-        outbox::queue(txn, state, &mail, Some(&o.one_on_one.organization_id), None).await?;
+        notice(txn, state, &mail, &o.one_on_one.organization_id).await?;
     }
     Ok(())
 }

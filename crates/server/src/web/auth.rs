@@ -4,6 +4,7 @@
 
 use super::{Ctx, FormState, Layout, PageError, Posted, safe_next};
 use crate::{
+    error::ApiError,
     extract::Client,
     services::accounts::{self, ResetPasswordRequest, SignupRequest},
     session,
@@ -287,43 +288,87 @@ struct VerifyPage {
     layout: Layout,
     form: FormState,
     token: String,
+    /// Whose account the link is for, `(name, email)`, while the link is valid.
+    account: Option<(String, String)>,
 }
 
-/// `/verify-email?token=`, the mailed link: a button, so that a mail scanner fetching the
-/// link verifies (and joins) nothing.
-pub async fn verify_page(ctx: Ctx, Query(q): Query<TokenQuery>) -> Response {
-    ctx.render(&VerifyPage {
-        layout: ctx.layout("Confirm your email address"),
-        form: FormState::default(),
-        token: q.token.unwrap_or_default(),
-    })
+impl VerifyPage {
+    /// The page for `token`; a link that is no longer valid says so next to the token.
+    async fn new(
+        state: &AppState,
+        ctx: &Ctx,
+        token: String,
+        mut form: FormState,
+    ) -> Result<Self, PageError> {
+        let account = match accounts::verification(state, &token).await {
+            Ok(u) => Some((u.name, u.email.to_string())),
+            Err(ApiError::Validation(fields)) => {
+                form.fields.extend(fields);
+                None
+            }
+            Err(e) => return Err(PageError::Api(e)),
+        };
+        Ok(Self {
+            layout: ctx.layout("Confirm your email address"),
+            form,
+            token,
+            account,
+        })
+    }
+}
+
+/// `/verify-email?token=`, the mailed link: whose account it is, and a form to choose its
+/// password and confirm (a button, so that a mail scanner fetching the link verifies and
+/// joins nothing).
+pub async fn verify_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, PageError> {
+    let page = VerifyPage::new(
+        &state,
+        &ctx,
+        q.token.unwrap_or_default(),
+        FormState::default(),
+    )
+    .await?;
+    Ok(ctx.render_status(page.form.status(), &page))
+}
+
+#[derive(Deserialize)]
+pub struct VerifyForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
 }
 
 pub async fn verify(
     State(state): State<AppState>,
+    Client(device): Client,
     ctx: Ctx,
-    Posted(f): Posted<accounts::VerifyEmailRequest>,
+    Posted(f): Posted<VerifyForm>,
 ) -> Result<Response, PageError> {
-    let token = f.token.clone().unwrap_or_default();
-    match accounts::verify_email(&state, f).await {
+    let input = accounts::VerifyEmailRequest {
+        token: Some(f.token.clone()),
+        password: Some(f.password),
+    };
+    match accounts::verify_email(&state, input, Some(&device)).await {
         Ok(v) => {
             let message = match &v.organization {
                 Some(org) => format!("Your address is confirmed. You joined {}.", org.name),
                 None => "Your address is confirmed.".to_owned(),
             };
-            let to = if ctx.user.is_some() { "/" } else { "/login" };
-            Ok(ctx.redirect_with(to, &message))
+            Ok(match &v.token {
+                Some(token) => signed_in(&state, &ctx, token, Some("/"), &message),
+                None => ctx.redirect_with("/login", &message),
+            })
         }
         Err(e) => {
             let status = e.status();
-            Ok(ctx.render_status(
-                status,
-                &VerifyPage {
-                    layout: ctx.layout("Confirm your email address"),
-                    form: FormState::from_error(e)?,
-                    token,
-                },
-            ))
+            let form = FormState::from_error(e)?;
+            let page = VerifyPage::new(&state, &ctx, f.token, form).await?;
+            Ok(ctx.render_status(status, &page))
         }
     }
 }

@@ -230,6 +230,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(account::revoke_session),
         )
         .route("/settings/permissions", get(settings::permissions))
+        .route_layer(axum::middleware::from_fn(pages_are_documents))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             with_navigation,
@@ -246,6 +247,23 @@ pub fn router(state: AppState) -> Router<AppState> {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
+}
+
+/// A page is read by navigating to it (`Sec-Fetch-Dest: document`), or by its own htmx
+/// requests (`empty`); a browser that sends no fetch metadata is let through. Fetched as an
+/// image, a frame, a script or a style — a Markdown image `![x](/oneonones/{id})` in a task
+/// description an admin opens — it is refused before any handler runs, so nothing is read and
+/// no view is logged (issue 24). The assets are what those requests are for.
+async fn pages_are_documents(req: Request, next: axum::middleware::Next) -> Response {
+    let dest = req
+        .headers()
+        .get("sec-fetch-dest")
+        .map(|v| v.to_str().unwrap_or("?"));
+    match dest {
+        None | Some("document" | "empty") => next.run(req).await,
+        Some(_) if req.uri().path().starts_with("/assets/") => next.run(req).await,
+        Some(_) => ApiError::forbidden("A page is opened by navigating to it").into_response(),
+    }
 }
 
 /// No inline script or style, nothing from elsewhere, no framing, forms post only here.

@@ -647,7 +647,9 @@ pub struct Typed {
 }
 
 /// Markdown notes as HTML: parsed by a real parser, then cleaned by an HTML sanitizer, so a
-/// script written into notes never runs.
+/// script written into notes never runs. Images are dropped: the pages' CSP loads none from
+/// elsewhere, and one from here (`![x](/oneonones/{id})`) would make a reader's browser fetch
+/// a page as them (issue 24).
 pub fn render_markdown(md: &str) -> String {
     let mut html = String::new();
     let parser = pulldown_cmark::Parser::new_ext(
@@ -658,6 +660,7 @@ pub fn render_markdown(md: &str) -> String {
     );
     pulldown_cmark::html::push_html(&mut html, parser);
     ammonia::Builder::default()
+        .rm_tags(["img"])
         .link_rel(Some("noopener noreferrer nofollow"))
         .clean(&html)
         .to_string()
@@ -808,6 +811,15 @@ mod tests {
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
+    }
+
+    #[test]
+    fn images_in_markdown_are_dropped() {
+        let html =
+            render_markdown("Before ![x](/oneonones/oo_01) and <img src=\"/people/p_1\"> after");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.contains("/oneonones/"), "{html}");
+        assert!(html.contains("Before") && html.contains("after"), "{html}");
     }
 
     #[test]

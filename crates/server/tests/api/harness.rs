@@ -466,10 +466,12 @@ impl TestApp {
 
     /// Signs up a new account, verifies its address with the mailed link (which joins the
     /// organization of a single waiting invitation), and returns it, signed in.
+    /// Signs up, verifies the address and signs in again (verifying ends every session of
+    /// the account, the sign-up's too).
     pub async fn signup(&self, name: &str, email: &str) -> TestUser {
-        let u = self.signup_unverified(name, email).await;
+        self.signup_unverified(name, email).await;
         self.verify(email).await;
-        u
+        self.login(email).await
     }
 
     /// Signs up a new account and returns it, signed in, its address not yet verified.
@@ -497,7 +499,7 @@ impl TestApp {
             .post(
                 "/api/auth/verify-email",
                 None,
-                json!({"token": mail.link_token()}),
+                json!({"token": mail.link_token(), "password": PASSWORD}),
             )
             .await;
         r.assert_status(200);

@@ -557,3 +557,49 @@ async fn text_direction_controls_are_refused_in_one_line_fields(app: TestApp) {
         .await
         .assert_status(201);
 }
+
+/// Issue 24, finding 4: "You were taken out of a one-on-one" was sent without counting, so
+/// 15 swaps in a moment mailed one address 10 times against a budget of 5. Every notice now
+/// counts; past the budget it is dropped, and the swap itself still happens and is logged.
+#[db_test(production_mail_limits())]
+async fn notices_count_in_the_mail_budget(app: TestApp) {
+    let org = app.org("acme").await;
+    let boss_p = app.link_admin(&org, "Boss").await;
+    let (_, john) = app.linked_member(&org, "John", "john@acme.test").await;
+    let (_, third) = app.linked_member(&org, "Third", "third@acme.test").await;
+    let one = |report: &str| json!({"participant1Id": boss_p, "participant2Id": report, "scheduledAt": "2025-10-20T14:00:00Z"});
+    let id = org
+        .admin
+        .post("/api/oneonones", one(&john))
+        .await
+        .id("oneOnOne");
+    let path = format!("/api/oneonones/{id}");
+    for i in 0..15 {
+        let to = if i % 2 == 0 { &third } else { &john };
+        org.admin.put(&path, one(to)).await.assert_status(200);
+    }
+    for to in ["john@acme.test", "third@acme.test"] {
+        let mails = app.emails_to(to).await;
+        assert!(
+            mails.len() <= 5,
+            "{to} got {} emails: {:?}",
+            mails.len(),
+            mails.iter().map(|m| &m.subject).collect::<Vec<_>>()
+        );
+        assert!(
+            mails
+                .iter()
+                .any(|m| m.subject == "You were taken out of a one-on-one"),
+            "{to} was told at least until the budget ran out"
+        );
+    }
+    // Every swap is in the log, told or not.
+    let log = org.admin.get(&format!("{path}/access")).await;
+    let removed = log.body["log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "participant-removed")
+        .count();
+    assert_eq!(removed, 15, "{}", log.body);
+}

@@ -460,7 +460,7 @@ async fn the_onboarding_workflow(app: TestApp) {
     let v = app.verify("newuser@example.com").await;
     assert_eq!(v.body["wasInvited"], true);
     assert_eq!(v.body["user"]["emailVerified"], true);
-    let newbie = app.user(&r.body);
+    let newbie = app.login("newuser@example.com").await;
     let users = acme.admin.get("/api/organization/linkable-users").await;
     let found = users.body["users"]
         .as_array()

@@ -567,9 +567,13 @@ async fn verifying_the_address_joins_the_single_waiting_invitation(app: TestApp)
     let p = acme.admin.get(&format!("/api/people/{person}")).await;
     assert_eq!(p.body["person"]["userId"], Value::Null);
     // A wrong token verifies nothing; asking again mails a new link.
-    app.post("/api/auth/verify-email", None, json!({"token": "nope"}))
-        .await
-        .assert_error(400, "Invalid or expired verification token");
+    app.post(
+        "/api/auth/verify-email",
+        None,
+        json!({"token": "nope", "password": PASSWORD}),
+    )
+    .await
+    .assert_error(400, "Invalid or expired verification token");
     squatter
         .post("/api/auth/resend-verification", json!({}))
         .await
@@ -590,12 +594,19 @@ async fn verifying_the_address_joins_the_single_waiting_invitation(app: TestApp)
         app.post(
             "/api/auth/verify-email",
             None,
-            json!({"token": l.link_token()}),
+            json!({"token": l.link_token(), "password": PASSWORD}),
         )
         .await
         .assert_error(400, "Invalid or expired verification token");
     }
+    // The squatter's session, from before the address was proved, ended with it; the
+    // password is the one the link's holder chose.
     squatter
+        .post("/api/auth/resend-verification", json!({}))
+        .await
+        .assert_error(401, "Unauthorized");
+    let owner = app.login("new@example.com").await;
+    owner
         .post("/api/auth/resend-verification", json!({}))
         .await
         .assert_error(409, "Your email address is already verified");
@@ -629,6 +640,11 @@ async fn with_several_invitations_the_user_chooses(app: TestApp) {
     let r = app.verify("sought@example.com").await;
     assert_eq!(r.body["wasInvited"], false);
     assert_eq!(r.body["organization"], Value::Null);
+    sought
+        .get("/api/me")
+        .await
+        .assert_error(401, "Unauthorized");
+    let sought = app.login("sought@example.com").await;
 
     let r = sought.get("/api/invitations").await;
     r.assert_status(200);
@@ -887,4 +903,75 @@ async fn invitation_emails_quote_and_escape_what_users_wrote(app: TestApp) {
         mail.html
     );
     assert!(mail.html.contains("/invitations/accept?token="), "the link");
+}
+
+/// Issue 24, finding 3: someone who signed up first with an invited address kept their
+/// session, and when the address's owner clicked the verification link that session became
+/// a member. Verifying now makes the link's holder choose the password and ends every
+/// session the account had.
+#[db_test]
+async fn verifying_an_address_takes_the_account_from_whoever_signed_up_with_it_first(app: TestApp) {
+    let acme = app.org("acme").await;
+    app.invite(&acme, "owner@example.com", None).await;
+    let r = app
+        .post(
+            "/api/auth/signup",
+            None,
+            json!({"name": "Squatter", "email": "owner@example.com", "password": "the squatter's"}),
+        )
+        .await;
+    r.assert_status(201);
+    let squatter = app.user(&r.body);
+
+    // The link's holder must choose a password: none, or a bad one, verifies nothing.
+    let token = app
+        .emails_to("owner@example.com")
+        .await
+        .iter()
+        .rev()
+        .find(|m| m.subject.starts_with("Confirm your email address"))
+        .expect("a verification email")
+        .link_token();
+    app.post("/api/auth/verify-email", None, json!({"token": token}))
+        .await
+        .assert_field_error("password");
+    app.post(
+        "/api/auth/verify-email",
+        None,
+        json!({"token": token, "password": "short"}),
+    )
+    .await
+    .assert_field_error("password");
+    squatter.get("/api/me").await.assert_status(200);
+
+    let r = app
+        .post(
+            "/api/auth/verify-email",
+            None,
+            json!({"token": token, "password": "the owner's own password"}),
+        )
+        .await;
+    r.assert_status(200);
+    assert_eq!(r.body["organization"]["id"], acme.id.as_str());
+    // The squatter is out, and their password no longer opens the account.
+    squatter
+        .get("/api/me")
+        .await
+        .assert_error(401, "Unauthorized");
+    app.post(
+        "/api/auth/login",
+        None,
+        json!({"email": "owner@example.com", "password": "the squatter's"}),
+    )
+    .await
+    .assert_error(401, "Invalid email or password");
+    let r = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"email": "owner@example.com", "password": "the owner's own password"}),
+        )
+        .await;
+    r.assert_status(200);
+    assert_eq!(r.body["user"]["organizationId"], acme.id.as_str());
 }

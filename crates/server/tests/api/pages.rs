@@ -206,17 +206,49 @@ async fn a_manager_signs_up_creates_an_organization_and_schedules_a_one_on_one(a
     let path = link.trim_start_matches(&app.base).to_owned();
     let page = b.get(&path).await;
     assert_eq!(page.status, 200);
+    // The page says whose account it is and asks for its password (issue 24).
+    assert!(page.html.contains("grace@example.com"), "{}", page.html);
+    assert!(
+        page.html.contains("<strong>Grace</strong>"),
+        "{}",
+        page.html
+    );
     let token = path.split("token=").nth(1).unwrap().to_owned();
+    let short = b
+        .post(
+            "/verify-email",
+            &[
+                ("csrf", &csrf(&page.html)),
+                ("token", &token),
+                ("password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(short.status, 400);
+    assert!(
+        short.html.contains(r#"id="password-error""#),
+        "{}",
+        short.html
+    );
     let done = b
         .post(
             "/verify-email",
-            &[("csrf", &csrf(&page.html)), ("token", &token)],
+            &[
+                ("csrf", &csrf(&page.html)),
+                ("token", &token),
+                ("password", PASSWORD),
+            ],
         )
         .await;
     assert_eq!((done.status, done.location.as_deref()), (303, Some("/")));
     let welcome = b.get("/welcome").await;
     assert!(welcome.html.contains("Your address is confirmed."));
     assert!(!welcome.html.contains("Mail me a new link"));
+    // A link used up says so instead of asking for a password.
+    let spent = b.get(&path).await;
+    assert_eq!(spent.status, 400);
+    assert!(spent.html.contains("Invalid or expired verification token"));
+    assert!(!spent.html.contains(r#"name="password""#));
     let t = csrf(&welcome.html);
     let p = b
         .post(
@@ -2323,4 +2355,54 @@ async fn a_private_meeting_is_seen_only_by_whom_the_rule_allows(app: TestApp) {
     pat.get(&format!("/api/meetings/{id}"))
         .await
         .assert_status(404);
+}
+
+/// Issue 24, finding 7: a Markdown image `![x](/oneonones/{id})` in a task description made
+/// an admin's browser fetch that one-on-one's page, which logged a view. A page fetched as
+/// anything but a document (or the page's own htmx request) is refused before its handler
+/// runs: nothing is read, nothing logged.
+#[db_test]
+async fn a_page_fetched_as_an_image_is_refused_and_logs_nothing(app: TestApp) {
+    let org = app.org("acme").await;
+    let (jane, jane_p) = app.linked_member(&org, "Jane", "jane@acme.test").await;
+    let (_, john_p) = app.linked_member(&org, "John", "john@acme.test").await;
+    let id = jane
+        .post(
+            "/api/oneonones",
+            serde_json::json!({"participant1Id": jane_p, "participant2Id": john_p, "scheduledAt": "2030-01-07T10:00:00Z"}),
+        )
+        .await
+        .id("oneOnOne");
+    let app = &app;
+    let fetch = |dest: &'static str| {
+        let rb = app
+            .request(Method::GET, &format!("/oneonones/{id}"))
+            .header(
+                header::COOKIE,
+                format!("manageros_session={}", org.admin.token),
+            )
+            .header("sec-fetch-dest", dest);
+        async move { app.send(rb).await.status }
+    };
+    let log = || async {
+        jane.get(&format!("/api/oneonones/{id}/access")).await.body["log"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    for dest in ["image", "iframe", "script", "style", "object"] {
+        assert_eq!(fetch(dest).await, 403, "{dest}");
+    }
+    assert_eq!(log().await, 0, "nothing was read");
+    // Opened as a page, it is shown and logged once.
+    assert_eq!(fetch("document").await, 200);
+    assert_eq!(log().await, 1);
+    // The assets are still images and styles.
+    let css = app
+        .send(
+            app.request(Method::GET, "/assets/missing.css")
+                .header("sec-fetch-dest", "style"),
+        )
+        .await;
+    assert_ne!(css.status, 403);
 }

@@ -53,6 +53,8 @@ async fn sign_up(app: &TestApp, b: &Browser, name: &str, email: &str) {
         .expect("a verification email")
         .link();
     b.goto(&link, "verify-email").await;
+    assert!(b.text().await.contains(email), "the page names the account");
+    b.fill("#password", PASSWORD).await;
     b.click("form[action='/verify-email'] button", "verified")
         .await;
     assert!(b.text().await.contains("Your address is confirmed."));

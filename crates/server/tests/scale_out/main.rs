@@ -218,17 +218,25 @@ async fn member(base: &str, dir: &Path, name: &str, email: &str) -> String {
     )
     .await;
     assert_eq!(s, 201, "{b}");
-    let token = b["token"].as_str().unwrap().to_owned();
     let verify = mailed_token(dir, email, "Confirm your email address").await;
     let (s, b) = post(
         base,
         "/api/auth/verify-email",
         None,
-        json!({"token": verify}),
+        json!({"token": verify, "password": PASSWORD}),
     )
     .await;
     assert_eq!(s, 200, "{b}");
-    token
+    // Verifying ended the sign-up's session: sign in again.
+    let (s, b) = post(
+        base,
+        "/api/auth/login",
+        None,
+        json!({"email": email, "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    b["token"].as_str().unwrap().to_owned()
 }
 
 /// Stops a replica as a supervisor would (SIGTERM) and waits for it to exit.

@@ -43,6 +43,24 @@ pub async fn create(
     Ok(())
 }
 
+/// The user a valid, unused token belongs to, without using it up (to show whose account a
+/// link is for before anything is done with it).
+pub async fn peek(
+    db: &impl ConnectionTrait,
+    purpose: Purpose,
+    token_hash: &str,
+    now: Timestamp,
+) -> Result<Option<UserId>, DbErr> {
+    Ok(password_reset::Entity::find()
+        .filter(password_reset::Column::Purpose.eq(purpose.as_str()))
+        .filter(password_reset::Column::TokenHash.eq(token_hash))
+        .filter(password_reset::Column::UsedAt.is_null())
+        .filter(password_reset::Column::ExpiresAt.gt(now.as_millis()))
+        .one(db)
+        .await?
+        .map(|m| UserId::from_db(m.user_id)))
+}
+
 /// Uses up a token: marks it used if it is valid and unused, and returns its user. The
 /// conditional UPDATE makes the token single-use even when two requests race.
 pub async fn consume(
