@@ -1149,6 +1149,16 @@ pub enum CampaignScope {
     CreatedBy(UserId),
 }
 
+/// The campaigns about the caller (issue 24): their subject sees who was asked about them,
+/// and which of those are outside the organization, never the answers. Only the caller's own
+/// person's; a member not linked to a person has none (`None`).
+pub fn campaign_subject_scope(actor: &Actor) -> Result<Option<(OrgId, PersonId)>, Refusal> {
+    let org = actor.org_id.clone().ok_or_else(|| {
+        Refusal::Forbidden("User must belong to an organization to view feedback campaigns".into())
+    })?;
+    Ok(actor.person_id.clone().map(|p| (org, p)))
+}
+
 pub fn campaign_scope(actor: &Actor) -> CampaignScope {
     if actor.is_admin() {
         CampaignScope::All

@@ -105,6 +105,16 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     manageros_store::migrate(&db)
         .await
         .map_err(|e| anyhow::anyhow!("cannot migrate the database: {e}"))?;
+    // The form-token key: made by the first server to start, then shared by all.
+    let fresh = data_encoding::HEXLOWER.encode(&rand::random::<[u8; 32]>());
+    let form_key = manageros_store::repo::secrets::get_or_create(
+        &db,
+        "form-token-key",
+        &fresh,
+        settings.clock.now(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("cannot read the form-token key: {e}"))?;
     let mailer = Mailer::new(
         settings.smtp_url.as_deref(),
         &settings.outbox,
@@ -117,6 +127,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             trusted_proxies: settings.trusted_proxies,
             auth_rate_limit: settings.auth_rate_limit,
             metrics_token: settings.metrics_token,
+            form_key: crate::config::FormKey(form_key.into_bytes().into()),
             ..Config::new(
                 &settings.public_url,
                 settings.limits,
@@ -163,6 +174,12 @@ pub fn build_router(state: AppState) -> Router {
         .layer(middleware::from_fn(crate::metrics::record))
         .layer(middleware::from_fn_with_state(request_timeout, deadline))
         .layer(middleware::from_fn(head_size))
+        // Outside `/api`, every error a browser gets is a page (an unknown page, a refused
+        // extractor, a rate limit, an oversized head): around everything that answers one.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::web::errors_as_pages,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -163,6 +163,19 @@ pub struct Config {
     pub auth_rate_limit: u32,
     /// Who may read `/metrics` from elsewhere than this machine (`--metrics-token`).
     pub metrics_token: Option<String>,
+    /// The key of the pages' form tokens, shared by every replica through the database.
+    pub form_key: FormKey,
+}
+
+/// The key the pages' form tokens are computed with (HMAC-SHA256 of the session), kept in the
+/// database (`repo::secrets`, m0018) so that every replica computes the same; never printed.
+#[derive(Clone, Default)]
+pub struct FormKey(pub std::sync::Arc<[u8]>);
+
+impl std::fmt::Debug for FormKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FormKey(***)")
+    }
 }
 
 /// Bounds on what one client can hold: a slow client cannot keep a connection (or a file
@@ -214,6 +227,7 @@ impl Config {
             trusted_proxies: crate::client::TrustedProxies::default(),
             auth_rate_limit: 0,
             metrics_token: None,
+            form_key: FormKey::default(),
         }
     }
 

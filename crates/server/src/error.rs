@@ -151,6 +151,11 @@ pub struct ErrorBody {
     pub fields: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
+/// The message of an envelope answer, kept on the response: a browser outside `/api` gets it
+/// as an error page instead (`web::errors_as_pages`).
+#[derive(Clone, Debug)]
+pub struct Refused(pub String);
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if let ApiError::Internal(err) = &self {
@@ -171,7 +176,10 @@ impl IntoResponse for ApiError {
             code: self.code(),
             fields,
         };
+        let message = body.error.clone();
         let mut res = (self.status(), Json(body)).into_response();
+        // What the pages need to show this refusal as a page (`web::errors_as_pages`).
+        res.extensions_mut().insert(Refused(message));
         if let Some(secs) = self.retry_after() {
             res.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));

@@ -65,6 +65,11 @@ impl From<&Campaign> for CampaignView {
 #[serde(rename_all = "camelCase")]
 pub struct CampaignResponse {
     pub feedback_campaign: CampaignView,
+    /// On `GET /api/feedback-campaigns/{id}` only: the invitees whose address belongs to
+    /// nobody of the organization (no member, no person). Answers stay anonymous only among
+    /// people who could have written them; these could be anyone, the creator included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outside_invite_emails: Option<Vec<String>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -78,6 +83,7 @@ impl From<&Campaign> for CampaignResponse {
     fn from(c: &Campaign) -> Self {
         Self {
             feedback_campaign: CampaignView::from(c),
+            outside_invite_emails: None,
         }
     }
 }
@@ -110,8 +116,89 @@ pub async fn get_campaign(
     caller: CurrentUser,
     Id(id): Id<CampaignId>,
 ) -> Result<AppJson<CampaignResponse>, ApiError> {
-    let c = campaigns::get(&state, &caller.actor(), &id).await?;
-    Ok(AppJson(CampaignResponse::from(&c)))
+    let (c, outside) = campaigns::with_outsiders(&state, &caller.actor(), &id).await?;
+    let mut outside: Vec<String> = outside.iter().map(ToString::to_string).collect();
+    outside.sort();
+    Ok(AppJson(CampaignResponse {
+        outside_invite_emails: Some(outside),
+        ..CampaignResponse::from(&c)
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InviteeAboutMeView {
+    pub email: String,
+    /// The address belongs to nobody of the organization (no member, no person).
+    pub outside_organization: bool,
+}
+
+/// A campaign about the caller, as its subject sees it.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CampaignAboutMeView {
+    pub id: String,
+    pub name: String,
+    /// `draft`, `active`, `completed` or `cancelled`.
+    pub status: &'static str,
+    #[schema(format = DateTime)]
+    pub start_date: String,
+    #[schema(format = DateTime)]
+    pub end_date: String,
+    pub created_by_id: String,
+    pub created_by_name: String,
+    pub response_count: u64,
+    pub min_responses: u32,
+    /// Everyone asked, in address order.
+    pub invitees: Vec<InviteeAboutMeView>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CampaignsAboutMeResponse {
+    pub feedback_campaigns: Vec<CampaignAboutMeView>,
+}
+
+/// The feedback campaigns about me (the caller's person), newest first, at most 50: who
+/// started each, whom it asked and which of them are outside the organization. Never the
+/// answers: those are for the campaign's creator and the admins.
+#[utoipa::path(get, path = "/api/me/feedback-campaigns", tag = "feedback-campaigns",
+    security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = CampaignsAboutMeResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn campaigns_about_me(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+) -> Result<AppJson<CampaignsAboutMeResponse>, ApiError> {
+    let list = campaigns::about_me(&state, &caller.actor()).await?;
+    Ok(AppJson(CampaignsAboutMeResponse {
+        feedback_campaigns: list
+            .iter()
+            .map(|a| {
+                let c = &a.campaign;
+                let mut invitees: Vec<InviteeAboutMeView> = c
+                    .invite_emails
+                    .iter()
+                    .map(|e| InviteeAboutMeView {
+                        email: e.to_string(),
+                        outside_organization: a.outside.contains(e),
+                    })
+                    .collect();
+                invitees.sort_by(|x, y| x.email.cmp(&y.email));
+                CampaignAboutMeView {
+                    id: c.id.to_string(),
+                    name: c.name.clone(),
+                    status: c.status.as_str(),
+                    start_date: c.start_date.to_rfc3339(),
+                    end_date: c.end_date.to_rfc3339(),
+                    created_by_id: c.created_by.to_string(),
+                    created_by_name: a.creator.clone(),
+                    response_count: c.response_count,
+                    min_responses: c.min_responses,
+                    invitees,
+                }
+            })
+            .collect(),
+    }))
 }
 
 /// One invitee's answers, anonymous: no id, no time.

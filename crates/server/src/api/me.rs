@@ -174,6 +174,25 @@ pub async fn list_sessions(
     }))
 }
 
+#[derive(Serialize, ToSchema)]
+pub struct SignedOutElsewhere {
+    /// How many other sessions ended.
+    pub ended: u64,
+}
+
+/// Sign out everywhere else: every session but this one ends, and the calendar feed's secret
+/// URL stops working (make a new one on the account page).
+#[utoipa::path(delete, path = "/api/me/sessions", tag = "me",
+    security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = SignedOutElsewhere), (status = 401, body = ErrorBody)))]
+pub async fn sign_out_elsewhere(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+) -> Result<AppJson<SignedOutElsewhere>, ApiError> {
+    let ended = accounts::sign_out_elsewhere(&state, &caller.user, &caller.session_id).await?;
+    Ok(AppJson(SignedOutElsewhere { ended }))
+}
+
 /// Revoke one of my sessions: whoever holds it is signed out (revoking the current one signs
 /// me out).
 #[utoipa::path(delete, path = "/api/me/sessions/{id}", tag = "me",

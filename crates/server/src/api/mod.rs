@@ -148,7 +148,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(me::get_me))
         .routes(routes!(me::linkable_persons))
         .routes(routes!(me::link_self, me::unlink_self))
-        .routes(routes!(me::list_sessions))
+        .routes(routes!(me::list_sessions, me::sign_out_elsewhere))
         .routes(routes!(me::revoke_session))
         .routes(routes!(permissions::my_permissions))
         .routes(routes!(permissions::check_permission))
@@ -229,6 +229,7 @@ pub fn router(state: AppState) -> Router {
             campaigns::delete_campaign
         ))
         .routes(routes!(campaigns::campaign_responses))
+        .routes(routes!(campaigns::campaigns_about_me))
         .routes(routes!(reports::list_reports, reports::create_report))
         .routes(routes!(
             reports::get_report,

@@ -375,6 +375,21 @@ pub async fn sessions(state: &AppState, caller: &User) -> Result<Vec<Session>, A
 
 pub const SESSION_NOT_FOUND: &str = "Session not found";
 
+/// "Sign out everywhere else": ends every session of the caller but `current`, and revokes
+/// the secret calendar feed (a credential too, which a lost device may hold); how many
+/// sessions ended.
+pub async fn sign_out_elsewhere(
+    state: &AppState,
+    caller: &User,
+    current: &SessionId,
+) -> Result<u64, ApiError> {
+    let txn = begin_write(&state.db).await?;
+    let ended = sessions::delete_others(&txn, &caller.id, current).await?;
+    calendar_feeds::revoke(&txn, &caller.id).await?;
+    txn.commit().await?;
+    Ok(ended)
+}
+
 /// Revokes one of the caller's sessions (this one too, which signs them out). Another user's
 /// session, or an id of the wrong shape, is not found.
 pub async fn revoke_session(state: &AppState, caller: &User, raw_id: &str) -> Result<(), ApiError> {

@@ -28,10 +28,11 @@ use manageros_store::{
     begin_write,
     repo::{
         campaigns::{self, Campaign, CampaignFields},
-        persons,
+        persons, users,
     },
 };
 use serde::Deserialize;
+use std::collections::HashSet;
 use utoipa::{IntoParams, ToSchema};
 
 pub const TARGET_NOT_FOUND: &str = "Target person not found or access denied";
@@ -81,6 +82,50 @@ pub async fn list(
 pub async fn get(state: &AppState, actor: &Actor, id: &CampaignId) -> Result<Campaign, ApiError> {
     let (_, c) = authorized(&state.db, actor, id, Action::FeedbackCampaignView).await?;
     Ok(c)
+}
+
+/// A campaign and which of its invitees are outside the organization (feedback-campaign.view:
+/// its creator and the admins). An answer's anonymity rests on the other invitees being
+/// people who could have written it; invitees outside the organization may be anyone, the
+/// creator included, so the admins and the subject are shown them (issue 24).
+pub async fn with_outsiders(
+    state: &AppState,
+    actor: &Actor,
+    id: &CampaignId,
+) -> Result<(Campaign, HashSet<Email>), ApiError> {
+    let (org, c) =
+        authorized::<Campaign>(&state.db, actor, id, Action::FeedbackCampaignView).await?;
+    let outside = campaigns::outside(&state.db, &org, &c.invite_emails).await?;
+    Ok((c, outside))
+}
+
+/// A campaign about the caller, as its subject sees it: who started it, whom it asked and
+/// which of them are outside the organization, how many answered; never the answers.
+pub struct AboutMe {
+    pub campaign: Campaign,
+    pub creator: String,
+    pub outside: HashSet<Email>,
+}
+
+/// The campaigns about the caller's person, newest first (`authz::campaign_subject_scope`).
+pub async fn about_me(state: &AppState, actor: &Actor) -> Result<Vec<AboutMe>, ApiError> {
+    let Some((org, me)) = authz::campaign_subject_scope(actor)? else {
+        return Ok(vec![]);
+    };
+    let mut out = vec![];
+    for campaign in campaigns::about(&state.db, &org, &me).await? {
+        let creator = users::find(&state.db, &campaign.created_by)
+            .await?
+            .map(|u| u.name)
+            .unwrap_or_default();
+        let outside = campaigns::outside(&state.db, &org, &campaign.invite_emails).await?;
+        out.push(AboutMe {
+            campaign,
+            creator,
+            outside,
+        });
+    }
+    Ok(out)
 }
 
 /// A campaign's answers, anonymous: who gave which answer, and when, is not kept apart from
@@ -424,6 +469,8 @@ pub struct CampaignPage {
     pub campaign: Campaign,
     pub about: String,
     pub invitees: Vec<campaigns::Invitee>,
+    /// The invitees outside the organization ([`with_outsiders`]).
+    pub outside: HashSet<Email>,
     /// `None` until `min_responses` people have answered.
     pub answers: Option<Vec<Vec<String>>>,
 }
@@ -441,6 +488,7 @@ pub async fn page(
         .map(|p| p.name)
         .unwrap_or_default();
     let invitees = campaigns::invitees(&state.db, &org, &c.id).await?;
+    let outside = campaigns::outside(&state.db, &org, &c.invite_emails).await?;
     let answers = if c.response_count >= u64::from(c.min_responses) {
         Some(campaigns::responses(&state.db, &org, &c.id).await?)
     } else {
@@ -450,6 +498,7 @@ pub async fn page(
         campaign: c,
         about,
         invitees,
+        outside,
         answers,
     })
 }

@@ -270,6 +270,25 @@ pub async fn unlink(
 }
 
 /// Signs one of my sessions out; my own current one signs me out here and now.
+/// "Sign out everywhere else": every other session ends, and the calendar feed with them.
+pub async fn sign_out_elsewhere(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Posted(_): Posted<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    let me = ctx.member()?;
+    match accounts::sign_out_elsewhere(&state, &me.user, &me.session_id).await {
+        Ok(n) => Ok(ctx.redirect_with(
+            "/account#sessions-h",
+            &format!(
+                "Signed out everywhere else ({n} {}). Your calendar feed's link no longer works: make a new one if you use it.",
+                if n == 1 { "session" } else { "sessions" }
+            ),
+        )),
+        Err(e) => after(&state, &ctx, Err(e)).await,
+    }
+}
+
 pub async fn revoke_session(
     State(state): State<AppState>,
     ctx: Ctx,

@@ -69,9 +69,20 @@ struct ListPage {
     pager: Pager,
     can_create: bool,
     form: FormState,
+    /// The campaigns about the caller: who asked whom, never the answers.
+    about_me: Vec<AboutMeRow>,
 }
 
-/// `/campaigns`: the caller's campaigns (all of them for admins).
+struct AboutMeRow {
+    name: String,
+    by: String,
+    status: &'static str,
+    answered: u64,
+    /// `(email, outside the organization)`.
+    invitees: Vec<(String, bool)>,
+}
+
+/// `/campaigns`: the caller's campaigns (all of them for admins), and those about them.
 pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -134,6 +145,26 @@ pub async fn list(
             pager: Pager::new(&page, |n| format!("/campaigns?{status_q}page={n}")),
             can_create: permissions::holds(&actor, Action::FeedbackCampaignCreate).allowed,
             form,
+            about_me: campaigns::about_me(&state, &actor)
+                .await?
+                .into_iter()
+                .map(|a| {
+                    let mut invitees: Vec<(String, bool)> = a
+                        .campaign
+                        .invite_emails
+                        .iter()
+                        .map(|e| (e.to_string(), a.outside.contains(e)))
+                        .collect();
+                    invitees.sort();
+                    AboutMeRow {
+                        name: a.campaign.name.clone(),
+                        by: a.creator,
+                        status: status_label(a.campaign.status),
+                        answered: a.campaign.response_count,
+                        invitees,
+                    }
+                })
+                .collect(),
         },
     ))
 }
@@ -398,7 +429,10 @@ struct CampaignPage {
     start: String,
     end: String,
     questions: Vec<String>,
-    invitees: Vec<(String, &'static str)>,
+    /// `(email, state, outside the organization)`.
+    invitees: Vec<(String, &'static str, bool)>,
+    /// How many invitees are outside the organization.
+    outside: usize,
     answered: u64,
     min_responses: u32,
     answers: Option<Vec<Answered>>,
@@ -461,9 +495,11 @@ pub async fn campaign(
                     } else {
                         "Not sent yet"
                     },
+                    p.outside.contains(&i.email),
                 )
             })
             .collect(),
+        outside: p.outside.len(),
         answered: c.response_count,
         min_responses: c.min_responses,
         answers,

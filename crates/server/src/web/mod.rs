@@ -49,7 +49,7 @@ use axum::{
 use data_encoding::HEXLOWER;
 use manageros_core::authz::{Action, OrgAction};
 use serde::de::DeserializeOwned;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use std::collections::BTreeMap;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -229,6 +229,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/account/sessions/{id}/revoke",
             post(account::revoke_session),
         )
+        .route(
+            "/account/sessions/sign-out-elsewhere",
+            post(account::sign_out_elsewhere),
+        )
         .route("/settings/permissions", get(settings::permissions))
         .route_layer(axum::middleware::from_fn(pages_are_documents))
         .layer(axum::middleware::from_fn_with_state(
@@ -277,10 +281,19 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 const CSRF_COOKIE: &str = "manageros_csrf";
 const FLASH_COOKIE: &str = "manageros_flash";
 
-/// The form token of a session: derived from the session's secret, so it needs no storage,
-/// changes with every sign-in, and no other site can compute it.
-fn session_csrf(token_hash: &str) -> String {
-    HEXLOWER.encode(&Sha256::digest(format!("csrf:{token_hash}").as_bytes()))[..32].to_owned()
+/// The form token of a session: an HMAC of the session's stored hash under the server's form
+/// key (`Config::form_key`, the same on every replica), so it needs no storage, changes with
+/// every sign-in, and cannot be computed from the session alone, not even by someone who
+/// read the sessions table.
+fn session_csrf(key: &crate::config::FormKey, token_hash: &str) -> String {
+    use hmac::Mac;
+    // HMAC takes a key of any length: this cannot fail, and an empty token matches nothing.
+    let Ok(mut mac) = hmac::Hmac::<Sha256>::new_from_slice(&key.0) else {
+        return String::new();
+    };
+    mac.update(b"csrf:");
+    mac.update(token_hash.as_bytes());
+    HEXLOWER.encode(&mac.finalize().into_bytes())[..32].to_owned()
 }
 
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -317,7 +330,7 @@ impl FromRequestParts<AppState> for Ctx {
             Err(e) => return Err(e.into()),
         };
         let (csrf, new_csrf_cookie) = match (&user, cookie(&parts.headers, CSRF_COOKIE)) {
-            (Some(u), _) => (session_csrf(&u.token_hash), None),
+            (Some(u), _) => (session_csrf(&state.config.form_key, &u.token_hash), None),
             (None, Some(c)) if c.len() >= 32 => (c.to_owned(), None),
             (None, _) => {
                 let t = session::new_token();
@@ -580,7 +593,10 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
             .map_err(|_| PageError::Api(ApiError::forbidden(FORGED)))?;
         let mut expected = vec![];
         if let Some(t) = token_from_headers(&parts.headers).filter(|t| t.via_cookie) {
-            expected.push(session_csrf(&session::hash_token(&t.token)));
+            expected.push(session_csrf(
+                &state.config.form_key,
+                &session::hash_token(&t.token),
+            ));
         }
         if let Some(c) = cookie(&parts.headers, CSRF_COOKIE) {
             expected.push(c.to_owned());
@@ -763,7 +779,17 @@ pub async fn with_navigation(
     next: axum::middleware::Next,
 ) -> Response {
     let (uri, headers) = (req.uri().clone(), req.headers().clone());
-    let mut response = next.run(req).await;
+    let response = next.run(req).await;
+    redraw_for_caller(&state, uri, headers, response).await
+}
+
+/// An error page (one carrying its `Failure`) redrawn with the signed-in caller's navigation.
+async fn redraw_for_caller(
+    state: &AppState,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    mut response: Response,
+) -> Response {
     let Some(failure) = response.extensions().get::<Failure>().cloned() else {
         return response;
     };
@@ -771,7 +797,7 @@ pub async fn with_navigation(
     *again.uri_mut() = uri;
     *again.headers_mut() = headers;
     let (mut parts, _) = again.into_parts();
-    let Ok(ctx) = Ctx::from_request_parts(&mut parts, &state).await else {
+    let Ok(ctx) = Ctx::from_request_parts(&mut parts, state).await else {
         return response;
     };
     if ctx.user.is_none() {
@@ -805,6 +831,19 @@ impl IntoResponse for PageError {
         if let ApiError::Internal(cause) = &e {
             tracing::error!(error = ?cause, "page failed");
         }
+        let mut r = failure_page(status, e.to_string());
+        if let Some(secs) = e.retry_after()
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        r
+    }
+}
+
+/// The error page of a refusal, without navigation (`with_navigation` adds the caller's).
+fn failure_page(status: StatusCode, message: String) -> Response {
+    {
         let heading = match status {
             StatusCode::NOT_FOUND => "Not found",
             StatusCode::FORBIDDEN => "Not allowed",
@@ -815,7 +854,7 @@ impl IntoResponse for PageError {
         let failure = Failure {
             status,
             heading,
-            message: e.to_string(),
+            message,
         };
         let page = failure.page(Layout {
             title: heading.to_owned(),
@@ -829,13 +868,64 @@ impl IntoResponse for PageError {
         });
         let mut r = render(status, &page);
         r.extensions_mut().insert(failure);
-        if let Some(secs) = e.retry_after()
-            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
-        {
-            r.headers_mut().insert(header::RETRY_AFTER, v);
-        }
         r
     }
+}
+
+/// Whether `path` is the JSON API's (or another machine's: health, metrics, calendar feeds),
+/// which always answers with the envelope.
+fn for_machines(path: &str) -> bool {
+    path == "/api"
+        || path.starts_with("/api/")
+        || matches!(path, "/healthz" | "/readyz" | "/metrics")
+        || path.starts_with("/calendar/")
+}
+
+/// Every error a browser gets outside `/api` is a page of the application with its
+/// navigation (issue 24): an unknown page, a refused request the envelope answered (a
+/// rate-limited `/login`, an oversized head, a wrong method) and what an extractor refused
+/// before any handler ran (a repeated query parameter, a path segment that is no UTF-8).
+/// `/api` keeps the envelope. Put outside the routes, so the fallback is covered too.
+pub async fn errors_as_pages(
+    State(state): State<AppState>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if for_machines(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let (uri, headers) = (req.uri().clone(), req.headers().clone());
+    let response = next.run(req).await;
+    let status = response.status();
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    // A page already (an error page, or a form shown again with its messages).
+    if !(status.is_client_error() || status.is_server_error()) || is_page {
+        return response;
+    }
+    let message = match response.extensions().get::<crate::error::Refused>() {
+        Some(r) => r.0.clone(),
+        // Not ours: an extractor's plain-text rejection, which names Rust's view of it.
+        None => match status {
+            StatusCode::BAD_REQUEST => "This address is not valid: check the link".to_owned(),
+            StatusCode::NOT_FOUND => "Not found".to_owned(),
+            s => s.canonical_reason().unwrap_or("Error").to_owned(),
+        },
+    };
+    let (mut parts, _) = response.into_parts();
+    let (page_parts, body) = failure_page(status, message).into_parts();
+    // Keep the original answer's headers (Retry-After…), with the page's type and length.
+    parts.extensions = page_parts.extensions;
+    for h in [header::CONTENT_TYPE, header::CONTENT_LENGTH] {
+        parts.headers.remove(&h);
+        if let Some(v) = page_parts.headers.get(&h) {
+            parts.headers.insert(h, v.clone());
+        }
+    }
+    redraw_for_caller(&state, uri, headers, Response::from_parts(parts, body)).await
 }
 
 /// A path to come back to after signing in: only our own, never another site. Browsers

@@ -725,3 +725,40 @@ async fn a_password_reset_revokes_the_calendar_feed(app: TestApp) {
         .await
         .assert_error(404, "Calendar feed not found");
 }
+
+/// Issue 24, finding 8: "sign out everywhere else" ends every other session and the calendar
+/// feed, which a lost laptop may hold too.
+#[db_test]
+async fn signing_out_everywhere_else_ends_the_other_sessions_and_the_calendar_feed(app: TestApp) {
+    let org = app.org("acme").await;
+    let (mel, _) = app.linked_member(&org, "Mel", "mel@acme.test").await;
+    let laptop = app.login("mel@acme.test").await;
+    let feed = laptop.post("/api/me/calendar-feed", json!({})).await;
+    feed.assert_status(201);
+    let path = format!(
+        "/calendar/{}",
+        feed.body["url"]
+            .as_str()
+            .unwrap()
+            .split_once("/calendar/")
+            .unwrap()
+            .1
+    );
+    app.get(&path, None).await.assert_status(200);
+    let r = mel.delete("/api/me/sessions").await;
+    r.assert_status(200);
+    assert_eq!(r.body["ended"], 1);
+    laptop
+        .get("/api/me")
+        .await
+        .assert_error(401, "Unauthorized");
+    mel.get("/api/me").await.assert_status(200);
+    app.get(&path, None)
+        .await
+        .assert_error(404, "Calendar feed not found");
+    // Another user's sessions are untouched.
+    org.admin.get("/api/me").await.assert_status(200);
+    app.delete("/api/me/sessions", None)
+        .await
+        .assert_status(401);
+}

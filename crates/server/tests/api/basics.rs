@@ -84,10 +84,16 @@ async fn unknown_routes_and_methods_use_the_envelope(app: TestApp) {
     app.get("/api/nothing-here", None)
         .await
         .assert_error(404, "Not found");
-    // `/` is the web application now; an unknown path still answers with the envelope.
-    app.get("/nothing-here", None)
-        .await
-        .assert_error(404, "Not found");
+    // Outside `/api` it is the web application's: an unknown path is a page (issue 24).
+    let r = app.get("/nothing-here", None).await;
+    r.assert_status(404);
+    assert!(
+        r.body
+            .as_str()
+            .is_some_and(|html| html.contains("<h1>Not found</h1>")),
+        "an HTML page, not the envelope: {}",
+        r.body
+    );
     let r = app.delete("/api/auth/login", None).await;
     r.assert_error(405, "Method not allowed");
     assert_eq!(r.body["code"], "method_not_allowed");

@@ -458,3 +458,85 @@ async fn drafts_and_campaigns_not_yet_started_take_no_answers(app: TestApp) {
         .await
         .assert_status(201);
 }
+
+/// Issue 24, finding 6: a creator who controls most invitees (addresses outside the
+/// organization) can attribute the one answer that is not theirs. That cannot be prevented;
+/// it is made visible: the admins see which invitees are outside the organization, and the
+/// subject sees who was asked about them, outside addresses marked, never the answers.
+#[db_test]
+async fn the_subject_and_the_admins_see_who_was_asked_and_who_is_outside(app: TestApp) {
+    let acme = app.org("acme").await;
+    let globex = app.org("globex").await;
+    let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
+    let (mel, mel_p) = app.linked_member(&acme, "Mel", "mel@example.com").await;
+    app.person(&acme, "Chart Only", Some("chart@example.com"))
+        .await;
+    let r = pat
+        .post(
+            "/api/feedback-campaigns",
+            json!({
+                "name": "About Mel",
+                "targetPersonId": mel_p,
+                "startDate": "2020-01-01",
+                "endDate": "2099-12-31",
+                "inviteEmails": ["pat@example.com", "chart@example.com", "sock1@elsewhere.test", "sock2@elsewhere.test"],
+                "status": "draft",
+            }),
+        )
+        .await;
+    r.assert_status(201);
+    assert!(
+        r.body.get("outsideInviteEmails").is_none(),
+        "only a single campaign's GET carries it"
+    );
+    let id = r.id("feedbackCampaign");
+    let path = format!("/api/feedback-campaigns/{id}");
+    for who in [&acme.admin, &pat] {
+        let r = who.get(&path).await;
+        r.assert_status(200);
+        assert_eq!(
+            r.body["outsideInviteEmails"],
+            json!(["sock1@elsewhere.test", "sock2@elsewhere.test"])
+        );
+    }
+
+    // The subject sees the campaign about them: who asked, whom, who is outside; no answers.
+    let r = mel.get("/api/me/feedback-campaigns").await;
+    r.assert_status(200);
+    let c = &r.body["feedbackCampaigns"][0];
+    assert_eq!(c["id"], id.as_str());
+    assert_eq!(c["createdByName"], "Pat");
+    assert_eq!(
+        c["invitees"],
+        json!([
+            {"email": "chart@example.com", "outsideOrganization": false},
+            {"email": "pat@example.com", "outsideOrganization": false},
+            {"email": "sock1@elsewhere.test", "outsideOrganization": true},
+            {"email": "sock2@elsewhere.test", "outsideOrganization": true},
+        ])
+    );
+    assert!(c.get("responses").is_none() && c.get("questions").is_none());
+    // Still not the campaign itself, nor its answers.
+    mel.get(&path)
+        .await
+        .assert_error(404, "Feedback campaign not found or access denied");
+    mel.get(&format!("{path}/responses"))
+        .await
+        .assert_status(404);
+    // Nobody else sees it as theirs; another organization sees nothing.
+    for who in [&pat, &acme.admin, &globex.admin] {
+        let r = who.get("/api/me/feedback-campaigns").await;
+        r.assert_status(200);
+        assert_eq!(r.body["feedbackCampaigns"], json!([]));
+    }
+    globex
+        .admin
+        .get(&path)
+        .await
+        .assert_error(404, "Feedback campaign not found or access denied");
+    let loner = app.signup("Loner", "loner@example.com").await;
+    loner.get("/api/me/feedback-campaigns").await.assert_error(
+        403,
+        "User must belong to an organization to view feedback campaigns",
+    );
+}

@@ -44,6 +44,8 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("/api/me/person", "put"),
     ("/api/me/person", "delete"),
     ("/api/me/sessions", "get"),
+    ("/api/me/sessions", "delete"),
+    ("/api/me/feedback-campaigns", "get"),
     ("/api/me/sessions/{id}", "delete"),
     ("/api/organization/audit-log", "get"),
     ("/api/organizations", "post"),

@@ -2406,3 +2406,92 @@ async fn a_page_fetched_as_an_image_is_refused_and_logs_nothing(app: TestApp) {
         .await;
     assert_ne!(css.status, 403);
 }
+
+/// Issue 24, finding 13: the form token was SHA-256 of the session's stored hash, with no
+/// key: whoever read the sessions table could forge every form. It is now an HMAC under a key
+/// kept in the database, so a replica on the same database issues and accepts the same token.
+#[db_test]
+async fn the_form_token_is_keyed_and_the_same_on_every_replica(app: TestApp) {
+    use sha2::{Digest, Sha256};
+    let org = app.org("acme").await;
+    let mut b = Browser::signed_in(&app, &org.admin);
+    let page = b.get("/account").await;
+    assert_eq!(page.status, 200);
+    let token = csrf(&page.html);
+    let stored = manageros_server::session::hash_token(&org.admin.token);
+    let unkeyed = data_encoding::HEXLOWER
+        .encode(&Sha256::digest(format!("csrf:{stored}").as_bytes()))[..32]
+        .to_owned();
+    assert_ne!(token, unkeyed);
+    // A form sent with the unkeyed token is refused and changes nothing.
+    let forged = b.post("/logout", &[("csrf", &unkeyed)]).await;
+    assert_eq!(forged.status, 403);
+    org.admin.get("/api/me").await.assert_status(200);
+    // Another replica issues and accepts the same token.
+    let replica = app.replica().await;
+    let mut other = Browser::signed_in(&replica, &org.admin);
+    assert_eq!(csrf(&other.get("/account").await.html), token);
+    let out = other.post("/logout", &[("csrf", &token)]).await;
+    assert_eq!(out.status, 303);
+    org.admin
+        .get("/api/me")
+        .await
+        .assert_error(401, "Unauthorized");
+}
+
+/// Issue 24, finding 9: some errors a browser met outside `/api` were JSON or plain text (an
+/// unknown page, a repeated query parameter, a path segment that is no UTF-8, a rate-limited
+/// `/login`). Every one is now a page with the navigation; `/api` keeps the envelope.
+#[db_test]
+async fn a_browser_always_gets_a_page_and_the_api_the_envelope(app: TestApp) {
+    let org = app.org("acme").await;
+    let mut b = Browser::signed_in(&app, &org.admin);
+    for (path, status) in [
+        ("/login?next=a&next=b", 400),
+        ("/tasks/%FF", 400),
+        ("/no-such-page", 404),
+        ("/oneonones/not-an-id/nope", 404),
+    ] {
+        let p = b.get(path).await;
+        assert_eq!(p.status, status, "{path}");
+        assert!(
+            p.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{path}: {:?}",
+            p.headers["content-type"]
+        );
+        assert!(
+            p.html.contains(r#"href="/organization""#),
+            "{path}: the caller's navigation\n{}",
+            p.html
+        );
+        assert!(!p.html.contains("Failed to deserialize"), "{}", p.html);
+    }
+    let r = app.get("/api/no-such", None).await;
+    r.assert_error(404, "Not found");
+    let r = app.get("/api/tasks/%FF", Some(&org.admin.token)).await;
+    assert!(r.body["error"].is_string(), "the envelope: {}", r.body);
+}
+
+#[db_test(Options { auth_rate_limit: 2, ..Default::default() })]
+async fn a_rate_limited_sign_in_page_is_a_page(app: TestApp) {
+    let mut b = Browser::new(&app);
+    assert_eq!(b.get("/login").await.status, 200);
+    assert_eq!(b.get("/login").await.status, 200);
+    let p = b.get("/login").await;
+    assert_eq!(p.status, 429);
+    assert!(
+        p.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(p.headers.contains_key("retry-after"));
+    assert!(
+        p.html.contains("Too many requests, please try again later"),
+        "{}",
+        p.html
+    );
+}

@@ -27,6 +27,10 @@ const NOT_TENANT_TABLES: &[(&str, &str)] = &[
         "limits per client address and account, not per organization",
     ),
     ("seaql_migrations", "the schema's own history"),
+    (
+        "server_secrets",
+        "keys every replica shares (the form-token key), not an organization's",
+    ),
 ];
 
 /// A table's columns `(name, nullable)` and, per index (the primary key included), its first

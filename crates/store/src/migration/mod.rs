@@ -24,6 +24,7 @@ mod m0014_rate_counters;
 pub mod m0015_oneonones_list_speed;
 mod m0016_handoff_items;
 mod m0017_value_checks;
+mod m0018_server_secrets;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_oneonones_list_speed::Migration),
             Box::new(m0016_handoff_items::Migration),
             Box::new(m0017_value_checks::Migration),
+            Box::new(m0018_server_secrets::Migration),
         ]
     }
 }

@@ -168,6 +168,64 @@ pub async fn list(
     Ok((complete(db, org, rows).await?, total))
 }
 
+/// The most campaigns about one person listed to them, newest first.
+pub const MAX_ABOUT: u64 = 50;
+
+/// The campaigns about `person`, newest first (at most [`MAX_ABOUT`]).
+pub async fn about(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    person: &PersonId,
+) -> Result<Vec<Campaign>, DbErr> {
+    let rows = of(org)
+        .filter(feedback_campaign::Column::TargetPersonId.eq(person.as_str()))
+        .order_by(feedback_campaign::Column::CreatedAt, Order::Desc)
+        .order_by(feedback_campaign::Column::Id, Order::Desc)
+        .limit(MAX_ABOUT)
+        .all(db)
+        .await?;
+    complete(db, org, rows).await
+}
+
+/// Which of `emails` belong to nobody of the organization: neither a member's account nor a
+/// person of its org chart has the address. An invitee outside the organization may be
+/// anyone, the campaign's creator included.
+pub async fn outside(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    emails: &[Email],
+) -> Result<std::collections::HashSet<Email>, DbErr> {
+    use crate::entity::{person, user};
+    let mut inside = std::collections::HashSet::new();
+    // At most 200 invitees a campaign (MAX_INVITEES): two bounded IN lists per chunk.
+    for chunk in emails.chunks(200) {
+        let list: Vec<&str> = chunk.iter().map(Email::as_str).collect();
+        for m in user::Entity::find()
+            .filter(user::Column::OrganizationId.eq(org.as_str()))
+            .filter(user::Column::Email.is_in(list.clone()))
+            .all(db)
+            .await?
+        {
+            inside.insert(m.email);
+        }
+        for p in person::Entity::find()
+            .filter(person::Column::OrganizationId.eq(org.as_str()))
+            .filter(person::Column::Email.is_in(list))
+            .all(db)
+            .await?
+        {
+            if let Some(e) = p.email {
+                inside.insert(e);
+            }
+        }
+    }
+    Ok(emails
+        .iter()
+        .filter(|e| !inside.contains(e.as_str()))
+        .cloned()
+        .collect())
+}
+
 pub async fn find(
     db: &impl ConnectionTrait,
     org: &OrgId,

@@ -18,6 +18,7 @@ pub mod outbox;
 pub mod password_resets;
 pub mod persons;
 pub mod reports;
+pub mod secrets;
 pub mod sessions;
 pub mod tasks;
 pub mod teams;

@@ -169,6 +169,20 @@ pub async fn delete_for_user(
         > 0)
 }
 
+/// Revokes every session of a user but `keep`; how many ended.
+pub async fn delete_others(
+    db: &impl ConnectionTrait,
+    user_id: &UserId,
+    keep: &SessionId,
+) -> Result<u64, DbErr> {
+    Ok(session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user_id.as_str()))
+        .filter(session::Column::Id.ne(keep.as_str()))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
 /// Revokes one session.
 pub async fn delete(db: &impl ConnectionTrait, token_hash: &str) -> Result<(), DbErr> {
     session::Entity::delete_many()
