@@ -30,6 +30,11 @@ pub enum ApiError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// 403 or 404: the permission rules (`manageros_core::authz`) refused. Answered as the
+    /// refusal's status with its message, and marked on the response ([`Denial`]) so that the
+    /// audit log records it (`services::audit::denials`): a value, not a side effect of `?`.
+    #[error("{}", .0.message())]
+    Denied(Refusal),
     #[error("Method not allowed")]
     MethodNotAllowed,
     #[error("{0}")]
@@ -84,12 +89,40 @@ impl ApiError {
         Self::Internal(err.into())
     }
 
+    /// The message of a 403, whether a service or the permission rules refused.
+    pub fn forbidden_message(&self) -> Option<&str> {
+        match self {
+            ApiError::Forbidden(m) => Some(m),
+            ApiError::Denied(Refusal::Forbidden(m)) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The message of a 404, whether a service or the permission rules refused.
+    pub fn not_found_message(&self) -> Option<&str> {
+        match self {
+            ApiError::NotFound(m) => Some(m),
+            ApiError::Denied(Refusal::NotFound(m)) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// What the audit log records of this error: the permission rules' refusal, if it is one.
+    pub fn denial(&self) -> Option<Denial> {
+        match self {
+            ApiError::Denied(r) => Some(Denial(r.message().to_owned())),
+            _ => None,
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) | ApiError::Validation(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized | ApiError::InvalidCredentials(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Denied(Refusal::Forbidden(_)) => StatusCode::FORBIDDEN,
+            ApiError::Denied(Refusal::NotFound(_)) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
@@ -124,6 +157,8 @@ impl ApiError {
             ApiError::InvalidCredentials(_) => "invalid_credentials",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
+            ApiError::Denied(Refusal::Forbidden(_)) => "forbidden",
+            ApiError::Denied(Refusal::NotFound(_)) => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Conflict(_) => "conflict",
             ApiError::RequestTimeout => "request_timeout",
@@ -150,6 +185,11 @@ pub struct ErrorBody {
     #[schema(value_type = Option<Object>)]
     pub fields: Option<serde_json::Map<String, serde_json::Value>>,
 }
+
+/// A refusal of the permission rules, kept on the response that answers it: the audit log's
+/// `permission_denied` event is written from it (`services::audit::denials`).
+#[derive(Clone, Debug)]
+pub struct Denial(pub String);
 
 /// The message of an envelope answer, kept on the response: a browser outside `/api` gets it
 /// as an error page instead (`web::errors_as_pages`).
@@ -180,6 +220,9 @@ impl IntoResponse for ApiError {
         let mut res = (self.status(), Json(body)).into_response();
         // What the pages need to show this refusal as a page (`web::errors_as_pages`).
         res.extensions_mut().insert(Refused(message));
+        if let Some(d) = self.denial() {
+            res.extensions_mut().insert(d);
+        }
         if let Some(secs) = self.retry_after() {
             res.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
@@ -209,11 +252,7 @@ impl From<manageros_store::DbErr> for ApiError {
 
 impl From<Refusal> for ApiError {
     fn from(r: Refusal) -> Self {
-        crate::services::audit::note_refusal(r.message());
-        match r {
-            Refusal::Forbidden(m) => ApiError::Forbidden(m),
-            Refusal::NotFound(m) => ApiError::NotFound(m.to_owned()),
-        }
+        ApiError::Denied(r)
     }
 }
 

@@ -328,27 +328,9 @@ path_ids! {
     TalkingPointId => crate::services::conversation::POINT_NOT_FOUND;
 }
 
-/// `page` and `limit` of a paginated list (docs/API.md §1): the one pagination extractor of
-/// every list, JSON or page. It keeps the text as sent; the service parses it with
-/// [`Paging::parse`] after its permission check, beside the list's other parameters, so that
-/// every bad parameter is named in one 400.
-#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct Paging {
-    /// Page number, ≥ 1 (default 1).
-    #[param(value_type = Option<crate::api::input::PageNumber>, inline)]
-    pub page: Option<String>,
-    /// Items per page, 1–100 (default 20).
-    #[param(value_type = Option<crate::api::input::PageSize>, inline)]
-    pub limit: Option<String>,
-}
-
-impl Paging {
-    /// The page asked for, or its errors recorded under `page` and `limit`.
-    pub fn parse(&self, errors: &mut crate::error::FieldErrors) -> manageros_core::Page {
-        crate::api::schema::page_from(self.page.as_deref(), self.limit.as_deref(), errors)
-    }
-}
+/// The services' `Paging` (`services::parse`), read from the query string as every list's one
+/// pagination extractor.
+pub use crate::services::parse::Paging;
 
 impl<S: Send + Sync> FromRequestParts<S> for Paging {
     type Rejection = ApiError;

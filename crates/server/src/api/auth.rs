@@ -1,6 +1,6 @@
 //! `/api/auth/*`: accounts and sessions (docs/API.md §2). Rate limited per client address.
 
-use crate::api::input;
+use crate::services::input;
 use crate::{
     api::schema::{OrganizationView, UserView},
     error::{ApiError, ErrorBody},

@@ -1,7 +1,7 @@
 //! Invitations (docs/API.md §4): the admin side under `/api/organization/invitations`,
 //! the invitee side under `/api/invitations`.
 
-use crate::api::input;
+use crate::services::input;
 use crate::{
     api::schema::{OrganizationView, UserView},
     error::{ApiError, ErrorBody},

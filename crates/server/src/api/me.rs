@@ -1,6 +1,6 @@
 //! `/api/me`: the caller (docs/API.md §3).
 
-use crate::api::input;
+use crate::services::input;
 use crate::services::{accounts, members};
 use crate::{
     api::schema::{OrganizationView, PersonView, UserView},

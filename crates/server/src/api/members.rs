@@ -1,7 +1,7 @@
 //! Members of the caller's organization (admins): list, role, removal, and linking users to
 //! people (docs/API.md §4).
 
-use crate::api::input;
+use crate::services::input;
 use crate::{
     api::schema::MemberView,
     error::{ApiError, ErrorBody},

@@ -9,7 +9,6 @@ pub mod feedback;
 pub mod handoffs;
 pub mod health;
 pub mod initiatives;
-pub mod input;
 pub mod invitations;
 pub mod me;
 pub mod meetings;
@@ -280,7 +279,7 @@ pub fn router(state: AppState) -> Router {
         tracing::error!(error = %e, "the OpenAPI document does not serialize");
         serde_json::Value::Null
     });
-    input::refine(&mut doc);
+    crate::services::input::refine(&mut doc);
     let doc = Arc::new(doc);
     router
         .route(

@@ -1,7 +1,7 @@
 //! `/api/me/permissions`: what the caller may do (Settings → Permissions), and a check of one
 //! action on one entity, with the reason (docs/API.md §3, §7).
 
-use crate::api::input;
+use crate::services::input;
 use crate::{
     error::{ApiError, ErrorBody},
     extract::{AppJson, AppQuery, CurrentUser},

@@ -1,7 +1,7 @@
 //! Accounts: sign-up, email verification, sign-in, sign-out, a user's sessions and password
 //! reset.
 
-use crate::api::input;
+use crate::services::input;
 use crate::{
     error::{ApiError, OnConflict},
     mail::Mail,

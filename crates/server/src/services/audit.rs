@@ -4,16 +4,15 @@
 //! permission check that refused a member. Admins read it (`OrgAction::ViewAuditLog`); rows
 //! older than `--audit-retention-days` are swept away by the housekeeping task.
 
-use crate::api::input;
+use crate::services::input;
 use crate::{
     error::{ApiError, FieldErrors},
-    extract::Paging,
+    services::parse::Paging,
     session,
     state::AppState,
 };
 use axum::{
     extract::{Request, State},
-    http::StatusCode,
     middleware::Next,
     response::Response,
 };
@@ -31,7 +30,7 @@ use manageros_store::{
     },
 };
 use serde::Deserialize;
-use std::sync::{Arc, Mutex};
+
 use utoipa::IntoParams;
 
 /// An event being described, to [`record`].
@@ -117,26 +116,11 @@ pub async fn log(
     Ok((events, page.info(total)))
 }
 
-tokio::task_local! {
-    /// The reason of the last permission refusal made while serving this request.
-    static REFUSED: Arc<Mutex<Option<String>>>;
-}
-
-/// Notes that the permission rules refused the current request (called where a refusal
-/// becomes the API's error, the one place every refusal passes through).
-pub fn note_refusal(reason: &str) {
-    let _ = REFUSED.try_with(|r| {
-        if let Ok(mut r) = r.lock() {
-            *r = Some(reason.to_owned());
-        }
-    });
-}
-
 /// Records every permission check that refused a member of an organization, for the API and
-/// the pages alike: when a refusal was noted while serving a request that carried credentials
-/// and the answer is that refusal (a 403 or 404, not a page that merely hid a button), the
-/// caller is looked up again from those credentials — a query on refusals only — and the event
-/// written.
+/// the pages alike: when the answer to a request that carried credentials is a refusal of the
+/// permission rules (it carries the [`crate::error::Denial`] mark that `ApiError::Denied` puts
+/// on its response or page; a page that merely hid a button carries none), the caller is
+/// looked up again from those credentials — a query on refusals only — and the event written.
 pub async fn denials(State(state): State<AppState>, req: Request, next: Next) -> Response {
     // Only what a record needs, taken cheaply on every request: the credential (if any) and
     // the peer; the rest is looked up on refusals only.
@@ -149,12 +133,8 @@ pub async fn denials(State(state): State<AppState>, req: Request, next: Next) ->
         .extensions()
         .get::<crate::client::ClientAddr>()
         .map(|a| a.0.to_string());
-    let refused = Arc::new(Mutex::new(None));
-    let res = REFUSED.scope(refused.clone(), next.run(req)).await;
-    let reason = refused.lock().ok().and_then(|mut r| r.take());
-    if let Some(reason) = reason
-        && matches!(res.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
-    {
+    let res = next.run(req).await;
+    if let Some(crate::error::Denial(reason)) = res.extensions().get::<crate::error::Denial>() {
         let what = format!("{method} {}: {reason}", cut(&path, 200));
         if let Err(e) = record_denial(&state, &presented.token, address.as_deref(), what).await {
             tracing::error!(error = ?e, "could not record a refused permission check");

@@ -3,13 +3,13 @@
 //! The creator and admins see and change a campaign. Each function asks authz once (or, on the
 //! public side, checks the link's token, which is the credential), then validates, then writes.
 
-use crate::api::input;
+use crate::services::input;
 use crate::{
     error::{ApiError, FieldErrors},
-    extract::Paging,
     mail::Mail,
     outbox,
     patch::{Patch, required},
+    services::parse::Paging,
     services::{
         load::{self, authorized, reread},
         refs,
@@ -69,7 +69,7 @@ pub async fn list(
     let status = errors
         .take(
             "status",
-            crate::api::schema::filter(q.status.as_deref(), CampaignStatus::parse),
+            crate::services::parse::filter(q.status.as_deref(), CampaignStatus::parse),
         )
         .flatten();
     errors.finish()?;

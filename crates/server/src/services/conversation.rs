@@ -10,7 +10,7 @@
 //! Its unchecked points then move to the pair's next one-on-one: when a one-on-one of the pair
 //! is scheduled or moved, and when the agenda is read and there is something to move.
 
-use crate::api::input;
+use crate::services::input;
 use crate::{
     error::{ApiError, FieldErrors},
     patch::Patch,

@@ -1,12 +1,12 @@
 //! Feedback about a person: non-private feedback is visible to every member; private feedback
 //! only to its author and admins. Each function asks authz once, then validates, then writes.
 
-use crate::api::input;
+use crate::services::input;
 use crate::{
-    api::schema::filter_id,
     error::{ApiError, FieldErrors},
-    extract::Paging,
     patch::{Patch, required},
+    services::parse::Paging,
+    services::parse::filter_id,
     services::{
         load::{self, authorized, reread},
         refs,
@@ -51,7 +51,7 @@ pub async fn list(
     let kind = errors
         .take(
             "kind",
-            crate::api::schema::filter(q.kind.as_deref(), FeedbackKind::parse),
+            crate::services::parse::filter(q.kind.as_deref(), FeedbackKind::parse),
         )
         .flatten();
     errors.finish()?;

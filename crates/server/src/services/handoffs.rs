@@ -13,7 +13,7 @@
 //! opening is. Another manager change of the person cancels the pending handoffs to anyone
 //! but the new manager, so setting the manager back closes the offer.
 
-use crate::api::input;
+use crate::services::input;
 use crate::{
     error::ApiError,
     services::{audit, conversation::over_before},

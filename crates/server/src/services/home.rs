@@ -3,7 +3,7 @@
 
 use crate::{
     error::ApiError,
-    extract::Paging,
+    services::parse::Paging,
     services::{
         campaigns::{self, CampaignsQuery},
         invitations,

@@ -2,12 +2,12 @@
 //! only admins edit and delete them. Team and owners are checked inside the organization.
 //! Each function asks authz once, then validates, then writes in one transaction.
 
-use crate::api::input;
+use crate::services::input;
 use crate::{
-    api::schema::{filter_id, optional_text, search_from},
     error::{ApiError, FieldErrors},
-    extract::Paging,
     patch::{Patch, required},
+    services::parse::Paging,
+    services::parse::{filter_id, optional_text, search_from},
     services::{
         load::{self, authorized, reread},
         refs,
@@ -71,13 +71,13 @@ pub async fn list(
     let status = errors
         .take(
             "status",
-            crate::api::schema::filter(q.status.as_deref(), InitiativeStatus::parse),
+            crate::services::parse::filter(q.status.as_deref(), InitiativeStatus::parse),
         )
         .flatten();
     let rag = errors
         .take(
             "rag",
-            crate::api::schema::filter(q.rag.as_deref(), Rag::parse),
+            crate::services::parse::filter(q.rag.as_deref(), Rag::parse),
         )
         .flatten();
     errors.finish()?;

@@ -1,7 +1,7 @@
 //! Invitations: sending, revoking, reactivating, and joining an organization through one
 //! (by id, by the emailed token, or automatically at sign-up).
 
-use crate::api::input;
+use crate::services::input;
 use crate::{
     error::{ApiError, OnConflict},
     mail::Mail,

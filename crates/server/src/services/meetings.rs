@@ -3,12 +3,14 @@
 //! participants and links are checked inside the organization. Each function asks authz once,
 //! then validates, then writes in one transaction.
 
-use crate::api::input;
+use crate::services::input;
 use crate::{
-    api::schema::{filter_id, optional_line, optional_text, search_from, time_from, time_until},
     error::{ApiError, FieldErrors},
-    extract::Paging,
     patch::{Patch, required},
+    services::parse::Paging,
+    services::parse::{
+        filter_id, optional_line, optional_text, search_from, time_from, time_until,
+    },
     services::{
         load::{self, InstanceOfMeeting, authorized, not_found, reread},
         refs,

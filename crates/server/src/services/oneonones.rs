@@ -3,13 +3,13 @@
 //! part is written to its access log, in the same transaction. Each function asks authz once,
 //! then validates, then writes.
 
-use crate::api::input;
+use crate::services::input;
 use crate::{
-    api::schema::{search_from, time_from, time_until},
     error::{ApiError, FieldErrors},
-    extract::Paging,
     mail::Mail,
     outbox,
+    services::parse::Paging,
+    services::parse::{search_from, time_from, time_until},
     services::{
         audit, conversation,
         load::{self, reread},

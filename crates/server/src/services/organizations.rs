@@ -1,6 +1,6 @@
 //! Creating an organization.
 
-use crate::api::input;
+use crate::services::input;
 use crate::{
     error::{ApiError, OnConflict},
     state::AppState,

@@ -2,12 +2,12 @@
 //! reporting chain a tree and the references inside the organization. Each function asks
 //! authz once, then validates, then writes in one transaction.
 
-use crate::api::input;
+use crate::services::input;
 use crate::{
-    api::schema::{filter_id, optional_email, optional_line, search_from},
     error::{ApiError, FieldErrors},
-    extract::Paging,
     patch::{Patch, required},
+    services::parse::Paging,
+    services::parse::{filter_id, optional_email, optional_line, search_from},
     services::{handoffs, load::reread},
     state::AppState,
     validate,
@@ -104,7 +104,7 @@ async fn list_in(
     let status = errors
         .take(
             "status",
-            crate::api::schema::filter(q.status.as_deref(), PersonStatus::parse),
+            crate::services::parse::filter(q.status.as_deref(), PersonStatus::parse),
         )
         .flatten();
     errors.finish()?;

@@ -5,11 +5,11 @@
 //!   a report never shows notes.
 //! - `task-status` `{assigneeId?, initiativeId?}`: task counts by assignee and status.
 
-use crate::api::input;
+use crate::services::input;
 use crate::{
-    api::schema::{time_from, time_until},
     error::{ApiError, FieldErrors},
-    extract::Paging,
+    services::parse::Paging,
+    services::parse::{time_from, time_until},
     services::{
         load::{self, authorized, reread},
         refs,

@@ -4,11 +4,11 @@
 //! the list's scope (`authz::oneonone_list_scope`), admins included, so an admin reaches
 //! someone else's one-on-ones one by one, each look logged, never as a series.
 
-use crate::api::input;
+use crate::services::input;
 use crate::{
-    api::schema::search_from,
     error::{ApiError, FieldErrors},
-    extract::Paging,
+    services::parse::Paging,
+    services::parse::search_from,
     services::people,
     state::AppState,
 };

@@ -2,12 +2,12 @@
 //! edit and delete them. Each function is one request of either front end: it asks authz
 //! once, then validates, then writes in one transaction.
 
-use crate::api::input;
+use crate::services::input;
 use crate::{
-    api::schema::{filter_id, optional_text, search_from},
     error::{ApiError, FieldErrors},
-    extract::Paging,
     patch::{Patch, required},
+    services::parse::Paging,
+    services::parse::{filter_id, optional_text, search_from},
     services::{
         load::{self, authorized, reread},
         refs,
@@ -127,7 +127,7 @@ pub(crate) async fn list_in(
     filter.status = errors
         .take(
             "status",
-            crate::api::schema::filter(q.status.as_deref(), TaskStatus::parse),
+            crate::services::parse::filter(q.status.as_deref(), TaskStatus::parse),
         )
         .flatten();
     filter.due_before = errors
@@ -135,14 +135,14 @@ pub(crate) async fn list_in(
             "dueBefore",
             q.due_before
                 .as_deref()
-                .map(|d| crate::api::schema::time_from(d, "dueBefore"))
+                .map(|d| crate::services::parse::time_from(d, "dueBefore"))
                 .transpose(),
         )
         .flatten();
     if let Some(sort) = errors
         .take(
             "sort",
-            crate::api::schema::filter(q.sort.as_deref(), sort_from),
+            crate::services::parse::filter(q.sort.as_deref(), sort_from),
         )
         .flatten()
     {

@@ -2,13 +2,13 @@
 //! and refuse to orphan what hangs off a team. Each function asks authz once, then validates,
 //! then writes in one transaction.
 
-use crate::api::input;
+use crate::services::input;
 use crate::{
-    api::schema::{filter_id, optional_text, search_from},
     error::{ApiError, FieldErrors},
-    extract::Paging,
     patch::{Patch, required},
     services::load::reread,
+    services::parse::Paging,
+    services::parse::{filter_id, optional_text, search_from},
     state::AppState,
     validate,
 };

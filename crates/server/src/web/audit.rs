@@ -4,8 +4,8 @@
 use super::{Ctx, FormState, Layout, PageError, Pager, oneonones::When};
 use crate::{
     error::ApiError,
-    extract::Paging,
     services::audit::{self, AuditQuery, Kind},
+    services::parse::Paging,
     state::AppState,
 };
 use askama::Template;

@@ -10,8 +10,8 @@ use super::{
 };
 use crate::{
     error::ApiError,
-    extract::Paging,
     patch::Patch,
+    services::parse::Paging,
     services::{
         calendar,
         conversation::{self, ActionItemRequest, NewPointRequest, PointPatch, PrivateNotesRequest},

@@ -645,10 +645,10 @@ impl FormState {
     /// 404 message) or the caller may not do this at all (403, with authz's reason).
     pub fn refusal(e: ApiError, not_found: Option<&str>) -> Result<(StatusCode, Self), PageError> {
         match e {
-            ApiError::NotFound(m) if Some(m.as_str()) == not_found => {
-                Err(PageError::Api(ApiError::NotFound(m)))
+            e if not_found.is_some() && e.not_found_message() == not_found => {
+                Err(PageError::Api(e))
             }
-            e @ ApiError::Forbidden(_) => Err(PageError::Api(e)),
+            e if e.forbidden_message().is_some() => Err(PageError::Api(e)),
             e => Ok((e.status(), Self::from_error(e)?)),
         }
     }
@@ -832,6 +832,9 @@ impl IntoResponse for PageError {
             tracing::error!(error = ?cause, "page failed");
         }
         let mut r = failure_page(status, e.to_string());
+        if let Some(d) = e.denial() {
+            r.extensions_mut().insert(d);
+        }
         if let Some(secs) = e.retry_after()
             && let Ok(v) = HeaderValue::from_str(&secs.to_string())
         {
@@ -917,8 +920,9 @@ pub async fn errors_as_pages(
     };
     let (mut parts, _) = response.into_parts();
     let (page_parts, body) = failure_page(status, message).into_parts();
-    // Keep the original answer's headers (Retry-After…), with the page's type and length.
-    parts.extensions = page_parts.extensions;
+    // Keep the original answer's headers (Retry-After…) and marks (a denial), with the
+    // page's type and length.
+    parts.extensions.extend(page_parts.extensions);
     for h in [header::CONTENT_TYPE, header::CONTENT_LENGTH] {
         parts.headers.remove(&h);
         if let Some(v) = page_parts.headers.get(&h) {

@@ -698,7 +698,7 @@ pub async fn show_detail(
     let agenda = conversation::agenda_of(state, &o).await?;
     let (readers, log, log_refusal) = match oneonones::access(state, &actor, id).await {
         Ok((readers, log)) => (readers, log, None),
-        Err(ApiError::Forbidden(m)) => (vec![], vec![], Some(m)),
+        Err(e) if e.forbidden_message().is_some() => (vec![], vec![], Some(e.to_string())),
         Err(e) => return Err(e.into()),
     };
     let may_keep_private_notes =

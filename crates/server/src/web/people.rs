@@ -8,8 +8,8 @@ use super::{
 };
 use crate::{
     error::ApiError,
-    extract::Paging,
     patch::Patch,
+    services::parse::Paging,
     services::{
         people::{self, CreatePersonRequest, PeopleQuery, UpdatePersonRequest},
         permissions::{may, require},

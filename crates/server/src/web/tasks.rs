@@ -413,7 +413,7 @@ pub async fn move_task(
             &format!("“{}” is now {}.", t.title, status_label(t.status)),
         )),
         // Not allowed, or a status that does not exist: said where the click was.
-        Err(ApiError::Forbidden(m)) => Ok(ctx.redirect_with(&back, &m)),
+        Err(e) if e.forbidden_message().is_some() => Ok(ctx.redirect_with(&back, &e.to_string())),
         Err(ApiError::Validation(fields)) => Ok(ctx.redirect_with(
             &back,
             fields

@@ -7,8 +7,8 @@ use super::{
 };
 use crate::{
     error::ApiError,
-    extract::Paging,
     patch::Patch,
+    services::parse::Paging,
     services::{
         permissions::{may, require},
         teams::{self, CreateTeamRequest, UpdateTeamRequest},

@@ -220,18 +220,32 @@ async fn the_audit_log_keeps_each_organizations_security_events_for_its_admins(a
     mel.get("/api/organization/audit-log")
         .await
         .assert_error(403, "Only organization admins can view the audit log");
+    let page = app
+        .send(
+            app.request(reqwest::Method::GET, "/organization/audit")
+                .header("cookie", format!("manageros_session={}", mel.token)),
+        )
+        .await;
+    page.assert_status(403);
     let denied = audit(&acme.admin, "?kind=permission_denied").await;
-    assert_eq!(denied.len(), 2, "{denied:?}");
-    assert_eq!(denied[1]["actor"]["id"], mel_id.as_str());
+    assert_eq!(denied.len(), 3, "{denied:?}");
+    assert_eq!(denied[2]["actor"]["id"], mel_id.as_str());
     assert_eq!(
-        denied[1]["detail"],
+        denied[2]["detail"],
         "GET /api/organization/members: Only organization admins can view organization members"
+    );
+    assert!(
+        denied[0]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("GET /organization/audit: "),
+        "the page's refusal: {denied:?}"
     );
     // An allowed request, and a refusal of a caller in no organization, leave nothing.
     mel.get("/api/people").await.assert_status(200);
     let loner = app.signup("Lone", "lone@example.com").await;
     loner.get("/api/people").await.assert_status(403);
-    assert_eq!(audit(&acme.admin, "?kind=permission_denied").await.len(), 2);
+    assert_eq!(audit(&acme.admin, "?kind=permission_denied").await.len(), 3);
     assert_eq!(
         audit(&globex.admin, "?kind=permission_denied").await.len(),
         0
