@@ -329,7 +329,10 @@ pub async fn serve(
             router.clone().call(req)
         });
         let connection = builder
-            .serve_connection(TokioIo::new(stream), service)
+            .serve_connection(
+                TokioIo::new(crate::head_errors::Enveloped::new(stream)),
+                service,
+            )
             .into_owned();
         let connection = graceful.watch(connection);
         let header_timeout = limits.header_timeout;

@@ -12,6 +12,7 @@ pub mod config;
 pub mod connections;
 pub mod error;
 pub mod extract;
+pub mod head_errors;
 pub mod mail;
 pub mod metrics;
 pub mod outbox;

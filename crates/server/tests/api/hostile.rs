@@ -180,6 +180,53 @@ async fn oversized_request_heads_are_answered_with_the_envelope(app: TestApp) {
     app.send(rb)
         .await
         .assert_error(431, "The request headers are too large");
+
+    // Issue 24: past hyper's own limits (a URI over 64 KiB, more headers than it takes, a head
+    // over its buffer, a request line that is not HTTP) hyper answers before our code runs,
+    // with an empty body; those answers get the envelope too.
+    let headers: String = (0..300).map(|i| format!("x-h{i}: 1\r\n")).collect();
+    for (head, status, message) in [
+        (
+            format!("GET /healthz HTTP/1.1\r\nHost: x\r\n{headers}\r\n"),
+            "431",
+            "The request headers are too large",
+        ),
+        (
+            format!(
+                "GET /healthz?{} HTTP/1.1\r\nHost: x\r\n\r\n",
+                "a".repeat(70_000)
+            ),
+            "414",
+            "The request URI is too long",
+        ),
+        (
+            format!(
+                "GET /healthz HTTP/1.1\r\nHost: x\r\nx-big: {}\r\n\r\n",
+                "y".repeat(500_000)
+            ),
+            "431",
+            "The request headers are too large",
+        ),
+        (
+            "NOT HTTP AT ALL\r\n\r\n".to_owned(),
+            "400",
+            "The request is not valid HTTP",
+        ),
+    ] {
+        let mut s = stalled(&app, &head).await;
+        let answer = read_to_close(&mut s).await;
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{answer}"
+        );
+        assert!(
+            answer.contains("content-type: application/json"),
+            "{answer}"
+        );
+        let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+        let v: serde_json::Value = serde_json::from_str(body).expect("an envelope");
+        assert_eq!(v["error"], message, "{answer}");
+    }
 }
 
 #[db_test]
