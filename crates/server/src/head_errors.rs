@@ -32,9 +32,17 @@ const BARE: &[(&[u8], &str)] = &[
     ),
 ];
 
-/// The answer to write instead of `head`, if `head` is one of hyper's bare answers.
+/// The answer to write instead of `head`, if `head` is exactly one of hyper's bare answers:
+/// its status line, `connection: close`, `content-length: 0`, a `date` line and the blank
+/// line, nothing before and nothing after (so no text of a response body, however crafted,
+/// can be taken for one).
 fn replacement(head: &[u8]) -> Option<Vec<u8>> {
     let (bare, body) = BARE.iter().find(|(bare, _)| head.starts_with(bare))?;
+    let rest = &head[bare.len()..];
+    let date = rest.strip_prefix(b"date: ")?.strip_suffix(b"\r\n\r\n")?;
+    if date.len() > 40 || date.iter().any(|b| *b == b'\r' || *b == b'\n') {
+        return None;
+    }
     // The status line, kept; the rest of hyper's headers (its date) after ours.
     let status_end = head.windows(2).position(|w| w == b"\r\n")? + 2;
     let mut out = head[..status_end].to_vec();
@@ -55,6 +63,13 @@ pub struct Enveloped<T> {
     inner: T,
     /// The replacement being written, and how much of hyper's own buffer it stands for.
     pending: Option<(Vec<u8>, usize, usize)>,
+    /// The last write took only part of what it was given: the next one continues a message,
+    /// and is never taken for a bare answer.
+    mid_write: bool,
+    /// The client spoke HTTP/2 (its preface was read): hyper's bare answers are HTTP/1 only.
+    http2: bool,
+    /// Whether the first bytes were looked at yet.
+    sniffed: bool,
 }
 
 impl<T> Enveloped<T> {
@@ -62,7 +77,18 @@ impl<T> Enveloped<T> {
         Self {
             inner,
             pending: None,
+            mid_write: false,
+            http2: false,
+            sniffed: false,
         }
+    }
+
+    /// Whether `buf`, given to a write, may be one of hyper's bare answers.
+    fn may_replace(&self, buf: &[u8]) -> Option<Vec<u8>> {
+        if self.mid_write || self.http2 {
+            return None;
+        }
+        replacement(buf)
     }
 }
 
@@ -72,7 +98,14 @@ impl<T: AsyncRead + Unpin> AsyncRead for Enveloped<T> {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
+        let this = &mut *self;
+        let before = buf.filled().len();
+        let read = Pin::new(&mut this.inner).poll_read(cx, buf);
+        if !this.sniffed && buf.filled().len() > before {
+            this.sniffed = true;
+            this.http2 = buf.filled()[before..].starts_with(b"PRI ");
+        }
+        read
     }
 }
 
@@ -84,12 +117,16 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Enveloped<T> {
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
         if this.pending.is_none()
-            && let Some(out) = replacement(buf)
+            && let Some(out) = this.may_replace(buf)
         {
             this.pending = Some((out, 0, buf.len()));
         }
         let Some((out, written, stands_for)) = &mut this.pending else {
-            return Pin::new(&mut this.inner).poll_write(cx, buf);
+            let wrote = Pin::new(&mut this.inner).poll_write(cx, buf);
+            if let Poll::Ready(Ok(n)) = wrote {
+                this.mid_write = n < buf.len();
+            }
+            return wrote;
         };
         // hyper calls again with the same bytes until we say they are written.
         while *written < out.len() {
@@ -110,15 +147,20 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Enveloped<T> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        // A bare answer is a head alone, in the first slice.
-        let first = bufs
-            .iter()
-            .find(|b| !b.is_empty())
-            .map_or(&[][..], |b| &**b);
-        if self.pending.is_some() || replacement(first).is_some() {
-            return self.poll_write(cx, first);
+        // A bare answer is a head alone: one slice, nothing else.
+        let mut slices = bufs.iter().filter(|b| !b.is_empty());
+        if let (Some(only), None) = (slices.next(), slices.next())
+            && (self.pending.is_some() || self.may_replace(only).is_some())
+        {
+            return self.poll_write(cx, only);
         }
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        let this = &mut *self;
+        let wrote = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        if let Poll::Ready(Ok(n)) = wrote {
+            this.mid_write = n < total;
+        }
+        wrote
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -149,6 +191,18 @@ mod tests {
                 "HTTP/1.1 431 Request Header Fields Too Large\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: {}\r\ndate: Sun, 06 Dec 2026 22:20:44 GMT\r\n\r\n{body}",
                 body.len()
             )
+        );
+    }
+
+    #[test]
+    fn only_a_whole_bare_head_is_replaced() {
+        let bare = b"HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n";
+        let mut followed = bare.to_vec();
+        followed.extend_from_slice(b"date: x\r\n\r\n<p>more of a page</p>");
+        assert!(replacement(&followed).is_none(), "text after the head");
+        assert!(
+            replacement(bare).is_none(),
+            "no date line, no end of the head"
         );
     }
 

@@ -267,6 +267,9 @@ pub async fn verify_email(
         },
         password = "password": Password::parse(input.password.as_deref().unwrap_or_default()),
     }
+    // A token that is no longer valid costs no password hash (it is used up below, in the
+    // write, where a race with another use is decided).
+    verification(state, &token).await?;
     let hash = state.passwords.hash(password.expose()).await?;
     let now = state.now();
     let txn = begin_write(&state.db).await?;

@@ -214,7 +214,18 @@ pub async fn errors_as_pages(
             parts.headers.insert(h, v.clone());
         }
     }
-    redraw_for_caller(&state, uri, headers, Response::from_parts(parts, body)).await
+    let page = Response::from_parts(parts, body);
+    // This layer is outside the request deadline: a timeout, a rate limit or an outage is
+    // shown without the caller's navigation, so that it costs no session lookup when the
+    // database is what is slow or the client is what floods.
+    if matches!(
+        status,
+        StatusCode::REQUEST_TIMEOUT | StatusCode::TOO_MANY_REQUESTS
+    ) || status.is_server_error()
+    {
+        return page;
+    }
+    redraw_for_caller(&state, uri, headers, page).await
 }
 
 /// A page is read by navigating to it (`Sec-Fetch-Dest: document`), or by its own htmx
