@@ -860,6 +860,14 @@ pub struct HandoffFacts {
 
 pub const HANDOFF_NOT_FOUND: &str = "Handoff not found";
 
+/// Whether the caller was one of the old pair of a handoff (the person or the old manager).
+/// Anyone else who reads its offer — the new manager — reads part of one-on-ones they did not
+/// take part in, which is logged as an admin's opening is (issue 24).
+pub fn took_part_before(actor: &Actor, h: &HandoffFacts) -> bool {
+    actor.org_id.as_ref() == Some(&h.org_id)
+        && (actor.is_person(&h.person) || actor.is_person(&h.old_manager))
+}
+
 /// A handoff is offered to the two people of the new relationship: the person and their new
 /// manager. The old manager keeps the history they took part in and gains nothing new; an admin
 /// (who made the change) decides nothing about a conversation they do not take part in. To

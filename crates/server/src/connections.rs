@@ -43,7 +43,8 @@ impl PerClient {
     }
 
     /// Connections `key` holds now.
-    pub fn held(&self, key: IpAddr) -> usize {
+    #[cfg(test)]
+    fn held(&self, key: IpAddr) -> usize {
         let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         open.get(&key).copied().unwrap_or(0)
     }

@@ -118,6 +118,15 @@ pub struct MailBudget {
     per_org: i64,
 }
 
+/// The counter of an organization's mail, and of one recipient's (by address, lower-cased).
+fn org_key(org: &OrgId) -> String {
+    format!("mail-org:{org}")
+}
+
+fn recipient_key(address: &str) -> String {
+    format!("mail-to:{}", address.to_lowercase())
+}
+
 /// Emails an address may be sent in an hour, by default.
 pub const MAIL_PER_RECIPIENT_HOUR: u32 = 5;
 /// Emails an organization may send in an hour, by default (a campaign mails up to 200).
@@ -153,7 +162,7 @@ impl MailBudget {
                     retry_after_secs: 3600,
                 });
             }
-            if limits::add(db, &format!("mail-org:{org}"), start, n).await? > self.per_org {
+            if limits::add(db, &org_key(org), start, n).await? > self.per_org {
                 return Err(ApiError::TooMuchMail {
                     message:
                         "Your organization has sent too much email recently; please try again later"
@@ -164,7 +173,7 @@ impl MailBudget {
         }
         if self.per_recipient > 0 {
             for r in recipients {
-                let key = format!("mail-to:{}", r.to_lowercase());
+                let key = recipient_key(r);
                 if limits::add(db, &key, start, 1).await? > self.per_recipient {
                     return Err(ApiError::TooMuchMail {
                         message: format!(
@@ -196,11 +205,8 @@ impl MailBudget {
         let (start, _) = window(now, HOUR_MS);
         let mut taken: Vec<String> = vec![];
         for (limit, key) in [
-            (self.per_org, format!("mail-org:{org}")),
-            (
-                self.per_recipient,
-                format!("mail-to:{}", recipient.to_lowercase()),
-            ),
+            (self.per_org, org_key(org)),
+            (self.per_recipient, recipient_key(recipient)),
         ] {
             if limit == 0 {
                 continue;

@@ -631,9 +631,13 @@ fn a_handoff_is_for_the_person_and_the_new_manager_only() {
             Err(Refusal::NotFound(HANDOFF_NOT_FOUND))
         ));
     }
+    // Reading the offer as one of the old pair is taking part; the new manager is not.
+    assert!(took_part_before(&person, &h) && took_part_before(&old, &h));
+    assert!(!took_part_before(&new, &h) && !took_part_before(&admin, &h));
     let foreign = HandoffFacts {
         org_id: org(2),
         ..h
     };
     assert!(authorize_handoff(&person, &foreign).is_err());
+    assert!(!took_part_before(&person, &foreign));
 }

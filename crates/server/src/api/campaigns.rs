@@ -175,15 +175,14 @@ pub async fn campaigns_about_me(
             .iter()
             .map(|a| {
                 let c = &a.campaign;
-                let mut invitees: Vec<InviteeAboutMeView> = c
-                    .invite_emails
+                let invitees = a
+                    .invitees
                     .iter()
-                    .map(|e| InviteeAboutMeView {
+                    .map(|(e, outside)| InviteeAboutMeView {
                         email: e.to_string(),
-                        outside_organization: a.outside.contains(e),
+                        outside_organization: *outside,
                     })
                     .collect();
-                invitees.sort_by(|x, y| x.email.cmp(&y.email));
                 CampaignAboutMeView {
                     id: c.id.to_string(),
                     name: c.name.clone(),

@@ -19,7 +19,6 @@ use manageros_store::{
     begin_write,
     repo::{
         audit::Kind,
-        calendar_feeds,
         orgs::Organization,
         password_resets::{self, Purpose},
         sessions::{self, Device, Session},
@@ -233,6 +232,24 @@ pub struct Verified {
     pub token: Option<String>,
 }
 
+/// A mailed link was used (a reset or a verification): its holder owns the address, so the
+/// account is theirs from now on — verified, with the password they chose, every session and
+/// the calendar feed ended (whoever held them before the link did not prove anything), and
+/// every other outstanding link spent.
+async fn mailbox_proved(
+    txn: &impl ConnectionTrait,
+    user_id: &UserId,
+    password_hash: &str,
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    users::set_password_hash(txn, user_id, password_hash, now).await?;
+    users::mark_verified(txn, user_id, now).await?;
+    sessions::end_all(txn, user_id, None).await?;
+    password_resets::delete_for_user(txn, Purpose::Verify, user_id).await?;
+    password_resets::delete_for_user(txn, Purpose::Reset, user_id).await?;
+    Ok(())
+}
+
 /// Whose account a verification link is for: the page shows it before anything is done.
 pub async fn verification(state: &AppState, token: &str) -> Result<User, ApiError> {
     let user_id = password_resets::peek(
@@ -277,12 +294,7 @@ pub async fn verify_email(
         password_resets::consume(&txn, Purpose::Verify, &session::hash_token(&token), now)
             .await?
             .ok_or_else(|| ApiError::invalid("token", BAD_VERIFICATION_TOKEN))?;
-    users::mark_verified(&txn, &user_id, now).await?;
-    users::set_password_hash(&txn, &user_id, &hash, now).await?;
-    sessions::delete_all_for_user(&txn, &user_id).await?;
-    calendar_feeds::revoke(&txn, &user_id).await?;
-    password_resets::delete_for_user(&txn, Purpose::Verify, &user_id).await?;
-    password_resets::delete_for_user(&txn, Purpose::Reset, &user_id).await?;
+    mailbox_proved(&txn, &user_id, &hash, now).await?;
     let user = users::find(&txn, &user_id)
         .await?
         .ok_or_else(|| ApiError::invalid("token", BAD_VERIFICATION_TOKEN))?;
@@ -387,8 +399,7 @@ pub async fn sign_out_elsewhere(
     current: &SessionId,
 ) -> Result<u64, ApiError> {
     let txn = begin_write(&state.db).await?;
-    let ended = sessions::delete_others(&txn, &caller.id, current).await?;
-    calendar_feeds::revoke(&txn, &caller.id).await?;
+    let ended = sessions::end_all(&txn, &caller.id, Some(current)).await?;
     txn.commit().await?;
     Ok(ended)
 }
@@ -497,14 +508,8 @@ pub async fn reset_password(state: &AppState, input: ResetPasswordRequest) -> Re
     let user_id = password_resets::consume(&txn, Purpose::Reset, &session::hash_token(token), now)
         .await?
         .ok_or_else(|| ApiError::invalid("token", BAD_RESET_TOKEN))?;
-    users::set_password_hash(&txn, &user_id, &hash, now).await?;
     // The link was mailed to the address: using it proves the address too.
-    users::mark_verified(&txn, &user_id, now).await?;
-    sessions::delete_all_for_user(&txn, &user_id).await?;
-    // The secret calendar feed is a credential too: whoever reset the password because the
-    // account was taken over must not leave the intruder a way to read the calendar.
-    calendar_feeds::revoke(&txn, &user_id).await?;
-    password_resets::delete_for_user(&txn, Purpose::Reset, &user_id).await?;
+    mailbox_proved(&txn, &user_id, &hash, now).await?;
     txn.commit().await?;
     Ok(())
 }

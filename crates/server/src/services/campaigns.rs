@@ -104,7 +104,8 @@ pub async fn with_outsiders(
 pub struct AboutMe {
     pub campaign: Campaign,
     pub creator: String,
-    pub outside: HashSet<Email>,
+    /// Everyone asked, by address, each with whether they are outside the organization.
+    pub invitees: Vec<(Email, bool)>,
 }
 
 /// The campaigns about the caller's person, newest first (`authz::campaign_subject_scope`).
@@ -119,10 +120,16 @@ pub async fn about_me(state: &AppState, actor: &Actor) -> Result<Vec<AboutMe>, A
             .map(|u| u.name)
             .unwrap_or_default();
         let outside = campaigns::outside(&state.db, &org, &campaign.invite_emails).await?;
+        let mut invitees: Vec<(Email, bool)> = campaign
+            .invite_emails
+            .iter()
+            .map(|e| (e.clone(), outside.contains(e)))
+            .collect();
+        invitees.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
         out.push(AboutMe {
             campaign,
             creator,
-            outside,
+            invitees,
         });
     }
     Ok(out)

@@ -169,11 +169,7 @@ async fn log_reading(
     now: Timestamp,
 ) -> Result<(), ApiError> {
     let h = &offer.handoff;
-    if actor
-        .person_id
-        .as_ref()
-        .is_some_and(|me| me == &h.person_id || me == &h.old_manager_id)
-    {
+    if authz::took_part_before(actor, &h.facts()) {
         return Ok(());
     }
     let read: BTreeSet<&OneOnOneId> = offer

@@ -148,21 +148,16 @@ pub async fn list(
             about_me: campaigns::about_me(&state, &actor)
                 .await?
                 .into_iter()
-                .map(|a| {
-                    let mut invitees: Vec<(String, bool)> = a
-                        .campaign
-                        .invite_emails
+                .map(|a| AboutMeRow {
+                    name: a.campaign.name.clone(),
+                    by: a.creator,
+                    status: status_label(a.campaign.status),
+                    answered: a.campaign.response_count,
+                    invitees: a
+                        .invitees
                         .iter()
-                        .map(|e| (e.to_string(), a.outside.contains(e)))
-                        .collect();
-                    invitees.sort();
-                    AboutMeRow {
-                        name: a.campaign.name.clone(),
-                        by: a.creator,
-                        status: status_label(a.campaign.status),
-                        answered: a.campaign.response_count,
-                        invitees,
-                    }
+                        .map(|(e, outside)| (e.to_string(), *outside))
+                        .collect(),
                 })
                 .collect(),
         },

@@ -694,17 +694,7 @@ async fn the_sign_in_lockout_counts_the_account_however_it_is_typed_and_under_co
 async fn a_password_reset_revokes_the_calendar_feed(app: TestApp) {
     let org = app.org("acme").await;
     let (mel, _) = app.linked_member(&org, "Mel", "mel@acme.test").await;
-    let feed = mel.post("/api/me/calendar-feed", json!({})).await;
-    feed.assert_status(201);
-    let path = format!(
-        "/calendar/{}",
-        feed.body["url"]
-            .as_str()
-            .unwrap()
-            .split_once("/calendar/")
-            .unwrap()
-            .1
-    );
+    let path = app.calendar_feed(&mel).await;
     app.get(&path, None).await.assert_status(200);
     app.post(
         "/api/auth/forgot-password",
@@ -733,17 +723,7 @@ async fn signing_out_everywhere_else_ends_the_other_sessions_and_the_calendar_fe
     let org = app.org("acme").await;
     let (mel, _) = app.linked_member(&org, "Mel", "mel@acme.test").await;
     let laptop = app.login("mel@acme.test").await;
-    let feed = laptop.post("/api/me/calendar-feed", json!({})).await;
-    feed.assert_status(201);
-    let path = format!(
-        "/calendar/{}",
-        feed.body["url"]
-            .as_str()
-            .unwrap()
-            .split_once("/calendar/")
-            .unwrap()
-            .1
-    );
+    let path = app.calendar_feed(&laptop).await;
     app.get(&path, None).await.assert_status(200);
     let r = mel.delete("/api/me/sessions").await;
     r.assert_status(200);

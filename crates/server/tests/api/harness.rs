@@ -886,6 +886,15 @@ impl TestApp {
         person
     }
 
+    /// Makes `user` a secret calendar feed; its path (`/calendar/<token>.ics`).
+    pub async fn calendar_feed(&self, user: &TestUser) -> String {
+        let r = user.post("/api/me/calendar-feed", json!({})).await;
+        r.assert_status(201);
+        let url = r.body["url"].as_str().expect("a feed URL");
+        let token = url.split_once("/calendar/").expect("a feed path").1;
+        format!("/calendar/{token}")
+    }
+
     /// `GET /api/me` for `user`.
     pub async fn me(&self, user: &TestUser) -> Value {
         let r = self.get("/api/me", user.t()).await;

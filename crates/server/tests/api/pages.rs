@@ -1300,6 +1300,24 @@ async fn my_account_lists_where_i_am_signed_in_and_signs_any_of_it_out(app: Test
         .await;
     assert_eq!(done.status, 303);
     other.get("/api/me").await.assert_error(401, "Unauthorized");
+    // "Sign out everywhere else" (issue 24) ends every other session and keeps this one.
+    let third = app.login(&ada.email).await;
+    let everywhere = b
+        .post("/account/sessions/sign-out-elsewhere", &[("csrf", &t)])
+        .await;
+    assert_eq!(
+        (everywhere.status, everywhere.location.as_deref()),
+        (303, Some("/account#sessions-h"))
+    );
+    third.get("/api/me").await.assert_error(401, "Unauthorized");
+    let account = b.get("/account").await;
+    assert!(
+        account
+            .html
+            .contains("Signed out everywhere else (1 session)"),
+        "{}",
+        account.html
+    );
     // Signing out this device leads to the sign-in page, and the cookie no longer works.
     let mine = ada.get("/api/me/sessions").await.body["sessions"][0]["id"]
         .as_str()
@@ -2494,4 +2512,55 @@ async fn a_rate_limited_sign_in_page_is_a_page(app: TestApp) {
         "{}",
         p.html
     );
+}
+
+/// Issue 24, finding 6, in the pages: the campaign's page marks invitees outside the
+/// organization, and its subject finds "Campaigns about you" on `/campaigns`, without the
+/// answers.
+#[db_test]
+async fn campaign_pages_show_who_is_outside_and_the_subject_sees_who_was_asked(app: TestApp) {
+    let org = app.org("acme").await;
+    let (pat, _) = app.linked_member(&org, "Pat", "pat@acme.test").await;
+    let (mel, mel_p) = app.linked_member(&org, "Mel", "mel@acme.test").await;
+    let id = pat
+        .post(
+            "/api/feedback-campaigns",
+            serde_json::json!({
+                "name": "About Mel",
+                "targetPersonId": mel_p,
+                "startDate": "2020-01-01",
+                "endDate": "2099-12-31",
+                "inviteEmails": ["pat@acme.test", "sock@elsewhere.test"],
+                "questions": ["A question only the answers page shows?"],
+            }),
+        )
+        .await
+        .id("feedbackCampaign");
+    let mut creator = Browser::signed_in(&app, &pat);
+    let page = creator.get(&format!("/campaigns/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.html
+            .contains("1 of 2 invitees are outside the organization"),
+        "{}",
+        page.html
+    );
+    assert_eq!(
+        page.html.matches("outside the organization</span>").count(),
+        1
+    );
+
+    let mut subject = Browser::signed_in(&app, &mel);
+    let list = subject.get("/campaigns").await;
+    assert_eq!(list.status, 200);
+    assert!(list.html.contains("Campaigns about you"), "{}", list.html);
+    assert!(list.html.contains("started by Pat"));
+    assert!(list.html.contains("sock@elsewhere.test"));
+    assert!(
+        !list
+            .html
+            .contains("A question only the answers page shows?")
+    );
+    // Not the campaign's page itself.
+    assert_eq!(subject.get(&format!("/campaigns/{id}")).await.status, 404);
 }

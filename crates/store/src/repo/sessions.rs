@@ -169,20 +169,6 @@ pub async fn delete_for_user(
         > 0)
 }
 
-/// Revokes every session of a user but `keep`; how many ended.
-pub async fn delete_others(
-    db: &impl ConnectionTrait,
-    user_id: &UserId,
-    keep: &SessionId,
-) -> Result<u64, DbErr> {
-    Ok(session::Entity::delete_many()
-        .filter(session::Column::UserId.eq(user_id.as_str()))
-        .filter(session::Column::Id.ne(keep.as_str()))
-        .exec(db)
-        .await?
-        .rows_affected)
-}
-
 /// Revokes one session.
 pub async fn delete(db: &impl ConnectionTrait, token_hash: &str) -> Result<(), DbErr> {
     session::Entity::delete_many()
@@ -192,16 +178,21 @@ pub async fn delete(db: &impl ConnectionTrait, token_hash: &str) -> Result<(), D
     Ok(())
 }
 
-/// Revokes every session of a user (after a password reset).
-pub async fn delete_all_for_user(
+/// Ends every session of a user but `keep` (none: all of them), and revokes the user's secret
+/// calendar feed with them: the feed is a credential too, and whoever signs a lost device or
+/// an intruder out means it as well. How many sessions ended.
+pub async fn end_all(
     db: &impl ConnectionTrait,
     user_id: &UserId,
+    keep: Option<&SessionId>,
 ) -> Result<u64, DbErr> {
-    Ok(session::Entity::delete_many()
-        .filter(session::Column::UserId.eq(user_id.as_str()))
-        .exec(db)
-        .await?
-        .rows_affected)
+    let mut q = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id.as_str()));
+    if let Some(keep) = keep {
+        q = q.filter(session::Column::Id.ne(keep.as_str()));
+    }
+    let ended = q.exec(db).await?.rows_affected;
+    super::calendar_feeds::revoke(db, user_id).await?;
+    Ok(ended)
 }
 
 /// Removes expired sessions; run now and then so the table does not only grow.
