@@ -40,9 +40,6 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-/// The largest request body accepted (JSON only; nothing here uploads files).
-pub const BODY_LIMIT: usize = 1024 * 1024;
-
 /// Everything the service needs besides its configuration flags.
 pub struct Settings {
     pub database_url: String,
@@ -170,7 +167,7 @@ pub fn build_router(state: AppState) -> Router {
             state.clone(),
             crate::services::audit::denials,
         ))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(DefaultBodyLimit::max(crate::config::BODY_LIMIT))
         .layer(middleware::from_fn(crate::metrics::record))
         .layer(middleware::from_fn_with_state(request_timeout, deadline))
         .layer(middleware::from_fn(head_size))

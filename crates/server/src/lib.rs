@@ -1,28 +1,23 @@
-//! The ManagerOS HTTP service.
+//! The ManagerOS service, wired together: the binary's configuration, the middleware around
+//! both front ends, the accept loop and its limits, and metrics.
 //!
-//! A request goes: middleware (`app`) → extractors (`extract`: who is calling, validated
-//! input) → a handler in `api/<resource>.rs`, which asks `manageros_core::authz` and calls a
-//! service (`services/`) or a repository (`manageros_store::repo`) → a JSON answer or an
-//! `error::ApiError` in the one envelope.
+//! The floors below it, each a crate that depends only downwards (docs/ARCHITECTURE.md):
+//! `manageros-core` (domain, authz) → `manageros-store` (entities, migrations, queries) →
+//! `manageros-services` (one function per operation) → `manageros-api` (JSON handlers,
+//! OpenAPI) and `manageros-web` (pages, templates, assets), side by side → this crate.
 
-pub mod api;
 pub mod app;
-pub mod client;
-pub mod config;
 pub mod connections;
-pub mod error;
-pub mod extract;
 pub mod head_errors;
-pub mod mail;
 pub mod metrics;
-pub mod outbox;
-pub mod password;
-pub mod patch;
-pub mod rate_limit;
-pub mod services;
-pub mod session;
-pub mod state;
-pub mod web;
+
+// The floors below, under the names the wiring and the tests use.
+pub use manageros_api as api;
+pub use manageros_services::{
+    self as services, client, config, error, extract, mail, outbox, password, patch, rate_limit,
+    session, state,
+};
+pub use manageros_web as web;
 
 pub use app::{Settings, build_router, build_state, serve};
 pub use state::AppState;

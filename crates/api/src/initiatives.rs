@@ -1,0 +1,177 @@
+//! `/api/initiatives` (docs/API.md §8): the JSON front end of `services::initiatives`.
+
+use crate::{
+    error::{ApiError, ErrorBody},
+    extract::{AppJson, AppQuery, CurrentUser, Id, Paging},
+    schema::PaginationView,
+    services::{
+        initiatives::{self, CreateInitiativeRequest, InitiativesQuery, UpdateInitiativeRequest},
+        tasks::TasksQuery,
+    },
+    state::AppState,
+    tasks::TasksResponse,
+};
+use axum::{extract::State, http::StatusCode};
+use manageros_core::{InitiativeId, Timestamp};
+use manageros_store::repo::initiatives::Initiative;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// An initiative.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InitiativeView {
+    pub id: String,
+    pub title: String,
+    pub summary: Option<String>,
+    /// `planned`, `in_progress`, `paused`, `done` or `canceled`.
+    pub status: &'static str,
+    /// `green`, `amber` or `red`.
+    pub rag: &'static str,
+    /// 0–100.
+    pub confidence: i32,
+    pub team_id: Option<String>,
+    pub owner_ids: Vec<String>,
+    #[schema(format = DateTime)]
+    pub start_date: Option<String>,
+    #[schema(format = DateTime)]
+    pub target_date: Option<String>,
+    pub created_by_id: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+impl From<&Initiative> for InitiativeView {
+    fn from(i: &Initiative) -> Self {
+        Self {
+            id: i.id.to_string(),
+            title: i.title.clone(),
+            summary: i.summary.clone(),
+            status: i.status.as_str(),
+            rag: i.rag.as_str(),
+            confidence: i.confidence,
+            team_id: i.team_id.as_ref().map(ToString::to_string),
+            owner_ids: i.owner_ids.iter().map(ToString::to_string).collect(),
+            start_date: i.start_date.map(Timestamp::to_rfc3339),
+            target_date: i.target_date.map(Timestamp::to_rfc3339),
+            created_by_id: i.created_by.to_string(),
+            created_at: i.created_at.to_rfc3339(),
+            updated_at: i.updated_at.to_rfc3339(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InitiativeResponse {
+    pub initiative: InitiativeView,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InitiativesResponse {
+    pub initiatives: Vec<InitiativeView>,
+    pub pagination: PaginationView,
+}
+
+impl From<&Initiative> for InitiativeResponse {
+    fn from(i: &Initiative) -> Self {
+        Self {
+            initiative: InitiativeView::from(i),
+        }
+    }
+}
+
+/// The organization's initiatives, newest first (initiative.view).
+#[utoipa::path(get, path = "/api/initiatives", tag = "initiatives",
+    security(("bearer" = []), ("cookie" = [])),
+    params(InitiativesQuery, Paging),
+    responses((status = 200, body = InitiativesResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list_initiatives(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    paging: Paging,
+    AppQuery(q): AppQuery<InitiativesQuery>,
+) -> Result<AppJson<InitiativesResponse>, ApiError> {
+    let (list, page) = initiatives::list(&state, &caller.actor(), q, &paging).await?;
+    Ok(AppJson(InitiativesResponse {
+        initiatives: list.iter().map(InitiativeView::from).collect(),
+        pagination: page.into(),
+    }))
+}
+
+/// An initiative (initiative.view).
+#[utoipa::path(get, path = "/api/initiatives/{id}", tag = "initiatives",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = InitiativeResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_initiative(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Id(id): Id<InitiativeId>,
+) -> Result<AppJson<InitiativeResponse>, ApiError> {
+    let i = initiatives::get(&state, &caller.actor(), &id).await?;
+    Ok(AppJson(InitiativeResponse::from(&i)))
+}
+
+/// The tasks of an initiative (getAllTasksForInitiative): initiative.view and task.view.
+#[utoipa::path(get, path = "/api/initiatives/{id}/tasks", tag = "initiatives",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("id" = String, Path), TasksQuery, Paging),
+    responses((status = 200, body = TasksResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn initiative_tasks(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    paging: Paging,
+    Id(id): Id<InitiativeId>,
+    AppQuery(q): AppQuery<TasksQuery>,
+) -> Result<AppJson<TasksResponse>, ApiError> {
+    let (list, page) = initiatives::tasks(&state, &caller.actor(), &id, q, &paging).await?;
+    Ok(AppJson(TasksResponse::new(&list, page)))
+}
+
+/// Create an initiative (initiative.create: admins, and members linked to a person).
+#[utoipa::path(post, path = "/api/initiatives", tag = "initiatives",
+    security(("bearer" = []), ("cookie" = [])),
+    request_body = CreateInitiativeRequest,
+    responses((status = 201, body = InitiativeResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn create_initiative(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppJson(body): AppJson<CreateInitiativeRequest>,
+) -> Result<(StatusCode, AppJson<InitiativeResponse>), ApiError> {
+    let i = initiatives::create(&state, &caller.actor(), body).await?;
+    Ok((StatusCode::CREATED, AppJson(InitiativeResponse::from(&i))))
+}
+
+/// Change some of an initiative's fields (initiative.edit: admins).
+#[utoipa::path(patch, path = "/api/initiatives/{id}", tag = "initiatives",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("id" = String, Path)),
+    request_body = UpdateInitiativeRequest,
+    responses((status = 200, body = InitiativeResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn update_initiative(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Id(id): Id<InitiativeId>,
+    AppJson(body): AppJson<UpdateInitiativeRequest>,
+) -> Result<AppJson<InitiativeResponse>, ApiError> {
+    let i = initiatives::update(&state, &caller.actor(), &id, body).await?;
+    Ok(AppJson(InitiativeResponse::from(&i)))
+}
+
+/// Delete an initiative (initiative.delete: admins). Its tasks and meetings remain, detached.
+#[utoipa::path(delete, path = "/api/initiatives/{id}", tag = "initiatives",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_initiative(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Id(id): Id<InitiativeId>,
+) -> Result<StatusCode, ApiError> {
+    initiatives::delete(&state, &caller.actor(), &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

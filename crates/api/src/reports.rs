@@ -1,0 +1,174 @@
+//! `/api/reports` (docs/API.md §8): the JSON front end of `services::reports`. Every member
+//! sees the saved reports; admins create, change, delete and run them.
+
+use crate::{
+    error::{ApiError, ErrorBody},
+    extract::{AppJson, CurrentUser, Id, Paging},
+    schema::PaginationView,
+    services::reports::{self, CreateReportRequest, UpdateReportRequest},
+    state::AppState,
+};
+use axum::{extract::State, http::StatusCode};
+use manageros_core::ReportId;
+use manageros_store::repo::reports::Report;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A saved report.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportView {
+    pub id: String,
+    pub name: String,
+    /// `oneonone-cadence` or `task-status`.
+    pub kind: &'static str,
+    #[schema(value_type = Object)]
+    pub parameters: serde_json::Value,
+    pub created_by_id: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+impl From<&Report> for ReportView {
+    fn from(r: &Report) -> Self {
+        Self {
+            id: r.id.to_string(),
+            name: r.name.clone(),
+            kind: r.kind.as_str(),
+            parameters: r.parameters.clone(),
+            created_by_id: r.created_by.to_string(),
+            created_at: r.created_at.to_rfc3339(),
+            updated_at: r.updated_at.to_rfc3339(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReportResponse {
+    pub report: ReportView,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReportsResponse {
+    pub reports: Vec<ReportView>,
+    pub pagination: PaginationView,
+}
+
+impl From<&Report> for ReportResponse {
+    fn from(r: &Report) -> Self {
+        Self {
+            report: ReportView::from(r),
+        }
+    }
+}
+
+/// The organization's saved reports, newest first (report.view).
+#[utoipa::path(get, path = "/api/reports", tag = "reports",
+    security(("bearer" = []), ("cookie" = [])),
+    params(Paging),
+    responses((status = 200, body = ReportsResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list_reports(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    paging: Paging,
+) -> Result<AppJson<ReportsResponse>, ApiError> {
+    let (list, page) = reports::list(&state, &caller.actor(), &paging).await?;
+    Ok(AppJson(ReportsResponse {
+        reports: list.iter().map(ReportView::from).collect(),
+        pagination: page.into(),
+    }))
+}
+
+/// A saved report (report.view).
+#[utoipa::path(get, path = "/api/reports/{id}", tag = "reports",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = ReportResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_report(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Id(id): Id<ReportId>,
+) -> Result<AppJson<ReportResponse>, ApiError> {
+    let r = reports::get(&state, &caller.actor(), &id).await?;
+    Ok(AppJson(ReportResponse::from(&r)))
+}
+
+/// Save a report (report.create: admins).
+#[utoipa::path(post, path = "/api/reports", tag = "reports",
+    security(("bearer" = []), ("cookie" = [])),
+    request_body = CreateReportRequest,
+    responses((status = 201, body = ReportResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn create_report(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppJson(body): AppJson<CreateReportRequest>,
+) -> Result<(StatusCode, AppJson<ReportResponse>), ApiError> {
+    let r = reports::create(&state, &caller.actor(), body).await?;
+    Ok((StatusCode::CREATED, AppJson(ReportResponse::from(&r))))
+}
+
+/// Change a saved report (report.edit: admins).
+#[utoipa::path(patch, path = "/api/reports/{id}", tag = "reports",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("id" = String, Path)),
+    request_body = UpdateReportRequest,
+    responses((status = 200, body = ReportResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn update_report(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Id(id): Id<ReportId>,
+    AppJson(body): AppJson<UpdateReportRequest>,
+) -> Result<AppJson<ReportResponse>, ApiError> {
+    let r = reports::update(&state, &caller.actor(), &id, body).await?;
+    Ok(AppJson(ReportResponse::from(&r)))
+}
+
+/// Delete a saved report (report.delete: admins).
+#[utoipa::path(delete, path = "/api/reports/{id}", tag = "reports",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_report(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Id(id): Id<ReportId>,
+) -> Result<StatusCode, ApiError> {
+    reports::delete(&state, &caller.actor(), &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RunResponse {
+    pub report: ReportView,
+    #[schema(format = DateTime)]
+    pub generated_at: String,
+    /// What the run covered (e.g. the period of a cadence report).
+    #[schema(value_type = Object)]
+    pub scope: serde_json::Value,
+    #[schema(value_type = Vec<Object>)]
+    pub rows: Vec<serde_json::Value>,
+}
+
+/// Run a saved report (report.access: admins).
+#[utoipa::path(post, path = "/api/reports/{id}/run", tag = "reports",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = RunResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn run_report(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Id(id): Id<ReportId>,
+) -> Result<AppJson<RunResponse>, ApiError> {
+    let run = reports::run(&state, &caller.actor(), &id).await?;
+    Ok(AppJson(RunResponse {
+        report: ReportView::from(&run.report),
+        generated_at: run.generated_at.to_rfc3339(),
+        scope: run.scope,
+        rows: run.rows,
+    }))
+}

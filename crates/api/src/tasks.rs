@@ -1,0 +1,163 @@
+//! `/api/tasks` (docs/API.md §8): the JSON front end of `services::tasks`.
+
+use crate::{
+    error::{ApiError, ErrorBody},
+    extract::{AppJson, AppQuery, CurrentUser, Id, Paging},
+    schema::PaginationView,
+    services::tasks::{self, CreateTaskRequest, TasksQuery, UpdateTaskRequest},
+    state::AppState,
+};
+use axum::{extract::State, http::StatusCode};
+use manageros_core::{PageInfo, TaskId, Timestamp};
+use manageros_store::repo::tasks::Task;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A task.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskView {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+    /// `todo`, `doing`, `blocked`, `done` or `dropped`.
+    pub status: &'static str,
+    /// 1 (highest) to 5.
+    pub priority: i32,
+    #[schema(format = DateTime)]
+    pub due_date: Option<String>,
+    pub assignee_id: Option<String>,
+    pub initiative_id: Option<String>,
+    pub created_by_id: String,
+    /// The one-on-one whose talking point became this task (an action item).
+    pub one_on_one_id: Option<String>,
+    #[schema(format = DateTime)]
+    pub completed_at: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+impl From<&Task> for TaskView {
+    fn from(t: &Task) -> Self {
+        Self {
+            id: t.id.to_string(),
+            title: t.title.clone(),
+            description: t.description.clone(),
+            status: t.status.as_str(),
+            priority: t.priority,
+            due_date: t.due_date.map(Timestamp::to_rfc3339),
+            assignee_id: t.assignee_id.as_ref().map(ToString::to_string),
+            initiative_id: t.initiative_id.as_ref().map(ToString::to_string),
+            created_by_id: t.created_by_id.to_string(),
+            one_on_one_id: t.oneonone_id.as_ref().map(ToString::to_string),
+            completed_at: t.completed_at.map(Timestamp::to_rfc3339),
+            created_at: t.created_at.to_rfc3339(),
+            updated_at: t.updated_at.to_rfc3339(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TaskResponse {
+    pub task: TaskView,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TasksResponse {
+    pub tasks: Vec<TaskView>,
+    pub pagination: PaginationView,
+}
+
+impl TasksResponse {
+    pub fn new(list: &[Task], page: PageInfo) -> Self {
+        Self {
+            tasks: list.iter().map(TaskView::from).collect(),
+            pagination: page.into(),
+        }
+    }
+}
+
+impl From<&Task> for TaskResponse {
+    fn from(t: &Task) -> Self {
+        Self {
+            task: TaskView::from(t),
+        }
+    }
+}
+
+/// The organization's tasks, newest first (task.view).
+#[utoipa::path(get, path = "/api/tasks", tag = "tasks",
+    security(("bearer" = []), ("cookie" = [])),
+    params(TasksQuery, Paging),
+    responses((status = 200, body = TasksResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list_tasks(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    paging: Paging,
+    AppQuery(q): AppQuery<TasksQuery>,
+) -> Result<AppJson<TasksResponse>, ApiError> {
+    let (list, page) = tasks::list(&state, &caller.actor(), q, &paging).await?;
+    Ok(AppJson(TasksResponse::new(&list, page)))
+}
+
+/// A task (task.view).
+#[utoipa::path(get, path = "/api/tasks/{id}", tag = "tasks",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = TaskResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_task(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Id(id): Id<TaskId>,
+) -> Result<AppJson<TaskResponse>, ApiError> {
+    let task = tasks::get(&state, &caller.actor(), &id).await?;
+    Ok(AppJson(TaskResponse::from(&task)))
+}
+
+/// Create a task (task.create: admins, and members linked to a person).
+#[utoipa::path(post, path = "/api/tasks", tag = "tasks",
+    security(("bearer" = []), ("cookie" = [])),
+    request_body = CreateTaskRequest,
+    responses((status = 201, body = TaskResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn create_task(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppJson(body): AppJson<CreateTaskRequest>,
+) -> Result<(StatusCode, AppJson<TaskResponse>), ApiError> {
+    let task = tasks::create(&state, &caller.actor(), body).await?;
+    Ok((StatusCode::CREATED, AppJson(TaskResponse::from(&task))))
+}
+
+/// Change some of a task's fields (task.edit: the creator, the assignee, admins).
+#[utoipa::path(patch, path = "/api/tasks/{id}", tag = "tasks",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("id" = String, Path)),
+    request_body = UpdateTaskRequest,
+    responses((status = 200, body = TaskResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn update_task(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Id(id): Id<TaskId>,
+    AppJson(body): AppJson<UpdateTaskRequest>,
+) -> Result<AppJson<TaskResponse>, ApiError> {
+    let task = tasks::update(&state, &caller.actor(), &id, body).await?;
+    Ok(AppJson(TaskResponse::from(&task)))
+}
+
+/// Delete a task (task.delete: the creator, the assignee, admins).
+#[utoipa::path(delete, path = "/api/tasks/{id}", tag = "tasks",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_task(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Id(id): Id<TaskId>,
+) -> Result<StatusCode, ApiError> {
+    tasks::delete(&state, &caller.actor(), &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

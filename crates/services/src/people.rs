@@ -1,0 +1,477 @@
+//! People of the org chart (docs/API.md §5): any member reads; admins write. Writes keep the
+//! reporting chain a tree and the references inside the organization. Each function asks
+//! authz once, then validates, then writes in one transaction.
+
+use crate::input;
+use crate::{
+    error::{ApiError, FieldErrors},
+    handoffs,
+    load::reread,
+    parse::Paging,
+    parse::{filter_id, optional_email, optional_line, search_from},
+    patch::{Patch, required},
+    state::AppState,
+    validate,
+};
+use manageros_core::{
+    Email, Name, OrgId, PageInfo, PersonId, PersonStatus, TeamId,
+    authz::{self, Actor, OrgAction},
+};
+use manageros_store::repo::oneonones::OneOnOneWithPeople;
+use manageros_store::{
+    DatabaseTransaction, begin_write,
+    repo::{
+        campaigns, feedback, links, meetings, oneonones, orgs,
+        persons::{self, Person, PersonFields, PersonFilter},
+        teams,
+    },
+};
+use serde::Deserialize;
+use std::collections::HashMap;
+use utoipa::{IntoParams, ToSchema};
+
+pub const NOT_FOUND: &str = "Person not found or access denied";
+pub const TEAM_NOT_FOUND: &str = "Team not found or access denied";
+pub const MANAGER_NOT_FOUND: &str = "Manager not found or access denied";
+
+/// A typed id from a raw string, or the 404 the API gives for ids of the wrong shape.
+fn id_or_404<T>(raw: &str, parse: fn(&str) -> Option<T>, msg: &str) -> Result<T, ApiError> {
+    parse(raw.trim()).ok_or_else(|| ApiError::not_found(msg))
+}
+
+fn optional_id<T>(
+    raw: Option<&str>,
+    parse: fn(&str) -> Option<T>,
+    msg: &str,
+) -> Result<Option<T>, ApiError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => id_or_404(s, parse, msg).map(Some),
+    }
+}
+
+async fn check_references(
+    txn: &DatabaseTransaction,
+    org: &OrgId,
+    f: &PersonFields,
+) -> Result<(), ApiError> {
+    if let Some(t) = &f.team_id
+        && !teams::exists(txn, org, t).await?
+    {
+        return Err(ApiError::not_found(TEAM_NOT_FOUND));
+    }
+    if let Some(m) = &f.manager_id
+        && !persons::exists(txn, org, m).await?
+    {
+        return Err(ApiError::not_found(MANAGER_NOT_FOUND));
+    }
+    Ok(())
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct PeopleQuery {
+    /// Case-insensitive substring of the name or email.
+    #[param(value_type = Option<input::Search>, inline)]
+    pub search: Option<String>,
+    pub team_id: Option<String>,
+    pub manager_id: Option<String>,
+    /// `active`, `inactive` or `on_leave`.
+    #[param(value_type = Option<input::PersonStatusFilter>, inline)]
+    pub status: Option<String>,
+}
+
+/// People of the caller's organization, by name (any member).
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    q: PeopleQuery,
+    paging: &Paging,
+) -> Result<(Vec<Person>, PageInfo), ApiError> {
+    let org = authz::authorize_org(actor, OrgAction::ViewPeople)?;
+    list_in(state, &org, q, paging).await
+}
+
+async fn list_in(
+    state: &AppState,
+    org: &OrgId,
+    q: PeopleQuery,
+    paging: &Paging,
+) -> Result<(Vec<Person>, PageInfo), ApiError> {
+    let mut errors = FieldErrors::default();
+    let page = paging.parse(&mut errors);
+    let search = search_from(q.search.as_deref(), &mut errors);
+    let status = errors
+        .take(
+            "status",
+            crate::parse::filter(q.status.as_deref(), PersonStatus::parse),
+        )
+        .flatten();
+    errors.finish()?;
+    let (Some(team_id), Some(manager_id)) = (
+        filter_id(q.team_id.as_deref(), TeamId::parse),
+        filter_id(q.manager_id.as_deref(), PersonId::parse),
+    ) else {
+        // A filter on an id of the wrong shape matches nothing.
+        return Ok((vec![], page.info(0)));
+    };
+    let filter = PersonFilter {
+        search,
+        team_id,
+        manager_id,
+        status,
+    };
+    let (people, total) = persons::list(&state.db, org, &filter, page).await?;
+    Ok((people, page.info(total)))
+}
+
+/// A row of the people directory: a person with the names of their team and manager.
+pub struct DirectoryEntry {
+    pub person: Person,
+    pub team: Option<String>,
+    pub manager: Option<String>,
+}
+
+/// The people directory: a page of entries and what its filters offer.
+pub struct Directory {
+    pub entries: Vec<DirectoryEntry>,
+    pub page: PageInfo,
+    /// The teams and the managers to filter by (the first [`PICKER_LIMIT`] of each).
+    pub teams: Vec<(TeamId, String)>,
+    pub managers: Vec<(PersonId, String)>,
+}
+
+pub const PICKER_LIMIT: u64 = 500;
+
+/// The people directory (any member): the list of [`list`], with the names the rows show
+/// and the choices of its filters.
+pub async fn directory(
+    state: &AppState,
+    actor: &Actor,
+    q: PeopleQuery,
+    paging: &Paging,
+) -> Result<Directory, ApiError> {
+    let org = authz::authorize_org(actor, OrgAction::ViewPeople)?;
+    let (people, page) = list_in(state, &org, q, paging).await?;
+    let manager_ids: Vec<PersonId> = people.iter().filter_map(|p| p.manager_id.clone()).collect();
+    let manager_names: HashMap<PersonId, String> = persons::names(&state.db, &org, &manager_ids)
+        .await?
+        .into_iter()
+        .collect();
+    let team_ids: Vec<TeamId> = people.iter().filter_map(|p| p.team_id.clone()).collect();
+    let team_names: HashMap<TeamId, String> = teams::names(&state.db, &org, &team_ids)
+        .await?
+        .into_iter()
+        .collect();
+    let entries = people
+        .into_iter()
+        .map(|person| DirectoryEntry {
+            team: person
+                .team_id
+                .as_ref()
+                .and_then(|t| team_names.get(t).cloned()),
+            manager: person
+                .manager_id
+                .as_ref()
+                .and_then(|m| manager_names.get(m).cloned()),
+            person,
+        })
+        .collect();
+    let teams = teams::all(&state.db, &org, PICKER_LIMIT)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
+    let managers = persons::managers(&state.db, &org, PICKER_LIMIT).await?;
+    Ok(Directory {
+        entries,
+        page,
+        teams,
+        managers,
+    })
+}
+
+/// The most people the org chart draws; an organization beyond it is told so.
+pub const CHART_LIMIT: u64 = 5_000;
+
+/// Everyone of the organization for the org chart and the pickers, by name (any member), at
+/// most [`CHART_LIMIT`]; `true` when there were more.
+pub async fn everyone(state: &AppState, actor: &Actor) -> Result<(Vec<Person>, bool), ApiError> {
+    let org = authz::authorize_org(actor, OrgAction::ViewPeople)?;
+    let mut people = persons::all(&state.db, &org, CHART_LIMIT + 1).await?;
+    let more = people.len() as u64 > CHART_LIMIT;
+    people.truncate(CHART_LIMIT as usize);
+    Ok((people, more))
+}
+
+/// A person's page: the person, and for a caller who has one-on-ones with them, the newest
+/// of those (at most [`WITH_ME_LIMIT`]).
+pub struct PersonPage {
+    pub detail: PersonDetail,
+    pub with_me: Vec<OneOnOneWithPeople>,
+}
+
+pub const WITH_ME_LIMIT: u64 = 10;
+
+/// A person of the caller's organization with the caller's one-on-ones with them (any
+/// member; the one-on-ones are the caller's own, as in their list).
+pub async fn page(state: &AppState, actor: &Actor, raw_id: &str) -> Result<PersonPage, ApiError> {
+    let detail = get(state, actor, raw_id).await?;
+    let with_me = match authz::oneonone_list_scope(actor) {
+        Ok((org, me)) if me != detail.person.id => {
+            oneonones::between(&state.db, &org, &me, &detail.person.id, WITH_ME_LIMIT).await?
+        }
+        _ => vec![],
+    };
+    Ok(PersonPage { detail, with_me })
+}
+
+/// A person with the names of their team, manager and direct reports.
+pub struct PersonDetail {
+    pub person: Person,
+    pub team: Option<(TeamId, String)>,
+    pub manager: Option<(PersonId, String)>,
+    pub reports: Vec<(PersonId, String)>,
+}
+
+/// A person of the caller's organization (any member).
+pub async fn get(state: &AppState, actor: &Actor, raw_id: &str) -> Result<PersonDetail, ApiError> {
+    let org = authz::authorize_org(actor, OrgAction::ViewPeople)?;
+    let id = id_or_404(raw_id, PersonId::parse, NOT_FOUND)?;
+    let person = persons::find(&state.db, &org, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(NOT_FOUND))?;
+    let team = match &person.team_id {
+        Some(t) => teams::find(&state.db, &org, t)
+            .await?
+            .map(|t| (t.id, t.name)),
+        None => None,
+    };
+    let manager = match &person.manager_id {
+        Some(m) => persons::names(&state.db, &org, std::slice::from_ref(m))
+            .await?
+            .into_iter()
+            .next(),
+        None => None,
+    };
+    let reports = persons::reports(&state.db, &org, &id).await?;
+    Ok(PersonDetail {
+        person,
+        team,
+        manager,
+        reports,
+    })
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatePersonRequest {
+    #[schema(value_type = input::Name, inline, required = true)]
+    pub name: Option<String>,
+    #[schema(value_type = input::OptionalEmail, inline, required = false)]
+    pub email: Option<String>,
+    /// Free-text job title, up to 100 characters.
+    #[schema(value_type = input::JobTitle, inline, required = false)]
+    pub role: Option<String>,
+    /// `active` (default), `inactive` or `on_leave`.
+    #[schema(value_type = input::OptionalPersonStatus, inline, required = false)]
+    pub status: Option<String>,
+    #[schema(value_type = input::OptionalId, inline, required = false)]
+    pub team_id: Option<String>,
+    #[schema(value_type = input::OptionalId, inline, required = false)]
+    pub manager_id: Option<String>,
+}
+
+/// Adds a person to the org chart (admins).
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    input: CreatePersonRequest,
+) -> Result<Person, ApiError> {
+    let org = &authz::authorize_org(actor, OrgAction::CreatePerson)?;
+    validate! {
+        name = "name": Name::parse(input.name.as_deref().unwrap_or_default()),
+        email = "email": optional_email(input.email.as_deref()),
+        role = "role": optional_line(input.role.as_deref(), "Role", 100),
+        status = "status": input.status.as_deref().map_or(Ok(PersonStatus::Active), PersonStatus::parse),
+    }
+    let fields = PersonFields {
+        name: name.into_string(),
+        email,
+        role,
+        status,
+        team_id: optional_id(input.team_id.as_deref(), TeamId::parse, TEAM_NOT_FOUND)?,
+        manager_id: optional_id(
+            input.manager_id.as_deref(),
+            PersonId::parse,
+            MANAGER_NOT_FOUND,
+        )?,
+    };
+    let txn = begin_write(&state.db).await?;
+    check_references(&txn, org, &fields).await?;
+    let id = persons::insert(&txn, org, &fields, state.now()).await?;
+    let person = reread::<Person>(&txn, org, &id).await?;
+    txn.commit().await?;
+    Ok(person)
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdatePersonRequest {
+    #[serde(default)]
+    #[schema(value_type = input::Name, inline, required = false)]
+    pub name: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = input::OptionalEmail, inline, required = false)]
+    pub email: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = input::JobTitle, inline, required = false)]
+    pub role: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = input::PersonStatus, inline, required = false)]
+    pub status: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = input::OptionalId, inline, required = false)]
+    pub team_id: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = input::OptionalId, inline, required = false)]
+    pub manager_id: Patch<String>,
+}
+
+/// Changes some of a person's fields (admins); `null` clears an optional one. The manager
+/// chain never loops, also under concurrent moves (they take the organization's lock).
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    raw_id: &str,
+    input: UpdatePersonRequest,
+) -> Result<Person, ApiError> {
+    let org = &authz::authorize_org(actor, OrgAction::UpdatePerson)?;
+    let id = &id_or_404(raw_id, PersonId::parse, NOT_FOUND)?;
+    validate! {
+        name = "name": required(input.name, "Name", |n| Name::parse(&n)),
+        email = "email": input.email.try_map(|e| optional_email(Some(&e))),
+        role = "role": input.role.try_map(|r| optional_line(Some(&r), "Role", 100)),
+        status = "status": required(input.status, "Status", |s| PersonStatus::parse(&s)),
+    }
+    let patch = PersonPatch {
+        name: name.map(Name::into_string),
+        email: email.flatten(),
+        role: role.flatten(),
+        status,
+        team_id: input.team_id,
+        manager_id: input.manager_id,
+    };
+    let txn = begin_write(&state.db).await?;
+    let moves_in_chart = !patch.manager_id.is_absent();
+    if moves_in_chart {
+        // Two concurrent moves could each be fine alone and close a loop together.
+        orgs::lock(&txn, org).await?;
+    }
+    let current = persons::find(&txn, org, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(NOT_FOUND))?;
+    let team_id = patch
+        .team_id
+        .try_map(|t| TeamId::parse(t.trim()).ok_or_else(|| ApiError::not_found(TEAM_NOT_FOUND)))?;
+    let manager_id = patch.manager_id.try_map(|m| {
+        PersonId::parse(m.trim()).ok_or_else(|| ApiError::not_found(MANAGER_NOT_FOUND))
+    })?;
+    let old_manager = current.manager_id.clone();
+    let fields = PersonFields {
+        name: patch.name.unwrap_or(current.name),
+        email: patch.email.apply(current.email.map(Email::from_db)),
+        role: patch.role.apply(current.role),
+        status: patch.status.unwrap_or(current.status),
+        team_id: team_id.apply(current.team_id),
+        manager_id: manager_id.apply(current.manager_id.clone()),
+    };
+    check_references(&txn, org, &fields).await?;
+    if moves_in_chart && let Some(manager) = &fields.manager_id {
+        if manager == id {
+            return Err(ApiError::invalid(
+                "managerId",
+                "A person cannot be their own manager",
+            ));
+        }
+        // Walk up from the new manager; meeting this person again would close a loop.
+        let mut cursor = Some(manager.clone());
+        let mut steps = 0usize;
+        while let Some(p) = cursor {
+            if &p == id {
+                return Err(ApiError::invalid(
+                    "managerId",
+                    "This change would create a reporting cycle",
+                ));
+            }
+            steps += 1;
+            if steps > 10_000 {
+                return Err(ApiError::internal(anyhow::anyhow!(
+                    "reporting chain above {manager} does not end"
+                )));
+            }
+            cursor = persons::manager_of(&txn, org, &p).await?;
+        }
+    }
+    persons::update(&txn, org, id, &fields, state.now()).await?;
+    if moves_in_chart {
+        // A new manager: the old relationship's open items are offered to the new one.
+        handoffs::record_manager_change(
+            &txn,
+            org,
+            id,
+            old_manager.as_ref(),
+            fields.manager_id.as_ref(),
+            state.now(),
+        )
+        .await?;
+    }
+    let person = reread::<Person>(&txn, org, id).await?;
+    txn.commit().await?;
+    Ok(person)
+}
+
+/// A partial update, validated field by field.
+struct PersonPatch {
+    name: Option<String>,
+    email: Patch<Email>,
+    role: Patch<String>,
+    status: Option<PersonStatus>,
+    /// Raw ids: checked once the person is known to exist, so a missing person is reported
+    /// before a bad reference.
+    team_id: Patch<String>,
+    manager_id: Patch<String>,
+}
+
+/// Deletes a person with no direct reports and no history (admins); a linked user is
+/// unlinked, their task assignments cleared and initiative ownerships dropped.
+pub async fn delete(state: &AppState, actor: &Actor, raw_id: &str) -> Result<(), ApiError> {
+    let org = &authz::authorize_org(actor, OrgAction::DeletePerson)?;
+    let id = &id_or_404(raw_id, PersonId::parse, NOT_FOUND)?;
+    let txn = begin_write(&state.db).await?;
+    if !persons::exists(&txn, org, id).await? {
+        return Err(ApiError::not_found(NOT_FOUND));
+    }
+    if persons::count_reports(&txn, org, id).await? > 0 {
+        return Err(ApiError::conflict(
+            "Cannot delete person with direct reports. Please reassign their reports first.",
+        ));
+    }
+    // One-on-ones, feedback, meetings and campaigns are history: deleting the person would
+    // erase or orphan it. They can be marked inactive instead.
+    let history = oneonones::count_for_person(&txn, org, id).await?
+        + feedback::count_involving(&txn, org, id).await?
+        + meetings::count_owned_by(&txn, org, id).await?
+        + links::count_for_person(&txn, links::MEETING_PARTICIPANTS, org, id).await?
+        + links::count_for_person(&txn, links::INSTANCE_PARTICIPANTS, org, id).await?
+        + campaigns::count_targeting(&txn, org, id).await?;
+    if history > 0 {
+        return Err(ApiError::conflict(
+            "Cannot delete a person who has one-on-ones, feedback or meetings. Mark them inactive instead.",
+        ));
+    }
+    persons::delete(&txn, org, id).await?;
+    txn.commit().await?;
+    Ok(())
+}
