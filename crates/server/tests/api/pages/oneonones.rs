@@ -1,0 +1,332 @@
+//! Pages: the one-on-one pages: the agenda, handoffs, and the home page's summary.
+
+use super::*;
+use manageros_test_macros::db_test;
+
+#[db_test]
+async fn the_agenda_forms_write_for_participants_and_refuse_everyone_else(app: TestApp) {
+    let o = two_orgs(&app).await;
+    let [person, _, oneonone, _] = &o.theirs;
+    // Eve takes part: her form adds a point and comes back to the agenda; a blank one is
+    // the page again with the message next to the field.
+    let mut eve = Browser::signed_in(&app, &o.eve);
+    let page = eve.get(&format!("/oneonones/{oneonone}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.html.contains("New talking point"));
+    assert!(page.html.contains("My private notes"));
+    let t = csrf(&page.html);
+    let added = eve
+        .post(
+            &format!("/oneonones/{oneonone}/points"),
+            &[("csrf", &t), ("text", "Hiring plan <script>x</script>")],
+        )
+        .await;
+    assert_eq!(added.status, 303, "{}", added.html);
+    let shown = eve.get(&format!("/oneonones/{oneonone}")).await;
+    assert!(shown.html.contains("Hiring plan"));
+    assert!(!shown.html.contains("<script>x"), "user text is escaped");
+    let blank = eve
+        .post(
+            &format!("/oneonones/{oneonone}/points"),
+            &[("csrf", &t), ("text", "  ")],
+        )
+        .await;
+    assert_eq!(blank.status, 400);
+    assert!(blank.html.contains("Text is required"));
+    let point = o
+        .eve
+        .get(&format!("/api/oneonones/{oneonone}/talking-points"))
+        .await
+        .body["talkingPoints"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // A second point, moved up: the order is the page's too.
+    eve.post(
+        &format!("/oneonones/{oneonone}/points"),
+        &[("csrf", &t), ("text", "Budget")],
+    )
+    .await;
+    let second = o
+        .eve
+        .get(&format!("/api/oneonones/{oneonone}/talking-points"))
+        .await
+        .body["talkingPoints"][1]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let moved = eve
+        .post(
+            &format!("/oneonones/{oneonone}/points/{second}/move"),
+            &[("csrf", &t), ("dir", "up")],
+        )
+        .await;
+    assert_eq!(moved.status, 303);
+    let order = o
+        .eve
+        .get(&format!("/api/oneonones/{oneonone}/talking-points"))
+        .await;
+    assert_eq!(order.body["talkingPoints"][0]["text"], "Budget");
+    // Moving the first up changes nothing.
+    eve.post(
+        &format!("/oneonones/{oneonone}/points/{second}/move"),
+        &[("csrf", &t), ("dir", "up")],
+    )
+    .await;
+    let order = o
+        .eve
+        .get(&format!("/api/oneonones/{oneonone}/talking-points"))
+        .await;
+    assert_eq!(order.body["talkingPoints"][0]["text"], "Budget");
+    eve.post(
+        &format!("/oneonones/{oneonone}/points/{second}/delete"),
+        &[("csrf", &t)],
+    )
+    .await;
+
+    // Ann, an admin of another organization, gets the 404 page for every form and file.
+    let mut ann = Browser::signed_in(&app, &o.ann);
+    let t = csrf(&ann.get("/organization").await.html);
+    for (path, form) in [
+        (
+            format!("/oneonones/{oneonone}/points"),
+            vec![("text", "Mine now")],
+        ),
+        (
+            format!("/oneonones/{oneonone}/points/{point}"),
+            vec![("text", "Changed")],
+        ),
+        (
+            format!("/oneonones/{oneonone}/points/{point}/done"),
+            vec![("done", "true")],
+        ),
+        (
+            format!("/oneonones/{oneonone}/points/{point}/move"),
+            vec![("dir", "up")],
+        ),
+        (
+            format!("/oneonones/{oneonone}/points/{point}/delete"),
+            vec![],
+        ),
+        (format!("/oneonones/{oneonone}/points/{point}/task"), vec![]),
+        (
+            format!("/oneonones/{oneonone}/private-notes"),
+            vec![("notes", "x")],
+        ),
+        (
+            format!("/oneonones/with/{person}/cadence"),
+            vec![("cadence", "weekly")],
+        ),
+    ] {
+        let mut f = form.clone();
+        f.push(("csrf", &t));
+        let p = ann.post(&path, &f).await;
+        assert_eq!(p.status, 404, "{path}: {}", p.html);
+    }
+    for path in [
+        format!("/oneonones/{oneonone}/event.ics"),
+        format!("/oneonones/with/{person}"),
+    ] {
+        assert_eq!(ann.get(&path).await.status, 404, "{path}");
+    }
+    // Nothing changed.
+    let agenda = o
+        .eve
+        .get(&format!("/api/oneonones/{oneonone}/talking-points"))
+        .await;
+    let points = agenda.body["talkingPoints"].as_array().unwrap();
+    assert_eq!(points.len(), 1);
+    assert_eq!(points[0]["done"], false);
+    assert!(
+        points[0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Hiring plan")
+    );
+}
+
+#[db_test]
+async fn a_handoff_is_decided_from_its_card_on_the_one_on_ones_page(app: TestApp) {
+    let org = app.org("acme").await;
+    let (old, old_p) = app.linked_member(&org, "Olga Old", "olga@acme.test").await;
+    let (rep, rep_p) = app.linked_member(&org, "Rui Report", "rui@acme.test").await;
+    let (_, new_p) = app.linked_member(&org, "Nina New", "nina@acme.test").await;
+    let manager = |m: &str| serde_json::json!({"managerId": m});
+    org.admin
+        .patch(&format!("/api/people/{rep_p}"), manager(&old_p))
+        .await
+        .assert_status(200);
+    let at = |days: i64| {
+        manageros_core::Timestamp::from_millis(app.clock_now() + days * 86_400_000).to_rfc3339()
+    };
+    let past = old
+        .post(
+            "/api/oneonones",
+            serde_json::json!({"participant1Id": old_p, "participant2Id": rep_p, "scheduledAt": at(-7)}),
+        )
+        .await
+        .id("oneOnOne");
+    let mut ids = vec![];
+    for text in ["Carry me", "Not this one"] {
+        ids.push(
+            rep.post(
+                &format!("/api/oneonones/{past}/talking-points"),
+                serde_json::json!({"text": text}),
+            )
+            .await
+            .id("talkingPoint"),
+        );
+    }
+    org.admin
+        .patch(&format!("/api/people/{rep_p}"), manager(&new_p))
+        .await
+        .assert_status(200);
+    let next = rep
+        .post(
+            "/api/oneonones",
+            serde_json::json!({"participant1Id": new_p, "participant2Id": rep_p, "scheduledAt": at(3)}),
+        )
+        .await
+        .id("oneOnOne");
+
+    let mut b = Browser::signed_in(&app, &rep);
+    let page = b.get("/oneonones").await;
+    assert!(
+        page.html.contains("Rui Report now reports to Nina New"),
+        "{}",
+        page.html
+    );
+    assert!(page.html.contains("Carry me") && page.html.contains("Not this one"));
+    let handoff = rep.get("/api/handoffs").await.body["handoffs"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let t = csrf(&page.html);
+    // Another organization's admin: the 404 page, and nothing decided.
+    let other = app.org("globex").await;
+    let mut eve = Browser::signed_in(&app, &other.admin);
+    let et = csrf(&eve.get("/organization").await.html);
+    let refused = eve
+        .post(
+            &format!("/handoffs/{handoff}"),
+            &[("csrf", &et), ("pointIds", &ids[0])],
+        )
+        .await;
+    assert_eq!(refused.status, 404);
+    // Rui unchecks one: exactly the checked one moves.
+    let done = b
+        .post(
+            &format!("/handoffs/{handoff}"),
+            &[("csrf", &t), ("pointIds", &ids[0])],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.html);
+    let agenda = rep
+        .get(&format!("/api/oneonones/{next}/talking-points"))
+        .await;
+    let moved: Vec<&str> = agenda.body["talkingPoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(moved, ["Carry me"]);
+    assert!(!b.get("/oneonones").await.html.contains("now reports to"));
+    // Sent again (a second tab): the page says it was decided.
+    let again = b
+        .post(
+            &format!("/handoffs/{handoff}"),
+            &[("csrf", &t), ("pointIds", &ids[1]), ("nothing", "1")],
+        )
+        .await;
+    assert_eq!(again.status, 409);
+    assert!(again.html.contains("This handoff was already decided"));
+}
+
+#[db_test]
+async fn the_home_page_shows_my_next_one_on_ones_my_open_tasks_and_for_admins_invitations(
+    app: TestApp,
+) {
+    let acme = app.org("acme").await;
+    let admin_person = app.link_admin(&acme, "Ada").await;
+    let (pat, pat_person) = app.linked_member(&acme, "Pat", "pat@acme.test").await;
+    app.invite(&acme, "newcomer@acme.test", None).await;
+    let soon = app.clock_date(3);
+    let past = app.clock_date(-3);
+    for at in [&soon, &past] {
+        acme.admin
+            .post(
+                "/api/oneonones",
+                serde_json::json!({"participant1Id": admin_person, "participant2Id": pat_person,
+                    "scheduledAt": format!("{at}T10:00:00Z")}),
+            )
+            .await
+            .assert_status(201);
+    }
+    for (title, status) in [("Open one", "todo"), ("Finished one", "done")] {
+        acme.admin
+            .post(
+                "/api/tasks",
+                serde_json::json!({"title": title, "status": status, "assigneeId": pat_person,
+                    "dueDate": past}),
+            )
+            .await
+            .assert_status(201);
+    }
+    // Someone else's task in another organization never shows.
+    let other = app.org("other").await;
+    other
+        .admin
+        .post("/api/tasks", serde_json::json!({"title": "Elsewhere"}))
+        .await
+        .assert_status(201);
+
+    pat.post(
+        "/api/meetings",
+        serde_json::json!({"title": "Planning", "scheduledAt": format!("{soon}T15:00:00Z")}),
+    )
+    .await
+    .assert_status(201);
+    pat.post(
+        "/api/meetings",
+        serde_json::json!({"title": "Next month", "scheduledAt": format!("{}T15:00:00Z", app.clock_date(30))}),
+    )
+    .await
+    .assert_status(201);
+    let ray = app.person(&acme, "Ray", None).await;
+    pat.post(
+        "/api/feedback-campaigns",
+        serde_json::json!({"name": "Ray's review", "targetPersonId": ray, "status": "active",
+            "startDate": app.clock_date(0), "endDate": app.clock_date(7),
+            "inviteEmails": ["x@outside.test"]}),
+    )
+    .await
+    .assert_status(201);
+
+    let mut pb = Browser::signed_in(&app, &pat);
+    let home = pb.get("/").await;
+    assert_eq!(home.status, 200);
+    assert!(home.html.contains("Your next one-on-ones"));
+    assert!(home.html.contains("Planning") && !home.html.contains("Next month"));
+    assert!(home.html.contains("Ray&#39;s review") && home.html.contains("0 of 1 answered"));
+    assert!(home.html.contains(&format!("{soon}T10:00")), "the next one");
+    assert!(
+        !home.html.contains(&format!("{past}T10:00")),
+        "not the past one"
+    );
+    assert!(home.html.contains("Open one") && home.html.contains("Overdue"));
+    assert!(!home.html.contains("Finished one") && !home.html.contains("Elsewhere"));
+    assert!(
+        !home.html.contains("newcomer@acme.test"),
+        "invitations are for admins"
+    );
+    let mut ab = Browser::signed_in(&app, &acme.admin);
+    let home = ab.get("/").await;
+    assert!(home.html.contains("Invitations waiting for an answer"));
+    assert!(home.html.contains("newcomer@acme.test"));
+    assert!(home.html.contains("No open task is assigned to you."));
+    assert!(
+        !home.html.contains("Ray&#39;s review"),
+        "only the campaigns I started"
+    );
+}

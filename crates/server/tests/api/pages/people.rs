@@ -1,0 +1,311 @@
+//! Pages: the people, the org chart and the teams.
+
+use super::*;
+use manageros_test_macros::db_test;
+
+#[db_test]
+async fn an_admin_keeps_the_org_chart_and_the_teams_in_the_browser(app: TestApp) {
+    let o = two_orgs(&app).await;
+    let [bo, core] = &o.ours;
+    let mut ann = Browser::signed_in(&app, &o.ann);
+    // The organization page links a member to a person of the org chart.
+    let org_page = ann.get("/organization").await;
+    assert!(org_page.html.contains("Link the member"));
+    let t = csrf(&org_page.html);
+    let p = ann
+        .post(
+            "/organization/links",
+            &[("csrf", &t), ("userId", &o.max.id), ("personId", bo)],
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/organization"), "{}", p.html);
+    assert_eq!(o.max.get("/api/me").await.body["person"]["id"], bo.as_str());
+    // Linking Bo again is refused with the service's message, on the page.
+    let p = ann
+        .post(
+            "/organization/links",
+            &[("csrf", &t), ("userId", &o.ann.id), ("personId", bo)],
+        )
+        .await;
+    assert_eq!(p.status, 409);
+    assert!(
+        p.html.contains("Person is already linked to a user"),
+        "{}",
+        p.html
+    );
+    let p = ann
+        .post(
+            &format!("/organization/members/{}/unlink", o.max.id),
+            &[("csrf", &t)],
+        )
+        .await;
+    assert_eq!(p.status, 303);
+    assert_eq!(
+        o.max.get("/api/me").await.body["person"],
+        serde_json::Value::Null
+    );
+    let t = csrf(&ann.get("/people/new").await.html);
+    // A refused form keeps what was typed and names the field.
+    let p = ann
+        .post(
+            "/people",
+            &[
+                ("csrf", &t),
+                ("name", "Cy"),
+                ("email", "nope"),
+                ("status", "active"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 400);
+    assert!(p.html.contains(r#"id="email-error""#) && p.html.contains(r#"value="Cy""#));
+    let p = ann
+        .post(
+            "/people",
+            &[
+                ("csrf", &t),
+                ("name", "Cy"),
+                ("email", "cy@acme.test"),
+                ("status", "on_leave"),
+                ("teamId", core),
+                ("managerId", bo),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.html);
+    let cy = id_in(p.location.as_deref(), "/people/");
+    let page = ann.get(&format!("/people/{cy}")).await;
+    assert!(page.html.contains("Cy added."), "the flash");
+    assert!(
+        page.html
+            .contains(&format!(r#"<a href="/people/{bo}">Bo</a>"#))
+    );
+    assert!(
+        page.html
+            .contains(&format!(r#"<a href="/teams/{core}">Core</a>"#))
+    );
+    assert!(page.html.contains("On leave"));
+    // The directory filters by manager and status, as the API does.
+    let dir = ann
+        .get(&format!("/people?managerId={bo}&status=on_leave"))
+        .await;
+    assert!(dir.html.contains(">Cy</a>") && !dir.html.contains(">Ann</a>"));
+    let bad = ann.get("/people?status=asleep").await;
+    assert_eq!(bad.status, 400);
+    assert!(
+        bad.html
+            .contains("Status must be one of: active, inactive, on_leave")
+    );
+    // Bo under Cy would close a loop: refused next to the field.
+    let p = ann
+        .post(
+            &format!("/people/{bo}"),
+            &[
+                ("csrf", &t),
+                ("name", "Bo"),
+                ("status", "active"),
+                ("managerId", &cy),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 400);
+    assert!(p.html.contains(r#"id="manager-error""#));
+    assert!(
+        p.html
+            .contains("This change would create a reporting cycle")
+    );
+    // Bo has a report: not deleted, and told why on his page.
+    let p = ann
+        .post(&format!("/people/{bo}/delete"), &[("csrf", &t)])
+        .await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some(format!("/people/{bo}").as_str())
+    );
+    let page = ann.get(&format!("/people/{bo}")).await;
+    assert!(
+        page.html
+            .contains("Cannot delete person with direct reports")
+    );
+    let p = ann
+        .post(&format!("/people/{cy}/delete"), &[("csrf", &t)])
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/people"));
+    o.ann
+        .get(&format!("/api/people/{cy}"))
+        .await
+        .assert_status(404);
+
+    // Teams: a child team appears under its parent; a team with members is kept.
+    let p = ann
+        .post(
+            "/teams",
+            &[("csrf", &t), ("name", "Platform"), ("parentId", core)],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.html);
+    let platform = id_in(p.location.as_deref(), "/teams/");
+    let tree = ann.get("/teams").await.html;
+    let (at_core, at_platform) = (
+        tree.find(">Core<").unwrap(),
+        tree.find(">Platform<").unwrap(),
+    );
+    assert!(at_core < at_platform && tree.contains(r#"class="depth-1""#));
+    let core_page = ann.get(&format!("/teams/{core}")).await;
+    assert!(
+        core_page
+            .html
+            .contains(&format!(r#"<a href="/teams/{platform}">Platform</a>"#))
+    );
+    assert!(core_page.html.contains(">Ann</a>"), "its members");
+    let p = ann
+        .post(&format!("/teams/{platform}"), &[("csrf", &t), ("name", "")])
+        .await;
+    assert_eq!(p.status, 400);
+    assert!(p.html.contains(r#"id="name-error""#));
+    let p = ann
+        .post(&format!("/teams/{core}/delete"), &[("csrf", &t)])
+        .await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some(format!("/teams/{core}").as_str())
+    );
+    assert!(
+        ann.get(&format!("/teams/{core}"))
+            .await
+            .html
+            .contains("Cannot delete")
+    );
+    let p = ann
+        .post(&format!("/teams/{platform}/delete"), &[("csrf", &t)])
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/teams"));
+}
+
+#[db_test]
+async fn the_org_chart_of_a_thousand_people_opens_the_way_to_whom_it_finds(app: TestApp) {
+    use manageros_core::{OrgId, PersonId, PersonStatus};
+    use manageros_store::repo::persons::{self, PersonFields};
+    let o = two_orgs(&app).await;
+    let org = OrgId::parse(
+        o.ann.get("/api/me").await.body["organization"]["id"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    // A thousand people, five reports each: a tree six levels deep.
+    let txn = manageros_store::begin_write(&app.state.db).await.unwrap();
+    let mut ids: Vec<PersonId> = vec![];
+    for i in 0..1000 {
+        let fields = PersonFields {
+            name: format!("Person {i:04}"),
+            email: None,
+            role: Some("Engineer".into()),
+            status: PersonStatus::Active,
+            team_id: None,
+            manager_id: (i > 0).then(|| ids[(i - 1) / 5].clone()),
+        };
+        ids.push(
+            persons::insert(
+                &txn,
+                &org,
+                &fields,
+                manageros_core::Timestamp::from_millis(0),
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    txn.commit().await.unwrap();
+    let mut ann = Browser::signed_in(&app, &o.ann);
+    let chart = ann.get("/people/chart").await;
+    assert_eq!(chart.status, 200);
+    assert!(
+        chart.html.contains("1002 people"),
+        "the two of the seed too"
+    );
+    // Two levels open: Ann (over Bo), Person 0000 and its five reports.
+    assert_eq!(chart.html.matches("<details open>").count(), 2 + 5);
+    // Person 0999 reports through 0199, 0039, 0007, 0001 to 0000: those open, only.
+    let found = ann.get("/people/chart?q=person+0999").await.html;
+    assert!(found.contains("1 person found, marked below:"));
+    assert_eq!(found.matches(r#"class="hit""#).count(), 1);
+    assert_eq!(found.matches("<details open>").count(), 5);
+    let hit = &found[found.find(r#"class="hit""#).unwrap()..];
+    assert!(hit.contains(&format!(r#"href="/people/{}""#, ids[999])));
+}
+
+#[db_test]
+async fn names_on_the_pages_follow_every_change_made_through_another_replica(app: TestApp) {
+    use serde_json::json;
+    let acme = app.org("acme").await;
+    let (pat, pat_person) = app.linked_member(&acme, "Pat", "pat@acme.test").await;
+    let sam = app.person(&acme, "Sam Lowe", None).await;
+    let other = app.org("other").await;
+    app.person(&other, "Zed Outsider", None).await;
+    pat.post("/api/tasks", json!({"title": "Ship it", "assigneeId": sam}))
+        .await
+        .assert_status(201);
+    let launch = pat
+        .post(
+            "/api/initiatives",
+            json!({"title": "Launch", "ownerIds": [pat_person]}),
+        )
+        .await
+        .id("initiative");
+
+    // A second server on the same database reads the names once and keeps them.
+    let replica = app.replica().await;
+    let mut b = Browser::signed_in(&replica, &pat);
+    let tasks = b.get("/tasks").await.html;
+    assert!(tasks.contains("Sam Lowe") && tasks.contains("Launch"));
+    assert!(
+        !tasks.contains("Zed Outsider"),
+        "another organization's people"
+    );
+
+    // Changes made through the first server show on the replica's very next page.
+    acme.admin
+        .patch(&format!("/api/people/{sam}"), json!({"name": "Robin Lowe"}))
+        .await
+        .assert_status(200);
+    acme.admin
+        .patch(
+            &format!("/api/initiatives/{launch}"),
+            json!({"title": "Liftoff"}),
+        )
+        .await
+        .assert_status(200);
+    let team = acme
+        .admin
+        .post("/api/teams", json!({"name": "Platform crew"}))
+        .await
+        .id("team");
+    let tasks = b.get("/tasks").await.html;
+    assert!(tasks.contains("Robin Lowe"), "the row and the filter");
+    assert!(!tasks.contains("Sam Lowe"));
+    assert!(tasks.contains("Liftoff") && !tasks.contains("Launch"));
+    let initiatives = b.get("/initiatives").await.html;
+    assert!(
+        initiatives.contains("Platform crew"),
+        "the new team to filter by"
+    );
+    acme.admin
+        .delete(&format!("/api/teams/{team}"))
+        .await
+        .assert_status(204);
+    let fresh = app.person(&acme, "Noor New", None).await;
+    let initiatives = b.get("/initiatives").await.html;
+    assert!(!initiatives.contains("Platform crew"), "a deleted team");
+    assert!(
+        initiatives.contains("Noor New"),
+        "a new person to filter by"
+    );
+    acme.admin
+        .delete(&format!("/api/people/{fresh}"))
+        .await
+        .assert_status(204);
+    assert!(!b.get("/tasks").await.html.contains("Noor New"));
+    drop(b);
+    drop(replica);
+}

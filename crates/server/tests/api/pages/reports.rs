@@ -1,0 +1,139 @@
+//! Pages: reports, run on the page and downloaded as CSV.
+
+use super::*;
+use manageros_test_macros::db_test;
+
+#[db_test]
+async fn admins_run_both_reports_and_download_them_as_csv(app: TestApp) {
+    let acme = app.org("acme").await;
+    let boss = app.link_admin(&acme, "Boss").await;
+    let (pat, pat_person) = app
+        .linked_member(&acme, "=HYPERLINK(evil)", "pat@acme.test")
+        .await;
+    acme.admin
+        .patch(
+            &format!("/api/people/{pat_person}"),
+            serde_json::json!({"managerId": boss}),
+        )
+        .await
+        .assert_status(200);
+    acme.admin
+        .post(
+            "/api/oneonones",
+            serde_json::json!({"participant1Id": boss, "participant2Id": pat_person,
+                "scheduledAt": format!("{}T10:00:00Z", app.clock_date(-40))}),
+        )
+        .await
+        .assert_status(201);
+    acme.admin
+        .put(
+            &format!("/api/oneonones/series/{pat_person}/cadence"),
+            serde_json::json!({"cadence": "weekly"}),
+        )
+        .await
+        .assert_status(200);
+    for status in ["todo", "done", "done"] {
+        acme.admin
+            .post(
+                "/api/tasks",
+                serde_json::json!({"title": "T", "status": status, "assigneeId": pat_person}),
+            )
+            .await
+            .assert_status(201);
+    }
+    let other = app.org("other").await;
+    let theirs = other
+        .admin
+        .post(
+            "/api/reports",
+            serde_json::json!({"name": "Theirs", "kind": "task-status"}),
+        )
+        .await
+        .id("report");
+
+    let mut ab = Browser::signed_in(&app, &acme.admin);
+    let t = csrf(&ab.get("/reports/new").await.html);
+    let mut made = vec![];
+    for (name, kind) in [("Cadence", "oneonone-cadence"), ("Tasks", "task-status")] {
+        let r = ab
+            .post("/reports", &[("csrf", &t), ("name", name), ("kind", kind)])
+            .await;
+        assert_eq!(r.status, 303, "{name}");
+        made.push(r.location.unwrap());
+    }
+    let cadence = ab.get(&made[0]).await;
+    assert!(
+        cadence.html.contains("1 pair is overdue"),
+        "weekly, last 40 days ago"
+    );
+    assert!(cadence.html.contains("Overdue") && cadence.html.contains("Weekly"));
+    let tasks = ab.get(&made[1]).await;
+    assert!(tasks.html.contains("<svg") && tasks.html.contains("Tasks by status"));
+    assert!(
+        tasks.html.contains("=HYPERLINK(evil)"),
+        "the name, escaped as text"
+    );
+    let csv = ab.get(&format!("{}/csv", made[1])).await;
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(csv.html.starts_with("assigneeName,status,count"));
+    assert!(
+        csv.html.contains("'=HYPERLINK(evil),done,2"),
+        "a formula-looking name is text: {}",
+        csv.html
+    );
+    let csv = ab.get(&format!("{}/csv", made[0])).await;
+    assert!(csv.html.contains("weekly,true"), "{}", csv.html);
+
+    // A member sees the list but may not run a report, and is told why; another
+    // organization's report is the same 404 as a missing one.
+    let mut pb = Browser::signed_in(&app, &pat);
+    assert_eq!(pb.get("/reports").await.status, 200);
+    let refused = pb.get(&made[1]).await;
+    assert_eq!(refused.status, 403);
+    assert!(
+        refused
+            .html
+            .contains("Only organization admins can run reports")
+    );
+    assert_eq!(pb.get(&format!("{}/csv", made[1])).await.status, 403);
+    for path in [
+        format!("/reports/{theirs}"),
+        format!("/reports/{theirs}/csv"),
+    ] {
+        let r = ab.get(&path).await;
+        assert_eq!(r.status, 404, "{path}");
+    }
+    // The admin edits one: renamed and narrowed to one assignee; a member may not.
+    assert_eq!(pb.get(&format!("{}/edit", made[1])).await.status, 403);
+    let edit = ab.get(&format!("{}/edit", made[1])).await;
+    assert_eq!(edit.status, 200);
+    let saved = ab
+        .post(
+            &made[1],
+            &[
+                ("csrf", &t),
+                ("name", "Pat's tasks"),
+                ("kind", "task-status"),
+                ("assigneeId", &pat_person),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let r = acme.admin.get(&format!("/api{}", made[1])).await;
+    assert_eq!(r.body["report"]["name"], "Pat's tasks");
+    assert_eq!(
+        r.body["report"]["parameters"]["assigneeId"],
+        pat_person.as_str()
+    );
+    let gone = ab
+        .post(&format!("{}/delete", made[1]), &[("csrf", &t)])
+        .await;
+    assert_eq!(gone.status, 303);
+    assert_eq!(ab.get(&made[1]).await.status, 404);
+}

@@ -1,0 +1,416 @@
+//! Pages: tasks, initiatives and meetings.
+
+use super::*;
+use manageros_test_macros::db_test;
+
+#[db_test]
+async fn tasks_are_listed_moved_on_the_board_and_edited_by_whom_the_rule_allows(app: TestApp) {
+    let acme = app.org("acme").await;
+    let (pat, pat_person) = app.linked_member(&acme, "Pat", "pat@acme.test").await;
+    let (sam, sam_person) = app.linked_member(&acme, "Sam", "sam@acme.test").await;
+    let (kim, _) = app.linked_member(&acme, "Kim", "kim@acme.test").await;
+    let other = app.org("other").await;
+    let theirs = other
+        .admin
+        .post("/api/tasks", serde_json::json!({"title": "Their task"}))
+        .await
+        .id("task");
+
+    // Pat creates a task for Sam through the form.
+    let mut pb = Browser::signed_in(&app, &pat);
+    let form = pb.get("/tasks/new").await;
+    assert_eq!(form.status, 200);
+    assert!(form.html.contains("Sam"), "people to assign");
+    let t = csrf(&form.html);
+    let bad = pb
+        .post(
+            "/tasks",
+            &[
+                ("csrf", &t),
+                ("title", "  "),
+                ("priority", "3"),
+                ("status", "todo"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.html.contains("Title is required"));
+    let made = pb
+        .post(
+            "/tasks",
+            &[
+                ("csrf", &t),
+                ("title", "Write the <RFC>"),
+                ("priority", "2"),
+                ("status", "todo"),
+                ("assigneeId", &sam_person),
+                ("dueDate", "2030-03-01"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303);
+    let page_path = made.location.unwrap();
+    let id = page_path.trim_start_matches("/tasks/").to_owned();
+    let page = pb.get(&page_path).await;
+    let escaped = "Write the &#60;RFC&#62;";
+    assert!(page.html.contains(escaped), "escaped");
+    assert!(!page.html.contains("<RFC>"));
+    assert!(page.html.contains("1 Mar 2030"));
+    assert!(page.html.contains(&format!("/tasks/{id}/edit")));
+
+    // The list filters by assignee and status; the board shows it under "To do".
+    let list = pb
+        .get(&format!("/tasks?assigneeId={sam_person}&status=todo"))
+        .await;
+    assert!(list.html.contains(escaped));
+    let none = pb.get(&format!("/tasks?assigneeId={pat_person}")).await;
+    assert!(none.html.contains("No task matches these filters"));
+    assert_eq!(pb.get("/tasks?due=someday").await.status, 400);
+    let board = pb.get("/tasks/board?due=someday").await;
+    assert_eq!(board.status, 400);
+    assert!(board.html.contains("due must be one of: overdue, week"));
+
+    // Sam, the assignee, moves it to done from the board with one click.
+    let mut sb = Browser::signed_in(&app, &sam);
+    let board = sb.get("/tasks/board").await;
+    assert_eq!(board.status, 200);
+    assert!(
+        board
+            .html
+            .contains(&format!("action=\"/tasks/{id}/status\""))
+    );
+    let st = csrf(&board.html);
+    let moved = sb
+        .post(
+            &format!("/tasks/{id}/status"),
+            &[("csrf", &st), ("status", "done"), ("back", "/tasks/board")],
+        )
+        .await;
+    assert_eq!(moved.status, 303);
+    assert_eq!(moved.location.as_deref(), Some("/tasks/board"));
+    // A status that does not exist is said where the click was, and changes nothing.
+    let odd = sb
+        .post(
+            &format!("/tasks/{id}/status"),
+            &[
+                ("csrf", &st),
+                ("status", "finished"),
+                ("back", "/tasks/board"),
+            ],
+        )
+        .await;
+    assert_eq!(odd.status, 303);
+    assert!(
+        sb.get("/tasks/board")
+            .await
+            .html
+            .contains("Status must be one of")
+    );
+    let t = pat.get(&format!("/api/tasks/{id}")).await;
+    assert_eq!(t.body["task"]["status"], "done");
+
+    // Kim is neither creator nor assignee: the page says why, and a move changes nothing.
+    let mut kb = Browser::signed_in(&app, &kim);
+    let page = kb.get(&format!("/tasks/{id}")).await;
+    assert!(
+        page.html
+            .contains("Only the creator or the assignee can edit this task")
+    );
+    assert!(!page.html.contains(&format!("/tasks/{id}/edit")));
+    let kt = csrf(&page.html);
+    let refused = kb
+        .post(
+            &format!("/tasks/{id}/status"),
+            &[
+                ("csrf", &kt),
+                ("status", "todo"),
+                ("back", &format!("/tasks/{id}")),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 303);
+    let shown = kb.get(&format!("/tasks/{id}")).await;
+    assert!(
+        shown
+            .html
+            .contains("Only the creator or the assignee can edit this task")
+    );
+    assert_eq!(kb.get(&format!("/tasks/{id}/edit")).await.status, 403);
+    assert_eq!(
+        pat.get(&format!("/api/tasks/{id}")).await.body["task"]["status"],
+        "done"
+    );
+    // A forged form changes nothing either.
+    let forged = sb
+        .post(
+            &format!("/tasks/{id}/status"),
+            &[("csrf", "x"), ("status", "todo")],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+
+    // Another organization's task is the same 404 page as a missing one, for an admin too.
+    let mut ab = Browser::signed_in(&app, &acme.admin);
+    for path in [format!("/tasks/{theirs}"), format!("/tasks/{theirs}/edit")] {
+        let p = ab.get(&path).await;
+        assert_eq!(p.status, 404, "{path}");
+        assert!(p.html.contains("Task not found or access denied"));
+    }
+    let at = csrf(&ab.get("/tasks").await.html);
+    assert_eq!(
+        ab.post(&format!("/tasks/{theirs}/delete"), &[("csrf", &at)])
+            .await
+            .status,
+        404
+    );
+    other
+        .admin
+        .get(&format!("/api/tasks/{theirs}"))
+        .await
+        .assert_status(200);
+
+    // The creator edits and deletes it.
+    let et = csrf(&pb.get(&format!("/tasks/{id}/edit")).await.html);
+    let saved = pb
+        .post(
+            &format!("/tasks/{id}"),
+            &[
+                ("csrf", &et),
+                ("title", "Write the RFC"),
+                ("priority", "1"),
+                ("status", "doing"),
+                ("assigneeId", ""),
+                ("dueDate", ""),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let t = pat.get(&format!("/api/tasks/{id}")).await;
+    assert_eq!(t.body["task"]["assigneeId"], serde_json::Value::Null);
+    assert_eq!(t.body["task"]["priority"], 1);
+    let gone = pb
+        .post(&format!("/tasks/{id}/delete"), &[("csrf", &et)])
+        .await;
+    assert_eq!(gone.status, 303);
+    pat.get(&format!("/api/tasks/{id}"))
+        .await
+        .assert_status(404);
+}
+
+#[db_test]
+async fn initiatives_are_created_by_members_and_edited_by_admins_only(app: TestApp) {
+    let acme = app.org("acme").await;
+    let (pat, pat_person) = app.linked_member(&acme, "Pat", "pat@acme.test").await;
+    let (sam, sam_person) = app.linked_member(&acme, "Sam", "sam@acme.test").await;
+    let other = app.org("other").await;
+    let theirs = other
+        .admin
+        .post("/api/initiatives", serde_json::json!({"title": "Theirs"}))
+        .await
+        .id("initiative");
+
+    let mut pb = Browser::signed_in(&app, &pat);
+    let t = csrf(&pb.get("/initiatives/new").await.html);
+    let bad = pb
+        .post(
+            "/initiatives",
+            &[
+                ("csrf", &t),
+                ("title", "Launch"),
+                ("confidence", "50"),
+                ("startDate", "2030-06-01"),
+                ("targetDate", "2030-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    assert!(
+        bad.html
+            .contains("Target date must not be before the start date")
+    );
+    let made = pb
+        .post(
+            "/initiatives",
+            &[
+                ("csrf", &t),
+                ("title", "Launch"),
+                ("status", "in_progress"),
+                ("rag", "amber"),
+                ("confidence", "70"),
+                ("ownerIds", &pat_person),
+                ("ownerIds", &sam_person),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303);
+    let path = made.location.unwrap();
+    let id = path.trim_start_matches("/initiatives/").to_owned();
+    let api = pat.get(&format!("/api/initiatives/{id}")).await;
+    assert_eq!(
+        api.body["initiative"]["ownerIds"].as_array().unwrap().len(),
+        2
+    );
+    assert_eq!(api.body["initiative"]["rag"], "amber");
+    pat.post(
+        "/api/tasks",
+        serde_json::json!({"title": "Ship it", "initiativeId": id}),
+    )
+    .await
+    .assert_status(201);
+
+    // Its page shows owners, RAG and its tasks; a member may not edit it, and is told why.
+    let page = pb.get(&path).await;
+    assert!(page.html.contains("Amber") && page.html.contains("70%"));
+    assert!(page.html.contains("Ship it"));
+    assert!(page.html.contains("Pat") && page.html.contains("Sam"));
+    assert!(page.html.contains("Only organization admins"));
+    assert!(!page.html.contains(&format!("{path}/edit")));
+    assert_eq!(pb.get(&format!("{path}/edit")).await.status, 403);
+    let list = pb.get("/initiatives?rag=amber").await;
+    assert!(list.html.contains("Launch"));
+    let list = pb.get("/initiatives?rag=red").await;
+    assert!(list.html.contains("No initiative matches these filters"));
+
+    // The admin edits it: owners replaced by one; another organization's is a 404.
+    let mut ab = Browser::signed_in(&app, &acme.admin);
+    let edit = ab.get(&format!("{path}/edit")).await;
+    assert_eq!(edit.status, 200);
+    let at = csrf(&edit.html);
+    let saved = ab
+        .post(
+            &path,
+            &[
+                ("csrf", &at),
+                ("title", "Launch v2"),
+                ("status", "done"),
+                ("rag", "green"),
+                ("confidence", "100"),
+                ("ownerIds", &sam_person),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let api = sam.get(&format!("/api/initiatives/{id}")).await;
+    assert_eq!(api.body["initiative"]["title"], "Launch v2");
+    assert_eq!(
+        api.body["initiative"]["ownerIds"],
+        serde_json::json!([sam_person])
+    );
+    for p in [
+        format!("/initiatives/{theirs}"),
+        format!("/initiatives/{theirs}/edit"),
+    ] {
+        let r = ab.get(&p).await;
+        assert_eq!(r.status, 404, "{p}");
+        assert!(r.html.contains("Initiative not found or access denied"));
+    }
+    assert_eq!(
+        ab.post(&format!("/initiatives/{theirs}/delete"), &[("csrf", &at)])
+            .await
+            .status,
+        404
+    );
+    other
+        .admin
+        .get(&format!("/api/initiatives/{theirs}"))
+        .await
+        .assert_status(200);
+    let gone = ab.post(&format!("{path}/delete"), &[("csrf", &at)]).await;
+    assert_eq!(gone.status, 303);
+    sam.get(&format!("/api/initiatives/{id}"))
+        .await
+        .assert_status(404);
+}
+
+#[db_test]
+async fn a_private_meeting_is_seen_only_by_whom_the_rule_allows(app: TestApp) {
+    let acme = app.org("acme").await;
+    let (pat, _) = app.linked_member(&acme, "Pat", "pat@acme.test").await;
+    let (sam, sam_person) = app.linked_member(&acme, "Sam", "sam@acme.test").await;
+    let (kim, _) = app.linked_member(&acme, "Kim", "kim@acme.test").await;
+    let other = app.org("other").await;
+    app.link_admin(&other, "Olga").await;
+    let theirs = other
+        .admin
+        .post(
+            "/api/meetings",
+            serde_json::json!({"title": "Theirs", "scheduledAt": format!("{}T09:00:00Z", app.clock_date(3))}),
+        )
+        .await
+        .id("meeting");
+
+    let mut pb = Browser::signed_in(&app, &pat);
+    let t = csrf(&pb.get("/meetings/new").await.html);
+    let when = format!("{}T09:30", app.clock_date(2));
+    let made = pb
+        .post(
+            "/meetings",
+            &[
+                ("csrf", &t),
+                ("title", "Salary review"),
+                ("scheduledAt", &when),
+                ("tzOffset", "-60"),
+                ("durationMinutes", "45"),
+                ("isPrivate", "on"),
+                ("participantIds", &sam_person),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303);
+    let path = made.location.unwrap();
+    let id = path.trim_start_matches("/meetings/").to_owned();
+    let m = pat.get(&format!("/api/meetings/{id}")).await;
+    assert_eq!(m.body["meeting"]["isPrivate"], true);
+    assert_eq!(
+        m.body["meeting"]["scheduledAt"],
+        format!("{}T08:30:00.000Z", app.clock_date(2)),
+        "typed in UTC+1"
+    );
+
+    // Sam takes part: he sees it and records an occurrence; Kim does not exist for it.
+    let mut sb = Browser::signed_in(&app, &sam);
+    assert!(sb.get("/meetings").await.html.contains("Salary review"));
+    let page = sb.get(&path).await;
+    assert!(page.html.contains("Salary review"));
+    let st = csrf(&page.html);
+    let added = sb
+        .post(
+            &format!("{path}/instances"),
+            &[
+                ("csrf", &st),
+                ("scheduledAt", &when),
+                ("notes", "Agreed **+3%**"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 303);
+    assert!(sb.get(&path).await.html.contains("<strong>+3%</strong>"));
+    let mut kb = Browser::signed_in(&app, &kim);
+    assert!(!kb.get("/meetings").await.html.contains("Salary review"));
+    let hidden = kb.get(&path).await;
+    assert_eq!(hidden.status, 404);
+    assert!(hidden.html.contains("Meeting not found or access denied"));
+    assert_eq!(kb.get(&format!("{path}/edit")).await.status, 404);
+    let kt = csrf(&kb.get("/meetings").await.html);
+    assert_eq!(
+        kb.post(&format!("{path}/delete"), &[("csrf", &kt)])
+            .await
+            .status,
+        404
+    );
+    // The admin sees it; another organization's meeting is a 404 for them.
+    let mut ab = Browser::signed_in(&app, &acme.admin);
+    assert_eq!(ab.get(&path).await.status, 200);
+    assert_eq!(ab.get(&format!("/meetings/{theirs}")).await.status, 404);
+    // Pat deletes it.
+    let dt = csrf(&pb.get(&path).await.html);
+    assert_eq!(
+        pb.post(&format!("{path}/delete"), &[("csrf", &dt)])
+            .await
+            .status,
+        303
+    );
+    pat.get(&format!("/api/meetings/{id}"))
+        .await
+        .assert_status(404);
+}
