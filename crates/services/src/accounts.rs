@@ -36,6 +36,34 @@ pub struct Account {
     pub invited_by: Option<(String, String)>,
 }
 
+/// The account page, from one call.
+pub struct AccountView {
+    pub account: Account,
+    /// Where the caller is signed in.
+    pub sessions: Vec<Session>,
+    /// When the caller's calendar feed was made, if they have one.
+    pub feed_since: Option<manageros_core::Timestamp>,
+    /// The people of the chart the caller may link themselves to: offered only to a member
+    /// who is not linked yet.
+    pub claimable: Vec<manageros_store::repo::persons::Person>,
+}
+
+/// `GET /account`'s view. Reads only.
+pub async fn page(state: &AppState, user: &User) -> Result<AccountView, ApiError> {
+    let account = me(state, user).await?;
+    let claimable = if account.organization.is_some() && account.person.is_none() {
+        crate::members::linkable_persons(state, user).await?
+    } else {
+        vec![]
+    };
+    Ok(AccountView {
+        sessions: sessions(state, user).await?,
+        feed_since: crate::calendar::feed_status(state, &user.actor()).await?,
+        account,
+        claimable,
+    })
+}
+
 /// The caller's organization and the person they are linked to (getCurrentUserWithPerson).
 pub async fn me(state: &AppState, user: &User) -> Result<Account, ApiError> {
     use manageros_store::repo::{orgs, persons};

@@ -96,6 +96,40 @@ pub async fn with_outsiders(
     Ok((c, outside))
 }
 
+/// The campaigns page, from one call: the list (or the 400 its filter earned, shown beside
+/// it), the names of the people they are about, the campaigns about the caller, and whether
+/// the caller may start one.
+pub struct ListView {
+    pub list: Result<(Vec<Campaign>, PageInfo), ApiError>,
+    /// Person id → name, for each campaign's subject.
+    pub names: std::collections::HashMap<String, String>,
+    pub about_me: Vec<AboutMe>,
+    pub may_create: bool,
+}
+
+/// `GET /campaigns`'s view. Reads only.
+pub async fn list_page(
+    state: &AppState,
+    actor: &Actor,
+    q: CampaignsQuery,
+    paging: &Paging,
+) -> Result<ListView, ApiError> {
+    let (everyone, _) = crate::people::everyone(state, actor).await?;
+    let list = match list(state, actor, q, paging).await {
+        Err(e) if !matches!(e, ApiError::Validation(_)) => return Err(e),
+        list => list,
+    };
+    Ok(ListView {
+        list,
+        names: everyone
+            .into_iter()
+            .map(|p| (p.id.to_string(), p.name))
+            .collect(),
+        about_me: about_me(state, actor).await?,
+        may_create: crate::permissions::holds(actor, Action::FeedbackCampaignCreate).allowed,
+    })
+}
+
 /// A campaign about the caller, as its subject sees it: who started it, whom it asked and
 /// which of them are outside the organization, how many answered; never the answers.
 pub struct AboutMe {

@@ -20,7 +20,7 @@ use crate::{
     tasks as task_rules, validate,
 };
 use manageros_core::{
-    OneOnOneId, OrgId, PersonId, TalkingPointId, TaskStatus, Timestamp,
+    OneOnOneId, OrgId, PersonId, TalkingPointId, TaskStatus, Timestamp, UserId,
     authz::{self, Action, Actor},
 };
 use manageros_store::{
@@ -70,22 +70,33 @@ pub struct Agenda {
 }
 
 /// The agenda of a one-on-one the caller was already allowed to see (and, as an admin,
-/// logged for): carries what is due first, in its own write, only when there is something
-/// to carry.
+/// logged for), as it stands once what is due is carried over. A read: it writes nothing
+/// (`repo::conversation::agenda_as_due`); the next write to the pair's agenda carries for
+/// real ([`settle`]).
 pub async fn agenda_of(state: &AppState, o: &OneOnOneWithPeople) -> Result<Agenda, ApiError> {
     let one = &o.one_on_one;
     let (org, m, r) = (&one.organization_id, &one.manager_id, &one.report_id);
-    let now = state.now();
-    if conversation::has_points_to_carry(&state.db, org, m, r, over_before(now)).await? {
-        let txn = begin_write(&state.db).await?;
-        carry_over_in(&txn, org, m, r, now).await?;
-        txn.commit().await?;
-    }
+    let over = over_before(state.now());
+    let (points, carried_away) =
+        conversation::agenda_as_due(&state.db, org, &one.id, m, r, over).await?;
     Ok(Agenda {
-        points: conversation::points(&state.db, org, &one.id).await?,
-        carried_away: conversation::carried_away(&state.db, org, &one.id).await?,
+        points,
+        carried_away,
         action_items: conversation::open_action_items(&state.db, org, m, r).await?,
     })
+}
+
+/// Carries the pair's due points inside a write to its agenda, before the write looks at
+/// any point: the agenda it changes is then the one [`agenda_of`] showed.
+async fn settle(
+    txn: &impl ConnectionTrait,
+    org: &OrgId,
+    o: &OneOnOneWithPeople,
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    let one = &o.one_on_one;
+    carry_over_in(txn, org, &one.manager_id, &one.report_id, now).await?;
+    Ok(())
 }
 
 /// `GET /api/oneonones/{id}/talking-points`: whoever may view the one-on-one.
@@ -116,6 +127,7 @@ pub async fn add_point(
     let now = state.now();
     let txn = begin_write(&state.db).await?;
     let (org, o) = authorized(&txn, actor, id, Action::OneOnOneTalkingPoints, now).await?;
+    settle(&txn, &org, &o, now).await?;
     validate! { text = "text": point_text(input.text.as_deref()) }
     let author = participant_person(actor)?;
     let point = conversation::insert_point(&txn, &org, &o.one_on_one.id, &author, &text, now)
@@ -172,6 +184,7 @@ pub async fn update_point(
     let now = state.now();
     let txn = begin_write(&state.db).await?;
     let (org, o) = authorized(&txn, actor, id, Action::OneOnOneTalkingPoints, now).await?;
+    settle(&txn, &org, &o, now).await?;
     let current = conversation::find_point(&txn, &org, &o.one_on_one.id, point)
         .await?
         .ok_or_else(|| ApiError::not_found(POINT_NOT_FOUND))?;
@@ -218,6 +231,7 @@ pub async fn delete_point(
     let now = state.now();
     let txn = begin_write(&state.db).await?;
     let (org, o) = authorized(&txn, actor, id, Action::OneOnOneTalkingPoints, now).await?;
+    settle(&txn, &org, &o, now).await?;
     conversation::find_point(&txn, &org, &o.one_on_one.id, point)
         .await?
         .ok_or_else(|| ApiError::not_found(POINT_NOT_FOUND))?;
@@ -262,6 +276,7 @@ pub async fn reorder(
     }
     let txn = begin_write(&state.db).await?;
     let (org, o) = authorized(&txn, actor, id, Action::OneOnOneTalkingPoints, now).await?;
+    settle(&txn, &org, &o, now).await?;
     let current = conversation::points(&txn, &org, &o.one_on_one.id).await?;
     if current.len() != order.len() || current.iter().any(|p| !seen.contains(&p.id)) {
         return Err(ApiError::invalid("ids", BAD_ORDER));
@@ -301,6 +316,7 @@ pub async fn make_task(
     let now = state.now();
     let txn = begin_write(&state.db).await?;
     let (org, o) = authorized(&txn, actor, id, Action::OneOnOneActionItems, now).await?;
+    settle(&txn, &org, &o, now).await?;
     // The task is the caller's as any other task they create.
     load::permitted(actor, Action::TaskCreate)?;
     let current = conversation::find_point(&txn, &org, &o.one_on_one.id, point)
@@ -389,6 +405,17 @@ pub async fn private_notes(
     Ok(conversation::private_note(&state.db, &org, &o.one_on_one.id, &actor.user_id).await?)
 }
 
+/// `user`'s private notes on a one-on-one whose private notes the caller was allowed
+/// ([`may`] with `oneonone.private-notes`, for the page's view).
+pub(crate) async fn private_note_of(
+    state: &AppState,
+    o: &OneOnOneWithPeople,
+    user: &UserId,
+) -> Result<Option<PrivateNote>, ApiError> {
+    let one = &o.one_on_one;
+    Ok(conversation::private_note(&state.db, &one.organization_id, &one.id, user).await?)
+}
+
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct PrivateNotesRequest {
@@ -436,6 +463,7 @@ pub async fn move_point(
     let now = state.now();
     let txn = begin_write(&state.db).await?;
     let (org, o) = authorized(&txn, actor, id, Action::OneOnOneTalkingPoints, now).await?;
+    settle(&txn, &org, &o, now).await?;
     let mut order: Vec<TalkingPointId> = conversation::points(&txn, &org, &o.one_on_one.id)
         .await?
         .into_iter()

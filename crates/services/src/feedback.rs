@@ -101,6 +101,20 @@ pub async fn get(state: &AppState, actor: &Actor, id: &FeedbackId) -> Result<Fee
     Ok(f)
 }
 
+/// The edit form's view, from one call: the feedback, for whom may edit it (else its 403, or
+/// its 404 for whom may not see it), and the person it is about.
+pub async fn edit_view(
+    state: &AppState,
+    actor: &Actor,
+    id: &FeedbackId,
+) -> Result<(Feedback, manageros_store::repo::persons::Person), ApiError> {
+    let (_, f) = authorized::<Feedback>(&state.db, actor, id, Action::FeedbackEdit).await?;
+    let about = crate::people::get(state, actor, f.about_id.as_str())
+        .await?
+        .person;
+    Ok((f, about))
+}
+
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateFeedbackRequest {

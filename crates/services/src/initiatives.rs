@@ -281,6 +281,49 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &InitiativeId) -> Resul
 }
 
 /// The tasks of an initiative (getAllTasksForInitiative): initiative.view, then task.view.
+/// The initiative page, from one call: the initiative, and the first page of its tasks and
+/// of its meetings (with their totals).
+pub struct InitiativeView {
+    pub initiative: Initiative,
+    pub tasks: (Vec<Task>, PageInfo),
+    pub meetings: (Vec<manageros_store::repo::meetings::Meeting>, PageInfo),
+}
+
+/// `GET /initiatives/{id}`'s view, `shown` tasks and meetings at most. Reads only.
+pub async fn page(
+    state: &AppState,
+    actor: &Actor,
+    id: &InitiativeId,
+    shown: u64,
+) -> Result<InitiativeView, ApiError> {
+    let (org, initiative) =
+        authorized::<Initiative>(&state.db, actor, id, Action::InitiativeView).await?;
+    authz::authorize_general(actor, Action::TaskView, None)?;
+    let first = Paging {
+        page: None,
+        limit: Some(shown.to_string()),
+    };
+    let filter = TaskFilter {
+        initiative_id: Some(initiative.id.clone()),
+        ..Default::default()
+    };
+    let tasks = crate::tasks::list_in(state, &org, TasksQuery::default(), &first, filter).await?;
+    let meetings = crate::meetings::of_initiative(
+        state,
+        actor,
+        &org,
+        &initiative,
+        crate::meetings::MeetingsQuery::default(),
+        &first,
+    )
+    .await?;
+    Ok(InitiativeView {
+        initiative,
+        tasks,
+        meetings,
+    })
+}
+
 pub async fn tasks(
     state: &AppState,
     actor: &Actor,

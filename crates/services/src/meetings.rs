@@ -88,15 +88,27 @@ pub async fn list_for_initiative(
     paging: &Paging,
 ) -> Result<(Vec<Meeting>, PageInfo), ApiError> {
     let (org, i) = authorized::<Initiative>(&state.db, actor, id, Action::InitiativeView).await?;
+    of_initiative(state, actor, &org, &i, q, paging).await
+}
+
+/// The meetings of an initiative the caller was allowed to see.
+pub(crate) async fn of_initiative(
+    state: &AppState,
+    actor: &Actor,
+    org: &OrgId,
+    i: &Initiative,
+    q: MeetingsQuery,
+    paging: &Paging,
+) -> Result<(Vec<Meeting>, PageInfo), ApiError> {
     let filter = MeetingFilter {
-        initiative_id: Some(i.id),
+        initiative_id: Some(i.id.clone()),
         ..Default::default()
     };
     let q = MeetingsQuery {
         initiative_id: None,
         ..q
     };
-    list_in(state, actor, &org, q, paging, filter).await
+    list_in(state, actor, org, q, paging, filter).await
 }
 
 async fn list_in(
@@ -395,6 +407,35 @@ pub async fn list_instances(
         return Err(not_found(Kind::Meeting));
     }
     Ok((list, page.info(total)))
+}
+
+/// `GET /meetings/{id}`'s view, from one call: the meeting and its first `shown` occurrences
+/// the caller may see (with their total). Reads only.
+pub async fn page(
+    state: &AppState,
+    actor: &Actor,
+    id: &MeetingId,
+    shown: u64,
+) -> Result<(Meeting, (Vec<MeetingInstance>, PageInfo)), ApiError> {
+    let m = get(state, actor, id).await?;
+    let first = Paging {
+        page: None,
+        limit: Some(shown.to_string()),
+    };
+    let instances = list_instances(state, actor, &m.id, &first).await?;
+    Ok((m, instances))
+}
+
+/// The occurrence's edit form's view: the occurrence and its meeting, for whom may edit it
+/// (else its 403, or its 404 for whom may not see it).
+pub async fn instance_edit_view(
+    state: &AppState,
+    actor: &Actor,
+    id: &MeetingInstanceId,
+) -> Result<InstanceOfMeeting, ApiError> {
+    let (_, found) =
+        authorized::<InstanceOfMeeting>(&state.db, actor, id, Action::MeetingInstanceEdit).await?;
+    Ok(found)
 }
 
 #[derive(Deserialize, ToSchema, Default)]

@@ -653,12 +653,22 @@ pub async fn access(
     let o = oneonones::find(&state.db, &org, id)
         .await?
         .ok_or_else(|| load::not_found(manageros_core::authz::Kind::OneOnOne))?;
+    receipt(state, actor, &o).await
+}
+
+/// The access receipt of a one-on-one already loaded in the caller's organization.
+async fn receipt(
+    state: &AppState,
+    actor: &Actor,
+    o: &OneOnOneWithPeople,
+) -> Result<(Vec<Reader>, Vec<AccessEntry>), ApiError> {
+    let org = &o.one_on_one.organization_id;
     let facts = o.one_on_one.facts();
     authz::authorize_access_log(actor, &facts)?;
     let target = o.one_on_one.target();
     let candidates = users::admins_or_linked_to(
         &state.db,
-        &org,
+        org,
         &[facts.manager.clone(), facts.report.clone()],
     )
     .await?;
@@ -680,14 +690,14 @@ pub async fn access(
         })
         .collect();
     // Its own entries, and every change of the user behind either of its people.
-    let mut log = oneonones::access_log(&state.db, &org, &o.one_on_one.id).await?;
+    let mut log = oneonones::access_log(&state.db, org, &o.one_on_one.id).await?;
     let names = [
         (o.manager.id.clone(), o.manager.name.clone()),
         (o.report.id.clone(), o.report.name.clone()),
     ];
     let links = users::link_events(
         &state.db,
-        &org,
+        org,
         &[facts.manager.clone(), facts.report.clone()],
     )
     .await?;
@@ -708,6 +718,77 @@ pub async fn access(
     );
     log.sort_by_key(|e| e.at);
     Ok((readers, log))
+}
+
+/// The one-on-ones page, from one call: the caller's list, or the 400 its filters earned
+/// (shown next to them, with the rest of the page), and the handoffs waiting for the caller.
+pub struct ListView {
+    pub list: Result<(Vec<OneOnOneWithPeople>, PageInfo), ApiError>,
+    pub handoffs: Vec<crate::handoffs::Offer>,
+}
+
+/// `GET /oneonones`'s view. Reads only.
+pub async fn list_page(
+    state: &AppState,
+    actor: &Actor,
+    seen: Option<i64>,
+    q: OneOnOnesQuery,
+    paging: &Paging,
+) -> Result<ListView, ApiError> {
+    let list = match list(state, actor, seen, q, paging).await {
+        Err(e) if !matches!(e, ApiError::Validation(_)) => return Err(e),
+        list => list,
+    };
+    Ok(ListView {
+        list,
+        handoffs: crate::handoffs::pending(state, actor).await?,
+    })
+}
+
+/// The one-on-one page, from one call: the one-on-one (an admin's look logged once, by
+/// [`get`]), its agenda as due, the access receipt or authz's reason it is not shown, the
+/// caller's private notes, and what the caller may do there.
+pub struct Detail {
+    pub one_on_one: OneOnOneWithPeople,
+    pub agenda: conversation::Agenda,
+    /// Who may open it and who, not taking part, did; or why the caller may not see that.
+    pub receipt: Result<(Vec<Reader>, Vec<AccessEntry>), String>,
+    /// The caller's private notes, when they may keep some (`None` when they may not).
+    pub private_notes: Option<Option<String>>,
+    /// Why the caller may not change the agenda, if they may not.
+    pub agenda_refusal: Option<String>,
+    pub may_make_tasks: bool,
+    pub is_over: bool,
+}
+
+/// `GET /oneonones/{id}`'s view. Reads only.
+pub async fn detail(state: &AppState, actor: &Actor, id: &OneOnOneId) -> Result<Detail, ApiError> {
+    let o = get(state, actor, id).await?;
+    let agenda = conversation::agenda_of(state, &o).await?;
+    let receipt = match receipt(state, actor, &o).await {
+        Ok(r) => Ok(r),
+        Err(e) => match e.forbidden_message() {
+            Some(m) => Err(m.to_owned()),
+            None => return Err(e),
+        },
+    };
+    let private_notes = match conversation::may(actor, &o, Action::OneOnOnePrivateNotes) {
+        Ok(()) => Some(
+            conversation::private_note_of(state, &o, &actor.user_id)
+                .await?
+                .map(|n| n.body),
+        ),
+        Err(_) => None,
+    };
+    Ok(Detail {
+        agenda_refusal: conversation::may(actor, &o, Action::OneOnOneTalkingPoints).err(),
+        may_make_tasks: conversation::may(actor, &o, Action::OneOnOneActionItems).is_ok(),
+        is_over: conversation::is_over(&o, state.now()),
+        one_on_one: o,
+        agenda,
+        receipt,
+        private_notes,
+    })
 }
 
 #[cfg(test)]

@@ -210,21 +210,42 @@ pub async fn everyone(state: &AppState, actor: &Actor) -> Result<(Vec<Person>, b
 pub struct PersonPage {
     pub detail: PersonDetail,
     pub with_me: Vec<OneOnOneWithPeople>,
+    /// The first feedback about them the caller may read, with its authors' names, and the
+    /// total.
+    pub feedback: (
+        Vec<(manageros_store::repo::feedback::Feedback, Option<String>)>,
+        PageInfo,
+    ),
 }
 
 pub const WITH_ME_LIMIT: u64 = 10;
 
-/// A person of the caller's organization with the caller's one-on-ones with them (any
-/// member; the one-on-ones are the caller's own, as in their list).
-pub async fn page(state: &AppState, actor: &Actor, raw_id: &str) -> Result<PersonPage, ApiError> {
+/// A person's page, from one call: the person (any member), the caller's one-on-ones with
+/// them (the caller's own, as in their list), and the first `feedback_shown` items of
+/// feedback about them that the caller may read.
+pub async fn page(
+    state: &AppState,
+    actor: &Actor,
+    raw_id: &str,
+    feedback_shown: u64,
+) -> Result<PersonPage, ApiError> {
     let detail = get(state, actor, raw_id).await?;
+    let first = Paging {
+        page: None,
+        limit: Some(feedback_shown.to_string()),
+    };
+    let feedback = crate::feedback::about_person(state, actor, &detail.person.id, &first).await?;
     let with_me = match authz::oneonone_list_scope(actor) {
         Ok((org, me)) if me != detail.person.id => {
             oneonones::between(&state.db, &org, &me, &detail.person.id, WITH_ME_LIMIT).await?
         }
         _ => vec![],
     };
-    Ok(PersonPage { detail, with_me })
+    Ok(PersonPage {
+        detail,
+        with_me,
+        feedback,
+    })
 }
 
 /// A person with the names of their team, manager and direct reports.

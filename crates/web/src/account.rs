@@ -110,12 +110,14 @@ async fn show_with_feed(
     new_feed_url: Option<String>,
 ) -> Result<Response, PageError> {
     let me = ctx.member()?;
-    let feed_since = calendar::feed_status(state, &me.user.actor())
-        .await?
-        .map(super::oneonones::When::of);
-    let account = accounts::me(state, &me.user).await?;
-    let sessions = accounts::sessions(state, &me.user)
-        .await?
+    let accounts::AccountView {
+        account,
+        sessions,
+        feed_since,
+        claimable,
+    } = accounts::page(state, &me.user).await?;
+    let feed_since = feed_since.map(super::oneonones::When::of);
+    let sessions = sessions
         .into_iter()
         .map(|s| SessionRow {
             current: s.id == me.session_id,
@@ -126,11 +128,6 @@ async fn show_with_feed(
             since: super::oneonones::When::of(s.created_at),
         })
         .collect();
-    let claimable = if account.organization.is_some() && account.person.is_none() {
-        members::linkable_persons(state, &me.user).await?
-    } else {
-        vec![]
-    };
     Ok(ctx.render_status(
         status,
         &AccountPage {

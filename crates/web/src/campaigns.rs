@@ -31,7 +31,6 @@ use axum::{
 };
 use manageros_core::{CampaignId, CampaignStatus, authz::Action};
 use serde::Deserialize;
-use std::collections::HashMap;
 
 pub fn status_label(s: CampaignStatus) -> &'static str {
     match s {
@@ -89,11 +88,6 @@ pub async fn list(
     Query(p): Query<ListParams>,
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
-    let (everyone, _) = people::everyone(&state, &actor).await?;
-    let names: HashMap<String, String> = everyone
-        .into_iter()
-        .map(|p| (p.id.to_string(), p.name))
-        .collect();
     let paging = Paging {
         page: p.page.clone(),
         limit: None,
@@ -101,7 +95,13 @@ pub async fn list(
     let q = CampaignsQuery {
         status: p.status.clone(),
     };
-    let (list, page, form) = listed(campaigns::list(&state, &actor, q, &paging).await)?;
+    let campaigns::ListView {
+        list,
+        names,
+        about_me,
+        may_create,
+    } = campaigns::list_page(&state, &actor, q, &paging).await?;
+    let (list, page, form) = listed(list)?;
     let rows = list
         .iter()
         .map(|c| Row {
@@ -143,10 +143,9 @@ pub async fn list(
             rows,
             total: page.total_count,
             pager: Pager::new(&page, |n| format!("/campaigns?{status_q}page={n}")),
-            can_create: permissions::holds(&actor, Action::FeedbackCampaignCreate).allowed,
+            can_create: may_create,
             form,
-            about_me: campaigns::about_me(&state, &actor)
-                .await?
+            about_me: about_me
                 .into_iter()
                 .map(|a| AboutMeRow {
                     name: a.campaign.name.clone(),

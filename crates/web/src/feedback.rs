@@ -8,7 +8,7 @@ use super::{
     oneonones::{When, page_id},
 };
 use crate::{
-    extract::{Paging, PathId},
+    extract::PathId,
     patch::Patch,
     services::{
         feedback::{self, CreateFeedbackRequest, UpdateFeedbackRequest},
@@ -23,9 +23,10 @@ use axum::{
     response::Response,
 };
 use manageros_core::{
-    FeedbackId, FeedbackKind, PersonId,
+    FeedbackId, FeedbackKind, PageInfo,
     authz::{Action, Actor},
 };
+use manageros_store::repo::feedback::Feedback;
 use serde::Deserialize;
 
 pub fn kind_label(k: FeedbackKind) -> &'static str {
@@ -60,17 +61,11 @@ pub struct Section {
     pub can_give: bool,
 }
 
-pub async fn section(
-    state: &AppState,
+pub fn section(
     actor: &Actor,
-    about: &PersonId,
-) -> Result<Section, PageError> {
-    let first = Paging {
-        page: None,
-        limit: Some(SHOWN.to_string()),
-    };
-    let (list, page) = feedback::about_person(state, actor, about, &first).await?;
-    Ok(Section {
+    (list, page): (Vec<(Feedback, Option<String>)>, PageInfo),
+) -> Section {
+    Section {
         items: list
             .into_iter()
             .map(|(f, author)| Item {
@@ -87,7 +82,7 @@ pub async fn section(
             .collect(),
         total: page.total_count,
         can_give: permissions::holds(actor, Action::FeedbackCreate).allowed,
-    })
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -216,11 +211,7 @@ pub async fn edit_page(
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
     let id: FeedbackId = page_id(&raw)?;
-    let f = feedback::get(&state, &actor, &id).await?;
-    permissions::require_on(&actor, Action::FeedbackEdit, &f.target())?;
-    let about = people::get(&state, &actor, f.about_id.as_str())
-        .await?
-        .person;
+    let (f, about) = feedback::edit_view(&state, &actor, &id).await?;
     let about_id = about.id.to_string();
     Ok(show_form(
         &ctx,
@@ -257,11 +248,7 @@ pub async fn update(
         }
         Err(e) => {
             let (status, form) = FormState::refusal(e, Some(<FeedbackId as PathId>::NOT_FOUND))?;
-            // Shown again only to whom may edit it, so reading it is allowed.
-            let current = feedback::get(&state, &actor, &id).await?;
-            let about = people::get(&state, &actor, current.about_id.as_str())
-                .await?
-                .person;
+            let (_, about) = feedback::edit_view(&state, &actor, &id).await?;
             let about_id = about.id.to_string();
             Ok(show_form(
                 &ctx,

@@ -14,10 +14,8 @@ use crate::{
     patch::Patch,
     services::{
         initiatives::{self, CreateInitiativeRequest, InitiativesQuery, UpdateInitiativeRequest},
-        meetings::{self, MeetingsQuery},
         names::Directory,
         permissions::{self, Allowed},
-        tasks::TasksQuery,
     },
     state::AppState,
 };
@@ -245,17 +243,12 @@ pub async fn initiative(
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
     let id: InitiativeId = page_id(&raw)?;
-    let i = initiatives::get(&state, &actor, &id).await?;
+    let initiatives::InitiativeView {
+        initiative: i,
+        tasks: (tasks, tasks_page),
+        meetings: (meetings, meetings_page),
+    } = initiatives::page(&state, &actor, &id, SHOWN).await?;
     let names = names(&state, &ctx).await?;
-    let first = Paging {
-        page: None,
-        limit: Some(SHOWN.to_string()),
-    };
-    let (tasks, tasks_page) =
-        initiatives::tasks(&state, &actor, &id, TasksQuery::default(), &first).await?;
-    let (meetings, meetings_page) =
-        meetings::list_for_initiative(&state, &actor, &id, MeetingsQuery::default(), &first)
-            .await?;
     let now = state.now();
     Ok(ctx.render(&InitiativePage {
         layout: ctx.layout(&i.title),

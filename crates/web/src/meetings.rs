@@ -12,6 +12,7 @@ use crate::{
     extract::{Paging, PathId},
     patch::Patch,
     services::{
+        load::InstanceOfMeeting,
         meetings::{
             self, CreateInstanceRequest, CreateMeetingRequest, MeetingsQuery,
             UpdateInstanceRequest, UpdateMeetingRequest,
@@ -168,18 +169,8 @@ async fn show_meeting(
     form: FormState,
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
-    let m = meetings::get(state, &actor, id).await?;
+    let (m, (list, page)) = meetings::page(state, &actor, id, INSTANCES_SHOWN).await?;
     let names = names(state, ctx).await?;
-    let (list, page) = meetings::list_instances(
-        state,
-        &actor,
-        id,
-        &Paging {
-            page: None,
-            limit: Some(INSTANCES_SHOWN.to_string()),
-        },
-    )
-    .await?;
     let named = |id: &str, name: Option<&str>| {
         name.map(|n| Choice {
             id: id.to_owned(),
@@ -602,9 +593,10 @@ pub async fn instance_edit_page(
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
     let id: MeetingInstanceId = page_id(&raw)?;
-    let i = meetings::get_instance(&state, &actor, &id).await?;
-    let m = meetings::get(&state, &actor, &i.meeting_id).await?;
-    permissions::require_on(&actor, Action::MeetingInstanceEdit, &i.target(&m))?;
+    let InstanceOfMeeting {
+        meeting: m,
+        instance: i,
+    } = meetings::instance_edit_view(&state, &actor, &id).await?;
     Ok(ctx.render(&InstancePage {
         layout: ctx.layout(&format!("{}: an occurrence", m.title)),
         id: i.id.to_string(),
@@ -635,8 +627,10 @@ pub async fn update_instance(
         Err(e) => {
             let (status, form) =
                 FormState::refusal(e, Some(<MeetingInstanceId as PathId>::NOT_FOUND))?;
-            let i = meetings::get_instance(&state, &actor, &id).await?;
-            let m = meetings::get(&state, &actor, &i.meeting_id).await?;
+            let InstanceOfMeeting {
+                meeting: m,
+                instance: i,
+            } = meetings::instance_edit_view(&state, &actor, &id).await?;
             Ok(ctx.render_status(
                 status,
                 &InstancePage {

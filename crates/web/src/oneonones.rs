@@ -9,8 +9,7 @@ use crate::{
     error::ApiError,
     extract::{Paging, PathId},
     services::{
-        conversation,
-        handoffs::{self, Offer},
+        handoffs::Offer,
         oneonones::{self, OneOnOneRequest, OneOnOnesQuery, Reader},
         people,
     },
@@ -24,7 +23,7 @@ use axum::{
 };
 use manageros_core::{
     OneOnOneId, Page, PageInfo, Timestamp,
-    authz::{Action, Actor, Kind},
+    authz::{Actor, Kind},
 };
 use manageros_store::repo::{
     oneonones::{AccessEntry, OneOnOneWithPeople},
@@ -242,7 +241,9 @@ pub async fn show_list(
         limit: params.limit.clone(),
     };
     let seen = Some(member.oneonones_version);
-    let (rows, page, form) = match oneonones::list(state, &actor, seen, q, &paging).await {
+    let oneonones::ListView { list, handoffs } =
+        oneonones::list_page(state, &actor, seen, q, &paging).await?;
+    let (rows, page, form) = match list {
         Ok((list, page)) => (
             list.iter().map(Row::from).collect(),
             page,
@@ -262,7 +263,6 @@ pub async fn show_list(
         .iter()
         .any(|v| v.as_deref().is_some_and(|v| !v.is_empty()));
     let mut status = form.status();
-    let handoffs = handoffs::pending(state, &actor).await?;
     let handoff_error = handoff_error.map(|(id, e)| {
         status = e.status();
         (id, e.to_string())
@@ -694,23 +694,22 @@ pub async fn show_detail(
     form: FormState,
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
-    let o = oneonones::get(state, &actor, id).await?;
-    let agenda = conversation::agenda_of(state, &o).await?;
-    let (readers, log, log_refusal) = match oneonones::access(state, &actor, id).await {
+    let oneonones::Detail {
+        one_on_one: o,
+        agenda,
+        receipt,
+        private_notes: saved_notes,
+        agenda_refusal,
+        may_make_tasks,
+        is_over,
+    } = oneonones::detail(state, &actor, id).await?;
+    let (readers, log, log_refusal) = match receipt {
         Ok((readers, log)) => (readers, log, None),
-        Err(e) if e.forbidden_message().is_some() => (vec![], vec![], Some(e.to_string())),
-        Err(e) => return Err(e.into()),
+        Err(refusal) => (vec![], vec![], Some(refusal)),
     };
-    let may_keep_private_notes =
-        conversation::may(&actor, &o, Action::OneOnOnePrivateNotes).is_ok();
-    let agenda_refusal = conversation::may(&actor, &o, Action::OneOnOneTalkingPoints).err();
-    let private_notes = match (&typed.private_notes, may_keep_private_notes) {
-        (Some(t), _) => Some(t.clone()),
-        (None, true) => conversation::private_notes(state, &actor, id)
-            .await?
-            .map(|n| n.body),
-        (None, false) => None,
-    };
+    let may_keep_private_notes = saved_notes.is_some();
+    // A refused save shows what was typed, not what is saved.
+    let private_notes = typed.private_notes.clone().or(saved_notes.flatten());
     let one = &o.one_on_one;
     let series_with = match actor.person_id.as_ref() {
         Some(me) if me == &one.manager_id => Some(one.report_id.to_string()),
@@ -777,8 +776,8 @@ pub async fn show_detail(
             ],
             can_write_agenda: agenda_refusal.is_none(),
             agenda_refusal,
-            can_make_tasks: conversation::may(&actor, &o, Action::OneOnOneActionItems).is_ok(),
-            is_over: conversation::is_over(&o, state.now()),
+            can_make_tasks: may_make_tasks,
+            is_over,
             private_notes,
             may_keep_private_notes,
             private_notes_readers: oneonones::PRIVATE_NOTES_READERS,

@@ -3,7 +3,7 @@
 //! page calls `services::people`, as `/api/people` does.
 
 use super::{
-    Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared,
+    Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared, names,
     oneonones::{Choice, Row},
 };
 use crate::{
@@ -13,7 +13,6 @@ use crate::{
     services::{
         people::{self, CreatePersonRequest, PeopleQuery, UpdatePersonRequest},
         permissions::{may, require},
-        teams,
     },
     state::AppState,
 };
@@ -228,9 +227,9 @@ pub async fn person(
 ) -> Result<Response, PageError> {
     let member = ctx.member()?;
     let actor = member.actor();
-    let page = people::page(&state, &actor, &raw).await?;
+    let page = people::page(&state, &actor, &raw, super::feedback::SHOWN).await?;
     let d = page.detail;
-    let feedback = super::feedback::section(&state, &actor, &d.person.id).await?;
+    let feedback = super::feedback::section(&actor, page.feedback);
     Ok(ctx.render(&PersonPage {
         feedback,
         layout: ctx.layout(&d.person.name),
@@ -481,9 +480,7 @@ async fn show_form(
     values: PersonForm,
     form: FormState,
 ) -> Result<Response, PageError> {
-    let actor = ctx.member()?.actor();
-    let (everyone, _) = people::everyone(state, &actor).await?;
-    let (all_teams, _) = teams::everyone(state, &actor).await?;
+    let names = names(state, ctx).await?;
     let (heading, action, submit, cancel) = match edit {
         None => (
             "Add a person".to_owned(),
@@ -508,21 +505,13 @@ async fn show_form(
             submit,
             cancel,
             values,
-            teams: all_teams
-                .into_iter()
-                .map(|t| Choice {
-                    id: t.id.to_string(),
-                    name: t.name,
-                })
-                .collect(),
+            teams: names.teams.clone(),
             // Nobody manages themselves: the person edited is not offered as their manager.
-            people: everyone
-                .into_iter()
+            people: names
+                .people
+                .iter()
                 .filter(|p| Some(p.id.as_str()) != editing)
-                .map(|p| Choice {
-                    id: p.id.to_string(),
-                    name: p.name,
-                })
+                .cloned()
                 .collect(),
             statuses: statuses(),
             form,

@@ -4,7 +4,7 @@
 //! Every page calls `services::reports`, as `/api/reports` does.
 
 use super::{
-    Ctx, FormState, Layout, PageError, Pager, Posted,
+    Ctx, FormState, Layout, PageError, Pager, Posted, names,
     oneonones::{Choice, When, page_id},
     tasks::status_label as task_status_label,
 };
@@ -12,8 +12,6 @@ use crate::{
     error::ApiError,
     extract::{Paging, PathId},
     services::{
-        initiatives::{self, InitiativesQuery},
-        people,
         permissions::{self, Allowed},
         reports::{self, CreateReportRequest, Run, UpdateReportRequest},
     },
@@ -141,18 +139,7 @@ async fn show_form(
             format!("/reports/{id}"),
         ),
     };
-    let actor = ctx.member()?.actor();
-    let (everyone, _) = people::everyone(state, &actor).await?;
-    let (inits, _) = initiatives::list(
-        state,
-        &actor,
-        InitiativesQuery::default(),
-        &Paging {
-            page: None,
-            limit: Some("100".into()),
-        },
-    )
-    .await?;
+    let names = names(state, ctx).await?;
     Ok(ctx.render_status(
         status,
         &FormPage {
@@ -166,20 +153,8 @@ async fn show_form(
                 .iter()
                 .map(|k| (k.as_str(), kind_label(*k)))
                 .collect(),
-            people: everyone
-                .into_iter()
-                .map(|p| Choice {
-                    id: p.id.to_string(),
-                    name: p.name,
-                })
-                .collect(),
-            initiatives: inits
-                .into_iter()
-                .map(|i| Choice {
-                    id: i.id.to_string(),
-                    name: i.title,
-                })
-                .collect(),
+            people: names.people.clone(),
+            initiatives: names.initiatives.clone(),
             form,
         },
     ))

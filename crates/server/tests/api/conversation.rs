@@ -289,6 +289,71 @@ async fn unchecked_points_carry_over_to_the_pairs_next_one_on_one_once(app: Test
     let _ = mine;
 }
 
+/// Where the store keeps a one-on-one's points (to see that a read moved nothing).
+async fn stored(app: &TestApp, org: &str, o: &str) -> Vec<String> {
+    let org = manageros_core::OrgId::parse(org).unwrap();
+    let o = manageros_core::OneOnOneId::parse(o).unwrap();
+    manageros_store::repo::conversation::points(&app.state.db, &org, &o)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.body)
+        .collect()
+}
+
+/// Issue 25: a GET never writes. Once a one-on-one is over, reading the pair's next agenda
+/// shows its open points there (and no longer on the one that is over), but moves nothing;
+/// the next write to the agenda carries them for real, and finds what the reader was shown,
+/// so the carried point can be checked off at once.
+#[db_test]
+async fn reading_an_agenda_moves_nothing_and_the_next_write_finds_what_it_showed(app: TestApp) {
+    let c = cast(&app, "acme").await;
+    let today = schedule(&app, &c.boss, &c.boss_p, &c.rep_p, 0).await;
+    let open = add(&c.rep, &today, "Open one").await;
+    let next = schedule(&app, &c.boss, &c.boss_p, &c.rep_p, 7).await;
+    assert_eq!(texts(&c.boss, &next).await, Vec::<String>::new());
+
+    // Today's one-on-one is over (two hours after it started).
+    app.clock.advance_millis(3 * 3600 * 1000);
+    for _ in 0..2 {
+        assert_eq!(texts(&c.boss, &next).await, ["Open one"]);
+        assert_eq!(texts(&c.rep, &today).await, Vec::<String>::new());
+    }
+    let r = c
+        .boss
+        .get(&format!("/api/oneonones/{next}/talking-points"))
+        .await;
+    assert_eq!(
+        r.body["talkingPoints"][0]["carriedOverFrom"],
+        today.as_str()
+    );
+    // The page reads the same way: it shows the point and moves nothing.
+    let page = app
+        .request(reqwest::Method::GET, &format!("/oneonones/{next}"))
+        .header("cookie", format!("manageros_session={}", c.boss.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Open one"));
+    assert_eq!(stored(&app, &c.org.id, &today).await, ["Open one"]);
+    assert!(stored(&app, &c.org.id, &next).await.is_empty());
+
+    // The first write to the agenda carries it: the point shown on the next one-on-one is
+    // there to be checked off.
+    c.boss
+        .patch(
+            &format!("/api/oneonones/{next}/talking-points/{open}"),
+            json!({"done": true}),
+        )
+        .await
+        .assert_status(200);
+    assert!(stored(&app, &c.org.id, &today).await.is_empty());
+    assert_eq!(stored(&app, &c.org.id, &next).await, ["Open one"]);
+    add(&c.rep, &next, "Written after").await;
+    assert_eq!(texts(&c.rep, &next).await, ["Open one", "Written after"]);
+}
+
 #[db_test]
 async fn two_next_one_on_ones_created_at_once_share_the_points_without_copies(app: TestApp) {
     let c = cast(&app, "acme").await;

@@ -16,6 +16,7 @@ use sea_orm::{
     prelude::*,
     sea_query::{Alias, Condition, Expr, ExprTrait, Func, JoinType, OnConflict, Order, Query},
 };
+use std::collections::{HashMap, HashSet};
 
 pub type TalkingPoint = talking_point::Model;
 
@@ -51,6 +52,20 @@ pub async fn points(
     org: &OrgId,
     oneonone: &OneOnOneId,
 ) -> Result<Vec<PointRow>, DbErr> {
+    point_rows(
+        db,
+        org,
+        Expr::col((a("p"), a("oneonone_id"))).eq(oneonone.as_str()),
+    )
+    .await
+}
+
+/// The points matching `which`, as [`PointRow`]s in their agenda's order.
+async fn point_rows(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    which: impl Into<Condition>,
+) -> Result<Vec<PointRow>, DbErr> {
     let q = Query::select()
         .columns(
             [
@@ -84,7 +99,7 @@ pub async fn points(
             Expr::col((a("t"), a("id"))).equals((a("p"), a("task_id"))),
         )
         .and_where(Expr::col((a("p"), a("organization_id"))).eq(org.as_str()))
-        .and_where(Expr::col((a("p"), a("oneonone_id"))).eq(oneonone.as_str()))
+        .cond_where(which)
         .order_by((a("p"), a("position")), Order::Asc)
         .order_by((a("p"), a("created_at")), Order::Asc)
         .order_by((a("p"), a("id")), Order::Asc)
@@ -93,6 +108,59 @@ pub async fn points(
     PointRow::find_by_statement(db.get_database_backend().build(&q))
         .all(db)
         .await
+}
+
+/// A one-on-one's agenda as it stands once carry-over is done, read without writing: the
+/// points due to it from the pair's one-on-ones that are over are shown at its end, as
+/// [`carry_over`] will put them, and its own points due elsewhere are counted as carried
+/// away instead of shown. The next write to the pair's agenda carries them for real
+/// (`services::conversation`), so what a reader saw is what a writer finds.
+pub async fn agenda_as_due(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    oneonone: &OneOnOneId,
+    one: &PersonId,
+    other: &PersonId,
+    over_before: Timestamp,
+) -> Result<(Vec<PointRow>, u64), DbErr> {
+    let mut own = points(db, org, oneonone).await?;
+    let carried_away = carried_away(db, org, oneonone).await?;
+    let Some(target) = next_of_pair(db, org, one, other, over_before).await? else {
+        return Ok((own, carried_away));
+    };
+    let due = movable(db, org, one, other, &target, over_before).await?;
+    if due.is_empty() {
+        return Ok((own, carried_away));
+    }
+    if &target != oneonone {
+        // Its open points go to the pair's next one-on-one.
+        let leaving: HashSet<&TalkingPointId> = due
+            .iter()
+            .filter(|m| &m.oneonone_id == oneonone)
+            .map(|m| &m.id)
+            .collect();
+        let first_written_here = own
+            .iter()
+            .filter(|p| leaving.contains(&p.id) && p.carried_from_id.is_none())
+            .count() as u64;
+        own.retain(|p| !leaving.contains(&p.id));
+        return Ok((own, carried_away + first_written_here));
+    }
+    // It is the next one: the due points join its end, in the order carry-over moves them.
+    let ids: Vec<&str> = due.iter().map(|m| m.id.as_str()).collect();
+    let mut arriving = point_rows(db, org, Expr::col((a("p"), a("id"))).is_in(ids)).await?;
+    let order: HashMap<&TalkingPointId, usize> =
+        due.iter().enumerate().map(|(i, m)| (&m.id, i)).collect();
+    arriving.sort_by_key(|p| order.get(&p.id).copied().unwrap_or(usize::MAX));
+    // Where `carry_over` starts: after the last position (`next_position`).
+    let start = own.iter().map(|p| p.position).max().map_or(0, |p| p + 1);
+    for (position, mut p) in (start..).zip(arriving) {
+        p.carried_from_id = p.carried_from_id.or(Some(p.oneonone_id));
+        p.oneonone_id = oneonone.clone();
+        p.position = position;
+        own.push(p);
+    }
+    Ok((own, carried_away))
 }
 
 /// How many points first written on this one-on-one were carried over to a later one.
@@ -352,22 +420,6 @@ async fn movable(
     Movable::find_by_statement(db.get_database_backend().build(&q))
         .all(db)
         .await
-}
-
-/// Whether the pair has points to carry (a read, to decide whether to open a write).
-pub async fn has_points_to_carry(
-    db: &impl ConnectionTrait,
-    org: &OrgId,
-    one: &PersonId,
-    other: &PersonId,
-    over_before: Timestamp,
-) -> Result<bool, DbErr> {
-    let Some(target) = next_of_pair(db, org, one, other, over_before).await? else {
-        return Ok(false);
-    };
-    Ok(!movable(db, org, one, other, &target, over_before)
-        .await?
-        .is_empty())
 }
 
 /// Moves the pair's unchecked points of one-on-ones that are over to the pair's next
