@@ -3,12 +3,16 @@
 
 use crate::{
     error::{ApiError, ErrorBody},
-    extract::{AppJson, AppQuery, CurrentUser, Id, Paging},
+    extract::{AppJson, AppQuery, CurrentUser, Id, IfMatch, Paging, etag},
     schema::PaginationView,
     services::oneonones::{self, OneOnOneRequest, OneOnOnesQuery},
     state::AppState,
 };
-use axum::{extract::State, http::StatusCode};
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
 use manageros_core::OneOnOneId;
 use manageros_store::repo::oneonones::{OneOnOneWithPeople, Party};
 use serde::Serialize;
@@ -129,47 +133,98 @@ pub async fn list_oneonones(
 #[utoipa::path(post, path = "/api/oneonones", tag = "oneonones",
     security(("bearer" = []), ("cookie" = [])),
     request_body = OneOnOneRequest,
-    responses((status = 201, body = OneOnOneResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    responses((status = 201, body = OneOnOneResponse, headers(("ETag" = String, description = "The one-on-one's version"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn create_oneonone(
     State(state): State<AppState>,
     caller: CurrentUser,
     AppJson(body): AppJson<OneOnOneRequest>,
-) -> Result<(StatusCode, AppJson<OneOnOneResponse>), ApiError> {
+) -> Result<(StatusCode, Response), ApiError> {
     let o = oneonones::create(&state, &caller.actor(), body).await?;
-    Ok((StatusCode::CREATED, AppJson(OneOnOneResponse::from(&o))))
+    Ok((StatusCode::CREATED, versioned(&o)))
 }
 
 /// A one-on-one (getOneOnOneById): its participants, and admins (who are logged).
+///
+/// Its `ETag` is its version, for `If-Match` on a change.
 #[utoipa::path(get, path = "/api/oneonones/{id}", tag = "oneonones",
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = OneOnOneResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 200, body = OneOnOneResponse, headers(("ETag" = String, description = "The one-on-one's version"))),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody, description = "One-on-one not found or you do not have access to it")))]
 pub async fn get_oneonone(
     State(state): State<AppState>,
     caller: CurrentUser,
     Id(id): Id<OneOnOneId>,
-) -> Result<AppJson<OneOnOneResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     let o = oneonones::get(&state, &caller.actor(), &id).await?;
-    Ok(AppJson(OneOnOneResponse::from(&o)))
+    Ok(versioned(&o))
+}
+
+/// The one-on-one with its version as the `ETag`.
+fn versioned(o: &OneOnOneWithPeople) -> Response {
+    (
+        [etag(o.one_on_one.version)],
+        AppJson(OneOnOneResponse::from(o)),
+    )
+        .into_response()
+}
+
+/// A 412: the write was for another version; nothing changed. The body is the error envelope
+/// with the one-on-one as it is now (and its `ETag`), to show beside what was sent.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StaleOneOnOne {
+    pub error: String,
+    /// `precondition_failed`
+    pub code: String,
+    pub current: OneOnOneView,
+    /// The name of who made the change the write did not know about.
+    pub changed_by: Option<String>,
 }
 
 /// Change a one-on-one (updateOneOnOne): the same body as creating one.
+///
+/// With `If-Match` (the `ETag` it was read with), only if nobody changed it since: else 412
+/// with how it is now.
 #[utoipa::path(put, path = "/api/oneonones/{id}", tag = "oneonones",
     security(("bearer" = []), ("cookie" = [])),
-    params(("id" = String, Path)),
+    params(("id" = String, Path),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` the one-on-one was read with: the change is made only if it is still the current version")),
     request_body = OneOnOneRequest,
-    responses((status = 200, body = OneOnOneResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = OneOnOneResponse, headers(("ETag" = String, description = "The one-on-one's new version"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 412, body = StaleOneOnOne, description = "Changed since the version named by If-Match; nothing was saved")))]
 pub async fn update_oneonone(
     State(state): State<AppState>,
     caller: CurrentUser,
     Id(id): Id<OneOnOneId>,
+    if_match: IfMatch,
     AppJson(body): AppJson<OneOnOneRequest>,
-) -> Result<AppJson<OneOnOneResponse>, ApiError> {
-    let o = oneonones::update(&state, &caller.actor(), &id, body).await?;
-    Ok(AppJson(OneOnOneResponse::from(&o)))
+) -> Result<Response, ApiError> {
+    let actor = caller.actor();
+    match oneonones::update(&state, &actor, &id, body, &if_match).await {
+        Ok(o) => Ok(versioned(&o)),
+        Err(stale @ ApiError::Stale(_)) => {
+            let (current, changed_by) = oneonones::current_after_stale(&state, &actor, &id).await?;
+            let body = StaleOneOnOne {
+                error: stale.to_string(),
+                code: "precondition_failed".into(),
+                current: OneOnOneView::from(&current),
+                changed_by,
+            };
+            Ok((
+                StatusCode::PRECONDITION_FAILED,
+                [etag(current.one_on_one.version)],
+                AppJson(body),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Delete a one-on-one.

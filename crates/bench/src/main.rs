@@ -274,6 +274,8 @@ async fn seed(url: &str, scale: Scale) -> anyhow::Result<()> {
                     ))),
                     created_at: Set(now.as_millis()),
                     updated_at: Set(now.as_millis()),
+                    version: Set(1),
+                    updated_by: Set(None),
                 }
             }))
             .exec_without_returning(&txn)

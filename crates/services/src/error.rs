@@ -39,6 +39,10 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("{0}")]
     Conflict(String),
+    /// 412: the write named a version (`If-Match`) that is no longer the current one; nothing
+    /// was changed. The front end shows the current state beside what was sent.
+    #[error("{0}")]
+    Stale(&'static str),
     #[error("The request was not completed in time")]
     RequestTimeout,
     #[error("Request body is too large")]
@@ -125,6 +129,7 @@ impl ApiError {
             ApiError::Denied(Refusal::NotFound(_)) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Stale(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UriTooLong => StatusCode::URI_TOO_LONG,
@@ -161,6 +166,7 @@ impl ApiError {
             ApiError::Denied(Refusal::NotFound(_)) => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Conflict(_) => "conflict",
+            ApiError::Stale(_) => "precondition_failed",
             ApiError::RequestTimeout => "request_timeout",
             ApiError::PayloadTooLarge => "payload_too_large",
             ApiError::UriTooLong => "uri_too_long",

@@ -7,6 +7,7 @@ use crate::input;
 use crate::{
     audit, conversation,
     error::{ApiError, FieldErrors},
+    extract::IfMatch,
     load::{self, reread},
     mail::Mail,
     outbox,
@@ -452,21 +453,60 @@ pub async fn get(
     Ok(o)
 }
 
+pub const STALE: &str =
+    "This one-on-one was changed since you read it; nothing was saved. Here is how it is now.";
+
+/// A one-on-one as it is now, for a writer whose change was [`STALE`], and the name of who
+/// changed it last (none when that account is gone).
+pub async fn current_after_stale(
+    state: &AppState,
+    actor: &Actor,
+    id: &OneOnOneId,
+) -> Result<(OneOnOneWithPeople, Option<String>), ApiError> {
+    let o = get(state, actor, id).await?;
+    let by = match &o.one_on_one.updated_by {
+        Some(u) => users::find(&state.db, u).await?.map(|u| u.name),
+        None => None,
+    };
+    Ok((o, by))
+}
+
 /// Replaces a one-on-one's participants, time and notes (updateOneOnOne). A non-admin must
-/// take part in it both before and after. Permission comes before validation; a refused or
-/// invalid change leaves no trace in the log (the transaction rolls back).
+/// take part in it both before and after. Permission comes before the version (`if_match`:
+/// a write meant for another version than the current one is [`STALE`], 412), which comes
+/// before validation; a refused, stale or invalid change leaves no trace in the log (the
+/// transaction rolls back).
 pub async fn update(
     state: &AppState,
     actor: &Actor,
     id: &OneOnOneId,
     input: OneOnOneRequest,
+    if_match: &IfMatch,
 ) -> Result<OneOnOneWithPeople, ApiError> {
     let now = state.now();
     let txn = begin_write(&state.db).await?;
     let (org, current) = authorized(&txn, actor, id, Action::OneOnOneEdit, now).await?;
+    if !if_match.allows(current.one_on_one.version) {
+        return Err(ApiError::Stale(STALE));
+    }
     let d = draft(input)?;
     let fields = resolve(&txn, actor, &org, d).await?;
-    oneonones::update(&txn, &org, &current.one_on_one.id, &fields, now).await?;
+    let expected = Some(current.one_on_one.version);
+    let by = &actor.user_id;
+    if !oneonones::update(
+        &txn,
+        &org,
+        &current.one_on_one.id,
+        &fields,
+        by,
+        now,
+        expected,
+    )
+    .await?
+    {
+        // Another write committed after this one read the row (PostgreSQL).
+        return Err(ApiError::Stale(STALE));
+    }
     // Moved in time, or to another pair: each pair's next one-on-one may have changed.
     let before = &current.one_on_one;
     conversation::carry_over_in(&txn, &org, &fields.manager_id, &fields.report_id, now).await?;

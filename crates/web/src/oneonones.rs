@@ -7,7 +7,7 @@
 use super::{Ctx, FormState, Layout, PageError, Posted};
 use crate::{
     error::ApiError,
-    extract::{Paging, PathId},
+    extract::{IfMatch, Paging, PathId},
     services::{
         handoffs::Offer,
         oneonones::{self, OneOnOneRequest, OneOnOnesQuery, Reader},
@@ -313,6 +313,60 @@ pub struct OneOnOneForm {
     tz_offset: Option<String>,
     #[serde(default)]
     notes: String,
+    /// The version of the one-on-one the edit form was showing (its `If-Match`; a form
+    /// without it writes whatever the version, as a write without `If-Match` does).
+    #[serde(default)]
+    version: Option<String>,
+    /// The instant app.js turns into the reader's local time, when editing (not sent back).
+    #[serde(skip)]
+    scheduled_utc: String,
+}
+
+/// A line of a text shown in a conflict, marked when the other text does not have it.
+pub struct DiffLine {
+    pub text: String,
+    pub changed: bool,
+}
+
+/// What the edit form shows when someone else saved the one-on-one while it was open: their
+/// saved notes and the ones typed here, line by line, the differing lines marked.
+pub struct Conflict {
+    pub by: String,
+    pub theirs: Vec<DiffLine>,
+    pub yours: Vec<DiffLine>,
+    /// Whether they changed the time or the participants too.
+    pub more_than_notes: bool,
+}
+
+impl Conflict {
+    fn new(by: Option<String>, theirs: &str, yours: &str, more_than_notes: bool) -> Self {
+        use similar::{ChangeTag, TextDiff};
+        let diff = TextDiff::from_lines(theirs, yours);
+        let (mut t, mut y) = (vec![], vec![]);
+        for change in diff.iter_all_changes() {
+            let line = DiffLine {
+                text: change.value().to_owned(),
+                changed: change.tag() != ChangeTag::Equal,
+            };
+            match change.tag() {
+                ChangeTag::Delete => t.push(line),
+                ChangeTag::Insert => y.push(line),
+                ChangeTag::Equal => {
+                    t.push(DiffLine {
+                        text: line.text.clone(),
+                        changed: false,
+                    });
+                    y.push(line);
+                }
+            }
+        }
+        Self {
+            by: by.unwrap_or_else(|| "Someone else".to_owned()),
+            theirs: t,
+            yours: y,
+            more_than_notes,
+        }
+    }
 }
 
 /// A `datetime-local` value typed in the browser's time zone, as UTC RFC 3339, given the
@@ -365,9 +419,9 @@ struct FormPage {
     /// What the fields hold: as typed, or the one-on-one's (its time as a `datetime-local`
     /// value in UTC).
     values: OneOnOneForm,
-    /// The instant app.js turns into the reader's local time, when editing.
-    scheduled_utc: String,
     form: FormState,
+    /// Someone else saved the one-on-one while this form was open.
+    conflict: Option<Conflict>,
 }
 
 /// The organization's people, by name, for the pickers (all of them, up to the org chart's
@@ -390,8 +444,8 @@ async fn show_form(
     status: StatusCode,
     edit: Option<&OneOnOneId>,
     values: OneOnOneForm,
-    scheduled_utc: String,
     form: FormState,
+    conflict: Option<Conflict>,
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
     let people = choices(state, &actor).await?;
@@ -419,8 +473,8 @@ async fn show_form(
             cancel,
             people,
             values,
-            scheduled_utc,
             form,
+            conflict,
         },
     ))
 }
@@ -454,6 +508,7 @@ pub async fn new_page(
         participant1_id: me.unwrap_or_default(),
         participant2_id: params.with.unwrap_or_default(),
         scheduled_at: at.clone().unwrap_or_default(),
+        scheduled_utc: at.map(|a| format!("{a}:00.000Z")).unwrap_or_default(),
         ..Default::default()
     };
     show_form(
@@ -462,8 +517,8 @@ pub async fn new_page(
         StatusCode::OK,
         None,
         values,
-        at.map(|a| format!("{a}:00.000Z")).unwrap_or_default(),
         FormState::default(),
+        None,
     )
     .await
 }
@@ -478,7 +533,7 @@ async fn form_again(
 ) -> Result<Response, PageError> {
     // The one-on-one itself gone or hidden, or a refusal outright: a page, not a form, error.
     let (status, form) = FormState::refusal(e, edit.map(|_| Kind::OneOnOne.not_found_message()))?;
-    show_form(state, ctx, status, edit, f, String::new(), form).await
+    show_form(state, ctx, status, edit, f, form, None).await
 }
 
 /// Schedules a one-on-one, then back to the list (as the original application did).
@@ -515,6 +570,8 @@ pub async fn edit_page(
         scheduled_at: utc[..16].to_owned(),
         tz_offset: None,
         notes: o.one_on_one.notes.clone().unwrap_or_default(),
+        version: Some(o.one_on_one.version.to_string()),
+        scheduled_utc: utc,
     };
     show_form(
         &state,
@@ -522,8 +579,8 @@ pub async fn edit_page(
         StatusCode::OK,
         Some(&id),
         values,
-        utc,
         FormState::default(),
+        None,
     )
     .await
 }
@@ -536,8 +593,37 @@ pub async fn update(
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
     let id: OneOnOneId = page_id(&raw)?;
-    match oneonones::update(&state, &actor, &id, f.request()).await {
+    let if_match = f
+        .version
+        .as_deref()
+        .map_or_else(IfMatch::default, IfMatch::form);
+    match oneonones::update(&state, &actor, &id, f.request(), &if_match).await {
         Ok(_) => Ok(ctx.redirect_with(&format!("/oneonones/{id}"), "Changes saved.")),
+        // Someone saved it meanwhile: nothing of either is lost. The form keeps what was
+        // typed here, shows theirs beside it, and now names their version, so saving again
+        // is a choice made knowing both.
+        Err(ApiError::Stale(_)) => {
+            let (current, by) = oneonones::current_after_stale(&state, &actor, &id).await?;
+            let now = &current.one_on_one;
+            let theirs = now.notes.clone().unwrap_or_default();
+            let more_than_notes = now.manager_id.as_str() != f.participant1_id
+                || now.report_id.as_str() != f.participant2_id
+                || now.scheduled_at.to_rfc3339().get(..16)
+                    != local_to_utc(&f.scheduled_at, f.tz_offset.as_deref()).get(..16);
+            let conflict = Conflict::new(by, &theirs, &f.notes, more_than_notes);
+            let mut f = f;
+            f.version = Some(now.version.to_string());
+            show_form(
+                &state,
+                &ctx,
+                StatusCode::CONFLICT,
+                Some(&id),
+                f,
+                FormState::default(),
+                Some(conflict),
+            )
+            .await
+        }
         Err(e) => form_again(&state, &ctx, e, f, Some(&id)).await,
     }
 }

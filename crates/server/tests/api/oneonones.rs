@@ -1166,3 +1166,134 @@ async fn sorting_a_long_history_by_name_pages_the_same_either_way(app: TestApp) 
         assert_eq!(seen, names, "{sort}: in the order of the lowercased names");
     }
 }
+
+/// A `PUT` of `body` with `If-Match: tag`.
+async fn put_if(app: &TestApp, who: &TestUser, path: &str, tag: &str, body: &Value) -> Res {
+    app.send(
+        app.request(reqwest::Method::PUT, path)
+            .bearer_auth(&who.token)
+            .header("if-match", tag)
+            .json(body),
+    )
+    .await
+}
+
+fn tag(r: &Res) -> String {
+    r.headers
+        .get("etag")
+        .expect("an ETag")
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Issue 26: nobody's save silently wipes a colleague's. The one-on-one carries its version
+/// as an `ETag`; a change sent with `If-Match` naming an older one is a 412 with how it is now
+/// and who changed it, and changes nothing. Without `If-Match` a change works as before.
+#[db_test]
+async fn a_change_made_against_an_old_version_is_refused_and_changes_nothing(app: TestApp) {
+    let c = cast(&app, "acme").await;
+    let created = c
+        .boss
+        .post(
+            "/api/oneonones",
+            body(&c.boss_p, &c.rep_p, "2025-10-21T14:00:00Z"),
+        )
+        .await;
+    created.assert_status(201);
+    assert_eq!(tag(&created), "\"1\"");
+    let id = created.body["oneOnOne"]["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/oneonones/{id}");
+    let read = c.rep.get(&path).await;
+    assert_eq!(tag(&read), "\"1\"");
+
+    // Both read version 1; Jane saves first.
+    let mut first = body(&c.boss_p, &c.rep_p, "2025-10-21T14:00:00Z");
+    first["notes"] = json!("Jane's agenda");
+    let saved = put_if(&app, &c.boss, &path, "\"1\"", &first).await;
+    saved.assert_status(200);
+    assert_eq!(tag(&saved), "\"2\"");
+
+    // John's save, made on version 1, is refused with the current state and who changed it.
+    let mut second = body(&c.boss_p, &c.rep_p, "2025-10-21T14:00:00Z");
+    second["notes"] = json!("John's agenda");
+    let stale = put_if(&app, &c.rep, &path, "\"1\"", &second).await;
+    stale.assert_status(412);
+    assert_eq!(stale.body["code"], "precondition_failed");
+    assert_eq!(
+        stale.body["error"],
+        "This one-on-one was changed since you read it; nothing was saved. Here is how it is now."
+    );
+    assert_eq!(stale.body["current"]["notes"], "Jane's agenda");
+    assert_eq!(stale.body["changedBy"], "Jane Smith");
+    assert_eq!(tag(&stale), "\"2\"");
+    let now = c.rep.get(&path).await;
+    assert_eq!(now.body["oneOnOne"]["notes"], "Jane's agenda");
+    assert_eq!(tag(&now), "\"2\"");
+
+    // A tag that is not ours never matches; `*` and no `If-Match` at all do.
+    for bad in ["W/\"2\"", "2", "\"x\"", "\"1\", \"3\""] {
+        put_if(&app, &c.rep, &path, bad, &second)
+            .await
+            .assert_status(412);
+    }
+    let r = put_if(&app, &c.rep, &path, "\"1\", \"2\"", &second).await;
+    r.assert_status(200);
+    assert_eq!(tag(&r), "\"3\"");
+    let r = put_if(&app, &c.boss, &path, "*", &first).await;
+    r.assert_status(200);
+    let r = c.boss.put(&path, second.clone()).await;
+    r.assert_status(200);
+    assert_eq!(tag(&r), "\"5\"");
+
+    // The order of answers: whoever may not see it gets its 404, not a 412; a stale write is
+    // a 412 before its body is judged (a body that cannot be read at all is a 400 first).
+    let other = app.org("globex").await;
+    let r = put_if(&app, &other.admin, &path, "\"1\"", &first).await;
+    r.assert_status(404);
+    let r = app
+        .send(
+            app.request(reqwest::Method::PUT, &path)
+                .bearer_auth(&c.boss.token)
+                .header("if-match", "\"1\"")
+                .json(&json!({"notes": "No participants named"})),
+        )
+        .await;
+    r.assert_status(412);
+    let _ = &c.third;
+}
+
+/// Two saves of one version at the same moment: exactly one is applied.
+#[db_test]
+async fn two_saves_of_one_version_at_once_apply_exactly_one(app: TestApp) {
+    let c = cast(&app, "acme").await;
+    let created = c
+        .boss
+        .post(
+            "/api/oneonones",
+            body(&c.boss_p, &c.rep_p, "2025-10-21T14:00:00Z"),
+        )
+        .await;
+    let id = created.body["oneOnOne"]["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/oneonones/{id}");
+    let save = |who: &TestUser, notes: &str| {
+        let mut b = body(&c.boss_p, &c.rep_p, "2025-10-21T14:00:00Z");
+        b["notes"] = json!(notes);
+        app.send(
+            app.request(reqwest::Method::PUT, &path)
+                .bearer_auth(&who.token)
+                .header("if-match", "\"1\"")
+                .json(&b),
+        )
+    };
+    let (a, b) = tokio::join!(save(&c.boss, "From Jane"), save(&c.rep, "From John"));
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [200, 412]);
+    let winner = if a.status == 200 {
+        "From Jane"
+    } else {
+        "From John"
+    };
+    assert_eq!(c.boss.get(&path).await.body["oneOnOne"]["notes"], winner);
+}

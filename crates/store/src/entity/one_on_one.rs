@@ -12,6 +12,8 @@ pub struct Model {
     pub notes: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub version: i64,
+    pub updated_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -25,6 +25,7 @@ pub mod m0015_oneonones_list_speed;
 mod m0016_handoff_items;
 mod m0017_value_checks;
 mod m0018_server_secrets;
+mod m0019_versions;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_handoff_items::Migration),
             Box::new(m0017_value_checks::Migration),
             Box::new(m0018_server_secrets::Migration),
+            Box::new(m0019_versions::Migration),
         ]
     }
 }

@@ -33,6 +33,10 @@ pub struct OneOnOne {
     pub notes: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Increased by every write (m0019): what a writer's `If-Match` is compared with.
+    pub version: i64,
+    /// The user who made the last change; none until the first one.
+    pub updated_by: Option<UserId>,
 }
 
 impl OneOnOne {
@@ -111,6 +115,8 @@ struct Row {
     notes: Option<String>,
     created_at: i64,
     updated_at: i64,
+    version: i64,
+    updated_by: Option<String>,
     m_name: String,
     m_email: Option<String>,
     m_role: Option<String>,
@@ -147,6 +153,8 @@ impl From<Row> for OneOnOneWithPeople {
                 notes: r.notes,
                 created_at: Timestamp::from_millis(r.created_at),
                 updated_at: Timestamp::from_millis(r.updated_at),
+                version: r.version,
+                updated_by: r.updated_by.map(UserId::from_db),
             },
             manager,
             report,
@@ -274,7 +282,7 @@ fn one_side(org: &OrgId, lq: &ListQuery, side: &str) -> SelectStatement {
         .take()
 }
 
-const O_COLUMNS: [&str; 8] = [
+const O_COLUMNS: [&str; 10] = [
     "id",
     "organization_id",
     "manager_id",
@@ -283,6 +291,8 @@ const O_COLUMNS: [&str; 8] = [
     "notes",
     "created_at",
     "updated_at",
+    "version",
+    "updated_by",
 ];
 
 fn order(descending: bool) -> Order {
@@ -603,6 +613,9 @@ pub async fn insert(
         notes: Set(f.notes.clone()),
         created_at: Set(now.as_millis()),
         updated_at: Set(now.as_millis()),
+        version: Set(1),
+        // Set by the first change: a version mismatch always names who made it.
+        updated_by: Set(None),
     })
     .exec_without_returning(db)
     .await?;
@@ -610,14 +623,28 @@ pub async fn insert(
     Ok(id)
 }
 
+/// Replaces a one-on-one's fields and increases its version. With `expected`, only when the
+/// row is still at that version: `false` (and nothing written) when another write came first.
+/// The version is compared by the UPDATE itself, so two writers racing on one version cannot
+/// both succeed (PostgreSQL re-reads the row after waiting for the other's lock).
 pub async fn update(
     db: &impl ConnectionTrait,
     org: &OrgId,
     id: &OneOnOneId,
     f: &OneOnOneFields,
+    by: &UserId,
     now: Timestamp,
-) -> Result<(), DbErr> {
-    one_on_one::Entity::update_many()
+    expected: Option<i64>,
+) -> Result<bool, DbErr> {
+    let mut q = one_on_one::Entity::update_many();
+    if let Some(v) = expected {
+        q = q.filter(one_on_one::Column::Version.eq(v));
+    }
+    let done = q
+        .col_expr(
+            one_on_one::Column::Version,
+            Expr::col(one_on_one::Column::Version).add(1),
+        )
         .col_expr(
             one_on_one::Column::ManagerId,
             Expr::value(f.manager_id.as_str()),
@@ -632,12 +659,16 @@ pub async fn update(
         )
         .col_expr(one_on_one::Column::Notes, Expr::value(f.notes.clone()))
         .col_expr(one_on_one::Column::UpdatedAt, Expr::value(now.as_millis()))
+        .col_expr(one_on_one::Column::UpdatedBy, Expr::value(by.as_str()))
         .filter(one_on_one::Column::OrganizationId.eq(org.as_str()))
         .filter(one_on_one::Column::Id.eq(id.as_str()))
         .exec(db)
         .await?;
+    if done.rows_affected == 0 {
+        return Ok(false);
+    }
     super::orgs::oneonones_changed(db, org).await?;
-    Ok(())
+    Ok(true)
 }
 
 pub async fn delete(db: &impl ConnectionTrait, org: &OrgId, id: &OneOnOneId) -> Result<(), DbErr> {

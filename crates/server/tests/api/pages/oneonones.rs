@@ -330,3 +330,81 @@ async fn the_home_page_shows_my_next_one_on_ones_my_open_tasks_and_for_admins_in
         "only the campaigns I started"
     );
 }
+
+/// The value of a hidden field of a page's form.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!(r#"name="{name}" value=""#);
+    let at = html.find(&marker).expect("the hidden field") + marker.len();
+    html[at..].split('"').next().unwrap().to_owned()
+}
+
+/// Issue 26: two people editing the same shared notes. The second save used to wipe the
+/// first; now it comes back naming who changed it, with their saved notes and the ones typed
+/// here side by side, the differing lines marked, and nothing of either lost. Saving again
+/// from there is a choice made knowing both.
+#[db_test]
+async fn two_people_saving_the_same_notes_see_the_conflict_and_keep_both_texts(app: TestApp) {
+    let org = app.org("acme").await;
+    let (jane, jane_p) = app
+        .linked_member(&org, "Jane Smith", "jane@acme.test")
+        .await;
+    let (john, john_p) = app.linked_member(&org, "John Doe", "john@acme.test").await;
+    let created = jane
+        .post(
+            "/api/oneonones",
+            serde_json::json!({"participant1Id": jane_p, "participant2Id": john_p,
+                "scheduledAt": "2030-01-07T10:00:00Z", "notes": "Start"}),
+        )
+        .await;
+    let id = created.body["oneOnOne"]["id"].as_str().unwrap().to_owned();
+    let (edit, save) = (format!("/oneonones/{id}/edit"), format!("/oneonones/{id}"));
+    let mut a = Browser::signed_in(&app, &jane);
+    let mut b = Browser::signed_in(&app, &john);
+    let (pa, pb) = (a.get(&edit).await, b.get(&edit).await);
+    assert_eq!(hidden(&pa.html, "version"), "1");
+    let form = |page: &str, notes: &'static str, version: String| {
+        vec![
+            ("csrf", csrf(page)),
+            ("participant1Id", jane_p.clone()),
+            ("participant2Id", john_p.clone()),
+            ("scheduledAt", "2030-01-07T10:00".to_owned()),
+            ("tzOffset", "0".to_owned()),
+            ("notes", notes.to_owned()),
+            ("version", version),
+        ]
+    };
+    let fa = form(&pa.html, "Start\nPoint from Jane", "1".into());
+    let fa: Vec<(&str, &str)> = fa.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(a.post(&save, &fa).await.status, 303);
+
+    let fb = form(&pb.html, "Start\nPoint from John", "1".into());
+    let fb: Vec<(&str, &str)> = fb.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let conflict = b.post(&save, &fb).await;
+    assert_eq!(conflict.status, 409, "{}", conflict.html);
+    let html = &conflict.html;
+    assert!(
+        html.contains("Jane Smith changed this one-on-one while you were editing"),
+        "{html}"
+    );
+    assert!(html.contains("<del>Point from Jane"), "{html}");
+    assert!(html.contains("<ins>Point from John"), "{html}");
+    assert!(
+        html.contains(">Start\nPoint from John</textarea>"),
+        "{html}"
+    );
+    assert_eq!(hidden(html, "version"), "2");
+    let api = format!("/api/oneonones/{id}");
+    assert_eq!(
+        john.get(&api).await.body["oneOnOne"]["notes"],
+        "Start\nPoint from Jane"
+    );
+
+    // Both kept: John saves his merge from the conflict page, knowing Jane's version.
+    let fm = form(html, "Start\nPoint from Jane\nPoint from John", "2".into());
+    let fm: Vec<(&str, &str)> = fm.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(b.post(&save, &fm).await.status, 303);
+    assert_eq!(
+        jane.get(&api).await.body["oneOnOne"]["notes"],
+        "Start\nPoint from Jane\nPoint from John"
+    );
+}
