@@ -341,7 +341,17 @@ pub struct Conflict {
 impl Conflict {
     fn new(by: Option<String>, theirs: &str, yours: &str, more_than_notes: bool) -> Self {
         use similar::{ChangeTag, TextDiff};
-        let diff = TextDiff::from_lines(theirs, yours);
+        // A browser sends a textarea's lines ended by CRLF, and the last one unended: the
+        // same line must compare equal however it was ended.
+        let lines = |t: &str| {
+            let mut t = t.replace("\r\n", "\n");
+            if !t.is_empty() && !t.ends_with('\n') {
+                t.push('\n');
+            }
+            t
+        };
+        let (theirs, yours) = (lines(theirs), lines(yours));
+        let diff = TextDiff::from_lines(&theirs, &yours);
         let (mut t, mut y) = (vec![], vec![]);
         for change in diff.iter_all_changes() {
             let line = DiffLine {
@@ -925,6 +935,41 @@ mod tests {
         assert_eq!(
             utc.request().scheduled_at.as_deref(),
             Some("2030-01-07T10:30:00Z")
+        );
+    }
+}
+
+#[cfg(test)]
+mod conflict_tests {
+    use super::Conflict;
+
+    #[test]
+    fn lines_ended_differently_are_the_same_line() {
+        // As a browser sends the textarea (CRLF, last line unended) against the saved text.
+        let c = Conflict::new(
+            Some("Jane".into()),
+            "## Agenda\n- Q1 goals\n- Hiring: two engineers\n",
+            "## Agenda\r\n- Q1 goals\r\n- Feedback",
+            false,
+        );
+        let marked = |l: &[super::DiffLine]| -> Vec<(String, bool)> {
+            l.iter().map(|d| (d.text.clone(), d.changed)).collect()
+        };
+        assert_eq!(
+            marked(&c.theirs),
+            [
+                ("## Agenda\n".to_owned(), false),
+                ("- Q1 goals\n".to_owned(), false),
+                ("- Hiring: two engineers\n".to_owned(), true),
+            ]
+        );
+        assert_eq!(
+            marked(&c.yours),
+            [
+                ("## Agenda\n".to_owned(), false),
+                ("- Q1 goals\n".to_owned(), false),
+                ("- Feedback\n".to_owned(), true),
+            ]
         );
     }
 }
