@@ -7,8 +7,9 @@
 //! is read and written by its author only: the caller's own is the only one a request names.
 //!
 //! Carry-over: a one-on-one is over two hours after it starts (one-on-ones have no end time).
-//! Its unchecked points then move to the pair's next one-on-one: when a one-on-one of the pair
-//! is scheduled or moved, and when the agenda is read and there is something to move.
+//! Its unchecked points then move to the pair's next one-on-one: a read shows them there
+//! without writing ([`agenda_of`]), and the next write to the pair moves them (scheduling,
+//! moving or deleting one of its one-on-ones, any change to an agenda, a handoff).
 
 use crate::input;
 use crate::{

@@ -356,7 +356,7 @@ impl IfMatch {
 
     /// The tags of an `If-Match` header value.
     pub fn parse(header: &str) -> Self {
-        if header.trim() == "*" {
+        if header.split(',').any(|tag| tag.trim() == "*") {
             return Self(None);
         }
         Self(Some(
@@ -368,6 +368,11 @@ impl IfMatch {
                 })
                 .collect(),
         ))
+    }
+
+    /// Whether the write named versions at all (`If-Match` other than `*`).
+    pub fn given(&self) -> bool {
+        self.0.is_some()
     }
 
     /// Whether a write to an entity at `version` may go on.
@@ -408,6 +413,9 @@ mod if_match_tests {
     fn tags_are_compared_strongly_and_a_stranger_never_matches() {
         assert!(IfMatch::default().allows(3));
         assert!(IfMatch::parse("*").allows(3));
+        assert!(IfMatch::parse("*,*").allows(3));
+        assert!(!IfMatch::default().given() && !IfMatch::parse("*").given());
+        assert!(IfMatch::parse("\"3\"").given());
         assert!(IfMatch::parse("\"3\"").allows(3));
         assert!(IfMatch::parse("\"2\", \"3\"").allows(3));
         assert!(!IfMatch::parse("\"2\"").allows(3));

@@ -249,6 +249,7 @@ pub async fn decide(
         .filter(|h| h.resolved_at.is_none() || h.resolved_by_id.is_some())
         .ok_or_else(|| ApiError::not_found(authz::HANDOFF_NOT_FOUND))?;
     authz::authorize_handoff(actor, &h.facts())?;
+    let pair = (h.person_id.clone(), h.new_manager_id.clone());
     let offer = offer(&txn, &org, h, now).await?;
 
     // Exactly what is offered, each once.
@@ -305,6 +306,9 @@ pub async fn decide(
         action_items: 0,
     };
     if let Some(target) = target {
+        // What is due to the new pair's next one-on-one arrives first, as its readers were
+        // shown (`conversation::agenda_of`); the handed-off points follow.
+        crate::conversation::carry_over_in(&txn, &org, &pair.0, &pair.1, now).await?;
         let mut touched: BTreeSet<OneOnOneId> = BTreeSet::from([target.clone()]);
         for p in points {
             if conversation::move_point_to(&txn, &org, p, &target, now).await? {

@@ -474,8 +474,9 @@ pub async fn current_after_stale(
 /// Replaces a one-on-one's participants, time and notes (updateOneOnOne). A non-admin must
 /// take part in it both before and after. Permission comes before the version (`if_match`:
 /// a write meant for another version than the current one is [`STALE`], 412), which comes
-/// before validation; a refused, stale or invalid change leaves no trace in the log (the
-/// transaction rolls back).
+/// before validation; a refused, stale or invalid change writes nothing (the transaction
+/// rolls back). An admin's look at the current state after a stale save
+/// ([`current_after_stale`]) is logged as any look of theirs.
 pub async fn update(
     state: &AppState,
     actor: &Actor,
@@ -491,7 +492,9 @@ pub async fn update(
     }
     let d = draft(input)?;
     let fields = resolve(&txn, actor, &org, d).await?;
-    let expected = Some(current.one_on_one.version);
+    // Without a precondition the write is for any version, as before (never a 412, even when
+    // another write commits meanwhile on PostgreSQL); with one, the UPDATE compares it.
+    let expected = if_match.given().then_some(current.one_on_one.version);
     let by = &actor.user_id;
     if !oneonones::update(
         &txn,
@@ -614,10 +617,27 @@ async fn notice(
 /// are told by email: the access log goes with the one-on-one they can no longer open.
 pub async fn delete(state: &AppState, actor: &Actor, id: &OneOnOneId) -> Result<(), ApiError> {
     let txn = begin_write(&state.db).await?;
-    let (org, o) = authorized(&txn, actor, id, Action::OneOnOneDelete, state.now()).await?;
+    let now = state.now();
+    let (org, o) = authorized(&txn, actor, id, Action::OneOnOneDelete, now).await?;
+    let one = &o.one_on_one;
+    // Its open points that readers already see on the pair's next one-on-one go there before
+    // it does (unless it is that next one itself); its own agenda goes with it.
+    let next = manageros_store::repo::conversation::next_of_pair(
+        &txn,
+        &org,
+        &one.manager_id,
+        &one.report_id,
+        conversation::over_before(now),
+    )
+    .await?;
+    if next.as_ref() != Some(&one.id) {
+        conversation::carry_over_in(&txn, &org, &one.manager_id, &one.report_id, now).await?;
+    }
     // Its talking points and private notes go with it; the tasks made from them stay.
-    manageros_store::repo::conversation::unlink_tasks(&txn, &org, &o.one_on_one.id).await?;
-    oneonones::delete(&txn, &org, &o.one_on_one.id).await?;
+    manageros_store::repo::conversation::unlink_tasks(&txn, &org, &one.id).await?;
+    oneonones::delete(&txn, &org, &one.id).await?;
+    // Another one-on-one may now be the pair's next: what is due moves there.
+    conversation::carry_over_in(&txn, &org, &one.manager_id, &one.report_id, now).await?;
     if !authz::takes_part(actor, &o.one_on_one.facts()) {
         notify_deleted(&txn, state, actor, &o).await?;
     }

@@ -354,6 +354,24 @@ async fn reading_an_agenda_moves_nothing_and_the_next_write_finds_what_it_showed
     assert_eq!(texts(&c.rep, &next).await, ["Open one", "Written after"]);
 }
 
+/// Deleting a one-on-one that is over keeps the open points its pair's next one-on-one was
+/// already showing (they move there before its agenda goes with it).
+#[db_test]
+async fn deleting_a_one_on_one_that_is_over_keeps_what_the_next_one_shows(app: TestApp) {
+    let c = cast(&app, "acme").await;
+    let today = schedule(&app, &c.boss, &c.boss_p, &c.rep_p, 0).await;
+    add(&c.rep, &today, "Open one").await;
+    let next = schedule(&app, &c.boss, &c.boss_p, &c.rep_p, 7).await;
+    app.clock.advance_millis(3 * 3600 * 1000);
+    assert_eq!(texts(&c.boss, &next).await, ["Open one"]);
+    c.boss
+        .delete(&format!("/api/oneonones/{today}"))
+        .await
+        .assert_status(204);
+    assert_eq!(texts(&c.boss, &next).await, ["Open one"]);
+    assert_eq!(stored(&app, &c.org.id, &next).await, ["Open one"]);
+}
+
 #[db_test]
 async fn two_next_one_on_ones_created_at_once_share_the_points_without_copies(app: TestApp) {
     let c = cast(&app, "acme").await;

@@ -141,7 +141,12 @@ pub async fn agenda_as_due(
             .collect();
         let first_written_here = own
             .iter()
-            .filter(|p| leaving.contains(&p.id) && p.carried_from_id.is_none())
+            .filter(|p| {
+                leaving.contains(&p.id)
+                    && p.carried_from_id
+                        .as_ref()
+                        .is_none_or(|from| from == oneonone)
+            })
             .count() as u64;
         own.retain(|p| !leaving.contains(&p.id));
         return Ok((own, carried_away + first_written_here));
@@ -152,8 +157,8 @@ pub async fn agenda_as_due(
     let order: HashMap<&TalkingPointId, usize> =
         due.iter().enumerate().map(|(i, m)| (&m.id, i)).collect();
     arriving.sort_by_key(|p| order.get(&p.id).copied().unwrap_or(usize::MAX));
-    // Where `carry_over` starts: after the last position (`next_position`).
-    let start = own.iter().map(|p| p.position).max().map_or(0, |p| p + 1);
+    // Where `carry_over` starts: after the last position.
+    let (start, _) = next_position(db, org, oneonone).await?;
     for (position, mut p) in (start..).zip(arriving) {
         p.carried_from_id = p.carried_from_id.or(Some(p.oneonone_id));
         p.oneonone_id = oneonone.clone();
