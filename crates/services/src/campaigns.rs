@@ -101,8 +101,8 @@ pub async fn with_outsiders(
 /// the caller may start one.
 pub struct ListView {
     pub list: Result<(Vec<Campaign>, PageInfo), ApiError>,
-    /// Person id → name, for each campaign's subject.
-    pub names: std::collections::HashMap<String, String>,
+    /// The organization's names (the cached directory), for each campaign's subject.
+    pub names: std::sync::Arc<crate::names::Directory>,
     pub about_me: Vec<AboutMe>,
     pub may_create: bool,
 }
@@ -111,20 +111,18 @@ pub struct ListView {
 pub async fn list_page(
     state: &AppState,
     actor: &Actor,
+    names_version: i64,
     q: CampaignsQuery,
     paging: &Paging,
 ) -> Result<ListView, ApiError> {
-    let (everyone, _) = crate::people::everyone(state, actor).await?;
+    let names = crate::names::of(state, actor, names_version).await?;
     let list = match list(state, actor, q, paging).await {
         Err(e) if !matches!(e, ApiError::Validation(_)) => return Err(e),
         list => list,
     };
     Ok(ListView {
         list,
-        names: everyone
-            .into_iter()
-            .map(|p| (p.id.to_string(), p.name))
-            .collect(),
+        names,
         about_me: about_me(state, actor).await?,
         may_create: crate::permissions::holds(actor, Action::FeedbackCampaignCreate).allowed,
     })

@@ -15,7 +15,7 @@ use crate::{
     validate,
 };
 use manageros_core::{
-    InitiativeId, InitiativeStatus, Invalid, PageInfo, PersonId, Rag, TeamId, Timestamp,
+    InitiativeId, InitiativeStatus, Invalid, OrgId, PageInfo, PersonId, Rag, TeamId, Timestamp,
     authz::{self, Action, Actor},
 };
 use manageros_store::{
@@ -303,11 +303,7 @@ pub async fn page(
         page: None,
         limit: Some(shown.to_string()),
     };
-    let filter = TaskFilter {
-        initiative_id: Some(initiative.id.clone()),
-        ..Default::default()
-    };
-    let tasks = crate::tasks::list_in(state, &org, TasksQuery::default(), &first, filter).await?;
+    let tasks = tasks_of(state, &org, &initiative, TasksQuery::default(), &first).await?;
     let meetings = crate::meetings::of_initiative(
         state,
         actor,
@@ -334,13 +330,24 @@ pub async fn tasks(
     let (org, initiative) =
         authorized::<Initiative>(&state.db, actor, id, Action::InitiativeView).await?;
     authz::authorize_general(actor, Action::TaskView, None)?;
+    tasks_of(state, &org, &initiative, q, paging).await
+}
+
+/// The tasks of an initiative the caller was allowed to see, by a caller allowed `task.view`.
+async fn tasks_of(
+    state: &AppState,
+    org: &OrgId,
+    initiative: &Initiative,
+    q: TasksQuery,
+    paging: &Paging,
+) -> Result<(Vec<Task>, PageInfo), ApiError> {
     let filter = TaskFilter {
-        initiative_id: Some(initiative.id),
+        initiative_id: Some(initiative.id.clone()),
         ..Default::default()
     };
     let q = TasksQuery {
         initiative_id: None,
         ..q
     };
-    crate::tasks::list_in(state, &org, q, paging, filter).await
+    crate::tasks::list_in(state, org, q, paging, filter).await
 }

@@ -87,7 +87,8 @@ pub async fn list(
     ctx: Ctx,
     Query(p): Query<ListParams>,
 ) -> Result<Response, PageError> {
-    let actor = ctx.member()?.actor();
+    let member = ctx.member()?;
+    let actor = member.actor();
     let paging = Paging {
         page: p.page.clone(),
         limit: None,
@@ -100,7 +101,7 @@ pub async fn list(
         names,
         about_me,
         may_create,
-    } = campaigns::list_page(&state, &actor, q, &paging).await?;
+    } = campaigns::list_page(&state, &actor, member.names_version, q, &paging).await?;
     let (list, page, form) = listed(list)?;
     let rows = list
         .iter()
@@ -108,9 +109,9 @@ pub async fn list(
             id: c.id.to_string(),
             name: c.name.clone(),
             about: names
-                .get(c.target_person_id.as_str())
-                .cloned()
-                .unwrap_or_default(),
+                .person(c.target_person_id.as_str())
+                .unwrap_or_default()
+                .to_owned(),
             status: status_label(c.status),
             start: day(c.start_date),
             end: day(c.end_date),

@@ -1276,17 +1276,16 @@ async fn two_saves_of_one_version_at_once_apply_exactly_one(app: TestApp) {
         .await;
     let id = created.body["oneOnOne"]["id"].as_str().unwrap().to_owned();
     let path = format!("/api/oneonones/{id}");
-    let save = |who: &TestUser, notes: &str| {
+    let with_notes = |notes: &str| {
         let mut b = body(&c.boss_p, &c.rep_p, "2025-10-21T14:00:00Z");
         b["notes"] = json!(notes);
-        app.send(
-            app.request(reqwest::Method::PUT, &path)
-                .bearer_auth(&who.token)
-                .header("if-match", "\"1\"")
-                .json(&b),
-        )
+        b
     };
-    let (a, b) = tokio::join!(save(&c.boss, "From Jane"), save(&c.rep, "From John"));
+    let (jane, john) = (with_notes("From Jane"), with_notes("From John"));
+    let (a, b) = tokio::join!(
+        put_if(&app, &c.boss, &path, "\"1\"", &jane),
+        put_if(&app, &c.rep, &path, "\"1\"", &john)
+    );
     let mut statuses = [a.status, b.status];
     statuses.sort();
     assert_eq!(statuses, [200, 412]);

@@ -414,3 +414,44 @@ async fn a_private_meeting_is_seen_only_by_whom_the_rule_allows(app: TestApp) {
         .await
         .assert_status(404);
 }
+
+/// An occurrence's edit page asks the service for the occurrence with the edit right: whoever
+/// may edit the meeting (or takes part in the occurrence) gets the form, a member who only
+/// sees the meeting gets the refusal, and another organization's admin the 404 page.
+#[db_test]
+async fn an_occurrences_edit_page_is_for_whom_may_edit_it(app: TestApp) {
+    let o = two_orgs(&app).await;
+    let [person, _] = &o.ours;
+    let m = o
+        .ann
+        .post(
+            "/api/meetings",
+            serde_json::json!({"title": "Weekly sync", "scheduledAt": "2030-01-08T09:00:00Z",
+                "durationMinutes": 30, "participantIds": [person]}),
+        )
+        .await;
+    m.assert_status(201);
+    let mid = m.body["meeting"]["id"].as_str().unwrap().to_owned();
+    let i = o
+        .ann
+        .post(
+            &format!("/api/meetings/{mid}/instances"),
+            serde_json::json!({"scheduledAt": "2030-01-08T09:00:00Z", "notes": "Launch date"}),
+        )
+        .await;
+    i.assert_status(201);
+    let iid = i.body["meetingInstance"]["id"].as_str().unwrap().to_owned();
+    let edit = format!("/meeting-instances/{iid}/edit");
+
+    let page = Browser::signed_in(&app, &o.ann).get(&edit).await;
+    assert_eq!(page.status, 200);
+    assert!(page.html.contains("Launch date"), "{}", page.html);
+    let refused = Browser::signed_in(&app, &o.max).get(&edit).await;
+    assert_eq!(refused.status, 403, "{}", refused.html);
+    assert_eq!(
+        alert(&refused.html),
+        "You do not have permission to edit this meeting instance"
+    );
+    let foreign = Browser::signed_in(&app, &o.eve).get(&edit).await;
+    assert_eq!(foreign.status, 404, "{}", foreign.html);
+}
