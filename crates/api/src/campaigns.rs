@@ -3,14 +3,15 @@
 
 use crate::{
     error::{ApiError, ErrorBody},
-    extract::{AppJson, AppPath, AppQuery, CurrentUser, Id, Paging},
+    extract::{AppJson, AppPath, AppQuery, CurrentUser, Id, IfMatch, Paging},
     schema::PaginationView,
     services::campaigns::{
         self, CampaignsQuery, CreateCampaignRequest, PublicAnswerRequest, UpdateCampaignRequest,
     },
     state::AppState,
+    versioned::{IfMatchHeader, Stale, Versioned, answer},
 };
-use axum::{extract::State, http::StatusCode};
+use axum::{extract::State, http::StatusCode, response::Response};
 use manageros_core::CampaignId;
 use manageros_store::repo::campaigns::Campaign;
 use serde::Serialize;
@@ -39,6 +40,8 @@ pub struct CampaignView {
     pub created_at: String,
     #[schema(format = DateTime)]
     pub updated_at: String,
+    /// Its version: increased by every change; send it back as `If-Match: "<version>"`.
+    pub version: i64,
 }
 
 impl From<&Campaign> for CampaignView {
@@ -57,6 +60,7 @@ impl From<&Campaign> for CampaignView {
             min_responses: c.min_responses,
             created_at: c.created_at.to_rfc3339(),
             updated_at: c.updated_at.to_rfc3339(),
+            version: c.version,
         }
     }
 }
@@ -110,19 +114,22 @@ pub async fn list_campaigns(
 #[utoipa::path(get, path = "/api/feedback-campaigns/{id}", tag = "feedback-campaigns",
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = CampaignResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = CampaignResponse, headers(("ETag" = String, description = "Its version, for If-Match on a change"))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_campaign(
     State(state): State<AppState>,
     caller: CurrentUser,
     Id(id): Id<CampaignId>,
-) -> Result<AppJson<CampaignResponse>, ApiError> {
+) -> Result<Versioned<CampaignResponse>, ApiError> {
     let (c, outside) = campaigns::with_outsiders(&state, &caller.actor(), &id).await?;
     let mut outside: Vec<String> = outside.iter().map(ToString::to_string).collect();
     outside.sort();
-    Ok(AppJson(CampaignResponse {
-        outside_invite_emails: Some(outside),
-        ..CampaignResponse::from(&c)
-    }))
+    Ok(Versioned(
+        c.version,
+        CampaignResponse {
+            outside_invite_emails: Some(outside),
+            ..CampaignResponse::from(&c)
+        },
+    ))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -264,18 +271,26 @@ pub async fn create_campaign(
 /// mails the invitees not mailed yet.
 #[utoipa::path(patch, path = "/api/feedback-campaigns/{id}", tag = "feedback-campaigns",
     security(("bearer" = []), ("cookie" = [])),
-    params(("id" = String, Path)),
+    params(("id" = String, Path), IfMatchHeader),
     request_body = UpdateCampaignRequest,
-    responses((status = 200, body = CampaignResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = CampaignResponse, headers(("ETag" = String, description = "Its new version"))), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 412, body = Stale<CampaignResponse>, description = "Changed since the version named by If-Match; nothing was saved")))]
 pub async fn update_campaign(
     State(state): State<AppState>,
     caller: CurrentUser,
     Id(id): Id<CampaignId>,
+    if_match: IfMatch,
     AppJson(body): AppJson<UpdateCampaignRequest>,
-) -> Result<AppJson<CampaignResponse>, ApiError> {
-    let c = campaigns::update(&state, &caller.actor(), &id, body).await?;
-    Ok(AppJson(CampaignResponse::from(&c)))
+) -> Result<Response, ApiError> {
+    let actor = caller.actor();
+    let changed = campaigns::update(&state, &actor, &id, body, &if_match).await;
+    answer(
+        changed,
+        |c| Versioned(c.version, CampaignResponse::from(c)),
+        || campaigns::get(&state, &actor, &id),
+    )
+    .await
 }
 
 /// Delete a campaign and its answers (feedback-campaign.delete: its creator and admins).

@@ -2,9 +2,10 @@
 //! private notes, the series of a pair, and calendars. Each handler extracts, calls one
 //! function of `services::{conversation, series, calendar}`, and shapes the answer.
 
+use crate::versioned::{IfMatchHeader, Stale, Versioned, answer};
 use crate::{
     error::{ApiError, ErrorBody},
-    extract::{AppJson, AppPath, AppQuery, CurrentUser, Id, Ids, Paging},
+    extract::{AppJson, AppPath, AppQuery, CurrentUser, Id, Ids, IfMatch, Paging},
     oneonones::OneOnOneView,
     schema::PaginationView,
     services::{
@@ -42,6 +43,8 @@ pub struct TalkingPointView {
     pub task_id: Option<String>,
     #[schema(format = DateTime)]
     pub created_at: String,
+    /// Its version: increased by every change; send it back as `If-Match: "<version>"`.
+    pub version: i64,
 }
 
 impl From<&PointRow> for TalkingPointView {
@@ -56,6 +59,7 @@ impl From<&PointRow> for TalkingPointView {
             carried_over_from: p.carried_from_id.as_ref().map(ToString::to_string),
             task_id: p.task_id.as_ref().map(ToString::to_string),
             created_at: p.created_at.to_rfc3339(),
+            version: p.version,
         }
     }
 }
@@ -164,19 +168,28 @@ pub async fn add_point(
 /// Edit a talking point or check it off (participants).
 #[utoipa::path(patch, path = "/api/oneonones/{id}/talking-points/{pointId}", tag = "oneonones",
     security(("bearer" = []), ("cookie" = [])),
-    params(("id" = String, Path), ("pointId" = String, Path)),
+    params(("id" = String, Path), ("pointId" = String, Path), IfMatchHeader),
     request_body = PointPatch,
-    responses((status = 200, body = TalkingPointResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = TalkingPointResponse, headers(("ETag" = String, description = "Its new version"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 412, body = Stale<TalkingPointResponse>, description = "Changed since the version named by If-Match; nothing was saved")))]
 pub async fn update_point(
     State(state): State<AppState>,
     caller: CurrentUser,
     Ids(id, point): Ids<OneOnOneId, TalkingPointId>,
+    if_match: IfMatch,
     AppJson(body): AppJson<PointPatch>,
-) -> Result<AppJson<TalkingPointResponse>, ApiError> {
-    let p = conversation::update_point(&state, &caller.actor(), &id, &point, body).await?;
-    Ok(AppJson(TalkingPointResponse {
-        talking_point: TalkingPointView::from(&p),
-    }))
+) -> Result<Response, ApiError> {
+    let actor = caller.actor();
+    let changed = conversation::update_point(&state, &actor, &id, &point, body, &if_match).await;
+    let view = |p: &PointRow| {
+        let talking_point = TalkingPointView::from(p);
+        Versioned(p.version, TalkingPointResponse { talking_point })
+    };
+    answer(changed, view, || {
+        conversation::point(&state, &actor, &id, &point)
+    })
+    .await
 }
 
 /// Remove a talking point (participants).
@@ -254,12 +267,15 @@ pub struct PrivateNotesResponse {
     pub notes: Option<String>,
     #[schema(format = DateTime)]
     pub updated_at: Option<String>,
+    /// Their version (0 before the first save): send it back as `If-Match: "<version>"`.
+    pub version: i64,
 }
 
 impl From<Option<PrivateNote>> for PrivateNotesResponse {
     fn from(n: Option<PrivateNote>) -> Self {
         Self {
             updated_at: n.as_ref().map(|n| n.updated_at.to_rfc3339()),
+            version: n.as_ref().map_or(0, |n| n.version),
             notes: n.map(|n| n.body),
         }
     }
@@ -269,30 +285,43 @@ impl From<Option<PrivateNote>> for PrivateNotesResponse {
 #[utoipa::path(get, path = "/api/oneonones/{id}/private-notes", tag = "oneonones",
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = PrivateNotesResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = PrivateNotesResponse, headers(("ETag" = String, description = "Their version, for If-Match on a change"))),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_private_notes(
     State(state): State<AppState>,
     caller: CurrentUser,
     Id(id): Id<OneOnOneId>,
-) -> Result<AppJson<PrivateNotesResponse>, ApiError> {
+) -> Result<Versioned<PrivateNotesResponse>, ApiError> {
     let n = conversation::private_notes(&state, &caller.actor(), &id).await?;
-    Ok(AppJson(n.into()))
+    Ok(private_notes_view(&n))
+}
+
+fn private_notes_view(n: &Option<PrivateNote>) -> Versioned<PrivateNotesResponse> {
+    let r = PrivateNotesResponse::from(n.clone());
+    Versioned(r.version, r)
 }
 
 /// Write the caller's private notes (participants); empty removes them.
 #[utoipa::path(put, path = "/api/oneonones/{id}/private-notes", tag = "oneonones",
     security(("bearer" = []), ("cookie" = [])),
-    params(("id" = String, Path)),
+    params(("id" = String, Path), IfMatchHeader),
     request_body = PrivateNotesRequest,
-    responses((status = 200, body = PrivateNotesResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = PrivateNotesResponse, headers(("ETag" = String, description = "Their new version"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 412, body = Stale<PrivateNotesResponse>, description = "Changed since the version named by If-Match; nothing was saved")))]
 pub async fn put_private_notes(
     State(state): State<AppState>,
     caller: CurrentUser,
     Id(id): Id<OneOnOneId>,
+    if_match: IfMatch,
     AppJson(body): AppJson<PrivateNotesRequest>,
-) -> Result<AppJson<PrivateNotesResponse>, ApiError> {
-    let n = conversation::save_private_notes(&state, &caller.actor(), &id, body).await?;
-    Ok(AppJson(n.into()))
+) -> Result<Response, ApiError> {
+    let actor = caller.actor();
+    let saved = conversation::save_private_notes(&state, &actor, &id, body, &if_match).await;
+    answer(saved, private_notes_view, || {
+        conversation::private_notes(&state, &actor, &id)
+    })
+    .await
 }
 
 /// The other person of a series.

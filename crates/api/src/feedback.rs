@@ -2,12 +2,13 @@
 
 use crate::{
     error::{ApiError, ErrorBody},
-    extract::{AppJson, AppQuery, CurrentUser, Id, Paging},
+    extract::{AppJson, AppQuery, CurrentUser, Id, IfMatch, Paging},
     schema::PaginationView,
     services::feedback::{self, CreateFeedbackRequest, FeedbackQuery, UpdateFeedbackRequest},
     state::AppState,
+    versioned::{IfMatchHeader, Stale, Versioned, answer},
 };
-use axum::{extract::State, http::StatusCode};
+use axum::{extract::State, http::StatusCode, response::Response};
 use manageros_core::FeedbackId;
 use manageros_store::repo::feedback::Feedback;
 use serde::Serialize;
@@ -31,6 +32,8 @@ pub struct FeedbackView {
     pub created_at: String,
     #[schema(format = DateTime)]
     pub updated_at: String,
+    /// Its version: increased by every change; send it back as `If-Match: "<version>"`.
+    pub version: i64,
 }
 
 impl From<&Feedback> for FeedbackView {
@@ -45,6 +48,7 @@ impl From<&Feedback> for FeedbackView {
             body: f.body.clone(),
             created_at: f.created_at.to_rfc3339(),
             updated_at: f.updated_at.to_rfc3339(),
+            version: f.version,
         }
     }
 }
@@ -90,14 +94,14 @@ pub async fn list_feedback(
 #[utoipa::path(get, path = "/api/feedback/{id}", tag = "feedback",
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = FeedbackResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = FeedbackResponse, headers(("ETag" = String, description = "Its version, for If-Match on a change"))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_feedback(
     State(state): State<AppState>,
     caller: CurrentUser,
     Id(id): Id<FeedbackId>,
-) -> Result<AppJson<FeedbackResponse>, ApiError> {
+) -> Result<Versioned<FeedbackResponse>, ApiError> {
     let f = feedback::get(&state, &caller.actor(), &id).await?;
-    Ok(AppJson(FeedbackResponse::from(&f)))
+    Ok(Versioned(f.version, FeedbackResponse::from(&f)))
 }
 
 /// Write feedback about a person (feedback.create: admins, and members linked to a person).
@@ -118,18 +122,26 @@ pub async fn create_feedback(
 /// Change feedback (feedback.edit: its author and admins). Who it is about does not change.
 #[utoipa::path(patch, path = "/api/feedback/{id}", tag = "feedback",
     security(("bearer" = []), ("cookie" = [])),
-    params(("id" = String, Path)),
+    params(("id" = String, Path), IfMatchHeader),
     request_body = UpdateFeedbackRequest,
-    responses((status = 200, body = FeedbackResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = FeedbackResponse, headers(("ETag" = String, description = "Its new version"))), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 412, body = Stale<FeedbackResponse>, description = "Changed since the version named by If-Match; nothing was saved")))]
 pub async fn update_feedback(
     State(state): State<AppState>,
     caller: CurrentUser,
     Id(id): Id<FeedbackId>,
+    if_match: IfMatch,
     AppJson(body): AppJson<UpdateFeedbackRequest>,
-) -> Result<AppJson<FeedbackResponse>, ApiError> {
-    let f = feedback::update(&state, &caller.actor(), &id, body).await?;
-    Ok(AppJson(FeedbackResponse::from(&f)))
+) -> Result<Response, ApiError> {
+    let actor = caller.actor();
+    let changed = feedback::update(&state, &actor, &id, body, &if_match).await;
+    answer(
+        changed,
+        |f| Versioned(f.version, FeedbackResponse::from(f)),
+        || feedback::get(&state, &actor, &id),
+    )
+    .await
 }
 
 /// Delete feedback (feedback.delete: its author and admins).

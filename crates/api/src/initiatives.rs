@@ -1,8 +1,9 @@
 //! `/api/initiatives` (docs/API.md §8): the JSON front end of `services::initiatives`.
 
+use crate::versioned::{IfMatchHeader, Stale, Versioned, answer};
 use crate::{
     error::{ApiError, ErrorBody},
-    extract::{AppJson, AppQuery, CurrentUser, Id, Paging},
+    extract::{AppJson, AppQuery, CurrentUser, Id, IfMatch, Paging},
     schema::PaginationView,
     services::{
         initiatives::{self, CreateInitiativeRequest, InitiativesQuery, UpdateInitiativeRequest},
@@ -11,7 +12,7 @@ use crate::{
     state::AppState,
     tasks::TasksResponse,
 };
-use axum::{extract::State, http::StatusCode};
+use axum::{extract::State, http::StatusCode, response::Response};
 use manageros_core::{InitiativeId, Timestamp};
 use manageros_store::repo::initiatives::Initiative;
 use serde::Serialize;
@@ -41,6 +42,8 @@ pub struct InitiativeView {
     pub created_at: String,
     #[schema(format = DateTime)]
     pub updated_at: String,
+    /// Its version: increased by every change; send it back as `If-Match: "<version>"`.
+    pub version: i64,
 }
 
 impl From<&Initiative> for InitiativeView {
@@ -59,6 +62,7 @@ impl From<&Initiative> for InitiativeView {
             created_by_id: i.created_by.to_string(),
             created_at: i.created_at.to_rfc3339(),
             updated_at: i.updated_at.to_rfc3339(),
+            version: i.version,
         }
     }
 }
@@ -104,14 +108,14 @@ pub async fn list_initiatives(
 #[utoipa::path(get, path = "/api/initiatives/{id}", tag = "initiatives",
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = InitiativeResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = InitiativeResponse, headers(("ETag" = String, description = "Its version, for If-Match on a change"))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_initiative(
     State(state): State<AppState>,
     caller: CurrentUser,
     Id(id): Id<InitiativeId>,
-) -> Result<AppJson<InitiativeResponse>, ApiError> {
+) -> Result<Versioned<InitiativeResponse>, ApiError> {
     let i = initiatives::get(&state, &caller.actor(), &id).await?;
-    Ok(AppJson(InitiativeResponse::from(&i)))
+    Ok(Versioned(i.version, InitiativeResponse::from(&i)))
 }
 
 /// The tasks of an initiative (getAllTasksForInitiative): initiative.view and task.view.
@@ -148,18 +152,26 @@ pub async fn create_initiative(
 /// Change some of an initiative's fields (initiative.edit: admins).
 #[utoipa::path(patch, path = "/api/initiatives/{id}", tag = "initiatives",
     security(("bearer" = []), ("cookie" = [])),
-    params(("id" = String, Path)),
+    params(("id" = String, Path), IfMatchHeader),
     request_body = UpdateInitiativeRequest,
-    responses((status = 200, body = InitiativeResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = InitiativeResponse, headers(("ETag" = String, description = "Its new version"))), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 412, body = Stale<InitiativeResponse>, description = "Changed since the version named by If-Match; nothing was saved")))]
 pub async fn update_initiative(
     State(state): State<AppState>,
     caller: CurrentUser,
     Id(id): Id<InitiativeId>,
+    if_match: IfMatch,
     AppJson(body): AppJson<UpdateInitiativeRequest>,
-) -> Result<AppJson<InitiativeResponse>, ApiError> {
-    let i = initiatives::update(&state, &caller.actor(), &id, body).await?;
-    Ok(AppJson(InitiativeResponse::from(&i)))
+) -> Result<Response, ApiError> {
+    let actor = caller.actor();
+    let changed = initiatives::update(&state, &actor, &id, body, &if_match).await;
+    answer(
+        changed,
+        |i| Versioned(i.version, InitiativeResponse::from(i)),
+        || initiatives::get(&state, &actor, &id),
+    )
+    .await
 }
 
 /// Delete an initiative (initiative.delete: admins). Its tasks and meetings remain, detached.

@@ -25,6 +25,7 @@ pub mod reports;
 pub mod schema;
 pub mod tasks;
 pub mod teams;
+pub mod versioned;
 
 // The floor below, under the names the handlers use.
 use manageros_services::{self as services, error, extract, rate_limit, session, state};

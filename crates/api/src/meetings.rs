@@ -3,15 +3,16 @@
 
 use crate::{
     error::{ApiError, ErrorBody},
-    extract::{AppJson, AppQuery, CurrentUser, Id, Paging},
+    extract::{AppJson, AppQuery, CurrentUser, Id, IfMatch, Paging},
     schema::PaginationView,
     services::meetings::{
         self, CreateInstanceRequest, CreateMeetingRequest, MeetingsQuery, UpdateInstanceRequest,
         UpdateMeetingRequest,
     },
     state::AppState,
+    versioned::{IfMatchHeader, Stale, Versioned, answer},
 };
-use axum::{extract::State, http::StatusCode};
+use axum::{extract::State, http::StatusCode, response::Response};
 use manageros_core::{InitiativeId, MeetingId, MeetingInstanceId};
 use manageros_store::repo::meetings::{Meeting, MeetingInstance};
 use serde::Serialize;
@@ -38,6 +39,8 @@ pub struct MeetingView {
     pub created_at: String,
     #[schema(format = DateTime)]
     pub updated_at: String,
+    /// Its version: increased by every change; send it back as `If-Match: "<version>"`.
+    pub version: i64,
 }
 
 impl From<&Meeting> for MeetingView {
@@ -57,6 +60,7 @@ impl From<&Meeting> for MeetingView {
             created_by_id: m.created_by.to_string(),
             created_at: m.created_at.to_rfc3339(),
             updated_at: m.updated_at.to_rfc3339(),
+            version: m.version,
         }
     }
 }
@@ -125,14 +129,14 @@ pub async fn initiative_meetings(
 #[utoipa::path(get, path = "/api/meetings/{id}", tag = "meetings",
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = MeetingResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = MeetingResponse, headers(("ETag" = String, description = "Its version, for If-Match on a change"))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_meeting(
     State(state): State<AppState>,
     caller: CurrentUser,
     Id(id): Id<MeetingId>,
-) -> Result<AppJson<MeetingResponse>, ApiError> {
+) -> Result<Versioned<MeetingResponse>, ApiError> {
     let m = meetings::get(&state, &caller.actor(), &id).await?;
-    Ok(AppJson(MeetingResponse::from(&m)))
+    Ok(Versioned(m.version, MeetingResponse::from(&m)))
 }
 
 /// Create a meeting (meeting.create: members linked to a person).
@@ -153,18 +157,26 @@ pub async fn create_meeting(
 /// Change some of a meeting's fields (meeting.edit: admins, creator, owner, participants).
 #[utoipa::path(patch, path = "/api/meetings/{id}", tag = "meetings",
     security(("bearer" = []), ("cookie" = [])),
-    params(("id" = String, Path)),
+    params(("id" = String, Path), IfMatchHeader),
     request_body = UpdateMeetingRequest,
-    responses((status = 200, body = MeetingResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = MeetingResponse, headers(("ETag" = String, description = "Its new version"))), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 412, body = Stale<MeetingResponse>, description = "Changed since the version named by If-Match; nothing was saved")))]
 pub async fn update_meeting(
     State(state): State<AppState>,
     caller: CurrentUser,
     Id(id): Id<MeetingId>,
+    if_match: IfMatch,
     AppJson(body): AppJson<UpdateMeetingRequest>,
-) -> Result<AppJson<MeetingResponse>, ApiError> {
-    let m = meetings::update(&state, &caller.actor(), &id, body).await?;
-    Ok(AppJson(MeetingResponse::from(&m)))
+) -> Result<Response, ApiError> {
+    let actor = caller.actor();
+    let changed = meetings::update(&state, &actor, &id, body, &if_match).await;
+    answer(
+        changed,
+        |m| Versioned(m.version, MeetingResponse::from(m)),
+        || meetings::get(&state, &actor, &id),
+    )
+    .await
 }
 
 /// Delete a meeting and its instances (meeting.delete: admins, creator, owner).
@@ -198,6 +210,8 @@ pub struct MeetingInstanceView {
     pub created_at: String,
     #[schema(format = DateTime)]
     pub updated_at: String,
+    /// Its version: increased by every change; send it back as `If-Match: "<version>"`.
+    pub version: i64,
 }
 
 impl From<&MeetingInstance> for MeetingInstanceView {
@@ -210,6 +224,7 @@ impl From<&MeetingInstance> for MeetingInstanceView {
             participant_ids: i.participant_ids.iter().map(ToString::to_string).collect(),
             created_at: i.created_at.to_rfc3339(),
             updated_at: i.updated_at.to_rfc3339(),
+            version: i.version,
         }
     }
 }
@@ -278,31 +293,42 @@ pub async fn create_instance(
 #[utoipa::path(get, path = "/api/meeting-instances/{id}", tag = "meetings",
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = MeetingInstanceResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = MeetingInstanceResponse, headers(("ETag" = String, description = "Its version, for If-Match on a change"))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_instance(
     State(state): State<AppState>,
     caller: CurrentUser,
     Id(id): Id<MeetingInstanceId>,
-) -> Result<AppJson<MeetingInstanceResponse>, ApiError> {
+) -> Result<Versioned<MeetingInstanceResponse>, ApiError> {
     let inst = meetings::get_instance(&state, &caller.actor(), &id).await?;
-    Ok(AppJson(MeetingInstanceResponse::from(&inst)))
+    Ok(Versioned(
+        inst.version,
+        MeetingInstanceResponse::from(&inst),
+    ))
 }
 
 /// Change a meeting instance (meeting-instance.edit).
 #[utoipa::path(patch, path = "/api/meeting-instances/{id}", tag = "meetings",
     security(("bearer" = []), ("cookie" = [])),
-    params(("id" = String, Path)),
+    params(("id" = String, Path), IfMatchHeader),
     request_body = UpdateInstanceRequest,
-    responses((status = 200, body = MeetingInstanceResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = MeetingInstanceResponse, headers(("ETag" = String, description = "Its new version"))), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 412, body = Stale<MeetingInstanceResponse>, description = "Changed since the version named by If-Match; nothing was saved")))]
 pub async fn update_instance(
     State(state): State<AppState>,
     caller: CurrentUser,
     Id(id): Id<MeetingInstanceId>,
+    if_match: IfMatch,
     AppJson(body): AppJson<UpdateInstanceRequest>,
-) -> Result<AppJson<MeetingInstanceResponse>, ApiError> {
-    let inst = meetings::update_instance(&state, &caller.actor(), &id, body).await?;
-    Ok(AppJson(MeetingInstanceResponse::from(&inst)))
+) -> Result<Response, ApiError> {
+    let actor = caller.actor();
+    let changed = meetings::update_instance(&state, &actor, &id, body, &if_match).await;
+    answer(
+        changed,
+        |i| Versioned(i.version, MeetingInstanceResponse::from(i)),
+        || meetings::get_instance(&state, &actor, &id),
+    )
+    .await
 }
 
 /// Delete a meeting instance (meeting-instance.delete).

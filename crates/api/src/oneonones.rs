@@ -3,10 +3,11 @@
 
 use crate::{
     error::{ApiError, ErrorBody},
-    extract::{AppJson, AppQuery, CurrentUser, Id, IfMatch, Paging, etag},
+    extract::{AppJson, AppQuery, CurrentUser, Id, IfMatch, Paging},
     schema::PaginationView,
     services::oneonones::{self, OneOnOneRequest, OneOnOnesQuery},
     state::AppState,
+    versioned::{IfMatchHeader, Stale, Versioned, answer},
 };
 use axum::{
     extract::State,
@@ -61,6 +62,8 @@ pub struct OneOnOneView {
     pub created_at: String,
     #[schema(format = DateTime)]
     pub updated_at: String,
+    /// Its version: increased by every change; send it back as `If-Match: "<version>"`.
+    pub version: i64,
     pub manager: PartyView,
     pub report: PartyView,
 }
@@ -76,6 +79,7 @@ impl From<&OneOnOneWithPeople> for OneOnOneView {
             notes: one.notes.clone(),
             created_at: one.created_at.to_rfc3339(),
             updated_at: one.updated_at.to_rfc3339(),
+            version: one.version,
             manager: PartyView::from(&o.manager),
             report: PartyView::from(&o.report),
         }
@@ -142,7 +146,7 @@ pub async fn create_oneonone(
     AppJson(body): AppJson<OneOnOneRequest>,
 ) -> Result<(StatusCode, Response), ApiError> {
     let o = oneonones::create(&state, &caller.actor(), body).await?;
-    Ok((StatusCode::CREATED, versioned(&o)))
+    Ok((StatusCode::CREATED, versioned(&o).into_response()))
 }
 
 /// A one-on-one (getOneOnOneById): its participants, and admins (who are logged).
@@ -160,29 +164,12 @@ pub async fn get_oneonone(
     Id(id): Id<OneOnOneId>,
 ) -> Result<Response, ApiError> {
     let o = oneonones::get(&state, &caller.actor(), &id).await?;
-    Ok(versioned(&o))
+    Ok(versioned(&o).into_response())
 }
 
 /// The one-on-one with its version as the `ETag`.
-fn versioned(o: &OneOnOneWithPeople) -> Response {
-    (
-        [etag(o.one_on_one.version)],
-        AppJson(OneOnOneResponse::from(o)),
-    )
-        .into_response()
-}
-
-/// A 412: the write was for another version; nothing changed. The body is the error envelope
-/// with the one-on-one as it is now (and its `ETag`), to show beside what was sent.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct StaleOneOnOne {
-    pub error: String,
-    /// `precondition_failed`
-    pub code: String,
-    pub current: OneOnOneView,
-    /// The name of who made the change the write did not know about.
-    pub changed_by: Option<String>,
+fn versioned(o: &OneOnOneWithPeople) -> Versioned<OneOnOneResponse> {
+    Versioned(o.one_on_one.version, OneOnOneResponse::from(o))
 }
 
 /// Change a one-on-one (updateOneOnOne): the same body as creating one.
@@ -191,13 +178,12 @@ pub struct StaleOneOnOne {
 /// with how it is now.
 #[utoipa::path(put, path = "/api/oneonones/{id}", tag = "oneonones",
     security(("bearer" = []), ("cookie" = [])),
-    params(("id" = String, Path),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the one-on-one was read with: the change is made only if it is still the current version")),
+    params(("id" = String, Path), IfMatchHeader),
     request_body = OneOnOneRequest,
     responses((status = 200, body = OneOnOneResponse, headers(("ETag" = String, description = "The one-on-one's new version"))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 412, body = StaleOneOnOne, description = "Changed since the version named by If-Match; nothing was saved")))]
+        (status = 412, body = Stale<OneOnOneResponse>, description = "Changed since the version named by If-Match; nothing was saved")))]
 pub async fn update_oneonone(
     State(state): State<AppState>,
     caller: CurrentUser,
@@ -206,25 +192,8 @@ pub async fn update_oneonone(
     AppJson(body): AppJson<OneOnOneRequest>,
 ) -> Result<Response, ApiError> {
     let actor = caller.actor();
-    match oneonones::update(&state, &actor, &id, body, &if_match).await {
-        Ok(o) => Ok(versioned(&o)),
-        Err(stale @ ApiError::Stale(_)) => {
-            let (current, changed_by) = oneonones::current_after_stale(&state, &actor, &id).await?;
-            let body = StaleOneOnOne {
-                error: stale.to_string(),
-                code: "precondition_failed".into(),
-                current: OneOnOneView::from(&current),
-                changed_by,
-            };
-            Ok((
-                StatusCode::PRECONDITION_FAILED,
-                [etag(current.one_on_one.version)],
-                AppJson(body),
-            )
-                .into_response())
-        }
-        Err(e) => Err(e),
-    }
+    let changed = oneonones::update(&state, &actor, &id, body, &if_match).await;
+    answer(changed, versioned, || oneonones::get(&state, &actor, &id)).await
 }
 
 /// Delete a one-on-one.

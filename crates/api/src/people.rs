@@ -2,12 +2,13 @@
 
 use crate::{
     error::{ApiError, ErrorBody},
-    extract::{AppJson, AppPath, AppQuery, CurrentUser, Paging},
+    extract::{AppJson, AppPath, AppQuery, CurrentUser, IfMatch, Paging},
     schema::{PaginationView, PersonView, RefView},
     services::people::{self, CreatePersonRequest, PeopleQuery, UpdatePersonRequest},
     state::AppState,
+    versioned::{IfMatchHeader, Stale, Versioned, answer},
 };
-use axum::{extract::State, http::StatusCode};
+use axum::{extract::State, http::StatusCode, response::Response};
 use manageros_store::repo::persons::Person;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -67,25 +68,28 @@ pub struct PersonResponse {
 #[utoipa::path(get, path = "/api/people/{id}", tag = "people",
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = PersonDetailResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = PersonDetailResponse, headers(("ETag" = String, description = "Its version, for If-Match on a change"))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_person(
     State(state): State<AppState>,
     caller: CurrentUser,
     AppPath(id): AppPath<String>,
-) -> Result<AppJson<PersonDetailResponse>, ApiError> {
+) -> Result<Versioned<PersonDetailResponse>, ApiError> {
     let d = people::get(&state, &caller.actor(), &id).await?;
-    Ok(AppJson(PersonDetailResponse {
-        person: PersonDetailView {
-            person: PersonView::from(&d.person),
-            team: d.team.map(|(id, name)| RefView::new(id, name)),
-            manager: d.manager.map(|(id, name)| RefView::new(id, name)),
-            reports: d
-                .reports
-                .into_iter()
-                .map(|(id, name)| RefView::new(id, name))
-                .collect(),
+    Ok(Versioned(
+        d.person.version,
+        PersonDetailResponse {
+            person: PersonDetailView {
+                person: PersonView::from(&d.person),
+                team: d.team.map(|(id, name)| RefView::new(id, name)),
+                manager: d.manager.map(|(id, name)| RefView::new(id, name)),
+                reports: d
+                    .reports
+                    .into_iter()
+                    .map(|(id, name)| RefView::new(id, name))
+                    .collect(),
+            },
         },
-    }))
+    ))
 }
 
 /// Add a person to the org chart (admins).
@@ -106,18 +110,26 @@ pub async fn create_person(
 /// Change some of a person's fields (admins); `null` clears an optional one.
 #[utoipa::path(patch, path = "/api/people/{id}", tag = "people",
     security(("bearer" = []), ("cookie" = [])),
-    params(("id" = String, Path)),
+    params(("id" = String, Path), IfMatchHeader),
     request_body = UpdatePersonRequest,
-    responses((status = 200, body = PersonResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = PersonResponse, headers(("ETag" = String, description = "Its new version"))), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 412, body = Stale<PersonResponse>, description = "Changed since the version named by If-Match; nothing was saved")))]
 pub async fn update_person(
     State(state): State<AppState>,
     caller: CurrentUser,
     AppPath(id): AppPath<String>,
+    if_match: IfMatch,
     AppJson(body): AppJson<UpdatePersonRequest>,
-) -> Result<AppJson<PersonResponse>, ApiError> {
-    let person = people::update(&state, &caller.actor(), &id, body).await?;
-    Ok(AppJson(PersonResponse::from(&person)))
+) -> Result<Response, ApiError> {
+    let actor = caller.actor();
+    let changed = people::update(&state, &actor, &id, body, &if_match).await;
+    answer(
+        changed,
+        |p| Versioned(p.version, PersonResponse::from(p)),
+        || async { Ok(people::get(&state, &actor, &id).await?.person) },
+    )
+    .await
 }
 
 /// Delete a person (admins). Refused while they have direct reports or history; mark them

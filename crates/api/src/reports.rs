@@ -3,12 +3,13 @@
 
 use crate::{
     error::{ApiError, ErrorBody},
-    extract::{AppJson, CurrentUser, Id, Paging},
+    extract::{AppJson, CurrentUser, Id, IfMatch, Paging},
     schema::PaginationView,
     services::reports::{self, CreateReportRequest, UpdateReportRequest},
     state::AppState,
+    versioned::{IfMatchHeader, Stale, Versioned, answer},
 };
-use axum::{extract::State, http::StatusCode};
+use axum::{extract::State, http::StatusCode, response::Response};
 use manageros_core::ReportId;
 use manageros_store::repo::reports::Report;
 use serde::Serialize;
@@ -29,6 +30,8 @@ pub struct ReportView {
     pub created_at: String,
     #[schema(format = DateTime)]
     pub updated_at: String,
+    /// Its version: increased by every change; send it back as `If-Match: "<version>"`.
+    pub version: i64,
 }
 
 impl From<&Report> for ReportView {
@@ -41,6 +44,7 @@ impl From<&Report> for ReportView {
             created_by_id: r.created_by.to_string(),
             created_at: r.created_at.to_rfc3339(),
             updated_at: r.updated_at.to_rfc3339(),
+            version: r.version,
         }
     }
 }
@@ -85,14 +89,14 @@ pub async fn list_reports(
 #[utoipa::path(get, path = "/api/reports/{id}", tag = "reports",
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = ReportResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ReportResponse, headers(("ETag" = String, description = "Its version, for If-Match on a change"))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_report(
     State(state): State<AppState>,
     caller: CurrentUser,
     Id(id): Id<ReportId>,
-) -> Result<AppJson<ReportResponse>, ApiError> {
+) -> Result<Versioned<ReportResponse>, ApiError> {
     let r = reports::get(&state, &caller.actor(), &id).await?;
-    Ok(AppJson(ReportResponse::from(&r)))
+    Ok(Versioned(r.version, ReportResponse::from(&r)))
 }
 
 /// Save a report (report.create: admins).
@@ -113,18 +117,26 @@ pub async fn create_report(
 /// Change a saved report (report.edit: admins).
 #[utoipa::path(patch, path = "/api/reports/{id}", tag = "reports",
     security(("bearer" = []), ("cookie" = [])),
-    params(("id" = String, Path)),
+    params(("id" = String, Path), IfMatchHeader),
     request_body = UpdateReportRequest,
-    responses((status = 200, body = ReportResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ReportResponse, headers(("ETag" = String, description = "Its new version"))), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 412, body = Stale<ReportResponse>, description = "Changed since the version named by If-Match; nothing was saved")))]
 pub async fn update_report(
     State(state): State<AppState>,
     caller: CurrentUser,
     Id(id): Id<ReportId>,
+    if_match: IfMatch,
     AppJson(body): AppJson<UpdateReportRequest>,
-) -> Result<AppJson<ReportResponse>, ApiError> {
-    let r = reports::update(&state, &caller.actor(), &id, body).await?;
-    Ok(AppJson(ReportResponse::from(&r)))
+) -> Result<Response, ApiError> {
+    let actor = caller.actor();
+    let changed = reports::update(&state, &actor, &id, body, &if_match).await;
+    answer(
+        changed,
+        |r| Versioned(r.version, ReportResponse::from(r)),
+        || reports::get(&state, &actor, &id),
+    )
+    .await
 }
 
 /// Delete a saved report (report.delete: admins).

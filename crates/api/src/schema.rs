@@ -81,6 +81,8 @@ pub struct PersonView {
     pub created_at: String,
     #[schema(format = DateTime)]
     pub updated_at: String,
+    /// Its version: increased by every change; send it back as `If-Match: "<version>"`.
+    pub version: i64,
 }
 
 impl From<&Person> for PersonView {
@@ -96,6 +98,7 @@ impl From<&Person> for PersonView {
             user_id: p.user_id.as_ref().map(ToString::to_string),
             created_at: p.created_at.to_rfc3339(),
             updated_at: p.updated_at.to_rfc3339(),
+            version: p.version,
         }
     }
 }
@@ -178,6 +181,8 @@ pub struct TeamView {
     pub created_at: String,
     #[schema(format = DateTime)]
     pub updated_at: String,
+    /// Its version: increased by every change; send it back as `If-Match: "<version>"`.
+    pub version: i64,
 }
 
 impl From<&Team> for TeamView {
@@ -189,6 +194,7 @@ impl From<&Team> for TeamView {
             parent_id: t.parent_id.as_ref().map(ToString::to_string),
             created_at: t.created_at.to_rfc3339(),
             updated_at: t.updated_at.to_rfc3339(),
+            version: t.version,
         }
     }
 }

@@ -2,12 +2,13 @@
 
 use crate::{
     error::{ApiError, ErrorBody},
-    extract::{AppJson, AppQuery, CurrentUser, Id, Paging},
+    extract::{AppJson, AppQuery, CurrentUser, Id, IfMatch, Paging},
     schema::PaginationView,
     services::tasks::{self, CreateTaskRequest, TasksQuery, UpdateTaskRequest},
     state::AppState,
+    versioned::{IfMatchHeader, Stale, Versioned, answer},
 };
-use axum::{extract::State, http::StatusCode};
+use axum::{extract::State, http::StatusCode, response::Response};
 use manageros_core::{PageInfo, TaskId, Timestamp};
 use manageros_store::repo::tasks::Task;
 use serde::Serialize;
@@ -37,6 +38,8 @@ pub struct TaskView {
     pub created_at: String,
     #[schema(format = DateTime)]
     pub updated_at: String,
+    /// Its version: increased by every change; send it back as `If-Match: "<version>"`.
+    pub version: i64,
 }
 
 impl From<&Task> for TaskView {
@@ -55,6 +58,7 @@ impl From<&Task> for TaskView {
             completed_at: t.completed_at.map(Timestamp::to_rfc3339),
             created_at: t.created_at.to_rfc3339(),
             updated_at: t.updated_at.to_rfc3339(),
+            version: t.version,
         }
     }
 }
@@ -106,14 +110,14 @@ pub async fn list_tasks(
 #[utoipa::path(get, path = "/api/tasks/{id}", tag = "tasks",
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = TaskResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = TaskResponse, headers(("ETag" = String, description = "Its version, for If-Match on a change"))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_task(
     State(state): State<AppState>,
     caller: CurrentUser,
     Id(id): Id<TaskId>,
-) -> Result<AppJson<TaskResponse>, ApiError> {
+) -> Result<Versioned<TaskResponse>, ApiError> {
     let task = tasks::get(&state, &caller.actor(), &id).await?;
-    Ok(AppJson(TaskResponse::from(&task)))
+    Ok(Versioned(task.version, TaskResponse::from(&task)))
 }
 
 /// Create a task (task.create: admins, and members linked to a person).
@@ -134,18 +138,26 @@ pub async fn create_task(
 /// Change some of a task's fields (task.edit: the creator, the assignee, admins).
 #[utoipa::path(patch, path = "/api/tasks/{id}", tag = "tasks",
     security(("bearer" = []), ("cookie" = [])),
-    params(("id" = String, Path)),
+    params(("id" = String, Path), IfMatchHeader),
     request_body = UpdateTaskRequest,
-    responses((status = 200, body = TaskResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = TaskResponse, headers(("ETag" = String, description = "Its new version"))), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 412, body = Stale<TaskResponse>, description = "Changed since the version named by If-Match; nothing was saved")))]
 pub async fn update_task(
     State(state): State<AppState>,
     caller: CurrentUser,
     Id(id): Id<TaskId>,
+    if_match: IfMatch,
     AppJson(body): AppJson<UpdateTaskRequest>,
-) -> Result<AppJson<TaskResponse>, ApiError> {
-    let task = tasks::update(&state, &caller.actor(), &id, body).await?;
-    Ok(AppJson(TaskResponse::from(&task)))
+) -> Result<Response, ApiError> {
+    let actor = caller.actor();
+    let changed = tasks::update(&state, &actor, &id, body, &if_match).await;
+    answer(
+        changed,
+        |t| Versioned(t.version, TaskResponse::from(t)),
+        || tasks::get(&state, &actor, &id),
+    )
+    .await
 }
 
 /// Delete a task (task.delete: the creator, the assignee, admins).

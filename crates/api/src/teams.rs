@@ -2,12 +2,13 @@
 
 use crate::{
     error::{ApiError, ErrorBody},
-    extract::{AppJson, AppPath, AppQuery, CurrentUser, Paging},
+    extract::{AppJson, AppPath, AppQuery, CurrentUser, IfMatch, Paging},
     schema::{PaginationView, TeamView},
     services::teams::{self, CreateTeamRequest, TeamsQuery, UpdateTeamRequest},
     state::AppState,
+    versioned::{IfMatchHeader, Stale, Versioned, answer},
 };
-use axum::{extract::State, http::StatusCode};
+use axum::{extract::State, http::StatusCode, response::Response};
 use manageros_store::repo::teams::Team;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -52,14 +53,14 @@ pub async fn list_teams(
 #[utoipa::path(get, path = "/api/teams/{id}", tag = "teams",
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = TeamResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = TeamResponse, headers(("ETag" = String, description = "Its version, for If-Match on a change"))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_team(
     State(state): State<AppState>,
     caller: CurrentUser,
     AppPath(id): AppPath<String>,
-) -> Result<AppJson<TeamResponse>, ApiError> {
+) -> Result<Versioned<TeamResponse>, ApiError> {
     let team = teams::get(&state, &caller.actor(), &id).await?;
-    Ok(AppJson(TeamResponse::from(&team)))
+    Ok(Versioned(team.version, TeamResponse::from(&team)))
 }
 
 /// Create a team (admins).
@@ -80,18 +81,26 @@ pub async fn create_team(
 /// Change some of a team's fields (admins); `null` clears an optional one.
 #[utoipa::path(patch, path = "/api/teams/{id}", tag = "teams",
     security(("bearer" = []), ("cookie" = [])),
-    params(("id" = String, Path)),
+    params(("id" = String, Path), IfMatchHeader),
     request_body = UpdateTeamRequest,
-    responses((status = 200, body = TeamResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = TeamResponse, headers(("ETag" = String, description = "Its new version"))), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 412, body = Stale<TeamResponse>, description = "Changed since the version named by If-Match; nothing was saved")))]
 pub async fn update_team(
     State(state): State<AppState>,
     caller: CurrentUser,
     AppPath(id): AppPath<String>,
+    if_match: IfMatch,
     AppJson(body): AppJson<UpdateTeamRequest>,
-) -> Result<AppJson<TeamResponse>, ApiError> {
-    let team = teams::update(&state, &caller.actor(), &id, body).await?;
-    Ok(AppJson(TeamResponse::from(&team)))
+) -> Result<Response, ApiError> {
+    let actor = caller.actor();
+    let changed = teams::update(&state, &actor, &id, body, &if_match).await;
+    answer(
+        changed,
+        |t| Versioned(t.version, TeamResponse::from(t)),
+        || teams::get(&state, &actor, &id),
+    )
+    .await
 }
 
 /// Delete a team (admins); refused while it has members or child teams.

@@ -226,6 +226,8 @@ async fn seed(url: &str, scale: Scale) -> anyhow::Result<()> {
                     }),
                     created_at: Set(now.as_millis()),
                     updated_at: Set(now.as_millis()),
+                    version: Set(1),
+                    updated_by: Set(None),
                 }),
         )
         .exec_without_returning(&txn)
@@ -299,6 +301,8 @@ async fn seed(url: &str, scale: Scale) -> anyhow::Result<()> {
                 created_by_id: Set(user_id.to_string()),
                 created_at: Set(now.plus_millis(k as i64).as_millis()),
                 updated_at: Set(now.as_millis()),
+                version: Set(1),
+                updated_by: Set(None),
             }
         }))
         .exec_without_returning(&txn)
@@ -320,6 +324,8 @@ async fn seed(url: &str, scale: Scale) -> anyhow::Result<()> {
                 completed_at: Set((status == TaskStatus::Done).then_some(now)),
                 created_at: Set(now.plus_millis(k as i64)),
                 updated_at: Set(now),
+                version: Set(1),
+                updated_by: Set(None),
             }
         }))
         .exec_without_returning(&txn)

@@ -16,6 +16,10 @@ use crate::{
     tasks::date,
     validate,
 };
+use crate::{
+    extract::IfMatch,
+    versions::{self, Versioned},
+};
 use manageros_core::{
     CampaignId, CampaignStatus, Email, Invalid, PageInfo, Timestamp,
     authz::{self, Action, Actor},
@@ -355,11 +359,21 @@ pub async fn update(
     actor: &Actor,
     id: &CampaignId,
     input: UpdateCampaignRequest,
+    if_match: &IfMatch,
 ) -> Result<Campaign, ApiError> {
     let now = state.now();
     let txn = begin_write(&state.db).await?;
     let (org, current) =
         authorized::<Campaign>(&txn, actor, id, Action::FeedbackCampaignEdit).await?;
+    versions::claim(
+        &txn,
+        Versioned::Campaign,
+        &org,
+        current.id.as_str(),
+        actor,
+        if_match,
+    )
+    .await?;
     validate! {
         name = "name": required(input.name, "Name", |n| single_line(&n, "Name", 1, 200)),
         target = "targetPersonId": required(input.target_person_id, "Target person", Ok),

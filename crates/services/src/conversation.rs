@@ -20,6 +20,10 @@ use crate::{
     state::AppState,
     tasks as task_rules, validate,
 };
+use crate::{
+    extract::IfMatch,
+    versions::{self, Versioned},
+};
 use manageros_core::{
     OneOnOneId, OrgId, PersonId, TalkingPointId, TaskStatus, Timestamp, UserId,
     authz::{self, Action, Actor},
@@ -106,6 +110,22 @@ pub async fn agenda(state: &AppState, actor: &Actor, id: &OneOnOneId) -> Result<
     agenda_of(state, &o).await
 }
 
+/// One talking point as the agenda shows it now (whoever may view the one-on-one): what a
+/// stale edit of it is answered with.
+pub async fn point(
+    state: &AppState,
+    actor: &Actor,
+    id: &OneOnOneId,
+    point: &TalkingPointId,
+) -> Result<PointRow, ApiError> {
+    agenda(state, actor, id)
+        .await?
+        .points
+        .into_iter()
+        .find(|p| &p.id == point)
+        .ok_or_else(|| ApiError::not_found(POINT_NOT_FOUND))
+}
+
 fn point_text(raw: Option<&str>) -> Result<String, manageros_core::Invalid> {
     manageros_core::single_line(raw.unwrap_or_default(), "Text", 1, 500)
 }
@@ -181,6 +201,7 @@ pub async fn update_point(
     id: &OneOnOneId,
     point: &TalkingPointId,
     input: PointPatch,
+    if_match: &IfMatch,
 ) -> Result<PointRow, ApiError> {
     let now = state.now();
     let txn = begin_write(&state.db).await?;
@@ -189,6 +210,8 @@ pub async fn update_point(
     let current = conversation::find_point(&txn, &org, &o.one_on_one.id, point)
         .await?
         .ok_or_else(|| ApiError::not_found(POINT_NOT_FOUND))?;
+    let (db, pid) = (&txn, current.id.as_str());
+    versions::claim(db, Versioned::TalkingPoint, &org, pid, actor, if_match).await?;
     let mut errors = FieldErrors::default();
     let text = match input.text {
         Patch::Absent => Some(current.body.clone()),
@@ -360,6 +383,7 @@ pub async fn make_task(
     let task_id = tasks::insert(&txn, &org, &actor.user_id, &fields, now).await?;
     conversation::link_task(&txn, &org, &task_id, &one.id).await?;
     conversation::set_point_task(&txn, &org, point, &task_id, now).await?;
+    versions::touch(&txn, Versioned::TalkingPoint, &org, point.as_str(), actor).await?;
     conversation::update_point(
         &txn,
         &org,
@@ -430,10 +454,23 @@ pub async fn save_private_notes(
     actor: &Actor,
     id: &OneOnOneId,
     input: PrivateNotesRequest,
+    if_match: &IfMatch,
 ) -> Result<Option<PrivateNote>, ApiError> {
     let now = state.now();
     let txn = begin_write(&state.db).await?;
     let (org, o) = authorized(&txn, actor, id, Action::OneOnOnePrivateNotes, now).await?;
+    // Notes not written yet are at version 0 (`ETag: "0"`).
+    match conversation::private_note(&txn, &org, &o.one_on_one.id, &actor.user_id).await? {
+        Some(n) => {
+            let what = Versioned::PrivateNote;
+            versions::claim(&txn, what, &org, n.id.as_str(), actor, if_match).await?;
+        }
+        None if !if_match.allows(0) => {
+            let stale = versions::stale_message(Versioned::PrivateNote);
+            return Err(ApiError::Stale(stale, None));
+        }
+        None => {}
+    }
     validate! {
         notes = "notes": input.notes.as_deref().map(|n| manageros_core::long_text(n, "Notes", 20_000)).transpose(),
     }

@@ -41,8 +41,9 @@ pub enum ApiError {
     Conflict(String),
     /// 412: the write named a version (`If-Match`) that is no longer the current one; nothing
     /// was changed. The front end shows the current state beside what was sent.
+    /// With the name of who made the change the writer did not know about, when known.
     #[error("{0}")]
-    Stale(&'static str),
+    Stale(&'static str, Option<String>),
     #[error("The request was not completed in time")]
     RequestTimeout,
     #[error("Request body is too large")]
@@ -129,7 +130,7 @@ impl ApiError {
             ApiError::Denied(Refusal::NotFound(_)) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::Stale(_) => StatusCode::PRECONDITION_FAILED,
+            ApiError::Stale(..) => StatusCode::PRECONDITION_FAILED,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UriTooLong => StatusCode::URI_TOO_LONG,
@@ -166,7 +167,7 @@ impl ApiError {
             ApiError::Denied(Refusal::NotFound(_)) => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Conflict(_) => "conflict",
-            ApiError::Stale(_) => "precondition_failed",
+            ApiError::Stale(..) => "precondition_failed",
             ApiError::RequestTimeout => "request_timeout",
             ApiError::PayloadTooLarge => "payload_too_large",
             ApiError::UriTooLong => "uri_too_long",

@@ -375,6 +375,11 @@ impl IfMatch {
         self.0.is_some()
     }
 
+    /// The versions named, or none for any.
+    pub fn tags(&self) -> Option<&[i64]> {
+        self.0.as_deref()
+    }
+
     /// Whether a write to an entity at `version` may go on.
     pub fn allows(&self, version: i64) -> bool {
         self.0.as_ref().is_none_or(|tags| tags.contains(&version))

@@ -12,6 +12,10 @@ use crate::{
     state::AppState,
     validate,
 };
+use crate::{
+    extract::IfMatch,
+    versions::{self, Versioned},
+};
 use manageros_core::{
     FeedbackId, FeedbackKind, Invalid, PageInfo, PersonId,
     authz::{self, Action, Actor},
@@ -191,9 +195,19 @@ pub async fn update(
     actor: &Actor,
     id: &FeedbackId,
     input: UpdateFeedbackRequest,
+    if_match: &IfMatch,
 ) -> Result<Feedback, ApiError> {
     let txn = begin_write(&state.db).await?;
     let (org, current) = authorized::<Feedback>(&txn, actor, id, Action::FeedbackEdit).await?;
+    versions::claim(
+        &txn,
+        Versioned::Feedback,
+        &org,
+        current.id.as_str(),
+        actor,
+        if_match,
+    )
+    .await?;
     validate! {
         kind = "kind": required(input.kind, "Kind", |k| FeedbackKind::parse(&k)),
         is_private = "isPrivate": required(input.is_private, "isPrivate", Ok),

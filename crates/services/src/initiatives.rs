@@ -14,6 +14,10 @@ use crate::{
     tasks::{TasksQuery, date, title},
     validate,
 };
+use crate::{
+    extract::IfMatch,
+    versions::{self, Versioned},
+};
 use manageros_core::{
     InitiativeId, InitiativeStatus, Invalid, OrgId, PageInfo, PersonId, Rag, TeamId, Timestamp,
     authz::{self, Action, Actor},
@@ -227,6 +231,7 @@ pub async fn update(
     actor: &Actor,
     id: &InitiativeId,
     input: UpdateInitiativeRequest,
+    if_match: &IfMatch,
 ) -> Result<Initiative, ApiError> {
     let now = state.now();
     let owners = refs::ahead(actor, input.owner_ids.replacement(), |o, raw| async move {
@@ -235,6 +240,15 @@ pub async fn update(
     .await;
     let txn = begin_write(&state.db).await?;
     let (org, current) = authorized::<Initiative>(&txn, actor, id, Action::InitiativeEdit).await?;
+    versions::claim(
+        &txn,
+        Versioned::Initiative,
+        &org,
+        current.id.as_str(),
+        actor,
+        if_match,
+    )
+    .await?;
     validate! {
         title = "title": required(input.title, "Title", |t| title(Some(&t))),
         summary = "summary": input.summary.try_map(|s| optional_text(Some(&s), "Summary", 10_000)),

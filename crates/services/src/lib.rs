@@ -48,3 +48,4 @@ pub mod reports;
 pub mod series;
 pub mod tasks;
 pub mod teams;
+pub mod versions;

@@ -15,6 +15,10 @@ use crate::{
     tasks::title,
     validate,
 };
+use crate::{
+    extract::IfMatch,
+    versions::{self, Versioned},
+};
 use manageros_core::{
     InitiativeId, Invalid, MeetingId, MeetingInstanceId, OrgId, PageInfo, TeamId, Timestamp,
     authz::{self, Action, Actor, Kind},
@@ -311,6 +315,7 @@ pub async fn update(
     actor: &Actor,
     id: &MeetingId,
     input: UpdateMeetingRequest,
+    if_match: &IfMatch,
 ) -> Result<Meeting, ApiError> {
     let now = state.now();
     let participants = refs::ahead(
@@ -323,6 +328,15 @@ pub async fn update(
     .await;
     let txn = begin_write(&state.db).await?;
     let (org, current) = authorized::<Meeting>(&txn, actor, id, Action::MeetingEdit).await?;
+    versions::claim(
+        &txn,
+        Versioned::Meeting,
+        &org,
+        current.id.as_str(),
+        actor,
+        if_match,
+    )
+    .await?;
     validate! {
         title = "title": required(input.title, "Title", |t| title(Some(&t))),
         description = "description": input.description.try_map(|d| optional_text(Some(&d), "Description", 10_000)),
@@ -534,6 +548,7 @@ pub async fn update_instance(
     actor: &Actor,
     id: &MeetingInstanceId,
     input: UpdateInstanceRequest,
+    if_match: &IfMatch,
 ) -> Result<MeetingInstance, ApiError> {
     let now = state.now();
     let participants = refs::ahead(
@@ -548,6 +563,15 @@ pub async fn update_instance(
     let (org, found) =
         authorized::<InstanceOfMeeting>(&txn, actor, id, Action::MeetingInstanceEdit).await?;
     let current = found.instance;
+    versions::claim(
+        &txn,
+        Versioned::MeetingInstance,
+        &org,
+        current.id.as_str(),
+        actor,
+        if_match,
+    )
+    .await?;
     validate! {
         scheduled_at = "scheduledAt": required(input.scheduled_at, "Date", |s| scheduled_at(Some(&s))),
         notes = "notes": input.notes.try_map(|n| optional_text(Some(&n), "Notes", 20_000)),

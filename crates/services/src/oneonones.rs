@@ -14,6 +14,7 @@ use crate::{
     parse::Paging,
     parse::{search_from, time_from, time_until},
     state::AppState,
+    versions::{self, Versioned},
 };
 use manageros_core::{
     Invalid, OneOnOneId, OrgId, PageInfo, PersonId, Timestamp, UserId,
@@ -453,30 +454,12 @@ pub async fn get(
     Ok(o)
 }
 
-pub const STALE: &str =
-    "This one-on-one was changed since you read it; nothing was saved. Here is how it is now.";
-
-/// A one-on-one as it is now, for a writer whose change was [`STALE`], and the name of who
-/// changed it last (none when that account is gone).
-pub async fn current_after_stale(
-    state: &AppState,
-    actor: &Actor,
-    id: &OneOnOneId,
-) -> Result<(OneOnOneWithPeople, Option<String>), ApiError> {
-    let o = get(state, actor, id).await?;
-    let by = match &o.one_on_one.updated_by {
-        Some(u) => users::find(&state.db, u).await?.map(|u| u.name),
-        None => None,
-    };
-    Ok((o, by))
-}
-
 /// Replaces a one-on-one's participants, time and notes (updateOneOnOne). A non-admin must
 /// take part in it both before and after. Permission comes before the version (`if_match`:
-/// a write meant for another version than the current one is [`STALE`], 412), which comes
+/// a write meant for another version than the current one is stale, 412), which comes
 /// before validation; a refused, stale or invalid change writes nothing (the transaction
-/// rolls back). An admin's look at the current state after a stale save
-/// ([`current_after_stale`]) is logged as any look of theirs.
+/// rolls back). An admin's look at the current state after a stale save ([`get`]) is logged
+/// as any look of theirs.
 pub async fn update(
     state: &AppState,
     actor: &Actor,
@@ -487,29 +470,11 @@ pub async fn update(
     let now = state.now();
     let txn = begin_write(&state.db).await?;
     let (org, current) = authorized(&txn, actor, id, Action::OneOnOneEdit, now).await?;
-    if !if_match.allows(current.one_on_one.version) {
-        return Err(ApiError::Stale(STALE));
-    }
+    let one = current.one_on_one.id.as_str();
+    versions::claim(&txn, Versioned::OneOnOne, &org, one, actor, if_match).await?;
     let d = draft(input)?;
     let fields = resolve(&txn, actor, &org, d).await?;
-    // Without a precondition the write is for any version, as before (never a 412, even when
-    // another write commits meanwhile on PostgreSQL); with one, the UPDATE compares it.
-    let expected = if_match.given().then_some(current.one_on_one.version);
-    let by = &actor.user_id;
-    if !oneonones::update(
-        &txn,
-        &org,
-        &current.one_on_one.id,
-        &fields,
-        by,
-        now,
-        expected,
-    )
-    .await?
-    {
-        // Another write committed after this one read the row (PostgreSQL).
-        return Err(ApiError::Stale(STALE));
-    }
+    oneonones::update(&txn, &org, &current.one_on_one.id, &fields, now).await?;
     // Moved in time, or to another pair: each pair's next one-on-one may have changed.
     let before = &current.one_on_one;
     conversation::carry_over_in(&txn, &org, &fields.manager_id, &fields.report_id, now).await?;
@@ -813,8 +778,9 @@ pub struct Detail {
     pub agenda: conversation::Agenda,
     /// Who may open it and who, not taking part, did; or why the caller may not see that.
     pub receipt: Result<(Vec<Reader>, Vec<AccessEntry>), String>,
-    /// The caller's private notes, when they may keep some (`None` when they may not).
-    pub private_notes: Option<Option<String>>,
+    /// The caller's private notes, when they may keep some (`None` when they may not), and
+    /// their version (0 before the first save).
+    pub private_notes: Option<(Option<String>, i64)>,
     /// Why the caller may not change the agenda, if they may not.
     pub agenda_refusal: Option<String>,
     pub may_make_tasks: bool,
@@ -836,7 +802,7 @@ pub async fn detail(state: &AppState, actor: &Actor, id: &OneOnOneId) -> Result<
         Ok(()) => Some(
             conversation::private_note_of(state, &o, &actor.user_id)
                 .await?
-                .map(|n| n.body),
+                .map_or((None, 0), |n| (Some(n.body), n.version)),
         ),
         Err(_) => None,
     };

@@ -13,6 +13,10 @@ use crate::{
     state::AppState,
     validate,
 };
+use crate::{
+    extract::IfMatch,
+    versions::{self, Versioned},
+};
 use manageros_core::{
     Email, Name, OrgId, PageInfo, PersonId, PersonStatus, TeamId,
     authz::{self, Actor, OrgAction},
@@ -367,6 +371,7 @@ pub async fn update(
     actor: &Actor,
     raw_id: &str,
     input: UpdatePersonRequest,
+    if_match: &IfMatch,
 ) -> Result<Person, ApiError> {
     let org = &authz::authorize_org(actor, OrgAction::UpdatePerson)?;
     let id = &id_or_404(raw_id, PersonId::parse, NOT_FOUND)?;
@@ -393,6 +398,7 @@ pub async fn update(
     let current = persons::find(&txn, org, id)
         .await?
         .ok_or_else(|| ApiError::not_found(NOT_FOUND))?;
+    versions::claim(&txn, Versioned::Person, org, id.as_str(), actor, if_match).await?;
     let team_id = patch
         .team_id
         .try_map(|t| TeamId::parse(t.trim()).ok_or_else(|| ApiError::not_found(TEAM_NOT_FOUND)))?;

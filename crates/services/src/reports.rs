@@ -15,6 +15,10 @@ use crate::{
     state::AppState,
     validate,
 };
+use crate::{
+    extract::IfMatch,
+    versions::{self, Versioned},
+};
 use manageros_core::{
     InitiativeId, Invalid, OrgId, PageInfo, PersonId, ReportId, ReportKind, Timestamp,
     authz::{Action, Actor},
@@ -200,9 +204,19 @@ pub async fn update(
     actor: &Actor,
     id: &ReportId,
     input: UpdateReportRequest,
+    if_match: &IfMatch,
 ) -> Result<Report, ApiError> {
     let txn = begin_write(&state.db).await?;
     let (org, current) = authorized::<Report>(&txn, actor, id, Action::ReportEdit).await?;
+    versions::claim(
+        &txn,
+        Versioned::Report,
+        &org,
+        current.id.as_str(),
+        actor,
+        if_match,
+    )
+    .await?;
     validate! {
         name = "name": input.name.as_deref().map(|n| name(Some(n))).transpose(),
         kind = "kind": input.kind.as_deref().map(ReportKind::parse).transpose(),

@@ -13,6 +13,10 @@ use crate::{
     state::AppState,
     validate,
 };
+use crate::{
+    extract::IfMatch,
+    versions::{self, Versioned},
+};
 use manageros_core::{
     InitiativeId, Invalid, OrgId, PageInfo, PersonId, TaskId, TaskStatus, Timestamp,
     authz::{Action, Actor},
@@ -299,10 +303,20 @@ pub async fn update(
     actor: &Actor,
     id: &TaskId,
     input: UpdateTaskRequest,
+    if_match: &IfMatch,
 ) -> Result<Task, ApiError> {
     let now = state.now();
     let txn = begin_write(&state.db).await?;
     let (org, current) = authorized::<Task>(&txn, actor, id, Action::TaskEdit).await?;
+    versions::claim(
+        &txn,
+        Versioned::Task,
+        &org,
+        current.id.as_str(),
+        actor,
+        if_match,
+    )
+    .await?;
     validate! {
         title = "title": required(input.title, "Title", |t| title(Some(&t))),
         description = "description": input.description.try_map(|d| optional_text(Some(&d), "Description", 10_000)),

@@ -12,6 +12,10 @@ use crate::{
     state::AppState,
     validate,
 };
+use crate::{
+    extract::IfMatch,
+    versions::{self, Versioned},
+};
 use manageros_core::{
     Name, OrgId, Page, PageInfo, TeamId,
     authz::{self, Actor, OrgAction},
@@ -212,6 +216,7 @@ pub async fn update(
     actor: &Actor,
     raw_id: &str,
     input: UpdateTeamRequest,
+    if_match: &IfMatch,
 ) -> Result<Team, ApiError> {
     let org = &authz::authorize_org(actor, OrgAction::UpdateTeam)?;
     let id = &team_id(raw_id)?;
@@ -232,6 +237,7 @@ pub async fn update(
     let current = teams::find(&txn, org, id)
         .await?
         .ok_or_else(|| ApiError::not_found(NOT_FOUND))?;
+    versions::claim(&txn, Versioned::Team, org, id.as_str(), actor, if_match).await?;
     let parent_id = patch.parent_id.try_map(|p| {
         TeamId::parse(p.trim()).ok_or_else(|| ApiError::not_found(PARENT_NOT_FOUND))
     })?;

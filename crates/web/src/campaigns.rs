@@ -4,11 +4,14 @@
 //! emailed link opens, where an invitee answers without an account. Every page calls
 //! `services::campaigns`, as `/api/feedback-campaigns` and `/api/public/feedback` do.
 
+use super::names;
 use super::{
-    Ctx, FormState, Layout, PageError, Pager, Posted, listed,
+    Conflict, Ctx, FormState, Layout, PageError, Pager, Posted, listed,
     oneonones::{Choice, When, page_id},
+    shown_version,
     tasks::day,
 };
+use crate::services::names::Directory;
 use crate::{
     error::ApiError,
     extract::{Paging, PathId},
@@ -30,6 +33,7 @@ use axum::{
     response::Response,
 };
 use manageros_core::{CampaignId, CampaignStatus, authz::Action};
+use manageros_store::repo::campaigns::Campaign;
 use serde::Deserialize;
 
 pub fn status_label(s: CampaignStatus) -> &'static str {
@@ -185,6 +189,61 @@ pub struct CampaignForm {
     /// "Send the requests now": the campaign starts `active`.
     #[serde(default)]
     start_now: Option<String>,
+    /// The version the edit form was showing (`If-Match`).
+    #[serde(default)]
+    version: Option<String>,
+}
+
+impl CampaignForm {
+    /// The form's fields as `c` holds them (the edit form, and "theirs" in a conflict).
+    fn of(c: &Campaign) -> Self {
+        Self {
+            name: c.name.clone(),
+            target_person_id: c.target_person_id.to_string(),
+            start_date: c.start_date.to_rfc3339()[..10].to_owned(),
+            end_date: c.end_date.to_rfc3339()[..10].to_owned(),
+            invite_emails: c
+                .invite_emails
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            questions: c.questions.join("\n"),
+            min_responses: c.min_responses.to_string(),
+            start_now: None,
+            version: Some(c.version.to_string()),
+        }
+    }
+
+    /// Where `self` (typed) and `theirs` (saved) differ, by the labels the form shows.
+    fn conflict(&self, theirs: &Self, by: Option<String>, names: &Directory) -> Conflict {
+        let person = |id: &str| names.person(id).unwrap_or("nobody").to_owned();
+        let emails = |raw: &str| lines(raw, true).join("\n");
+        Conflict::new(by, "this campaign")
+            .field("Name", &theirs.name, &self.name)
+            .field(
+                "About",
+                &person(&theirs.target_person_id),
+                &person(&self.target_person_id),
+            )
+            .field("Start date", &theirs.start_date, &self.start_date)
+            .field("End date", &theirs.end_date, &self.end_date)
+            .field(
+                "Invitees",
+                &emails(&theirs.invite_emails),
+                &emails(&self.invite_emails),
+            )
+            .field(
+                "Questions",
+                &lines(&theirs.questions, false).join("\n"),
+                &lines(&self.questions, false).join("\n"),
+            )
+            .field(
+                "Answers needed before anyone sees them",
+                &theirs.min_responses,
+                &self.min_responses,
+            )
+    }
 }
 
 /// The lines of a text area that hold something (addresses may also be comma-separated).
@@ -338,21 +397,7 @@ pub async fn edit_page(
     let id: CampaignId = page_id(&raw)?;
     let c = campaigns::get(&state, &actor, &id).await?;
     permissions::require_on(&actor, Action::FeedbackCampaignEdit, &c.target())?;
-    let values = CampaignForm {
-        name: c.name.clone(),
-        target_person_id: c.target_person_id.to_string(),
-        start_date: c.start_date.to_rfc3339()[..10].to_owned(),
-        end_date: c.end_date.to_rfc3339()[..10].to_owned(),
-        invite_emails: c
-            .invite_emails
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n"),
-        questions: c.questions.join("\n"),
-        min_responses: c.min_responses.to_string(),
-        start_now: None,
-    };
+    let values = CampaignForm::of(&c);
     let id = c.id.to_string();
     show_form(
         &state,
@@ -390,11 +435,24 @@ pub async fn update(
                 min_responses: Patch::Value(min),
                 status: Patch::Absent,
             };
-            campaigns::update(&state, &actor, &id, req).await
+            let if_match = shown_version(f.version.as_deref());
+            campaigns::update(&state, &actor, &id, req, &if_match).await
         }
     };
     match result {
         Ok(c) => Ok(ctx.redirect_with(&format!("/campaigns/{}", c.id), "Changes saved.")),
+        Err(ApiError::Stale(_, by)) => {
+            let now = campaigns::get(&state, &actor, &id).await?;
+            let theirs = CampaignForm::of(&now);
+            let names = names(&state, &ctx).await?;
+            let (status, form) = FormState::conflict(f.conflict(&theirs, by, &names));
+            let f = CampaignForm {
+                version: theirs.version,
+                ..f
+            };
+            let id = id.to_string();
+            show_form(&state, &ctx, status, Some((&id, &now.name)), f, form).await
+        }
         Err(e) => {
             let (status, form) = FormState::refusal(e, Some(<CampaignId as PathId>::NOT_FOUND))?;
             let name = f.name.clone();
@@ -523,7 +581,7 @@ pub async fn set_status(
         ..Default::default()
     };
     let back = format!("/campaigns/{id}");
-    match campaigns::update(&state, &actor, &id, req).await {
+    match campaigns::update(&state, &actor, &id, req, &Default::default()).await {
         Ok(c) => Ok(ctx.redirect_with(
             &back,
             &match c.status {

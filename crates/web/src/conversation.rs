@@ -5,8 +5,9 @@
 //! a refused form is shown again on the page, its message next to the field.
 
 use super::{
-    Ctx, FormState, Layout, PageError, Posted,
+    Conflict, Ctx, FormState, Layout, PageError, Posted,
     oneonones::{Row, Typed, When, page_id, show_detail},
+    shown_version,
 };
 use crate::{
     error::ApiError,
@@ -54,6 +55,9 @@ fn ids(raw: &(String, String)) -> Result<(OneOnOneId, TalkingPointId), PageError
 pub struct PointForm {
     #[serde(default)]
     text: String,
+    /// The version the edit form was showing (`If-Match`; adding a point sends none).
+    #[serde(default)]
+    version: Option<String>,
 }
 
 pub async fn add_point(
@@ -88,11 +92,19 @@ pub async fn edit_point(
     let actor = ctx.member()?.actor();
     let (id, point) = ids(&raw)?;
     let patch = PointPatch {
-        text: Patch::Value(f.text),
+        text: Patch::Value(f.text.clone()),
         done: Patch::Absent,
     };
-    match conversation::update_point(&state, &actor, &id, &point, patch).await {
+    let if_match = shown_version(f.version.as_deref());
+    match conversation::update_point(&state, &actor, &id, &point, patch, &if_match).await {
         Ok(_) => Ok(ctx.redirect_with(&back(&id), "Talking point saved.")),
+        Err(ApiError::Stale(_, by)) => {
+            let now = conversation::point(&state, &actor, &id, &point).await?;
+            let c =
+                Conflict::new(by, "this talking point").field("Talking point", &now.body, &f.text);
+            let (status, form) = FormState::conflict(c);
+            show_detail(&state, &ctx, &id, status, Typed::default(), form).await
+        }
         Err(e) => refused(&state, &ctx, &id, e, Typed::default()).await,
     }
 }
@@ -116,7 +128,8 @@ pub async fn check_point(
         text: Patch::Absent,
         done: Patch::Value(done),
     };
-    match conversation::update_point(&state, &actor, &id, &point, patch).await {
+    match conversation::update_point(&state, &actor, &id, &point, patch, &Default::default()).await
+    {
         Ok(_) => Ok(ctx.redirect_with(
             &back(&id),
             if done {
@@ -194,6 +207,9 @@ pub async fn make_task(
 pub struct PrivateNotesForm {
     #[serde(default)]
     notes: String,
+    /// The version the form was showing (`If-Match`).
+    #[serde(default)]
+    version: Option<String>,
 }
 
 pub async fn save_private_notes(
@@ -207,11 +223,30 @@ pub async fn save_private_notes(
     let input = PrivateNotesRequest {
         notes: Some(f.notes.clone()),
     };
-    match conversation::save_private_notes(&state, &actor, &id, input).await {
+    let if_match = shown_version(f.version.as_deref());
+    match conversation::save_private_notes(&state, &actor, &id, input, &if_match).await {
         Ok(_) => Ok(ctx.redirect_with(
             &format!("/oneonones/{id}#private-h"),
             "Private notes saved.",
         )),
+        // Saved meanwhile from another window: theirs beside, what was typed kept in the
+        // form, which now names the saved version.
+        Err(ApiError::Stale(..)) => {
+            let now = conversation::private_notes(&state, &actor, &id).await?;
+            let theirs = now.map(|n| n.body).unwrap_or_default();
+            let you = Some("You, in another window,".to_owned());
+            let c = Conflict::new(you, "your private notes").field(
+                "My private notes",
+                &theirs,
+                &f.notes,
+            );
+            let (status, form) = FormState::conflict(c);
+            let typed = Typed {
+                private_notes: Some(f.notes),
+                ..Default::default()
+            };
+            show_detail(&state, &ctx, &id, status, typed, form).await
+        }
         Err(e) => {
             let typed = Typed {
                 private_notes: Some(f.notes),

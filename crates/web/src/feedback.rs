@@ -4,9 +4,11 @@
 //! as `/api/feedback` does.
 
 use super::{
-    Ctx, FormState, Layout, PageError, Posted,
+    Conflict, Ctx, FormState, Layout, PageError, Posted,
     oneonones::{When, page_id},
+    shown_version,
 };
+use crate::error::ApiError;
 use crate::{
     extract::PathId,
     patch::Patch,
@@ -95,6 +97,21 @@ pub struct FeedbackForm {
     is_private: Option<String>,
     #[serde(default)]
     body: String,
+    /// The version the edit form was showing (`If-Match`).
+    #[serde(default)]
+    version: Option<String>,
+}
+
+impl FeedbackForm {
+    /// The form's fields as `f` holds them (the edit form, and "theirs" in a conflict).
+    fn of(f: &Feedback) -> Self {
+        Self {
+            kind: f.kind.as_str().into(),
+            is_private: f.is_private.then(|| "on".into()),
+            body: f.body.clone(),
+            version: Some(f.version.to_string()),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -220,11 +237,7 @@ pub async fn edit_page(
         format!("/feedback/{id}"),
         "Save",
         (&about_id, &about.name),
-        FeedbackForm {
-            kind: f.kind.as_str().into(),
-            is_private: f.is_private.then(|| "on".into()),
-            body: f.body,
-        },
+        FeedbackForm::of(&f),
         FormState::default(),
     ))
 }
@@ -242,13 +255,32 @@ pub async fn update(
         is_private: Patch::Value(f.is_private.is_some()),
         body: Patch::Value(f.body.clone()),
     };
-    match feedback::update(&state, &actor, &id, req).await {
+    let if_match = shown_version(f.version.as_deref());
+    match feedback::update(&state, &actor, &id, req, &if_match).await {
         Ok(saved) => {
             Ok(ctx.redirect_with(&format!("/people/{}", saved.about_id), "Feedback saved."))
         }
         Err(e) => {
-            let (status, form) = FormState::refusal(e, Some(<FeedbackId as PathId>::NOT_FOUND))?;
-            let (_, about) = feedback::edit_view(&state, &actor, &id).await?;
+            let (now, about) = feedback::edit_view(&state, &actor, &id).await?;
+            let mut f = f;
+            let (status, form) = match e {
+                ApiError::Stale(_, by) => {
+                    let theirs = FeedbackForm::of(&now);
+                    let private =
+                        |v: &Option<String>| if v.is_some() { "Private" } else { "Shared" };
+                    let c = Conflict::new(by, "this feedback")
+                        .field("Kind", &theirs.kind, &f.kind)
+                        .field(
+                            "Who may read it",
+                            private(&theirs.is_private),
+                            private(&f.is_private),
+                        )
+                        .field("Feedback", &theirs.body, &f.body);
+                    f.version = theirs.version;
+                    FormState::conflict(c)
+                }
+                e => FormState::refusal(e, Some(<FeedbackId as PathId>::NOT_FOUND))?,
+            };
             let about_id = about.id.to_string();
             Ok(show_form(
                 &ctx,

@@ -56,15 +56,32 @@ pub(crate) fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// The version an edit form was showing (its hidden `version` field), as the service's
+/// `If-Match`: a form without one writes whatever the version, as the API does.
+pub fn shown_version(version: Option<&str>) -> crate::extract::IfMatch {
+    version.map_or_else(Default::default, crate::extract::IfMatch::form)
+}
+
 /// What a form shows after a refused submission: a message per field (the service's own
 /// words), or one for the whole form.
 #[derive(Default)]
 pub struct FormState {
     pub fields: BTreeMap<String, String>,
     pub message: Option<String>,
+    /// Someone else saved the same thing while the form was open.
+    pub conflict: Option<Conflict>,
 }
 
 impl FormState {
+    /// A stale save (409): nothing was saved; the form shows both versions.
+    pub fn conflict(c: Conflict) -> (StatusCode, Self) {
+        let form = Self {
+            conflict: Some(c),
+            ..Self::default()
+        };
+        (StatusCode::CONFLICT, form)
+    }
+
     /// The error of `field`, if any.
     pub fn err(&self, field: &str) -> Option<&str> {
         self.fields.get(field).map(String::as_str)
@@ -102,12 +119,12 @@ impl FormState {
         match e {
             ApiError::Validation(fields) => Ok(Self {
                 fields: fields.into_iter().collect(),
-                message: None,
+                ..Self::default()
             }),
             ApiError::Internal(_) | ApiError::Unauthorized => Err(PageError::Api(e)),
             other => Ok(Self {
-                fields: BTreeMap::new(),
                 message: Some(other.to_string()),
+                ..Self::default()
             }),
         }
     }

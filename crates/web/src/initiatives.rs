@@ -4,8 +4,10 @@
 //! `services::initiatives`, as `/api/initiatives` does.
 
 use super::{
-    Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared, listed, names,
+    Conflict, Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared, listed,
+    names,
     oneonones::{Choice, When, page_id, render_markdown},
+    shown_version,
     tasks::{Row as TaskRow, day, status_label as task_status_label},
 };
 use crate::{
@@ -305,9 +307,59 @@ pub struct InitiativeForm {
     owner_ids: Vec<String>,
     start_date: String,
     target_date: String,
+    /// The version the edit form was showing (`If-Match`).
+    version: Option<String>,
 }
 
 impl InitiativeForm {
+    /// The form's fields as `i` holds them (the edit form, and "theirs" in a conflict).
+    fn of(i: &Initiative) -> Self {
+        let date = |t: Option<manageros_core::Timestamp>| {
+            t.map(|t| t.to_rfc3339()[..10].to_owned())
+                .unwrap_or_default()
+        };
+        Self {
+            title: i.title.clone(),
+            summary: i.summary.clone().unwrap_or_default(),
+            status: i.status.as_str().into(),
+            rag: i.rag.as_str().into(),
+            confidence: i.confidence.to_string(),
+            team_id: i
+                .team_id
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            owner_ids: i.owner_ids.iter().map(ToString::to_string).collect(),
+            start_date: date(i.start_date),
+            target_date: date(i.target_date),
+            version: Some(i.version.to_string()),
+        }
+    }
+
+    /// Where `self` (typed) and `theirs` (saved) differ, by the labels the form shows.
+    fn conflict(&self, theirs: &Self, by: Option<String>, names: &Directory) -> Conflict {
+        let team = |id: &str| names.team(id).unwrap_or("none").to_owned();
+        let owners = |ids: &[String]| {
+            let mut n: Vec<&str> = ids.iter().filter_map(|id| names.person(id)).collect();
+            n.sort_unstable();
+            n.join("\n")
+        };
+        Conflict::new(by, "this initiative")
+            .field("Title", &theirs.title, &self.title)
+            .field("Summary", &theirs.summary, &self.summary)
+            .field("Status", &theirs.status, &self.status)
+            .field("RAG", &theirs.rag, &self.rag)
+            .field("Confidence", &theirs.confidence, &self.confidence)
+            .field("Team", &team(&theirs.team_id), &team(&self.team_id))
+            .field(
+                "Owners",
+                &owners(&theirs.owner_ids),
+                &owners(&self.owner_ids),
+            )
+            .field("Start date", &theirs.start_date, &self.start_date)
+            .field("Target date", &theirs.target_date, &self.target_date)
+    }
+
     fn from_pairs(pairs: Vec<(String, String)>) -> Self {
         let mut f = Self::default();
         for (k, v) in pairs {
@@ -321,6 +373,7 @@ impl InitiativeForm {
                 "ownerIds" => f.owner_ids.push(v),
                 "startDate" => f.start_date = v,
                 "targetDate" => f.target_date = v,
+                "version" => f.version = Some(v),
                 _ => {}
             }
         }
@@ -466,25 +519,7 @@ pub async fn edit_page(
     // The initiative first: another organization's is a 404, for an admin too.
     let i = initiatives::get(&state, &actor, &id).await?;
     permissions::require_on(&actor, Action::InitiativeEdit, &i.target())?;
-    let date = |t: Option<manageros_core::Timestamp>| {
-        t.map(|t| t.to_rfc3339()[..10].to_owned())
-            .unwrap_or_default()
-    };
-    let values = InitiativeForm {
-        title: i.title.clone(),
-        summary: i.summary.clone().unwrap_or_default(),
-        status: i.status.as_str().into(),
-        rag: i.rag.as_str().into(),
-        confidence: i.confidence.to_string(),
-        team_id: i
-            .team_id
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default(),
-        owner_ids: i.owner_ids.iter().map(ToString::to_string).collect(),
-        start_date: date(i.start_date),
-        target_date: date(i.target_date),
-    };
+    let values = InitiativeForm::of(&i);
     let id = i.id.to_string();
     show_form(
         &state,
@@ -519,12 +554,25 @@ pub async fn update(
                 start_date: filled_or_cleared(&f.start_date),
                 target_date: filled_or_cleared(&f.target_date),
             };
-            initiatives::update(&state, &actor, &id, req).await
+            let if_match = shown_version(f.version.as_deref());
+            initiatives::update(&state, &actor, &id, req, &if_match).await
         }
         Err(e) => Err(e),
     };
     match result {
         Ok(i) => Ok(ctx.redirect_with(&format!("/initiatives/{}", i.id), "Changes saved.")),
+        Err(ApiError::Stale(_, by)) => {
+            let now = initiatives::get(&state, &actor, &id).await?;
+            let theirs = InitiativeForm::of(&now);
+            let names = names(&state, &ctx).await?;
+            let (status, form) = FormState::conflict(f.conflict(&theirs, by, &names));
+            let f = InitiativeForm {
+                version: theirs.version,
+                ..f
+            };
+            let id = id.to_string();
+            show_form(&state, &ctx, status, Some((&id, &now.title)), f, form).await
+        }
         Err(e) => {
             let (status, form) = FormState::refusal(e, Some(<InitiativeId as PathId>::NOT_FOUND))?;
             let title = f.title.clone();

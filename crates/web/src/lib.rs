@@ -16,6 +16,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod campaigns;
+mod conflict;
 mod context;
 pub mod conversation;
 mod errors;
@@ -35,7 +36,7 @@ pub mod settings;
 pub mod tasks;
 pub mod teams;
 
-pub use self::{context::*, errors::*, forms::*, navigation::*, pager::*};
+pub use self::{conflict::*, context::*, errors::*, forms::*, navigation::*, pager::*};
 
 // The floor below, under the names the pages use. This crate cannot reach the JSON API
 // (`manageros-api`), nor it the pages.

@@ -4,8 +4,10 @@
 //! instances by the rule. Every page calls `services::meetings`, as `/api/meetings` does.
 
 use super::{
-    Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared, listed, names,
+    Conflict, Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared, listed,
+    names,
     oneonones::{Choice, When, local_to_utc, page_id, render_markdown},
+    shown_version,
 };
 use crate::{
     error::ApiError,
@@ -270,9 +272,57 @@ pub struct MeetingForm {
     team_id: String,
     initiative_id: String,
     participant_ids: Vec<String>,
+    /// The version the edit form was showing (`If-Match`).
+    version: Option<String>,
 }
 
 impl MeetingForm {
+    /// The form's fields as `m` holds them (the edit form, and "theirs" in a conflict).
+    fn of(m: &Meeting) -> Self {
+        Self {
+            title: m.title.clone(),
+            description: m.description.clone().unwrap_or_default(),
+            // UTC without a script; app.js shows it in the browser's zone (`data-utc`).
+            scheduled_at: m.scheduled_at.to_rfc3339()[..16].to_owned(),
+            tz_offset: None,
+            duration: m.duration_minutes.to_string(),
+            location: m.location.clone().unwrap_or_default(),
+            is_private: m.is_private,
+            owner_id: opt(&m.owner_id),
+            team_id: opt(&m.team_id),
+            initiative_id: opt(&m.initiative_id),
+            participant_ids: m.participant_ids.iter().map(ToString::to_string).collect(),
+            version: Some(m.version.to_string()),
+        }
+    }
+
+    /// Where `self` (typed) and `theirs` (saved) differ, by the labels the form shows.
+    fn conflict(&self, theirs: &Self, by: Option<String>, names: &Directory) -> Conflict {
+        let person = |id: &str| names.person(id).unwrap_or("nobody").to_owned();
+        let people = |ids: &[String]| {
+            let mut n: Vec<&str> = ids.iter().filter_map(|id| names.person(id)).collect();
+            n.sort_unstable();
+            n.join("\n")
+        };
+        let typed_at = local_to_utc(&self.scheduled_at, self.tz_offset.as_deref());
+        Conflict::new(by, "this meeting")
+            .field("Title", &theirs.title, &self.title)
+            .field("Description", &theirs.description, &self.description)
+            .field(
+                "Date and time (UTC)",
+                &theirs.scheduled_at,
+                typed_at.get(..16).unwrap_or(&typed_at),
+            )
+            .field("Duration (minutes)", &theirs.duration, &self.duration)
+            .field("Location", &theirs.location, &self.location)
+            .field("Owner", &person(&theirs.owner_id), &person(&self.owner_id))
+            .field(
+                "Participants",
+                &people(&theirs.participant_ids),
+                &people(&self.participant_ids),
+            )
+    }
+
     fn from_pairs(pairs: Vec<(String, String)>) -> Self {
         let mut f = Self::default();
         for (k, v) in pairs {
@@ -288,6 +338,7 @@ impl MeetingForm {
                 "teamId" => f.team_id = v,
                 "initiativeId" => f.initiative_id = v,
                 "participantIds" => f.participant_ids.push(v),
+                "version" => f.version = Some(v),
                 _ => {}
             }
         }
@@ -444,20 +495,7 @@ pub async fn edit_page(
     // organization too.
     let m = meetings::get(&state, &actor, &id).await?;
     permissions::require_on(&actor, Action::MeetingEdit, &m.target())?;
-    let values = MeetingForm {
-        title: m.title.clone(),
-        description: m.description.clone().unwrap_or_default(),
-        // UTC without a script; app.js shows it in the browser's zone (`data-utc`).
-        scheduled_at: m.scheduled_at.to_rfc3339()[..16].to_owned(),
-        tz_offset: None,
-        duration: m.duration_minutes.to_string(),
-        location: m.location.clone().unwrap_or_default(),
-        is_private: m.is_private,
-        owner_id: opt(&m.owner_id),
-        team_id: opt(&m.team_id),
-        initiative_id: opt(&m.initiative_id),
-        participant_ids: m.participant_ids.iter().map(ToString::to_string).collect(),
-    };
+    let values = MeetingForm::of(&m);
     let id = m.id.to_string();
     show_form(
         &state,
@@ -503,12 +541,25 @@ pub async fn update(
             if f.is_private != current.is_private {
                 req.is_private = Patch::Value(f.is_private);
             }
-            meetings::update(&state, &actor, &id, req).await
+            let if_match = shown_version(f.version.as_deref());
+            meetings::update(&state, &actor, &id, req, &if_match).await
         }
         Err(e) => Err(e),
     };
     match result {
         Ok(m) => Ok(ctx.redirect_with(&format!("/meetings/{}", m.id), "Changes saved.")),
+        Err(ApiError::Stale(_, by)) => {
+            let now = meetings::get(&state, &actor, &id).await?;
+            let theirs = MeetingForm::of(&now);
+            let names = names(&state, &ctx).await?;
+            let (status, form) = FormState::conflict(f.conflict(&theirs, by, &names));
+            let f = MeetingForm {
+                version: theirs.version,
+                ..f
+            };
+            let (id, utc) = (id.to_string(), now.scheduled_at.to_rfc3339());
+            show_form(&state, &ctx, status, Some((&id, &now.title)), f, utc, form).await
+        }
         Err(e) => {
             let (status, form) = FormState::refusal(e, Some(<MeetingId as PathId>::NOT_FOUND))?;
             let title = f.title.clone();
@@ -548,6 +599,9 @@ pub struct InstanceForm {
     tz_offset: Option<String>,
     #[serde(default)]
     notes: String,
+    /// The version the edit form was showing (`If-Match`).
+    #[serde(default)]
+    version: Option<String>,
 }
 
 /// `POST /meetings/{id}/instances`: an occurrence of the meeting, with its notes.
@@ -583,6 +637,8 @@ struct InstancePage {
     scheduled_at: String,
     scheduled_utc: String,
     notes: String,
+    /// The version of the occurrence the form shows (`If-Match`).
+    version: Option<String>,
     form: FormState,
 }
 
@@ -605,6 +661,7 @@ pub async fn instance_edit_page(
         scheduled_at: i.scheduled_at.to_rfc3339()[..16].to_owned(),
         scheduled_utc: i.scheduled_at.to_rfc3339(),
         notes: i.notes.unwrap_or_default(),
+        version: Some(i.version.to_string()),
         form: FormState::default(),
     }))
 }
@@ -622,15 +679,34 @@ pub async fn update_instance(
         notes: filled_or_cleared(&f.notes),
         participant_ids: Patch::Absent,
     };
-    match meetings::update_instance(&state, &actor, &id, req).await {
+    let if_match = shown_version(f.version.as_deref());
+    match meetings::update_instance(&state, &actor, &id, req, &if_match).await {
         Ok(i) => Ok(ctx.redirect_with(&format!("/meetings/{}", i.meeting_id), "Occurrence saved.")),
         Err(e) => {
-            let (status, form) =
-                FormState::refusal(e, Some(<MeetingInstanceId as PathId>::NOT_FOUND))?;
             let InstanceOfMeeting {
                 meeting: m,
                 instance: i,
             } = meetings::instance_edit_view(&state, &actor, &id).await?;
+            let (status, form) = match e {
+                ApiError::Stale(_, by) => {
+                    let theirs_at = i.scheduled_at.to_rfc3339();
+                    let typed_at = local_to_utc(&f.scheduled_at, f.tz_offset.as_deref());
+                    let c = Conflict::new(by, "this occurrence")
+                        .field(
+                            "Date and time (UTC)",
+                            &theirs_at[..16],
+                            typed_at.get(..16).unwrap_or(&typed_at),
+                        )
+                        .field("Notes", i.notes.as_deref().unwrap_or_default(), &f.notes);
+                    FormState::conflict(c)
+                }
+                e => FormState::refusal(e, Some(<MeetingInstanceId as PathId>::NOT_FOUND))?,
+            };
+            // After a conflict the form names their version; else the one it was showing.
+            let version = match form.conflict {
+                Some(_) => Some(i.version.to_string()),
+                None => f.version,
+            };
             Ok(ctx.render_status(
                 status,
                 &InstancePage {
@@ -641,6 +717,7 @@ pub async fn update_instance(
                     scheduled_at: f.scheduled_at,
                     scheduled_utc: String::new(),
                     notes: f.notes,
+                    version,
                     form,
                 },
             ))

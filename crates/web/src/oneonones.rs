@@ -4,10 +4,10 @@
 //! deletion with confirmation. Every page calls `services::oneonones`, as `/api/oneonones`
 //! does; an admin's look at someone else's one-on-one is logged there, not here.
 
-use super::{Ctx, FormState, Layout, PageError, Posted};
+use super::{Conflict, Ctx, FormState, Layout, PageError, Posted, shown_version};
 use crate::{
     error::ApiError,
-    extract::{IfMatch, Paging, PathId},
+    extract::{Paging, PathId},
     services::{
         handoffs::Offer,
         oneonones::{self, OneOnOneRequest, OneOnOnesQuery, Reader},
@@ -322,63 +322,6 @@ pub struct OneOnOneForm {
     scheduled_utc: String,
 }
 
-/// A line of a text shown in a conflict, marked when the other text does not have it.
-pub struct DiffLine {
-    pub text: String,
-    pub changed: bool,
-}
-
-/// What the edit form shows when someone else saved the one-on-one while it was open: their
-/// saved notes and the ones typed here, line by line, the differing lines marked.
-pub struct Conflict {
-    pub by: String,
-    pub theirs: Vec<DiffLine>,
-    pub yours: Vec<DiffLine>,
-    /// Whether they changed the time or the participants too.
-    pub more_than_notes: bool,
-}
-
-impl Conflict {
-    fn new(by: Option<String>, theirs: &str, yours: &str, more_than_notes: bool) -> Self {
-        use similar::{ChangeTag, TextDiff};
-        // A browser sends a textarea's lines ended by CRLF, and the last one unended: the
-        // same line must compare equal however it was ended.
-        let lines = |t: &str| {
-            let mut t = t.replace("\r\n", "\n");
-            if !t.is_empty() && !t.ends_with('\n') {
-                t.push('\n');
-            }
-            t
-        };
-        let (theirs, yours) = (lines(theirs), lines(yours));
-        let diff = TextDiff::from_lines(&theirs, &yours);
-        let (mut t, mut y) = (vec![], vec![]);
-        for change in diff.iter_all_changes() {
-            let line = DiffLine {
-                text: change.value().to_owned(),
-                changed: change.tag() != ChangeTag::Equal,
-            };
-            match change.tag() {
-                ChangeTag::Delete => t.push(line),
-                ChangeTag::Insert => y.push(line),
-                ChangeTag::Equal => {
-                    t.push(DiffLine {
-                        text: line.text.clone(),
-                        changed: false,
-                    });
-                    y.push(line);
-                }
-            }
-        }
-        Self {
-            by: by.unwrap_or_else(|| "Someone else".to_owned()),
-            theirs: t,
-            yours: y,
-            more_than_notes,
-        }
-    }
-}
-
 /// A `datetime-local` value typed in the browser's time zone, as UTC RFC 3339, given the
 /// browser's `getTimezoneOffset` (minutes; none, or absurd, is UTC). A value that is not a
 /// time is passed on as typed, for the service to refuse with its own message.
@@ -430,8 +373,6 @@ struct FormPage {
     /// value in UTC).
     values: OneOnOneForm,
     form: FormState,
-    /// Someone else saved the one-on-one while this form was open.
-    conflict: Option<Conflict>,
 }
 
 /// The organization's people, by name, for the pickers (all of them, up to the org chart's
@@ -455,7 +396,6 @@ async fn show_form(
     edit: Option<&OneOnOneId>,
     values: OneOnOneForm,
     form: FormState,
-    conflict: Option<Conflict>,
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
     let people = choices(state, &actor).await?;
@@ -484,7 +424,6 @@ async fn show_form(
             people,
             values,
             form,
-            conflict,
         },
     ))
 }
@@ -528,7 +467,6 @@ pub async fn new_page(
         None,
         values,
         FormState::default(),
-        None,
     )
     .await
 }
@@ -543,7 +481,7 @@ async fn form_again(
 ) -> Result<Response, PageError> {
     // The one-on-one itself gone or hidden, or a refusal outright: a page, not a form, error.
     let (status, form) = FormState::refusal(e, edit.map(|_| Kind::OneOnOne.not_found_message()))?;
-    show_form(state, ctx, status, edit, f, form, None).await
+    show_form(state, ctx, status, edit, f, form).await
 }
 
 /// Schedules a one-on-one, then back to the list (as the original application did).
@@ -590,7 +528,6 @@ pub async fn edit_page(
         Some(&id),
         values,
         FormState::default(),
-        None,
     )
     .await
 }
@@ -603,36 +540,31 @@ pub async fn update(
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
     let id: OneOnOneId = page_id(&raw)?;
-    let if_match = f
-        .version
-        .as_deref()
-        .map_or_else(IfMatch::default, IfMatch::form);
+    let if_match = shown_version(f.version.as_deref());
     match oneonones::update(&state, &actor, &id, f.request(), &if_match).await {
         Ok(_) => Ok(ctx.redirect_with(&format!("/oneonones/{id}"), "Changes saved.")),
-        // Someone saved it meanwhile: nothing of either is lost. The form keeps what was
-        // typed here, shows theirs beside it, and now names their version, so saving again
-        // is a choice made knowing both.
-        Err(ApiError::Stale(_)) => {
-            let (current, by) = oneonones::current_after_stale(&state, &actor, &id).await?;
-            let now = &current.one_on_one;
-            let theirs = now.notes.clone().unwrap_or_default();
-            let more_than_notes = now.manager_id.as_str() != f.participant1_id
-                || now.report_id.as_str() != f.participant2_id
-                || now.scheduled_at.to_rfc3339().get(..16)
-                    != local_to_utc(&f.scheduled_at, f.tz_offset.as_deref()).get(..16);
-            let conflict = Conflict::new(by, &theirs, &f.notes, more_than_notes);
+        Err(ApiError::Stale(_, by)) => {
+            let now = oneonones::get(&state, &actor, &id).await?;
+            let one = &now.one_on_one;
+            let typed_at = local_to_utc(&f.scheduled_at, f.tz_offset.as_deref());
+            let people = choices(&state, &actor).await?;
+            let name = |id: &str| {
+                let typed = people.iter().find(|c| c.id == id);
+                typed.map_or_else(|| id.to_owned(), |c| c.name.clone())
+            };
+            let conflict = Conflict::new(by, "this one-on-one")
+                .field("Notes", one.notes.as_deref().unwrap_or_default(), &f.notes)
+                .field(
+                    "Time (UTC)",
+                    one.scheduled_at.to_rfc3339().get(..16).unwrap_or_default(),
+                    typed_at.get(..16).unwrap_or(&typed_at),
+                )
+                .field("Manager", &now.manager.name, &name(&f.participant1_id))
+                .field("Report", &now.report.name, &name(&f.participant2_id));
             let mut f = f;
-            f.version = Some(now.version.to_string());
-            show_form(
-                &state,
-                &ctx,
-                StatusCode::CONFLICT,
-                Some(&id),
-                f,
-                FormState::default(),
-                Some(conflict),
-            )
-            .await
+            f.version = Some(one.version.to_string());
+            let (status, form) = FormState::conflict(conflict);
+            show_form(&state, &ctx, status, Some(&id), f, form).await
         }
         Err(e) => form_again(&state, &ctx, e, f, Some(&id)).await,
     }
@@ -703,6 +635,8 @@ struct DetailPage {
     is_over: bool,
     /// The caller's own private notes, when they may keep some.
     private_notes: Option<String>,
+    /// The version of the caller's private notes, which their form sends back (`If-Match`).
+    private_notes_version: i64,
     may_keep_private_notes: bool,
     private_notes_readers: &'static str,
     readers: Vec<Reader>,
@@ -725,6 +659,8 @@ pub struct PointItem {
     pub task_status: Option<&'static str>,
     pub first: bool,
     pub last: bool,
+    /// The version its edit form sends back (`If-Match`).
+    pub version: i64,
 }
 
 pub struct ActionItemRow {
@@ -804,8 +740,9 @@ pub async fn show_detail(
         Err(refusal) => (vec![], vec![], Some(refusal)),
     };
     let may_keep_private_notes = saved_notes.is_some();
+    let (saved_notes, private_notes_version) = saved_notes.unwrap_or_default();
     // A refused save shows what was typed, not what is saved.
-    let private_notes = typed.private_notes.clone().or(saved_notes.flatten());
+    let private_notes = typed.private_notes.clone().or(saved_notes);
     let one = &o.one_on_one;
     let series_with = match actor.person_id.as_ref() {
         Some(me) if me == &one.manager_id => Some(one.report_id.to_string()),
@@ -836,6 +773,7 @@ pub async fn show_detail(
                 .iter()
                 .enumerate()
                 .map(|(i, p)| PointItem {
+                    version: p.version,
                     id: p.id.to_string(),
                     text: p.body.clone(),
                     author: p.author_name.clone(),
@@ -876,6 +814,7 @@ pub async fn show_detail(
             is_over,
             private_notes,
             may_keep_private_notes,
+            private_notes_version,
             private_notes_readers: oneonones::PRIVATE_NOTES_READERS,
             readers,
             log: log
@@ -935,41 +874,6 @@ mod tests {
         assert_eq!(
             utc.request().scheduled_at.as_deref(),
             Some("2030-01-07T10:30:00Z")
-        );
-    }
-}
-
-#[cfg(test)]
-mod conflict_tests {
-    use super::Conflict;
-
-    #[test]
-    fn lines_ended_differently_are_the_same_line() {
-        // As a browser sends the textarea (CRLF, last line unended) against the saved text.
-        let c = Conflict::new(
-            Some("Jane".into()),
-            "## Agenda\n- Q1 goals\n- Hiring: two engineers\n",
-            "## Agenda\r\n- Q1 goals\r\n- Feedback",
-            false,
-        );
-        let marked = |l: &[super::DiffLine]| -> Vec<(String, bool)> {
-            l.iter().map(|d| (d.text.clone(), d.changed)).collect()
-        };
-        assert_eq!(
-            marked(&c.theirs),
-            [
-                ("## Agenda\n".to_owned(), false),
-                ("- Q1 goals\n".to_owned(), false),
-                ("- Hiring: two engineers\n".to_owned(), true),
-            ]
-        );
-        assert_eq!(
-            marked(&c.yours),
-            [
-                ("## Agenda\n".to_owned(), false),
-                ("- Q1 goals\n".to_owned(), false),
-                ("- Feedback\n".to_owned(), true),
-            ]
         );
     }
 }

@@ -3,12 +3,14 @@
 //! page calls `services::people`, as `/api/people` does.
 
 use super::{
-    Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared, names,
+    Conflict, Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared, names,
     oneonones::{Choice, Row},
+    shown_version,
 };
 use crate::{
     error::ApiError,
     patch::Patch,
+    services::names::Directory,
     services::parse::Paging,
     services::{
         people::{self, CreatePersonRequest, PeopleQuery, UpdatePersonRequest},
@@ -412,6 +414,9 @@ pub struct PersonForm {
     team_id: String,
     #[serde(default)]
     manager_id: String,
+    /// The version the edit form was showing (`If-Match`).
+    #[serde(default)]
+    version: Option<String>,
 }
 
 impl PersonForm {
@@ -453,7 +458,25 @@ impl PersonForm {
                 .as_ref()
                 .map(ToString::to_string)
                 .unwrap_or_default(),
+            version: Some(p.version.to_string()),
         }
+    }
+
+    /// Where `self` (typed) and `theirs` (saved) differ, by the labels the form shows.
+    fn conflict(&self, theirs: &Self, by: Option<String>, names: &Directory) -> Conflict {
+        let person = |id: &str| names.person(id).unwrap_or("nobody").to_owned();
+        let team = |id: &str| names.team(id).unwrap_or("none").to_owned();
+        Conflict::new(by, "this person")
+            .field("Name", &theirs.name, &self.name)
+            .field("Email", &theirs.email, &self.email)
+            .field("Role", &theirs.role, &self.role)
+            .field("Status", &theirs.status, &self.status)
+            .field("Team", &team(&theirs.team_id), &team(&self.team_id))
+            .field(
+                "Manager",
+                &person(&theirs.manager_id),
+                &person(&self.manager_id),
+            )
     }
 }
 
@@ -609,8 +632,20 @@ pub async fn update(
     Posted(f): Posted<PersonForm>,
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
-    match people::update(&state, &actor, &raw, f.update()).await {
+    let if_match = shown_version(f.version.as_deref());
+    match people::update(&state, &actor, &raw, f.update(), &if_match).await {
         Ok(p) => Ok(ctx.redirect_with(&format!("/people/{}", p.id), "Changes saved.")),
+        Err(ApiError::Stale(_, by)) => {
+            let now = people::get(&state, &actor, &raw).await?.person;
+            let theirs = PersonForm::of(&now);
+            let names = names(&state, &ctx).await?;
+            let (status, form) = FormState::conflict(f.conflict(&theirs, by, &names));
+            let f = PersonForm {
+                version: theirs.version,
+                ..f
+            };
+            show_form(&state, &ctx, status, Some((raw.trim(), &now.name)), f, form).await
+        }
         Err(e) => {
             let (status, form) = FormState::refusal(e, Some(people::NOT_FOUND))?;
             let name = f.name.clone();
@@ -659,6 +694,7 @@ mod tests {
                 user_id: None,
                 created_at: Timestamp::from_millis(0),
                 updated_at: Timestamp::from_millis(0),
+                version: 1,
             })
             .collect()
     }

@@ -4,10 +4,12 @@
 //! Every page calls `services::reports`, as `/api/reports` does.
 
 use super::{
-    Ctx, FormState, Layout, PageError, Pager, Posted, names,
+    Conflict, Ctx, FormState, Layout, PageError, Pager, Posted, names,
     oneonones::{Choice, When, page_id},
+    shown_version,
     tasks::status_label as task_status_label,
 };
+use crate::services::names::Directory;
 use crate::{
     error::ApiError,
     extract::{Paging, PathId},
@@ -24,6 +26,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use manageros_core::{ReportId, ReportKind, TaskStatus, Timestamp, authz::Action};
+use manageros_store::repo::reports::Report;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -100,6 +103,51 @@ pub struct ReportForm {
     assignee_id: String,
     #[serde(default)]
     initiative_id: String,
+    /// The version the edit form was showing (`If-Match`).
+    #[serde(default)]
+    version: Option<String>,
+}
+
+impl ReportForm {
+    /// The form's fields as `r` holds them (the edit form, and "theirs" in a conflict).
+    fn of(r: &Report) -> Self {
+        let p = |k: &str| {
+            let v = r.parameters[k].as_str().unwrap_or_default();
+            // Dates were saved as typed: a day, or a timestamp whose day the form shows.
+            v.get(..10).unwrap_or(v).to_owned()
+        };
+        let id_param = |k: &str| r.parameters[k].as_str().unwrap_or_default().to_owned();
+        Self {
+            name: r.name.clone(),
+            kind: r.kind.as_str().into(),
+            from: p("from"),
+            to: p("to"),
+            assignee_id: id_param("assigneeId"),
+            initiative_id: id_param("initiativeId"),
+            version: Some(r.version.to_string()),
+        }
+    }
+
+    /// Where `self` (typed) and `theirs` (saved) differ, by the labels the form shows.
+    fn conflict(&self, theirs: &Self, by: Option<String>, names: &Directory) -> Conflict {
+        let person = |id: &str| names.person(id).unwrap_or("anyone").to_owned();
+        let initiative = |id: &str| names.initiative(id).unwrap_or("any").to_owned();
+        Conflict::new(by, "this report")
+            .field("Name", &theirs.name, &self.name)
+            .field("Kind", &theirs.kind, &self.kind)
+            .field("From", &theirs.from, &self.from)
+            .field("To", &theirs.to, &self.to)
+            .field(
+                "Assignee",
+                &person(&theirs.assignee_id),
+                &person(&self.assignee_id),
+            )
+            .field(
+                "Initiative",
+                &initiative(&theirs.initiative_id),
+                &initiative(&self.initiative_id),
+            )
+    }
 }
 
 #[derive(Template)]
@@ -227,20 +275,7 @@ pub async fn edit_page(
     let id: ReportId = page_id(&raw)?;
     let r = reports::get(&state, &actor, &id).await?;
     permissions::require_on(&actor, Action::ReportEdit, &r.target())?;
-    let p = |k: &str| {
-        let v = r.parameters[k].as_str().unwrap_or_default();
-        // Dates were saved as typed: a day, or a timestamp whose day the form shows.
-        v.get(..10).unwrap_or(v).to_owned()
-    };
-    let id_param = |k: &str| r.parameters[k].as_str().unwrap_or_default().to_owned();
-    let values = ReportForm {
-        name: r.name.clone(),
-        kind: r.kind.as_str().into(),
-        from: p("from"),
-        to: p("to"),
-        assignee_id: id_param("assigneeId"),
-        initiative_id: id_param("initiativeId"),
-    };
+    let values = ReportForm::of(&r);
     let id = r.id.to_string();
     show_form(
         &state,
@@ -266,8 +301,28 @@ pub async fn update(
         kind: Some(f.kind.clone()),
         parameters: Some(parameters(&f)),
     };
-    match reports::update(&state, &actor, &id, req).await {
+    match reports::update(
+        &state,
+        &actor,
+        &id,
+        req,
+        &shown_version(f.version.as_deref()),
+    )
+    .await
+    {
         Ok(r) => Ok(ctx.redirect_with(&format!("/reports/{}", r.id), "Changes saved.")),
+        Err(ApiError::Stale(_, by)) => {
+            let now = reports::get(&state, &actor, &id).await?;
+            let theirs = ReportForm::of(&now);
+            let names = names(&state, &ctx).await?;
+            let (status, form) = FormState::conflict(f.conflict(&theirs, by, &names));
+            let f = ReportForm {
+                version: theirs.version,
+                ..f
+            };
+            let id = id.to_string();
+            show_form(&state, &ctx, status, Some((&id, &now.name)), f, form).await
+        }
         Err(e) => {
             let (status, form) = FormState::refusal(e, Some(<ReportId as PathId>::NOT_FOUND))?;
             let name = f.name.clone();

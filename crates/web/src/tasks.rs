@@ -4,8 +4,10 @@
 //! the authz module's answer for that task, and where it is not, its reason is shown.
 
 use super::{
-    Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared, listed, names,
+    Conflict, Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared, listed,
+    names,
     oneonones::{Choice, When, page_id, render_markdown},
+    shown_version,
 };
 use crate::{
     error::ApiError,
@@ -407,7 +409,7 @@ pub async fn move_task(
         status: Patch::Value(f.status),
         ..Default::default()
     };
-    match tasks::update(&state, &actor, &id, req).await {
+    match tasks::update(&state, &actor, &id, req, &Default::default()).await {
         Ok(t) => Ok(ctx.redirect_with(
             &back,
             &format!("“{}” is now {}.", t.title, status_label(t.status)),
@@ -480,6 +482,48 @@ pub struct TaskForm {
     assignee_id: String,
     #[serde(default)]
     initiative_id: String,
+    /// The version the edit form was showing (`If-Match`).
+    #[serde(default)]
+    version: Option<String>,
+}
+
+impl TaskForm {
+    /// The form's fields as `t` holds them (the edit form, and "theirs" in a conflict).
+    fn of(t: &Task) -> Self {
+        let id = |i: Option<String>| i.unwrap_or_default();
+        Self {
+            title: t.title.clone(),
+            description: t.description.clone().unwrap_or_default(),
+            status: t.status.as_str().into(),
+            priority: t.priority.to_string(),
+            due_date: date_value(t.due_date),
+            assignee_id: id(t.assignee_id.as_ref().map(ToString::to_string)),
+            initiative_id: id(t.initiative_id.as_ref().map(ToString::to_string)),
+            version: Some(t.version.to_string()),
+        }
+    }
+
+    /// Where `self` (typed) and `theirs` (saved) differ, by the labels the form shows.
+    fn conflict(&self, theirs: &Self, by: Option<String>, names: &Directory) -> Conflict {
+        let person = |id: &str| names.person(id).unwrap_or("nobody").to_owned();
+        let initiative = |id: &str| names.initiative(id).unwrap_or("none").to_owned();
+        Conflict::new(by, "this task")
+            .field("Title", &theirs.title, &self.title)
+            .field("Description", &theirs.description, &self.description)
+            .field("Status", &theirs.status, &self.status)
+            .field("Priority", &theirs.priority, &self.priority)
+            .field("Due date", &theirs.due_date, &self.due_date)
+            .field(
+                "Assignee",
+                &person(&theirs.assignee_id),
+                &person(&self.assignee_id),
+            )
+            .field(
+                "Initiative",
+                &initiative(&theirs.initiative_id),
+                &initiative(&self.initiative_id),
+            )
+    }
 }
 
 /// A priority as typed: a whole number, or the service's own message for anything else.
@@ -629,23 +673,7 @@ pub async fn edit_page(
     // The task first: another organization's is a 404, for an admin too.
     let t = tasks::get(&state, &actor, &id).await?;
     permissions::require_on(&actor, Action::TaskEdit, &t.target())?;
-    let values = TaskForm {
-        title: t.title.clone(),
-        description: t.description.clone().unwrap_or_default(),
-        status: t.status.as_str().into(),
-        priority: t.priority.to_string(),
-        due_date: date_value(t.due_date),
-        assignee_id: t
-            .assignee_id
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default(),
-        initiative_id: t
-            .initiative_id
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default(),
-    };
+    let values = TaskForm::of(&t);
     let id = t.id.to_string();
     show_form(
         &state,
@@ -677,12 +705,25 @@ pub async fn update(
                 assignee_id: filled_or_cleared(&f.assignee_id),
                 initiative_id: filled_or_cleared(&f.initiative_id),
             };
-            tasks::update(&state, &actor, &id, req).await
+            let if_match = shown_version(f.version.as_deref());
+            tasks::update(&state, &actor, &id, req, &if_match).await
         }
         Err(e) => Err(e),
     };
     match result {
         Ok(t) => Ok(ctx.redirect_with(&format!("/tasks/{}", t.id), "Changes saved.")),
+        Err(ApiError::Stale(_, by)) => {
+            let now = tasks::get(&state, &actor, &id).await?;
+            let theirs = TaskForm::of(&now);
+            let names = names(&state, &ctx).await?;
+            let (status, form) = FormState::conflict(f.conflict(&theirs, by, &names));
+            let f = TaskForm {
+                version: theirs.version,
+                ..f
+            };
+            let id = id.to_string();
+            show_form(&state, &ctx, status, Some((&id, &now.title)), f, form).await
+        }
         Err(e) => {
             let (status, form) = FormState::refusal(e, Some(<TaskId as PathId>::NOT_FOUND))?;
             let title = f.title.clone();

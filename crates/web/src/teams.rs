@@ -3,11 +3,13 @@
 //! does.
 
 use super::{
-    Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared, oneonones::Choice,
+    Conflict, Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared, names,
+    oneonones::Choice, shown_version,
 };
 use crate::{
     error::ApiError,
     patch::Patch,
+    services::names::Directory,
     services::parse::Paging,
     services::{
         permissions::{may, require},
@@ -163,6 +165,38 @@ pub struct TeamForm {
     description: String,
     #[serde(default)]
     parent_id: String,
+    /// The version the edit form was showing (`If-Match`).
+    #[serde(default)]
+    version: Option<String>,
+}
+
+impl TeamForm {
+    /// The form's fields as `t` holds them (the edit form, and "theirs" in a conflict).
+    fn of(t: &Team) -> Self {
+        Self {
+            name: t.name.clone(),
+            description: t.description.clone().unwrap_or_default(),
+            parent_id: t
+                .parent_id
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            version: Some(t.version.to_string()),
+        }
+    }
+
+    /// Where `self` (typed) and `theirs` (saved) differ, by the labels the form shows.
+    fn conflict(&self, theirs: &Self, by: Option<String>, names: &Directory) -> Conflict {
+        let team = |id: &str| names.team(id).unwrap_or("none").to_owned();
+        Conflict::new(by, "this team")
+            .field("Name", &theirs.name, &self.name)
+            .field("Description", &theirs.description, &self.description)
+            .field(
+                "Parent team",
+                &team(&theirs.parent_id),
+                &team(&self.parent_id),
+            )
+    }
 }
 
 #[derive(Template)]
@@ -270,15 +304,7 @@ pub async fn edit_page(
     // The entity first: another organization's is a 404 for an admin too, never a 403.
     let t = teams::get(&state, &actor, &raw).await?;
     require(&actor, OrgAction::UpdateTeam)?;
-    let values = TeamForm {
-        name: t.name.clone(),
-        description: t.description.clone().unwrap_or_default(),
-        parent_id: t
-            .parent_id
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default(),
-    };
+    let values = TeamForm::of(&t);
     let id = t.id.to_string();
     show_form(
         &state,
@@ -303,8 +329,27 @@ pub async fn update(
         description: filled_or_cleared(&f.description),
         parent_id: filled_or_cleared(&f.parent_id),
     };
-    match teams::update(&state, &actor, &raw, req).await {
+    match teams::update(
+        &state,
+        &actor,
+        &raw,
+        req,
+        &shown_version(f.version.as_deref()),
+    )
+    .await
+    {
         Ok(t) => Ok(ctx.redirect_with(&format!("/teams/{}", t.id), "Changes saved.")),
+        Err(ApiError::Stale(_, by)) => {
+            let now = teams::get(&state, &actor, &raw).await?;
+            let theirs = TeamForm::of(&now);
+            let names = names(&state, &ctx).await?;
+            let (status, form) = FormState::conflict(f.conflict(&theirs, by, &names));
+            let f = TeamForm {
+                version: theirs.version,
+                ..f
+            };
+            show_form(&state, &ctx, status, Some((raw.trim(), &now.name)), f, form).await
+        }
         Err(e) => {
             let (status, form) = FormState::refusal(e, Some(teams::NOT_FOUND))?;
             let name = f.name.clone();

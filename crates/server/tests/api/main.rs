@@ -27,6 +27,7 @@ mod schema;
 mod security;
 mod snapshots;
 mod tasks;
+mod versions;
 
 /// Every endpoint the service offers, `(path, method)`, as the OpenAPI document must list it.
 pub const ENDPOINTS: &[(&str, &str)] = &[

@@ -1224,7 +1224,7 @@ async fn a_change_made_against_an_old_version_is_refused_and_changes_nothing(app
         stale.body["error"],
         "This one-on-one was changed since you read it; nothing was saved. Here is how it is now."
     );
-    assert_eq!(stale.body["current"]["notes"], "Jane's agenda");
+    assert_eq!(stale.body["current"]["oneOnOne"]["notes"], "Jane's agenda");
     assert_eq!(stale.body["changedBy"], "Jane Smith");
     assert_eq!(tag(&stale), "\"2\"");
     let now = c.rep.get(&path).await;

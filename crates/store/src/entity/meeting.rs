@@ -18,6 +18,10 @@ pub struct Model {
     pub created_by_id: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Increased by every change (m0020): what a writer's `If-Match` is compared with.
+    pub version: i64,
+    /// The user who made the last change; none until the first one.
+    pub updated_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

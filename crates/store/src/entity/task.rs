@@ -25,6 +25,10 @@ pub struct Model {
     pub completed_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Increased by every change (m0020): what a writer's `If-Match` is compared with.
+    pub version: i64,
+    /// The user who made the last change; none until the first one.
+    pub updated_by: Option<UserId>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

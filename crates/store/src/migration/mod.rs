@@ -26,6 +26,7 @@ mod m0016_handoff_items;
 mod m0017_value_checks;
 mod m0018_server_secrets;
 mod m0019_versions;
+mod m0020_versions_everywhere;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_value_checks::Migration),
             Box::new(m0018_server_secrets::Migration),
             Box::new(m0019_versions::Migration),
+            Box::new(m0020_versions_everywhere::Migration),
         ]
     }
 }

@@ -30,6 +30,8 @@ pub struct Campaign {
     pub min_responses: u32,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Increased by every change: what a writer's `If-Match` is compared with.
+    pub version: i64,
 }
 
 impl Campaign {
@@ -139,6 +141,7 @@ async fn complete(
             status: CampaignStatus::from_db(&m.status),
             created_at: Timestamp::from_millis(m.created_at),
             updated_at: Timestamp::from_millis(m.updated_at),
+            version: m.version,
         })
         .collect())
 }
@@ -263,6 +266,8 @@ pub async fn insert(
         min_responses: Set(i32::try_from(f.min_responses).unwrap_or(i32::MAX)),
         created_at: Set(now.as_millis()),
         updated_at: Set(now.as_millis()),
+        version: Set(1),
+        updated_by: Set(None),
     })
     .exec_without_returning(db)
     .await?;

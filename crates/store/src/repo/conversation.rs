@@ -41,6 +41,8 @@ pub struct PointRow {
     pub task_status: Option<TaskStatus>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Increased by every change: what a writer's `If-Match` is compared with.
+    pub version: i64,
 }
 
 /// The most points one one-on-one holds (a write past it is refused; carry-over may exceed it).
@@ -79,6 +81,7 @@ async fn point_rows(
                 "task_id",
                 "created_at",
                 "updated_at",
+                "version",
             ]
             .map(|c| (a("p"), a(c))),
         )
@@ -249,6 +252,8 @@ pub async fn insert_point(
         task_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        version: Set(1),
+        updated_by: Set(None),
     })
     .exec_without_returning(db)
     .await?;
@@ -631,6 +636,9 @@ pub async fn save_private_note(
         body: Set(body.to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
+        version: Set(1),
+        // Only its author ever writes it.
+        updated_by: Set(Some(user.clone())),
     })
     .on_conflict(
         OnConflict::columns([
@@ -790,6 +798,7 @@ pub async fn open_points_of_pair(
                 "task_id",
                 "created_at",
                 "updated_at",
+                "version",
             ]
             .map(|c| (a("p"), a(c))),
         )

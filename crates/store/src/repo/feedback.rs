@@ -22,6 +22,8 @@ pub struct Feedback {
     pub body: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Increased by every change: what a writer's `If-Match` is compared with.
+    pub version: i64,
 }
 
 impl Feedback {
@@ -47,6 +49,7 @@ impl From<feedback::Model> for Feedback {
             body: m.body,
             created_at: Timestamp::from_millis(m.created_at),
             updated_at: Timestamp::from_millis(m.updated_at),
+            version: m.version,
         }
     }
 }
@@ -138,6 +141,8 @@ pub async fn insert(
         body: Set(n.body.to_owned()),
         created_at: Set(now.as_millis()),
         updated_at: Set(now.as_millis()),
+        version: Set(1),
+        updated_by: Set(None),
     })
     .exec_without_returning(db)
     .await?;

@@ -32,6 +32,8 @@ pub struct Initiative {
     pub created_by: UserId,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Increased by every change: what a writer's `If-Match` is compared with.
+    pub version: i64,
 }
 
 impl Initiative {
@@ -57,6 +59,7 @@ impl Initiative {
             created_by: UserId::from_db(m.created_by_id),
             created_at: Timestamp::from_millis(m.created_at),
             updated_at: Timestamp::from_millis(m.updated_at),
+            version: m.version,
         }
     }
 }
@@ -106,6 +109,8 @@ fn active(f: &InitiativeFields) -> initiative::ActiveModel {
         created_by_id: NotSet,
         created_at: NotSet,
         updated_at: NotSet,
+        version: NotSet,
+        updated_by: NotSet,
     }
 }
 

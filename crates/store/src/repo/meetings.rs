@@ -32,6 +32,8 @@ pub struct Meeting {
     pub created_by: UserId,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Increased by every change: what a writer's `If-Match` is compared with.
+    pub version: i64,
 }
 
 impl Meeting {
@@ -66,6 +68,7 @@ impl Meeting {
             created_by: UserId::from_db(m.created_by_id),
             created_at: Timestamp::from_millis(m.created_at),
             updated_at: Timestamp::from_millis(m.updated_at),
+            version: m.version,
         }
     }
 }
@@ -118,6 +121,8 @@ fn active(f: &MeetingFields) -> meeting::ActiveModel {
         created_by_id: NotSet,
         created_at: NotSet,
         updated_at: NotSet,
+        version: NotSet,
+        updated_by: NotSet,
     }
 }
 
@@ -329,6 +334,8 @@ pub struct MeetingInstance {
     pub participant_ids: Vec<PersonId>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Increased by every change: what a writer's `If-Match` is compared with.
+    pub version: i64,
 }
 
 impl MeetingInstance {
@@ -349,6 +356,7 @@ impl MeetingInstance {
             participant_ids,
             created_at: Timestamp::from_millis(m.created_at),
             updated_at: Timestamp::from_millis(m.updated_at),
+            version: m.version,
         }
     }
 }
@@ -447,6 +455,8 @@ pub async fn insert_instance(
         notes: Set(f.notes.clone()),
         created_at: Set(now.as_millis()),
         updated_at: Set(now.as_millis()),
+        version: Set(1),
+        updated_by: Set(None),
     })
     .exec_without_returning(db)
     .await?;

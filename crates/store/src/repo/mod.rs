@@ -23,3 +23,4 @@ pub mod sessions;
 pub mod tasks;
 pub mod teams;
 pub mod users;
+pub mod versions;

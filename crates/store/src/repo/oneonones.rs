@@ -623,28 +623,15 @@ pub async fn insert(
     Ok(id)
 }
 
-/// Replaces a one-on-one's fields and increases its version. With `expected`, only when the
-/// row is still at that version: `false` (and nothing written) when another write came first.
-/// The version is compared by the UPDATE itself, so two writers racing on one version cannot
-/// both succeed (PostgreSQL re-reads the row after waiting for the other's lock).
+/// Replaces a one-on-one's fields (its version is claimed first: `versions::claim`).
 pub async fn update(
     db: &impl ConnectionTrait,
     org: &OrgId,
     id: &OneOnOneId,
     f: &OneOnOneFields,
-    by: &UserId,
     now: Timestamp,
-    expected: Option<i64>,
-) -> Result<bool, DbErr> {
-    let mut q = one_on_one::Entity::update_many();
-    if let Some(v) = expected {
-        q = q.filter(one_on_one::Column::Version.eq(v));
-    }
-    let done = q
-        .col_expr(
-            one_on_one::Column::Version,
-            Expr::col(one_on_one::Column::Version).add(1),
-        )
+) -> Result<(), DbErr> {
+    one_on_one::Entity::update_many()
         .col_expr(
             one_on_one::Column::ManagerId,
             Expr::value(f.manager_id.as_str()),
@@ -659,16 +646,11 @@ pub async fn update(
         )
         .col_expr(one_on_one::Column::Notes, Expr::value(f.notes.clone()))
         .col_expr(one_on_one::Column::UpdatedAt, Expr::value(now.as_millis()))
-        .col_expr(one_on_one::Column::UpdatedBy, Expr::value(by.as_str()))
         .filter(one_on_one::Column::OrganizationId.eq(org.as_str()))
         .filter(one_on_one::Column::Id.eq(id.as_str()))
         .exec(db)
         .await?;
-    if done.rows_affected == 0 {
-        return Ok(false);
-    }
-    super::orgs::oneonones_changed(db, org).await?;
-    Ok(true)
+    super::orgs::oneonones_changed(db, org).await
 }
 
 pub async fn delete(db: &impl ConnectionTrait, org: &OrgId, id: &OneOnOneId) -> Result<(), DbErr> {

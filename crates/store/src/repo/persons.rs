@@ -24,6 +24,8 @@ pub struct Person {
     pub user_id: Option<UserId>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Increased by every change: what a writer's `If-Match` is compared with.
+    pub version: i64,
 }
 
 #[derive(FromQueryResult)]
@@ -39,6 +41,7 @@ pub(crate) struct PersonRow {
     user_id: Option<String>,
     created_at: i64,
     updated_at: i64,
+    version: i64,
 }
 
 impl From<PersonRow> for Person {
@@ -55,6 +58,7 @@ impl From<PersonRow> for Person {
             user_id: r.user_id.map(UserId::from_db),
             created_at: Timestamp::from_millis(r.created_at),
             updated_at: Timestamp::from_millis(r.updated_at),
+            version: r.version,
         }
     }
 }
@@ -248,6 +252,8 @@ pub async fn insert(
         manager_id: Set(f.manager_id.as_ref().map(|m| m.as_str().to_owned())),
         created_at: Set(now.as_millis()),
         updated_at: Set(now.as_millis()),
+        version: Set(1),
+        updated_by: Set(None),
     })
     .exec_without_returning(db)
     .await?;

@@ -16,6 +16,8 @@ pub struct Report {
     pub created_by: UserId,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Increased by every change: what a writer's `If-Match` is compared with.
+    pub version: i64,
 }
 
 impl Report {
@@ -38,6 +40,7 @@ impl From<report::Model> for Report {
             created_by: UserId::from_db(m.created_by_id),
             created_at: Timestamp::from_millis(m.created_at),
             updated_at: Timestamp::from_millis(m.updated_at),
+            version: m.version,
         }
     }
 }
@@ -96,6 +99,8 @@ pub async fn insert(
         created_by_id: Set(by.as_str().to_owned()),
         created_at: Set(now.as_millis()),
         updated_at: Set(now.as_millis()),
+        version: Set(1),
+        updated_by: Set(None),
     })
     .exec_without_returning(db)
     .await?;

@@ -19,6 +19,8 @@ pub struct Team {
     pub parent_id: Option<TeamId>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Increased by every change: what a writer's `If-Match` is compared with.
+    pub version: i64,
 }
 
 impl From<team::Model> for Team {
@@ -30,6 +32,7 @@ impl From<team::Model> for Team {
             parent_id: m.parent_id.map(TeamId::from_db),
             created_at: Timestamp::from_millis(m.created_at),
             updated_at: Timestamp::from_millis(m.updated_at),
+            version: m.version,
         }
     }
 }
@@ -113,6 +116,8 @@ pub async fn insert(
         parent_id: Set(f.parent_id.as_ref().map(|p| p.as_str().to_owned())),
         created_at: Set(now.as_millis()),
         updated_at: Set(now.as_millis()),
+        version: Set(1),
+        updated_by: Set(None),
     })
     .exec_without_returning(db)
     .await?;

@@ -88,6 +88,13 @@ impl<'a> Browser<'a> {
 }
 
 /// The form token a page carries.
+/// The value of the hidden field `name` (the first one of that name).
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!(r#"name="{name}" value=""#);
+    let at = html.find(&marker).expect("the hidden field") + marker.len();
+    html[at..].split('"').next().unwrap().to_owned()
+}
+
 fn csrf(html: &str) -> String {
     let at = html.find(r#"name="csrf" value=""#).expect("a form token") + 19;
     html[at..].split('"').next().unwrap().to_owned()

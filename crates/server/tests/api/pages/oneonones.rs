@@ -332,12 +332,6 @@ async fn the_home_page_shows_my_next_one_on_ones_my_open_tasks_and_for_admins_in
 }
 
 /// The value of a hidden field of a page's form.
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!(r#"name="{name}" value=""#);
-    let at = html.find(&marker).expect("the hidden field") + marker.len();
-    html[at..].split('"').next().unwrap().to_owned()
-}
-
 /// Issue 26: two people editing the same shared notes. The second save used to wipe the
 /// first; now it comes back naming who changed it, with their saved notes and the ones typed
 /// here side by side, the differing lines marked, and nothing of either lost. Saving again
@@ -407,4 +401,65 @@ async fn two_people_saving_the_same_notes_see_the_conflict_and_keep_both_texts(a
         jane.get(&api).await.body["oneOnOne"]["notes"],
         "Start\nPoint from Jane\nPoint from John"
     );
+}
+
+/// Issue 26: the caller's private notes saved meanwhile from another window: the second save
+/// comes back with both texts, what was typed still in the field, and the form on the saved
+/// version; nothing is overwritten.
+#[db_test]
+async fn private_notes_saved_in_another_window_are_not_overwritten(app: TestApp) {
+    let org = app.org("acme").await;
+    let (jane, jane_p) = app
+        .linked_member(&org, "Jane Smith", "jane@acme.test")
+        .await;
+    let (_, john_p) = app.linked_member(&org, "John Doe", "john@acme.test").await;
+    let created = jane
+        .post(
+            "/api/oneonones",
+            serde_json::json!({"participant1Id": jane_p, "participant2Id": john_p,
+                "scheduledAt": "2030-01-07T10:00:00Z"}),
+        )
+        .await;
+    let id = created.body["oneOnOne"]["id"].as_str().unwrap().to_owned();
+    let (page, save) = (
+        format!("/oneonones/{id}"),
+        format!("/oneonones/{id}/private-notes"),
+    );
+    let mut a = Browser::signed_in(&app, &jane);
+    let mut b = Browser::signed_in(&app, &jane);
+    let (pa, pb) = (a.get(&page).await, b.get(&page).await);
+    assert_eq!(hidden(&pa.html, "version"), "0");
+    let saved = a
+        .post(
+            &save,
+            &[
+                ("csrf", &csrf(&pa.html)),
+                ("notes", "Ask about the move"),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let stale = b
+        .post(
+            &save,
+            &[
+                ("csrf", &csrf(&pb.html)),
+                ("notes", "Praise the launch"),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, 409, "{}", stale.html);
+    let html = &stale.html;
+    assert!(
+        html.contains("You, in another window, changed your private notes while you were editing"),
+        "{html}"
+    );
+    assert!(html.contains("<del>Ask about the move"), "{html}");
+    assert!(html.contains("<ins>Praise the launch"), "{html}");
+    assert!(html.contains(">Praise the launch</textarea>"), "{html}");
+    assert_eq!(hidden(html, "version"), "1");
+    let api = format!("/api/oneonones/{id}/private-notes");
+    assert_eq!(jane.get(&api).await.body["notes"], "Ask about the move");
 }

@@ -455,3 +455,71 @@ async fn an_occurrences_edit_page_is_for_whom_may_edit_it(app: TestApp) {
     let foreign = Browser::signed_in(&app, &o.eve).get(&edit).await;
     assert_eq!(foreign.status, 404, "{}", foreign.html);
 }
+
+/// Issue 26: a task saved by someone else while its form was open. The save comes back (409)
+/// naming who changed it, the fields that differ side by side, what was typed kept in the
+/// form, which now names their version; saving again from there is applied.
+#[db_test]
+async fn a_task_saved_meanwhile_comes_back_with_both_versions(app: TestApp) {
+    let org = app.org("acme").await;
+    let task = org
+        .admin
+        .post(
+            "/api/tasks",
+            serde_json::json!({"title": "Ship", "description": "Line one"}),
+        )
+        .await
+        .id("task");
+    let (edit, save) = (format!("/tasks/{task}/edit"), format!("/tasks/{task}"));
+    let mut a = Browser::signed_in(&app, &org.admin);
+    let mut b = Browser::signed_in(&app, &org.admin);
+    let (pa, pb) = (a.get(&edit).await, b.get(&edit).await);
+    assert_eq!(hidden(&pa.html, "version"), "1");
+    let form = |page: &str, description: &str, version: &str| {
+        vec![
+            ("csrf", csrf(page)),
+            ("title", "Ship".to_owned()),
+            ("description", description.to_owned()),
+            ("status", "todo".to_owned()),
+            ("priority", "3".to_owned()),
+            ("version", version.to_owned()),
+        ]
+    };
+    let fa = form(&pa.html, "Line one\nFrom A", "1");
+    let fa: Vec<(&str, &str)> = fa.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(a.post(&save, &fa).await.status, 303);
+    let fb = form(&pb.html, "Line one\nFrom B", "1");
+    let fb: Vec<(&str, &str)> = fb.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let conflict = b.post(&save, &fb).await;
+    assert_eq!(conflict.status, 409, "{}", conflict.html);
+    let html = &conflict.html;
+    assert!(
+        html.contains("Admin of acme changed this task while you were editing"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Description: saved by Admin of acme"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("Title: saved by"),
+        "only the fields that differ: {html}"
+    );
+    assert!(html.contains("<del>From A"), "{html}");
+    assert!(html.contains("<ins>From B"), "{html}");
+    assert!(html.contains("Line one\nFrom B</textarea>"), "{html}");
+    assert_eq!(hidden(html, "version"), "2");
+    let api = format!("/api/tasks/{task}");
+    assert_eq!(
+        org.admin.get(&api).await.body["task"]["description"],
+        "Line one\nFrom A"
+    );
+    // Saving again from the conflict page, knowing theirs, is applied.
+    let fb = form(html, "Line one\nFrom A and B", "2");
+    let fb: Vec<(&str, &str)> = fb.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(b.post(&save, &fb).await.status, 303);
+    assert_eq!(
+        org.admin.get(&api).await.body["task"]["description"],
+        "Line one\nFrom A and B"
+    );
+}
