@@ -9,6 +9,7 @@
 //! one-on-ones); `--scale small` seeds 10 (1,000 people, 10,000 one-on-ones): the same pages
 //! over a database 100 times smaller, to see whether a page's cost grows with the database.
 
+mod live;
 mod side_by_side;
 mod storm;
 
@@ -113,6 +114,11 @@ struct Args {
     /// lists' latency and reporting the server's peak memory.
     #[arg(long)]
     sign_in_storm: bool,
+    /// Instead of the list scenarios: open this many live pages (one-on-ones' Server-Sent
+    /// Events streams) and report what they cost the server's memory, and how soon a change
+    /// reaches one (issue 26).
+    #[arg(long)]
+    live_streams: Option<usize>,
     /// Side by side: only the scenarios whose name contains one of these.
     #[arg(long, requires = "peer", num_args = 1..)]
     only: Vec<String>,
@@ -361,7 +367,7 @@ impl Drop for Server {
     }
 }
 
-async fn start_server(bin: &PathBuf, url: &str) -> anyhow::Result<Server> {
+async fn start_server(bin: &PathBuf, url: &str, env: &[(&str, &str)]) -> anyhow::Result<Server> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
@@ -381,6 +387,7 @@ async fn start_server(bin: &PathBuf, url: &str) -> anyhow::Result<Server> {
         .arg("--outbox")
         .arg(&outbox)
         .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .spawn()
         .with_context(|| format!("cannot start {}", bin.display()))?;
@@ -720,8 +727,22 @@ async fn main() -> anyhow::Result<()> {
     if args.sign_in_storm {
         storm::prepare(&args.database_url).await?;
     }
-    let server = start_server(&bin, &args.database_url).await?;
+    // Live streams hold connections, all from this machine, as one heavy user per organization.
+    let wide = [
+        ("MANAGEROS_MAX_CONNECTIONS", "8192"),
+        ("MANAGEROS_MAX_CONNECTIONS_PER_CLIENT", "8192"),
+        ("MANAGEROS_LIVE_PER_USER", "1000"),
+    ];
+    let env: &[(&str, &str)] = if args.live_streams.is_some() {
+        &wide
+    } else {
+        &[]
+    };
+    let server = start_server(&bin, &args.database_url, env).await?;
     let pid = server.child.id();
+    if let Some(n) = args.live_streams {
+        return live::run(&server.addr, pid, args.scale.orgs(), n).await;
+    }
     if args.largest_bodies {
         return largest_bodies::run(&server.addr, args.scale.orgs(), args.duration).await;
     }

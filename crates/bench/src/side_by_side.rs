@@ -209,14 +209,14 @@ async fn same_answers(targets: &[Target], tokens: &[String], path: &str) -> anyh
 pub async fn run(o: &Options, bin: &PathBuf) -> anyhow::Result<()> {
     let light = tokens(&o.light)?;
     let heavy = tokens(&o.heavy)?;
-    let ours_pg = start_server(bin, &o.database_url).await?;
+    let ours_pg = start_server(bin, &o.database_url, &[]).await?;
     let ours_sqlite = match &o.sqlite {
         Some(file) => {
             let url = format!("sqlite://{}", file.display());
             if !file.exists() {
                 copy_to_sqlite(&o.database_url, &url).await?;
             }
-            Some(start_server(bin, &url).await?)
+            Some(start_server(bin, &url, &[]).await?)
         }
         None => None,
     };

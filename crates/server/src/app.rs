@@ -118,7 +118,13 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         &settings.mail_from,
     )
     .await?;
+    let live = crate::services::live::Hub::new(
+        db.get_database_backend() == manageros_store::sea_orm::DbBackend::Postgres,
+        settings.limits.live_per_user,
+        settings.limits.live_idle,
+    );
     Ok(AppState {
+        live: Arc::new(live),
         db,
         config: Arc::new(Config {
             trusted_proxies: settings.trusted_proxies,
@@ -263,6 +269,7 @@ pub async fn serve(
     spawn_housekeeping(&state);
     let stop_mail = tokio_util::sync::CancellationToken::new();
     let mail_worker = tokio::spawn(crate::outbox::run(state.clone(), stop_mail.clone()));
+    let live_listener = tokio::spawn(hear_changes(state.clone(), stop_mail.clone()));
     let limits = state.config.limits.clone();
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let per_client = Arc::new(crate::connections::PerClient::default());
@@ -354,13 +361,62 @@ pub async fn serve(
         });
     }
     drop(listener);
+    // Live pages' streams would otherwise keep their connections open until they idle out.
+    state.live.close();
     graceful.shutdown().await;
     state.background.close();
     state.background.wait().await;
     // The email being sent finishes; the others claimed are handed back to the replicas.
     stop_mail.cancel();
     let _ = mail_worker.await;
+    let _ = live_listener.await;
     Ok(())
+}
+
+/// On PostgreSQL, hears the changes every replica announces (`services::live::publish`, by
+/// `NOTIFY`) and hands them to this process's live pages; on SQLite there is nothing to hear
+/// (the hub is told directly). Holds one connection of the pool while it listens, and listens
+/// again after a lost connection.
+async fn hear_changes(state: AppState, stop: tokio_util::sync::CancellationToken) {
+    use crate::services::live::{CHANNEL, Change};
+    use manageros_store::sea_orm::{DbBackend, sqlx::postgres::PgListener};
+    if state.db.get_database_backend() != DbBackend::Postgres {
+        return;
+    }
+    let pool = state.db.get_postgres_connection_pool();
+    while !stop.is_cancelled() {
+        let listening = async {
+            let mut l = PgListener::connect_with(pool).await?;
+            l.listen(CHANNEL).await?;
+            Ok::<_, manageros_store::sea_orm::sqlx::Error>(l)
+        };
+        let mut listener = match listening.await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for live changes; trying again");
+                tokio::select! {
+                    () = stop.cancelled() => return,
+                    () = tokio::time::sleep(Duration::from_secs(1)) => continue,
+                }
+            }
+        };
+        loop {
+            let heard = tokio::select! {
+                () = stop.cancelled() => return,
+                heard = listener.recv() => heard,
+            };
+            match heard {
+                Ok(n) => match Change::decode(n.payload()) {
+                    Ok(change) => state.live.deliver(change),
+                    Err(e) => tracing::warn!(error = %e, "a live change that does not parse"),
+                },
+                Err(e) => {
+                    tracing::warn!(error = %e, "lost the live changes' connection");
+                    break;
+                }
+            }
+        }
+    }
 }
 
 /// Runs [`housekeep`] every five minutes.

@@ -85,6 +85,15 @@ pub struct ServeArgs {
     #[arg(long, env = "MANAGEROS_MAX_CONNECTIONS_PER_CLIENT", default_value_t = 128, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_connections_per_client: u64,
 
+    /// Live pages (a one-on-one open, hearing the other's changes) one account may hold at once.
+    #[arg(long, env = "MANAGEROS_LIVE_PER_USER", default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=1_000))]
+    pub live_per_user: u64,
+
+    /// Seconds a live page's stream stays open without hearing a change; the browser then
+    /// opens a new one (asking permission again).
+    #[arg(long, env = "MANAGEROS_LIVE_IDLE_TIMEOUT", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub live_idle_timeout: u64,
+
     /// Days an organization's audit log keeps its security events.
     #[arg(long, env = "MANAGEROS_AUDIT_RETENTION_DAYS", default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=36_500))]
     pub audit_retention_days: u32,
@@ -191,6 +200,10 @@ pub struct Limits {
     pub max_connections: usize,
     /// Connections one client (`TrustedProxies::connection_key`) may hold at once.
     pub max_connections_per_client: usize,
+    /// Live streams one account may hold at once (`services::live`).
+    pub live_per_user: usize,
+    /// How long a live stream that heard nothing stays open.
+    pub live_idle: std::time::Duration,
 }
 
 impl Default for Limits {
@@ -200,6 +213,8 @@ impl Default for Limits {
             request_timeout: std::time::Duration::from_secs(30),
             max_connections: 1024,
             max_connections_per_client: 128,
+            live_per_user: 8,
+            live_idle: std::time::Duration::from_secs(300),
         }
     }
 }
@@ -212,6 +227,8 @@ impl Limits {
             max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
             max_connections_per_client: usize::try_from(args.max_connections_per_client)
                 .unwrap_or(usize::MAX),
+            live_per_user: usize::try_from(args.live_per_user).unwrap_or(usize::MAX),
+            live_idle: std::time::Duration::from_secs(args.live_idle_timeout),
         }
     }
 }

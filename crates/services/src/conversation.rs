@@ -22,6 +22,7 @@ use crate::{
 };
 use crate::{
     extract::IfMatch,
+    live::{self, Change, What},
     versions::{self, Versioned},
 };
 use manageros_core::{
@@ -156,6 +157,7 @@ pub async fn add_point(
         .ok_or_else(|| ApiError::invalid("text", TOO_MANY_POINTS))?;
     let row = point_row(&txn, &org, &o.one_on_one.id, &point).await?;
     txn.commit().await?;
+    live::publish(state, Change::of(&o, What::Agenda)).await;
     Ok(row)
 }
 
@@ -243,6 +245,7 @@ pub async fn update_point(
     conversation::update_point(&txn, &org, point, &text, done_at, now).await?;
     let row = point_row(&txn, &org, &o.one_on_one.id, point).await?;
     txn.commit().await?;
+    live::publish(state, Change::of(&o, What::Agenda)).await;
     Ok(row)
 }
 
@@ -261,6 +264,7 @@ pub async fn delete_point(
         .ok_or_else(|| ApiError::not_found(POINT_NOT_FOUND))?;
     conversation::delete_point(&txn, &org, point).await?;
     txn.commit().await?;
+    live::publish(state, Change::of(&o, What::Agenda)).await;
     Ok(())
 }
 
@@ -314,6 +318,7 @@ pub async fn reorder(
             .await?,
     };
     txn.commit().await?;
+    live::publish(state, Change::of(&o, What::Agenda)).await;
     Ok(agenda)
 }
 
@@ -395,6 +400,7 @@ pub async fn make_task(
     .await?;
     let task = load::reread::<Task>(&txn, &org, &task_id).await?;
     txn.commit().await?;
+    live::publish(state, Change::of(&o, What::Agenda)).await;
     Ok(task)
 }
 
@@ -486,6 +492,12 @@ pub async fn save_private_notes(
     .await?;
     let saved = conversation::private_note(&txn, &org, &o.one_on_one.id, &actor.user_id).await?;
     txn.commit().await?;
+    // Only its author hears of it: the change says whose, never what.
+    let change = Change {
+        user: Some(actor.user_id.to_string()),
+        ..Change::of(&o, What::PrivateNotes)
+    };
+    live::publish(state, change).await;
     Ok(saved)
 }
 
@@ -521,6 +533,7 @@ pub async fn move_point(
         conversation::reorder(&txn, &org, &o.one_on_one.id, &order).await?;
     }
     txn.commit().await?;
+    live::publish(state, Change::of(&o, What::Agenda)).await;
     Ok(())
 }
 

@@ -34,6 +34,7 @@ pub mod home;
 pub mod initiatives;
 pub mod input;
 pub mod invitations;
+pub mod live;
 pub mod load;
 pub mod meetings;
 pub mod members;

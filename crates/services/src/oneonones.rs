@@ -454,6 +454,44 @@ pub async fn get(
     Ok(o)
 }
 
+/// Saves only a one-on-one's shared notes (the detail page's editor, in place): the same
+/// permission (`oneonone.edit`), version (`if_match`) and rules for the text as [`update`];
+/// the participants and the time stay as they are. Empty removes the notes.
+pub async fn save_notes(
+    state: &AppState,
+    actor: &Actor,
+    id: &OneOnOneId,
+    notes: &str,
+    if_match: &IfMatch,
+) -> Result<OneOnOneWithPeople, ApiError> {
+    let now = state.now();
+    let txn = begin_write(&state.db).await?;
+    let (org, current) = authorized(&txn, actor, id, Action::OneOnOneEdit, now).await?;
+    let one = &current.one_on_one;
+    versions::claim(
+        &txn,
+        Versioned::OneOnOne,
+        &org,
+        one.id.as_str(),
+        actor,
+        if_match,
+    )
+    .await?;
+    let notes = manageros_core::long_text(notes, "Notes", 20_000)
+        .map_err(|e| ApiError::invalid("notes", e.0))?;
+    let fields = OneOnOneFields {
+        manager_id: one.manager_id.clone(),
+        report_id: one.report_id.clone(),
+        scheduled_at: one.scheduled_at,
+        notes: Some(notes).filter(|n| !n.trim().is_empty()),
+    };
+    oneonones::update(&txn, &org, &one.id, &fields, now).await?;
+    let o = reread::<OneOnOneWithPeople>(&txn, &org, &one.id).await?;
+    txn.commit().await?;
+    crate::live::publish(state, crate::live::Change::of(&o, crate::live::What::Notes)).await;
+    Ok(o)
+}
+
 /// Replaces a one-on-one's participants, time and notes (updateOneOnOne). A non-admin must
 /// take part in it both before and after. Permission comes before the version (`if_match`:
 /// a write meant for another version than the current one is stale, 412), which comes
@@ -508,6 +546,13 @@ pub async fn update(
     }
     txn.commit().await?;
     state.outbox.wake();
+    // Its notes, time or people: the open pages fetch it again (and its agenda, which a move
+    // in time may have changed).
+    crate::live::publish(
+        state,
+        crate::live::Change::of(&o, crate::live::What::Everything),
+    )
+    .await;
     Ok(o)
 }
 
@@ -784,6 +829,8 @@ pub struct Detail {
     /// Why the caller may not change the agenda, if they may not.
     pub agenda_refusal: Option<String>,
     pub may_make_tasks: bool,
+    /// Whether the caller may change it (its shared notes, in place).
+    pub may_edit: bool,
     pub is_over: bool,
 }
 
@@ -809,6 +856,7 @@ pub async fn detail(state: &AppState, actor: &Actor, id: &OneOnOneId) -> Result<
     Ok(Detail {
         agenda_refusal: conversation::may(actor, &o, Action::OneOnOneTalkingPoints).err(),
         may_make_tasks: conversation::may(actor, &o, Action::OneOnOneActionItems).is_ok(),
+        may_edit: conversation::may(actor, &o, Action::OneOnOneEdit).is_ok(),
         is_over: conversation::is_over(&o, state.now()),
         one_on_one: o,
         agenda,

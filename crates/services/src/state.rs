@@ -26,6 +26,8 @@ pub struct AppState {
     pub oneonone_totals: Arc<crate::oneonones::Totals>,
     /// This process's outbox worker (`crate::outbox`): ring it after queueing mail.
     pub outbox: Arc<crate::outbox::Worker>,
+    /// This process's live pages and the changes they hear of (`crate::live`).
+    pub live: Arc<crate::live::Hub>,
 }
 
 impl AppState {

@@ -345,8 +345,18 @@ pub async fn update(
         completed_at: completed_at(Some((current.status, current.completed_at)), status, now),
     };
     tasks::update(&txn, &org, &current.id, &fields, now).await?;
-    let task = reread(&txn, &org, &current.id).await?;
+    let task: Task = reread(&txn, &org, &current.id).await?;
     txn.commit().await?;
+    // An action item: the one-on-one it came from shows it among the pair's.
+    if let Some(one) = &task.oneonone_id {
+        let change = crate::live::Change {
+            org: org.to_string(),
+            oneonone: one.to_string(),
+            what: crate::live::What::Agenda,
+            user: None,
+        };
+        crate::live::publish(state, change).await;
+    }
     Ok(task)
 }
 

@@ -52,10 +52,14 @@
     // The org chart: the first person a search found is scrolled into view.
     var hit = root.querySelector && root.querySelector("#chart li.hit");
     if (hit && !location.hash) hit.scrollIntoView({ block: "center" });
-    // Confirm before destructive actions.
+    // Confirm before destructive actions (htmx asks, for a form it sends itself).
     root.querySelectorAll("form[data-confirm]").forEach(function (form) {
       if (form.dataset.confirmBound) return;
       form.dataset.confirmBound = "1";
+      if (form.closest("[hx-boost]")) {
+        form.setAttribute("hx-confirm", form.getAttribute("data-confirm"));
+        return;
+      }
       form.addEventListener("submit", function (e) {
         if (!window.confirm(form.getAttribute("data-confirm"))) e.preventDefault();
       });
@@ -68,6 +72,126 @@
     var open = b.getAttribute("data-chart") === "open";
     document.querySelectorAll("#chart details").forEach(function (d) { d.open = open; });
   });
-  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
-  document.addEventListener("htmx:afterSwap", function (e) { enhance(e.target); });
+  // The agenda: a point added stays in the flow of typing (the new-point field keeps the
+  // cursor, whichever way the form was sent).
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var from = e.detail && e.detail.requestConfig && e.detail.requestConfig.elt;
+    if (from && from.closest && from.closest("form.add-point")) {
+      var field = document.getElementById("new-point");
+      if (field) field.focus();
+    }
+  });
+
+  // Reordering the agenda by drag and drop (the ↑/↓ buttons stay for keyboards): the whole
+  // new order is sent, as the form of the page's own reorder route.
+  var dragged = null;
+  document.addEventListener("dragstart", function (e) {
+    var li = e.target.closest && e.target.closest("ol[data-reorder] > li[data-id]");
+    if (!li) return;
+    dragged = li;
+    li.classList.add("dragging");
+    e.dataTransfer.effectAllowed = "move";
+    e.dataTransfer.setData("text/plain", li.getAttribute("data-id"));
+  });
+  document.addEventListener("dragover", function (e) {
+    if (!dragged) return;
+    var over = e.target.closest && e.target.closest("ol[data-reorder] > li[data-id]");
+    if (!over || over === dragged || over.parentNode !== dragged.parentNode) return;
+    e.preventDefault();
+    var box = over.getBoundingClientRect();
+    var after = e.clientY > box.top + box.height / 2;
+    over.parentNode.insertBefore(dragged, after ? over.nextSibling : over);
+  });
+  document.addEventListener("drop", function (e) { if (dragged) e.preventDefault(); });
+  document.addEventListener("dragend", function () {
+    if (!dragged) return;
+    var list = dragged.parentNode;
+    dragged.classList.remove("dragging");
+    dragged = null;
+    var ids = Array.prototype.map.call(list.querySelectorAll(":scope > li[data-id]"),
+      function (li) { return li.getAttribute("data-id"); });
+    var csrf = document.querySelector("input[name=csrf]");
+    if (!window.htmx || !csrf) return;
+    htmx.ajax("POST", list.getAttribute("data-reorder"), {
+      source: list, target: "#live-agenda", select: "#live-agenda", swap: "outerHTML",
+      values: { csrf: csrf.value, ids: ids }
+    });
+  });
+  function draggable(root) {
+    root.querySelectorAll("ol[data-reorder] > li[data-id]").forEach(function (li) {
+      li.setAttribute("draggable", "true");
+    });
+  }
+
+  // A participant's one-on-one hears the other's changes: Server-Sent Events that name what
+  // changed (never its content), after which the part shown is fetched again, through the
+  // same page and permission check as a visit. What the reader is typing is never replaced:
+  // a refresh waits while they edit a point or their private notes, and the new-point field
+  // keeps its text and cursor.
+  function live() {
+    var box = document.querySelector("[data-live]");
+    if (!box || !window.EventSource || !window.htmx) return;
+    var page = box.getAttribute("data-page");
+    var parts = { agenda: ["#live-agenda"], notes: ["#shared-notes"],
+      "private-notes": ["#private-section"],
+      everything: ["#live-agenda", "#shared-notes", "#private-section"] };
+    var waiting = {};
+    var sent = 0;
+    document.addEventListener("htmx:beforeRequest", function (e) {
+      var from = e.detail && e.detail.elt;
+      if (from && from.closest && from.closest("form.add-point")) sent += 1;
+    });
+    function editing(sel) {
+      var part = document.querySelector(sel);
+      if (!part) return false;
+      var a = document.activeElement;
+      if (sel === "#live-agenda") {
+        if (part.querySelector("details[open]")) return true;
+        return !!(a && part.contains(a) && a.id !== "new-point" && /INPUT|SELECT|TEXTAREA/.test(a.tagName));
+      }
+      if (part.querySelector("details[open]")) return true;
+      var notes = part.querySelector("textarea");
+      return !!(notes && (notes === a || notes.value !== notes.defaultValue));
+    }
+    // A form of that part on its way (this window's own change, whose answer brings the part
+    // anew): the refresh waits for it, and never brings back text that form just sent.
+    function sending(sel) {
+      return !!document.querySelector(sel + ".htmx-request, " + sel + " .htmx-request");
+    }
+    function refresh(sel) {
+      if (!document.querySelector(sel)) return;
+      if (editing(sel) || sending(sel)) { waiting[sel] = true; return; }
+      delete waiting[sel];
+      var field = document.getElementById("new-point");
+      var kept = field && field.value ? [field.value, field.selectionStart, field.selectionEnd] : null;
+      var before = sent;
+      htmx.ajax("GET", page, { source: document.body, target: sel, select: sel, swap: "outerHTML" })
+        .then(function () {
+          var now = document.getElementById("new-point");
+          // Not if the point was added meanwhile: the empty field is then the right one.
+          if (kept && now && !now.value && sent === before) {
+            now.value = kept[0];
+            if (document.activeElement === now) now.setSelectionRange(kept[1], kept[2]);
+          }
+        });
+    }
+    function later() {
+      setTimeout(function () { Object.keys(waiting).forEach(refresh); }, 0);
+    }
+    document.addEventListener("focusout", later);
+    document.addEventListener("htmx:afterSettle", later);
+    document.addEventListener("toggle", later, true);
+    var source = new EventSource(box.getAttribute("data-live"));
+    Object.keys(parts).forEach(function (name) {
+      source.addEventListener(name, function () { parts[name].forEach(refresh); });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); draggable(document); live(); });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    // An outerHTML swap replaced the target: enhance what stands in its place now.
+    var now = (e.target.id && document.getElementById(e.target.id)) || e.target;
+    enhance(now);
+    draggable(document);
+  });
 })();

@@ -15,8 +15,12 @@ use crate::{
     services::parse::Paging,
     services::{
         calendar,
-        conversation::{self, ActionItemRequest, NewPointRequest, PointPatch, PrivateNotesRequest},
+        conversation::{
+            self, ActionItemRequest, NewPointRequest, PointPatch, PrivateNotesRequest,
+            ReorderRequest,
+        },
         handoffs::{self, HandoffRequest},
+        live, oneonones,
         series::{self, CadenceRequest, SeriesQuery},
     },
     state::AppState,
@@ -160,6 +164,96 @@ pub async fn move_point(
         Ok(()) => Ok(ctx.redirect_with(&back(&id), "Agenda reordered.")),
         Err(e) => refused(&state, &ctx, &id, e, Typed::default()).await,
     }
+}
+
+/// `POST /oneonones/{id}/points/order`: the whole agenda in a new order (`ids`, each point
+/// once), as app.js sends it after a drag and drop; the ↑/↓ buttons stay for keyboards.
+pub async fn reorder_points(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    Posted(pairs): Posted<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: OneOnOneId = page_id(&raw)?;
+    let ids = pairs
+        .into_iter()
+        .filter(|(k, _)| k == "ids")
+        .map(|(_, v)| v)
+        .collect();
+    let order = ReorderRequest { ids: Some(ids) };
+    match conversation::reorder(&state, &actor, &id, order).await {
+        Ok(_) => Ok(ctx.redirect_with(&back(&id), "Agenda reordered.")),
+        Err(e) => refused(&state, &ctx, &id, e, Typed::default()).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct NotesForm {
+    #[serde(default)]
+    notes: String,
+    /// The version the page was showing (`If-Match`).
+    #[serde(default)]
+    version: Option<String>,
+}
+
+/// `POST /oneonones/{id}/notes`: the shared notes, saved from the page's editor in place.
+/// Saved meanwhile by the other person: both texts side by side, what was typed kept.
+pub async fn save_notes(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    Posted(f): Posted<NotesForm>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: OneOnOneId = page_id(&raw)?;
+    let if_match = shown_version(f.version.as_deref());
+    let typed = Typed {
+        notes: Some(f.notes.clone()),
+        ..Default::default()
+    };
+    match oneonones::save_notes(&state, &actor, &id, &f.notes, &if_match).await {
+        Ok(_) => Ok(ctx.redirect_with(&format!("/oneonones/{id}#shared-notes"), "Notes saved.")),
+        Err(ApiError::Stale(_, by)) => {
+            let now = oneonones::get(&state, &actor, &id).await?;
+            let theirs = now.one_on_one.notes.as_deref().unwrap_or_default();
+            let c = Conflict::new(by, "the shared notes").field("Shared notes", theirs, &f.notes);
+            let (status, form) = FormState::conflict(c);
+            show_detail(&state, &ctx, &id, status, typed, form).await
+        }
+        Err(e) => refused(&state, &ctx, &id, e, typed).await,
+    }
+}
+
+/// `GET /oneonones/{id}/live`: a stream of Server-Sent Events, one per change of this
+/// one-on-one another window made (`agenda`, `notes`, `private-notes`, `everything`), each
+/// carrying only the one-on-one's id: app.js then fetches the part of the page again, through
+/// the same service and permission check as any visit. For its two participants only
+/// (`services::live`); it ends when idle (the browser opens a new one).
+pub async fn live(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    use axum::response::{
+        IntoResponse,
+        sse::{Event, KeepAlive, Sse},
+    };
+    let actor = ctx.member()?.actor();
+    let id: OneOnOneId = page_id(&raw)?;
+    let subscription = live::subscribe(&state, &actor, &id).await?;
+    let id = id.to_string();
+    let events = futures_util::stream::unfold(subscription, move |mut s| {
+        let id = id.clone();
+        async move {
+            let what = s.next().await?;
+            let event = Event::default().event(what.name()).data(id);
+            Some((Ok::<_, std::convert::Infallible>(event), s))
+        }
+    });
+    Ok(Sse::new(events)
+        .keep_alive(KeepAlive::default())
+        .into_response())
 }
 
 pub async fn delete_point(

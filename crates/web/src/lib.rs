@@ -128,6 +128,12 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/oneonones/{id}/private-notes",
             post(conversation::save_private_notes),
         )
+        .route(
+            "/oneonones/{id}/points/order",
+            post(conversation::reorder_points),
+        )
+        .route("/oneonones/{id}/live", get(conversation::live))
+        .route("/oneonones/{id}/notes", post(conversation::save_notes))
         .route("/oneonones/with/{id}", get(conversation::series_page))
         .route("/handoffs/{id}", post(conversation::decide_handoff))
         .route(

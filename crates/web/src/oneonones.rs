@@ -635,6 +635,11 @@ struct DetailPage {
     is_over: bool,
     /// The caller's own private notes, when they may keep some.
     private_notes: Option<String>,
+    /// The shared notes' editor, in place: for whoever may change the one-on-one, with the
+    /// text it holds (as saved, or as typed when the save was refused) and the version shown.
+    can_edit_notes: bool,
+    notes_text: String,
+    notes_version: i64,
     /// The version of the caller's private notes, which their form sends back (`If-Match`).
     private_notes_version: i64,
     may_keep_private_notes: bool,
@@ -676,6 +681,8 @@ pub struct ActionItemRow {
 pub struct Typed {
     pub point: String,
     pub private_notes: Option<String>,
+    /// Shared notes typed in the page's editor, when their save was refused.
+    pub notes: Option<String>,
 }
 
 /// Markdown notes as HTML: parsed by a real parser, then cleaned by an HTML sanitizer, so a
@@ -733,6 +740,7 @@ pub async fn show_detail(
         private_notes: saved_notes,
         agenda_refusal,
         may_make_tasks,
+        may_edit,
         is_over,
     } = oneonones::detail(state, &actor, id).await?;
     let (readers, log, log_refusal) = match receipt {
@@ -815,6 +823,12 @@ pub async fn show_detail(
             private_notes,
             may_keep_private_notes,
             private_notes_version,
+            can_edit_notes: may_edit,
+            notes_text: typed
+                .notes
+                .clone()
+                .unwrap_or_else(|| o.one_on_one.notes.clone().unwrap_or_default()),
+            notes_version: o.one_on_one.version,
             private_notes_readers: oneonones::PRIVATE_NOTES_READERS,
             readers,
             log: log

@@ -14,6 +14,7 @@ mod hostile;
 mod initiatives;
 mod isolation;
 mod list_scopes;
+mod live;
 mod mail;
 mod meetings;
 mod members;

@@ -119,6 +119,7 @@ impl Browser {
             .for_element(Locator::Css("body"))
             .await
             .expect("a page");
+        self.settled().await;
         let n = self.step.fetch_add(1, Ordering::SeqCst) + 1;
         let png = self.client.screenshot().await.expect("screenshot");
         std::fs::write(self.shots.join(format!("{n:02}-{label}.png")), png).expect("save");
@@ -128,6 +129,43 @@ impl Browser {
             "axe-core on {label} ({}): {violations:#?}",
             self.path().await
         );
+    }
+
+    /// Waits until no part of the page is being fetched or swapped by htmx (a form it sent
+    /// changes part of the page in place, after the click returned).
+    pub async fn settled(&self) {
+        for _ in 0..200 {
+            let busy = self
+                .client
+                .execute(
+                    "return !!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling');",
+                    vec![],
+                )
+                .await
+                .expect("script");
+            if busy == json!(false) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the page kept changing for 10 s");
+    }
+
+    /// Waits (up to `within`) until the main part of the page shows `text`, which another
+    /// browser's change brings without a reload; its text when it does.
+    pub async fn shows(&self, text: &str, within: Duration) -> String {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let now = self.text().await;
+            if now.contains(text) {
+                return now;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{text:?} did not appear within {within:?}: {now}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// What axe-core reports as serious or critical on the page the browser is on.

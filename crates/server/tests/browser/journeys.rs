@@ -600,6 +600,163 @@ async fn a_one_on_one_prepared_held_and_followed_up(app: TestApp) {
 }
 journey!(a_one_on_one_prepared_held_and_followed_up);
 
+/// Issue 26, editing together: two people with one one-on-one open. A point added in one
+/// browser (typed, Enter) joins the agenda without a reload, the cursor still in the field,
+/// and appears in the other browser within two seconds, also without a reload; reordering
+/// and checking off do the same, also when the two browsers talk to two replicas (on
+/// PostgreSQL). Then both edit the shared notes: the second save comes back naming who saved
+/// first, both texts side by side, nothing of either lost.
+async fn two_people_hold_one_agenda_live(app: TestApp) {
+    let org = app.org("acme").await;
+    let (boss, boss_p) = app
+        .linked_member(&org, "Maria Manager", "maria@acme.test")
+        .await;
+    let (_, rep_p) = app.linked_member(&org, "Rui Report", "rui@acme.test").await;
+    let one = boss
+        .post(
+            "/api/oneonones",
+            json!({"participant1Id": boss_p, "participant2Id": rep_p,
+                   "scheduledAt": "2030-01-07T10:00:00Z", "notes": "Start"}),
+        )
+        .await
+        .id("oneOnOne");
+    let page = format!("/oneonones/{one}");
+    let maria = Browser::open(&app, "together", "maria", "UTC", 1280).await;
+    sign_in(&maria, "/login", "maria@acme.test", "start").await;
+    maria.goto(&page, "open").await;
+    // On PostgreSQL, Rui's browser talks to another replica: what one writes travels to the
+    // other by NOTIFY. SQLite runs as one process.
+    let replica = match app.backend {
+        Backend::Postgres => Some(app.replica().await),
+        Backend::Sqlite => None,
+    };
+    let rui = Browser::open(
+        replica.as_ref().unwrap_or(&app),
+        "together",
+        "rui",
+        "UTC",
+        375,
+    )
+    .await;
+    sign_in(&rui, "/login", "rui@acme.test", "start").await;
+    rui.goto(&page, "open").await;
+    // A mark on each window: a reload would lose it.
+    let mark = "window.stillHere = true; return true;";
+    maria.js(mark, vec![]).await;
+    rui.js(mark, vec![]).await;
+    let still = "return window.stillHere === true;";
+
+    // Maria types two points, each ended by Enter.
+    for point in ["Q1 goals", "Team offsite"] {
+        let typed = format!("{point}{}", char::from(fantoccini::key::Key::Enter));
+        maria
+            .find("#new-point")
+            .await
+            .send_keys(&typed)
+            .await
+            .expect("type");
+        maria.landed("point-added").await;
+    }
+    let text = maria.text().await;
+    assert!(
+        text.contains("Q1 goals") && text.contains("Team offsite"),
+        "{text}"
+    );
+    assert_eq!(maria.js(still, vec![]).await, json!(true), "no reload");
+    let focus = "return [document.activeElement.id, document.activeElement.value];";
+    assert_eq!(maria.js(focus, vec![]).await, json!(["new-point", ""]));
+
+    // Rui sees them arrive without reloading, and adds his own, which Maria sees.
+    rui.shows("Team offsite", std::time::Duration::from_secs(5))
+        .await;
+    rui.landed("heard").await;
+    assert_eq!(rui.js(still, vec![]).await, json!(true), "no reload");
+    let typed = format!(
+        "Conference budget{}",
+        char::from(fantoccini::key::Key::Enter)
+    );
+    rui.find("#new-point")
+        .await
+        .send_keys(&typed)
+        .await
+        .expect("type");
+    rui.landed("point-added").await;
+    maria
+        .shows("Conference budget", std::time::Duration::from_secs(5))
+        .await;
+
+    // Rui checks "Q1 goals" off; Maria's page shows it discussed.
+    rui.click(
+        ".agenda li:nth-child(1) form[action$='/done'] button",
+        "checked",
+    )
+    .await;
+    let done =
+        "return document.querySelector('.agenda li:nth-child(1)').classList.contains('done');";
+    for _ in 0..50 {
+        if maria.js(done, vec![]).await == json!(true) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        maria.js(done, vec![]).await,
+        json!(true),
+        "checked off on both pages"
+    );
+    // Maria moves the last point up with the keyboard's button; Rui's order follows.
+    maria
+        .click(
+            ".agenda li:nth-child(3) form[action$='/move'] input[value=up] + button",
+            "moved",
+        )
+        .await;
+    let order = "return Array.from(document.querySelectorAll('.agenda .point-text')).map(e => e.textContent);";
+    let want = json!(["Q1 goals", "Conference budget", "Team offsite"]);
+    assert_eq!(maria.js(order, vec![]).await, want);
+    for _ in 0..50 {
+        if rui.js(order, vec![]).await == want {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(rui.js(order, vec![]).await, want, "reordered on both pages");
+    assert_eq!(maria.js(still, vec![]).await, json!(true));
+    assert_eq!(rui.js(still, vec![]).await, json!(true));
+
+    // Both edit the shared notes from the same version: the second save keeps both.
+    let edit = format!("/oneonones/{one}/edit");
+    maria.goto(&edit, "edit").await;
+    rui.goto(&edit, "edit").await;
+    maria.fill("#notes", "Start\nFrom Maria").await;
+    rui.fill("#notes", "Start\nFrom Rui").await;
+    maria
+        .click("form[action^='/oneonones/'] button[type=submit]", "saved")
+        .await;
+    rui.click(
+        "form[action^='/oneonones/'] button[type=submit]",
+        "conflict",
+    )
+    .await;
+    let text = rui.text().await;
+    assert!(
+        text.contains("Maria Manager changed this one-on-one while you were editing"),
+        "{text}"
+    );
+    assert!(
+        text.contains("From Maria") && text.contains("From Rui"),
+        "{text}"
+    );
+    assert_eq!(
+        rui.js("return document.querySelector('#notes').value;", vec![])
+            .await,
+        json!("Start\nFrom Rui")
+    );
+    maria.close().await;
+    rui.close().await;
+}
+journey!(two_people_hold_one_agenda_live);
+
 /// Tasks (issue "web application, part 2"): a member creates a task and assigns it; the
 /// assignee moves it to done on the board with one click; a member who neither created nor
 /// was given it sees why they cannot edit it.

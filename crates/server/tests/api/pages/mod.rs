@@ -87,7 +87,6 @@ impl<'a> Browser<'a> {
     }
 }
 
-/// The form token a page carries.
 /// The value of the hidden field `name` (the first one of that name).
 fn hidden(html: &str, name: &str) -> String {
     let marker = format!(r#"name="{name}" value=""#);
@@ -95,6 +94,7 @@ fn hidden(html: &str, name: &str) -> String {
     html[at..].split('"').next().unwrap().to_owned()
 }
 
+/// The form token a page carries.
 fn csrf(html: &str) -> String {
     let at = html.find(r#"name="csrf" value=""#).expect("a form token") + 19;
     html[at..].split('"').next().unwrap().to_owned()

@@ -428,7 +428,14 @@ async fn private_notes_saved_in_another_window_are_not_overwritten(app: TestApp)
     let mut a = Browser::signed_in(&app, &jane);
     let mut b = Browser::signed_in(&app, &jane);
     let (pa, pb) = (a.get(&page).await, b.get(&page).await);
-    assert_eq!(hidden(&pa.html, "version"), "0");
+    // The version the private notes' form sends back.
+    let version = |html: &str| {
+        let at = html
+            .find("/private-notes\"")
+            .expect("the private notes' form");
+        hidden(&html[at..], "version")
+    };
+    assert_eq!(version(&pa.html), "0");
     let saved = a
         .post(
             &save,
@@ -459,7 +466,89 @@ async fn private_notes_saved_in_another_window_are_not_overwritten(app: TestApp)
     assert!(html.contains("<del>Ask about the move"), "{html}");
     assert!(html.contains("<ins>Praise the launch"), "{html}");
     assert!(html.contains(">Praise the launch</textarea>"), "{html}");
-    assert_eq!(hidden(html, "version"), "1");
+    assert_eq!(version(html), "1");
     let api = format!("/api/oneonones/{id}/private-notes");
     assert_eq!(jane.get(&api).await.body["notes"], "Ask about the move");
+}
+
+/// Issue 26: the shared notes are edited in place on the one-on-one's page and saved
+/// explicitly; a save made on an older version comes back to the page (409) with both texts,
+/// the typed one still in the editor, which now names the saved version.
+#[db_test]
+async fn shared_notes_are_saved_in_place_and_a_stale_save_keeps_both(app: TestApp) {
+    let org = app.org("acme").await;
+    let (jane, jane_p) = app
+        .linked_member(&org, "Jane Smith", "jane@acme.test")
+        .await;
+    let (john, john_p) = app.linked_member(&org, "John Doe", "john@acme.test").await;
+    let id = jane
+        .post(
+            "/api/oneonones",
+            serde_json::json!({"participant1Id": jane_p, "participant2Id": john_p,
+                "scheduledAt": "2030-01-07T10:00:00Z", "notes": "Start"}),
+        )
+        .await
+        .id("oneOnOne");
+    let (page, save) = (format!("/oneonones/{id}"), format!("/oneonones/{id}/notes"));
+    let mut a = Browser::signed_in(&app, &jane);
+    let mut b = Browser::signed_in(&app, &john);
+    let (pa, pb) = (a.get(&page).await, b.get(&page).await);
+    assert!(pa.html.contains(r#"id="shared-notes-text""#), "{}", pa.html);
+    let version = |html: &str| {
+        let at = html.find(r#"action="/oneonones/"#).unwrap();
+        let at = at + html[at..].find("/notes\"").expect("the notes form");
+        hidden(&html[at..], "version")
+    };
+    assert_eq!(version(&pa.html), "1");
+    let saved = a
+        .post(
+            &save,
+            &[
+                ("csrf", &csrf(&pa.html)),
+                ("notes", "Start\nFrom Jane"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let stale = b
+        .post(
+            &save,
+            &[
+                ("csrf", &csrf(&pb.html)),
+                ("notes", "Start\nFrom John"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, 409, "{}", stale.html);
+    let html = &stale.html;
+    assert!(
+        html.contains("Jane Smith changed the shared notes while you were editing"),
+        "{html}"
+    );
+    assert!(html.contains("<del>From Jane"), "{html}");
+    assert!(html.contains("<ins>From John"), "{html}");
+    assert!(html.contains(">Start\nFrom John</textarea>"), "{html}");
+    assert_eq!(version(html), "2");
+    let api = format!("/api/oneonones/{id}");
+    assert_eq!(
+        john.get(&api).await.body["oneOnOne"]["notes"],
+        "Start\nFrom Jane"
+    );
+    // The page's own rules: too long a text is refused next to the editor.
+    let long = "x".repeat(20_001);
+    let page = b.get(&format!("/oneonones/{id}")).await;
+    let refused = b
+        .post(
+            &save,
+            &[
+                ("csrf", &csrf(&page.html)),
+                ("notes", &long),
+                ("version", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.html);
+    assert!(refused.html.contains(r#"id="shared-notes-error""#));
 }
