@@ -332,25 +332,58 @@ async fn the_home_page_shows_my_next_one_on_ones_my_open_tasks_and_for_admins_in
 }
 
 /// The value of a hidden field of a page's form.
+/// Jane and John, members linked to people, and a one-on-one of theirs whose notes read
+/// "Start" (for the tests of two people editing one thing).
+struct Pair {
+    jane: TestUser,
+    john: TestUser,
+    jane_p: String,
+    john_p: String,
+    id: String,
+}
+
+async fn jane_and_john(app: &TestApp) -> Pair {
+    let org = app.org("acme").await;
+    let (jane, jane_p) = app
+        .linked_member(&org, "Jane Smith", "jane@acme.test")
+        .await;
+    let (john, john_p) = app.linked_member(&org, "John Doe", "john@acme.test").await;
+    let id = jane
+        .post(
+            "/api/oneonones",
+            serde_json::json!({"participant1Id": jane_p, "participant2Id": john_p,
+                "scheduledAt": "2030-01-07T10:00:00Z", "notes": "Start"}),
+        )
+        .await
+        .id("oneOnOne");
+    Pair {
+        jane,
+        john,
+        jane_p,
+        john_p,
+        id,
+    }
+}
+
+/// The version the form whose action ends with `action_end` (`/notes"`) sends back.
+fn form_version(html: &str, action_end: &str) -> String {
+    let at = html.find(action_end).expect("the form");
+    hidden(&html[at..], "version")
+}
+
 /// Issue 26: two people editing the same shared notes. The second save used to wipe the
 /// first; now it comes back naming who changed it, with their saved notes and the ones typed
 /// here side by side, the differing lines marked, and nothing of either lost. Saving again
 /// from there is a choice made knowing both.
 #[db_test]
 async fn two_people_saving_the_same_notes_see_the_conflict_and_keep_both_texts(app: TestApp) {
-    let org = app.org("acme").await;
-    let (jane, jane_p) = app
-        .linked_member(&org, "Jane Smith", "jane@acme.test")
-        .await;
-    let (john, john_p) = app.linked_member(&org, "John Doe", "john@acme.test").await;
-    let created = jane
-        .post(
-            "/api/oneonones",
-            serde_json::json!({"participant1Id": jane_p, "participant2Id": john_p,
-                "scheduledAt": "2030-01-07T10:00:00Z", "notes": "Start"}),
-        )
-        .await;
-    let id = created.body["oneOnOne"]["id"].as_str().unwrap().to_owned();
+    let Pair {
+        jane,
+        john,
+        jane_p,
+        john_p,
+        id,
+    } = jane_and_john(&app).await;
     let (edit, save) = (format!("/oneonones/{id}/edit"), format!("/oneonones/{id}"));
     let mut a = Browser::signed_in(&app, &jane);
     let mut b = Browser::signed_in(&app, &john);
@@ -408,19 +441,7 @@ async fn two_people_saving_the_same_notes_see_the_conflict_and_keep_both_texts(a
 /// version; nothing is overwritten.
 #[db_test]
 async fn private_notes_saved_in_another_window_are_not_overwritten(app: TestApp) {
-    let org = app.org("acme").await;
-    let (jane, jane_p) = app
-        .linked_member(&org, "Jane Smith", "jane@acme.test")
-        .await;
-    let (_, john_p) = app.linked_member(&org, "John Doe", "john@acme.test").await;
-    let created = jane
-        .post(
-            "/api/oneonones",
-            serde_json::json!({"participant1Id": jane_p, "participant2Id": john_p,
-                "scheduledAt": "2030-01-07T10:00:00Z"}),
-        )
-        .await;
-    let id = created.body["oneOnOne"]["id"].as_str().unwrap().to_owned();
+    let Pair { jane, id, .. } = jane_and_john(&app).await;
     let (page, save) = (
         format!("/oneonones/{id}"),
         format!("/oneonones/{id}/private-notes"),
@@ -428,13 +449,7 @@ async fn private_notes_saved_in_another_window_are_not_overwritten(app: TestApp)
     let mut a = Browser::signed_in(&app, &jane);
     let mut b = Browser::signed_in(&app, &jane);
     let (pa, pb) = (a.get(&page).await, b.get(&page).await);
-    // The version the private notes' form sends back.
-    let version = |html: &str| {
-        let at = html
-            .find("/private-notes\"")
-            .expect("the private notes' form");
-        hidden(&html[at..], "version")
-    };
+    let version = |html: &str| form_version(html, "/private-notes\"");
     assert_eq!(version(&pa.html), "0");
     let saved = a
         .post(
@@ -476,29 +491,13 @@ async fn private_notes_saved_in_another_window_are_not_overwritten(app: TestApp)
 /// the typed one still in the editor, which now names the saved version.
 #[db_test]
 async fn shared_notes_are_saved_in_place_and_a_stale_save_keeps_both(app: TestApp) {
-    let org = app.org("acme").await;
-    let (jane, jane_p) = app
-        .linked_member(&org, "Jane Smith", "jane@acme.test")
-        .await;
-    let (john, john_p) = app.linked_member(&org, "John Doe", "john@acme.test").await;
-    let id = jane
-        .post(
-            "/api/oneonones",
-            serde_json::json!({"participant1Id": jane_p, "participant2Id": john_p,
-                "scheduledAt": "2030-01-07T10:00:00Z", "notes": "Start"}),
-        )
-        .await
-        .id("oneOnOne");
+    let Pair { jane, john, id, .. } = jane_and_john(&app).await;
     let (page, save) = (format!("/oneonones/{id}"), format!("/oneonones/{id}/notes"));
     let mut a = Browser::signed_in(&app, &jane);
     let mut b = Browser::signed_in(&app, &john);
     let (pa, pb) = (a.get(&page).await, b.get(&page).await);
     assert!(pa.html.contains(r#"id="shared-notes-text""#), "{}", pa.html);
-    let version = |html: &str| {
-        let at = html.find(r#"action="/oneonones/"#).unwrap();
-        let at = at + html[at..].find("/notes\"").expect("the notes form");
-        hidden(&html[at..], "version")
-    };
+    let version = |html: &str| form_version(html, &format!("/{id}/notes\""));
     assert_eq!(version(&pa.html), "1");
     let saved = a
         .post(
