@@ -249,6 +249,11 @@ pub async fn decide(
         .filter(|h| h.resolved_at.is_none() || h.resolved_by_id.is_some())
         .ok_or_else(|| ApiError::not_found(authz::HANDOFF_NOT_FOUND))?;
     authz::authorize_handoff(actor, &h.facts())?;
+    // Decided already: a 409 whatever this decision names (what it names is no longer
+    // offered, and judging it would answer 400 instead).
+    if h.resolved_at.is_some() {
+        return Err(ApiError::conflict(ALREADY_DECIDED));
+    }
     let pair = (h.person_id.clone(), h.new_manager_id.clone());
     let offer = offer(&txn, &org, h, now).await?;
 

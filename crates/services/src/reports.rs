@@ -288,8 +288,7 @@ pub async fn run(state: &AppState, actor: &Actor, id: &ReportId) -> Result<Run, 
                     .into_iter()
                     .map(|(a, b, c)| ((a, b), c))
                     .collect();
-            let rows = oneonones::cadence(&state.db, &org, now, from, to)
-                .await?
+            let rows = per_pair(oneonones::cadence(&state.db, &org, now, from, to).await?)
                 .into_iter()
                 .map(|c| {
                     let key = if c.manager_id <= c.report_id {
@@ -363,4 +362,92 @@ pub async fn run(state: &AppState, actor: &Actor, id: &ReportId) -> Result<Run, 
         scope,
         rows,
     })
+}
+
+/// One cadence row per pair, whichever way round its one-on-ones were recorded (issue 27):
+/// the counts added, the last one-on-one the latest of both, the next the soonest; the pair
+/// named the way round of its most recent one-on-one (the relationship as it stands now).
+/// The order of the rows is kept, each pair where it first appeared.
+fn per_pair(rows: Vec<oneonones::Cadence>) -> Vec<oneonones::Cadence> {
+    use std::collections::HashMap;
+    let latest = |c: &oneonones::Cadence| c.next.or(c.last);
+    let mut at: HashMap<(PersonId, PersonId), usize> = HashMap::new();
+    let mut merged: Vec<oneonones::Cadence> = Vec::with_capacity(rows.len());
+    for row in rows {
+        let key = if row.manager_id <= row.report_id {
+            (row.manager_id.clone(), row.report_id.clone())
+        } else {
+            (row.report_id.clone(), row.manager_id.clone())
+        };
+        let Some(&i) = at.get(&key) else {
+            at.insert(key, merged.len());
+            merged.push(row);
+            continue;
+        };
+        let kept = &mut merged[i];
+        let mut both = oneonones::Cadence {
+            last: kept.last.max(row.last),
+            next: match (kept.next, row.next) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            },
+            count_in_period: kept.count_in_period + row.count_in_period,
+            ..kept.clone()
+        };
+        // A one-on-one to come says more about the pair now than one in the past.
+        let row_is_newer = match (row.next, kept.next) {
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            _ => latest(&row) > latest(kept),
+        };
+        if row_is_newer {
+            both.manager_id = row.manager_id;
+            both.manager_name = row.manager_name;
+            both.report_id = row.report_id;
+            both.report_name = row.report_name;
+        }
+        *kept = both;
+    }
+    merged
+}
+
+#[cfg(test)]
+mod per_pair_tests {
+    use super::per_pair;
+    use manageros_core::{PersonId, Timestamp};
+    use manageros_store::repo::oneonones::Cadence;
+
+    fn row(m: &PersonId, r: &PersonId, last: Option<i64>, next: Option<i64>, n: u64) -> Cadence {
+        Cadence {
+            manager_id: m.clone(),
+            manager_name: format!("name of {m}"),
+            report_id: r.clone(),
+            report_name: format!("name of {r}"),
+            last: last.map(Timestamp::from_millis),
+            next: next.map(Timestamp::from_millis),
+            count_in_period: n,
+        }
+    }
+
+    #[test]
+    fn a_pair_recorded_both_ways_is_one_row() {
+        let (a, b, c) = (
+            PersonId::generate(),
+            PersonId::generate(),
+            PersonId::generate(),
+        );
+        let rows = per_pair(vec![
+            row(&a, &b, Some(10), None, 2),
+            row(&a, &c, Some(5), Some(50), 1),
+            row(&b, &a, Some(20), Some(40), 3),
+        ]);
+        assert_eq!(rows.len(), 2);
+        let ab = &rows[0];
+        assert_eq!(ab.count_in_period, 5);
+        assert_eq!(ab.last, Some(Timestamp::from_millis(20)));
+        assert_eq!(ab.next, Some(Timestamp::from_millis(40)));
+        // Named the way round of the one to come.
+        assert_eq!((&ab.manager_id, &ab.report_id), (&b, &a));
+        assert_eq!(rows[1].count_in_period, 1);
+    }
 }

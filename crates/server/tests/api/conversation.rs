@@ -224,6 +224,34 @@ async fn an_agenda_holds_at_most_a_hundred_points(app: TestApp) {
         .assert_error(400, "A one-on-one holds at most 100 talking points");
 }
 
+/// The limit holds when both participants add at once (issue 27): with room for two more,
+/// of ten adds sent together exactly two are kept, on PostgreSQL as on SQLite.
+#[db_test]
+async fn concurrent_adds_never_take_an_agenda_past_a_hundred(app: TestApp) {
+    let c = cast(&app, "acme").await;
+    let o = schedule(&app, &c.boss, &c.boss_p, &c.rep_p, 2).await;
+    for i in 0..98 {
+        add(&c.boss, &o, &format!("Point {i}")).await;
+    }
+    let path = format!("/api/oneonones/{o}/talking-points");
+    let adds = (0..10).map(|i| {
+        let who = if i % 2 == 0 { &c.boss } else { &c.rep };
+        let path = path.clone();
+        async move { who.post(&path, json!({"text": format!("Race {i}")})).await }
+    });
+    let answers = futures_util::future::join_all(adds).await;
+    let kept = answers.iter().filter(|r| r.status == 201).count();
+    assert_eq!(
+        kept,
+        2,
+        "{:?}",
+        answers.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    assert!(answers.iter().all(|r| r.status == 201 || r.status == 400));
+    let agenda = c.boss.get(&path).await;
+    assert_eq!(agenda.body["talkingPoints"].as_array().unwrap().len(), 100);
+}
+
 #[db_test]
 async fn unchecked_points_carry_over_to_the_pairs_next_one_on_one_once(app: TestApp) {
     let c = cast(&app, "acme").await;
@@ -978,9 +1006,18 @@ async fn a_new_manager_is_offered_the_open_items_and_exactly_the_chosen_ones_mov
             "{o}: {entries:?}"
         );
     }
-    // Decided once.
+    // Decided once: a second decision is a 409 whatever it names (issue 27), even the items
+    // the first one moved or ids that were never offered.
     c.rep
         .post(&decide, json!({}))
+        .await
+        .assert_error(409, "This handoff was already decided");
+    c.rep
+        .post(&decide, json!({"pointIds": [keep], "taskIds": [task]}))
+        .await
+        .assert_error(409, "This handoff was already decided");
+    c.rep
+        .post(&decide, json!({"pointIds": ["talkingpoint_nope"]}))
         .await
         .assert_error(409, "This handoff was already decided");
     assert!(

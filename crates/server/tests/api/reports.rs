@@ -203,3 +203,51 @@ async fn the_cadence_report_shows_dates_and_counts_never_notes(app: TestApp) {
         "the default period is the 90 days up to now"
     );
 }
+
+/// Issue 27: a pair whose one-on-ones were recorded both ways round (each scheduled it with
+/// themselves first) is one row of the cadence report, its counts and dates taken together.
+#[db_test]
+async fn the_cadence_report_has_one_row_per_pair_whichever_way_round(app: TestApp) {
+    let acme = app.org("acme").await;
+    let (boss, boss_person) = app.linked_member(&acme, "Boss", "boss@example.com").await;
+    let (rep, rep_person) = app.linked_member(&acme, "Report", "rep@example.com").await;
+    let now = app.clock_now();
+    let day = 24 * 3600 * 1000;
+    let at = |offset: i64| manageros_core::Timestamp::from_millis(now + offset).to_rfc3339();
+    for (who, first, second, offset) in [
+        (&boss, &boss_person, &rep_person, -20 * day),
+        (&rep, &rep_person, &boss_person, -10 * day),
+        (&boss, &boss_person, &rep_person, 7 * day),
+    ] {
+        who.post(
+            "/api/oneonones",
+            json!({"participant1Id": first, "participant2Id": second, "scheduledAt": at(offset)}),
+        )
+        .await
+        .assert_status(201);
+    }
+    let id = acme
+        .admin
+        .post(
+            "/api/reports",
+            json!({"name": "Cadence", "kind": "oneonone-cadence"}),
+        )
+        .await
+        .id("report");
+    let r = acme
+        .admin
+        .post(&format!("/api/reports/{id}/run"), json!({}))
+        .await;
+    r.assert_status(200);
+    let rows = r.body["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let row = &rows[0];
+    // Named as the one to come records it.
+    assert_eq!(
+        (row["managerName"].as_str(), row["reportName"].as_str()),
+        (Some("Boss"), Some("Report"))
+    );
+    assert_eq!(row["countInPeriod"], 2);
+    assert_eq!(row["lastOneOnOneAt"], at(-10 * day));
+    assert_eq!(row["nextOneOnOneAt"], at(7 * day));
+}

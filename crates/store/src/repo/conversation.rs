@@ -235,6 +235,7 @@ pub async fn insert_point(
     body: &str,
     now: Timestamp,
 ) -> Result<Option<TalkingPointId>, DbErr> {
+    lock_agenda(db, org, oneonone).await?;
     let (position, count) = next_position(db, org, oneonone).await?;
     if count >= MAX_POINTS {
         return Ok(None);
@@ -258,6 +259,30 @@ pub async fn insert_point(
     .exec_without_returning(db)
     .await?;
     Ok(Some(id))
+}
+
+/// Holds the one-on-one's row until the transaction ends, so that writers adding to its agenda
+/// take turns: two adds at 99 points cannot both see room for one more. PostgreSQL locks the
+/// row; SQLite has one writer at a time already.
+async fn lock_agenda(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    oneonone: &OneOnOneId,
+) -> Result<(), DbErr> {
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(());
+    }
+    use sea_orm::QuerySelect;
+    one_on_one::Entity::find()
+        .select_only()
+        .column(one_on_one::Column::Id)
+        .filter(one_on_one::Column::OrganizationId.eq(org.as_str()))
+        .filter(one_on_one::Column::Id.eq(oneonone.as_str()))
+        .lock_exclusive()
+        .into_tuple::<String>()
+        .one(db)
+        .await?;
+    Ok(())
 }
 
 /// Writes a point's text and whether it is done.
