@@ -370,11 +370,6 @@ impl IfMatch {
         ))
     }
 
-    /// Whether the write named versions at all (`If-Match` other than `*`).
-    pub fn given(&self) -> bool {
-        self.0.is_some()
-    }
-
     /// The versions named, or none for any.
     pub fn tags(&self) -> Option<&[i64]> {
         self.0.as_deref()
@@ -419,8 +414,6 @@ mod if_match_tests {
         assert!(IfMatch::default().allows(3));
         assert!(IfMatch::parse("*").allows(3));
         assert!(IfMatch::parse("*,*").allows(3));
-        assert!(!IfMatch::default().given() && !IfMatch::parse("*").given());
-        assert!(IfMatch::parse("\"3\"").given());
         assert!(IfMatch::parse("\"3\"").allows(3));
         assert!(IfMatch::parse("\"2\", \"3\"").allows(3));
         assert!(!IfMatch::parse("\"2\"").allows(3));
