@@ -14,7 +14,7 @@ use crate::{
             self, ActionItemRequest, Agenda, NewPointRequest, PointPatch, PrivateNotesRequest,
             ReorderRequest,
         },
-        series::{self, CadenceRequest, SeriesQuery},
+        series::{self, CadenceRequest, ScheduleRequest, SeriesQuery},
     },
     state::AppState,
     tasks::TaskResponse,
@@ -347,6 +347,120 @@ pub struct SeriesResponse {
     pub proposed_next_at: Option<String>,
     pub one_on_ones: Vec<OneOnOneView>,
     pub pagination: PaginationView,
+    /// The pair's recurring schedule, or `null`.
+    pub schedule: Option<ScheduleView>,
+}
+
+/// A pair's recurring schedule: a rule whose occurrences are ordinary one-on-ones.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduleView {
+    pub id: String,
+    /// The first and second participant of every occurrence.
+    pub manager_id: String,
+    pub report_id: String,
+    /// `weekly`, `every-two-weeks` or `monthly`.
+    pub cadence: &'static str,
+    /// `YYYY-MM-DD`: the first occurrence's date (and weekday).
+    pub starts_on: String,
+    /// `HH:MM`, local to `timeZone`.
+    pub time: String,
+    pub time_zone: String,
+    pub duration_minutes: i64,
+    /// `YYYY-MM-DD`, the last date an occurrence may fall on, or `null`.
+    pub ends_on: Option<String>,
+    /// In words: "Weekly on Tuesday at 10:00 (Europe/Paris)".
+    pub description: String,
+    /// As RFC 5545 `RRULE`, as calendars get it.
+    pub rrule: String,
+    pub version: i64,
+}
+
+impl From<&series::Schedule> for ScheduleView {
+    fn from(s: &series::Schedule) -> Self {
+        let r = &s.series.rule;
+        Self {
+            id: s.series.id.to_string(),
+            manager_id: s.series.manager_id.to_string(),
+            report_id: s.series.report_id.to_string(),
+            cadence: r.cadence.as_str(),
+            starts_on: r.starts_on.format("%Y-%m-%d").to_string(),
+            time: r.time.format("%H:%M").to_string(),
+            time_zone: r.tz.name().to_owned(),
+            duration_minutes: s.series.duration_minutes,
+            ends_on: r.ends_on.map(|d| d.format("%Y-%m-%d").to_string()),
+            description: s.description.clone(),
+            rrule: r.rrule(),
+            version: s.series.version,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduleResponse {
+    pub schedule: ScheduleView,
+    /// The pair's next one-on-one once the schedule is set (the first occurrence, unless one
+    /// was already scheduled before it).
+    pub next_one_on_one: Option<OneOnOneView>,
+}
+
+/// Set the pair's recurring schedule from `startsOn` on (either of the two may).
+#[utoipa::path(put, path = "/api/oneonones/series/{personId}/schedule", tag = "oneonones",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("personId" = String, Path)),
+    request_body = ScheduleRequest,
+    responses((status = 200, body = ScheduleResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn put_schedule(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppPath(person): AppPath<String>,
+    AppJson(body): AppJson<ScheduleRequest>,
+) -> Result<AppJson<ScheduleResponse>, ApiError> {
+    let (s, next) = series::set_schedule(&state, &caller.actor(), &person, body).await?;
+    Ok(AppJson(ScheduleResponse {
+        schedule: ScheduleView::from(&s),
+        next_one_on_one: next.as_ref().map(OneOnOneView::from),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EndedScheduleResponse {
+    /// How many of its one-on-ones that had not started were cancelled.
+    pub cancelled_one_on_ones: u64,
+}
+
+/// End the pair's recurring schedule today: its one-on-ones that have not started are
+/// cancelled.
+#[utoipa::path(delete, path = "/api/oneonones/series/{personId}/schedule", tag = "oneonones",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("personId" = String, Path)),
+    responses((status = 200, body = EndedScheduleResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn end_schedule(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppPath(person): AppPath<String>,
+) -> Result<AppJson<EndedScheduleResponse>, ApiError> {
+    let n = series::end_schedule(&state, &caller.actor(), &person).await?;
+    Ok(AppJson(EndedScheduleResponse {
+        cancelled_one_on_ones: n,
+    }))
+}
+
+/// Skip one occurrence of a recurring series: its open points move to the pair's next
+/// one-on-one, and it is not created again.
+#[utoipa::path(post, path = "/api/oneonones/{id}/skip", tag = "oneonones",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn skip_occurrence(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Id(id): Id<OneOnOneId>,
+) -> Result<StatusCode, ApiError> {
+    series::skip(&state, &caller.actor(), &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Every one-on-one between the caller and one other person, newest first.
@@ -373,6 +487,7 @@ pub async fn get_series(
         proposed_next_at: s.proposed.map(Timestamp::to_rfc3339),
         one_on_ones: s.one_on_ones.iter().map(OneOnOneView::from).collect(),
         pagination: s.page.into(),
+        schedule: s.schedule.as_ref().map(ScheduleView::from),
     }))
 }
 

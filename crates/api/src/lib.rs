@@ -271,6 +271,11 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(conversation::get_series))
         .routes(routes!(conversation::put_cadence))
         .routes(routes!(
+            conversation::put_schedule,
+            conversation::end_schedule
+        ))
+        .routes(routes!(conversation::skip_occurrence))
+        .routes(routes!(
             conversation::feed_status,
             conversation::new_feed,
             conversation::revoke_feed

@@ -57,6 +57,12 @@ pub struct OneOnOneView {
     pub report_id: String,
     #[schema(format = DateTime)]
     pub scheduled_at: String,
+    /// Its end: `scheduledAt` plus `durationMinutes`. It is over from then on.
+    #[schema(format = DateTime)]
+    pub ends_at: String,
+    pub duration_minutes: i64,
+    /// The recurring series it belongs to (§6.2), or `null` for a one-off.
+    pub series_id: Option<String>,
     pub notes: Option<String>,
     #[schema(format = DateTime)]
     pub created_at: String,
@@ -76,6 +82,9 @@ impl From<&OneOnOneWithPeople> for OneOnOneView {
             manager_id: one.manager_id.to_string(),
             report_id: one.report_id.to_string(),
             scheduled_at: one.scheduled_at.to_rfc3339(),
+            ends_at: one.ends_at.to_rfc3339(),
+            duration_minutes: one.duration_minutes(),
+            series_id: one.series_id.as_ref().map(ToString::to_string),
             notes: one.notes.clone(),
             created_at: one.created_at.to_rfc3339(),
             updated_at: one.updated_at.to_rfc3339(),

@@ -117,6 +117,7 @@ define_ids! {
     PrivateNoteId => "pnote",
     PairId => "pair",
     HandoffId => "handoff",
+    SeriesId => "series",
     /// A user sees (and revokes) their sessions by id; one-time tokens' ids never appear.
     SessionId => "session",
     TokenId => "token",

@@ -5,6 +5,7 @@ pub mod authz;
 pub mod domain;
 pub mod id;
 pub mod page;
+pub mod recurrence;
 pub mod time;
 
 pub use domain::*;

@@ -431,9 +431,15 @@ fn spawn_housekeeping(state: &AppState) {
     });
 }
 
-/// Periodic clean-up: forget rate-limit entries of quiet addresses, drop expired sessions and
-/// audit events older than the retention.
+/// Periodic work: create the recurring one-on-ones now due, forget rate-limit entries of
+/// quiet addresses, drop expired sessions and audit events older than the retention.
 pub async fn housekeep(state: &AppState) {
+    // Recurring series: their occurrences exist eight weeks ahead, rolling.
+    match crate::services::series::roll(state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(created = n, "recurring one-on-ones created"),
+        Err(e) => tracing::warn!(error = ?e, "could not extend the recurring series"),
+    }
     if let Err(e) = rate_limit::forget_old(&state.db, state.now()).await {
         tracing::warn!(error = %e, "could not forget old rate-limit windows");
     }

@@ -2,27 +2,35 @@
 //! feed of their one-on-ones for calendar applications to subscribe to.
 //!
 //! An event carries who and when, and a link to the one-on-one's page: never its notes or
-//! agenda, since a calendar copies what it is given to servers we do not control. One-on-ones
-//! have no end time; an event lasts 30 minutes.
+//! agenda, since a calendar copies what it is given to servers we do not control. An event
+//! lasts as long as its one-on-one.
+//!
+//! In the feed, a recurring series is one event with its rule (`RRULE`, `DTSTART` in the
+//! series' time zone), its skipped occurrences as `EXDATE`, and each of its occurrences that
+//! exists as an override (`RECURRENCE-ID`, the slot the rule gave it) carrying its own time
+//! (it may have been moved) and a link to its own page.
 //!
 //! The feed's URL holds a random token; only its SHA-256 is stored. Making a new one revokes
 //! the old; revoking it makes the URL answer 404. The feed is read as its owner is *now*: a
 //! user who left the organization, or was unlinked from their person, gets an empty calendar.
 
 use crate::{error::ApiError, oneonones, session, state::AppState};
-use icalendar::{Calendar, Component, Event, EventLike};
+use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike, Property};
 use manageros_core::{
-    OneOnOneId, Page, Timestamp,
+    OneOnOneId, Page, PersonId, Timestamp,
     authz::{self, Actor},
+    recurrence::{self, Tz},
 };
 use manageros_store::repo::{
     calendar_feeds,
     oneonones::{self as repo, ListQuery, OneOnOneWithPeople, SortField, SortKey},
+    persons, recurring,
 };
+use std::collections::HashMap;
 
 pub const FEED_NOT_FOUND: &str = "Calendar feed not found";
-/// How long an event lasts in a calendar.
-const EVENT_MINUTES: i64 = 30;
+/// The series a feed carries, at most.
+const FEED_SERIES: u64 = 100;
 /// The feed holds one-on-ones from this many days back, and all those ahead, up to
 /// [`FEED_LIMIT`].
 const FEED_DAYS_BACK: i64 = 90;
@@ -44,10 +52,83 @@ fn event(state: &AppState, o: &OneOnOneWithPeople) -> Event {
         .description(&format!("Agenda and notes in ManagerOS: {url}"))
         .url(&url)
         .starts(utc(one.scheduled_at))
-        .ends(utc(one.scheduled_at.plus_millis(EVENT_MINUTES * 60_000)))
+        .ends(utc(one.ends_at))
         .timestamp(utc(one.updated_at))
         .last_modified(utc(one.updated_at))
         .done()
+}
+
+/// A local time in a zone, as `DTSTART;TZID=…` takes it.
+fn zoned(tz: Tz, t: Timestamp) -> CalendarDateTime {
+    CalendarDateTime::WithTimezone {
+        date_time: recurrence::local(tz, t),
+        tzid: tz.name().to_owned(),
+    }
+}
+
+fn zoned_property(key: &str, tz: Tz, t: Timestamp) -> Property {
+    Property::new(
+        key,
+        recurrence::local(tz, t).format("%Y%m%dT%H%M%S").to_string(),
+    )
+    .add_parameter("TZID", tz.name())
+    .done()
+}
+
+/// A series as one recurring event, then an override for each of its occurrences shown.
+fn series_events(
+    state: &AppState,
+    s: &recurring::Series,
+    names: &HashMap<PersonId, String>,
+    skips: &[Timestamp],
+    occurrences: &[&OneOnOneWithPeople],
+    me: &PersonId,
+) -> Vec<Event> {
+    let start = recurrence::instant(s.rule.tz, s.rule.starts_on.and_time(s.rule.time));
+    let Some(&first) = s.rule.occurrences(start, start.plus_days(40)).first() else {
+        // A series replaced before its first date has nothing to show.
+        return vec![];
+    };
+    let tz = s.rule.tz;
+    let uid = format!("{}@manageros", s.id);
+    let name = |p: &PersonId| names.get(p).cloned().unwrap_or_default();
+    let summary = format!(
+        "One-on-one: {} and {}",
+        name(&s.manager_id),
+        name(&s.report_id)
+    );
+    let other = if &s.manager_id == me {
+        &s.report_id
+    } else {
+        &s.manager_id
+    };
+    let url = format!("{}/oneonones/with/{other}", state.config.public_url);
+    let mut master = Event::new();
+    master
+        .uid(&uid)
+        .summary(&summary)
+        .description(&format!("Agendas and notes in ManagerOS: {url}"))
+        .url(&url)
+        .starts(zoned(tz, first))
+        .ends(zoned(tz, first.plus_millis(s.duration_minutes * 60_000)))
+        .add_property("RRULE", s.rule.rrule())
+        .timestamp(utc(s.updated_at))
+        .last_modified(utc(s.updated_at));
+    for at in skips {
+        master.append_multi_property(zoned_property("EXDATE", tz, *at));
+    }
+    let mut out = vec![master.done()];
+    for o in occurrences {
+        let one = &o.one_on_one;
+        let Some(slot) = one.occurrence_at else {
+            continue;
+        };
+        let mut e = event(state, o);
+        e.uid(&uid)
+            .append_property(zoned_property("RECURRENCE-ID", tz, slot));
+        out.push(e.done());
+    }
+    out
 }
 
 fn calendar(name: &str, events: impl IntoIterator<Item = Event>) -> String {
@@ -102,30 +183,66 @@ pub async fn feed(state: &AppState, token: &str) -> Result<String, ApiError> {
         .await?
         .ok_or_else(|| ApiError::not_found(FEED_NOT_FOUND))?;
     let actor = user.actor();
-    let events = match authz::oneonone_list_scope(&actor) {
-        Ok((org, me)) => {
-            let lq = ListQuery {
-                participant: me,
-                with: None,
-                scheduled_from: Some(state.now().plus_days(-FEED_DAYS_BACK)),
-                scheduled_before: None,
-                search: None,
-                sort: vec![SortKey {
-                    field: SortField::ScheduledAt,
-                    descending: false,
-                }],
-                page: Page {
-                    page: 1,
-                    limit: FEED_LIMIT,
-                },
-            };
-            repo::list(&state.db, &org, &lq, None).await?.0
-        }
+    let (org, me) = match authz::oneonone_list_scope(&actor) {
+        Ok(scope) => scope,
         // No organization or no person now: nothing to show, and nothing to say why.
-        Err(_) => vec![],
+        Err(_) => return Ok(calendar("ManagerOS one-on-ones", [])),
     };
-    Ok(calendar(
-        "ManagerOS one-on-ones",
-        events.iter().map(|o| event(state, o)),
-    ))
+    let one_on_ones = {
+        let lq = ListQuery {
+            participant: me.clone(),
+            with: None,
+            scheduled_from: Some(state.now().plus_days(-FEED_DAYS_BACK)),
+            scheduled_before: None,
+            search: None,
+            sort: vec![SortKey {
+                field: SortField::ScheduledAt,
+                descending: false,
+            }],
+            page: Page {
+                page: 1,
+                limit: FEED_LIMIT,
+            },
+        };
+        repo::list(&state.db, &org, &lq, None).await?.0
+    };
+    let window = recurrence::local(Tz::UTC, state.now().plus_days(-FEED_DAYS_BACK)).date();
+    let series: Vec<recurring::Series> = recurring::of_person(&state.db, &org, &me, FEED_SERIES)
+        .await?
+        .into_iter()
+        .filter(|s| !s.ended_before(window))
+        .collect();
+    let mut people: Vec<PersonId> = series
+        .iter()
+        .flat_map(|s| [s.manager_id.clone(), s.report_id.clone()])
+        .collect();
+    people.sort();
+    people.dedup();
+    let names: HashMap<PersonId, String> = persons::names(&state.db, &org, &people)
+        .await?
+        .into_iter()
+        .collect();
+    let mut events = Vec::new();
+    for s in &series {
+        let skips = recurring::skips(&state.db, &org, &s.id).await?;
+        let mine: Vec<&OneOnOneWithPeople> = one_on_ones
+            .iter()
+            .filter(|o| o.one_on_one.series_id.as_ref() == Some(&s.id))
+            .collect();
+        events.extend(series_events(state, s, &names, &skips, &mine, &me));
+    }
+    // Everything not carried by a series above is an event of its own.
+    let shown: std::collections::HashSet<_> = series.iter().map(|s| &s.id).collect();
+    events.extend(
+        one_on_ones
+            .iter()
+            .filter(|o| {
+                o.one_on_one
+                    .series_id
+                    .as_ref()
+                    .is_none_or(|s| !shown.contains(s))
+            })
+            .map(|o| event(state, o)),
+    );
+    Ok(calendar("ManagerOS one-on-ones", events))
 }

@@ -6,7 +6,8 @@
 //! the one-on-one (logged, as any look of theirs is) and never a private note. A private note
 //! is read and written by its author only: the caller's own is the only one a request names.
 //!
-//! Carry-over: a one-on-one is over two hours after it starts (one-on-ones have no end time).
+//! Carry-over: a one-on-one is over once it has ended (its start plus its duration, 30 minutes
+//! unless set).
 //! Its unchecked points then move to the pair's next one-on-one: a read shows them there
 //! without writing ([`agenda_of`]), and the next write to the pair moves them (scheduling,
 //! moving or deleting one of its one-on-ones, any change to an agenda, a handoff).
@@ -41,19 +42,11 @@ use serde::Deserialize;
 use std::collections::HashSet;
 use utoipa::ToSchema;
 
-/// How long after its start a one-on-one is still going on.
-pub const OVER_AFTER_MS: i64 = 2 * 3_600_000;
-
 pub const POINT_NOT_FOUND: &str = "Talking point not found";
 pub const TOO_MANY_POINTS: &str = "A one-on-one holds at most 100 talking points";
 pub const ALREADY_A_TASK: &str = "This talking point is already a task";
 pub const ASSIGNEE_NOT_PARTICIPANT: &str =
     "An action item is assigned to one of the two participants";
-
-/// The instant before which a one-on-one is over.
-pub fn over_before(now: Timestamp) -> Timestamp {
-    now.plus_millis(-OVER_AFTER_MS)
-}
 
 /// Moves the pair's unchecked points to its next one-on-one, inside the caller's write.
 pub(crate) async fn carry_over_in(
@@ -63,7 +56,7 @@ pub(crate) async fn carry_over_in(
     other: &PersonId,
     now: Timestamp,
 ) -> Result<u64, ApiError> {
-    Ok(conversation::carry_over(db, org, one, other, over_before(now), now).await?)
+    Ok(conversation::carry_over(db, org, one, other, now).await?)
 }
 
 /// The agenda of a one-on-one as its page shows it.
@@ -82,9 +75,8 @@ pub struct Agenda {
 pub async fn agenda_of(state: &AppState, o: &OneOnOneWithPeople) -> Result<Agenda, ApiError> {
     let one = &o.one_on_one;
     let (org, m, r) = (&one.organization_id, &one.manager_id, &one.report_id);
-    let over = over_before(state.now());
     let (points, carried_away) =
-        conversation::agenda_as_due(&state.db, org, &one.id, m, r, over).await?;
+        conversation::agenda_as_due(&state.db, org, &one.id, m, r, state.now()).await?;
     Ok(Agenda {
         points,
         carried_away,
@@ -551,5 +543,5 @@ pub fn may(actor: &Actor, o: &OneOnOneWithPeople, action: Action) -> Result<(), 
 
 /// Whether a one-on-one is over at `now` (its open points then belong to the next one).
 pub fn is_over(o: &OneOnOneWithPeople, now: Timestamp) -> bool {
-    o.one_on_one.scheduled_at <= over_before(now)
+    o.one_on_one.ends_at <= now
 }

@@ -14,7 +14,7 @@
 //! but the new manager, so setting the manager back closes the offer.
 
 use crate::input;
-use crate::{audit, conversation::over_before, error::ApiError, state::AppState};
+use crate::{audit, error::ApiError, state::AppState};
 use manageros_core::{
     HandoffId, OneOnOneId, OrgId, PersonId, TalkingPointId, TaskId, Timestamp,
     authz::{self, Actor},
@@ -107,20 +107,13 @@ async fn offer(
     .into_iter()
     .collect();
     let name = |p: &PersonId| names.get(p).cloned().unwrap_or_default();
-    let target = match conversation::next_of_pair(
-        db,
-        org,
-        &h.person_id,
-        &h.new_manager_id,
-        over_before(now),
-    )
-    .await?
-    {
-        Some(id) => oneonones::find(db, org, &id)
-            .await?
-            .map(|o| (id, o.one_on_one.scheduled_at)),
-        None => None,
-    };
+    let target =
+        match conversation::next_of_pair(db, org, &h.person_id, &h.new_manager_id, now).await? {
+            Some(id) => oneonones::find(db, org, &id)
+                .await?
+                .map(|o| (id, o.one_on_one.scheduled_at)),
+            None => None,
+        };
     // What was offered when the manager changed, as it was then, of which what is still open
     // in the old relationship (moved or checked off since: no longer offered).
     let fixed: HashMap<(ItemKind, String), String> = handoffs::items(db, org, &h.id)

@@ -291,6 +291,46 @@ fn optional_date() -> S {
         .build()
         .into_ref()
 }
+/// How often a recurring schedule repeats.
+fn required_cadence() -> S {
+    string()
+        .enum_values(Some(
+            manageros_core::Cadence::ALL.iter().map(|c| c.as_str()),
+        ))
+        .build()
+        .into()
+}
+/// A calendar date `YYYY-MM-DD`.
+fn calendar_date() -> S {
+    string()
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+        .pattern(Some(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
+        .build()
+        .into()
+}
+/// An optional calendar date; blank or `null` is none.
+fn optional_calendar_date() -> S {
+    AnyOfBuilder::new()
+        .item(calendar_date())
+        .item(string().enum_values(Some([""])).build())
+        .item(ObjectBuilder::new().schema_type(Type::Null).build())
+        .build()
+        .into_ref()
+}
+/// A local time of day `HH:MM` (24-hour).
+fn local_time() -> S {
+    string()
+        .pattern(Some(r"^([01][0-9]|2[0-3]):[0-5][0-9]$"))
+        .build()
+        .into()
+}
+/// A time zone of the IANA database.
+fn time_zone() -> S {
+    string()
+        .enum_values(Some(chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())))
+        .build()
+        .into()
+}
 
 macro_rules! closed_sets {
     ($($(#[$doc:meta])* $required:ident, $optional:ident: $ty:ty;)+) => {$(
@@ -509,6 +549,11 @@ schema_types! {
     TaskSortName = task_sort_name;
     Answers = answers;
     Cadence = cadence;
+    CalendarDate = calendar_date;
+    RequiredCadence = required_cadence;
+    OptionalCalendarDate = optional_calendar_date;
+    LocalTime = local_time;
+    TimeZone = time_zone;
     CampaignStatus = campaign_status;
     ChosenIds = chosen_ids;
     Description = description;

@@ -27,7 +27,7 @@ use manageros_store::{
             self, AccessAction, AccessEntry, ListQuery, OneOnOneFields, OneOnOneWithPeople, Party,
             SortField, SortKey,
         },
-        persons, users,
+        persons, recurring, users,
     },
 };
 use serde::Deserialize;
@@ -243,6 +243,7 @@ struct OneOnOneDraft {
     participant1: String,
     participant2: String,
     scheduled_at: Timestamp,
+    duration_minutes: i64,
     notes: Option<String>,
 }
 
@@ -261,6 +262,23 @@ pub struct OneOnOneRequest {
     /// Up to 20,000 characters.
     #[schema(value_type = input::Notes, inline, required = false)]
     pub notes: Option<String>,
+    /// How long it lasts, 5 to 480 minutes; 30 when absent. It is over after its end.
+    #[serde(default, deserialize_with = "crate::patch::whole_number::option")]
+    #[schema(minimum = 5, maximum = 480)]
+    pub duration_minutes: Option<i64>,
+}
+
+pub const DURATION_INVALID: &str = "Duration must be a whole number of minutes from 5 to 480";
+
+/// A one-on-one's duration in minutes, or the default when none is given.
+pub fn duration_from(raw: Option<i64>) -> Result<i64, Invalid> {
+    use manageros_core::recurrence::{DEFAULT_DURATION_MINUTES, MAX_DURATION_MINUTES};
+    let n = raw.unwrap_or(DEFAULT_DURATION_MINUTES);
+    if (5..=MAX_DURATION_MINUTES).contains(&n) {
+        Ok(n)
+    } else {
+        Err(Invalid::new(DURATION_INVALID))
+    }
 }
 
 /// Validates a create/update body, in the spec's order of messages.
@@ -309,6 +327,9 @@ fn draft(body: OneOnOneRequest) -> Result<OneOnOneDraft, ApiError> {
             "Both participants must be different people",
         );
     }
+    let duration_minutes = errors
+        .take("durationMinutes", duration_from(body.duration_minutes))
+        .unwrap_or(manageros_core::recurrence::DEFAULT_DURATION_MINUTES);
     let notes = errors
         .take(
             "notes",
@@ -325,6 +346,7 @@ fn draft(body: OneOnOneRequest) -> Result<OneOnOneDraft, ApiError> {
             participant1: a.to_owned(),
             participant2: b.to_owned(),
             scheduled_at: at,
+            duration_minutes,
             notes,
         }),
         _ => Err(ApiError::internal(anyhow::anyhow!(
@@ -359,6 +381,7 @@ async fn resolve(
         manager_id,
         report_id,
         scheduled_at: d.scheduled_at,
+        ends_at: d.scheduled_at.plus_millis(d.duration_minutes * 60_000),
         notes: d.notes,
     })
 }
@@ -483,6 +506,7 @@ pub async fn save_notes(
         manager_id: one.manager_id.clone(),
         report_id: one.report_id.clone(),
         scheduled_at: one.scheduled_at,
+        ends_at: one.ends_at,
         notes: Some(notes).filter(|n| !n.trim().is_empty()),
     };
     oneonones::update(&txn, &org, &one.id, &fields, now).await?;
@@ -521,6 +545,11 @@ pub async fn update(
         .all(|p| *p == &fields.manager_id || *p == &fields.report_id);
     if !same_pair {
         conversation::carry_over_in(&txn, &org, &before.manager_id, &before.report_id, now).await?;
+        // Given to another pair, it is no longer its series' occurrence: the slot is skipped.
+        if let (Some(series), Some(slot)) = (&before.series_id, before.occurrence_at) {
+            recurring::skip(&txn, &org, series, slot).await?;
+            oneonones::detach(&txn, &org, &before.id).await?;
+        }
     }
     // Whoever the update took out is written to the log (the others read it) and told.
     let removed: Vec<&Party> = [&current.manager, &current.report]
@@ -637,11 +666,15 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &OneOnOneId) -> Result<
         &org,
         &one.manager_id,
         &one.report_id,
-        conversation::over_before(now),
+        now,
     )
     .await?;
     if next.as_ref() != Some(&one.id) {
         conversation::carry_over_in(&txn, &org, &one.manager_id, &one.report_id, now).await?;
+    }
+    // An occurrence of a series is not created again.
+    if let (Some(series), Some(slot)) = (&one.series_id, one.occurrence_at) {
+        recurring::skip(&txn, &org, series, slot).await?;
     }
     // Its talking points and private notes go with it; the tasks made from them stay.
     manageros_store::repo::conversation::unlink_tasks(&txn, &org, &one.id).await?;
@@ -832,6 +865,10 @@ pub struct Detail {
     /// Whether the caller may change it (its shared notes, in place).
     pub may_edit: bool,
     pub is_over: bool,
+    /// The rule of its recurring series in words, when it is an occurrence of one.
+    pub series: Option<String>,
+    /// Whether the caller may skip it: an occurrence not over, for whoever may delete it.
+    pub may_skip: bool,
 }
 
 /// `GET /oneonones/{id}`'s view. Reads only.
@@ -853,11 +890,22 @@ pub async fn detail(state: &AppState, actor: &Actor, id: &OneOnOneId) -> Result<
         ),
         Err(_) => None,
     };
+    let series = match &o.one_on_one.series_id {
+        Some(s) => recurring::find(&state.db, &o.one_on_one.organization_id, s)
+            .await?
+            .map(|s| s.rule.describe()),
+        None => None,
+    };
+    let is_over = conversation::is_over(&o, state.now());
     Ok(Detail {
+        may_skip: series.is_some()
+            && !is_over
+            && conversation::may(actor, &o, Action::OneOnOneDelete).is_ok(),
+        series,
         agenda_refusal: conversation::may(actor, &o, Action::OneOnOneTalkingPoints).err(),
         may_make_tasks: conversation::may(actor, &o, Action::OneOnOneActionItems).is_ok(),
         may_edit: conversation::may(actor, &o, Action::OneOnOneEdit).is_ok(),
-        is_over: conversation::is_over(&o, state.now()),
+        is_over,
         one_on_one: o,
         agenda,
         receipt,

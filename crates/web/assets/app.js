@@ -23,6 +23,13 @@
       el.value = String(new Date().getTimezoneOffset());
     });
     root.querySelectorAll(".tz-note").forEach(function (el) { el.hidden = true; });
+    // A time-zone field left empty: the browser's zone (the server keeps the typed one).
+    root.querySelectorAll("input[data-browser-tz]").forEach(function (el) {
+      if (el.value) return;
+      try {
+        el.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+      } catch (e) { /* an old browser: the person types it */ }
+    });
     // A datetime-local input prefilled in UTC: shown in local time.
     root.querySelectorAll("input[type=datetime-local][data-utc]").forEach(function (el) {
       var d = new Date(el.getAttribute("data-utc"));

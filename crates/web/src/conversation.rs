@@ -21,7 +21,7 @@ use crate::{
         },
         handoffs::{self, HandoffRequest},
         live, oneonones,
-        series::{self, CadenceRequest, SeriesQuery},
+        series::{self, CadenceRequest, ScheduleRequest, SeriesQuery},
     },
     state::AppState,
 };
@@ -397,7 +397,67 @@ struct SeriesPage {
     proposed: Option<When>,
     /// The proposed date as the scheduling form takes it (`YYYY-MM-DDTHH:MM`, UTC).
     proposed_value: String,
+    /// The pair's recurring schedule in words, and how long each lasts.
+    schedule: Option<(String, i64)>,
+    /// The schedule form's values: as typed, or the schedule's.
+    schedule_form: ScheduleForm,
+    time_zones: &'static [chrono_tz::Tz],
     form: FormState,
+}
+
+/// The recurring schedule's form, as the browser sends it.
+#[derive(Deserialize, Default, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduleForm {
+    #[serde(default)]
+    cadence: String,
+    #[serde(default)]
+    starts_on: String,
+    #[serde(default)]
+    time: String,
+    /// Empty: app.js fills in the browser's zone.
+    #[serde(default)]
+    time_zone: String,
+    #[serde(default)]
+    duration_minutes: String,
+    #[serde(default)]
+    ends_on: String,
+}
+
+impl ScheduleForm {
+    fn request(&self) -> ScheduleRequest {
+        let some = |s: &str| Some(s.to_owned());
+        ScheduleRequest {
+            cadence: some(&self.cadence),
+            starts_on: some(&self.starts_on),
+            time: some(&self.time),
+            time_zone: some(&self.time_zone),
+            duration_minutes: crate::oneonones::minutes(&self.duration_minutes),
+            ends_on: some(&self.ends_on),
+        }
+    }
+
+    /// The form for a pair's schedule: its current rule from today on, or a weekly one.
+    fn of(s: Option<&series::Schedule>) -> Self {
+        match s {
+            Some(s) => {
+                let r = &s.series.rule;
+                Self {
+                    cadence: r.cadence.as_str().to_owned(),
+                    starts_on: String::new(),
+                    time: r.time.format("%H:%M").to_string(),
+                    time_zone: r.tz.name().to_owned(),
+                    duration_minutes: s.series.duration_minutes.to_string(),
+                    ends_on: r.ends_on.map(|d| d.to_string()).unwrap_or_default(),
+                }
+            }
+            None => Self {
+                cadence: Cadence::Weekly.as_str().to_owned(),
+                duration_minutes: "30".into(),
+                ..Self::default()
+            },
+        }
+    }
 }
 
 fn series_url(with: &str, search: &str, page: u64) -> String {
@@ -423,6 +483,18 @@ async fn show_series(
     params: SeriesParams,
     status: StatusCode,
     form: FormState,
+) -> Result<Response, PageError> {
+    show_series_with(state, ctx, with, params, status, form, None).await
+}
+
+async fn show_series_with(
+    state: &AppState,
+    ctx: &Ctx,
+    with: &str,
+    params: SeriesParams,
+    status: StatusCode,
+    form: FormState,
+    typed: Option<ScheduleForm>,
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
     let paging = Paging {
@@ -467,6 +539,12 @@ async fn show_series(
                 .map(|p| p.to_rfc3339()[..16].to_owned())
                 .unwrap_or_default(),
             proposed: s.proposed.map(When::of),
+            schedule: s
+                .schedule
+                .as_ref()
+                .map(|c| (c.description.clone(), c.series.duration_minutes)),
+            schedule_form: typed.unwrap_or_else(|| ScheduleForm::of(s.schedule.as_ref())),
+            time_zones: &chrono_tz::TZ_VARIANTS,
             with_id,
             form,
         },
@@ -518,6 +596,78 @@ pub async fn set_cadence(
         Err(e) => {
             let (status, form) = FormState::refusal(e, None)?;
             show_series(&state, &ctx, &with, SeriesParams::default(), status, form).await
+        }
+    }
+}
+
+/// Sets the pair's recurring schedule, then on to its next one-on-one (where its agenda is
+/// written); a refused form comes back with its messages next to the fields.
+pub async fn set_schedule(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(with): Path<String>,
+    Posted(f): Posted<ScheduleForm>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    match series::set_schedule(&state, &actor, &with, f.request()).await {
+        Ok((s, next)) => {
+            let to = next.map_or_else(
+                || format!("/oneonones/with/{with}"),
+                |o| format!("/oneonones/{}", o.one_on_one.id),
+            );
+            Ok(ctx.redirect_with(
+                &to,
+                &format!("Recurring one-on-ones set: {}.", s.description),
+            ))
+        }
+        Err(e) => {
+            let (status, form) = FormState::refusal(e, None)?;
+            let params = SeriesParams::default();
+            show_series_with(&state, &ctx, &with, params, status, form, Some(f)).await
+        }
+    }
+}
+
+/// Ends the pair's recurring schedule today.
+pub async fn end_schedule(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(with): Path<String>,
+    Posted(_): Posted<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    match series::end_schedule(&state, &actor, &with).await {
+        Ok(n) => Ok(ctx.redirect_with(
+            &format!("/oneonones/with/{with}"),
+            &format!(
+                "The series ended; {n} upcoming one-on-one{} cancelled.",
+                if n == 1 { " was" } else { "s were" }
+            ),
+        )),
+        Err(e) => {
+            let (status, form) = FormState::refusal(e, None)?;
+            show_series(&state, &ctx, &with, SeriesParams::default(), status, form).await
+        }
+    }
+}
+
+/// Skips one occurrence of a series, then back to the pair's page.
+pub async fn skip(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    Posted(_): Posted<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: OneOnOneId = page_id(&raw)?;
+    match series::skip(&state, &actor, &id).await {
+        Ok(()) => Ok(ctx.redirect_with(
+            "/oneonones",
+            "Skipped: its open talking points moved to the next one.",
+        )),
+        Err(e) => {
+            let (status, form) = FormState::refusal(e, None)?;
+            show_detail(&state, &ctx, &id, status, Typed::default(), form).await
         }
     }
 }

@@ -104,8 +104,6 @@ impl FormState {
         }
     }
 
-    /// A service's refusal, placed next to the fields it names. A 500 is not a form's fault:
-    /// it stays an error page.
     /// The answer's status: 400 when a field was refused, else 200.
     pub fn status(&self) -> StatusCode {
         if self.fields.is_empty() {
@@ -115,6 +113,8 @@ impl FormState {
         }
     }
 
+    /// A service's refusal, placed next to the fields it names. A 500 is not a form's fault:
+    /// it stays an error page.
     pub fn from_error(e: ApiError) -> Result<Self, PageError> {
         match e {
             ApiError::Validation(fields) => Ok(Self {

@@ -141,6 +141,15 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(conversation::set_cadence),
         )
         .route(
+            "/oneonones/with/{id}/schedule",
+            post(conversation::set_schedule),
+        )
+        .route(
+            "/oneonones/with/{id}/schedule/end",
+            post(conversation::end_schedule),
+        )
+        .route("/oneonones/{id}/skip", post(conversation::skip))
+        .route(
             "/initiatives",
             get(initiatives::list).post(initiatives::create),
         )

@@ -313,6 +313,9 @@ pub struct OneOnOneForm {
     tz_offset: Option<String>,
     #[serde(default)]
     notes: String,
+    /// Minutes, as typed (blank is the default, 30).
+    #[serde(default)]
+    duration_minutes: String,
     /// The version of the one-on-one the edit form was showing (its `If-Match`; a form
     /// without it writes whatever the version, as a write without `If-Match` does).
     #[serde(default)]
@@ -353,8 +356,16 @@ impl OneOnOneForm {
             participant2_id: Some(self.participant2_id.clone()),
             scheduled_at: Some(scheduled_at),
             notes: Some(self.notes.clone()),
+            duration_minutes: minutes(&self.duration_minutes),
         }
     }
+}
+
+/// A number of minutes as typed: none when blank, and one the service refuses (0) when it is
+/// not a whole number.
+pub fn minutes(raw: &str) -> Option<i64> {
+    let raw = raw.trim();
+    (!raw.is_empty()).then(|| raw.parse().unwrap_or(0))
 }
 
 /// An id and the name a page shows for it.
@@ -492,8 +503,9 @@ pub async fn create(
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
     match oneonones::create(&state, &actor, f.request()).await {
+        // Scheduling lands on the new one-on-one, where its agenda is written.
         Ok(o) => Ok(ctx.redirect_with(
-            "/oneonones",
+            &format!("/oneonones/{}", o.one_on_one.id),
             &format!(
                 "One-on-one of {} and {} scheduled.",
                 o.manager.name, o.report.name
@@ -518,6 +530,7 @@ pub async fn edit_page(
         scheduled_at: utc[..16].to_owned(),
         tz_offset: None,
         notes: o.one_on_one.notes.clone().unwrap_or_default(),
+        duration_minutes: o.one_on_one.duration_minutes().to_string(),
         version: Some(o.one_on_one.version.to_string()),
         scheduled_utc: utc,
     };
@@ -558,6 +571,11 @@ pub async fn update(
                     "Time (UTC)",
                     one.scheduled_at.to_rfc3339().get(..16).unwrap_or_default(),
                     typed_at.get(..16).unwrap_or(&typed_at),
+                )
+                .field(
+                    "Duration (minutes)",
+                    &one.duration_minutes().to_string(),
+                    &f.duration_minutes,
                 )
                 .field("Manager", &now.manager.name, &name(&f.participant1_id))
                 .field("Report", &now.report.name, &name(&f.participant2_id));
@@ -617,6 +635,10 @@ struct DetailPage {
     layout: Layout,
     id: String,
     when: When,
+    duration_minutes: i64,
+    /// Its recurring series' rule, in words.
+    series: Option<String>,
+    can_skip: bool,
     manager: String,
     report: String,
     /// The other participant's person id, for the series link (none for an admin's look).
@@ -742,6 +764,8 @@ pub async fn show_detail(
         may_make_tasks,
         may_edit,
         is_over,
+        series,
+        may_skip,
     } = oneonones::detail(state, &actor, id).await?;
     let (readers, log, log_refusal) = match receipt {
         Ok((readers, log)) => (readers, log, None),
@@ -767,6 +791,9 @@ pub async fn show_detail(
             )),
             id: id.to_string(),
             when: When::of(o.one_on_one.scheduled_at),
+            duration_minutes: o.one_on_one.duration_minutes(),
+            series,
+            can_skip: may_skip,
             manager: o.manager.name.clone(),
             report: o.report.name.clone(),
             series_with,

@@ -417,6 +417,7 @@ async fn the_one_on_one_list_is_exactly_the_callers_own(app: TestApp) {
                         manager_id: manager.clone(),
                         report_id: report.clone(),
                         scheduled_at: at(n),
+                        ends_at: at(n).plus_millis(30 * 60_000),
                         notes: None,
                     },
                     at(0),

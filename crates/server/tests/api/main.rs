@@ -23,6 +23,7 @@ mod organizations;
 mod pages;
 mod people;
 mod permissions;
+mod recurring;
 mod reports;
 mod schema;
 mod security;
@@ -137,6 +138,9 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("/api/oneonones/{id}/event.ics", "get"),
     ("/api/oneonones/series/{personId}", "get"),
     ("/api/oneonones/series/{personId}/cadence", "put"),
+    ("/api/oneonones/series/{personId}/schedule", "put"),
+    ("/api/oneonones/series/{personId}/schedule", "delete"),
+    ("/api/oneonones/{id}/skip", "post"),
     ("/api/me/calendar-feed", "get"),
     ("/api/me/calendar-feed", "post"),
     ("/api/me/calendar-feed", "delete"),

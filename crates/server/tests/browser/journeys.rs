@@ -175,7 +175,8 @@ async fn onboarding_to_a_logged_look(app: TestApp) {
     .await;
     mia.click("form[action='/oneonones'] button[type=submit]", "scheduled")
         .await;
-    assert_eq!(mia.path().await, "/oneonones");
+    // She lands on the new one-on-one, where its agenda is written.
+    assert!(mia.path().await.starts_with("/oneonones/oneonone_"));
     assert!(mia.text().await.contains("scheduled"));
     let mia_api = app.login("mia@acme.test").await;
     let list = mia_api.get("/api/oneonones").await;

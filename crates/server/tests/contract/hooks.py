@@ -2,7 +2,7 @@
 between two fields, which JSON Schema cannot express (the server rightly answers 400).
 Loaded with `hooks = "ci/hooks.py"` in the config file (or SCHEMATHESIS_HOOKS)."""
 import os
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import schemathesis
 
@@ -48,8 +48,18 @@ def filter_case(ctx, case):
         p = body.get("parameters")
         if isinstance(p, dict) and _reversed(p.get("from"), p.get("to")):
             return False  # "to must not be before from"
+    if label == "PUT /api/oneonones/series/{personId}/schedule":
+        start = _t(body.get("startsOn"))
+        # "Start date must be today or later" in the schedule's zone: up to a day ahead of UTC.
+        if start is not None and start < datetime.now(timezone.utc).replace(
+                hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1):
+            return False
+        if _reversed(body.get("startsOn"), body.get("endsOn")):
+            return False  # "End date must be … on or after the start date"
     if SELF_PERSON and label in ("GET /api/oneonones/series/{personId}",
-                                 "PUT /api/oneonones/series/{personId}/cadence"):
+                                 "PUT /api/oneonones/series/{personId}/cadence",
+                                 "PUT /api/oneonones/series/{personId}/schedule",
+                                 "DELETE /api/oneonones/series/{personId}/schedule"):
         pid = (case.path_parameters or {}).get("personId")
         if isinstance(pid, str) and pid.strip() == SELF_PERSON:
             return False  # "A series is between you and someone else"

@@ -19,6 +19,8 @@ pub mod meeting_participant;
 pub mod one_on_one;
 pub mod oneonone_access;
 pub mod oneonone_pair;
+pub mod oneonone_series;
+pub mod oneonone_series_skip;
 pub mod organization;
 pub mod outbox;
 pub mod password_reset;

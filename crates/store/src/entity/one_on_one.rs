@@ -14,6 +14,9 @@ pub struct Model {
     pub updated_at: i64,
     pub version: i64,
     pub updated_by: Option<String>,
+    pub ends_at: i64,
+    pub series_id: Option<String>,
+    pub occurrence_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

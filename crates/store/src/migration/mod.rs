@@ -27,6 +27,7 @@ mod m0017_value_checks;
 mod m0018_server_secrets;
 mod m0019_versions;
 mod m0020_versions_everywhere;
+mod m0021_recurring_series;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0018_server_secrets::Migration),
             Box::new(m0019_versions::Migration),
             Box::new(m0020_versions_everywhere::Migration),
+            Box::new(m0021_recurring_series::Migration),
         ]
     }
 }

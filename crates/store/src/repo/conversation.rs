@@ -124,14 +124,14 @@ pub async fn agenda_as_due(
     oneonone: &OneOnOneId,
     one: &PersonId,
     other: &PersonId,
-    over_before: Timestamp,
+    now: Timestamp,
 ) -> Result<(Vec<PointRow>, u64), DbErr> {
     let mut own = points(db, org, oneonone).await?;
     let carried_away = carried_away(db, org, oneonone).await?;
-    let Some(target) = next_of_pair(db, org, one, other, over_before).await? else {
+    let Some(target) = next_of_pair(db, org, one, other, now).await? else {
         return Ok((own, carried_away));
     };
-    let due = movable(db, org, one, other, &target, over_before).await?;
+    let due = movable(db, org, one, other, &target, now).await?;
     if due.is_empty() {
         return Ok((own, carried_away));
     }
@@ -380,20 +380,20 @@ fn pair_of(table: &str, one: &PersonId, other: &PersonId) -> Condition {
     Condition::any().add(side(one, other)).add(side(other, one))
 }
 
-/// The pair's next one-on-one: the earliest that is not over (scheduled after `over_before`).
+/// The pair's next one-on-one: the earliest that is not over (ends after `now`).
 pub async fn next_of_pair(
     db: &impl ConnectionTrait,
     org: &OrgId,
     one: &PersonId,
     other: &PersonId,
-    over_before: Timestamp,
+    now: Timestamp,
 ) -> Result<Option<OneOnOneId>, DbErr> {
     let q = Query::select()
         .column((a("o"), a("id")))
         .from_as(a(one_on_one::Entity.table_name()), a("o"))
         .and_where(Expr::col((a("o"), a("organization_id"))).eq(org.as_str()))
         .cond_where(pair_of("o", one, other))
-        .and_where(Expr::col((a("o"), a("scheduled_at"))).gt(over_before.as_millis()))
+        .and_where(Expr::col((a("o"), a("ends_at"))).gt(now.as_millis()))
         .order_by((a("o"), a("scheduled_at")), Order::Asc)
         .order_by((a("o"), a("id")), Order::Asc)
         .limit(1)
@@ -425,7 +425,7 @@ async fn movable(
     one: &PersonId,
     other: &PersonId,
     target: &OneOnOneId,
-    over_before: Timestamp,
+    now: Timestamp,
 ) -> Result<Vec<Movable>, DbErr> {
     let q = Query::select()
         .column((a("p"), a("id")))
@@ -444,7 +444,7 @@ async fn movable(
         .and_where(Expr::col((a("p"), a("oneonone_id"))).ne(target.as_str()))
         .cond_where(
             Condition::any()
-                .add(Expr::col((a("o"), a("scheduled_at"))).lte(over_before.as_millis()))
+                .add(Expr::col((a("o"), a("ends_at"))).lte(now.as_millis()))
                 .add(Expr::col((a("p"), a("carried_from_id"))).is_not_null()),
         )
         .order_by((a("o"), a("scheduled_at")), Order::Asc)
@@ -465,13 +465,12 @@ pub async fn carry_over(
     org: &OrgId,
     one: &PersonId,
     other: &PersonId,
-    over_before: Timestamp,
     now: Timestamp,
 ) -> Result<u64, DbErr> {
-    let Some(target) = next_of_pair(db, org, one, other, over_before).await? else {
+    let Some(target) = next_of_pair(db, org, one, other, now).await? else {
         return Ok(0);
     };
-    let points = movable(db, org, one, other, &target, over_before).await?;
+    let points = movable(db, org, one, other, &target, now).await?;
     if points.is_empty() {
         return Ok(0);
     }
@@ -892,4 +891,42 @@ pub async fn move_point_to(
         .exec(db)
         .await?;
     Ok(done.rows_affected == 1)
+}
+
+/// Where the open points of one-on-ones about to be cancelled go: the pair's next one-on-one
+/// that is not among them, or else its latest one. `None` when the pair has no other.
+pub async fn target_except(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    one: &PersonId,
+    other: &PersonId,
+    now: Timestamp,
+    except: &[OneOnOneId],
+) -> Result<Option<OneOnOneId>, DbErr> {
+    #[derive(FromQueryResult)]
+    struct IdRow {
+        id: OneOnOneId,
+    }
+    let except: Vec<&str> = except.iter().map(OneOnOneId::as_str).collect();
+    for (later, order) in [(true, Order::Asc), (false, Order::Desc)] {
+        let mut q = Query::select();
+        q.column((a("o"), a("id")))
+            .from_as(a(one_on_one::Entity.table_name()), a("o"))
+            .and_where(Expr::col((a("o"), a("organization_id"))).eq(org.as_str()))
+            .cond_where(pair_of("o", one, other))
+            .and_where(Expr::col((a("o"), a("id"))).is_not_in(except.clone()))
+            .order_by((a("o"), a("scheduled_at")), order.clone())
+            .order_by((a("o"), a("id")), order)
+            .limit(1);
+        if later {
+            q.and_where(Expr::col((a("o"), a("ends_at"))).gt(now.as_millis()));
+        }
+        if let Some(r) = IdRow::find_by_statement(db.get_database_backend().build(&q))
+            .one(db)
+            .await?
+        {
+            return Ok(Some(r.id));
+        }
+    }
+    Ok(None)
 }

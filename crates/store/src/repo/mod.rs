@@ -17,6 +17,7 @@ pub mod orgs;
 pub mod outbox;
 pub mod password_resets;
 pub mod persons;
+pub mod recurring;
 pub mod reports;
 pub mod secrets;
 pub mod sessions;

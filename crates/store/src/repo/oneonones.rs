@@ -10,7 +10,7 @@ use crate::{
     entity::{one_on_one, oneonone_access},
 };
 use manageros_core::{
-    AccessLogId, OneOnOneId, OrgId, Page, PersonId, Timestamp, UserId,
+    AccessLogId, OneOnOneId, OrgId, Page, PersonId, SeriesId, Timestamp, UserId,
     authz::{OneOnOneFacts, Target},
 };
 use sea_orm::{
@@ -37,9 +37,20 @@ pub struct OneOnOne {
     pub version: i64,
     /// The user who made the last change; none until the first one.
     pub updated_by: Option<UserId>,
+    /// When it ends (m0021): it is over from then on.
+    pub ends_at: Timestamp,
+    /// The recurring series it is an occurrence of, and the start the series' rule gave it
+    /// (moving it changes `scheduled_at`, never this).
+    pub series_id: Option<SeriesId>,
+    pub occurrence_at: Option<Timestamp>,
 }
 
 impl OneOnOne {
+    /// How long it lasts, in minutes.
+    pub fn duration_minutes(&self) -> i64 {
+        (self.ends_at.as_millis() - self.scheduled_at.as_millis()) / 60_000
+    }
+
     pub fn facts(&self) -> OneOnOneFacts {
         OneOnOneFacts {
             org_id: self.organization_id.clone(),
@@ -117,6 +128,9 @@ struct Row {
     updated_at: i64,
     version: i64,
     updated_by: Option<String>,
+    ends_at: i64,
+    series_id: Option<String>,
+    occurrence_at: Option<i64>,
     m_name: String,
     m_email: Option<String>,
     m_role: Option<String>,
@@ -155,6 +169,9 @@ impl From<Row> for OneOnOneWithPeople {
                 updated_at: Timestamp::from_millis(r.updated_at),
                 version: r.version,
                 updated_by: r.updated_by.map(UserId::from_db),
+                ends_at: Timestamp::from_millis(r.ends_at),
+                series_id: r.series_id.map(SeriesId::from_db),
+                occurrence_at: r.occurrence_at.map(Timestamp::from_millis),
             },
             manager,
             report,
@@ -282,7 +299,7 @@ fn one_side(org: &OrgId, lq: &ListQuery, side: &str) -> SelectStatement {
         .take()
 }
 
-const O_COLUMNS: [&str; 10] = [
+const O_COLUMNS: [&str; 13] = [
     "id",
     "organization_id",
     "manager_id",
@@ -293,6 +310,9 @@ const O_COLUMNS: [&str; 10] = [
     "updated_at",
     "version",
     "updated_by",
+    "ends_at",
+    "series_id",
+    "occurrence_at",
 ];
 
 fn order(descending: bool) -> Order {
@@ -594,6 +614,7 @@ pub struct OneOnOneFields {
     pub manager_id: PersonId,
     pub report_id: PersonId,
     pub scheduled_at: Timestamp,
+    pub ends_at: Timestamp,
     pub notes: Option<String>,
 }
 
@@ -616,11 +637,77 @@ pub async fn insert(
         version: Set(1),
         // Set by the first change: a version mismatch always names who made it.
         updated_by: Set(None),
+        ends_at: Set(f.ends_at.as_millis()),
+        series_id: Set(None),
+        occurrence_at: Set(None),
     })
     .exec_without_returning(db)
     .await?;
     super::orgs::oneonones_changed(db, org).await?;
     Ok(id)
+}
+
+/// Creates the occurrence of `series` that starts at `at`, unless it already exists (another
+/// scheduler got there first: the unique `(series_id, occurrence_at)` index). Returns its id
+/// when this call created it.
+pub async fn insert_occurrence(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    series: &SeriesId,
+    f: &OneOnOneFields,
+    now: Timestamp,
+) -> Result<Option<OneOnOneId>, DbErr> {
+    let id = OneOnOneId::generate();
+    let done = one_on_one::Entity::insert(one_on_one::ActiveModel {
+        id: Set(id.as_str().to_owned()),
+        organization_id: Set(org.as_str().to_owned()),
+        manager_id: Set(f.manager_id.as_str().to_owned()),
+        report_id: Set(f.report_id.as_str().to_owned()),
+        scheduled_at: Set(f.scheduled_at.as_millis()),
+        notes: Set(None),
+        created_at: Set(now.as_millis()),
+        updated_at: Set(now.as_millis()),
+        version: Set(1),
+        updated_by: Set(None),
+        ends_at: Set(f.ends_at.as_millis()),
+        series_id: Set(Some(series.as_str().to_owned())),
+        occurrence_at: Set(Some(f.scheduled_at.as_millis())),
+    })
+    .on_conflict(
+        sea_orm::sea_query::OnConflict::columns([
+            one_on_one::Column::SeriesId,
+            one_on_one::Column::OccurrenceAt,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await;
+    match done {
+        Ok(0) | Err(DbErr::RecordNotInserted) => return Ok(None),
+        Ok(_) => {}
+        Err(e) => return Err(e),
+    }
+    super::orgs::oneonones_changed(db, org).await?;
+    Ok(Some(id))
+}
+
+/// Takes a one-on-one out of its series (it becomes a one-off).
+pub async fn detach(db: &impl ConnectionTrait, org: &OrgId, id: &OneOnOneId) -> Result<(), DbErr> {
+    one_on_one::Entity::update_many()
+        .col_expr(
+            one_on_one::Column::SeriesId,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            one_on_one::Column::OccurrenceAt,
+            Expr::value(Option::<i64>::None),
+        )
+        .filter(one_on_one::Column::OrganizationId.eq(org.as_str()))
+        .filter(one_on_one::Column::Id.eq(id.as_str()))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Replaces a one-on-one's fields (its version is claimed first: `versions::claim`).
@@ -643,6 +730,10 @@ pub async fn update(
         .col_expr(
             one_on_one::Column::ScheduledAt,
             Expr::value(f.scheduled_at.as_millis()),
+        )
+        .col_expr(
+            one_on_one::Column::EndsAt,
+            Expr::value(f.ends_at.as_millis()),
         )
         .col_expr(one_on_one::Column::Notes, Expr::value(f.notes.clone()))
         .col_expr(one_on_one::Column::UpdatedAt, Expr::value(now.as_millis()))

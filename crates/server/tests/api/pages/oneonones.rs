@@ -551,3 +551,88 @@ async fn shared_notes_are_saved_in_place_and_a_stale_save_keeps_both(app: TestAp
     assert_eq!(refused.status, 400, "{}", refused.html);
     assert!(refused.html.contains(r#"id="shared-notes-error""#));
 }
+
+/// Issue 27: a recurring schedule set, refused, skipped and ended from the pages: a bad form
+/// comes back with the message next to its field and creates nothing; a good one lands on the
+/// series' first one-on-one, which says it repeats and can be skipped.
+#[db_test]
+async fn a_recurring_schedule_is_set_skipped_and_ended_from_the_pages(app: TestApp) {
+    let p = jane_and_john(&app).await;
+    let mut b = Browser::signed_in(&app, &p.jane);
+    let series = format!("/oneonones/with/{}", p.john_p);
+    let page = b.get(&series).await;
+    assert!(page.html.contains("No recurring schedule"));
+    let t = csrf(&page.html);
+    let tomorrow = app.clock_date(1);
+    let schedule = format!("{series}/schedule");
+    let form = |tz: &'static str| {
+        vec![
+            ("csrf", t.clone()),
+            ("cadence", "weekly".to_owned()),
+            ("startsOn", tomorrow.clone()),
+            ("time", "09:30".to_owned()),
+            ("timeZone", tz.to_owned()),
+            ("durationMinutes", "45".to_owned()),
+            ("endsOn", String::new()),
+        ]
+    };
+    let bad = form("Mars/Olympus");
+    let r = b.post(&schedule, &pairs(&bad)).await;
+    assert_eq!(r.status, 400);
+    assert!(
+        r.html
+            .contains("Time zone must be a name of the IANA time zone database")
+    );
+    assert!(
+        r.html.contains(r#"value="Mars/Olympus""#),
+        "the typed zone is kept"
+    );
+    let api = p
+        .jane
+        .get(&format!("/api/oneonones/series/{}", p.john_p))
+        .await;
+    assert_eq!(
+        api.body["pagination"]["totalCount"], 1,
+        "nothing was created"
+    );
+
+    let good = form("Europe/Paris");
+    let r = b.post(&schedule, &pairs(&good)).await;
+    assert_eq!(r.status, 303);
+    let first = r.location.clone().unwrap();
+    assert!(first.starts_with("/oneonones/oneonone_"), "{first}");
+    let page = b.get(&first).await;
+    assert!(page.html.contains("Weekly on"), "it says it repeats");
+    assert!(page.html.contains("at 09:30 (Europe/Paris)"));
+    assert!(page.html.contains("(45 minutes)"));
+    assert!(page.html.contains("/skip\""), "it can be skipped");
+    let id = first.trim_start_matches("/oneonones/").to_owned();
+
+    let t = csrf(&page.html);
+    let r = b.post(&format!("{first}/skip"), &[("csrf", &t)]).await;
+    assert_eq!(r.status, 303);
+    p.jane
+        .get(&format!("/api/oneonones/{id}"))
+        .await
+        .assert_status(404);
+
+    let page = b.get(&series).await;
+    assert!(page.html.contains("End the series"));
+    let t = csrf(&page.html);
+    let r = b.post(&format!("{schedule}/end"), &[("csrf", &t)]).await;
+    assert_eq!(r.status, 303);
+    let api = p
+        .jane
+        .get(&format!("/api/oneonones/series/{}", p.john_p))
+        .await;
+    assert_eq!(api.body["schedule"], serde_json::Value::Null);
+    assert_eq!(
+        api.body["pagination"]["totalCount"], 1,
+        "only the one-off is left"
+    );
+}
+
+/// A form's fields as the browser posts them.
+fn pairs<'f>(f: &'f [(&'static str, String)]) -> Vec<(&'static str, &'f str)> {
+    f.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
