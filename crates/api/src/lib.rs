@@ -215,6 +215,7 @@ pub fn router(state: AppState) -> Router {
             meetings::delete_meeting
         ))
         .routes(routes!(meetings::list_instances, meetings::create_instance))
+        .routes(routes!(meetings::meeting_event))
         .routes(routes!(
             meetings::get_instance,
             meetings::update_instance,

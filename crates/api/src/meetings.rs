@@ -139,6 +139,21 @@ pub async fn get_meeting(
     Ok(Versioned(m.version, MeetingResponse::from(&m)))
 }
 
+/// The meeting and its occurrences the caller may see, as iCalendar events (who, when, where
+/// and a link; never the description or notes).
+#[utoipa::path(get, path = "/api/meetings/{id}/event.ics", tag = "meetings",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, content_type = "text/calendar", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn meeting_event(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Id(id): Id<MeetingId>,
+) -> Result<Response, ApiError> {
+    let body = crate::services::calendar::meeting_events(&state, &caller.actor(), &id).await?;
+    Ok(crate::services::download::ics(body, Some("meeting.ics")))
+}
+
 /// Create a meeting (meeting.create: members linked to a person).
 #[utoipa::path(post, path = "/api/meetings", tag = "meetings",
     security(("bearer" = []), ("cookie" = [])),

@@ -17,7 +17,7 @@
 use crate::{error::ApiError, oneonones, session, state::AppState};
 use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike, Property};
 use manageros_core::{
-    OneOnOneId, Page, PersonId, Timestamp,
+    MeetingId, OneOnOneId, Page, PersonId, Timestamp,
     authz::{self, Actor},
     recurrence::{self, Tz},
 };
@@ -148,6 +148,52 @@ pub async fn event_of(
 ) -> Result<String, ApiError> {
     let o = oneonones::get(state, actor, id).await?;
     Ok(calendar("ManagerOS one-on-one", [event(state, &o)]))
+}
+
+/// How many occurrences of a meeting its `.ics` carries.
+const MEETING_OCCURRENCES: u64 = 100;
+
+/// A meeting as an `.ics` file, for whoever may view it: the meeting, and each of its
+/// occurrences the caller may see (up to 100) as events of their own. Who, when and where,
+/// and a link: never its description or notes.
+pub async fn meeting_events(
+    state: &AppState,
+    actor: &Actor,
+    id: &MeetingId,
+) -> Result<String, ApiError> {
+    let (m, (instances, _)) = crate::meetings::page(state, actor, id, MEETING_OCCURRENCES).await?;
+    let url = format!("{}/meetings/{}", state.config.public_url, m.id);
+    let minutes = i64::from(m.duration_minutes) * 60_000;
+    let one = |uid: String, title: &str, at: Timestamp, changed: Timestamp| {
+        let mut e = Event::new();
+        e.uid(&uid)
+            .summary(title)
+            .description(&format!("In ManagerOS: {url}"))
+            .url(&url)
+            .starts(utc(at))
+            .ends(utc(at.plus_millis(minutes)))
+            .timestamp(utc(changed))
+            .last_modified(utc(changed));
+        if let Some(place) = &m.location {
+            e.location(place);
+        }
+        e.done()
+    };
+    let mut events = vec![one(
+        format!("{}@manageros", m.id),
+        &m.title,
+        m.scheduled_at,
+        m.updated_at,
+    )];
+    events.extend(instances.iter().map(|i| {
+        one(
+            format!("{}@manageros", i.id),
+            &m.title,
+            i.scheduled_at,
+            i.updated_at,
+        )
+    }));
+    Ok(calendar("ManagerOS meeting", events))
 }
 
 /// Whether the caller has a feed, and since when.

@@ -178,6 +178,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/meetings/{id}/edit", get(meetings::edit_page))
         .route("/meetings/{id}/delete", post(meetings::delete))
+        .route("/meetings/{id}/event.ics", get(meetings::event))
         .route("/meetings/{id}/instances", post(meetings::add_instance))
         .route("/meeting-instances/{id}", post(meetings::update_instance))
         .route(

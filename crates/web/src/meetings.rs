@@ -578,6 +578,18 @@ pub async fn update(
     }
 }
 
+/// `/meetings/{id}/event.ics`: the meeting and its occurrences for a calendar.
+pub async fn event(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let id: MeetingId = page_id(&raw)?;
+    let body = crate::services::calendar::meeting_events(&state, &actor, &id).await?;
+    Ok(crate::services::download::ics(body, Some("meeting.ics")))
+}
+
 pub async fn delete(
     State(state): State<AppState>,
     ctx: Ctx,

@@ -97,6 +97,7 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("/api/meetings/{id}", "patch"),
     ("/api/meetings/{id}", "delete"),
     ("/api/meetings/{id}/instances", "get"),
+    ("/api/meetings/{id}/event.ics", "get"),
     ("/api/meetings/{id}/instances", "post"),
     ("/api/meeting-instances/{id}", "get"),
     ("/api/meeting-instances/{id}", "patch"),

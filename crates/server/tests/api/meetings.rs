@@ -400,3 +400,67 @@ async fn adding_an_instance_to_an_invisible_meeting_is_404_before_any_400(app: T
     .await
     .assert_field_error("scheduledAt");
 }
+
+/// Issue 27: a meeting goes to a calendar as one event and one per occurrence, with who,
+/// when and where, never its description; only for those who may see it.
+#[db_test]
+async fn a_meeting_goes_to_a_calendar_for_those_who_see_it(app: TestApp) {
+    let acme = app.org("acme").await;
+    let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
+    let (sam, sam_person) = app.linked_member(&acme, "Sam", "sam@example.com").await;
+    let (lee, _) = app.linked_member(&acme, "Lee", "lee@example.com").await;
+    let m = pat
+        .post(
+            "/api/meetings",
+            json!({"title": "Roadmap review", "scheduledAt": AT, "durationMinutes": 50,
+                   "location": "Room 1", "isPrivate": true, "participantIds": [sam_person],
+                   "description": "Secret plans"}),
+        )
+        .await
+        .id("meeting");
+    let i = pat
+        .post(
+            &format!("/api/meetings/{m}/instances"),
+            json!({"scheduledAt": "2030-01-22T10:00:00Z"}),
+        )
+        .await
+        .id("meetingInstance");
+    let r = sam.get(&format!("/api/meetings/{m}/event.ics")).await;
+    r.assert_status(200);
+    assert!(
+        r.header("content-type")
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    let ics = r.body.as_str().unwrap();
+    let cal: icalendar::Calendar = ics.parse().unwrap();
+    use icalendar::{CalendarComponent, Component, EventLike};
+    let events: Vec<&icalendar::Event> = cal
+        .components
+        .iter()
+        .filter_map(|c| match c {
+            CalendarComponent::Event(e) => Some(e),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0].get_summary(), Some("Roadmap review"));
+    assert_eq!(events[0].get_location(), Some("Room 1"));
+    assert_eq!(
+        events[0].property_value("DTSTART"),
+        Some("20300115T100000Z")
+    );
+    assert_eq!(events[0].property_value("DTEND"), Some("20300115T105000Z"));
+    assert_eq!(events[1].get_uid(), Some(format!("{i}@manageros").as_str()));
+    assert!(!ics.contains("Secret plans"), "never the description");
+    // A private meeting is nobody else's: not another member's, not another organization's.
+    lee.get(&format!("/api/meetings/{m}/event.ics"))
+        .await
+        .assert_status(404);
+    let other = app.org("other").await;
+    let (stranger, _) = app.linked_member(&other, "Stan", "stan@example.com").await;
+    stranger
+        .get(&format!("/api/meetings/{m}/event.ics"))
+        .await
+        .assert_status(404);
+}
