@@ -25,7 +25,7 @@ use manageros_store::{
         conversation::{self, ActionItem, PointRow},
         handoffs::{self, Handoff, Item, ItemKind},
         oneonones::{self, AccessAction},
-        persons,
+        persons, users,
     },
 };
 use serde::Deserialize;
@@ -40,6 +40,7 @@ pub const NOT_OFFERED_TASK: &str = "List only action items this handoff offers";
 /// handoffs to anyone but the new manager, and records a handoff, with the items it offers as
 /// they are now, when the person leaves a manager with whom they have something open.
 pub(crate) async fn record_manager_change(
+    state: &AppState,
     db: &impl ConnectionTrait,
     org: &OrgId,
     person: &PersonId,
@@ -59,7 +60,7 @@ pub(crate) async fn record_manager_change(
     if points.is_empty() && tasks.is_empty() {
         return Ok(());
     }
-    let items = points
+    let items: Vec<Item> = points
         .into_iter()
         .map(|p| Item {
             kind: ItemKind::Point,
@@ -72,7 +73,59 @@ pub(crate) async fn record_manager_change(
             text: t.title,
         }))
         .collect();
+    let count = items.len();
     handoffs::insert(db, org, person, old, new, items, now).await?;
+    tell_waiting(state, db, org, person, old, new, count).await
+}
+
+/// Tells the two people of the new relationship (those with an account) that a handoff waits
+/// for them: the items' count and a link, never their text (within the mail budgets).
+async fn tell_waiting(
+    state: &AppState,
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    person: &PersonId,
+    old: &PersonId,
+    new: &PersonId,
+    items: usize,
+) -> Result<(), ApiError> {
+    let names: HashMap<PersonId, String> =
+        persons::names(db, org, &[person.clone(), old.clone(), new.clone()])
+            .await?
+            .into_iter()
+            .collect();
+    let name = |p: &PersonId| names.get(p).cloned().unwrap_or_default();
+    let link = format!("{}/oneonones", state.config.public_url);
+    for who in [person, new] {
+        let Some(user) = users::linked_to(db, org, who).await? else {
+            continue;
+        };
+        let html = crate::mail::html::HandoffWaiting {
+            name: &user.name,
+            person: &name(person),
+            old_manager: &name(old),
+            new_manager: &name(new),
+            items,
+            link: &link,
+        };
+        let body = format!(
+            "Hello {},\n\n\u{201c}{}\u{201d} now reports to \u{201c}{}\u{201d} instead of \u{201c}{}\u{201d}.\n\
+             The old relationship has {items} open item(s) you can choose to move into the\n\
+             new one-on-ones. Nothing moves until one of you decides:\n\n{link}\n",
+            user.name,
+            name(person),
+            name(new),
+            name(old),
+        );
+        let mail = crate::mail::Mail::new(
+            user.email.to_string(),
+            format!("Open items of \u{201c}{}\u{201d} to move", name(person)),
+            body,
+            &html,
+        )
+        .map_err(ApiError::internal)?;
+        crate::oneonones::notice(db, state, &mail, org).await?;
+    }
     Ok(())
 }
 
@@ -186,6 +239,40 @@ async fn log_reading(
 }
 
 /// The caller's undecided handoffs, with what each offers.
+/// A pending handoff as the home page mentions it: who moved, and how many open items wait,
+/// never which (reading those is [`pending`], and logged).
+pub struct Waiting {
+    /// Whether the caller is the person who moved (else their new manager).
+    pub is_me: bool,
+    pub person: String,
+    pub old_manager: String,
+    pub new_manager: String,
+    pub items: usize,
+}
+
+/// The caller's undecided handoffs that still offer something, by names and counts only.
+pub async fn waiting(state: &AppState, actor: &Actor) -> Result<Vec<Waiting>, ApiError> {
+    let (org, me) = authz::oneonone_list_scope(actor)?;
+    let now = state.now();
+    let mut out = vec![];
+    for h in handoffs::pending_for(&state.db, &org, &me).await? {
+        authz::authorize_handoff(actor, &h.facts())?;
+        let is_me = h.person_id == me;
+        let o = offer(&state.db, &org, h, now).await?;
+        let items = o.points.len() + o.action_items.len();
+        if items > 0 {
+            out.push(Waiting {
+                is_me,
+                person: o.person,
+                old_manager: o.old_manager,
+                new_manager: o.new_manager,
+                items,
+            });
+        }
+    }
+    Ok(out)
+}
+
 pub async fn pending(state: &AppState, actor: &Actor) -> Result<Vec<Offer>, ApiError> {
     let (org, me) = authz::oneonone_list_scope(actor)?;
     let now = state.now();

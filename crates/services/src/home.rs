@@ -34,6 +34,8 @@ pub struct Home {
     pub my_active_campaigns: Vec<Campaign>,
     /// For admins: invitations still waiting for an answer (`None` for everyone else).
     pub pending_invitations: Option<Vec<Invitation>>,
+    /// Handoffs waiting for the caller's decision (a person of theirs changed manager).
+    pub handoffs: Vec<crate::handoffs::Waiting>,
 }
 
 /// What `/` shows `caller`, who is linked to `person`.
@@ -90,7 +92,9 @@ pub async fn summary(state: &AppState, caller: &User, person: &PersonId) -> Resu
     } else {
         None
     };
+    let handoffs = crate::handoffs::waiting(state, &actor).await?;
     Ok(Home {
+        handoffs,
         next_oneonones,
         upcoming_total: upcoming.total_count,
         open_tasks,

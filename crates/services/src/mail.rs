@@ -97,6 +97,30 @@ pub mod html {
     }
 
     #[derive(Template)]
+    #[template(path = "mail/handoff_waiting.html")]
+    pub struct HandoffWaiting<'a> {
+        pub name: &'a str,
+        pub person: &'a str,
+        pub old_manager: &'a str,
+        pub new_manager: &'a str,
+        pub items: usize,
+        pub link: &'a str,
+    }
+
+    #[derive(Template)]
+    #[template(path = "mail/oneonones_cancelled.html")]
+    pub struct OneOnOnesCancelled<'a> {
+        pub name: &'a str,
+        pub by: &'a str,
+        pub person: &'a str,
+        pub old_manager: &'a str,
+        pub new_manager: Option<&'a str>,
+        pub cancelled: u64,
+        pub ended_series: bool,
+        pub link: &'a str,
+    }
+
+    #[derive(Template)]
     #[template(path = "mail/oneonone_deleted.html")]
     pub struct OneOnOneDeleted<'a> {
         pub name: &'a str,

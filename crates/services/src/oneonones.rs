@@ -634,7 +634,7 @@ async fn notify_removed(
 
 /// Queues a notice within the mail budgets (`MailBudget::take_for_notice`): past them it is
 /// dropped, and the change it tells of goes on.
-async fn notice(
+pub(crate) async fn notice(
     txn: &impl ConnectionTrait,
     state: &AppState,
     mail: &Mail,

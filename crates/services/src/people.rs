@@ -362,6 +362,10 @@ pub struct UpdatePersonRequest {
     #[serde(default)]
     #[schema(value_type = input::OptionalId, inline, required = false)]
     pub manager_id: Patch<String>,
+    /// With a new `managerId`: keep the upcoming one-on-ones (and the recurring series) of
+    /// the person and their old manager. By default they are cancelled and the series ended.
+    #[serde(default)]
+    pub keep_one_on_ones: bool,
 }
 
 /// Changes some of a person's fields (admins); `null` clears an optional one. The manager
@@ -445,6 +449,7 @@ pub async fn update(
     if moves_in_chart {
         // A new manager: the old relationship's open items are offered to the new one.
         handoffs::record_manager_change(
+            state,
             &txn,
             org,
             id,
@@ -453,10 +458,126 @@ pub async fn update(
             state.now(),
         )
         .await?;
+        // No ghosts: the old pair's upcoming one-on-ones and series go, unless kept.
+        if let Some(old) = &old_manager
+            && fields.manager_id.as_ref() != Some(old)
+            && !input.keep_one_on_ones
+        {
+            let gone = crate::series::retire_pair(&txn, org, id, old, state.now()).await?;
+            if gone.cancelled > 0 || gone.ended_series > 0 {
+                tell_retired(state, &txn, actor, org, id, old, &fields, &gone).await?;
+            }
+        }
     }
     let person = reread::<Person>(&txn, org, id).await?;
     txn.commit().await?;
+    state.outbox.wake();
     Ok(person)
+}
+
+/// What changing a person's manager would do to them and their current manager, for the
+/// edit form to say before it is sent (admins: `UpdatePerson`).
+pub struct ReorgPreview {
+    pub manager: String,
+    /// Their one-on-ones that have not started.
+    pub upcoming: u64,
+    /// Their running recurring series, in words.
+    pub series: Vec<String>,
+}
+
+pub async fn reorg_preview(
+    state: &AppState,
+    actor: &Actor,
+    raw_id: &str,
+) -> Result<Option<ReorgPreview>, ApiError> {
+    let org = &authz::authorize_org(actor, OrgAction::UpdatePerson)?;
+    let id = &id_or_404(raw_id, PersonId::parse, NOT_FOUND)?;
+    let person = persons::find(&state.db, org, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(NOT_FOUND))?;
+    let Some(manager) = &person.manager_id else {
+        return Ok(None);
+    };
+    let name = persons::names(&state.db, org, std::slice::from_ref(manager))
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, n)| n)
+        .unwrap_or_default();
+    let (upcoming, series) = crate::series::retiring(state, org, id, manager).await?;
+    Ok(Some(ReorgPreview {
+        manager: name,
+        upcoming,
+        series,
+    }))
+}
+
+/// Tells the person and their old manager (those with an account) that their upcoming
+/// one-on-ones were cancelled by a change of manager (within the mail budgets).
+#[allow(clippy::too_many_arguments)]
+async fn tell_retired(
+    state: &AppState,
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    org: &OrgId,
+    person: &PersonId,
+    old: &PersonId,
+    fields: &PersonFields,
+    gone: &crate::series::Retired,
+) -> Result<(), ApiError> {
+    use manageros_store::repo::users;
+    let mut ids = vec![person.clone(), old.clone()];
+    ids.extend(fields.manager_id.clone());
+    let names: HashMap<PersonId, String> =
+        persons::names(txn, org, &ids).await?.into_iter().collect();
+    let name = |p: &PersonId| names.get(p).cloned().unwrap_or_default();
+    let by = match users::find(txn, &actor.user_id).await? {
+        Some(u) => format!("{} ({})", u.name, u.email),
+        None => "An admin".to_owned(),
+    };
+    let new_manager = fields.manager_id.as_ref().map(name);
+    let link = format!("{}/oneonones", state.config.public_url);
+    for who in [person, old] {
+        let Some(user) = users::linked_to(txn, org, who).await? else {
+            continue;
+        };
+        let html = crate::mail::html::OneOnOnesCancelled {
+            name: &user.name,
+            by: &by,
+            person: &fields.name,
+            old_manager: &name(old),
+            new_manager: new_manager.as_deref(),
+            cancelled: gone.cancelled,
+            ended_series: gone.ended_series > 0,
+            link: &link,
+        };
+        let body = format!(
+            "Hello {},\n\n{by} changed the manager of \u{201c}{}\u{201d} from \u{201c}{}\u{201d}.\n\
+             {} upcoming one-on-one(s) of the two were cancelled{}. Past one-on-ones, open\n\
+             talking points and action items stay as they were.\n\n{link}\n",
+            user.name,
+            fields.name,
+            name(old),
+            gone.cancelled,
+            if gone.ended_series > 0 {
+                ", and their recurring series ended"
+            } else {
+                ""
+            },
+        );
+        let mail = crate::mail::Mail::new(
+            user.email.to_string(),
+            format!(
+                "One-on-ones with \u{201c}{}\u{201d} cancelled",
+                name(if who == person { old } else { person })
+            ),
+            body,
+            &html,
+        )
+        .map_err(ApiError::internal)?;
+        crate::oneonones::notice(txn, state, &mail, org).await?;
+    }
+    Ok(())
 }
 
 /// A partial update, validated field by field.

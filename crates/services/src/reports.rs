@@ -288,15 +288,14 @@ pub async fn run(state: &AppState, actor: &Actor, id: &ReportId) -> Result<Run, 
                     .into_iter()
                     .map(|(a, b, c)| ((a, b), c))
                     .collect();
+            // A pair whose recurring series all ended (a reorg, or ended by hand) with nothing
+            // scheduled is no longer a pair that means to meet.
+            let ended = manageros_store::repo::recurring::ended_pairs(&state.db, &org, now).await?;
             let rows = per_pair(oneonones::cadence(&state.db, &org, now, from, to).await?)
                 .into_iter()
+                .filter(|c| c.next.is_some() || !ended.contains(&pair_key(c)))
                 .map(|c| {
-                    let key = if c.manager_id <= c.report_id {
-                        (c.manager_id.clone(), c.report_id.clone())
-                    } else {
-                        (c.report_id.clone(), c.manager_id.clone())
-                    };
-                    let cadence = cadences.get(&key).copied();
+                    let cadence = cadences.get(&pair_key(&c)).copied();
                     json!({
                         "cadence": cadence.map(|c| c.as_str()),
                         "overdue": cadence.is_some_and(|k| k.overdue(c.last, c.next, now)),
@@ -368,17 +367,22 @@ pub async fn run(state: &AppState, actor: &Actor, id: &ReportId) -> Result<Run, 
 /// the counts added, the last one-on-one the latest of both, the next the soonest; the pair
 /// named the way round of its most recent one-on-one (the relationship as it stands now).
 /// The order of the rows is kept, each pair where it first appeared.
+/// A pair whichever way round its one-on-ones were recorded: the two ids in order.
+fn pair_key(c: &oneonones::Cadence) -> (PersonId, PersonId) {
+    if c.manager_id <= c.report_id {
+        (c.manager_id.clone(), c.report_id.clone())
+    } else {
+        (c.report_id.clone(), c.manager_id.clone())
+    }
+}
+
 fn per_pair(rows: Vec<oneonones::Cadence>) -> Vec<oneonones::Cadence> {
     use std::collections::HashMap;
     let latest = |c: &oneonones::Cadence| c.next.or(c.last);
     let mut at: HashMap<(PersonId, PersonId), usize> = HashMap::new();
     let mut merged: Vec<oneonones::Cadence> = Vec::with_capacity(rows.len());
     for row in rows {
-        let key = if row.manager_id <= row.report_id {
-            (row.manager_id.clone(), row.report_id.clone())
-        } else {
-            (row.report_id.clone(), row.manager_id.clone())
-        };
+        let key = pair_key(&row);
         let Some(&i) = at.get(&key) else {
             at.insert(key, merged.len());
             merged.push(row);

@@ -15,7 +15,7 @@ use crate::{
 };
 use chrono::{NaiveDate, NaiveTime};
 use manageros_core::{
-    Cadence, Invalid, OneOnOneId, OrgId, PageInfo, PersonId, SeriesId, Timestamp,
+    Cadence, Invalid, OneOnOneId, OrgId, PageInfo, PersonId, Timestamp,
     authz::{self, Action, Actor},
     recurrence::{self, Rule},
 };
@@ -379,17 +379,16 @@ async fn extend(
     Ok(created)
 }
 
-/// Cancels one-on-ones of a pair (a series changed or ended, a skip): each one's unchecked
-/// points first move to the pair's next remaining one-on-one (or its latest), its slot is
-/// recorded as skipped so no scheduler creates it again, and it is deleted. When the pair has
-/// no other one-on-one, one that holds open points is kept rather than lose them. Returns the
-/// ids cancelled.
+/// Cancels one-on-ones of a pair (a series changed or ended, a skip, a reorg): each one's
+/// unchecked points first move to the pair's next remaining one-on-one (or its latest), an
+/// occurrence's slot is recorded as skipped so no scheduler creates it again, and it is
+/// deleted. When the pair has no other one-on-one, one that holds open points is kept rather
+/// than lose them. Returns the ids cancelled.
 pub(crate) async fn cancel(
     db: &impl ConnectionTrait,
     org: &OrgId,
     pair: (&PersonId, &PersonId),
     doomed: Vec<recurring::Occurrence>,
-    series: Option<&SeriesId>,
     now: Timestamp,
 ) -> Result<Vec<OneOnOneId>, ApiError> {
     let ids: Vec<OneOnOneId> = doomed.iter().map(|o| o.id.clone()).collect();
@@ -410,7 +409,7 @@ pub(crate) async fn cancel(
             None if !open.is_empty() => continue,
             None => {}
         }
-        if let Some(s) = series {
+        if let Some(s) = &o.series_id {
             recurring::skip(db, org, s, o.occurrence_at).await?;
         }
         conversation::unlink_tasks(db, org, &o.id).await?;
@@ -418,6 +417,61 @@ pub(crate) async fn cancel(
         cancelled.push(o.id);
     }
     Ok(cancelled)
+}
+
+/// What a reorg did to the old pair: see [`retire_pair`].
+pub struct Retired {
+    pub cancelled: u64,
+    pub ended_series: u64,
+}
+
+/// When a person leaves a manager (a reorg), inside its write: every series of the old pair
+/// that is still running ends today, and the pair's one-on-ones that have not started are
+/// cancelled ([`cancel`]: their open points stay with the pair, where a handoff finds them).
+pub(crate) async fn retire_pair(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    person: &PersonId,
+    old_manager: &PersonId,
+    now: Timestamp,
+) -> Result<Retired, ApiError> {
+    let mut ended_series = 0;
+    for s in recurring::of_pair(db, org, person, old_manager).await? {
+        if !s.has_ended(now) {
+            end_series_in(db, &s, now).await?;
+            ended_series += 1;
+        }
+    }
+    let doomed = recurring::upcoming_of_pair(db, org, person, old_manager, now).await?;
+    let cancelled = cancel(db, org, (person, old_manager), doomed, now)
+        .await?
+        .len() as u64;
+    if ended_series > 0 {
+        conversation::set_cadence(db, org, person, old_manager, None, now).await?;
+    }
+    Ok(Retired {
+        cancelled,
+        ended_series,
+    })
+}
+
+/// What a reorg would do to the pair now, for the form that changes a manager to say so: how
+/// many one-on-ones have not started, and the running series in words.
+pub async fn retiring(
+    state: &AppState,
+    org: &OrgId,
+    person: &PersonId,
+    old_manager: &PersonId,
+) -> Result<(u64, Vec<String>), ApiError> {
+    let now = state.now();
+    let upcoming = recurring::upcoming_of_pair(&state.db, org, person, old_manager, now).await?;
+    let running = recurring::of_pair(&state.db, org, person, old_manager)
+        .await?
+        .into_iter()
+        .filter(|s| !s.has_ended(now))
+        .map(|s| s.rule.describe())
+        .collect();
+    Ok((upcoming.len() as u64, running))
 }
 
 /// Sets the pair's recurring schedule from `startsOn` on (either of the two may): an existing
@@ -458,7 +512,7 @@ pub async fn set_schedule(
             .into_iter()
             .filter(|o| o.ends_at > now && (o.scheduled_at >= change || o.occurrence_at >= change))
             .collect();
-        replaced.push((old.id, doomed));
+        replaced.push(doomed);
     }
     let new = recurring::NewSeries {
         manager_id: manager,
@@ -472,8 +526,8 @@ pub async fn set_schedule(
         .await?
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("series just made is gone")))?;
     extend(&txn, &s, now).await?;
-    for (old, doomed) in replaced {
-        cancel(&txn, &org, (&me, &other.id), doomed, Some(&old), now).await?;
+    for doomed in replaced {
+        cancel(&txn, &org, (&me, &other.id), doomed, now).await?;
     }
     conversation::set_cadence(&txn, &org, &me, &other.id, Some(rule.cadence), now).await?;
     let next = match conversation::next_of_pair(&txn, &org, &me, &other.id, now).await? {
@@ -496,7 +550,7 @@ pub async fn end_schedule(state: &AppState, actor: &Actor, with: &str) -> Result
     let Some(s) = current(&txn, &org, &me, &other.id, now).await? else {
         return Err(ApiError::not_found(NO_SCHEDULE));
     };
-    let n = end_in(&txn, &s, now).await?;
+    let n = end_series_in(&txn, &s, now).await?;
     conversation::set_cadence(&txn, &org, &me, &other.id, None, now).await?;
     txn.commit().await?;
     Ok(n)
@@ -504,7 +558,7 @@ pub async fn end_schedule(state: &AppState, actor: &Actor, with: &str) -> Result
 
 /// Ends a series today inside the caller's write and cancels its occurrences that have not
 /// started (for [`end_schedule`] and a reorg).
-pub(crate) async fn end_in(
+pub(crate) async fn end_series_in(
     db: &impl ConnectionTrait,
     s: &recurring::Series,
     now: Timestamp,
@@ -523,15 +577,7 @@ pub(crate) async fn end_in(
         .into_iter()
         .filter(|o| o.scheduled_at > now)
         .collect();
-    let gone = cancel(
-        db,
-        org,
-        (&s.manager_id, &s.report_id),
-        doomed,
-        Some(&s.id),
-        now,
-    )
-    .await?;
+    let gone = cancel(db, org, (&s.manager_id, &s.report_id), doomed, now).await?;
     recurring::mark_created_through(db, &s.id, Timestamp::from_millis(i64::MAX / 2)).await?;
     Ok(gone.len() as u64)
 }
@@ -552,19 +598,12 @@ pub async fn skip(state: &AppState, actor: &Actor, id: &OneOnOneId) -> Result<()
     }
     let doomed = vec![recurring::Occurrence {
         id: one.id.clone(),
+        series_id: Some(series.clone()),
         occurrence_at: slot,
         scheduled_at: one.scheduled_at,
         ends_at: one.ends_at,
     }];
-    let gone = cancel(
-        &txn,
-        &org,
-        (&one.manager_id, &one.report_id),
-        doomed,
-        Some(series),
-        now,
-    )
-    .await?;
+    let gone = cancel(&txn, &org, (&one.manager_id, &one.report_id), doomed, now).await?;
     if gone.is_empty() {
         // Its points had nowhere to go: skip it anyway, keeping them on the pair's only
         // one-on-one would mean not skipping. The points go with it, as a deletion's do.

@@ -66,6 +66,8 @@ struct HomePage {
     meetings: Vec<MeetingItem>,
     campaigns: Vec<CampaignItem>,
     invitations: Option<Vec<InvitationItem>>,
+    /// Handoffs waiting for the caller: names and counts (the items are on `/oneonones`).
+    handoffs: Vec<crate::services::handoffs::Waiting>,
 }
 
 /// `/`. One-on-ones are held between people of the org chart, so a member not linked to one
@@ -87,6 +89,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, P
     let now = state.clock.now();
     Ok(ctx.render(&HomePage {
         layout: ctx.layout("Home"),
+        handoffs: h.handoffs,
         oneonones: h.next_oneonones.iter().map(OneOnOneRow::from).collect(),
         upcoming_total: h.upcoming_total,
         tasks: h

@@ -414,6 +414,9 @@ pub struct PersonForm {
     team_id: String,
     #[serde(default)]
     manager_id: String,
+    /// Ticked: a new manager leaves the old pair's upcoming one-on-ones alone.
+    #[serde(default)]
+    keep_one_on_ones: Option<String>,
     /// The version the edit form was showing (`If-Match`).
     #[serde(default)]
     version: Option<String>,
@@ -439,6 +442,7 @@ impl PersonForm {
             status: Patch::Value(self.status.clone()),
             team_id: filled_or_cleared(&self.team_id),
             manager_id: filled_or_cleared(&self.manager_id),
+            keep_one_on_ones: self.keep_one_on_ones.is_some(),
         }
     }
 
@@ -458,6 +462,7 @@ impl PersonForm {
                 .as_ref()
                 .map(ToString::to_string)
                 .unwrap_or_default(),
+            keep_one_on_ones: None,
             version: Some(p.version.to_string()),
         }
     }
@@ -492,6 +497,8 @@ struct FormPage {
     teams: Vec<Choice>,
     people: Vec<Choice>,
     statuses: Vec<StatusChoice>,
+    /// Editing someone who has a manager: what changing it does to their one-on-ones.
+    reorg: Option<people::ReorgPreview>,
     form: FormState,
 }
 
@@ -519,6 +526,10 @@ async fn show_form(
         ),
     };
     let editing = edit.map(|(id, _)| id);
+    let reorg = match editing {
+        Some(id) => people::reorg_preview(state, &ctx.member()?.actor(), id).await?,
+        None => None,
+    };
     Ok(ctx.render_status(
         status,
         &FormPage {
@@ -537,6 +548,7 @@ async fn show_form(
                 .cloned()
                 .collect(),
             statuses: statuses(),
+            reorg,
             form,
         },
     ))

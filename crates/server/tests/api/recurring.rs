@@ -23,6 +23,7 @@ struct Pair {
     rep: TestUser,
     rep_p: String,
     outsider: TestUser,
+    outsider_p: String,
 }
 
 /// Jane manages John on the chart; a third member takes part in nothing. The clock is set
@@ -36,7 +37,7 @@ async fn pair(app: &TestApp, slug: &str) -> Pair {
     let (rep, rep_p) = app
         .linked_member(&org, "John Doe", &format!("john@{slug}.test"))
         .await;
-    let (outsider, _) = app
+    let (outsider, outsider_p) = app
         .linked_member(&org, "Olive Other", &format!("olive@{slug}.test"))
         .await;
     app.patch(
@@ -53,6 +54,7 @@ async fn pair(app: &TestApp, slug: &str) -> Pair {
         rep,
         rep_p,
         outsider,
+        outsider_p,
     }
 }
 
@@ -493,4 +495,195 @@ async fn a_one_on_one_is_over_after_its_end(app: TestApp) {
         r.body
     );
     let _ = &p.org;
+}
+
+/// Issue 27, "Reorg hygiene": when an admin changes John's manager from Jane to Mary, the
+/// upcoming one-on-ones of Jane and John (the series' and a one-off) are cancelled and their
+/// series ends, exactly those: Jane's with Olive stay, and so does everything past. Both are
+/// told; John and Mary are told of the handoff, which still offers the open point; the cadence
+/// report drops the old pair. With "keep", nothing of the old pair is touched.
+#[db_test]
+async fn a_reorg_cancels_exactly_the_old_pairs_upcoming_one_on_ones(app: TestApp) {
+    let p = pair(&app, "reorg").await;
+    let (mary, mary_p) = app
+        .linked_member(&p.org, "Mary Major", "mary@reorg.test")
+        .await;
+    let olive_p = p.outsider_p.clone();
+    app.patch(
+        &format!("/api/people/{olive_p}"),
+        p.org.admin.t(),
+        json!({"managerId": p.boss_p}),
+    )
+    .await
+    .assert_status(200);
+    let one = |m: &str, r: &str, at: &str| json!({"participant1Id": m, "participant2Id": r, "scheduledAt": at});
+    // Jane and John: last week's one-on-one, a weekly series and a one-off to come.
+    let past = p
+        .boss
+        .post(
+            "/api/oneonones",
+            one(&p.boss_p, &p.rep_p, "2027-02-22T10:00:00Z"),
+        )
+        .await
+        .id("oneOnOne");
+    p.boss
+        .put(
+            &format!("/api/oneonones/series/{}/schedule", p.rep_p),
+            weekly("2027-03-02"),
+        )
+        .await
+        .assert_status(200);
+    p.boss
+        .post(
+            "/api/oneonones",
+            one(&p.boss_p, &p.rep_p, "2027-03-05T15:00:00Z"),
+        )
+        .await
+        .assert_status(201);
+    p.rep
+        .post(
+            &format!("/api/oneonones/{past}/talking-points"),
+            json!({"text": "Promotion case"}),
+        )
+        .await
+        .assert_status(201);
+    // Jane and Olive: a weekly series of their own.
+    p.boss
+        .put(
+            &format!("/api/oneonones/series/{olive_p}/schedule"),
+            weekly("2027-03-03"),
+        )
+        .await
+        .assert_status(200);
+    let olives = series_of(&p.boss, &olive_p).await;
+    assert_eq!(olives.len(), 8);
+    assert_eq!(series_of(&p.boss, &p.rep_p).await.len(), 10);
+
+    app.patch(
+        &format!("/api/people/{}", p.rep_p),
+        p.org.admin.t(),
+        json!({"managerId": mary_p}),
+    )
+    .await
+    .assert_status(200);
+
+    // Only last week's one is left of Jane and John, holding the open point again.
+    let left = series_of(&p.boss, &p.rep_p).await;
+    assert_eq!(times(&left), ["2027-02-22T10:00:00.000Z"]);
+    let r = p
+        .boss
+        .get(&format!("/api/oneonones/{past}/talking-points"))
+        .await;
+    assert_eq!(r.body["talkingPoints"][0]["text"], "Promotion case");
+    let r = p
+        .boss
+        .get(&format!("/api/oneonones/series/{}", p.rep_p))
+        .await;
+    assert_eq!(r.body["schedule"], Value::Null);
+    assert_eq!(r.body["cadence"], Value::Null);
+    // Nothing comes back with time.
+    app.clock.set(t("2027-03-08T12:00:00Z"));
+    manageros_server::app::housekeep(&app.state).await;
+    assert_eq!(series_of(&p.boss, &p.rep_p).await.len(), 1);
+    // Jane's one-on-ones with Olive are untouched (and rolled on).
+    assert_eq!(
+        &series_of(&p.boss, &olive_p).await[..8],
+        &olives[..],
+        "another pair's one-on-ones are not touched"
+    );
+
+    // Both are told; John and Mary are told of the handoff, which offers the point.
+    for to in ["jane@reorg.test", "john@reorg.test"] {
+        let mails = app.emails_to(to).await;
+        assert!(
+            mails
+                .iter()
+                .any(|m| m.subject.starts_with("One-on-ones with")
+                    && m.subject.ends_with("cancelled")),
+            "{to} was not told: {:?}",
+            mails.iter().map(|m| &m.subject).collect::<Vec<_>>()
+        );
+    }
+    for to in ["john@reorg.test", "mary@reorg.test"] {
+        let mails = app.emails_to(to).await;
+        let m = mails
+            .iter()
+            .find(|m| m.subject.contains("to move"))
+            .unwrap_or_else(|| panic!("{to} was not told of the handoff"));
+        assert!(
+            !m.body.contains("Promotion case") && !m.html.contains("Promotion case"),
+            "never the items' text"
+        );
+    }
+    assert!(
+        !app.emails_to("olive@reorg.test")
+            .await
+            .iter()
+            .any(|m| m.subject.contains("cancelled"))
+    );
+    // Their home pages say so (names and a count; the items are behind the link).
+    for (who, says) in [
+        (&p.rep, "You now report to Mary Major."),
+        (&mary, "John Doe now reports to you."),
+    ] {
+        let home = app
+            .request(reqwest::Method::GET, "/")
+            .header("cookie", format!("manageros_session={}", who.token))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(home.contains(says), "{home}");
+        assert!(!home.contains("Promotion case"));
+    }
+    let r = mary.get("/api/handoffs").await;
+    assert_eq!(
+        r.body["handoffs"][0]["talkingPoints"][0]["text"],
+        "Promotion case"
+    );
+
+    // The cadence report no longer has Jane and John; it still has Jane and Olive.
+    let report = p
+        .org
+        .admin
+        .post(
+            "/api/reports",
+            json!({"name": "Cadence", "kind": "oneonone-cadence"}),
+        )
+        .await
+        .id("report");
+    let r = p
+        .org
+        .admin
+        .post(&format!("/api/reports/{report}/run"), json!({}))
+        .await;
+    let pairs: Vec<(String, String)> = r.body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (
+                row["managerName"].as_str().unwrap().to_owned(),
+                row["reportName"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        [("Jane Smith".to_owned(), "Olive Other".to_owned())],
+        "{}",
+        r.body
+    );
+
+    // Kept: Olive moves to Mary, and her one-on-ones with Jane stay.
+    app.patch(
+        &format!("/api/people/{olive_p}"),
+        p.org.admin.t(),
+        json!({"managerId": mary_p, "keepOneOnOnes": true}),
+    )
+    .await
+    .assert_status(200);
+    assert_eq!(series_of(&p.boss, &olive_p).await.len(), 9);
 }

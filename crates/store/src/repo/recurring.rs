@@ -277,9 +277,21 @@ pub async fn skips(
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Occurrence {
     pub id: OneOnOneId,
+    /// Its series, if it is an occurrence of one (a one-off otherwise).
+    pub series_id: Option<SeriesId>,
     pub occurrence_at: Timestamp,
     pub scheduled_at: Timestamp,
     pub ends_at: Timestamp,
+}
+
+fn occurrence(o: one_on_one::Model) -> Occurrence {
+    Occurrence {
+        id: OneOnOneId::from_db(o.id),
+        series_id: o.series_id.map(SeriesId::from_db),
+        occurrence_at: Timestamp::from_millis(o.occurrence_at.unwrap_or(o.scheduled_at)),
+        scheduled_at: Timestamp::from_millis(o.scheduled_at),
+        ends_at: Timestamp::from_millis(o.ends_at),
+    }
 }
 
 /// The occurrences of a series that still exist, in order of their slot.
@@ -296,11 +308,69 @@ pub async fn occurrences(
         .all(db)
         .await?
         .into_iter()
-        .map(|o| Occurrence {
-            id: OneOnOneId::from_db(o.id),
-            occurrence_at: Timestamp::from_millis(o.occurrence_at.unwrap_or(o.scheduled_at)),
-            scheduled_at: Timestamp::from_millis(o.scheduled_at),
-            ends_at: Timestamp::from_millis(o.ends_at),
-        })
+        .map(occurrence)
         .collect())
+}
+
+/// The one-on-ones of a pair (either way round) that start after `now`, series or not, in
+/// order, at most 500.
+pub async fn upcoming_of_pair(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    one: &PersonId,
+    other: &PersonId,
+    now: Timestamp,
+) -> Result<Vec<Occurrence>, DbErr> {
+    let side = |m: &PersonId, r: &PersonId| {
+        sea_orm::Condition::all()
+            .add(one_on_one::Column::ManagerId.eq(m.as_str()))
+            .add(one_on_one::Column::ReportId.eq(r.as_str()))
+    };
+    Ok(one_on_one::Entity::find()
+        .filter(one_on_one::Column::OrganizationId.eq(org.as_str()))
+        .filter(
+            sea_orm::Condition::any()
+                .add(side(one, other))
+                .add(side(other, one)),
+        )
+        .filter(one_on_one::Column::ScheduledAt.gt(now.as_millis()))
+        .order_by_asc(one_on_one::Column::ScheduledAt)
+        .limit(500)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(occurrence)
+        .collect())
+}
+
+/// The pairs of the organization, `(a, b)` with `a < b`, whose every series has ended at
+/// `now` (a pair that never had one is not among them).
+pub async fn ended_pairs(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    now: Timestamp,
+) -> Result<std::collections::HashSet<(PersonId, PersonId)>, DbErr> {
+    use std::collections::{HashMap, HashSet};
+    let mut ended: HashMap<(PersonId, PersonId), bool> = HashMap::new();
+    let all = series::Entity::find()
+        .filter(series::Column::OrganizationId.eq(org.as_str()))
+        .limit(20_000)
+        .all(db)
+        .await?;
+    for s in all.into_iter().map(from_model) {
+        let key = if s.manager_id <= s.report_id {
+            (s.manager_id.clone(), s.report_id.clone())
+        } else {
+            (s.report_id.clone(), s.manager_id.clone())
+        };
+        let done = s.has_ended(now);
+        ended
+            .entry(key)
+            .and_modify(|all_done| *all_done &= done)
+            .or_insert(done);
+    }
+    Ok(ended
+        .into_iter()
+        .filter_map(|(k, done)| done.then_some(k))
+        .collect::<HashSet<_>>())
 }

@@ -615,3 +615,17 @@ pub async fn admins_or_linked_to(
         .map(User::from)
         .collect())
 }
+
+/// The member of the organization linked to `person`, if any.
+pub async fn linked_to(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    person: &PersonId,
+) -> Result<Option<User>, DbErr> {
+    Ok(user::Entity::find()
+        .filter(user::Column::OrganizationId.eq(org.as_str()))
+        .filter(user::Column::PersonId.eq(person.as_str()))
+        .one(db)
+        .await?
+        .map(Into::into))
+}

@@ -636,3 +636,103 @@ async fn a_recurring_schedule_is_set_skipped_and_ended_from_the_pages(app: TestA
 fn pairs<'f>(f: &'f [(&'static str, String)]) -> Vec<(&'static str, &'f str)> {
     f.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
+
+/// Issue 27, "Reorg hygiene": the form that changes a person's manager says what it will do
+/// to their one-on-ones with the current one, and does it unless told to keep them.
+#[db_test]
+async fn the_person_form_says_what_a_new_manager_cancels(app: TestApp) {
+    let p = jane_and_john(&app).await;
+    let admin = app.login("admin@acme.test").await;
+    let mary = admin
+        .post("/api/people", serde_json::json!({"name": "Mary Major"}))
+        .await
+        .id("person");
+    admin
+        .patch(
+            &format!("/api/people/{}", p.john_p),
+            serde_json::json!({"managerId": p.jane_p}),
+        )
+        .await
+        .assert_status(200);
+    p.jane
+        .put(
+            &format!("/api/oneonones/series/{}/schedule", p.john_p),
+            serde_json::json!({"cadence": "every-two-weeks", "startsOn": app.clock_date(2),
+                               "time": "16:00", "timeZone": "UTC"}),
+        )
+        .await
+        .assert_status(200);
+    let upcoming = p
+        .jane
+        .get(&format!(
+            "/api/oneonones?scheduledFrom={}",
+            app.clock_date(1)
+        ))
+        .await
+        .body["pagination"]["totalCount"]
+        .as_u64()
+        .unwrap();
+    let mut b = Browser::signed_in(&app, &admin);
+    let edit = format!("/people/{}/edit", p.john_p);
+    let page = b.get(&edit).await;
+    assert!(
+        page.html.contains(&format!(
+            "the {upcoming} upcoming one-on-ones of John Doe and Jane Smith are cancelled"
+        )),
+        "{}",
+        page.html
+    );
+    assert!(page.html.contains("Every two weeks on"));
+    let (t, v) = (csrf(&page.html), hidden(&page.html, "version"));
+    let form = |keep: bool| {
+        let mut f = vec![
+            ("csrf", t.clone()),
+            ("version", v.clone()),
+            ("name", "John Doe".to_owned()),
+            ("email", "john@acme.test".to_owned()),
+            ("status", "active".to_owned()),
+            ("managerId", mary.clone()),
+        ];
+        if keep {
+            f.push(("keepOneOnOnes", "1".to_owned()));
+        }
+        f
+    };
+    // Kept: nothing of Jane and John's changes.
+    let kept = form(true);
+    let r = b
+        .post(&format!("/people/{}", p.john_p), &pairs(&kept))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.html);
+    let series = format!("/api/oneonones/series/{}", p.john_p);
+    assert!(p.jane.get(&series).await.body["schedule"].is_object());
+    // Back to Jane, then to Mary for real: Jane and John's upcoming ones go.
+    admin
+        .patch(
+            &format!("/api/people/{}", p.john_p),
+            serde_json::json!({"managerId": p.jane_p, "keepOneOnOnes": true}),
+        )
+        .await
+        .assert_status(200);
+    let page = b.get(&edit).await;
+    let (t2, v2) = (csrf(&page.html), hidden(&page.html, "version"));
+    let mut moved = form(false);
+    moved[0].1 = t2;
+    moved[1].1 = v2;
+    let r = b
+        .post(&format!("/people/{}", p.john_p), &pairs(&moved))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.html);
+    let after = p.jane.get(&series).await.body;
+    assert_eq!(after["schedule"], serde_json::Value::Null);
+    assert_eq!(
+        p.jane
+            .get(&format!(
+                "/api/oneonones?scheduledFrom={}",
+                app.clock_date(1)
+            ))
+            .await
+            .body["pagination"]["totalCount"],
+        0
+    );
+}
