@@ -157,6 +157,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(me::link_self, me::unlink_self))
         .routes(routes!(me::list_sessions, me::sign_out_elsewhere))
         .routes(routes!(me::revoke_session))
+        .routes(routes!(me::get_notifications, me::update_notifications))
         .routes(routes!(permissions::my_permissions))
         .routes(routes!(permissions::check_permission))
         // Organizations, invitations, members.

@@ -1,6 +1,7 @@
 //! `/api/me`: the caller (docs/API.md §3).
 
 use crate::services::input;
+use crate::services::notify::{self, KindChoices, NotificationSettingsRequest};
 use crate::services::{accounts, members};
 use crate::{
     error::{ApiError, ErrorBody},
@@ -9,6 +10,8 @@ use crate::{
     state::AppState,
 };
 use axum::{extract::State, http::StatusCode};
+use manageros_core::NotificationKind;
+use manageros_store::repo::notifications::Prefs;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -207,4 +210,62 @@ pub async fn revoke_session(
 ) -> Result<StatusCode, ApiError> {
     accounts::revoke_session(&state, &caller.user, &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Which emails a user gets, and when reminders come.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationSettings {
+    /// An IANA zone, or `null` (UTC) until set (the browser's, at the first sign-in on the pages).
+    pub time_zone: Option<String>,
+    /// Reminders go at 09:00 this many days before a one-on-one's day (0: that morning).
+    pub reminder_days_before: i32,
+    /// Each kind, on or off: `reminder`, `assigned`, `handoff`, `campaign` and `meeting` are on
+    /// unless turned off; `digest` (Monday morning) is off unless turned on.
+    pub kinds: KindChoices,
+}
+
+impl From<Prefs> for NotificationSettings {
+    fn from(p: Prefs) -> Self {
+        let on = |k| Some(p.wants(k));
+        Self {
+            kinds: KindChoices {
+                reminder: on(NotificationKind::Reminder),
+                assigned: on(NotificationKind::Assigned),
+                handoff: on(NotificationKind::Handoff),
+                campaign: on(NotificationKind::Campaign),
+                meeting: on(NotificationKind::Meeting),
+                digest: on(NotificationKind::Digest),
+            },
+            time_zone: p.time_zone,
+            reminder_days_before: p.reminder_days_before,
+        }
+    }
+}
+
+/// The caller's email settings.
+#[utoipa::path(get, path = "/api/me/notifications", tag = "me",
+    security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = NotificationSettings), (status = 401, body = ErrorBody)))]
+pub async fn get_notifications(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+) -> Result<AppJson<NotificationSettings>, ApiError> {
+    Ok(AppJson(
+        notify::settings(&state, &caller.actor()).await?.into(),
+    ))
+}
+
+/// Change the caller's email settings: what is sent changes, the rest stays.
+#[utoipa::path(patch, path = "/api/me/notifications", tag = "me",
+    security(("bearer" = []), ("cookie" = [])),
+    request_body = NotificationSettingsRequest,
+    responses((status = 200, body = NotificationSettings), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn update_notifications(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppJson(body): AppJson<NotificationSettingsRequest>,
+) -> Result<AppJson<NotificationSettings>, ApiError> {
+    let p = notify::update_settings(&state, &caller.actor(), body).await?;
+    Ok(AppJson(p.into()))
 }

@@ -251,6 +251,9 @@ async fn seed(url: &str, scale: Scale) -> anyhow::Result<()> {
             created_at: Set(now.as_millis()),
             updated_at: Set(now.as_millis()),
             email_verified_at: Set(Some(now.as_millis())),
+            time_zone: Set(None),
+            notifications: Set(None),
+            reminder_days_before: Set(1),
         })
         .exec_without_returning(&txn)
         .await?;
@@ -277,6 +280,9 @@ async fn seed(url: &str, scale: Scale) -> anyhow::Result<()> {
                     manager_id: Set(people[0].to_string()),
                     report_id: Set(people[1 + k % (PEOPLE_PER_ORG - 1)].to_string()),
                     scheduled_at: Set(at.as_millis()),
+                    ends_at: Set(at.as_millis() + 30 * 60_000),
+                    series_id: Set(None),
+                    occurrence_at: Set(None),
                     notes: Set(Some(format!(
                         "Career goals, blockers and feedback, week {k}"
                     ))),

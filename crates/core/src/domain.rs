@@ -543,3 +543,47 @@ mod tests {
         assert_eq!(PersonStatus::parse("on_leave"), Ok(PersonStatus::OnLeave));
     }
 }
+
+string_enum!(
+    /// A kind of email a user may choose to get (docs/API.md §3): each has its own
+    /// unsubscribe link.
+    NotificationKind, "Notification" {
+        Reminder => "reminder", Assigned => "assigned", Handoff => "handoff",
+        Campaign => "campaign", Meeting => "meeting", Digest => "digest"
+    } unknown Digest
+);
+
+impl NotificationKind {
+    /// Whether a user who never chose gets it: all but the weekly digest.
+    pub const fn on_by_default(self) -> bool {
+        !matches!(self, NotificationKind::Digest)
+    }
+
+    /// What it is, as My account lists it.
+    pub const fn label(self) -> &'static str {
+        match self {
+            NotificationKind::Reminder => "Reminders of your one-on-ones, with the agenda so far",
+            NotificationKind::Assigned => "An action item or task assigned to you",
+            NotificationKind::Handoff => "A handoff waiting for you after a change of manager",
+            NotificationKind::Campaign => {
+                "A feedback campaign you started reaching its minimum of answers"
+            }
+            NotificationKind::Meeting => "A meeting you were added to",
+            NotificationKind::Digest => {
+                "A weekly digest on Monday morning: the week's one-on-ones, your open action items, overdue tasks"
+            }
+        }
+    }
+
+    /// How an unsubscribe page names it.
+    pub const fn short(self) -> &'static str {
+        match self {
+            NotificationKind::Reminder => "one-on-one reminders",
+            NotificationKind::Assigned => "assignment emails",
+            NotificationKind::Handoff => "handoff emails",
+            NotificationKind::Campaign => "campaign emails",
+            NotificationKind::Meeting => "meeting emails",
+            NotificationKind::Digest => "the weekly digest",
+        }
+    }
+}

@@ -65,6 +65,8 @@ pub struct Settings {
     pub mail_lease: Duration,
     /// Lets `/metrics` be read from elsewhere than this machine.
     pub metrics_token: Option<String>,
+    /// How often the housekeeping pass runs.
+    pub housekeeping_every: Duration,
 }
 
 impl Settings {
@@ -90,6 +92,7 @@ impl Settings {
             mail_poll: Duration::from_secs(1),
             mail_lease: Duration::from_secs(args.mail_lease),
             metrics_token: args.metrics_token.clone(),
+            housekeeping_every: Duration::from_secs(args.housekeeping_every),
         })
     }
 }
@@ -131,6 +134,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             auth_rate_limit: settings.auth_rate_limit,
             metrics_token: settings.metrics_token,
             form_key: crate::config::FormKey(form_key.into_bytes().into()),
+            housekeeping_every: settings.housekeeping_every,
             ..Config::new(
                 &settings.public_url,
                 settings.limits,
@@ -419,11 +423,11 @@ async fn hear_changes(state: AppState, stop: tokio_util::sync::CancellationToken
     }
 }
 
-/// Runs [`housekeep`] every five minutes.
+/// Runs [`housekeep`] every `--housekeeping-every` (five minutes by default).
 fn spawn_housekeeping(state: &AppState) {
     let state = state.clone();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(300));
+        let mut tick = tokio::time::interval(state.config.housekeeping_every);
         loop {
             tick.tick().await;
             housekeep(&state).await;
@@ -439,6 +443,18 @@ pub async fn housekeep(state: &AppState) {
         Ok(0) => {}
         Ok(n) => tracing::info!(created = n, "recurring one-on-ones created"),
         Err(e) => tracing::warn!(error = ?e, "could not extend the recurring series"),
+    }
+    // Reminders and digests whose moment came, once across replicas.
+    if let Err(e) = crate::services::notify::run_due(state).await {
+        tracing::warn!(error = ?e, "could not send the due notifications");
+    }
+    let keys_before = state
+        .now()
+        .plus_days(-crate::services::notify::KEEP_KEYS_DAYS);
+    if let Err(e) =
+        manageros_store::repo::notifications::forget_before(&state.db, keys_before).await
+    {
+        tracing::warn!(error = %e, "could not forget old notification keys");
     }
     if let Err(e) = rate_limit::forget_old(&state.db, state.now()).await {
         tracing::warn!(error = %e, "could not forget old rate-limit windows");

@@ -46,6 +46,8 @@ pub struct AccountView {
     /// The people of the chart the caller may link themselves to: offered only to a member
     /// who is not linked yet.
     pub claimable: Vec<manageros_store::repo::persons::Person>,
+    /// Which emails the caller gets, and when reminders come.
+    pub notifications: manageros_store::repo::notifications::Prefs,
 }
 
 /// `GET /account`'s view. Reads only.
@@ -59,6 +61,7 @@ pub async fn page(state: &AppState, user: &User) -> Result<AccountView, ApiError
     Ok(AccountView {
         sessions: sessions(state, user).await?,
         feed_since: crate::calendar::feed_status(state, &user.actor()).await?,
+        notifications: crate::notify::settings(state, &user.actor()).await?,
         account,
         claimable,
     })

@@ -687,6 +687,12 @@ pub async fn answer(
     {
         return Err(already());
     }
+    // Enough answers to be shown: the one who asked is told, once.
+    let count = c.response_count + 1;
+    if count >= u64::from(c.min_responses) {
+        crate::notify::campaign_ready(&txn, state, &c, count).await?;
+    }
     txn.commit().await?;
+    state.outbox.wake();
     Ok(())
 }

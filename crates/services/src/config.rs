@@ -112,6 +112,12 @@ pub struct ServeArgs {
     /// lets them go to the others after this long. Keep it above the SMTP timeout (60 s).
     #[arg(long, env = "MANAGEROS_MAIL_LEASE", default_value_t = crate::outbox::LEASE_SECS, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub mail_lease: u64,
+
+    /// Seconds between two housekeeping passes (recurring one-on-ones created ahead, reminders
+    /// and digests sent, old sessions and rate-limit windows forgotten). Reminders go out at
+    /// most this late; every replica may run it, each notification is sent once.
+    #[arg(long, env = "MANAGEROS_HOUSEKEEPING_EVERY", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub housekeeping_every: u64,
 }
 
 impl std::fmt::Debug for ServeArgs {
@@ -174,6 +180,8 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// The key of the pages' form tokens, shared by every replica through the database.
     pub form_key: FormKey,
+    /// How often this replica runs the housekeeping pass (`--housekeeping-every`).
+    pub housekeeping_every: std::time::Duration,
 }
 
 /// The key the pages' form tokens are computed with (HMAC-SHA256 of the session), kept in the
@@ -245,6 +253,7 @@ impl Config {
             auth_rate_limit: 0,
             metrics_token: None,
             form_key: FormKey::default(),
+            housekeeping_every: std::time::Duration::from_secs(300),
         }
     }
 

@@ -391,7 +391,9 @@ pub async fn make_task(
     )
     .await?;
     let task = load::reread::<Task>(&txn, &org, &task_id).await?;
+    crate::notify::task_assigned(&txn, state, actor, &task).await?;
     txn.commit().await?;
+    state.outbox.wake();
     live::publish(state, Change::of(&o, What::Agenda)).await;
     Ok(task)
 }

@@ -25,7 +25,7 @@ use manageros_store::{
         conversation::{self, ActionItem, PointRow},
         handoffs::{self, Handoff, Item, ItemKind},
         oneonones::{self, AccessAction},
-        persons, users,
+        persons,
     },
 };
 use serde::Deserialize;
@@ -74,59 +74,25 @@ pub(crate) async fn record_manager_change(
         }))
         .collect();
     let count = items.len();
-    handoffs::insert(db, org, person, old, new, items, now).await?;
-    tell_waiting(state, db, org, person, old, new, count).await
-}
-
-/// Tells the two people of the new relationship (those with an account) that a handoff waits
-/// for them: the items' count and a link, never their text (within the mail budgets).
-async fn tell_waiting(
-    state: &AppState,
-    db: &impl ConnectionTrait,
-    org: &OrgId,
-    person: &PersonId,
-    old: &PersonId,
-    new: &PersonId,
-    items: usize,
-) -> Result<(), ApiError> {
+    let id = handoffs::insert(db, org, person, old, new, items, now).await?;
     let names: HashMap<PersonId, String> =
         persons::names(db, org, &[person.clone(), old.clone(), new.clone()])
             .await?
             .into_iter()
             .collect();
     let name = |p: &PersonId| names.get(p).cloned().unwrap_or_default();
-    let link = format!("{}/oneonones", state.config.public_url);
-    for who in [person, new] {
-        let Some(user) = users::linked_to(db, org, who).await? else {
-            continue;
-        };
-        let html = crate::mail::html::HandoffWaiting {
-            name: &user.name,
-            person: &name(person),
-            old_manager: &name(old),
-            new_manager: &name(new),
-            items,
-            link: &link,
-        };
-        let body = format!(
-            "Hello {},\n\n\u{201c}{}\u{201d} now reports to \u{201c}{}\u{201d} instead of \u{201c}{}\u{201d}.\n\
-             The old relationship has {items} open item(s) you can choose to move into the\n\
-             new one-on-ones. Nothing moves until one of you decides:\n\n{link}\n",
-            user.name,
-            name(person),
-            name(new),
-            name(old),
-        );
-        let mail = crate::mail::Mail::new(
-            user.email.to_string(),
-            format!("Open items of \u{201c}{}\u{201d} to move", name(person)),
-            body,
-            &html,
-        )
-        .map_err(ApiError::internal)?;
-        crate::oneonones::notice(db, state, &mail, org).await?;
-    }
-    Ok(())
+    crate::notify::handoff_waiting(
+        db,
+        state,
+        org,
+        &id,
+        &[person, new],
+        &name(person),
+        &name(old),
+        &name(new),
+        count,
+    )
+    .await
 }
 
 /// A handoff as its two people see it.

@@ -291,6 +291,15 @@ fn optional_date() -> S {
         .build()
         .into_ref()
 }
+/// An optional time zone; blank or `null` is none.
+fn optional_time_zone() -> S {
+    AnyOfBuilder::new()
+        .item(time_zone())
+        .item(string().enum_values(Some([""])).build())
+        .item(ObjectBuilder::new().schema_type(Type::Null).build())
+        .build()
+        .into_ref()
+}
 /// How often a recurring schedule repeats.
 fn required_cadence() -> S {
     string()
@@ -554,6 +563,7 @@ schema_types! {
     OptionalCalendarDate = optional_calendar_date;
     LocalTime = local_time;
     TimeZone = time_zone;
+    OptionalTimeZone = optional_time_zone;
     CampaignStatus = campaign_status;
     ChosenIds = chosen_ids;
     Description = description;

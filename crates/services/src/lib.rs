@@ -39,6 +39,7 @@ pub mod load;
 pub mod meetings;
 pub mod members;
 pub mod names;
+pub mod notify;
 pub mod oneonones;
 pub mod organizations;
 pub mod parse;

@@ -28,6 +28,9 @@ pub struct Mail {
     pub subject: String,
     pub body: String,
     pub html: String,
+    /// A notification's one-click unsubscribe link: sent as `List-Unsubscribe` with
+    /// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058).
+    pub unsubscribe: Option<String>,
 }
 
 impl Mail {
@@ -43,6 +46,7 @@ impl Mail {
             subject,
             body,
             html: html.render()?,
+            unsubscribe: None,
         })
     }
 }
@@ -105,6 +109,69 @@ pub mod html {
         pub new_manager: &'a str,
         pub items: usize,
         pub link: &'a str,
+        pub unsubscribe: &'a str,
+        pub stop: &'a str,
+    }
+
+    #[derive(Template)]
+    #[template(path = "mail/reminder.html")]
+    pub struct Reminder<'a> {
+        pub name: &'a str,
+        pub other: &'a str,
+        pub when: &'a str,
+        pub minutes: i64,
+        pub points: Vec<String>,
+        pub link: &'a str,
+        pub unsubscribe: &'a str,
+        pub stop: &'a str,
+    }
+
+    #[derive(Template)]
+    #[template(path = "mail/assigned.html")]
+    pub struct Assigned<'a> {
+        pub name: &'a str,
+        pub by: &'a str,
+        pub title: &'a str,
+        pub action_item: bool,
+        pub due: Option<String>,
+        pub link: &'a str,
+        pub unsubscribe: &'a str,
+        pub stop: &'a str,
+    }
+
+    #[derive(Template)]
+    #[template(path = "mail/meeting_added.html")]
+    pub struct MeetingAdded<'a> {
+        pub name: &'a str,
+        pub by: &'a str,
+        pub title: &'a str,
+        pub when: &'a str,
+        pub link: &'a str,
+        pub unsubscribe: &'a str,
+        pub stop: &'a str,
+    }
+
+    #[derive(Template)]
+    #[template(path = "mail/campaign_ready.html")]
+    pub struct CampaignReady<'a> {
+        pub name: &'a str,
+        pub campaign: &'a str,
+        pub count: u64,
+        pub link: &'a str,
+        pub unsubscribe: &'a str,
+        pub stop: &'a str,
+    }
+
+    #[derive(Template)]
+    #[template(path = "mail/digest.html")]
+    pub struct Digest<'a> {
+        pub name: &'a str,
+        pub oneonones: Vec<String>,
+        pub action_items: Vec<String>,
+        pub overdue: Vec<String>,
+        pub link: &'a str,
+        pub unsubscribe: &'a str,
+        pub stop: &'a str,
     }
 
     #[derive(Template)]
@@ -169,12 +236,24 @@ impl Mailer {
             .to
             .parse()
             .map_err(|e| anyhow::anyhow!("invalid recipient: {e}"))?;
-        let message = Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .message_id(id.map(|id| format!("<{id}@{}>", self.from.email.domain())))
             .to(to)
-            .subject(mail.subject)
-            .multipart(MultiPart::alternative_plain_html(mail.body, mail.html))?;
+            .subject(mail.subject);
+        if let Some(url) = &mail.unsubscribe {
+            use lettre::message::header::{HeaderName, HeaderValue};
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
+        }
+        let message = builder.multipart(MultiPart::alternative_plain_html(mail.body, mail.html))?;
         match &self.transport {
             Transport::Smtp(t) => {
                 t.send(message).await?;

@@ -267,7 +267,9 @@ pub async fn create(
     };
     let id = meetings::insert(&txn, &org, &actor.user_id, &fields, now).await?;
     let m = reread::<Meeting>(&txn, &org, &id).await?;
+    crate::notify::added_to_meeting(&txn, state, actor, &m, &m.participant_ids).await?;
     txn.commit().await?;
+    state.outbox.wake();
     Ok(m)
 }
 
@@ -382,7 +384,15 @@ pub async fn update(
     authz::authorize_meeting_change(actor, &current.facts(), &after)?;
     meetings::update(&txn, &org, &current.id, &f, now).await?;
     let m = reread::<Meeting>(&txn, &org, &current.id).await?;
+    let added: Vec<_> = m
+        .participant_ids
+        .iter()
+        .filter(|p| !current.participant_ids.contains(p))
+        .cloned()
+        .collect();
+    crate::notify::added_to_meeting(&txn, state, actor, &m, &added).await?;
     txn.commit().await?;
+    state.outbox.wake();
     Ok(m)
 }
 

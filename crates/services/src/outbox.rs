@@ -80,6 +80,7 @@ pub async fn queue(
             subject: &mail.subject,
             body: &mail.body,
             html: &mail.html,
+            unsubscribe_url: mail.unsubscribe.as_deref(),
         },
         state.now(),
     )
@@ -139,6 +140,7 @@ async fn deliver(state: &AppState, worker: &str, m: Claimed) {
         subject: m.subject,
         body: m.body,
         html: m.html,
+        unsubscribe: m.unsubscribe_url,
     };
     let marked = match state.mailer.send(mail, Some(&m.id)).await {
         Ok(()) => {

@@ -265,7 +265,9 @@ pub async fn create(
     };
     let id = tasks::insert(&txn, &org, &actor.user_id, &fields, now).await?;
     let task = reread(&txn, &org, &id).await?;
+    crate::notify::task_assigned(&txn, state, actor, &task).await?;
     txn.commit().await?;
+    state.outbox.wake();
     Ok(task)
 }
 
@@ -346,7 +348,11 @@ pub async fn update(
     };
     tasks::update(&txn, &org, &current.id, &fields, now).await?;
     let task: Task = reread(&txn, &org, &current.id).await?;
+    if task.assignee_id != current.assignee_id {
+        crate::notify::task_assigned(&txn, state, actor, &task).await?;
+    }
     txn.commit().await?;
+    state.outbox.wake();
     // An action item: the one-on-one it came from shows it among the pair's.
     if let Some(one) = &task.oneonone_id {
         let change = crate::live::Change {

@@ -6,7 +6,10 @@
 use super::{Ctx, FormState, Layout, PageError, Posted};
 use crate::{
     error::ApiError,
-    services::{accounts, calendar, members},
+    services::{
+        accounts, calendar, members,
+        notify::{self, KindChoices, NotificationSettingsRequest},
+    },
     state::AppState,
 };
 use askama::Template;
@@ -15,7 +18,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use manageros_core::Role;
+use manageros_core::{NotificationKind, Role};
 use serde::Deserialize;
 
 pub struct Claimable {
@@ -90,6 +93,11 @@ struct AccountPage {
     /// A feed URL just made: shown on this one page, never again.
     new_feed_url: Option<String>,
     sessions: Vec<SessionRow>,
+    /// The email settings form: each kind with its label and whether it is on.
+    kinds: Vec<(&'static str, &'static str, bool)>,
+    time_zone: String,
+    time_zones: &'static [chrono_tz::Tz],
+    reminder_days_before: i32,
     form: FormState,
 }
 
@@ -115,6 +123,7 @@ async fn show_with_feed(
         sessions,
         feed_since,
         claimable,
+        notifications,
     } = accounts::page(state, &me.user).await?;
     let feed_since = feed_since.map(super::oneonones::When::of);
     let sessions = sessions
@@ -150,9 +159,66 @@ async fn show_with_feed(
             feed_since,
             new_feed_url,
             sessions,
+            kinds: NotificationKind::ALL
+                .iter()
+                .map(|k| (k.as_str(), k.label(), notifications.wants(*k)))
+                .collect(),
+            time_zone: notifications.time_zone.clone().unwrap_or_default(),
+            time_zones: &chrono_tz::TZ_VARIANTS,
+            reminder_days_before: notifications.reminder_days_before,
             form,
         },
     ))
+}
+
+/// The email settings form: a checkbox per kind (unchecked ones are not sent), the zone and
+/// the reminders' lead.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationsForm {
+    #[serde(default)]
+    time_zone: String,
+    #[serde(default)]
+    reminder_days_before: String,
+    #[serde(default)]
+    kind: Vec<String>,
+}
+
+pub async fn save_notifications(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Posted(pairs): Posted<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let me = ctx.member()?;
+    let mut f = NotificationsForm::default();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "timeZone" => f.time_zone = v,
+            "reminderDaysBefore" => f.reminder_days_before = v,
+            "kind" => f.kind.push(v),
+            _ => {}
+        }
+    }
+    let on = |k: NotificationKind| Some(f.kind.iter().any(|c| c == k.as_str()));
+    let input = NotificationSettingsRequest {
+        time_zone: crate::patch::Patch::Value(f.time_zone.clone()),
+        reminder_days_before: crate::forms::whole_number(&f.reminder_days_before),
+        kinds: Some(KindChoices {
+            reminder: on(NotificationKind::Reminder),
+            assigned: on(NotificationKind::Assigned),
+            handoff: on(NotificationKind::Handoff),
+            campaign: on(NotificationKind::Campaign),
+            meeting: on(NotificationKind::Meeting),
+            digest: on(NotificationKind::Digest),
+        }),
+    };
+    match notify::update_settings(&state, &me.user.actor(), input).await {
+        Ok(_) => Ok(ctx.redirect_with("/account#notifications-h", "Email settings saved.")),
+        Err(e) => {
+            let (status, form) = FormState::refusal(e, None)?;
+            show(&state, &ctx, status, form).await
+        }
+    }
 }
 
 /// Makes a new calendar feed URL and shows it, once, on the account page.
@@ -302,4 +368,52 @@ pub async fn revoke_session(
         )),
         Err(e) => after(&state, &ctx, Err(e)).await,
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unsubscribing from a kind of email, by the link it carries: no sign-in, the link's token is
+// the credential. The page asks first (a link scanner's GET unsubscribes nobody); the POST —
+// the page's button, or a mail client's one-click (RFC 8058) — does it.
+
+#[derive(Template)]
+#[template(path = "unsubscribe.html")]
+struct UnsubscribePage {
+    layout: Layout,
+    token: String,
+    what: &'static str,
+    email: String,
+    done: bool,
+}
+
+pub async fn unsubscribe_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> Result<Response, PageError> {
+    let (kind, email) = notify::unsubscribe_target(&state, &token).await?;
+    Ok(ctx.render(&UnsubscribePage {
+        layout: ctx.layout("Email settings"),
+        what: kind.short(),
+        email,
+        token,
+        done: false,
+    }))
+}
+
+/// `POST /unsubscribe/{token}`: whatever the body (RFC 8058 sends `List-Unsubscribe=One-Click`),
+/// without a form token (the mail client has none; the link is the credential).
+pub async fn unsubscribe(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> Result<Response, PageError> {
+    let (_, email) = notify::unsubscribe_target(&state, &token).await?;
+    let kind = notify::unsubscribe(&state, &token).await?;
+    Ok(ctx.render(&UnsubscribePage {
+        layout: ctx.layout("Email settings"),
+        what: kind.short(),
+        email,
+        token,
+        done: true,
+    }))
 }

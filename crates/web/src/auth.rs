@@ -76,6 +76,9 @@ pub struct LoginForm {
     email: String,
     #[serde(default)]
     password: String,
+    /// The browser's time zone (app.js fills it in): kept for a user who has none yet.
+    #[serde(default, rename = "timeZone")]
+    time_zone: Option<String>,
 }
 
 pub async fn login(
@@ -86,13 +89,17 @@ pub async fn login(
     Posted(f): Posted<LoginForm>,
 ) -> Result<Response, PageError> {
     match accounts::login(&state, &f.email, &f.password, &device).await {
-        Ok(s) => Ok(signed_in(
-            &state,
-            &ctx,
-            &s.token,
-            q.next.as_deref(),
-            &format!("Welcome back, {}.", s.user.name),
-        )),
+        Ok(s) => {
+            crate::services::notify::take_browser_zone(&state, &s.user.id, f.time_zone.as_deref())
+                .await?;
+            Ok(signed_in(
+                &state,
+                &ctx,
+                &s.token,
+                q.next.as_deref(),
+                &format!("Welcome back, {}.", s.user.name),
+            ))
+        }
         Err(e) => {
             let status = e.status();
             Ok(ctx.render_status(

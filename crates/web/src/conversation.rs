@@ -432,7 +432,7 @@ impl ScheduleForm {
             starts_on: some(&self.starts_on),
             time: some(&self.time),
             time_zone: some(&self.time_zone),
-            duration_minutes: crate::oneonones::minutes(&self.duration_minutes),
+            duration_minutes: crate::forms::whole_number(&self.duration_minutes),
             ends_on: some(&self.ends_on),
         }
     }

@@ -56,6 +56,13 @@ pub(crate) fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// A whole number as typed: none when blank, and one no service accepts (-1) when it is not
+/// a whole number, so that the service refuses it with its own message.
+pub fn whole_number(raw: &str) -> Option<i64> {
+    let raw = raw.trim();
+    (!raw.is_empty()).then(|| raw.parse().unwrap_or(-1))
+}
+
 /// The version an edit form was showing (its hidden `version` field), as the service's
 /// `If-Match`: a form without one writes whatever the version, as the API does.
 pub fn shown_version(version: Option<&str>) -> crate::extract::IfMatch {

@@ -250,6 +250,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/account/leave", post(account::leave))
         .route("/account/verification", post(account::resend_verification))
         .route("/account/calendar-feed", post(account::new_feed))
+        .route("/account/notifications", post(account::save_notifications))
+        .route(
+            "/unsubscribe/{token}",
+            get(account::unsubscribe_page).post(account::unsubscribe),
+        )
         .route("/account/calendar-feed/revoke", post(account::revoke_feed))
         .route(
             "/account/sessions/{id}/revoke",

@@ -356,16 +356,9 @@ impl OneOnOneForm {
             participant2_id: Some(self.participant2_id.clone()),
             scheduled_at: Some(scheduled_at),
             notes: Some(self.notes.clone()),
-            duration_minutes: minutes(&self.duration_minutes),
+            duration_minutes: crate::forms::whole_number(&self.duration_minutes),
         }
     }
-}
-
-/// A number of minutes as typed: none when blank, and one the service refuses (0) when it is
-/// not a whole number.
-pub fn minutes(raw: &str) -> Option<i64> {
-    let raw = raw.trim();
-    (!raw.is_empty()).then(|| raw.parse().unwrap_or(0))
 }
 
 /// An id and the name a page shows for it.

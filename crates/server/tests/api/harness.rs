@@ -294,6 +294,7 @@ where
         options,
         database.as_ref().map(|d| d.url.clone()),
         None,
+        None,
     )
     .await;
     let outcome = tokio::spawn(test(app)).await;
@@ -317,18 +318,28 @@ impl TestApp {
         options: Options,
         database_url: Option<String>,
         clock: Option<Arc<ManualClock>>,
+        mail_of: Option<&TestApp>,
     ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = database_url
             .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("test.db").display()));
         let clock = clock.unwrap_or_else(|| Arc::new(ManualClock::starting_now()));
-        let outbox = dir.path().join("outbox");
-        let smtp = match options.smtp_refuse {
-            Some(refuse) => {
+        // A replica sends its mail where the first server does (the same SMTP server, or the
+        // same outbox directory), as replicas of one deployment do.
+        let (outbox, smtp, smtp_url) = match (mail_of, options.smtp_refuse) {
+            (Some(first), _) => (
+                first.outbox.clone(),
+                None,
+                first.smtp.as_ref().map(|s| s.url.clone()),
+            ),
+            (None, Some(refuse)) => {
+                let outbox = dir.path().join("outbox");
                 std::fs::create_dir_all(&outbox).expect("outbox dir");
-                Some(smtp_sink::SmtpSink::start(outbox.clone(), refuse).await)
+                let sink = smtp_sink::SmtpSink::start(outbox.clone(), refuse).await;
+                let url = sink.url.clone();
+                (outbox, Some(sink), Some(url))
             }
-            None => None,
+            (None, None) => (dir.path().join("outbox"), None, None),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -341,7 +352,7 @@ impl TestApp {
             db_options: DbOptions {
                 max_connections: Some(5),
             },
-            smtp_url: smtp.as_ref().map(|s| s.url.clone()),
+            smtp_url,
             outbox: outbox.clone(),
             mail_from: "ManagerOS <no-reply@manageros.test>".into(),
             auth_rate_limit: options.auth_rate_limit,
@@ -355,6 +366,8 @@ impl TestApp {
             mail_poll: std::time::Duration::from_millis(20),
             mail_lease: std::time::Duration::from_secs(manageros_server::outbox::LEASE_SECS),
             metrics_token: options.metrics_token.map(str::to_owned),
+            // The tests run it themselves (`housekeep`), at the times they choose.
+            housekeeping_every: std::time::Duration::from_secs(3_600),
         })
         .await
         .expect("build state");
@@ -399,6 +412,7 @@ impl TestApp {
             self.options.clone(),
             Some(self.database_url.clone()),
             Some(self.clock.clone()),
+            Some(self),
         )
         .await
     }
@@ -580,6 +594,12 @@ impl TestApp {
                         subject: msg.subject().unwrap_or_default().to_owned(),
                         body: msg.body_text(0).map(|b| b.into_owned()).unwrap_or_default(),
                         html: msg.body_html(0).map(|b| b.into_owned()).unwrap_or_default(),
+                        list_unsubscribe: msg
+                            .header_raw("List-Unsubscribe")
+                            .map(|h| h.trim().to_owned()),
+                        list_unsubscribe_post: msg
+                            .header_raw("List-Unsubscribe-Post")
+                            .map(|h| h.trim().to_owned()),
                     },
                 ));
             }
@@ -603,6 +623,9 @@ pub struct Email {
     pub subject: String,
     pub body: String,
     pub html: String,
+    /// The `List-Unsubscribe` and `List-Unsubscribe-Post` headers of a notification.
+    pub list_unsubscribe: Option<String>,
+    pub list_unsubscribe_post: Option<String>,
 }
 
 impl Email {

@@ -18,6 +18,7 @@ mod live;
 mod mail;
 mod meetings;
 mod members;
+mod notifications;
 mod oneonones;
 mod organizations;
 mod pages;
@@ -142,6 +143,8 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("/api/oneonones/series/{personId}/schedule", "put"),
     ("/api/oneonones/series/{personId}/schedule", "delete"),
     ("/api/oneonones/{id}/skip", "post"),
+    ("/api/me/notifications", "get"),
+    ("/api/me/notifications", "patch"),
     ("/api/me/calendar-feed", "get"),
     ("/api/me/calendar-feed", "post"),
     ("/api/me/calendar-feed", "delete"),

@@ -1050,3 +1050,198 @@ async fn a_private_meeting_is_invisible_to_outsiders(app: TestApp) {
     kim.close().await;
 }
 journey!(a_private_meeting_is_invisible_to_outsiders);
+
+/// The weekly loop of issue 27: a manager sets a weekly series from the pair's page and lands
+/// on its first one-on-one; the day before, both are reminded by email; the report follows the
+/// email's link and adds a point; after their first one-on-one, the admin moves the report to
+/// another manager, the form saying what that cancels; the old pair's upcoming one-on-ones are gone from both home pages,
+/// and the handoff waits on the report's.
+async fn the_weekly_loop_survives_a_reorg(app: TestApp) {
+    const HOUR: i64 = 3600 * 1000;
+    let org = app.org("loop").await;
+    let (jane_api, jane_p) = app
+        .linked_member(&org, "Jane Manager", "jane@loop.test")
+        .await;
+    let (_, john_p) = app
+        .linked_member(&org, "John Report", "john@loop.test")
+        .await;
+    app.linked_member(&org, "Mary Manager", "mary@loop.test")
+        .await;
+    app.patch(
+        &format!("/api/people/{john_p}"),
+        org.admin.t(),
+        json!({"managerId": jane_p}),
+    )
+    .await
+    .assert_status(200);
+
+    // Jane sets the series: weekly from the day after tomorrow, 10:00 in Paris, 45 minutes.
+    let jane = Browser::open(&app, "weekly-loop", "jane", "Europe/Paris", 1280).await;
+    sign_in(&jane, "/login", "jane@loop.test", "start").await;
+    jane.goto(&format!("/oneonones/with/{john_p}"), "pair")
+        .await;
+    let starts = manageros_core::Timestamp::from_millis(app.clock_now() + 48 * HOUR).to_rfc3339()
+        [..10]
+        .to_owned();
+    jane.choose("#s-cadence", "Weekly").await;
+    jane.set("#s-starts", &starts).await;
+    jane.set("#s-time", "10:00").await;
+    jane.fill("#s-tz", "Europe/Paris").await;
+    jane.fill("#s-duration", "45").await;
+    jane.click(
+        "form[action$='/schedule'] button[type=submit]",
+        "series-set",
+    )
+    .await;
+    let first = jane.path().await;
+    assert!(first.starts_with("/oneonones/"), "lands on it: {first}");
+    let text = jane.text().await;
+    assert!(text.contains("Repeats"), "{text}");
+    assert!(text.contains("45 minutes"), "{text}");
+    let id = first.trim_start_matches("/oneonones/").to_owned();
+    let one = jane_api.get(&format!("/api/oneonones/{id}")).await;
+    let at = manageros_core::Timestamp::parse_rfc3339(
+        one.body["oneOnOne"]["scheduledAt"].as_str().unwrap(),
+    )
+    .unwrap();
+
+    // The day before, past 09:00 in Paris and in UTC: both are reminded, once.
+    app.clock.set(at.plus_millis(-22 * HOUR));
+    manageros_server::app::housekeep(&app.state).await;
+    manageros_server::app::housekeep(&app.state).await;
+    let reminder = |mails: Vec<crate::harness::Email>| {
+        let found: Vec<_> = mails
+            .into_iter()
+            .filter(|m| m.subject.starts_with("One-on-one with"))
+            .collect();
+        assert_eq!(found.len(), 1, "one reminder each");
+        found.into_iter().next().unwrap()
+    };
+    let to_jane = reminder(app.emails_to("jane@loop.test").await);
+    assert!(
+        to_jane.subject.contains("John Report"),
+        "{}",
+        to_jane.subject
+    );
+    let to_john = reminder(app.emails_to("john@loop.test").await);
+    assert!(to_john.subject.contains("Jane Manager"));
+    let link = to_john
+        .body
+        .split_whitespace()
+        .find(|w| w.contains("#new-point"))
+        .expect("a link to add a point")
+        .to_owned();
+
+    // John follows it, signs in on the way, and adds a point.
+    let john = Browser::open(&app, "weekly-loop", "john", "Europe/Paris", 375).await;
+    sign_in(&john, "/login", "john@loop.test", "start").await;
+    john.goto(&link, "from-the-reminder").await;
+    assert_eq!(john.path().await, first);
+    john.fill("#new-point", "Conference budget").await;
+    john.click(".add-point button[type=submit]", "point-added")
+        .await;
+    assert!(john.text().await.contains("Conference budget"));
+    // His zone came from his browser at sign-in; he asks for the Monday digest too, on his
+    // phone; then stops reminders from the email's own link, without signing in there.
+    john.goto("/account", "account").await;
+    assert_eq!(
+        john.js("return document.querySelector('#n-tz').value", vec![])
+            .await,
+        json!("Europe/Paris")
+    );
+    john.find("input[name=kind][value=digest]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    john.click(
+        "form[action='/account/notifications'] button[type=submit]",
+        "notifications-saved",
+    )
+    .await;
+    assert!(
+        john.js(
+            "return document.querySelector('input[name=kind][value=digest]').checked",
+            vec![]
+        )
+        .await
+        .as_bool()
+        .unwrap()
+    );
+    let unsubscribe = to_john
+        .list_unsubscribe
+        .clone()
+        .unwrap()
+        .trim_matches(|c| c == '<' || c == '>')
+        .to_owned();
+    let stranger = Browser::open(&app, "weekly-loop", "mail-client", "UTC", 375).await;
+    stranger.goto(&unsubscribe, "unsubscribe-asks").await;
+    assert!(stranger.text().await.contains("john@loop.test"));
+    stranger
+        .click("form[action^='/unsubscribe/'] button", "unsubscribed")
+        .await;
+    assert!(stranger.text().await.contains("no longer gets"));
+    stranger.close().await;
+    john.goto("/account", "account-after").await;
+    assert!(
+        !john
+            .js(
+                "return document.querySelector('input[name=kind][value=reminder]').checked",
+                vec![]
+            )
+            .await
+            .as_bool()
+            .unwrap(),
+        "reminders are off"
+    );
+    john.goto("/", "john-home-before").await;
+    let next = john
+        .find("[aria-labelledby=next-h]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(next.contains("Jane Manager"), "{next}");
+
+    // The first one-on-one is held; then the admin moves John to Mary: the form says what
+    // that cancels; both home pages lose the old pair's one-on-ones (the open point stays
+    // with the pair's last one); John's shows the handoff.
+    app.clock.set(at.plus_millis(2 * HOUR));
+    let admin = Browser::open(&app, "weekly-loop", "admin", "Europe/Paris", 1280).await;
+    sign_in(&admin, "/login", "admin@loop.test", "start").await;
+    admin
+        .goto(&format!("/people/{john_p}/edit"), "edit-john")
+        .await;
+    admin.choose("#manager", "Mary Manager").await;
+    let notice = admin.find("#reorg").await.text().await.unwrap();
+    assert!(
+        notice.contains("upcoming one-on-ones of John Report and Jane Manager are cancelled"),
+        "{notice}"
+    );
+    admin
+        .click("form.stack.card button[type=submit]", "john-moved")
+        .await;
+    for (b, label) in [(&jane, "jane-home-after"), (&john, "john-home-after")] {
+        b.goto("/", label).await;
+        let next = b
+            .find("[aria-labelledby=next-h]")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            next.contains("Nothing scheduled"),
+            "no ghost on {label}: {next}"
+        );
+    }
+    assert!(
+        john.text()
+            .await
+            .contains("You now report to Mary Manager."),
+        "the handoff waits on his home page"
+    );
+    for b in [jane, john, admin] {
+        b.close().await;
+    }
+}
+journey!(the_weekly_loop_survives_a_reorg);

@@ -7,6 +7,8 @@
 //!   other leave one admin, an invitation's link is accepted once, a campaign takes one answer
 //!   per invitee.
 //! - The sign-in rate limit is counted once across the three.
+//! - Each one-on-one reminder is sent once though every replica runs the scheduler each
+//!   second, and none for a one-on-one deleted before it was due.
 //! - One replica is killed (SIGKILL) in the middle of a stream of invitations, each of which
 //!   mails: every acknowledged invitation is there, and every invitation's email reaches the
 //!   SMTP server exactly once (by `Message-ID`), sent by the survivors when the dead one's
@@ -65,6 +67,7 @@ async fn start(database_url: &str, smtp_url: &str, outbox: &Path) -> Replica {
         .args(["--auth-rate-limit", &AUTH_LIMIT.to_string()])
         .args(["--trust-proxy", "127.0.0.1/32", "--mail-lease", "3"])
         .args(["--mail-limit-recipient", "0", "--mail-limit-org", "0"])
+        .args(["--housekeeping-every", "1"])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .kill_on_drop(true)
@@ -450,7 +453,7 @@ async fn three_replicas_on_one_postgresql_keep_every_invariant_and_lose_no_mail(
     let link = mailed_token(&mail_dir, "fay@scale.test", "Invitation to").await;
     let statuses = at_once(
         &bases,
-        &[Some(fay.clone()), Some(fay.clone()), Some(fay)],
+        &[Some(fay.clone()), Some(fay.clone()), Some(fay.clone())],
         "/api/invitations/accept-token",
         json!({"token": link}),
     )
@@ -515,6 +518,98 @@ async fn three_replicas_on_one_postgresql_keep_every_invariant_and_lose_no_mail(
     )
     .await;
     assert_eq!(statuses, vec![201, 409, 409], "one answer per invitee");
+
+    // Reminders go once, though the three run the scheduler every second: Fay (linked to
+    // her record) and the admin have a one-on-one tomorrow, and want reminders a week ahead, so
+    // theirs are due at once. A one-on-one deleted before it is reminded of never is.
+    let (s, b) = post(
+        &bases[0],
+        "/api/people",
+        Some(&admin),
+        json!({"name": "Fay", "email": "fay@scale.test"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let fay_p = b["person"]["id"].as_str().unwrap().to_owned();
+    let (s, b) = call(
+        &bases[1],
+        reqwest::Method::PUT,
+        "/api/me/person",
+        Some(&fay),
+        Some(json!({"personId": fay_p})),
+        &next_address(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(s, 200, "{b}");
+    let in_a_day = |hours: i64| {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap();
+        manageros_core::Timestamp::from_millis(
+            i64::try_from(now.as_millis()).unwrap() + (24 + hours) * 3_600_000,
+        )
+        .to_rfc3339()
+    };
+    let (s, b) = post(
+        &bases[1],
+        "/api/oneonones",
+        Some(&admin),
+        json!({"participant1Id": me, "participant2Id": fay_p, "scheduledAt": in_a_day(0)}),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let (s, b) = post(
+        &bases[1],
+        "/api/oneonones",
+        Some(&admin),
+        json!({"participant1Id": me, "participant2Id": fay_p, "scheduledAt": in_a_day(1)}),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let deleted = b["oneOnOne"]["id"].as_str().unwrap().to_owned();
+    let (s, _) = call(
+        &bases[2],
+        reqwest::Method::DELETE,
+        &format!("/api/oneonones/{deleted}"),
+        Some(&admin),
+        None,
+        &next_address(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(s, 204);
+    for (token, base) in [(&admin, &bases[0]), (&fay, &bases[2])] {
+        let (s, b) = call(
+            base,
+            reqwest::Method::PATCH,
+            "/api/me/notifications",
+            Some(token),
+            Some(json!({"reminderDaysBefore": 7})),
+            &next_address(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(s, 200, "{b}");
+    }
+    let reminders = |to: &str| {
+        delivered(&mail_dir)
+            .into_iter()
+            .filter(|(t, s, _, _)| t == to && s.starts_with("One-on-one with"))
+            .count()
+    };
+    let until = Instant::now() + Duration::from_secs(30);
+    while reminders(admin_email) == 0 || reminders("fay@scale.test") == 0 {
+        assert!(Instant::now() < until, "no reminders within 30 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Three more passes of each replica: still one each.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        (reminders(admin_email), reminders("fay@scale.test")),
+        (1, 1),
+        "each reminder once across the replicas, none for the deleted one-on-one"
+    );
 
     // The sign-in limit of one client address is counted once across the three.
     let window = || {

@@ -21,6 +21,8 @@ pub struct Model {
     pub claimed_until: Option<i64>,
     pub sent_at: Option<i64>,
     pub last_error: Option<String>,
+    /// The one-click unsubscribe link (RFC 8058) of a notification, for its headers.
+    pub unsubscribe_url: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,10 @@ pub struct Model {
     pub created_at: i64,
     pub updated_at: i64,
     pub email_verified_at: Option<i64>,
+    /// m0022: an IANA zone, the kinds of email chosen (none: the defaults), and when reminders go.
+    pub time_zone: Option<String>,
+    pub notifications: Option<String>,
+    pub reminder_days_before: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -28,6 +28,7 @@ mod m0018_server_secrets;
 mod m0019_versions;
 mod m0020_versions_everywhere;
 mod m0021_recurring_series;
+mod m0022_notifications;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0019_versions::Migration),
             Box::new(m0020_versions_everywhere::Migration),
             Box::new(m0021_recurring_series::Migration),
+            Box::new(m0022_notifications::Migration),
         ]
     }
 }

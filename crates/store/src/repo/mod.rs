@@ -12,6 +12,7 @@ pub mod invitations;
 pub mod limits;
 pub mod links;
 pub mod meetings;
+pub mod notifications;
 pub mod oneonones;
 pub mod orgs;
 pub mod outbox;

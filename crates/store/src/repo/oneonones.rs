@@ -1034,3 +1034,40 @@ pub async fn cadence(
             .collect(),
     )
 }
+
+/// The one-on-ones of every organization starting in `(after, until]`, soonest first, at most
+/// `limit`, past `from` (the last of the previous page: its start and id): what the reminder
+/// scheduler reads, a page at a time (each is then handled in its organization).
+pub async fn starting_between(
+    db: &impl ConnectionTrait,
+    after: Timestamp,
+    until: Timestamp,
+    from: Option<(Timestamp, &OneOnOneId)>,
+    limit: u64,
+) -> Result<Vec<OneOnOneWithPeople>, DbErr> {
+    let mut q = joined(true);
+    select_columns(&mut q);
+    if let Some((at, id)) = from {
+        let at_col = || Expr::col((a("o"), a("scheduled_at")));
+        q.cond_where(
+            sea_orm::Condition::any()
+                .add(at_col().gt(at.as_millis()))
+                .add(
+                    sea_orm::Condition::all()
+                        .add(at_col().eq(at.as_millis()))
+                        .add(Expr::col((a("o"), a("id"))).gt(id.as_str())),
+                ),
+        );
+    }
+    q.and_where(Expr::col((a("o"), a("scheduled_at"))).gt(after.as_millis()))
+        .and_where(Expr::col((a("o"), a("scheduled_at"))).lte(until.as_millis()))
+        .order_by((a("o"), a("scheduled_at")), Order::Asc)
+        .order_by((a("o"), a("id")), Order::Asc)
+        .limit(limit);
+    Ok(Row::find_by_statement(db.get_database_backend().build(&q))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}

@@ -53,6 +53,8 @@ pub struct NewMail<'a> {
     pub subject: &'a str,
     pub body: &'a str,
     pub html: &'a str,
+    /// A notification's one-click unsubscribe link (`List-Unsubscribe`).
+    pub unsubscribe_url: Option<&'a str>,
 }
 
 /// Queues an email, in the caller's transaction: due at once.
@@ -78,6 +80,7 @@ pub async fn enqueue(
         claimed_until: Set(None),
         sent_at: Set(None),
         last_error: Set(None),
+        unsubscribe_url: Set(m.unsubscribe_url.map(str::to_owned)),
     })
     .exec_without_returning(db)
     .await?;
@@ -94,6 +97,7 @@ pub struct Claimed {
     pub html: String,
     /// This attempt's number, from 1.
     pub attempts: i32,
+    pub unsubscribe_url: Option<String>,
 }
 
 /// Claims up to `batch` due emails for `worker` until `now + lease_ms`, counting the attempt.
@@ -115,7 +119,7 @@ pub async fn claim(
            WHERE status = 'pending' AND next_attempt_at <= {p2} \
              AND (claimed_until IS NULL OR claimed_until <= {p2}) \
            ORDER BY next_attempt_at, id LIMIT {p3}{lock}) \
-         RETURNING id, recipient, subject, body, html, attempts",
+         RETURNING id, recipient, subject, body, html, attempts, unsubscribe_url",
         p0 = p[0],
         p1 = p[1],
         p2 = p[2],

@@ -73,6 +73,9 @@ pub async fn insert(
         created_at: Set(now.as_millis()),
         updated_at: Set(now.as_millis()),
         email_verified_at: Set(new.email_verified.then_some(now.as_millis())),
+        time_zone: Set(None),
+        notifications: Set(None),
+        reminder_days_before: Set(1),
     };
     Ok(user::Entity::insert(model)
         .exec_with_returning(db)
