@@ -66,11 +66,13 @@ pub(crate) async fn record_manager_change(
             kind: ItemKind::Point,
             id: p.id.to_string(),
             text: p.body,
+            parked: None,
         })
         .chain(tasks.into_iter().map(|t| Item {
             kind: ItemKind::Task,
             id: t.id.to_string(),
             text: t.title,
+            parked: None,
         }))
         .collect();
     let count = items.len();
@@ -105,6 +107,9 @@ pub struct Offer {
     pub action_items: Vec<ActionItem>,
     /// Where what is moved goes: the new pair's next one-on-one, if one is scheduled.
     pub target: Option<(OneOnOneId, Timestamp)>,
+    /// The offered points the handoff holds itself, their one-on-one having been cancelled
+    /// by the reorg with no other of the pair to go to (moving one writes it anew).
+    pub parked: HashSet<TalkingPointId>,
 }
 
 async fn offer(
@@ -135,20 +140,60 @@ async fn offer(
         };
     // What was offered when the manager changed, as it was then, of which what is still open
     // in the old relationship (moved or checked off since: no longer offered).
-    let fixed: HashMap<(ItemKind, String), String> = handoffs::items(db, org, &h.id)
-        .await?
-        .into_iter()
-        .map(|i| ((i.kind, i.id), i.text))
+    let offered = handoffs::items(db, org, &h.id).await?;
+    let fixed: HashMap<(ItemKind, String), String> = offered
+        .iter()
+        .map(|i| ((i.kind, i.id.clone()), i.text.clone()))
         .collect();
     let was = |kind: ItemKind, id: String| fixed.get(&(kind, id)).cloned();
-    let points = conversation::open_points_of_pair(db, org, &h.person_id, &h.old_manager_id)
-        .await?
-        .into_iter()
-        .filter_map(|mut p| {
-            p.body = was(ItemKind::Point, p.id.to_string())?;
-            Some(p)
+    let mut points: Vec<PointRow> =
+        conversation::open_points_of_pair(db, org, &h.person_id, &h.old_manager_id)
+            .await?
+            .into_iter()
+            .filter_map(|mut p| {
+                p.body = was(ItemKind::Point, p.id.to_string())?;
+                Some(p)
+            })
+            .collect();
+    // And the points the handoff holds itself (their one-on-one is gone).
+    let present: HashSet<String> = points.iter().map(|p| p.id.to_string()).collect();
+    let held: Vec<(TalkingPointId, &str, &handoffs::Parked)> = offered
+        .iter()
+        .filter(|i| i.kind == ItemKind::Point && !present.contains(&i.id))
+        .filter_map(|i| {
+            Some((
+                TalkingPointId::parse(&i.id)?,
+                i.text.as_str(),
+                i.parked.as_ref()?,
+            ))
         })
         .collect();
+    let authors: HashMap<PersonId, String> = if held.is_empty() {
+        HashMap::new()
+    } else {
+        let ids: Vec<PersonId> = held.iter().map(|(_, _, p)| p.author.clone()).collect();
+        persons::names(db, org, &ids).await?.into_iter().collect()
+    };
+    let mut parked = HashSet::new();
+    for (id, text, p) in held {
+        parked.insert(id.clone());
+        points.push(PointRow {
+            id,
+            oneonone_id: p.from.clone(),
+            author_id: p.author.clone(),
+            author_name: authors.get(&p.author).cloned().unwrap_or_default(),
+            body: text.to_owned(),
+            position: 0,
+            done_at: None,
+            carried_from_id: None,
+            task_id: None,
+            task_title: None,
+            task_status: None,
+            created_at: p.written_at,
+            updated_at: p.written_at,
+            version: 1,
+        });
+    }
     let action_items = conversation::open_action_items(db, org, &h.person_id, &h.old_manager_id)
         .await?
         .into_iter()
@@ -164,6 +209,7 @@ async fn offer(
         points,
         action_items,
         target,
+        parked,
         handoff: h,
     })
 }
@@ -362,7 +408,12 @@ pub async fn decide(
         crate::conversation::carry_over_in(&txn, &org, &pair.0, &pair.1, now).await?;
         let mut touched: BTreeSet<OneOnOneId> = BTreeSet::from([target.clone()]);
         for p in points {
-            if conversation::move_point_to(&txn, &org, p, &target, now).await? {
+            let moved_now = if offer.parked.contains(&p.id) {
+                conversation::restore_point(&txn, &org, p, &target, now).await?
+            } else {
+                conversation::move_point_to(&txn, &org, p, &target, now).await?
+            };
+            if moved_now {
                 touched.insert(p.oneonone_id.clone());
                 moved.points += 1;
             }

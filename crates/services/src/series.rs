@@ -22,7 +22,7 @@ use manageros_core::{
 use manageros_store::{
     ConnectionTrait, begin_write,
     repo::{
-        conversation,
+        conversation, handoffs,
         oneonones::{
             self, ListQuery, OneOnOneFields, OneOnOneWithPeople, SortField, SortKey,
             {self as oneonones_repo},
@@ -382,8 +382,9 @@ async fn extend(
 /// Cancels one-on-ones of a pair (a series changed or ended, a skip, a reorg): each one's
 /// unchecked points first move to the pair's next remaining one-on-one (or its latest), an
 /// occurrence's slot is recorded as skipped so no scheduler creates it again, and it is
-/// deleted. When the pair has no other one-on-one, one that holds open points is kept rather
-/// than lose them. Returns the ids cancelled.
+/// deleted. When the pair has no other one-on-one, its open points are held by the pending
+/// handoff that offers them (a reorg); failing that, the one-on-one is kept rather than lose
+/// them. Returns the ids cancelled.
 pub(crate) async fn cancel(
     db: &impl ConnectionTrait,
     org: &OrgId,
@@ -406,7 +407,19 @@ pub(crate) async fn cancel(
                     conversation::move_point_to(db, org, p, t, now).await?;
                 }
             }
-            None if !open.is_empty() => continue,
+            None if !open.is_empty() => {
+                // The pair has no other one-on-one: a pending handoff holds the points (a
+                // reorg records it first); without one, this one-on-one stays rather than
+                // lose them.
+                let mut held = true;
+                for p in &open {
+                    held &=
+                        handoffs::park(db, org, &p.id, &o.id, &p.author_id, p.created_at).await?;
+                }
+                if !held {
+                    continue;
+                }
+            }
             None => {}
         }
         if let Some(s) = &o.series_id {

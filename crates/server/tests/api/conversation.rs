@@ -1027,10 +1027,16 @@ async fn a_new_manager_is_offered_the_open_items_and_exactly_the_chosen_ones_mov
             .is_empty()
     );
 
-    // Back to Jane: "Move me" is open with Third, so this is offered too; moving nothing
-    // closes it and leaves everything where it was.
+    // Back to Jane: "Move me" is open with Third, on their only one-on-one, which the change
+    // cancels (issue 27: no ghost) — the handoff holds the point, offered as before; moving
+    // nothing closes it and lets the point go with that pair.
     set_manager(c.boss_p.clone()).await;
+    c.rep
+        .get(&format!("/api/oneonones/{next}"))
+        .await
+        .assert_status(404);
     let r = c.rep.get("/api/handoffs").await;
+    assert_eq!(r.body["handoffs"][0]["talkingPoints"][0]["text"], "Move me");
     let back = r.body["handoffs"][0]["id"].as_str().unwrap().to_owned();
     let r = c
         .rep
@@ -1038,7 +1044,6 @@ async fn a_new_manager_is_offered_the_open_items_and_exactly_the_chosen_ones_mov
         .await;
     r.assert_status(200);
     assert_eq!(r.body["movedTalkingPoints"], 0);
-    assert_eq!(texts(&c.rep, &next).await, ["Move me"]);
     assert!(
         c.rep.get("/api/handoffs").await.body["handoffs"]
             .as_array()

@@ -502,3 +502,54 @@ async fn a_campaign_creator_is_told_once_when_its_answers_can_be_read(app: TestA
     assert!(m.body.contains(&format!("/campaigns/{id}")), "{}", m.body);
     let _ = (&p.john, &p.jane_p, &p.john_p);
 }
+
+#[db_test]
+async fn a_skipped_occurrence_is_not_reminded_of_and_the_next_one_is(app: TestApp) {
+    let p = two(&app, "skipped").await;
+    p.jane
+        .put(
+            &format!("/api/oneonones/series/{}/schedule", p.john_p),
+            json!({"cadence": "weekly", "startsOn": "2027-03-03", "time": "10:00",
+                   "timeZone": "UTC", "durationMinutes": 30}),
+        )
+        .await
+        .assert_status(200);
+    let r = p
+        .jane
+        .get(&format!("/api/oneonones/series/{}?limit=100", p.john_p))
+        .await;
+    let mut ids: Vec<(String, String)> = r.body["oneOnOnes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["scheduledAt"].as_str().unwrap().to_owned(),
+                o["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    ids.sort();
+    assert_eq!(ids[0].0, "2027-03-03T10:00:00.000Z");
+    p.john
+        .post(&format!("/api/oneonones/{}/skip", ids[0].1), json!({}))
+        .await
+        .assert_status(204);
+    app.clock.set(t("2027-03-02T09:00:00Z"));
+    three_replicas_look(&app).await;
+    for to in ["jane@skipped.test", "john@skipped.test"] {
+        assert_eq!(subjects(&app.emails_to(to).await, "One-on-one with"), 0);
+    }
+    app.clock.set(t("2027-03-09T09:00:00Z"));
+    three_replicas_look(&app).await;
+    for to in ["jane@skipped.test", "john@skipped.test"] {
+        let mails = app.emails_to(to).await;
+        assert_eq!(subjects(&mails, "One-on-one with"), 1, "{to}");
+        assert!(
+            mails
+                .iter()
+                .any(|m| m.subject.contains("Wednesday 10 March 2027, 10:00 (UTC)")),
+            "{to}"
+        );
+    }
+}

@@ -687,3 +687,81 @@ async fn a_reorg_cancels_exactly_the_old_pairs_upcoming_one_on_ones(app: TestApp
     .assert_status(200);
     assert_eq!(series_of(&p.boss, &olive_p).await.len(), 9);
 }
+
+/// A pair that never met: Jane and John's only one-on-ones are their series' upcoming ones,
+/// and John put a point on the first. The reorg cancels every one of them — no one-on-one of
+/// the old pair is left on a calendar — and the handoff holds the point itself: John and Mary
+/// are offered it, and moving it writes it, by John, into their next one-on-one.
+#[db_test]
+async fn a_reorg_of_a_pair_that_never_met_leaves_no_one_on_one_and_loses_no_point(app: TestApp) {
+    let p = pair(&app, "never").await;
+    let (mary, mary_p) = app
+        .linked_member(&p.org, "Mary Major", "mary@never.test")
+        .await;
+    p.boss
+        .put(
+            &format!("/api/oneonones/series/{}/schedule", p.rep_p),
+            weekly("2027-03-02"),
+        )
+        .await
+        .assert_status(200);
+    let first = series_of(&p.boss, &p.rep_p).await[0].0.clone();
+    p.rep
+        .post(
+            &format!("/api/oneonones/{first}/talking-points"),
+            json!({"text": "Conference budget"}),
+        )
+        .await
+        .assert_status(201);
+    app.patch(
+        &format!("/api/people/{}", p.rep_p),
+        p.org.admin.t(),
+        json!({"managerId": mary_p}),
+    )
+    .await
+    .assert_status(200);
+    assert_eq!(series_of(&p.boss, &p.rep_p).await.len(), 0, "no ghost");
+    p.rep
+        .get(&format!("/api/oneonones/{first}"))
+        .await
+        .assert_status(404);
+
+    // Offered to both, as written; the new pair schedules, and John moves it.
+    let r = mary.get("/api/handoffs").await;
+    r.assert_status(200);
+    let offered = &r.body["handoffs"][0]["talkingPoints"][0];
+    assert_eq!(offered["text"], "Conference budget");
+    assert_eq!(offered["authorName"], "John Doe");
+    let point = offered["id"].as_str().unwrap().to_owned();
+    let handoff = r.body["handoffs"][0]["id"].as_str().unwrap().to_owned();
+    let next = mary
+        .post(
+            "/api/oneonones",
+            json!({"participant1Id": mary_p, "participant2Id": p.rep_p,
+                   "scheduledAt": "2027-03-04T10:00:00Z"}),
+        )
+        .await
+        .id("oneOnOne");
+    let r = p
+        .rep
+        .post(
+            &format!("/api/handoffs/{handoff}"),
+            json!({"pointIds": [point]}),
+        )
+        .await;
+    r.assert_status(200);
+    assert_eq!(r.body["movedTalkingPoints"], 1);
+    let r = mary
+        .get(&format!("/api/oneonones/{next}/talking-points"))
+        .await;
+    let moved = &r.body["talkingPoints"][0];
+    assert_eq!(moved["text"], "Conference budget");
+    assert_eq!(moved["id"], point.as_str(), "the same point");
+    assert_eq!(moved["authorName"], "John Doe");
+    assert!(
+        mary.get("/api/handoffs").await.body["handoffs"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -14,6 +14,11 @@ pub struct Model {
     pub organization_id: OrgId,
     pub kind: String,
     pub text: String,
+    /// A point whose one-on-one a reorg cancelled, the pair having no other (m0023): the
+    /// one-on-one it was on, its author and when it was written.
+    pub parked_from: Option<String>,
+    pub author_id: Option<String>,
+    pub written_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

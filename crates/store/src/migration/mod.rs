@@ -29,6 +29,7 @@ mod m0019_versions;
 mod m0020_versions_everywhere;
 mod m0021_recurring_series;
 mod m0022_notifications;
+mod m0023_parked_items;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0020_versions_everywhere::Migration),
             Box::new(m0021_recurring_series::Migration),
             Box::new(m0022_notifications::Migration),
+            Box::new(m0023_parked_items::Migration),
         ]
     }
 }

@@ -856,6 +856,44 @@ pub async fn open_points_of_pair(
         .await
 }
 
+/// Writes `point` — one a handoff held, its one-on-one cancelled — anew at the end of
+/// `target`'s agenda: the same id, author, text and time of writing, carried over from the
+/// one-on-one it was on. Whether it was written (not if a point of that id exists).
+pub async fn restore_point(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    point: &PointRow,
+    target: &OneOnOneId,
+    now: Timestamp,
+) -> Result<bool, DbErr> {
+    if talking_point::Entity::find_by_id(point.id.clone())
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Ok(false);
+    }
+    let (position, _) = next_position(db, org, target).await?;
+    talking_point::Entity::insert(talking_point::ActiveModel {
+        id: Set(point.id.clone()),
+        organization_id: Set(org.clone()),
+        oneonone_id: Set(target.clone()),
+        author_id: Set(point.author_id.clone()),
+        body: Set(point.body.clone()),
+        position: Set(position),
+        done_at: Set(None),
+        carried_from_id: Set(Some(point.oneonone_id.clone())),
+        task_id: Set(None),
+        created_at: Set(point.created_at),
+        updated_at: Set(now),
+        version: Set(1),
+        updated_by: Set(None),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(true)
+}
+
 /// Moves one open point of the pair `(one, other)` to `target`, at the end of its agenda;
 /// false if it is no longer an open point of that pair (moved or checked off meanwhile).
 pub async fn move_point_to(

@@ -2,10 +2,12 @@
 //! old relationship's open items are offered to move into the new one.
 
 use crate::entity::{handoff, handoff_item};
-use manageros_core::{HandoffId, OrgId, PersonId, Timestamp, UserId, authz::HandoffFacts};
+use manageros_core::{
+    HandoffId, OneOnOneId, OrgId, PersonId, TalkingPointId, Timestamp, UserId, authz::HandoffFacts,
+};
 use sea_orm::{
     ActiveValue::Set, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, prelude::*,
+    QuerySelect, QueryTrait, prelude::*,
 };
 
 pub type Handoff = handoff::Model;
@@ -45,6 +47,15 @@ pub struct Item {
     pub kind: ItemKind,
     pub id: String,
     pub text: String,
+    /// Set when the point's one-on-one was cancelled with nowhere to move it (see [`park`]).
+    pub parked: Option<Parked>,
+}
+
+/// A point the handoff holds itself: its one-on-one (now gone), author and time of writing.
+pub struct Parked {
+    pub from: OneOnOneId,
+    pub author: PersonId,
+    pub written_at: Timestamp,
 }
 
 /// Records a handoff and the items it offers, fixed now.
@@ -78,6 +89,9 @@ pub async fn insert(
             organization_id: Set(org.clone()),
             kind: Set(i.kind.as_str().to_owned()),
             text: Set(i.text.clone()),
+            parked_from: Set(i.parked.as_ref().map(|p| p.from.to_string())),
+            author_id: Set(i.parked.as_ref().map(|p| p.author.to_string())),
+            written_at: Set(i.parked.as_ref().map(|p| p.written_at.as_millis())),
         }))
         .exec_without_returning(db)
         .await?;
@@ -103,13 +117,55 @@ pub async fn items(
             let kind = [ItemKind::Point, ItemKind::Task]
                 .into_iter()
                 .find(|k| k.as_str() == r.kind)?;
+            let parked = match (r.parked_from, r.author_id, r.written_at) {
+                (Some(from), Some(author), Some(at)) => Some(Parked {
+                    from: OneOnOneId::from_db(from),
+                    author: PersonId::from_db(author),
+                    written_at: Timestamp::from_millis(at),
+                }),
+                _ => None,
+            };
             Some(Item {
                 kind,
                 id: r.item_id,
                 text: r.text,
+                parked,
             })
         })
         .collect())
+}
+
+/// Parks an open point of `from`, a one-on-one about to be cancelled whose pair has no other,
+/// in the pending handoffs that offer it: they keep it (author, time of writing) so that it
+/// can still be moved. Whether one did; if none, the caller keeps the one-on-one instead.
+pub async fn park(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    point: &TalkingPointId,
+    from: &OneOnOneId,
+    author: &PersonId,
+    written_at: Timestamp,
+) -> Result<bool, DbErr> {
+    let pending = handoff::Entity::find()
+        .select_only()
+        .column(handoff::Column::Id)
+        .filter(handoff::Column::OrganizationId.eq(org.as_str()))
+        .filter(handoff::Column::ResolvedAt.is_null())
+        .into_query();
+    let r = handoff_item::Entity::update_many()
+        .col_expr(handoff_item::Column::ParkedFrom, Expr::value(from.as_str()))
+        .col_expr(handoff_item::Column::AuthorId, Expr::value(author.as_str()))
+        .col_expr(
+            handoff_item::Column::WrittenAt,
+            Expr::value(written_at.as_millis()),
+        )
+        .filter(handoff_item::Column::OrganizationId.eq(org.as_str()))
+        .filter(handoff_item::Column::Kind.eq(ItemKind::Point.as_str()))
+        .filter(handoff_item::Column::ItemId.eq(point.as_str()))
+        .filter(handoff_item::Column::HandoffId.in_subquery(pending))
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected > 0)
 }
 
 /// Closes, undecided, every pending handoff of `person` to a manager other than `manager`
