@@ -54,6 +54,16 @@
         });
       });
     });
+    // On a phone, the navigation folds into a "Menu" button (CSS decides when).
+    root.querySelectorAll("header.top .menu-toggle[hidden]").forEach(function (button) {
+      var header = button.closest("header.top");
+      header.classList.add("foldable");
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var open = header.classList.toggle("open");
+        button.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    });
     // The org chart's tools need this script: shown only with it.
     root.querySelectorAll(".chart-tools[hidden]").forEach(function (el) { el.hidden = false; });
     // The org chart: the first person a search found is scrolled into view.

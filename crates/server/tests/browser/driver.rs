@@ -65,6 +65,12 @@ impl Browser {
         if std::path::Path::new("/usr/bin/chromium").exists() {
             chrome["binary"] = json!("/usr/bin/chromium");
         }
+        // A window is at least 500 px wide: a narrower viewport is a phone's, emulated.
+        if width < 500 {
+            chrome["mobileEmulation"] = json!({
+                "deviceMetrics": {"width": width, "height": 800, "pixelRatio": 2, "touch": true}
+            });
+        }
         caps.insert("goog:chromeOptions".into(), chrome);
         let mut last = None;
         let mut client = None;
@@ -112,7 +118,8 @@ impl Browser {
     }
 
     /// The page the browser is on now: axe-core finds no serious or critical violation,
-    /// and a screenshot is saved.
+    /// nothing makes the page wider than the window (no sideways scrolling, on a phone
+    /// too), and a screenshot is saved.
     pub async fn landed(&self, label: &str) {
         self.client
             .wait()
@@ -127,6 +134,34 @@ impl Browser {
         assert!(
             violations.is_empty(),
             "axe-core on {label} ({}): {violations:#?}",
+            self.path().await
+        );
+        let sideways = self
+            .js(
+                "return Array.from(document.querySelectorAll('.table-wrap')) \
+                 .filter(w => w.scrollWidth > w.clientWidth + 1) \
+                 .map(w => (w.querySelector('th') || w).textContent.trim().slice(0, 60))",
+                vec![],
+            )
+            .await;
+        assert_eq!(
+            sideways,
+            json!([]),
+            "{label} ({}): a table scrolls sideways (it should fit, or be cards on a phone)",
+            self.path().await
+        );
+        let widths = self
+            .js(
+                "return [document.documentElement.scrollWidth, window.innerWidth, \
+                 Array.from(document.querySelectorAll('body *')).filter(e => \
+                 e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5) \
+                 .map(e => e.tagName + '.' + e.className + ' ' + (e.textContent || '').trim().slice(0, 40))]",
+                vec![],
+            )
+            .await;
+        assert!(
+            widths[0].as_u64() <= widths[1].as_u64(),
+            "{label} ({}) is wider than the window (scroll width, window, what sticks out): {widths}",
             self.path().await
         );
     }

@@ -1245,3 +1245,143 @@ async fn the_weekly_loop_survives_a_reorg(app: TestApp) {
     }
 }
 journey!(the_weekly_loop_survives_a_reorg);
+
+/// Issue 28, "Phones": an admin with a bit of everything opens every page at 375 px. Each
+/// page fits the window (the check of every page a journey lands on), and the navigation
+/// folds into a menu that opens and leads on.
+async fn every_page_fits_a_phone(app: TestApp) {
+    const DAY: i64 = 24 * 3600 * 1000;
+    let org = app.org("phone").await;
+    let me = app.link_admin(&org, "Ada Admin-With-A-Long-Name").await;
+    let (_, rep) = app
+        .linked_member(&org, "Rui Report", "rui@phone.test")
+        .await;
+    let admin = &org.admin;
+    let when = |days: i64| {
+        manageros_core::Timestamp::from_millis(app.clock_now() + days * DAY).to_rfc3339()
+    };
+    let id = |r: crate::harness::Res, key: &str| r.id(key);
+    let one = id(
+        admin
+            .post(
+                "/api/oneonones",
+                json!({"participant1Id": me, "participant2Id": rep, "scheduledAt": when(1)}),
+            )
+            .await,
+        "oneOnOne",
+    );
+    admin
+        .post(
+            &format!("/api/oneonones/{one}/talking-points"),
+            json!({"text": "A rather long talking point about the quarterly planning of the platform team"}),
+        )
+        .await
+        .assert_status(201);
+    let task = id(
+        admin
+            .post(
+                "/api/tasks",
+                json!({"title": "Write the migration plan for the billing service", "assigneeId": rep,
+                       "dueDate": when(3)}),
+            )
+            .await,
+        "task",
+    );
+    let team = id(
+        admin.post("/api/teams", json!({"name": "Platform"})).await,
+        "team",
+    );
+    let initiative = id(
+        admin
+            .post(
+                "/api/initiatives",
+                json!({"title": "Billing rewrite", "ownerIds": [me], "teamId": team}),
+            )
+            .await,
+        "initiative",
+    );
+    let meeting = id(
+        admin
+            .post(
+                "/api/meetings",
+                json!({"title": "Roadmap review", "scheduledAt": when(2), "participantIds": [rep]}),
+            )
+            .await,
+        "meeting",
+    );
+    let campaign = id(
+        admin
+            .post(
+                "/api/feedback-campaigns",
+                json!({"name": "Q1 360", "targetPersonId": rep, "startDate": "2020-01-01",
+                       "endDate": "2099-12-31", "inviteEmails": ["someone@elsewhere.test"],
+                       "status": "active"}),
+            )
+            .await,
+        "feedbackCampaign",
+    );
+    let report = id(
+        admin
+            .post(
+                "/api/reports",
+                json!({"name": "Cadence", "kind": "oneonone-cadence"}),
+            )
+            .await,
+        "report",
+    );
+    admin
+        .post(
+            "/api/feedback",
+            json!({"aboutId": rep, "kind": "praise", "body": "Shipped it"}),
+        )
+        .await
+        .assert_status(201);
+
+    let b = Browser::open(&app, "phone", "ada", "Europe/Paris", 375).await;
+    sign_in(&b, "/login", &admin.email, "home").await;
+    // The menu is folded; opened, it leads on.
+    assert_eq!(
+        b.js(
+            "return getComputedStyle(document.querySelector('#main-menu')).display",
+            vec![]
+        )
+        .await,
+        json!("none")
+    );
+    b.find(".menu-toggle").await.click().await.unwrap();
+    b.follow("People", "people").await;
+    for (path, label) in [
+        ("/".to_owned(), "home"),
+        ("/oneonones".to_owned(), "oneonones"),
+        ("/oneonones/new".to_owned(), "oneonone-new"),
+        (format!("/oneonones/{one}"), "oneonone"),
+        (format!("/oneonones/{one}/edit"), "oneonone-edit"),
+        (format!("/oneonones/with/{rep}"), "pair"),
+        ("/tasks".to_owned(), "tasks"),
+        ("/tasks/board".to_owned(), "board"),
+        ("/tasks/new".to_owned(), "task-new"),
+        (format!("/tasks/{task}"), "task"),
+        ("/meetings".to_owned(), "meetings"),
+        (format!("/meetings/{meeting}"), "meeting"),
+        ("/initiatives".to_owned(), "initiatives"),
+        (format!("/initiatives/{initiative}"), "initiative"),
+        ("/people".to_owned(), "people"),
+        ("/people/chart".to_owned(), "chart"),
+        (format!("/people/{rep}"), "person"),
+        (format!("/people/{rep}/edit"), "person-edit"),
+        ("/teams".to_owned(), "teams"),
+        (format!("/teams/{team}"), "team"),
+        ("/campaigns".to_owned(), "campaigns"),
+        (format!("/campaigns/{campaign}"), "campaign"),
+        ("/reports".to_owned(), "reports"),
+        (format!("/reports/{report}"), "report"),
+        ("/organization".to_owned(), "organization"),
+        ("/organization/audit".to_owned(), "audit"),
+        ("/settings/permissions".to_owned(), "permissions"),
+        ("/account".to_owned(), "account"),
+    ] {
+        b.goto(&path, label).await;
+    }
+    b.close().await;
+}
+journey!(every_page_fits_a_phone);
