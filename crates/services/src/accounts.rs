@@ -132,10 +132,22 @@ pub struct SignupRequest {
     pub email: Option<String>,
     #[schema(value_type = input::Password, inline, required = true)]
     pub password: Option<String>,
+    /// The token of the invitation link the person came by (`/invitations/accept?token=…`):
+    /// the account is then created verified (the link reached the invited mailbox) and joins
+    /// the invitation's organization at once, with no confirmation email. `email` must be the
+    /// invited address.
+    #[serde(default, rename = "invitationToken")]
+    pub invitation_token: Option<String>,
 }
 
-/// Creates an account, signs it in, and mails the link that verifies its address; it joins
-/// nothing until then ([`verify_email`]).
+pub const INVITED_ADDRESS_ONLY: &str =
+    "Use the address the invitation was sent to, or sign up without the invitation link";
+pub const BAD_INVITATION_LINK: &str =
+    "This invitation link is no longer valid: it was accepted, revoked or has expired";
+
+/// Creates an account and signs it in. By an invitation's link, it is verified and joins the
+/// invitation's organization at once; otherwise it gets the link that verifies its address,
+/// and joins nothing until then ([`verify_email`]).
 pub async fn signup(
     state: &AppState,
     input: SignupRequest,
@@ -149,6 +161,18 @@ pub async fn signup(
     if users::exists_with_email(&state.db, &email).await? {
         return Err(ApiError::conflict(EMAIL_TAKEN));
     }
+    let invitation = match input.invitation_token.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(token) => {
+            let inv = invitations::by_link(state, token)
+                .await?
+                .ok_or_else(|| ApiError::invalid("invitationToken", BAD_INVITATION_LINK))?;
+            // Only the invited address may come in by the link.
+            manageros_core::authz::authorize_invitation_acceptance(&email, &inv.email)
+                .map_err(|_| ApiError::invalid("email", INVITED_ADDRESS_ONLY))?;
+            Some(inv)
+        }
+    };
     // Hash before the transaction: it is slow, and holds no lock.
     let hash = state.passwords.hash(password.expose()).await?;
     let now = state.now();
@@ -162,13 +186,30 @@ pub async fn signup(
             role: Role::User,
             organization_id: None,
             person_id: None,
-            email_verified: false,
+            email_verified: invitation.is_some(),
         },
         now,
     )
     .await
     // Two sign-ups with one address at the same moment: the unique index decides.
     .on_unique_violation(EMAIL_TAKEN)?;
+    if let Some(inv) = invitation {
+        // The emailed link proves the address: join now, with nothing more to confirm.
+        let org = invitations::join(&txn, &user, &inv, now)
+            .await?
+            .ok_or_else(|| ApiError::invalid("invitationToken", BAD_INVITATION_LINK))?;
+        let token = start_session(&txn, &user.id, device, now).await?;
+        let user = users::find(&txn, &user.id)
+            .await?
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a new user vanished")))?;
+        txn.commit().await?;
+        return Ok(SignedIn {
+            user,
+            token,
+            was_invited: true,
+            organization: Some(org),
+        });
+    }
     // Nothing is joined or linked until the address is proved: anyone could type it.
     let link = new_verification(state, &txn, &user, now).await?;
     queue_verification(&txn, state, &user, &link).await?;

@@ -394,7 +394,7 @@ pub async fn accept_single_at_signup(
 /// Accepts `inv` for `user` and makes them a member (role USER), linked to the invitation's
 /// person when that person is still unlinked. `None` if the invitation stopped being open
 /// since it was read (revoked or accepted by a concurrent request).
-async fn join(
+pub(crate) async fn join(
     txn: &DatabaseTransaction,
     user: &User,
     inv: &Invitation,

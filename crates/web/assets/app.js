@@ -54,6 +54,21 @@
         });
       });
     });
+    // Choosing a person fills in their email (unless one was typed by hand).
+    root.querySelectorAll("select[data-fills]").forEach(function (select) {
+      var input = document.getElementById(select.getAttribute("data-fills"));
+      if (!input || select.dataset.bound) return;
+      select.dataset.bound = "1";
+      var filled = "";
+      select.addEventListener("change", function () {
+        var chosen = select.options[select.selectedIndex];
+        var email = (chosen && chosen.getAttribute("data-email")) || "";
+        if (input.value === "" || input.value === filled) {
+          input.value = email;
+          filled = email;
+        }
+      });
+    });
     // On a phone, the navigation folds into a "Menu" button (CSS decides when).
     root.querySelectorAll("header.top .menu-toggle[hidden]").forEach(function (button) {
       var header = button.closest("header.top");

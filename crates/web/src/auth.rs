@@ -40,6 +40,29 @@ struct SignupPage {
     name: String,
     email: String,
     next: Option<String>,
+    /// Came by an invitation's link: `(token, organization)`; the email is the invited one.
+    invitation: Option<(String, String)>,
+}
+
+/// The open invitation whose link the visitor came by (`next` is its accept page), with the
+/// invited address and the organization's name.
+async fn invitation_of(
+    state: &AppState,
+    next: Option<&str>,
+    token: Option<&str>,
+) -> Result<Option<(String, String, String)>, PageError> {
+    let token = token.map(str::to_owned).or_else(|| {
+        let query = next?.strip_prefix("/invitations/accept?")?;
+        url::form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| k == "token")
+            .map(|(_, v)| v.into_owned())
+    });
+    let Some(token) = token else {
+        return Ok(None);
+    };
+    Ok(crate::services::invitations::by_link(state, &token)
+        .await?
+        .map(|inv| (token, inv.email.to_string(), inv.organization_name.clone())))
 }
 
 /// Signed in: on to where the visitor was going, with the new session cookie.
@@ -115,17 +138,23 @@ pub async fn login(
     }
 }
 
-pub async fn signup_page(ctx: Ctx, Query(q): Query<Next>) -> Response {
+pub async fn signup_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<Next>,
+) -> Result<Response, PageError> {
     if ctx.user.is_some() {
-        return Redirect::to(safe_next(q.next.as_deref())).into_response();
+        return Ok(Redirect::to(safe_next(q.next.as_deref())).into_response());
     }
-    ctx.render(&SignupPage {
+    let invited = invitation_of(&state, q.next.as_deref(), None).await?;
+    Ok(ctx.render(&SignupPage {
         layout: ctx.layout("Create your account"),
         form: FormState::default(),
         name: String::new(),
-        email: String::new(),
+        email: invited.as_ref().map(|i| i.1.clone()).unwrap_or_default(),
         next: q.next,
-    })
+        invitation: invited.map(|(token, _, org)| (token, org)),
+    }))
 }
 
 pub async fn signup(
@@ -139,6 +168,7 @@ pub async fn signup(
         f.name.clone().unwrap_or_default(),
         f.email.clone().unwrap_or_default(),
     );
+    let token = f.invitation_token.clone();
     match accounts::signup(&state, f, &device).await {
         Ok(s) => {
             let (message, next) = match &s.organization {
@@ -160,14 +190,17 @@ pub async fn signup(
         }
         Err(e) => {
             let status = e.status();
+            let form = FormState::from_error(e)?;
+            let invited = invitation_of(&state, q.next.as_deref(), token.as_deref()).await?;
             Ok(ctx.render_status(
                 status,
                 &SignupPage {
                     layout: ctx.layout("Create your account"),
-                    form: FormState::from_error(e)?,
+                    form,
                     name,
-                    email,
+                    email: invited.as_ref().map_or(email, |i| i.1.clone()),
                     next: q.next,
+                    invitation: invited.map(|(token, _, org)| (token, org)),
                 },
             ))
         }

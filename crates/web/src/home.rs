@@ -19,6 +19,13 @@ use axum::{
 };
 use manageros_core::authz::OrgAction;
 
+/// `/` for someone not signed in: what ManagerOS is, and the way in.
+#[derive(Template)]
+#[template(path = "landing.html")]
+struct LandingPage {
+    layout: Layout,
+}
+
 #[derive(Template)]
 #[template(path = "start.html")]
 struct StartPage {
@@ -74,7 +81,9 @@ struct HomePage {
 /// is told how to get there instead of being shown a home page that would be empty.
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
     let Some(u) = &ctx.user else {
-        return Ok(Redirect::to("/login").into_response());
+        return Ok(ctx.render(&LandingPage {
+            layout: ctx.layout("One-on-ones, and the work between them"),
+        }));
     };
     if u.user.organization_id.is_none() {
         return Ok(Redirect::to("/welcome").into_response());

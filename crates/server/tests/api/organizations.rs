@@ -975,3 +975,69 @@ async fn verifying_an_address_takes_the_account_from_whoever_signed_up_with_it_f
     r.assert_status(200);
     assert_eq!(r.body["user"]["organizationId"], acme.id.as_str());
 }
+
+/// Issue 28, "First contact": signing up with the invitation link's token makes an account that
+/// is verified (the link reached the invited mailbox), has joined and is linked to the invited
+/// person, with no "confirm your email" mail; the token works for the invited address only,
+/// and once.
+#[db_test]
+async fn signing_up_by_the_invitation_link_joins_at_once_without_a_confirmation_mail(app: TestApp) {
+    let acme = app.org("acme").await;
+    let person = app
+        .person(&acme, "Ivy Invitee", Some("ivy@example.com"))
+        .await;
+    app.invite(&acme, "ivy@example.com", Some(&person)).await;
+    let token = app
+        .emails_to("ivy@example.com")
+        .await
+        .pop()
+        .expect("the invitation")
+        .link_token();
+    let signup = |email: &str, token: &str| {
+        json!({"name": "Ivy", "email": email, "password": "correct horse battery",
+               "invitationToken": token})
+    };
+    // Another address, or a token that is not one: refused, nothing made.
+    app.post(
+        "/api/auth/signup",
+        None,
+        signup("someone-else@example.com", &token),
+    )
+    .await
+    .assert_field_error("email");
+    app.post(
+        "/api/auth/signup",
+        None,
+        signup("ivy@example.com", "not-a-token"),
+    )
+    .await
+    .assert_field_error("invitationToken");
+    let r = app
+        .post("/api/auth/signup", None, signup("ivy@example.com", &token))
+        .await;
+    r.assert_status(201);
+    assert_eq!(r.body["wasInvited"], true);
+    assert_eq!(r.body["organization"]["slug"], "acme");
+    assert_eq!(r.body["user"]["emailVerified"], true);
+    assert_eq!(r.body["user"]["personId"], person.as_str());
+    let mails = app.emails_to("ivy@example.com").await;
+    assert!(
+        !mails.iter().any(|m| m.subject.starts_with("Confirm")),
+        "no confirmation mail: {:?}",
+        mails.iter().map(|m| &m.subject).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        app.emails_to("someone-else@example.com").await.len(),
+        0,
+        "the refused sign-up made no account"
+    );
+    // The link has done its work.
+    app.post(
+        "/api/auth/signup",
+        None,
+        json!({"name": "Ivy 2", "email": "ivy2@example.com", "password": "correct horse battery",
+               "invitationToken": token}),
+    )
+    .await
+    .assert_field_error("invitationToken");
+}

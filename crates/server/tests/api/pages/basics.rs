@@ -488,3 +488,48 @@ async fn a_rate_limited_sign_in_page_is_a_page(app: TestApp) {
         p.html
     );
 }
+
+/// Issue 28, "First contact": `/` tells a stranger what ManagerOS is and leads to sign-up and
+/// sign-in; the sign-up form of an invitation's link has the invited address filled in and
+/// fixed, and names the organization; a dead link's sign-up form is the ordinary one.
+#[db_test]
+async fn a_stranger_is_told_what_it_is_and_an_invitee_signs_up_with_the_invited_address(
+    app: TestApp,
+) {
+    let mut b = Browser::new(&app);
+    let p = b.get("/").await;
+    assert_eq!(p.status, 200);
+    assert!(p.html.contains("One-on-ones, and the work between them"));
+    assert!(p.html.contains("href=\"/signup\"") && p.html.contains("href=\"/login\""));
+
+    let acme = app.org("acme").await;
+    app.invite(&acme, "ivy@example.com", None).await;
+    let token = app
+        .emails_to("ivy@example.com")
+        .await
+        .pop()
+        .unwrap()
+        .link_token();
+    let next = format!("/invitations/accept?token={token}");
+    let form = b
+        .get(&format!(
+            "/signup?next={}",
+            url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+        ))
+        .await;
+    assert_eq!(form.status, 200);
+    assert!(
+        form.html.contains("value=\"ivy@example.com\" readonly"),
+        "{}",
+        form.html
+    );
+    assert!(form.html.contains("name=\"invitationToken\""));
+    assert!(
+        form.html
+            .contains("You were invited to <strong>Org acme</strong>")
+    );
+    let dead = b
+        .get("/signup?next=%2Finvitations%2Faccept%3Ftoken%3Dnope")
+        .await;
+    assert!(!dead.html.contains("readonly") && !dead.html.contains("invitationToken"));
+}
