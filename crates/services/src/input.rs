@@ -426,7 +426,12 @@ fn person_status_filter() -> S {
     filter_of(domain::PersonStatus::ALL.iter().map(|v| v.as_str()))
 }
 fn task_status_filter() -> S {
-    filter_of(domain::TaskStatus::ALL.iter().map(|v| v.as_str()))
+    filter_of(
+        domain::TaskStatus::ALL
+            .iter()
+            .map(|v| v.as_str())
+            .chain([crate::tasks::OPEN]),
+    )
 }
 fn initiative_status_filter() -> S {
     filter_of(domain::InitiativeStatus::ALL.iter().map(|v| v.as_str()))

@@ -66,6 +66,9 @@ pub struct TasksQuery {
     pub sort: Option<String>,
 }
 
+/// The `status` filter that lists the tasks not done and not dropped.
+pub const OPEN: &str = "open";
+
 /// How `sort` names the orders of a task list.
 pub const SORTS: [(&str, TaskSort); 3] = [
     ("newest", TaskSort::Newest),
@@ -126,12 +129,17 @@ pub(crate) async fn list_in(
     let mut errors = FieldErrors::default();
     let page = paging.parse(&mut errors);
     filter.search = search_from(q.search.as_deref(), &mut errors);
-    filter.status = errors
-        .take(
-            "status",
-            crate::parse::filter(q.status.as_deref(), TaskStatus::parse),
-        )
-        .flatten();
+    // `open`: what is still to do (to do, in progress, blocked), not a status of its own.
+    if q.status.as_deref().map(str::trim) == Some(OPEN) {
+        filter.open_only = true;
+    } else {
+        filter.status = errors
+            .take(
+                "status",
+                crate::parse::filter(q.status.as_deref(), TaskStatus::parse),
+            )
+            .flatten();
+    }
     filter.due_before = errors
         .take(
             "dueBefore",

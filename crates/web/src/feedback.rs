@@ -48,7 +48,8 @@ pub struct Item {
     pub kind: &'static str,
     pub kind_class: &'static str,
     pub is_private: bool,
-    pub body: String,
+    /// The body, rendered from Markdown (sanitized), as notes are.
+    pub body_html: String,
     pub author: String,
     pub when: When,
     pub can_edit: bool,
@@ -79,7 +80,7 @@ pub fn section(
                 when: When::of(f.created_at),
                 can_edit: permissions::on(actor, Action::FeedbackEdit, &f.target()).allowed,
                 can_delete: permissions::on(actor, Action::FeedbackDelete, &f.target()).allowed,
-                body: f.body,
+                body_html: super::oneonones::render_markdown(&f.body),
             })
             .collect(),
         total: page.total_count,

@@ -102,6 +102,7 @@ pub struct DirectoryRow {
     pub role: String,
     pub team: String,
     pub manager: String,
+    pub manager_id: Option<String>,
     pub status: &'static str,
 }
 
@@ -170,6 +171,7 @@ pub async fn directory(
                     name: e.person.name,
                     team: e.team.unwrap_or_default(),
                     manager: e.manager.unwrap_or_default(),
+                    manager_id: e.person.manager_id.as_ref().map(ToString::to_string),
                 })
                 .collect(),
             choices(d.teams),

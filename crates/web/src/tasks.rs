@@ -178,7 +178,12 @@ impl ListParams {
             }
         };
         Ok(TasksQuery {
-            status: self.status.clone(),
+            // The list hides what is done or dropped unless asked ("any", or that status).
+            status: match self.status.as_deref().map(str::trim) {
+                None | Some("") => Some(tasks::OPEN.to_owned()),
+                Some("any") => None,
+                Some(s) => Some(s.to_owned()),
+            },
             assignee_id: self.assignee_id.clone(),
             initiative_id: self.initiative_id.clone(),
             search: self.search.clone(),
@@ -219,7 +224,12 @@ fn filters(p: &ListParams, names: &Directory) -> Filters {
     let any = |label: &str| (String::new(), label.to_owned());
     Filters {
         statuses: options(
-            std::iter::once(any("Any status")).chain(
+            [
+                any("Open (not done or dropped)"),
+                ("any".to_owned(), "Any status".to_owned()),
+            ]
+            .into_iter()
+            .chain(
                 TaskStatus::ALL
                     .iter()
                     .map(|s| (s.as_str().to_owned(), status_label(*s).to_owned())),

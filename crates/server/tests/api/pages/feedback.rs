@@ -26,7 +26,7 @@ async fn feedback_on_a_persons_page_is_shown_to_whom_the_rule_allows(app: TestAp
     assert_eq!(empty.status, 400);
     assert!(empty.html.contains("Body is required"));
     for (kind, body, private) in [
-        ("praise", "Great <demo>", false),
+        ("praise", "**Great** demo <script>alert(1)</script>", false),
         ("concern", "Missed the deadline twice", true),
     ] {
         let mut fields = vec![("csrf", t.as_str()), ("kind", kind), ("body", body)];
@@ -38,7 +38,12 @@ async fn feedback_on_a_persons_page_is_shown_to_whom_the_rule_allows(app: TestAp
         assert_eq!(r.location.as_deref(), Some(path.as_str()));
     }
     let page = pb.get(&path).await;
-    assert!(page.html.contains("Great &#60;demo&#62;"), "escaped");
+    // Rendered as Markdown, as notes are (issue 28), and sanitized: no script survives.
+    assert!(
+        page.html.contains("<strong>Great</strong> demo"),
+        "Markdown"
+    );
+    assert!(!page.html.contains("<script>alert"), "sanitized");
     assert!(page.html.contains("Missed the deadline twice") && page.html.contains("Private"));
     assert_eq!(
         page.html.matches("/edit\"").count(),
@@ -50,7 +55,7 @@ async fn feedback_on_a_persons_page_is_shown_to_whom_the_rule_allows(app: TestAp
     for who in [&sam, &kim] {
         let mut b = Browser::signed_in(&app, who);
         let page = b.get(&path).await;
-        assert!(page.html.contains("Great &#60;demo&#62;"));
+        assert!(page.html.contains("<strong>Great</strong> demo"));
         assert!(!page.html.contains("Missed the deadline twice"));
         assert!(
             !page.html.contains("/feedback/feedback_"),
@@ -91,7 +96,7 @@ async fn feedback_on_a_persons_page_is_shown_to_whom_the_rule_allows(app: TestAp
     assert_eq!(refused.status, 403);
     assert_eq!(
         pat.get(&format!("/api/feedback/{id}")).await.body["feedback"]["body"],
-        "Great <demo>"
+        "**Great** demo <script>alert(1)</script>"
     );
     // Another organization's person is the same 404 as a missing one.
     let r = pb.get(&format!("/people/{stranger}/feedback")).await;

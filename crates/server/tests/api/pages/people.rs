@@ -309,3 +309,59 @@ async fn names_on_the_pages_follow_every_change_made_through_another_replica(app
     drop(b);
     drop(replica);
 }
+
+/// Issue 28, small frictions: a manager's name in the directory leads to them, and a
+/// one-on-one's action item leads to its task.
+#[db_test]
+async fn a_managers_name_and_an_action_item_are_links(app: TestApp) {
+    let acme = app.org("acme").await;
+    let (jane, jane_p) = app
+        .linked_member(&acme, "Jane Smith", "jane@acme.test")
+        .await;
+    let (_, john_p) = app.linked_member(&acme, "John Doe", "john@acme.test").await;
+    app.patch(
+        &format!("/api/people/{john_p}"),
+        acme.admin.t(),
+        serde_json::json!({"managerId": jane_p}),
+    )
+    .await
+    .assert_status(200);
+    let mut b = Browser::signed_in(&app, &jane);
+    let dir = b.get("/people").await;
+    assert!(
+        dir.html
+            .contains(&format!("<a href=\"/people/{jane_p}\">Jane Smith</a>")),
+        "{}",
+        dir.html
+    );
+    let o = jane
+        .post(
+            "/api/oneonones",
+            serde_json::json!({"participant1Id": jane_p, "participant2Id": john_p,
+                               "scheduledAt": "2031-01-15T10:00:00Z"}),
+        )
+        .await
+        .id("oneOnOne");
+    let point = jane
+        .post(
+            &format!("/api/oneonones/{o}/talking-points"),
+            serde_json::json!({"text": "Write the plan"}),
+        )
+        .await
+        .id("talkingPoint");
+    let task = jane
+        .post(
+            &format!("/api/oneonones/{o}/talking-points/{point}/task"),
+            serde_json::json!({"assigneeId": john_p}),
+        )
+        .await
+        .id("task");
+    let page = b.get(&format!("/oneonones/{o}")).await;
+    assert!(
+        page.html
+            .matches(&format!("href=\"/tasks/{task}\""))
+            .count()
+            >= 2,
+        "the point's action item and the pair's list link to the task"
+    );
+}

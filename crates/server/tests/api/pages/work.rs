@@ -108,6 +108,21 @@ async fn tasks_are_listed_moved_on_the_board_and_edited_by_whom_the_rule_allows(
     );
     let t = pat.get(&format!("/api/tasks/{id}")).await;
     assert_eq!(t.body["task"]["status"], "done");
+    // Done, it leaves the list unless asked for (issue 28): "Any status", or "Done".
+    let escaped_in = |html: &str| html.contains(escaped);
+    assert!(!escaped_in(&pb.get("/tasks").await.html), "done is hidden");
+    assert!(escaped_in(&pb.get("/tasks?status=any").await.html));
+    assert!(escaped_in(&pb.get("/tasks?status=done").await.html));
+    assert_eq!(
+        pat.get("/api/tasks?status=open").await.body["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["id"] == id.as_str())
+            .count(),
+        0,
+        "the API's status=open leaves it out too"
+    );
 
     // Kim is neither creator nor assignee: the page says why, and a move changes nothing.
     let mut kb = Browser::signed_in(&app, &kim);
