@@ -185,6 +185,51 @@ actions! {
     UserLinkPerson => "user.link-person", User, "link", false;
 }
 
+impl Action {
+    /// What the action lets a person do, in words (Settings → Permissions leads with it).
+    pub const fn description(self) -> &'static str {
+        match self {
+            Action::TaskCreate => "Create tasks",
+            Action::TaskEdit => "Edit a task (its title, status, assignee, dates)",
+            Action::TaskDelete => "Delete a task",
+            Action::TaskView => "See the organization's tasks",
+            Action::MeetingCreate => "Create meetings",
+            Action::MeetingEdit => "Edit a meeting and its participants",
+            Action::MeetingDelete => "Delete a meeting",
+            Action::MeetingView => "See the meetings you may see",
+            Action::MeetingInstanceCreate => "Add an occurrence to a meeting",
+            Action::MeetingInstanceEdit => "Edit a meeting's occurrence and its notes",
+            Action::MeetingInstanceDelete => "Delete a meeting's occurrence",
+            Action::MeetingInstanceView => "See a meeting's occurrence",
+            Action::InitiativeCreate => "Create initiatives",
+            Action::InitiativeEdit => "Edit initiatives",
+            Action::InitiativeDelete => "Delete initiatives",
+            Action::InitiativeView => "See the organization's initiatives",
+            Action::ReportAccess => "Run reports",
+            Action::ReportCreate => "Create reports",
+            Action::ReportEdit => "Edit reports",
+            Action::ReportDelete => "Delete reports",
+            Action::ReportView => "See the saved reports",
+            Action::FeedbackCreate => "Give feedback about a person",
+            Action::FeedbackEdit => "Edit a piece of feedback",
+            Action::FeedbackDelete => "Delete a piece of feedback",
+            Action::FeedbackView => "See the feedback you may see",
+            Action::OneOnOneCreate => "Schedule one-on-ones",
+            Action::OneOnOneEdit => "Edit a one-on-one (its time, notes)",
+            Action::OneOnOneDelete => "Delete a one-on-one",
+            Action::OneOnOneView => "Open a one-on-one",
+            Action::OneOnOneTalkingPoints => "Add and change a one-on-one's talking points",
+            Action::OneOnOnePrivateNotes => "Keep private notes on a one-on-one",
+            Action::OneOnOneActionItems => "Turn a one-on-one's talking points into tasks",
+            Action::FeedbackCampaignCreate => "Start feedback campaigns",
+            Action::FeedbackCampaignEdit => "Edit a feedback campaign",
+            Action::FeedbackCampaignDelete => "Delete a feedback campaign",
+            Action::FeedbackCampaignView => "See a feedback campaign and its answers",
+            Action::UserLinkPerson => "Link your account to your person on the org chart",
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Facts about entities: what the rules need to know, loaded by the caller from the database.
 

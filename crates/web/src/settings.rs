@@ -10,6 +10,8 @@ use manageros_core::authz::Kind;
 
 pub struct Row {
     pub action: &'static str,
+    /// What it lets one do, in words.
+    pub what: &'static str,
     /// `allowed`, `not allowed` or `conditional`.
     pub state: &'static str,
     pub class: &'static str,
@@ -56,6 +58,7 @@ pub async fn permissions(ctx: Ctx) -> Result<Response, PageError> {
         let name = group_name(held.action.kind());
         let row = Row {
             action: held.action.as_str(),
+            what: held.action.description(),
             state,
             class,
             mark,

@@ -302,10 +302,21 @@ async fn a_manager_signs_up_creates_an_organization_and_schedules_a_one_on_one(a
     assert_eq!(p.status, 403);
     assert!(p.html.contains("No person record found for current user"));
 
-    // Settings → Permissions: the 37 actions, the conditional ones marked.
+    // Settings → Permissions: the 37 actions, the conditional ones marked; each says in words
+    // what it lets one do, its id second.
     let perms = b.get("/settings/permissions").await;
-    assert_eq!(perms.html.matches("<code>").count(), 37);
+    assert_eq!(
+        perms.html.matches("<code class=\"muted small\">").count(),
+        37
+    );
     assert!(perms.html.contains("One-on-Ones"));
+    assert!(
+        perms
+            .html
+            .contains("talking points <code class=\"muted small\">oneonone.talking-points</code>"),
+        "{}",
+        perms.html
+    );
 
     // Delete with the form; then it is gone.
     let t = csrf(&detail.html);
