@@ -113,7 +113,13 @@ pub struct TeamPage {
     pub children: Vec<Team>,
     pub members: Vec<Person>,
     pub members_page: PageInfo,
+    /// For whoever may change people: who could be added (not in this team), by name, at
+    /// most [`CANDIDATES`].
+    pub candidates: Vec<(manageros_core::PersonId, String)>,
 }
+
+/// The most people a team page offers to add (a filter box narrows them).
+pub const CANDIDATES: u64 = 2_000;
 
 /// A team with its parent, children and members (any member).
 pub async fn page(
@@ -147,12 +153,18 @@ pub async fn page(
         ..Default::default()
     };
     let (members, total) = persons::list(&state.db, &org, &member_filter, page).await?;
+    let candidates = if authz::authorize_org(actor, OrgAction::UpdatePerson).is_ok() {
+        persons::choices_outside_team(&state.db, &org, &team.id, CANDIDATES).await?
+    } else {
+        vec![]
+    };
     Ok(TeamPage {
         team,
         parent,
         children,
         members,
         members_page: page.info(total),
+        candidates,
     })
 }
 

@@ -220,6 +220,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/teams/{id}", get(teams::team).post(teams::update))
         .route("/teams/{id}/edit", get(teams::edit_page))
         .route("/teams/{id}/delete", post(teams::delete))
+        .route("/teams/{id}/members", post(teams::add_member))
         .route("/organization", get(organization::overview))
         .route("/organization/audit", get(audit::page))
         .route("/organization/invitations", post(organization::invite))

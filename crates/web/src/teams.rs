@@ -114,6 +114,8 @@ struct TeamPage {
     pager: Pager,
     can_edit: bool,
     can_delete: bool,
+    /// Whom an admin may add (people of other teams, or none).
+    candidates: Vec<Choice>,
 }
 
 /// `/teams/{id}`: a team, its parent and child teams, and its members.
@@ -152,8 +154,55 @@ pub async fn team(
             .collect(),
         can_edit: may(&actor, OrgAction::UpdateTeam),
         can_delete: may(&actor, OrgAction::DeleteTeam),
+        candidates: p
+            .candidates
+            .into_iter()
+            .map(|(id, name)| Choice {
+                id: id.to_string(),
+                name,
+            })
+            .collect(),
         id,
     }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AddMember {
+    #[serde(default)]
+    person_id: String,
+}
+
+/// `POST /teams/{id}/members`: puts a person into the team (the person's team changes, as
+/// on their edit form; admins).
+pub async fn add_member(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    Posted(f): Posted<AddMember>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let back = format!("/teams/{}", raw.trim());
+    if f.person_id.trim().is_empty() {
+        return Ok(ctx.redirect_with(&back, "Choose a person to add."));
+    }
+    let input = crate::services::people::UpdatePersonRequest {
+        team_id: Patch::Value(raw.trim().to_owned()),
+        ..Default::default()
+    };
+    match crate::services::people::update(
+        &state,
+        &actor,
+        &f.person_id,
+        input,
+        &crate::services::extract::IfMatch::default(),
+    )
+    .await
+    {
+        Ok(p) => Ok(ctx.redirect_with(&back, &format!("{} joined the team.", p.name))),
+        Err(e @ ApiError::Validation(_)) => Ok(ctx.redirect_with(&back, &e.to_string())),
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize, Default)]

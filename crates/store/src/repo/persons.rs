@@ -379,6 +379,35 @@ pub async fn choices(
         .collect())
 }
 
+/// `(id, name)` of the organization's people who are not in `team`, by name, at most `cap`
+/// (whom a team page offers to add).
+pub async fn choices_outside_team(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    team: &TeamId,
+    cap: u64,
+) -> Result<Vec<(PersonId, String)>, DbErr> {
+    Ok(person::Entity::find()
+        .select_only()
+        .column(person::Column::Id)
+        .column(person::Column::Name)
+        .filter(person::Column::OrganizationId.eq(org.as_str()))
+        .filter(
+            Condition::any()
+                .add(person::Column::TeamId.is_null())
+                .add(person::Column::TeamId.ne(team.as_str())),
+        )
+        .order_by(lower(person::Column::Name), Order::Asc)
+        .order_by(person::Column::Id, Order::Asc)
+        .limit(cap)
+        .into_tuple::<(String, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(id, name)| PersonId::parse(&id).map(|id| (id, name)))
+        .collect())
+}
+
 /// `(id, name)` of the people who manage someone, by name, at most `cap` (the directory's
 /// manager filter).
 pub async fn managers(

@@ -365,3 +365,66 @@ async fn a_managers_name_and_an_action_item_are_links(app: TestApp) {
         "the point's action item and the pair's list link to the task"
     );
 }
+
+/// Issue 28: a team page adds members (admins); a member sees no such form, and posting it
+/// anyway is refused with the reason and changes nothing; another organization's person is
+/// the 404 page.
+#[db_test]
+async fn a_team_page_adds_members(app: TestApp) {
+    let acme = app.org("acme").await;
+    let team = acme
+        .admin
+        .post("/api/teams", serde_json::json!({"name": "Platform"}))
+        .await
+        .id("team");
+    let pat = app.person(&acme, "Pat Person", None).await;
+    let (sam, _) = app
+        .linked_member(&acme, "Sam Member", "sam@acme.test")
+        .await;
+    let other = app.org("globex").await;
+    let stranger = app.person(&other, "Stranger", None).await;
+
+    let mut ab = Browser::signed_in(&app, &acme.admin);
+    let page = ab.get(&format!("/teams/{team}")).await;
+    assert!(
+        page.html
+            .contains(&format!("<option value=\"{pat}\">Pat Person</option>"))
+    );
+    let t = csrf(&page.html);
+    let added = ab
+        .post(
+            &format!("/teams/{team}/members"),
+            &[("csrf", &t), ("personId", &pat)],
+        )
+        .await;
+    assert_eq!(added.status, 303);
+    let page = ab.get(&format!("/teams/{team}")).await;
+    assert!(page.html.contains("Pat Person joined the team."));
+    assert!(
+        page.html
+            .contains(&format!("<a href=\"/people/{pat}\">Pat Person</a>"))
+    );
+    assert!(
+        !page.html.contains(&format!("<option value=\"{pat}\">")),
+        "a member is no longer offered"
+    );
+    let gone = ab
+        .post(
+            &format!("/teams/{team}/members"),
+            &[("csrf", &t), ("personId", &stranger)],
+        )
+        .await;
+    assert_eq!(gone.status, 404);
+
+    let mut sb = Browser::signed_in(&app, &sam);
+    let page = sb.get(&format!("/teams/{team}")).await;
+    assert!(!page.html.contains("/members\""), "no form for a member");
+    let st = csrf(&page.html);
+    let refused = sb
+        .post(
+            &format!("/teams/{team}/members"),
+            &[("csrf", &st), ("personId", &pat)],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+}
