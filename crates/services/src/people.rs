@@ -368,6 +368,21 @@ pub struct UpdatePersonRequest {
     pub keep_one_on_ones: bool,
 }
 
+/// Who else in the organization is recorded with `person`'s email (at most ten names): the
+/// pages warn of it after a save, since only one of them can be linked to that address's
+/// account.
+pub async fn sharing_email(
+    state: &AppState,
+    actor: &Actor,
+    person: &Person,
+) -> Result<Vec<String>, ApiError> {
+    let org = authz::authorize_org(actor, OrgAction::ViewPeople)?;
+    let Some(email) = person.email.as_deref() else {
+        return Ok(vec![]);
+    };
+    Ok(persons::others_with_email(&state.db, &org, email, &person.id).await?)
+}
+
 /// Changes some of a person's fields (admins); `null` clears an optional one. The manager
 /// chain never loops, also under concurrent moves (they take the organization's lock).
 pub async fn update(

@@ -610,12 +610,33 @@ pub async fn create(
                 &format!("{} added. Link your account to this person below.", p.name),
             ))
         }
-        Ok(p) => Ok(ctx.redirect_with(&format!("/people/{}", p.id), &format!("{} added.", p.name))),
+        Ok(p) => {
+            let message = format!("{} added.{}", p.name, shared(&state, &actor, &p).await?);
+            Ok(ctx.redirect_with(&format!("/people/{}", p.id), &message))
+        }
         Err(e) => {
             let (status, form) = FormState::refusal(e, None)?;
             show_form(&state, &ctx, status, None, f, form).await
         }
     }
+}
+
+/// The warning that follows a save when others of the organization have this person's email.
+async fn shared(
+    state: &AppState,
+    actor: &manageros_core::authz::Actor,
+    p: &manageros_store::repo::persons::Person,
+) -> Result<String, PageError> {
+    let others = people::sharing_email(state, actor, p).await?;
+    Ok(if others.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " Note: {} {} recorded with this email too; only one of them can be linked to its account.",
+            others.join(", "),
+            if others.len() == 1 { "is" } else { "are" }
+        )
+    })
 }
 
 pub async fn edit_page(
@@ -648,7 +669,10 @@ pub async fn update(
     let actor = ctx.member()?.actor();
     let if_match = shown_version(f.version.as_deref());
     match people::update(&state, &actor, &raw, f.update(), &if_match).await {
-        Ok(p) => Ok(ctx.redirect_with(&format!("/people/{}", p.id), "Changes saved.")),
+        Ok(p) => {
+            let message = format!("Changes saved.{}", shared(&state, &actor, &p).await?);
+            Ok(ctx.redirect_with(&format!("/people/{}", p.id), &message))
+        }
         Err(ApiError::Stale(_, by)) => {
             let now = people::get(&state, &actor, &raw).await?.person;
             let theirs = PersonForm::of(&now);

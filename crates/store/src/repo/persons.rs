@@ -379,6 +379,27 @@ pub async fn choices(
         .collect())
 }
 
+/// The names of the organization's other people (not `except`) recorded with `email`, at
+/// most ten.
+pub async fn others_with_email(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    email: &str,
+    except: &PersonId,
+) -> Result<Vec<String>, DbErr> {
+    Ok(person::Entity::find()
+        .select_only()
+        .column(person::Column::Name)
+        .filter(person::Column::OrganizationId.eq(org.as_str()))
+        .filter(person::Column::Email.eq(email))
+        .filter(person::Column::Id.ne(except.as_str()))
+        .order_by(person::Column::Name, Order::Asc)
+        .limit(10)
+        .into_tuple::<String>()
+        .all(db)
+        .await?)
+}
+
 /// `(id, name)` of the organization's people who are not in `team`, by name, at most `cap`
 /// (whom a team page offers to add).
 pub async fn choices_outside_team(

@@ -428,3 +428,39 @@ async fn a_team_page_adds_members(app: TestApp) {
         .await;
     assert_eq!(refused.status, 403);
 }
+
+/// Issue 28: saving a person whose email another person of the organization already has says
+/// so (only one of them can be linked to that address's account); a unique email says nothing.
+#[db_test]
+async fn a_person_with_an_email_another_has_is_warned_of(app: TestApp) {
+    let acme = app.org("acme").await;
+    app.person(&acme, "Pat Original", Some("pat@acme.test"))
+        .await;
+    let mut ab = Browser::signed_in(&app, &acme.admin);
+    let t = csrf(&ab.get("/people/new").await.html);
+    let add = |name: &'static str, email: &'static str| {
+        [
+            ("csrf", t.clone()),
+            ("name", name.to_owned()),
+            ("email", email.to_owned()),
+            ("status", "active".to_owned()),
+        ]
+    };
+    let fields = add("Pat Copy", "pat@acme.test");
+    let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = ab.post("/people", &form).await;
+    assert_eq!(p.status, 303);
+    let page = ab.get(p.location.as_deref().unwrap()).await;
+    assert!(
+        page.html
+            .contains("Note: Pat Original is recorded with this email too"),
+        "{}",
+        page.html
+    );
+    let fields = add("Quinn Unique", "quinn@acme.test");
+    let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = ab.post("/people", &form).await;
+    let page = ab.get(p.location.as_deref().unwrap()).await;
+    assert!(page.html.contains("Quinn Unique added."));
+    assert!(!page.html.contains("Note:"));
+}
