@@ -387,7 +387,7 @@ pub async fn others_with_email(
     email: &str,
     except: &PersonId,
 ) -> Result<Vec<String>, DbErr> {
-    Ok(person::Entity::find()
+    person::Entity::find()
         .select_only()
         .column(person::Column::Name)
         .filter(person::Column::OrganizationId.eq(org.as_str()))
@@ -397,7 +397,7 @@ pub async fn others_with_email(
         .limit(10)
         .into_tuple::<String>()
         .all(db)
-        .await?)
+        .await
 }
 
 /// `(id, name)` of the organization's people who are not in `team`, by name, at most `cap`
