@@ -5,6 +5,15 @@
 //! ago), and count the admins inside the same transaction.
 
 use crate::{audit, error::ApiError, state::AppState};
+
+/// Whom a refused member can ask: the names of their organization's admins (at most five;
+/// none for someone outside an organization). Any member may know who the admins are.
+pub async fn admins_to_ask(state: &AppState, caller: &User) -> Result<Vec<String>, ApiError> {
+    let Some(org) = &caller.organization_id else {
+        return Ok(vec![]);
+    };
+    Ok(users::admin_names(&state.db, org, 5).await?)
+}
 use manageros_core::{
     OrgId, PersonId, Role, UserId,
     authz::{self, OrgAction},

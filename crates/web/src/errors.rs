@@ -32,6 +32,8 @@ pub(crate) struct ErrorPage {
     status: u16,
     heading: &'static str,
     message: String,
+    /// On a refusal (403) of a member: their organization's admins, whom to ask.
+    ask: Vec<String>,
 }
 
 /// A refusal shown as a page, kept on the response so that [`with_navigation`] can draw it
@@ -50,6 +52,7 @@ impl Failure {
             status: self.status.as_u16(),
             heading: self.heading,
             message: self.message.clone(),
+            ask: vec![],
         }
     }
 }
@@ -91,7 +94,16 @@ pub(crate) async fn redraw_for_caller(
     let mut layout = ctx.layout(failure.heading);
     // The flash waits for the next page, which clears it.
     layout.flash = None;
-    let redrawn = render(failure.status, &failure.page(layout));
+    let mut page = failure.page(layout);
+    if failure.status == StatusCode::FORBIDDEN
+        && let Some(u) = &ctx.user
+        && u.user.role != manageros_core::Role::Admin
+    {
+        page.ask = crate::services::members::admins_to_ask(state, &u.user)
+            .await
+            .unwrap_or_default();
+    }
+    let redrawn = render(failure.status, &page);
     let (fresh, body) = redrawn.into_parts();
     // Keep the original answer's headers (Retry-After…), with the new body's length.
     *response.body_mut() = body;

@@ -246,6 +246,25 @@ pub async fn linkable(db: &impl ConnectionTrait, org: &OrgId) -> Result<Vec<User
         .collect())
 }
 
+/// The names of the organization's admins, by name, at most `cap`.
+pub async fn admin_names(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    cap: u64,
+) -> Result<Vec<String>, DbErr> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    user::Entity::find()
+        .select_only()
+        .column(user::Column::Name)
+        .filter(user::Column::OrganizationId.eq(org.as_str()))
+        .filter(user::Column::Role.eq(Role::Admin.as_str()))
+        .order_by_asc(user::Column::Name)
+        .limit(cap)
+        .into_tuple::<String>()
+        .all(db)
+        .await
+}
+
 pub async fn count_admins(db: &impl ConnectionTrait, org: &OrgId) -> Result<u64, DbErr> {
     user::Entity::find()
         .filter(user::Column::OrganizationId.eq(org.as_str()))

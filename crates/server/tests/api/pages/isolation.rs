@@ -125,6 +125,13 @@ async fn admin_pages_refuse_a_member_with_the_reason(app: TestApp) {
         let p = max.get(path).await;
         assert_eq!(p.status, 403, "{path}");
         assert_eq!(alert(&p.html), reason, "{path}");
+        // The refusal names whom to ask (issue 28): the organization's admins.
+        assert!(
+            p.html
+                .contains("ask an admin of your organization: <strong>Ann</strong>."),
+            "{path}: {}",
+            p.html
+        );
     }
     // A member reads people and teams.
     assert_eq!(max.get(&format!("/people/{person}")).await.status, 200);
