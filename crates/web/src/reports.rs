@@ -528,25 +528,91 @@ fn cell(v: &Value) -> String {
     }
 }
 
-fn csv_of(run: &Run) -> Result<Vec<u8>, ApiError> {
-    let columns: Vec<&str> = match run.report.kind {
+/// How a CSV column reads a row's value.
+#[derive(Clone, Copy)]
+enum Col {
+    Text,
+    /// A cadence's name, shown by its label ("Every two weeks").
+    Cadence,
+    /// A task status, by its label ("In progress").
+    Status,
+    YesNo,
+    /// An instant: two columns, the reader's local time and ISO 8601.
+    Time,
+}
+
+/// The report as CSV for a person: readable headers, times in `zone` (`YYYY-MM-DD HH:MM`),
+/// each followed by the same instant in ISO 8601 for programs.
+fn csv_of(run: &Run, zone: Option<&str>) -> Result<Vec<u8>, ApiError> {
+    use manageros_core::recurrence;
+    let tz = zone
+        .and_then(recurrence::parse_tz)
+        .unwrap_or(recurrence::Tz::UTC);
+    let columns: Vec<(&str, &str, Col)> = match run.report.kind {
         ReportKind::OneOnOneCadence => vec![
-            "managerName",
-            "reportName",
-            "cadence",
-            "overdue",
-            "lastOneOnOneAt",
-            "nextOneOnOneAt",
-            "proposedNextAt",
-            "countInPeriod",
+            ("managerName", "Manager", Col::Text),
+            ("reportName", "Report", Col::Text),
+            ("cadence", "Cadence", Col::Cadence),
+            ("overdue", "Overdue", Col::YesNo),
+            ("lastOneOnOneAt", "Last one-on-one", Col::Time),
+            ("nextOneOnOneAt", "Next one-on-one", Col::Time),
+            ("proposedNextAt", "Proposed next", Col::Time),
+            ("countInPeriod", "One-on-ones in the period", Col::Text),
         ],
-        ReportKind::TaskStatus => vec!["assigneeName", "status", "count"],
+        ReportKind::TaskStatus => vec![
+            ("assigneeName", "Assignee", Col::Text),
+            ("status", "Status", Col::Status),
+            ("count", "Tasks", Col::Text),
+        ],
     };
+    let mut header = vec![];
+    for (_, name, col) in &columns {
+        match col {
+            Col::Time => {
+                header.push(format!("{name} ({})", tz.name()));
+                header.push(format!("{name} (ISO 8601)"));
+            }
+            _ => header.push((*name).to_owned()),
+        }
+    }
     let mut w = csv::Writer::from_writer(vec![]);
-    w.write_record(&columns).map_err(ApiError::internal)?;
+    w.write_record(&header).map_err(ApiError::internal)?;
     for row in &run.rows {
-        w.write_record(columns.iter().map(|c| cell(&row[*c])))
-            .map_err(ApiError::internal)?;
+        let mut record = vec![];
+        for (key, _, col) in &columns {
+            let v = &row[*key];
+            match col {
+                Col::Text => record.push(cell(v)),
+                Col::Cadence => record.push(
+                    v.as_str()
+                        .and_then(|c| manageros_core::Cadence::parse(c).ok())
+                        .map_or_else(|| cell(v), |c| c.label().to_owned()),
+                ),
+                Col::Status => record.push(
+                    v.as_str()
+                        .and_then(|st| TaskStatus::parse(st).ok())
+                        .map_or_else(|| cell(v), |st| task_status_label(st).to_owned()),
+                ),
+                Col::YesNo => record.push(
+                    match v.as_bool() {
+                        Some(true) => "yes",
+                        Some(false) => "no",
+                        None => "",
+                    }
+                    .to_owned(),
+                ),
+                Col::Time => {
+                    let at = v.as_str().and_then(Timestamp::parse_rfc3339);
+                    record.push(at.map_or_else(String::new, |t| {
+                        recurrence::local(tz, t)
+                            .format("%Y-%m-%d %H:%M")
+                            .to_string()
+                    }));
+                    record.push(cell(v));
+                }
+            }
+        }
+        w.write_record(&record).map_err(ApiError::internal)?;
     }
     w.into_inner()
         .map_err(|e| ApiError::internal(e.into_error()))
@@ -562,7 +628,11 @@ pub async fn csv(
     let id: ReportId = page_id(&raw)?;
     may_run(&state, &actor, &id).await?;
     let run = reports::run(&state, &actor, &id).await?;
-    let body = csv_of(&run)?;
+    // Times as the reader reads them: in their own zone (My account), UTC without one.
+    let zone = crate::services::notify::settings(&state, &actor)
+        .await?
+        .time_zone;
+    let body = csv_of(&run, zone.as_deref())?;
     let file: String = run
         .report
         .name

@@ -1003,8 +1003,8 @@ async fn an_admin_runs_both_reports_and_downloads_the_csv(app: TestApp) {
         )
         .await;
     let csv = csv.as_str().unwrap_or_default().to_owned();
-    assert!(csv.starts_with("assigneeName,status,count"), "{csv}");
-    assert!(csv.contains("Ray Report,done,1"), "{csv}");
+    assert!(csv.starts_with("Assignee,Status,Tasks"), "{csv}");
+    assert!(csv.contains("Ray Report,Done,1"), "{csv}");
     bea.close().await;
 }
 journey!(an_admin_runs_both_reports_and_downloads_the_csv);

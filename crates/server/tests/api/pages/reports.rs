@@ -81,14 +81,26 @@ async fn admins_run_both_reports_and_download_them_as_csv(app: TestApp) {
             .unwrap()
             .starts_with("text/csv")
     );
-    assert!(csv.html.starts_with("assigneeName,status,count"));
     assert!(
-        csv.html.contains("'=HYPERLINK(evil),done,2"),
+        csv.html.starts_with("Assignee,Status,Tasks"),
+        "{}",
+        csv.html
+    );
+    assert!(
+        csv.html.contains("'=HYPERLINK(evil),Done,2"),
         "a formula-looking name is text: {}",
         csv.html
     );
+    // Readable headers and times in the reader's zone, each with its ISO 8601 twin.
     let csv = ab.get(&format!("{}/csv", made[0])).await;
-    assert!(csv.html.contains("weekly,true"), "{}", csv.html);
+    assert!(
+        csv.html.starts_with(
+            "Manager,Report,Cadence,Overdue,Last one-on-one (UTC),Last one-on-one (ISO 8601),"
+        ),
+        "{}",
+        csv.html
+    );
+    assert!(csv.html.contains("Weekly,yes"), "{}", csv.html);
 
     // A member sees the list but may not run a report, and is told why; another
     // organization's report is the same 404 as a missing one.
