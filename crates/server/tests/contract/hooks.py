@@ -56,6 +56,12 @@ def filter_case(ctx, case):
             return False
         if _reversed(body.get("startsOn"), body.get("endsOn")):
             return False  # "End date must be … on or after the start date"
+    if label == "POST /api/auth/signup":
+        token = body.get("invitationToken")
+        if isinstance(token, str) and token.strip():
+            # An invitation link's token is server state, like the verification and reset
+            # tokens: one the server never mailed is "no longer valid" (docs/API.md §2).
+            return False
     if SELF_PERSON and label in ("GET /api/oneonones/series/{personId}",
                                  "PUT /api/oneonones/series/{personId}/cadence",
                                  "PUT /api/oneonones/series/{personId}/schedule",

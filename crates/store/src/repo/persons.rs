@@ -363,11 +363,22 @@ pub async fn choices(
     org: &OrgId,
     cap: u64,
 ) -> Result<Vec<(PersonId, String)>, DbErr> {
+    choices_where(db, org, Condition::all(), cap).await
+}
+
+/// `(id, name)` of the organization's people that also meet `cond`, by name, at most `cap`.
+async fn choices_where(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    cond: Condition,
+    cap: u64,
+) -> Result<Vec<(PersonId, String)>, DbErr> {
     Ok(person::Entity::find()
         .select_only()
         .column(person::Column::Id)
         .column(person::Column::Name)
         .filter(person::Column::OrganizationId.eq(org.as_str()))
+        .filter(cond)
         .order_by(lower(person::Column::Name), Order::Asc)
         .order_by(person::Column::Id, Order::Asc)
         .limit(cap)
@@ -408,25 +419,10 @@ pub async fn choices_outside_team(
     team: &TeamId,
     cap: u64,
 ) -> Result<Vec<(PersonId, String)>, DbErr> {
-    Ok(person::Entity::find()
-        .select_only()
-        .column(person::Column::Id)
-        .column(person::Column::Name)
-        .filter(person::Column::OrganizationId.eq(org.as_str()))
-        .filter(
-            Condition::any()
-                .add(person::Column::TeamId.is_null())
-                .add(person::Column::TeamId.ne(team.as_str())),
-        )
-        .order_by(lower(person::Column::Name), Order::Asc)
-        .order_by(person::Column::Id, Order::Asc)
-        .limit(cap)
-        .into_tuple::<(String, String)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|(id, name)| PersonId::parse(&id).map(|id| (id, name)))
-        .collect())
+    let outside = Condition::any()
+        .add(person::Column::TeamId.is_null())
+        .add(person::Column::TeamId.ne(team.as_str()));
+    choices_where(db, org, outside, cap).await
 }
 
 /// `(id, name)` of the people who manage someone, by name, at most `cap` (the directory's
