@@ -736,6 +736,10 @@ pub async fn update_settings(
     let zone = errors.take(
         "timeZone",
         input.time_zone.try_map(|z| {
+            if z.trim().is_empty() {
+                // Blank is none, like `null` (applied below).
+                return Ok(String::new());
+            }
             manageros_core::recurrence::parse_tz(&z)
                 .map(|tz| tz.name().to_owned())
                 .ok_or_else(|| Invalid::new(crate::series::TIME_ZONE_INVALID))

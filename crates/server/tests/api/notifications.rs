@@ -101,6 +101,18 @@ async fn each_user_chooses_what_they_get_and_a_bad_choice_changes_nothing(app: T
         .assert_status(400);
     let after = p.jane.get("/api/me/notifications").await;
     assert_eq!(after.body, r.body, "a refused change changes nothing");
+    // Blank is none, as null is.
+    let blank = p
+        .john
+        .patch("/api/me/notifications", json!({"timeZone": "Europe/Paris"}))
+        .await;
+    blank.assert_status(200);
+    let blank = p
+        .john
+        .patch("/api/me/notifications", json!({"timeZone": "  "}))
+        .await;
+    blank.assert_status(200);
+    assert_eq!(blank.body["timeZone"], Value::Null);
     // Each user's own: John's are untouched.
     assert_eq!(
         p.john.get("/api/me/notifications").await.body["timeZone"],
