@@ -37,15 +37,10 @@ pub struct Notice {
 }
 
 fn mac(state: &AppState, user: &UserId, kind: NotificationKind) -> String {
-    use hmac::Mac;
-    let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(&state.config.form_key.0) else {
-        return String::new();
-    };
-    mac.update(b"unsubscribe:");
-    mac.update(user.as_str().as_bytes());
-    mac.update(b":");
-    mac.update(kind.as_str().as_bytes());
-    data_encoding::HEXLOWER.encode(&mac.finalize().into_bytes())[..32].to_owned()
+    state
+        .config
+        .form_key
+        .sign("unsubscribe", &[user.as_str(), kind.as_str()])
 }
 
 /// The token of `user`'s unsubscribe link for `kind`: `<user>.<kind>.<mac>`.
@@ -69,14 +64,7 @@ fn read_token(state: &AppState, token: &str) -> Option<(UserId, NotificationKind
     let (user, kind, given) = (parts.next()?, parts.next()?, parts.next()?);
     let user = UserId::parse(user)?;
     let kind = NotificationKind::parse(kind).ok()?;
-    let expected = mac(state, &user, kind);
-    let same = expected.len() == given.len()
-        && expected
-            .bytes()
-            .zip(given.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    same.then_some((user, kind))
+    crate::config::same_code(&mac(state, &user, kind), given).then_some((user, kind))
 }
 
 /// What an unsubscribe link is about, for its page: the kind, and the address it stops.

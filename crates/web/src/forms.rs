@@ -47,14 +47,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
 pub const FORGED: &str =
     "This form has expired or was not sent from ManagerOS. Go back, reload the page and try again.";
 
-/// Compares two tokens in time that does not depend on where they differ.
-pub(crate) fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
+use crate::config::same_code as same;
 
 /// A whole number as typed: none when blank, and one no service accepts (-1) when it is not
 /// a whole number, so that the service refuses it with its own message.

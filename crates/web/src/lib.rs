@@ -56,10 +56,8 @@ use axum::{
     response::{Html, IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use data_encoding::HEXLOWER;
 use manageros_core::authz::{Action, OrgAction};
 use serde::de::DeserializeOwned;
-use sha2::Sha256;
 use std::collections::BTreeMap;
 use tower_http::set_header::SetResponseHeaderLayer;
 

@@ -1348,6 +1348,13 @@ async fn every_page_fits_a_phone(app: TestApp) {
         .assert_status(201);
 
     let b = Browser::open(&app, "phone", "ada", "Europe/Paris", 375).await;
+    // Signed out, `/` says what ManagerOS is.
+    b.goto("/", "landing").await;
+    assert!(
+        b.text()
+            .await
+            .contains("One-on-ones, and the work between them")
+    );
     sign_in(&b, "/login", &admin.email, "home").await;
     // The menu is folded; opened, it leads on.
     assert_eq!(
