@@ -122,8 +122,17 @@ async fn onboarding_to_a_logged_look(app: TestApp) {
     );
 
     // The invitation, as the person Ray Report.
-    // Choosing the person fills in their email.
+    // Choosing the person fills in their email. On a wide screen the members are a table
+    // (its cards are for phones only).
     mia.goto("/organization", "organization").await;
+    assert_eq!(
+        mia.js(
+            "return getComputedStyle(document.querySelector('table.row-cards')).display",
+            vec![]
+        )
+        .await,
+        json!("table")
+    );
     mia.choose("#invite-person", "Ray Report (ray@acme.test)")
         .await;
     assert_eq!(
