@@ -246,6 +246,7 @@ pub fn router(state: AppState) -> Router {
             reports::delete_report
         ))
         .routes(routes!(reports::run_report))
+        .routes(routes!(reports::run_now))
         // One-on-ones.
         .routes(routes!(
             oneonones::list_oneonones,

@@ -20,6 +20,9 @@ pub struct PermissionView {
     /// organization; otherwise it depends on the entity ("conditional").
     pub has_access: bool,
     pub requires_id: bool,
+    /// Why, as a sentence: for a conditional action, the condition ("Only the creator or the
+    /// assignee can edit this task").
+    pub reason: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -27,7 +30,7 @@ pub struct PermissionsResponse {
     pub permissions: Vec<PermissionView>,
 }
 
-/// The 37 actions of the permission system, in order, and whether the caller holds each.
+/// The 39 actions of the permission system, in order, and whether the caller holds each.
 #[utoipa::path(get, path = "/api/me/permissions", tag = "permissions",
     security(("bearer" = []), ("cookie" = [])),
     responses((status = 200, body = PermissionsResponse), (status = 401, body = ErrorBody)))]
@@ -39,6 +42,7 @@ pub async fn my_permissions(caller: CurrentUser) -> AppJson<PermissionsResponse>
                 action: h.action.as_str(),
                 has_access: h.has_access,
                 requires_id: h.action.requires_id(),
+                reason: h.reason,
             })
             .collect(),
     })
@@ -47,7 +51,7 @@ pub async fn my_permissions(caller: CurrentUser) -> AppJson<PermissionsResponse>
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CheckQuery {
-    /// One of the 37 actions, e.g. `task.edit`.
+    /// One of the 39 actions, e.g. `task.edit`.
     #[param(value_type = input::ActionName, inline)]
     pub action: Option<String>,
     /// The entity (for `meeting-instance.create`, the meeting). Ignored by actions about no

@@ -1,11 +1,12 @@
 //! `/api/reports` (docs/API.md §8): the JSON front end of `services::reports`. Every member
-//! sees the saved reports; admins create, change, delete and run them.
+//! sees the saved reports; admins create, change and delete them. Running one covers
+//! everyone for an admin and the caller's own reporting line for a manager (report.team).
 
 use crate::{
     error::{ApiError, ErrorBody},
     extract::{AppJson, CurrentUser, Id, IfMatch, Paging},
     schema::PaginationView,
-    services::reports::{self, CreateReportRequest, UpdateReportRequest},
+    services::reports::{self, CreateReportRequest, RunNowRequest, UpdateReportRequest},
     state::AppState,
     versioned::{IfMatchHeader, Stale, Versioned, answer},
 };
@@ -156,17 +157,35 @@ pub async fn delete_report(
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RunResponse {
-    pub report: ReportView,
+    /// The saved report run; `null` for `POST /api/reports/run`.
+    pub report: Option<ReportView>,
+    /// `oneonone-cadence` or `task-status`.
+    pub kind: &'static str,
     #[schema(format = DateTime)]
     pub generated_at: String,
-    /// What the run covered (e.g. the period of a cadence report).
+    /// What the run covered: the period of a cadence report, the parameters of a task-status
+    /// one, and for a manager `line: {managerId, people}`, the reporting line the rows are
+    /// limited to.
     #[schema(value_type = Object)]
     pub scope: serde_json::Value,
     #[schema(value_type = Vec<Object>)]
     pub rows: Vec<serde_json::Value>,
 }
 
-/// Run a saved report (report.access: admins).
+impl From<reports::Run> for RunResponse {
+    fn from(run: reports::Run) -> Self {
+        Self {
+            report: run.report.as_ref().map(ReportView::from),
+            kind: run.kind.as_str(),
+            generated_at: run.generated_at.to_rfc3339(),
+            scope: run.scope,
+            rows: run.rows,
+        }
+    }
+}
+
+/// Run a saved report: an admin's run covers everyone (report.access), a manager's the
+/// people who report to them, directly or not (report.team).
 #[utoipa::path(post, path = "/api/reports/{id}/run", tag = "reports",
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = String, Path)),
@@ -177,10 +196,20 @@ pub async fn run_report(
     Id(id): Id<ReportId>,
 ) -> Result<AppJson<RunResponse>, ApiError> {
     let run = reports::run(&state, &caller.actor(), &id).await?;
-    Ok(AppJson(RunResponse {
-        report: ReportView::from(&run.report),
-        generated_at: run.generated_at.to_rfc3339(),
-        scope: run.scope,
-        rows: run.rows,
-    }))
+    Ok(AppJson(run.into()))
+}
+
+/// Run a report of a kind without saving it (report.team): an admin over everyone, a manager
+/// over their own reporting line.
+#[utoipa::path(post, path = "/api/reports/run", tag = "reports",
+    security(("bearer" = []), ("cookie" = [])),
+    request_body = RunNowRequest,
+    responses((status = 200, body = RunResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn run_now(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppJson(input): AppJson<RunNowRequest>,
+) -> Result<AppJson<RunResponse>, ApiError> {
+    let run = reports::run_now(&state, &caller.actor(), input).await?;
+    Ok(AppJson(run.into()))
 }

@@ -19,6 +19,10 @@ pub struct Actor {
     pub role: Role,
     pub org_id: Option<OrgId>,
     pub person_id: Option<PersonId>,
+    /// Whether anyone reports to the caller's person (`managerId`), read with the session. An
+    /// actor not read from a session (a calendar feed, a mail) has `false`: no reporting-line
+    /// right is granted to it.
+    pub manages: bool,
 }
 
 impl Actor {
@@ -113,7 +117,7 @@ impl Kind {
 
 macro_rules! actions {
     ($($variant:ident => $name:literal, $kind:ident, $verb:literal, $requires_id:literal;)+) => {
-        /// The 37 actions of the permission system, in the order of docs/API.md §7.
+        /// The 39 actions of the permission system, in the order of docs/API.md §7.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum Action { $($variant),+ }
 
@@ -162,11 +166,13 @@ actions! {
     InitiativeEdit => "initiative.edit", Initiative, "edit", false;
     InitiativeDelete => "initiative.delete", Initiative, "delete", false;
     InitiativeView => "initiative.view", Initiative, "view", false;
+    InitiativeCheckIn => "initiative.check-in", Initiative, "check in on", true;
     ReportAccess => "report.access", Report, "run", false;
     ReportCreate => "report.create", Report, "create", false;
     ReportEdit => "report.edit", Report, "edit", false;
     ReportDelete => "report.delete", Report, "delete", false;
     ReportView => "report.view", Report, "view", false;
+    ReportTeam => "report.team", Report, "run", false;
     FeedbackCreate => "feedback.create", Feedback, "create", false;
     FeedbackEdit => "feedback.edit", Feedback, "edit", true;
     FeedbackDelete => "feedback.delete", Feedback, "delete", true;
@@ -205,11 +211,17 @@ impl Action {
             Action::InitiativeEdit => "Edit initiatives",
             Action::InitiativeDelete => "Delete initiatives",
             Action::InitiativeView => "See the organization's initiatives",
+            Action::InitiativeCheckIn => {
+                "Post a check-in (status, RAG, confidence, a note) on an initiative you own"
+            }
             Action::ReportAccess => "Run reports",
             Action::ReportCreate => "Create reports",
             Action::ReportEdit => "Edit reports",
             Action::ReportDelete => "Delete reports",
             Action::ReportView => "See the saved reports",
+            Action::ReportTeam => {
+                "Run the cadence and task-status reports over the people who report to you, directly or not"
+            }
             Action::FeedbackCreate => "Give feedback about a person",
             Action::FeedbackEdit => "Edit a piece of feedback",
             Action::FeedbackDelete => "Delete a piece of feedback",
@@ -270,20 +282,39 @@ pub struct OneOnOneFacts {
 }
 
 #[derive(Clone, Debug)]
+pub struct InitiativeFacts {
+    pub org_id: OrgId,
+    pub owners: Vec<PersonId>,
+}
+
+/// A person as the subject of a report: where they sit in the reporting line.
+#[derive(Clone, Debug)]
+pub struct PersonFacts {
+    pub org_id: OrgId,
+    /// Their managers through `managerId`, nearest first (their manager, that manager's
+    /// manager, …).
+    pub managers: Vec<PersonId>,
+}
+
+#[derive(Clone, Debug)]
 pub struct CampaignFacts {
     pub org_id: OrgId,
     pub created_by: UserId,
 }
 
 /// The entity an action is about. Entities whose rules depend only on the organization
-/// (initiatives, reports) carry just that.
+/// (reports) carry just that.
 #[derive(Clone, Debug)]
 pub enum Target {
     Task(TaskFacts),
     Meeting(MeetingFacts),
     MeetingInstance(MeetingInstanceFacts),
-    Initiative { org_id: OrgId },
-    Report { org_id: OrgId },
+    Initiative(InitiativeFacts),
+    Report {
+        org_id: OrgId,
+    },
+    /// A person a report is about (`report.team`).
+    Person(PersonFacts),
     Feedback(FeedbackFacts),
     OneOnOne(OneOnOneFacts),
     FeedbackCampaign(CampaignFacts),
@@ -295,7 +326,9 @@ impl Target {
             Target::Task(f) => &f.org_id,
             Target::Meeting(f) => &f.org_id,
             Target::MeetingInstance(f) => &f.meeting.org_id,
-            Target::Initiative { org_id } | Target::Report { org_id } => org_id,
+            Target::Initiative(f) => &f.org_id,
+            Target::Report { org_id } => org_id,
+            Target::Person(f) => &f.org_id,
             Target::Feedback(f) => &f.org_id,
             Target::OneOnOne(f) => &f.org_id,
             Target::FeedbackCampaign(f) => &f.org_id,
@@ -307,8 +340,8 @@ impl Target {
             Target::Task(_) => Kind::Task,
             Target::Meeting(_) => Kind::Meeting,
             Target::MeetingInstance(_) => Kind::MeetingInstance,
-            Target::Initiative { .. } => Kind::Initiative,
-            Target::Report { .. } => Kind::Report,
+            Target::Initiative(_) => Kind::Initiative,
+            Target::Report { .. } | Target::Person(_) => Kind::Report,
             Target::Feedback(_) => Kind::Feedback,
             Target::OneOnOne(_) => Kind::OneOnOne,
             Target::FeedbackCampaign(_) => Kind::FeedbackCampaign,
@@ -338,7 +371,10 @@ impl Target {
                 meeting,
                 participants: vec![],
             }),
-            Kind::Initiative => Target::Initiative { org_id },
+            Kind::Initiative => Target::Initiative(InitiativeFacts {
+                org_id,
+                owners: vec![],
+            }),
             Kind::Report => Target::Report { org_id },
             Kind::Feedback => Target::Feedback(FeedbackFacts {
                 org_id,
@@ -521,6 +557,56 @@ fn rule(actor: &Actor, action: Action, target: Option<&Target>) -> Decision {
                             kind.plural()
                         ),
                     },
+                )
+            }
+        }
+        // The reporting line: admins report on everyone, a manager on the people below them.
+        (ReportTeam, None) => {
+            if admin {
+                allow("You are an admin of this organization: your reports cover everyone")
+            } else if actor.manages {
+                allow(
+                    "People report to you: your reports cover the people who report to you, directly or not",
+                )
+            } else if actor.person_id.is_none() {
+                deny(
+                    Denial::NoPerson,
+                    "You must be linked to a person who has reports to run reports over a reporting line",
+                )
+            } else {
+                deny(
+                    Denial::NotPermitted,
+                    "Nobody reports to you: managers run reports over their own line, admins over everyone",
+                )
+            }
+        }
+        (ReportTeam, Some(Target::Person(p))) => {
+            let place = actor
+                .person_id
+                .as_ref()
+                .and_then(|me| p.managers.iter().position(|m| m == me));
+            if admin {
+                allow(ADMIN)
+            } else if place == Some(0) {
+                allow("This person reports to you")
+            } else if place.is_some() {
+                allow("This person reports to you through a manager in your line")
+            } else {
+                deny(
+                    Denial::NotPermitted,
+                    "Only this person's managers, directly or not, and organization admins can run reports about them",
+                )
+            }
+        }
+        (InitiativeCheckIn, Some(Target::Initiative(i))) => {
+            if admin {
+                allow(ADMIN)
+            } else if actor.is_any_person(&i.owners) {
+                allow("You own this initiative")
+            } else {
+                deny(
+                    Denial::NotPermitted,
+                    "Only the initiative's owners and organization admins can check in on it",
                 )
             }
         }
@@ -1140,6 +1226,26 @@ pub fn authorize_org(actor: &Actor, action: OrgAction) -> Result<OrgId, Refusal>
 // List scopes: the view rules of docs/API.md §7 in a form a query can apply. The store turns
 // each into SQL; the API test `list_scopes` holds the SQL equal to `decide(view)` on real rows
 // of both databases.
+
+/// Whose rows a report run shows (`report.access`, `report.team`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReportScope {
+    /// An admin: everyone in the organization.
+    All,
+    /// A manager: the people who report to this person, directly or not (not the manager).
+    LineOf(PersonId),
+}
+
+/// The scope of a report run by whoever holds `report.team`: an admin over everyone, a
+/// manager over their own line. (An admin's `report.access` runs a saved report over everyone.)
+pub fn report_scope(actor: &Actor) -> Result<ReportScope, Refusal> {
+    let d = authorize_general(actor, Action::ReportTeam, None)?;
+    match &actor.person_id {
+        _ if actor.is_admin() => Ok(ReportScope::All),
+        Some(me) => Ok(ReportScope::LineOf(me.clone())),
+        None => Err(Refusal::Forbidden(d.reason.into_owned())),
+    }
+}
 
 /// Who may see which meetings.
 #[derive(Clone, Debug, PartialEq, Eq)]

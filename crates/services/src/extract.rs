@@ -197,12 +197,17 @@ pub struct CurrentUser {
     /// The organization's `oneonones_version` as the session lookup read it
     /// (`oneonones::list`).
     pub oneonones_version: i64,
+    /// Whether anyone reports to the caller's person, as the session lookup read it.
+    pub manages: bool,
 }
 
 impl CurrentUser {
-    /// The caller as the authorization module sees them.
+    /// The caller as the authorization module sees them, with their reporting line.
     pub fn actor(&self) -> Actor {
-        self.user.actor()
+        Actor {
+            manages: self.manages,
+            ..self.user.actor()
+        }
     }
 }
 
@@ -227,6 +232,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             session_id: found.session_id,
             names_version: found.names_version,
             oneonones_version: found.oneonones_version,
+            manages: found.manages,
         })
     }
 }

@@ -14,7 +14,7 @@ pub struct Held {
     pub reason: String,
 }
 
-/// The 37 actions, in order, and whether the caller holds each.
+/// The 39 actions, in order, and whether the caller holds each.
 pub fn all(actor: &Actor) -> Vec<Held> {
     Action::ALL
         .iter()
@@ -47,6 +47,17 @@ pub fn require(actor: &Actor, action: authz::OrgAction) -> Result<(), ApiError> 
 pub struct Allowed {
     pub allowed: bool,
     pub reason: String,
+}
+
+impl Allowed {
+    /// Nothing to allow: the button of an entity that is not there (a report run unsaved has
+    /// nothing to edit).
+    pub fn no() -> Self {
+        Self {
+            allowed: false,
+            reason: String::new(),
+        }
+    }
 }
 
 impl From<authz::Decision> for Allowed {

@@ -21,7 +21,7 @@ use crate::{
 };
 use manageros_core::{
     InitiativeId, Invalid, OrgId, PageInfo, PersonId, ReportId, ReportKind, Timestamp,
-    authz::{Action, Actor},
+    authz::{self, Action, Actor, ReportScope},
     single_line,
     time::DAY_MS,
 };
@@ -255,24 +255,82 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &ReportId) -> Result<()
 
 /// The result of running a report.
 pub struct Run {
-    pub report: Report,
+    /// The saved report run; `None` for a run of a kind with parameters ([`run_now`]).
+    pub report: Option<Report>,
+    pub kind: ReportKind,
     pub generated_at: Timestamp,
-    /// What the run covered, e.g. the period of a cadence report.
+    /// What the run covered, e.g. the period of a cadence report, and for a manager the
+    /// reporting line (`line`: whose, and how many people).
     pub scope: Value,
     pub rows: Vec<Value>,
+    /// For a manager's run, how many people their line holds; `None` for everyone.
+    pub line: Option<usize>,
 }
 
 fn ts(t: Option<Timestamp>) -> Value {
     t.map_or(Value::Null, |t| Value::String(t.to_rfc3339()))
 }
 
-/// Runs a report (report.access: admins).
+/// Runs a saved report: an admin over everyone (report.access), a manager over the people
+/// who report to them (report.team); anyone else who may see it gets report.access's 403.
 pub async fn run(state: &AppState, actor: &Actor, id: &ReportId) -> Result<Run, ApiError> {
-    let (org, report) = authorized::<Report>(&state.db, actor, id, Action::ReportAccess).await?;
-    let now = state.now();
+    let (org, report) = authorized::<Report>(&state.db, actor, id, Action::ReportView).await?;
+    let scope = match authz::authorize(actor, Action::ReportAccess, &report.target()) {
+        Ok(_) => ReportScope::All,
+        // A manager runs it over their line; anyone else hears report.access's refusal.
+        Err(refusal) => authz::report_scope(actor).map_err(|_| refusal)?,
+    };
     let params = report.parameters.as_object().cloned().unwrap_or_default();
+    let mut run = execute(state, &org, &scope, report.kind, params).await?;
+    run.report = Some(report);
+    Ok(run)
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct RunNowRequest {
+    #[schema(value_type = input::ReportKind, inline, required = true)]
+    pub kind: Option<String>,
+    /// As for a saved report of the kind.
+    #[schema(value_type = Option<Object>)]
+    pub parameters: Option<Value>,
+}
+
+/// Runs a report of a kind without saving it: an admin over everyone, a manager over their
+/// own line (report.team); the parameters are checked as a saved report's are.
+pub async fn run_now(
+    state: &AppState,
+    actor: &Actor,
+    input: RunNowRequest,
+) -> Result<Run, ApiError> {
+    let org = load::permitted(actor, Action::ReportTeam)?;
+    let scope = authz::report_scope(actor)?;
+    validate! {
+        kind = "kind": ReportKind::parse(input.kind.as_deref().unwrap_or_default()),
+    }
+    let parameters =
+        check_parameters(&state.db, &org, kind, input.parameters.unwrap_or_default()).await?;
+    let params = parameters.as_object().cloned().unwrap_or_default();
+    execute(state, &org, &scope, kind, params).await
+}
+
+/// Runs a report of `kind` with checked `params` over `scope`.
+async fn execute(
+    state: &AppState,
+    org: &OrgId,
+    scope: &ReportScope,
+    kind: ReportKind,
+    params: Map<String, Value>,
+) -> Result<Run, ApiError> {
+    let now = state.now();
+    let line = match scope {
+        ReportScope::All => None,
+        ReportScope::LineOf(manager) => {
+            Some((manager, persons::line_of(&state.db, org, manager).await?))
+        }
+    };
+    let in_scope = |p: &PersonId| line.as_ref().is_none_or(|(_, l)| l.contains(p));
     let text = |k: &str| params.get(k).and_then(Value::as_str).map(str::to_owned);
-    let (scope, rows) = match report.kind {
+    let (mut scope_json, rows) = match kind {
         ReportKind::OneOnOneCadence => {
             // Stored parameters were checked when saved.
             let to = text("to")
@@ -283,16 +341,18 @@ pub async fn run(state: &AppState, actor: &Actor, id: &ReportId) -> Result<Run, 
                 .unwrap_or(to.plus_millis(-90 * DAY_MS));
             // A pair's cadence, by the pair in either order.
             let cadences: std::collections::HashMap<(PersonId, PersonId), manageros_core::Cadence> =
-                conversation::cadences(&state.db, &org)
+                conversation::cadences(&state.db, org)
                     .await?
                     .into_iter()
                     .map(|(a, b, c)| ((a, b), c))
                     .collect();
             // A pair whose recurring series all ended (a reorg, or ended by hand) with nothing
             // scheduled is no longer a pair that means to meet.
-            let ended = manageros_store::repo::recurring::ended_pairs(&state.db, &org, now).await?;
-            let rows = per_pair(oneonones::cadence(&state.db, &org, now, from, to).await?)
+            let ended = manageros_store::repo::recurring::ended_pairs(&state.db, org, now).await?;
+            let rows = per_pair(oneonones::cadence(&state.db, org, now, from, to).await?)
                 .into_iter()
+                // A manager sees the pairs in which someone of their line takes part.
+                .filter(|c| in_scope(&c.manager_id) || in_scope(&c.report_id))
                 .filter(|c| c.next.is_some() || !ended.contains(&pair_key(c)))
                 .map(|c| {
                     let cadence = cadences.get(&pair_key(&c)).copied();
@@ -320,14 +380,19 @@ pub async fn run(state: &AppState, actor: &Actor, id: &ReportId) -> Result<Run, 
             let initiative = text("initiativeId").and_then(|i| InitiativeId::parse(&i));
             let counts = tasks::count_by_assignee_and_status(
                 &state.db,
-                &org,
+                org,
                 assignee.as_ref(),
                 initiative.as_ref(),
             )
             .await?;
+            // A manager sees their line's tasks; unassigned ones are nobody's line.
+            let counts: Vec<_> = counts
+                .into_iter()
+                .filter(|(a, _, _)| line.is_none() || a.as_ref().is_some_and(in_scope))
+                .collect();
             let ids: Vec<PersonId> = counts.iter().filter_map(|(a, _, _)| a.clone()).collect();
             let names: std::collections::HashMap<PersonId, String> =
-                persons::names(&state.db, &org, &ids)
+                persons::names(&state.db, org, &ids)
                     .await?
                     .into_iter()
                     .collect();
@@ -355,11 +420,19 @@ pub async fn run(state: &AppState, actor: &Actor, id: &ReportId) -> Result<Run, 
             )
         }
     };
+    if let (Some((manager, people)), Value::Object(m)) = (&line, &mut scope_json) {
+        m.insert(
+            "line".into(),
+            json!({"managerId": manager.as_str(), "people": people.len()}),
+        );
+    }
     Ok(Run {
-        report,
+        report: None,
+        kind,
         generated_at: now,
-        scope,
+        scope: scope_json,
         rows,
+        line: line.map(|(_, l)| l.len()),
     })
 }
 

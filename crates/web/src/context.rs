@@ -129,7 +129,8 @@ impl Ctx {
                 {
                     nav.push(NavItem::new("/campaigns", "Campaigns", &self.here));
                 }
-                if crate::services::permissions::holds(&actor, Action::ReportView).allowed {
+                // Reports are for whoever can run them: admins, and managers over their line.
+                if crate::services::permissions::holds(&actor, Action::ReportTeam).allowed {
                     nav.push(NavItem::new("/reports", "Reports", &self.here));
                 }
                 if may(&actor, OrgAction::ViewMembers) {

@@ -189,6 +189,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/reports", get(reports::list).post(reports::create))
         .route("/reports/new", get(reports::new_page))
+        .route("/reports/run", get(reports::run_now))
+        .route("/reports/run/csv", get(reports::run_now_csv))
         .route("/reports/{id}", get(reports::report).post(reports::update))
         .route("/reports/{id}/edit", get(reports::edit_page))
         .route("/reports/{id}/csv", get(reports::csv))

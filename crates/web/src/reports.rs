@@ -57,6 +57,8 @@ struct ListPage {
     total: u64,
     pager: Pager,
     can_create: bool,
+    /// Running reports over everyone (admins) or one's own line (managers), and why.
+    run_now: Allowed,
 }
 
 /// `/reports`: the organization's saved reports.
@@ -85,6 +87,7 @@ pub async fn list(
         total: page.total_count,
         pager: Pager::new(&page, |n| format!("/reports?page={n}")),
         can_create: permissions::holds(&actor, Action::ReportCreate).allowed,
+        run_now: permissions::holds(&actor, Action::ReportTeam),
     }))
 }
 
@@ -363,8 +366,13 @@ pub struct Bar {
 #[template(path = "reports/report.html")]
 struct ReportPage {
     layout: Layout,
-    id: String,
+    /// The saved report's id; `None` for a run of a kind (`/reports/run`).
+    id: Option<String>,
+    /// Where its CSV is.
+    csv: String,
     name: String,
+    /// For a manager's run: how many people their line holds.
+    line: Option<usize>,
     kind: &'static str,
     is_cadence: bool,
     generated: When,
@@ -437,20 +445,24 @@ fn bars(totals: &[u64]) -> Vec<Bar> {
         .collect()
 }
 
-/// A member who may see a report but not run it is told why ("Only organization admins can
-/// run reports") rather than the API's bare refusal; `reports::run` decides again.
+/// A member who may see a report but not run it is told why (managers run reports over
+/// their own line, admins over everyone) rather than the API's bare refusal; `reports::run`
+/// decides again.
 async fn may_run(
     state: &AppState,
     actor: &manageros_core::authz::Actor,
     id: &ReportId,
 ) -> Result<(), PageError> {
     let saved = reports::get(state, actor, id).await?;
-    let run = permissions::on(actor, Action::ReportAccess, &saved.target());
-    if run.allowed {
+    if permissions::on(actor, Action::ReportAccess, &saved.target()).allowed {
+        return Ok(());
+    }
+    let line = permissions::holds(actor, Action::ReportTeam);
+    if line.allowed {
         Ok(())
     } else {
         // Through authz's refusal, so the audit log records it like any other.
-        Err(ApiError::from(manageros_core::authz::Refusal::Forbidden(run.reason)).into())
+        Err(ApiError::from(manageros_core::authz::Refusal::Forbidden(line.reason)).into())
     }
 }
 
@@ -464,8 +476,45 @@ pub async fn report(
     let id: ReportId = page_id(&raw)?;
     may_run(&state, &actor, &id).await?;
     let run = reports::run(&state, &actor, &id).await?;
-    let r = &run.report;
-    let is_cadence = r.kind == ReportKind::OneOnOneCadence;
+    Ok(render_run(&ctx, &actor, run))
+}
+
+#[derive(Deserialize, Default)]
+pub struct RunParams {
+    #[serde(default)]
+    kind: String,
+}
+
+fn run_now_request(p: RunParams) -> reports::RunNowRequest {
+    reports::RunNowRequest {
+        kind: Some(p.kind),
+        parameters: None,
+    }
+}
+
+/// `/reports/run?kind=…`: a report of a kind with its default parameters, run now over
+/// everyone (admins) or the caller's own line (managers).
+pub async fn run_now(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<RunParams>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let run = reports::run_now(&state, &actor, run_now_request(p)).await?;
+    Ok(render_run(&ctx, &actor, run))
+}
+
+/// A run's title: the saved report's name, or what a run of a kind covers.
+fn title(run: &Run) -> String {
+    match (&run.report, run.line) {
+        (Some(r), _) => r.name.clone(),
+        (None, Some(_)) => format!("{} of your line", kind_label(run.kind)),
+        (None, None) => kind_label(run.kind).to_owned(),
+    }
+}
+
+fn render_run(ctx: &Ctx, actor: &manageros_core::authz::Actor, run: Run) -> Response {
+    let is_cadence = run.kind == ReportKind::OneOnOneCadence;
     let cadence: Vec<CadenceRow> = if is_cadence {
         run.rows
             .iter()
@@ -490,11 +539,24 @@ pub async fn report(
     } else {
         pivot(&run.rows)
     };
-    Ok(ctx.render(&ReportPage {
-        layout: ctx.layout(&r.name),
-        id: r.id.to_string(),
-        name: r.name.clone(),
-        kind: kind_label(r.kind),
+    let name = title(&run);
+    let (can_edit, can_delete) = match &run.report {
+        Some(r) => (
+            permissions::on(actor, Action::ReportEdit, &r.target()),
+            permissions::on(actor, Action::ReportDelete, &r.target()),
+        ),
+        None => (Allowed::no(), Allowed::no()),
+    };
+    ctx.render(&ReportPage {
+        layout: ctx.layout(&name),
+        id: run.report.as_ref().map(|r| r.id.to_string()),
+        csv: match &run.report {
+            Some(r) => format!("/reports/{}/csv", r.id),
+            None => format!("/reports/run/csv?kind={}", run.kind.as_str()),
+        },
+        name,
+        line: run.line,
+        kind: kind_label(run.kind),
         is_cadence,
         generated: When::of(run.generated_at),
         period: when(&run.scope["from"]).zip(when(&run.scope["to"])),
@@ -508,9 +570,9 @@ pub async fn report(
         chart_height: TaskStatus::ALL.len() as u32 * 32,
         status_rows,
         totals,
-        can_edit: permissions::on(&actor, Action::ReportEdit, &r.target()),
-        can_delete: permissions::on(&actor, Action::ReportDelete, &r.target()),
-    }))
+        can_edit,
+        can_delete,
+    })
 }
 
 /// A cell as a spreadsheet will read it: text that a spreadsheet would take for a formula
@@ -548,7 +610,7 @@ fn csv_of(run: &Run, zone: Option<&str>) -> Result<Vec<u8>, ApiError> {
     let tz = zone
         .and_then(recurrence::parse_tz)
         .unwrap_or(recurrence::Tz::UTC);
-    let columns: Vec<(&str, &str, Col)> = match run.report.kind {
+    let columns: Vec<(&str, &str, Col)> = match run.kind {
         ReportKind::OneOnOneCadence => vec![
             ("managerName", "Manager", Col::Text),
             ("reportName", "Report", Col::Text),
@@ -628,14 +690,31 @@ pub async fn csv(
     let id: ReportId = page_id(&raw)?;
     may_run(&state, &actor, &id).await?;
     let run = reports::run(&state, &actor, &id).await?;
+    csv_response(&state, &actor, run).await
+}
+
+/// `/reports/run/csv?kind=…`: a run of a kind as CSV.
+pub async fn run_now_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<RunParams>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let run = reports::run_now(&state, &actor, run_now_request(p)).await?;
+    csv_response(&state, &actor, run).await
+}
+
+async fn csv_response(
+    state: &AppState,
+    actor: &manageros_core::authz::Actor,
+    run: Run,
+) -> Result<Response, PageError> {
     // Times as the reader reads them: in their own zone (My account), UTC without one.
-    let zone = crate::services::notify::settings(&state, &actor)
+    let zone = crate::services::notify::settings(state, actor)
         .await?
         .time_zone;
     let body = csv_of(&run, zone.as_deref())?;
-    let file: String = run
-        .report
-        .name
+    let file: String = title(&run)
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();

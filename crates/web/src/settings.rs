@@ -1,4 +1,4 @@
-//! Settings → Permissions: the 37 actions by entity, each allowed, not allowed, or
+//! Settings → Permissions: the 39 actions by entity, each allowed, not allowed, or
 //! conditional (`~`, an action on one entity that depends on that entity), with the reason
 //! the authz module gives.
 

@@ -2,7 +2,8 @@
 //! asked about and how the caller relates to it, then the expected answer for five personas:
 //!
 //! - `A`  admin linked to a person      - `a`  admin without a person
-//! - `U`  user linked to a person       - `u`  user without a person
+//! - `U`  user linked to a person       - `M`  user linked to a person who has reports
+//! - `u`  user without a person
 //! - `N`  a signed-in user who belongs to no organization
 //!
 //! `Y` allowed, `n` refused, `-` the relation cannot hold for that persona (it has no person).
@@ -12,102 +13,109 @@
 use super::*;
 
 const MATRIX: &str = "
-# action                   entity / relation                  A a U u N
-task.create                -                                  Y Y Y n n
-task.view                  -                                  Y Y Y Y n
-task.view                  task                               Y Y Y Y n
-task.edit                  task                               Y Y n n n
-task.edit                  task+creator                       Y Y Y Y n
-task.edit                  task+assignee                      Y - Y - -
-task.edit                  -                                  Y Y n n n
-task.delete                task                               Y Y n n n
-task.delete                task+creator                       Y Y Y Y n
-task.delete                task+assignee                      Y - Y - -
-meeting.create             -                                  Y n Y n n
-meeting.view               -                                  Y Y Y Y n
-meeting.view               meeting                            Y Y Y Y n
-meeting.view               meeting+private                    Y Y n n n
-meeting.view               meeting+private+creator            Y Y Y Y n
-meeting.view               meeting+private+owner              Y - Y - -
-meeting.view               meeting+private+participant        Y - Y - -
-meeting.edit               meeting                            Y Y n n n
-meeting.edit               meeting+private                    Y Y n n n
-meeting.edit               meeting+creator                    Y Y Y Y n
-meeting.edit               meeting+owner                      Y - Y - -
-meeting.edit               meeting+participant                Y - Y - -
-meeting.edit               -                                  Y Y n n n
-meeting.delete             meeting                            Y Y n n n
-meeting.delete             meeting+creator                    Y Y Y Y n
-meeting.delete             meeting+owner                      Y - Y - -
-meeting.delete             meeting+participant                Y - n - -
-meeting-instance.create    -                                  Y n Y n n
-meeting-instance.create    meeting                            Y n n n n
-meeting-instance.create    meeting+participant                Y - Y - -
-meeting-instance.create    meeting+private+creator            Y n Y n n
-meeting-instance.view      instance                           Y Y Y Y n
-meeting-instance.view      instance+private                   Y Y n n n
-meeting-instance.view      instance+private+participant       Y - Y - -
-meeting-instance.view      instance+private+attendee          Y - Y - -
-meeting-instance.view      instance+private+owner             Y - Y - -
-meeting-instance.view      -                                  Y Y n n n
-meeting-instance.edit      instance                           Y Y n n n
-meeting-instance.edit      instance+attendee                  Y - Y - -
-meeting-instance.edit      instance+private+attendee          Y - Y - -
-meeting-instance.edit      instance+owner                     Y - Y - -
-meeting-instance.edit      instance+participant               Y - Y - -
-meeting-instance.delete    instance                           Y Y n n n
-meeting-instance.delete    instance+attendee                  Y - n - -
-meeting-instance.delete    instance+participant               Y - n - -
-meeting-instance.delete    instance+creator                   Y Y Y Y n
-initiative.create          -                                  Y Y Y n n
-initiative.edit            initiative                         Y Y n n n
-initiative.delete          initiative                         Y Y n n n
-initiative.view            initiative                         Y Y Y Y n
-report.access              -                                  Y Y n n n
-report.create              -                                  Y Y n n n
-report.edit                report                             Y Y n n n
-report.delete              report                             Y Y n n n
-report.view                report                             Y Y Y Y n
-feedback.create            -                                  Y Y Y n n
-feedback.view              -                                  Y Y Y Y n
-feedback.view              feedback                           Y Y Y Y n
-feedback.view              feedback+private                   Y Y n n n
-feedback.view              feedback+private+author            Y Y Y Y n
-feedback.edit              feedback                           Y Y n n n
-feedback.edit              feedback+author                    Y Y Y Y n
-feedback.edit              -                                  Y Y n n n
-feedback.delete            feedback                           Y Y n n n
-feedback.delete            feedback+private+author            Y Y Y Y n
-oneonone.create            -                                  Y Y Y n n
-oneonone.view              oneonone                           Y Y n n n
-oneonone.view              oneonone+manager                   Y - Y - -
-oneonone.view              oneonone+report                    Y - Y - -
-oneonone.view              -                                  Y Y n n n
-oneonone.edit              oneonone                           Y Y n n n
-oneonone.edit              oneonone+manager                   Y - Y - -
-oneonone.delete            oneonone                           Y Y n n n
-oneonone.delete            oneonone+report                    Y - Y - -
-oneonone.talking-points    oneonone                           n n n n n
-oneonone.talking-points    oneonone+manager                   Y - Y - -
-oneonone.talking-points    oneonone+report                    Y - Y - -
-oneonone.talking-points    -                                  n n n n n
-oneonone.private-notes     oneonone                           n n n n n
-oneonone.private-notes     oneonone+manager                   Y - Y - -
-oneonone.private-notes     oneonone+report                    Y - Y - -
-oneonone.action-items      oneonone                           n n n n n
-oneonone.action-items      oneonone+report                    Y - Y - -
-feedback-campaign.create   -                                  Y Y Y n n
-feedback-campaign.view     campaign                           Y Y n n n
-feedback-campaign.view     campaign+creator                   Y Y Y Y n
-feedback-campaign.view     -                                  Y Y n n n
-feedback-campaign.edit     campaign                           Y Y n n n
-feedback-campaign.edit     campaign+creator                   Y Y Y Y n
-feedback-campaign.delete   campaign                           Y Y n n n
-feedback-campaign.delete   campaign+creator                   Y Y Y Y n
-user.link-person           -                                  Y Y n n n
+# action                   entity / relation                  A a U M u N
+task.create                -                                  Y Y Y Y n n
+task.view                  -                                  Y Y Y Y Y n
+task.view                  task                               Y Y Y Y Y n
+task.edit                  task                               Y Y n n n n
+task.edit                  task+creator                       Y Y Y Y Y n
+task.edit                  task+assignee                      Y - Y Y - -
+task.edit                  -                                  Y Y n n n n
+task.delete                task                               Y Y n n n n
+task.delete                task+creator                       Y Y Y Y Y n
+task.delete                task+assignee                      Y - Y Y - -
+meeting.create             -                                  Y n Y Y n n
+meeting.view               -                                  Y Y Y Y Y n
+meeting.view               meeting                            Y Y Y Y Y n
+meeting.view               meeting+private                    Y Y n n n n
+meeting.view               meeting+private+creator            Y Y Y Y Y n
+meeting.view               meeting+private+owner              Y - Y Y - -
+meeting.view               meeting+private+participant        Y - Y Y - -
+meeting.edit               meeting                            Y Y n n n n
+meeting.edit               meeting+private                    Y Y n n n n
+meeting.edit               meeting+creator                    Y Y Y Y Y n
+meeting.edit               meeting+owner                      Y - Y Y - -
+meeting.edit               meeting+participant                Y - Y Y - -
+meeting.edit               -                                  Y Y n n n n
+meeting.delete             meeting                            Y Y n n n n
+meeting.delete             meeting+creator                    Y Y Y Y Y n
+meeting.delete             meeting+owner                      Y - Y Y - -
+meeting.delete             meeting+participant                Y - n n - -
+meeting-instance.create    -                                  Y n Y Y n n
+meeting-instance.create    meeting                            Y n n n n n
+meeting-instance.create    meeting+participant                Y - Y Y - -
+meeting-instance.create    meeting+private+creator            Y n Y Y n n
+meeting-instance.view      instance                           Y Y Y Y Y n
+meeting-instance.view      instance+private                   Y Y n n n n
+meeting-instance.view      instance+private+participant       Y - Y Y - -
+meeting-instance.view      instance+private+attendee          Y - Y Y - -
+meeting-instance.view      instance+private+owner             Y - Y Y - -
+meeting-instance.view      -                                  Y Y n n n n
+meeting-instance.edit      instance                           Y Y n n n n
+meeting-instance.edit      instance+attendee                  Y - Y Y - -
+meeting-instance.edit      instance+private+attendee          Y - Y Y - -
+meeting-instance.edit      instance+owner                     Y - Y Y - -
+meeting-instance.edit      instance+participant               Y - Y Y - -
+meeting-instance.delete    instance                           Y Y n n n n
+meeting-instance.delete    instance+attendee                  Y - n n - -
+meeting-instance.delete    instance+participant               Y - n n - -
+meeting-instance.delete    instance+creator                   Y Y Y Y Y n
+initiative.create          -                                  Y Y Y Y n n
+initiative.edit            initiative                         Y Y n n n n
+initiative.delete          initiative                         Y Y n n n n
+initiative.view            initiative                         Y Y Y Y Y n
+initiative.check-in        initiative                         Y Y n n n n
+initiative.check-in        initiative+owner                   Y - Y Y - -
+initiative.check-in        -                                  Y Y n n n n
+report.access              -                                  Y Y n n n n
+report.create              -                                  Y Y n n n n
+report.edit                report                             Y Y n n n n
+report.delete              report                             Y Y n n n n
+report.view                report                             Y Y Y Y Y n
+report.team                -                                  Y Y n Y n n
+report.team                person                             Y Y n n n n
+report.team                person+direct                      Y - Y Y - -
+report.team                person+indirect                    Y - Y Y - -
+feedback.create            -                                  Y Y Y Y n n
+feedback.view              -                                  Y Y Y Y Y n
+feedback.view              feedback                           Y Y Y Y Y n
+feedback.view              feedback+private                   Y Y n n n n
+feedback.view              feedback+private+author            Y Y Y Y Y n
+feedback.edit              feedback                           Y Y n n n n
+feedback.edit              feedback+author                    Y Y Y Y Y n
+feedback.edit              -                                  Y Y n n n n
+feedback.delete            feedback                           Y Y n n n n
+feedback.delete            feedback+private+author            Y Y Y Y Y n
+oneonone.create            -                                  Y Y Y Y n n
+oneonone.view              oneonone                           Y Y n n n n
+oneonone.view              oneonone+manager                   Y - Y Y - -
+oneonone.view              oneonone+report                    Y - Y Y - -
+oneonone.view              -                                  Y Y n n n n
+oneonone.edit              oneonone                           Y Y n n n n
+oneonone.edit              oneonone+manager                   Y - Y Y - -
+oneonone.delete            oneonone                           Y Y n n n n
+oneonone.delete            oneonone+report                    Y - Y Y - -
+oneonone.talking-points    oneonone                           n n n n n n
+oneonone.talking-points    oneonone+manager                   Y - Y Y - -
+oneonone.talking-points    oneonone+report                    Y - Y Y - -
+oneonone.talking-points    -                                  n n n n n n
+oneonone.private-notes     oneonone                           n n n n n n
+oneonone.private-notes     oneonone+manager                   Y - Y Y - -
+oneonone.private-notes     oneonone+report                    Y - Y Y - -
+oneonone.action-items      oneonone                           n n n n n n
+oneonone.action-items      oneonone+report                    Y - Y Y - -
+feedback-campaign.create   -                                  Y Y Y Y n n
+feedback-campaign.view     campaign                           Y Y n n n n
+feedback-campaign.view     campaign+creator                   Y Y Y Y Y n
+feedback-campaign.view     -                                  Y Y n n n n
+feedback-campaign.edit     campaign                           Y Y n n n n
+feedback-campaign.edit     campaign+creator                   Y Y Y Y Y n
+feedback-campaign.delete   campaign                           Y Y n n n n
+feedback-campaign.delete   campaign+creator                   Y Y Y Y Y n
+user.link-person           -                                  Y Y n n n n
 ";
 
-const PERSONAS: [&str; 5] = ["A", "a", "U", "u", "N"];
+const PERSONAS: [&str; 6] = ["A", "a", "U", "M", "u", "N"];
 
 fn org(n: u8) -> OrgId {
     OrgId::from_db(format!("org_{}", format!("{n}").repeat(26)))
@@ -122,30 +130,42 @@ fn persona(code: &str) -> Actor {
             role: Role::Admin,
             org_id: Some(org(1)),
             person_id: Some(person),
+            manages: false,
         },
         "a" => Actor {
             user_id,
             role: Role::Admin,
             org_id: Some(org(1)),
             person_id: None,
+            manages: false,
         },
         "U" => Actor {
             user_id,
             role: Role::User,
             org_id: Some(org(1)),
             person_id: Some(person),
+            manages: false,
+        },
+        "M" => Actor {
+            user_id,
+            role: Role::User,
+            org_id: Some(org(1)),
+            person_id: Some(person),
+            manages: true,
         },
         "u" => Actor {
             user_id,
             role: Role::User,
             org_id: Some(org(1)),
             person_id: None,
+            manages: false,
         },
         "N" => Actor {
             user_id,
             role: Role::User,
             org_id: None,
             person_id: None,
+            manages: false,
         },
         _ => unreachable!(),
     }
@@ -165,7 +185,14 @@ fn entity(spec: &str, actor: &Actor, in_org: OrgId) -> Option<Option<Target>> {
     let needs_person = rels.iter().any(|r| {
         matches!(
             *r,
-            "assignee" | "owner" | "participant" | "attendee" | "manager" | "report"
+            "assignee"
+                | "owner"
+                | "participant"
+                | "attendee"
+                | "manager"
+                | "report"
+                | "direct"
+                | "indirect"
         )
     });
     if needs_person && actor.person_id.is_none() {
@@ -209,7 +236,24 @@ fn entity(spec: &str, actor: &Actor, in_org: OrgId) -> Option<Option<Target>> {
                 vec![other_person]
             },
         }),
-        "initiative" => Target::Initiative { org_id: in_org },
+        "initiative" => Target::Initiative(InitiativeFacts {
+            org_id: in_org,
+            owners: if has("owner") {
+                vec![other_person, me_p]
+            } else {
+                vec![other_person]
+            },
+        }),
+        "person" => Target::Person(PersonFacts {
+            org_id: in_org,
+            managers: if has("direct") {
+                vec![me_p, other_person]
+            } else if has("indirect") {
+                vec![other_person, me_p]
+            } else {
+                vec![other_person, PersonId::generate()]
+            },
+        }),
         "report" => Target::Report { org_id: in_org },
         "feedback" => Target::Feedback(FeedbackFacts {
             org_id: in_org,
@@ -313,14 +357,14 @@ fn every_action_appears_in_the_matrix() {
 }
 
 #[test]
-fn thirty_seven_actions_in_the_documented_order() {
+fn thirty_nine_actions_in_the_documented_order() {
     let names: Vec<&str> = Action::ALL.iter().map(|a| a.as_str()).collect();
     assert_eq!(
         names.join(" "),
         "task.create task.edit task.delete task.view meeting.create meeting.edit meeting.delete meeting.view \
          meeting-instance.create meeting-instance.edit meeting-instance.delete meeting-instance.view \
-         initiative.create initiative.edit initiative.delete initiative.view report.access report.create \
-         report.edit report.delete report.view feedback.create feedback.edit feedback.delete feedback.view \
+         initiative.create initiative.edit initiative.delete initiative.view initiative.check-in report.access report.create \
+         report.edit report.delete report.view report.team feedback.create feedback.edit feedback.delete feedback.view \
          oneonone.create oneonone.edit oneonone.delete oneonone.view oneonone.talking-points \
          oneonone.private-notes oneonone.action-items feedback-campaign.create feedback-campaign.edit feedback-campaign.delete feedback-campaign.view user.link-person"
     );
@@ -332,7 +376,7 @@ fn thirty_seven_actions_in_the_documented_order() {
     assert_eq!(
         requiring.join(" "),
         "task.edit task.delete meeting.edit meeting.delete meeting-instance.edit meeting-instance.delete \
-         meeting-instance.view feedback.edit feedback.delete oneonone.edit oneonone.delete oneonone.view \
+         meeting-instance.view initiative.check-in feedback.edit feedback.delete oneonone.edit oneonone.delete oneonone.view \
          oneonone.talking-points oneonone.private-notes oneonone.action-items feedback-campaign.edit feedback-campaign.delete feedback-campaign.view"
     );
     for a in Action::ALL {

@@ -43,6 +43,16 @@ async fn actor_of(app: &TestApp, user: &TestUser) -> Actor {
         },
         org_id: u["organizationId"].as_str().and_then(OrgId::parse),
         person_id: u["personId"].as_str().and_then(PersonId::parse),
+        // Whether anyone reports to them, as the person's page says.
+        manages: match u["personId"].as_str() {
+            Some(p) => {
+                let r = user.get(&format!("/api/people/{p}")).await;
+                r.body["person"]["reports"]
+                    .as_array()
+                    .is_some_and(|r| !r.is_empty())
+            }
+            None => false,
+        },
     }
 }
 
@@ -554,4 +564,255 @@ async fn member_wide_lists_show_the_whole_organization_and_nothing_else(app: Tes
             assert_same(name, &format!("GET {path}"), &got, &want);
         }
     }
+}
+
+/// Issue 28: a report run covers everyone for an admin and the caller's own reporting line for
+/// a manager. Two organizations get the same chart — Boss (the admin) → Mid → Lead → Deep, and
+/// Boss → Side → Far (another branch) — with a one-on-one for every manager and report, one
+/// across the branches (Lead with Far), and tasks for everyone and nobody. Each caller runs both
+/// kinds; the rows are compared with `decide(report.team)` on each person's chain of managers.
+#[db_test]
+async fn report_runs_cover_exactly_the_callers_reporting_line(app: TestApp) {
+    use std::collections::HashMap;
+    struct Chart {
+        org: OrgId,
+        /// `(name, person)` in chart order.
+        people: Vec<(&'static str, String)>,
+        /// person → manager.
+        manager: HashMap<String, String>,
+        callers: Vec<(&'static str, TestUser)>,
+    }
+    async fn chart(app: &TestApp, slug: &str) -> Chart {
+        let org = app.org(slug).await;
+        let boss = app.link_admin(&org, "Boss").await;
+        let (mid_u, mid) = app
+            .linked_member(&org, "Mid", &format!("mid@{slug}.test"))
+            .await;
+        let (lead_u, lead) = app
+            .linked_member(&org, "Lead", &format!("lead@{slug}.test"))
+            .await;
+        let (deep_u, deep) = app
+            .linked_member(&org, "Deep", &format!("deep@{slug}.test"))
+            .await;
+        let (side_u, side) = app
+            .linked_member(&org, "Side", &format!("side@{slug}.test"))
+            .await;
+        let far = app.person(&org, "Far", None).await;
+        let mut manager = HashMap::new();
+        for (who, boss_of) in [
+            (&mid, &boss),
+            (&lead, &mid),
+            (&deep, &lead),
+            (&side, &boss),
+            (&far, &side),
+        ] {
+            org.admin
+                .patch(&format!("/api/people/{who}"), json!({"managerId": boss_of}))
+                .await
+                .assert_status(200);
+            manager.insert(who.clone(), boss_of.clone());
+        }
+        let people = vec![
+            ("Boss", boss),
+            ("Mid", mid),
+            ("Lead", lead),
+            ("Deep", deep),
+            ("Side", side),
+            ("Far", far),
+        ];
+        let id = |n: &str| people.iter().find(|(m, _)| *m == n).unwrap().1.clone();
+        let day = 24 * 3600 * 1000;
+        for (i, (m, r)) in [
+            ("Boss", "Mid"),
+            ("Mid", "Lead"),
+            ("Lead", "Deep"),
+            ("Boss", "Side"),
+            ("Side", "Far"),
+            ("Lead", "Far"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let at = Timestamp::from_millis(app.clock_now() - (i as i64 + 1) * day);
+            org.admin
+                .post(
+                    "/api/oneonones",
+                    json!({"participant1Id": id(m), "participant2Id": id(r), "scheduledAt": at.to_rfc3339()}),
+                )
+                .await
+                .assert_status(201);
+        }
+        for assignee in people
+            .iter()
+            .map(|(_, p)| Value::from(p.clone()))
+            .chain([Value::Null])
+        {
+            org.admin
+                .post(
+                    "/api/tasks",
+                    json!({"title": "Work", "assigneeId": assignee}),
+                )
+                .await
+                .assert_status(201);
+        }
+        Chart {
+            org: OrgId::parse(&org.id).unwrap(),
+            people,
+            manager,
+            callers: vec![
+                ("admin", org.admin.clone()),
+                ("Mid", mid_u),
+                ("Lead", lead_u),
+                ("Deep", deep_u),
+                ("Side", side_u),
+            ],
+        }
+    }
+    let acme = chart(&app, "acme").await;
+    let globex = chart(&app, "globex").await;
+    // Every person of both organizations, with their managers nearest first.
+    let mut facts: HashMap<String, Target> = HashMap::new();
+    for c in [&acme, &globex] {
+        for (_, p) in &c.people {
+            let mut managers = vec![];
+            let mut at = p;
+            while let Some(m) = c.manager.get(at) {
+                managers.push(PersonId::parse(m).unwrap());
+                at = m;
+            }
+            facts.insert(
+                p.clone(),
+                Target::Person(authz::PersonFacts {
+                    org_id: c.org.clone(),
+                    managers,
+                }),
+            );
+        }
+    }
+    let saved = acme.callers[0]
+        .1
+        .post(
+            "/api/reports",
+            json!({"name": "Cadence", "kind": "oneonone-cadence"}),
+        )
+        .await
+        .id("report");
+    for (name, user) in &acme.callers {
+        let actor = actor_of(&app, user).await;
+        let allowed: BTreeSet<String> = facts
+            .iter()
+            .filter(|(_, t)| authz::decide(&actor, Action::ReportTeam, Some(t)).allowed)
+            .map(|(p, _)| p.clone())
+            .collect();
+        let general = authz::decide(&actor, Action::ReportTeam, None);
+        let cadence = user
+            .post("/api/reports/run", json!({"kind": "oneonone-cadence"}))
+            .await;
+        let tasks = user
+            .post("/api/reports/run", json!({"kind": "task-status"}))
+            .await;
+        let saved_run = user
+            .post(&format!("/api/reports/{saved}/run"), json!({}))
+            .await;
+        if !general.allowed {
+            assert!(
+                allowed.is_empty(),
+                "{name} is refused yet allowed {allowed:?}"
+            );
+            cadence.assert_error(403, &general.reason);
+            tasks.assert_error(403, &general.reason);
+            saved_run.assert_error(403, "You do not have permission to run this report");
+            continue;
+        }
+        cadence.assert_status(200);
+        tasks.assert_status(200);
+        saved_run.assert_status(200);
+        assert_eq!(
+            saved_run.body["rows"], cadence.body["rows"],
+            "{name}: saved and unsaved runs agree"
+        );
+        let pairs: BTreeSet<(String, String)> = cadence.body["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["managerId"].as_str().unwrap().to_owned(),
+                    r["reportId"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let want_pairs: BTreeSet<(String, String)> = [
+            ("Boss", "Mid"),
+            ("Mid", "Lead"),
+            ("Lead", "Deep"),
+            ("Boss", "Side"),
+            ("Side", "Far"),
+            ("Lead", "Far"),
+        ]
+        .iter()
+        .map(|(m, r)| {
+            let id = |n: &str| acme.people.iter().find(|(x, _)| *x == n).unwrap().1.clone();
+            (id(m), id(r))
+        })
+        .filter(|(m, r)| allowed.contains(m) || allowed.contains(r))
+        .collect();
+        assert_eq!(pairs, want_pairs, "cadence pairs for {name}");
+        let assignees: BTreeSet<String> = tasks.body["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["assigneeId"].as_str().unwrap_or("nobody").to_owned())
+            .collect();
+        let mut want: BTreeSet<String> = allowed
+            .iter()
+            .filter(|p| acme.people.iter().any(|(_, q)| q == *p))
+            .cloned()
+            .collect();
+        if actor.is_admin() {
+            want.insert("nobody".into());
+            assert!(cadence.body["scope"].get("line").is_none());
+        } else {
+            assert_eq!(
+                cadence.body["scope"]["line"],
+                json!({"managerId": actor.person_id.as_ref().unwrap().as_str(), "people": allowed.len()}),
+            );
+        }
+        assert_eq!(assignees, want, "task-status assignees for {name}");
+        assert!(
+            allowed
+                .iter()
+                .all(|p| acme.people.iter().any(|(_, q)| q == p)),
+            "{name} is allowed someone of another organization"
+        );
+    }
+    // The cast the rule was checked on: a manager of a manager sees two levels, a manager one,
+    // a person with no reports none, another branch only its own.
+    let names = |user: &TestUser| {
+        let user = user.clone();
+        async move {
+            let r = user
+                .post("/api/reports/run", json!({"kind": "task-status"}))
+                .await;
+            r.body["rows"]
+                .as_array()
+                .map(|rows| {
+                    rows.iter()
+                        .map(|r| r["assigneeName"].as_str().unwrap_or("-").to_owned())
+                        .collect::<BTreeSet<_>>()
+                })
+                .unwrap_or_default()
+        }
+    };
+    let set = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+    assert_eq!(names(&acme.callers[1].1).await, set(&["Lead", "Deep"]));
+    assert_eq!(names(&acme.callers[2].1).await, set(&["Deep"]));
+    assert_eq!(names(&acme.callers[3].1).await, set(&[]));
+    assert_eq!(names(&acme.callers[4].1).await, set(&["Far"]));
+    // Another organization's saved report is not there, for its managers too.
+    globex.callers[1]
+        .1
+        .post(&format!("/api/reports/{saved}/run"), json!({}))
+        .await
+        .assert_error(404, "Report not found or access denied");
 }

@@ -122,6 +122,7 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("/api/reports/{id}", "patch"),
     ("/api/reports/{id}", "delete"),
     ("/api/reports/{id}/run", "post"),
+    ("/api/reports/run", "post"),
     ("/api/oneonones", "get"),
     ("/api/oneonones", "post"),
     ("/api/oneonones/{id}", "get"),

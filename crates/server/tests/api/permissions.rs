@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 
 const ACTIONS: &str = "task.create task.edit task.delete task.view meeting.create meeting.edit meeting.delete meeting.view \
 meeting-instance.create meeting-instance.edit meeting-instance.delete meeting-instance.view \
-initiative.create initiative.edit initiative.delete initiative.view report.access report.create \
-report.edit report.delete report.view feedback.create feedback.edit feedback.delete feedback.view \
+initiative.create initiative.edit initiative.delete initiative.view initiative.check-in report.access report.create \
+report.edit report.delete report.view report.team feedback.create feedback.edit feedback.delete feedback.view \
 oneonone.create oneonone.edit oneonone.delete oneonone.view oneonone.talking-points \
 oneonone.private-notes oneonone.action-items feedback-campaign.create feedback-campaign.edit feedback-campaign.delete feedback-campaign.view user.link-person";
 
@@ -16,13 +16,13 @@ async fn granted(user: &TestUser) -> Vec<String> {
     r.assert_status(200);
     let rows = r.body["permissions"].as_array().unwrap();
     let names: Vec<&str> = rows.iter().map(|p| p["action"].as_str().unwrap()).collect();
-    assert_eq!(names.join(" "), ACTIONS, "the 37 actions in order");
+    assert_eq!(names.join(" "), ACTIONS, "the 39 actions in order");
     let requiring: Vec<&str> = rows
         .iter()
         .filter(|p| p["requiresId"] == true)
         .map(|p| p["action"].as_str().unwrap())
         .collect();
-    assert_eq!(requiring.len(), 18);
+    assert_eq!(requiring.len(), 19);
     rows.iter()
         .filter(|p| p["hasAccess"] == true)
         .map(|p| p["action"].as_str().unwrap().to_owned())
@@ -30,16 +30,16 @@ async fn granted(user: &TestUser) -> Vec<String> {
 }
 
 #[db_test]
-async fn settings_lists_the_34_actions_with_what_each_caller_holds(app: TestApp) {
+async fn settings_lists_the_39_actions_with_what_each_caller_holds(app: TestApp) {
     let acme = app.org("acme").await;
-    let (person_user, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
+    let (person_user, pat) = app.linked_member(&acme, "Pat", "pat@example.com").await;
     let plain = app.member(&acme, "Plain", "plain@example.com").await;
     let loner = app.signup("Lone", "lone@example.com").await;
 
     let admin = granted(&acme.admin).await;
     assert_eq!(
         admin.len(),
-        32,
+        34,
         "an admin without a person holds everything but creating meetings and their instances: {admin:?}"
     );
     assert!(
@@ -59,6 +59,26 @@ async fn settings_lists_the_34_actions_with_what_each_caller_holds(app: TestApp)
         "task.view meeting.view initiative.view report.view feedback.view"
     );
     assert_eq!(granted(&loner).await, Vec::<String>::new());
+    // Someone reports to Pat: from the next request on, Pat runs reports over their line.
+    let report = app.person(&acme, "Robin", None).await;
+    acme.admin
+        .patch(&format!("/api/people/{report}"), json!({"managerId": pat}))
+        .await
+        .assert_status(200);
+    let manager = granted(&person_user).await;
+    assert!(manager.contains(&"report.team".to_owned()), "{manager:?}");
+    assert!(!manager.contains(&"report.access".to_owned()));
+    let row = person_user.get("/api/me/permissions").await.body["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["action"] == "report.team")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        row["reason"],
+        "People report to you: your reports cover the people who report to you, directly or not"
+    );
     app.get("/api/me/permissions", None)
         .await
         .assert_error(401, "Unauthorized");

@@ -38,9 +38,10 @@ pub struct Initiative {
 
 impl Initiative {
     pub fn target(&self) -> Target {
-        Target::Initiative {
+        Target::Initiative(manageros_core::authz::InitiativeFacts {
             org_id: self.organization_id.clone(),
-        }
+            owners: self.owner_ids.clone(),
+        })
     }
 
     fn from_model(m: initiative::Model, owner_ids: Vec<PersonId>) -> Self {

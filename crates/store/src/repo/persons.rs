@@ -471,3 +471,37 @@ pub async fn unlinked(
         .map(Person::from)
         .collect())
 }
+
+/// The people who report to `manager`, directly or not (not the manager): the reporting line
+/// of `authz::ReportScope::LineOf`, walked down `managerId` by one recursive query. The chart
+/// has no cycles (every manager change is checked), and `UNION` stops a walk that met one.
+pub async fn line_of(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    manager: &PersonId,
+) -> Result<std::collections::HashSet<PersonId>, DbErr> {
+    use sea_orm::{DbBackend, Statement};
+    let backend = db.get_database_backend();
+    let (o, m) = match backend {
+        DbBackend::Postgres => ("$1", "$2"),
+        _ => ("?1", "?2"),
+    };
+    let sql = format!(
+        "WITH RECURSIVE line(id) AS ( \
+           SELECT id FROM persons WHERE organization_id = {o} AND manager_id = {m} \
+           UNION \
+           SELECT p.id FROM persons p JOIN line ON p.manager_id = line.id \
+           WHERE p.organization_id = {o} \
+         ) SELECT id FROM line"
+    );
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [org.as_str().into(), manager.as_str().into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| r.try_get::<String>("", "id").map(PersonId::from_db))
+        .collect()
+}

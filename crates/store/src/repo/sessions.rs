@@ -2,7 +2,7 @@
 //! let anyone sign in.
 
 use super::users::User;
-use crate::entity::{organization, session, user};
+use crate::entity::{organization, person, session, user};
 use manageros_core::{SessionId, Timestamp, UserId};
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter,
@@ -83,6 +83,9 @@ pub struct SessionUser {
     /// The organization's `oneonones_version` (0 without one), for the kept one-on-one
     /// totals, read the same way.
     pub oneonones_version: i64,
+    /// Whether anyone reports to the user's person (the reporting-line rights of
+    /// `authz::Actor::manages`), read the same way.
+    pub manages: bool,
 }
 
 /// The user a live (unexpired, unrevoked) session token belongs to, with the session's id
@@ -102,6 +105,7 @@ pub async fn find_user(
         .join(JoinType::LeftJoin, org)
         .column_as(organization::Column::NamesVersion, "names_version")
         .column_as(organization::Column::OneononesVersion, "oneonones_version")
+        .expr_as(manages(), "manages")
         .filter(session::Column::TokenHash.eq(token_hash))
         .filter(session::Column::ExpiresAt.gt(now.as_millis()));
     let Some(row) = db
@@ -114,6 +118,7 @@ pub async fn find_user(
     let user = user::Model::from_query_result(&row, "B_")?;
     let names_version = row.try_get::<Option<i64>>("", "names_version")?;
     let oneonones_version = row.try_get::<Option<i64>>("", "oneonones_version")?;
+    let manages = row.try_get::<Option<bool>>("", "manages")?.unwrap_or(false);
     if session
         .last_used_at
         .is_none_or(|at| at < now.as_millis() - TOUCH_EVERY_MS)
@@ -129,7 +134,28 @@ pub async fn find_user(
         session_id: SessionId::from_db(session.id),
         names_version: names_version.unwrap_or(0),
         oneonones_version: oneonones_version.unwrap_or(0),
+        manages,
     }))
+}
+
+/// `EXISTS` a person of the user's organization whose manager is the user's person: one probe
+/// of `idx_persons_org_manager`.
+fn manages() -> Expr {
+    use sea_orm::{ExprTrait, sea_query::Query};
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(person::Entity)
+            .and_where(
+                Expr::col((person::Entity, person::Column::OrganizationId))
+                    .equals((user::Entity, user::Column::OrganizationId)),
+            )
+            .and_where(
+                Expr::col((person::Entity, person::Column::ManagerId))
+                    .equals((user::Entity, user::Column::PersonId)),
+            )
+            .to_owned(),
+    )
 }
 
 /// A user's live sessions, most recently used first.

@@ -34,13 +34,16 @@ impl From<user::Model> for User {
 }
 
 impl User {
-    /// The user as the authorization module sees them.
+    /// The user as the authorization module sees them, without the reporting line (which
+    /// only the session lookup reads: `CurrentUser::actor`); no reporting-line right is granted
+    /// to this actor.
     pub fn actor(&self) -> manageros_core::authz::Actor {
         manageros_core::authz::Actor {
             user_id: self.id.clone(),
             role: self.role,
             org_id: self.organization_id.clone(),
             person_id: self.person_id.clone(),
+            manages: false,
         }
     }
 }

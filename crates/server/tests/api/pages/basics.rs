@@ -302,12 +302,12 @@ async fn a_manager_signs_up_creates_an_organization_and_schedules_a_one_on_one(a
     assert_eq!(p.status, 403);
     assert!(p.html.contains("No person record found for current user"));
 
-    // Settings → Permissions: the 37 actions, the conditional ones marked; each says in words
+    // Settings → Permissions: the 39 actions, the conditional ones marked; each says in words
     // what it lets one do, its id second.
     let perms = b.get("/settings/permissions").await;
     assert_eq!(
         perms.html.matches("<code class=\"muted small\">").count(),
-        37
+        39
     );
     assert!(perms.html.contains("One-on-Ones"));
     assert!(

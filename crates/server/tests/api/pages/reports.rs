@@ -102,17 +102,15 @@ async fn admins_run_both_reports_and_download_them_as_csv(app: TestApp) {
     );
     assert!(csv.html.contains("Weekly,yes"), "{}", csv.html);
 
-    // A member sees the list but may not run a report, and is told why; another
+    // A member with no reports sees the list but may not run a report, and is told why; another
     // organization's report is the same 404 as a missing one.
     let mut pb = Browser::signed_in(&app, &pat);
     assert_eq!(pb.get("/reports").await.status, 200);
     let refused = pb.get(&made[1]).await;
     assert_eq!(refused.status, 403);
-    assert!(
-        refused
-            .html
-            .contains("Only organization admins can run reports")
-    );
+    assert!(refused.html.contains(
+        "Nobody reports to you: managers run reports over their own line, admins over everyone"
+    ));
     assert_eq!(pb.get(&format!("{}/csv", made[1])).await.status, 403);
     for path in [
         format!("/reports/{theirs}"),
@@ -148,4 +146,108 @@ async fn admins_run_both_reports_and_download_them_as_csv(app: TestApp) {
         .await;
     assert_eq!(gone.status, 303);
     assert_eq!(ab.get(&made[1]).await.status, 404);
+}
+
+/// Issue 28: a manager who is not an admin finds Reports in the navigation, runs both kinds
+/// over their own line (and a saved report, limited the same way), and downloads it; a member
+/// nobody reports to sees no Reports link and is told why when they open one anyway.
+#[db_test]
+async fn a_manager_runs_reports_over_their_own_line(app: TestApp) {
+    use serde_json::json;
+    let acme = app.org("acme").await;
+    let (mia, mia_p) = app.linked_member(&acme, "Mia", "mia@acme.test").await;
+    let (lee, lee_p) = app.linked_member(&acme, "Lee", "lee@acme.test").await;
+    let dee = app.person(&acme, "Dee", None).await;
+    let out = app.person(&acme, "Outsider", None).await;
+    let partner = app.person(&acme, "Partner", None).await;
+    for (who, manager) in [(&lee_p, &mia_p), (&dee, &lee_p)] {
+        acme.admin
+            .patch(&format!("/api/people/{who}"), json!({"managerId": manager}))
+            .await
+            .assert_status(200);
+    }
+    for (a, b) in [(&mia_p, &lee_p), (&lee_p, &dee), (&out, &partner)] {
+        acme.admin
+            .post(
+                "/api/oneonones",
+                json!({"participant1Id": a, "participant2Id": b,
+                    "scheduledAt": format!("{}T10:00:00Z", app.clock_date(-3))}),
+            )
+            .await
+            .assert_status(201);
+    }
+    for assignee in [&lee_p, &dee, &out] {
+        acme.admin
+            .post("/api/tasks", json!({"title": "T", "assigneeId": assignee}))
+            .await
+            .assert_status(201);
+    }
+    let saved = acme
+        .admin
+        .post(
+            "/api/reports",
+            json!({"name": "Everyone's tasks", "kind": "task-status"}),
+        )
+        .await
+        .id("report");
+
+    let mut mb = Browser::signed_in(&app, &mia);
+    let list = mb.get("/reports").await;
+    assert_eq!(list.status, 200);
+    assert!(
+        list.html.contains("href=\"/reports\""),
+        "Reports is in Mia's navigation"
+    );
+    assert!(list.html.contains("id=\"run-now\""), "{}", list.html);
+    assert!(list.html.contains("/reports/run?kind=oneonone-cadence"));
+    let cadence = mb.get("/reports/run?kind=oneonone-cadence").await;
+    assert_eq!(cadence.status, 200);
+    assert!(cadence.html.contains("One-on-one cadence of your line"));
+    assert!(
+        cadence
+            .html
+            .contains("Your reporting line: 2 people report to you")
+    );
+    assert!(cadence.html.contains("Dee") && cadence.html.contains("Lee"));
+    assert!(
+        !cadence.html.contains("Outsider"),
+        "another branch's pair is not Mia's"
+    );
+    let tasks = mb.get(&format!("/reports/{saved}")).await;
+    assert_eq!(tasks.status, 200);
+    assert!(tasks.html.contains("Everyone&#39;s tasks") || tasks.html.contains("Everyone's tasks"));
+    assert!(tasks.html.contains("Your reporting line: 2 people"));
+    assert!(!tasks.html.contains("Outsider") && !tasks.html.contains("Unassigned"));
+    assert!(
+        !tasks.html.contains("/edit\""),
+        "a manager does not edit the organization's reports"
+    );
+    let csv = mb.get("/reports/run/csv?kind=task-status").await;
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.html.starts_with("Assignee,Status,Tasks"),
+        "{}",
+        csv.html
+    );
+    assert!(csv.html.contains("Dee") && !csv.html.contains("Outsider"));
+    assert_eq!(mb.get("/reports/run?kind=gossip").await.status, 400);
+
+    // A member nobody reports to.
+    let (nia, _) = app.linked_member(&acme, "Nia", "nia@acme.test").await;
+    let mut nb = Browser::signed_in(&app, &nia);
+    let home = nb.get("/").await;
+    assert!(
+        !home.html.contains("href=\"/reports\""),
+        "no Reports link for Nia"
+    );
+    let refused = nb.get("/reports/run?kind=task-status").await;
+    assert_eq!(refused.status, 403);
+    assert!(refused.html.contains("Nobody reports to you"));
+    assert!(nb.get("/reports").await.html.contains("id=\"run-refused\""));
+    let mut lb = Browser::signed_in(&app, &lee);
+    let own = lb.get("/reports/run?kind=task-status").await;
+    assert!(
+        own.html
+            .contains("Your reporting line: 1 person reports to you")
+    );
 }
