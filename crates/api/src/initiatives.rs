@@ -6,7 +6,10 @@ use crate::{
     extract::{AppJson, AppQuery, CurrentUser, Id, IfMatch, Paging},
     schema::PaginationView,
     services::{
-        initiatives::{self, CreateInitiativeRequest, InitiativesQuery, UpdateInitiativeRequest},
+        initiatives::{
+            self, CheckInRequest, CreateInitiativeRequest, InitiativesQuery,
+            UpdateInitiativeRequest,
+        },
         tasks::TasksQuery,
     },
     state::AppState,
@@ -186,4 +189,111 @@ pub async fn delete_initiative(
 ) -> Result<StatusCode, ApiError> {
     initiatives::delete(&state, &caller.actor(), &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A check-in on an initiative.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckInView {
+    pub id: String,
+    pub initiative_id: String,
+    pub author_id: String,
+    /// The author's name when they wrote it.
+    pub author_name: String,
+    /// `planned`, `in_progress`, `paused`, `done` or `canceled`.
+    pub status: &'static str,
+    /// `green`, `amber` or `red`.
+    pub rag: &'static str,
+    pub confidence: i32,
+    pub note: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+impl From<&manageros_store::repo::initiatives::CheckIn> for CheckInView {
+    fn from(c: &manageros_store::repo::initiatives::CheckIn) -> Self {
+        Self {
+            id: c.id.to_string(),
+            initiative_id: c.initiative_id.to_string(),
+            author_id: c.author_id.to_string(),
+            author_name: c.author_name.clone(),
+            status: c.status.as_str(),
+            rag: c.rag.as_str(),
+            confidence: c.confidence,
+            note: c.note.clone(),
+            created_at: c.created_at.to_rfc3339(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckInResponse {
+    pub check_in: CheckInView,
+    /// The initiative as the check-in left it.
+    pub initiative: InitiativeView,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckInsResponse {
+    pub check_ins: Vec<CheckInView>,
+    pub pagination: PaginationView,
+}
+
+/// Post a check-in (initiative.check-in: the initiative's owners and admins): the initiative
+/// takes its status, RAG and confidence, and keeps it in its history.
+#[utoipa::path(post, path = "/api/initiatives/{id}/check-ins", tag = "initiatives",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("id" = String, Path), IfMatchHeader),
+    request_body = CheckInRequest,
+    responses((status = 201, body = CheckInResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 412, body = Stale<InitiativeResponse>, description = "The initiative changed since the version named by If-Match; nothing was saved")))]
+pub async fn check_in(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    Id(id): Id<InitiativeId>,
+    if_match: IfMatch,
+    AppJson(body): AppJson<CheckInRequest>,
+) -> Result<Response, ApiError> {
+    use axum::response::IntoResponse;
+    let actor = caller.actor();
+    match initiatives::check_in(&state, &actor, &id, body, &if_match).await {
+        Ok((c, i)) => Ok((
+            StatusCode::CREATED,
+            AppJson(CheckInResponse {
+                check_in: CheckInView::from(&c),
+                initiative: InitiativeResponse::from(&i).initiative,
+            }),
+        )
+            .into_response()),
+        Err(stale @ ApiError::Stale(..)) => {
+            answer(
+                Err::<Initiative, _>(stale),
+                |i| Versioned(i.version, InitiativeResponse::from(i)),
+                || initiatives::get(&state, &actor, &id),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// An initiative's check-ins, newest first (initiative.view).
+#[utoipa::path(get, path = "/api/initiatives/{id}/check-ins", tag = "initiatives",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("id" = String, Path), Paging),
+    responses((status = 200, body = CheckInsResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn check_ins(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    paging: Paging,
+    Id(id): Id<InitiativeId>,
+) -> Result<AppJson<CheckInsResponse>, ApiError> {
+    let (list, page) = initiatives::check_ins(&state, &caller.actor(), &id, &paging).await?;
+    Ok(AppJson(CheckInsResponse {
+        check_ins: list.iter().map(CheckInView::from).collect(),
+        pagination: page.into(),
+    }))
 }

@@ -208,6 +208,7 @@ pub fn router(state: AppState) -> Router {
             initiatives::delete_initiative
         ))
         .routes(routes!(initiatives::initiative_tasks))
+        .routes(routes!(initiatives::check_in, initiatives::check_ins))
         .routes(routes!(meetings::initiative_meetings))
         .routes(routes!(meetings::list_meetings, meetings::create_meeting))
         .routes(routes!(

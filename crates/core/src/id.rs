@@ -113,6 +113,7 @@ define_ids! {
     FeedbackId => "feedback",
     CampaignId => "campaign",
     ReportId => "report",
+    CheckInId => "checkin",
     TalkingPointId => "point",
     PrivateNoteId => "pnote",
     PairId => "pair",

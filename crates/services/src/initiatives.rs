@@ -284,6 +284,97 @@ pub async fn update(
     Ok(i)
 }
 
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckInRequest {
+    /// Where it stands now; default: as it was.
+    #[schema(value_type = input::OptionalInitiativeStatus, inline, required = false)]
+    pub status: Option<String>,
+    /// Default: as it was.
+    #[schema(value_type = input::OptionalRag, inline, required = false)]
+    pub rag: Option<String>,
+    /// 0–100; default: as it was.
+    #[serde(default, deserialize_with = "crate::patch::whole_number::option")]
+    #[schema(minimum = 0, maximum = 100)]
+    pub confidence: Option<i64>,
+    /// A short note (at most 2,000 characters, Markdown).
+    #[schema(value_type = Option<String>, max_length = 2000)]
+    pub note: Option<String>,
+}
+
+/// Posts a check-in (initiative.check-in: its owners and admins): the initiative takes the
+/// status, RAG and confidence it gives, and keeps the check-in in its history; both in one
+/// transaction, as a change of the initiative (its version increases; `If-Match` is honoured).
+pub async fn check_in(
+    state: &AppState,
+    actor: &Actor,
+    id: &InitiativeId,
+    input: CheckInRequest,
+    if_match: &IfMatch,
+) -> Result<(initiatives::CheckIn, Initiative), ApiError> {
+    let now = state.now();
+    let txn = begin_write(&state.db).await?;
+    let (org, current) =
+        authorized::<Initiative>(&txn, actor, id, Action::InitiativeCheckIn).await?;
+    validate! {
+        status = "status": input.status.as_deref().map(InitiativeStatus::parse).transpose(),
+        rag = "rag": input.rag.as_deref().map(Rag::parse).transpose(),
+        confidence = "confidence": input.confidence.map(confidence).transpose(),
+        note = "note": optional_text(input.note.as_deref(), "Note", 2_000),
+    }
+    versions::claim(
+        &txn,
+        Versioned::Initiative,
+        &org,
+        current.id.as_str(),
+        actor,
+        if_match,
+    )
+    .await?;
+    let mut fields = InitiativeFields::from(&current);
+    fields.status = status.unwrap_or(fields.status);
+    fields.rag = rag.unwrap_or(fields.rag);
+    fields.confidence = confidence.unwrap_or(fields.confidence);
+    initiatives::update(&txn, &org, &current.id, &fields, now).await?;
+    let author = manageros_store::repo::users::find(&txn, &actor.user_id)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_default();
+    let c = initiatives::insert_check_in(
+        &txn,
+        &org,
+        &current.id,
+        initiatives::NewCheckIn {
+            author_id: &actor.user_id,
+            author_name: &author,
+            status: fields.status,
+            rag: fields.rag,
+            confidence: fields.confidence,
+            note: note.as_deref(),
+        },
+        now,
+    )
+    .await?;
+    let i = reread::<Initiative>(&txn, &org, &current.id).await?;
+    txn.commit().await?;
+    Ok((c, i))
+}
+
+/// An initiative's check-ins, newest first (initiative.view).
+pub async fn check_ins(
+    state: &AppState,
+    actor: &Actor,
+    id: &InitiativeId,
+    paging: &Paging,
+) -> Result<(Vec<initiatives::CheckIn>, PageInfo), ApiError> {
+    let mut errors = FieldErrors::default();
+    let page = paging.parse(&mut errors);
+    errors.finish()?;
+    let (org, i) = authorized::<Initiative>(&state.db, actor, id, Action::InitiativeView).await?;
+    let (list, total) = initiatives::check_ins(&state.db, &org, &i.id, page).await?;
+    Ok((list, page.info(total)))
+}
+
 /// Deletes an initiative (initiative.delete: admins); its tasks and meetings stay, no longer
 /// attached to it.
 pub async fn delete(state: &AppState, actor: &Actor, id: &InitiativeId) -> Result<(), ApiError> {
@@ -301,9 +392,11 @@ pub struct InitiativeView {
     pub initiative: Initiative,
     pub tasks: (Vec<Task>, PageInfo),
     pub meetings: (Vec<manageros_store::repo::meetings::Meeting>, PageInfo),
+    /// The latest check-ins, newest first.
+    pub check_ins: (Vec<initiatives::CheckIn>, PageInfo),
 }
 
-/// `GET /initiatives/{id}`'s view, `shown` tasks and meetings at most. Reads only.
+/// `GET /initiatives/{id}`'s view, `shown` tasks, meetings and check-ins at most. Reads only.
 pub async fn page(
     state: &AppState,
     actor: &Actor,
@@ -327,10 +420,16 @@ pub async fn page(
         &first,
     )
     .await?;
+    let page = manageros_core::Page {
+        page: 1,
+        limit: shown,
+    };
+    let (check_ins, total) = initiatives::check_ins(&state.db, &org, &initiative.id, page).await?;
     Ok(InitiativeView {
         initiative,
         tasks,
         meetings,
+        check_ins: (check_ins, page.info(total)),
     })
 }
 

@@ -1,6 +1,7 @@
 //! Initiatives in the browser: the list (filters by status, RAG, team, owner and title), an
 //! initiative's page with its owners, team, tasks and meetings, and for whom the rule allows
-//! (members linked to a person create; admins edit and delete) the form. Every page calls
+//! (members linked to a person create; admins edit and delete) the form; its owners (and
+//! admins) post check-ins on its page, kept as its history. Every page calls
 //! `services::initiatives`, as `/api/initiatives` does.
 
 use super::{
@@ -15,7 +16,10 @@ use crate::{
     extract::{Paging, PathId},
     patch::Patch,
     services::{
-        initiatives::{self, CreateInitiativeRequest, InitiativesQuery, UpdateInitiativeRequest},
+        initiatives::{
+            self, CheckInRequest, CreateInitiativeRequest, InitiativesQuery,
+            UpdateInitiativeRequest,
+        },
         names::Directory,
         permissions::{self, Allowed},
     },
@@ -235,24 +239,158 @@ struct InitiativePage {
     can_edit: Allowed,
     can_delete: Allowed,
     can_add_task: bool,
+    check_ins: Vec<CheckInItem>,
+    check_ins_total: u64,
+    can_check_in: Allowed,
+    /// The check-in form: its choices (the current values chosen, or what was typed) and
+    /// messages.
+    statuses: Options,
+    rags: Options,
+    confidence: String,
+    note: String,
+    /// The initiative's version when the page was shown (`If-Match` of the check-in).
+    version: i64,
+    form: FormState,
 }
 
-/// `/initiatives/{id}`: an initiative, its tasks and its meetings.
+/// A check-in as the history shows it.
+pub struct CheckInItem {
+    pub author: String,
+    pub when: When,
+    pub status: &'static str,
+    pub rag: &'static str,
+    pub rag_class: &'static str,
+    pub confidence: i32,
+    pub note_html: Option<String>,
+}
+
+/// The check-in form as typed.
+#[derive(Deserialize, Default)]
+pub struct CheckInForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    rag: String,
+    #[serde(default)]
+    confidence: String,
+    #[serde(default)]
+    note: String,
+    /// The version the page was showing (`If-Match`).
+    #[serde(default)]
+    version: Option<String>,
+}
+
+/// `/initiatives/{id}`: an initiative, its tasks, its meetings and its check-ins.
 pub async fn initiative(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(raw): Path<String>,
 ) -> Result<Response, PageError> {
+    let id: InitiativeId = page_id(&raw)?;
+    show(&state, &ctx, &id, None, FormState::default()).await
+}
+
+/// `POST /initiatives/{id}/check-ins`: a check-in from the form on the initiative's page; a
+/// refused field re-shows the page with the message next to it and nothing saved.
+pub async fn check_in(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    Posted(f): Posted<CheckInForm>,
+) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
     let id: InitiativeId = page_id(&raw)?;
+    let sent = match filled(&f.confidence).map(|c| confidence(&c)).transpose() {
+        Ok(confidence) => {
+            let input = CheckInRequest {
+                status: filled(&f.status),
+                rag: filled(&f.rag),
+                confidence,
+                note: filled(&f.note),
+            };
+            let if_match = shown_version(f.version.as_deref());
+            initiatives::check_in(&state, &actor, &id, input, &if_match).await
+        }
+        Err(e) => Err(e),
+    };
+    match sent {
+        Ok(_) => Ok(ctx.redirect_with(&format!("/initiatives/{id}#check-ins"), "Check-in posted.")),
+        Err(e) => {
+            let (_, form) = FormState::refusal(
+                e,
+                Some(manageros_core::authz::Kind::Initiative.not_found_message()),
+            )?;
+            show(&state, &ctx, &id, Some(f), form).await
+        }
+    }
+}
+
+async fn show(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &InitiativeId,
+    typed: Option<CheckInForm>,
+    form: FormState,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
     let initiatives::InitiativeView {
         initiative: i,
         tasks: (tasks, tasks_page),
         meetings: (meetings, meetings_page),
-    } = initiatives::page(&state, &actor, &id, SHOWN).await?;
-    let names = names(&state, &ctx).await?;
+        check_ins: (check_ins, check_ins_page),
+    } = initiatives::page(state, &actor, id, SHOWN).await?;
+    let names = names(state, ctx).await?;
     let now = state.now();
-    Ok(ctx.render(&InitiativePage {
+    let typed = typed.unwrap_or_else(|| CheckInForm {
+        status: i.status.as_str().to_owned(),
+        rag: i.rag.as_str().to_owned(),
+        confidence: i.confidence.to_string(),
+        note: String::new(),
+        version: None,
+    });
+    let choose = |values: Vec<(String, String)>, current: &str| -> Options {
+        values
+            .into_iter()
+            .map(|(v, l)| {
+                let selected = v == current;
+                (v, l, selected)
+            })
+            .collect()
+    };
+    let status = form.status();
+    let page = InitiativePage {
+        check_ins: check_ins
+            .iter()
+            .map(|c| CheckInItem {
+                author: c.author_name.clone(),
+                when: When::of(c.created_at),
+                status: status_label(c.status),
+                rag: rag_label(c.rag),
+                rag_class: c.rag.as_str(),
+                confidence: c.confidence,
+                note_html: c.note.as_deref().map(render_markdown),
+            })
+            .collect(),
+        check_ins_total: check_ins_page.total_count,
+        can_check_in: permissions::on(&actor, Action::InitiativeCheckIn, &i.target()),
+        statuses: choose(
+            InitiativeStatus::ALL
+                .iter()
+                .map(|s| (s.as_str().to_owned(), status_label(*s).to_owned()))
+                .collect(),
+            &typed.status,
+        ),
+        rags: choose(
+            Rag::ALL
+                .iter()
+                .map(|r| (r.as_str().to_owned(), rag_label(*r).to_owned()))
+                .collect(),
+            &typed.rag,
+        ),
+        confidence: typed.confidence,
+        note: typed.note,
+        version: i.version,
+        form,
         layout: ctx.layout(&i.title),
         summary_html: i.summary.as_deref().map(render_markdown),
         tasks: tasks
@@ -292,7 +430,8 @@ pub async fn initiative(
         can_delete: permissions::on(&actor, Action::InitiativeDelete, &i.target()),
         can_add_task: permissions::holds(&actor, Action::TaskCreate).allowed,
         row: row(&i, &names),
-    }))
+    };
+    Ok(ctx.render_status(status, &page))
 }
 
 /// The form's fields, as typed (`ownerIds` may repeat).

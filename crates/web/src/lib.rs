@@ -158,6 +158,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/initiatives/{id}/edit", get(initiatives::edit_page))
         .route("/initiatives/{id}/delete", post(initiatives::delete))
+        .route("/initiatives/{id}/check-ins", post(initiatives::check_in))
         .route("/campaigns", get(campaigns::list).post(campaigns::create))
         .route("/campaigns/new", get(campaigns::new_page))
         .route(

@@ -191,3 +191,122 @@ async fn the_initiative_list_filters(app: TestApp) {
         .await
         .assert_field_error("rag");
 }
+
+/// Issue 28: an initiative's owners post check-ins (status, RAG, confidence, a short note),
+/// which the initiative takes on and keeps as its history, newest first; editing stays with
+/// admins. A member who does not own it is refused, another organization's is not there, a
+/// bad check-in changes nothing, and a check-in made against an older version is a 412.
+#[db_test]
+async fn owners_check_in_and_the_initiative_keeps_the_history(app: TestApp) {
+    let acme = app.org("acme").await;
+    let globex = app.org("globex").await;
+    let (owner, owner_p) = app
+        .linked_member(&acme, "Olive Owner", "olive@acme.test")
+        .await;
+    let (other, _) = app
+        .linked_member(&acme, "Otto Other", "otto@acme.test")
+        .await;
+    let id = acme
+        .admin
+        .post(
+            "/api/initiatives",
+            json!({"title": "Launch", "ownerIds": [owner_p], "confidence": 60}),
+        )
+        .await
+        .id("initiative");
+    let path = format!("/api/initiatives/{id}/check-ins");
+
+    // The owner may check in, not edit.
+    owner
+        .patch(&format!("/api/initiatives/{id}"), json!({"rag": "red"}))
+        .await
+        .assert_error(403, "You do not have permission to edit this initiative");
+    let r = owner
+        .post(
+            &path,
+            json!({"status": "in_progress", "rag": "amber", "confidence": 40, "note": "Vendor *late*"}),
+        )
+        .await;
+    r.assert_status(201);
+    let c = &r.body["checkIn"];
+    assert_eq!(c["authorName"], "Olive Owner");
+    assert_eq!(
+        (
+            c["status"].as_str(),
+            c["rag"].as_str(),
+            c["confidence"].as_i64()
+        ),
+        (Some("in_progress"), Some("amber"), Some(40))
+    );
+    assert_eq!(c["note"], "Vendor *late*");
+    assert_eq!(r.body["initiative"]["rag"], "amber");
+    let i = acme.admin.get(&format!("/api/initiatives/{id}")).await;
+    assert_eq!(
+        (
+            i.body["initiative"]["status"].as_str(),
+            i.body["initiative"]["confidence"].as_i64()
+        ),
+        (Some("in_progress"), Some(40))
+    );
+    let version = i.header("etag").unwrap().to_owned();
+
+    // An admin checks in too; what is not given stays as it was.
+    app.clock.advance_millis(60_000);
+    let r = acme.admin.post(&path, json!({"rag": "green"})).await;
+    r.assert_status(201);
+    assert_eq!(
+        (
+            r.body["checkIn"]["status"].as_str(),
+            r.body["checkIn"]["confidence"].as_i64()
+        ),
+        (Some("in_progress"), Some(40))
+    );
+
+    // Refusals change nothing.
+    other.post(&path, json!({"rag": "red"})).await.assert_error(
+        403,
+        "You do not have permission to check in on this initiative",
+    );
+    globex
+        .admin
+        .post(&path, json!({"rag": "red"}))
+        .await
+        .assert_error(404, "Initiative not found or access denied");
+    globex
+        .admin
+        .get(&path)
+        .await
+        .assert_error(404, "Initiative not found or access denied");
+    for (body, field) in [
+        (json!({"rag": "purple"}), "rag"),
+        (json!({"status": "someday"}), "status"),
+        (json!({"confidence": 101}), "confidence"),
+        (json!({"note": "x".repeat(2001)}), "note"),
+    ] {
+        owner.post(&path, body).await.assert_field_error(field);
+    }
+    // A check-in against the version before the admin's is stale.
+    let stale = app
+        .send(
+            app.request(reqwest::Method::POST, &path)
+                .bearer_auth(&owner.token)
+                .header("if-match", &version)
+                .json(&json!({"rag": "red"})),
+        )
+        .await;
+    stale.assert_status(412);
+    assert_eq!(stale.body["current"]["initiative"]["rag"], "green");
+
+    // Every member sees the history, newest first.
+    let h = other.get(&path).await;
+    h.assert_status(200);
+    let rows = h.body["checkIns"].as_array().unwrap();
+    assert_eq!(h.body["pagination"]["totalCount"], 2);
+    assert_eq!(rows[0]["rag"], "green");
+    assert_eq!(rows[1]["note"], "Vendor *late*");
+    let i = other.get(&format!("/api/initiatives/{id}")).await;
+    assert_eq!(
+        i.body["initiative"]["rag"], "green",
+        "no refused check-in was applied"
+    );
+}

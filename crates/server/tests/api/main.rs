@@ -91,6 +91,8 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("/api/initiatives/{id}", "patch"),
     ("/api/initiatives/{id}", "delete"),
     ("/api/initiatives/{id}/tasks", "get"),
+    ("/api/initiatives/{id}/check-ins", "post"),
+    ("/api/initiatives/{id}/check-ins", "get"),
     ("/api/initiatives/{id}/meetings", "get"),
     ("/api/meetings", "get"),
     ("/api/meetings", "post"),

@@ -10,6 +10,7 @@ pub mod feedback_campaign;
 pub mod handoff;
 pub mod handoff_item;
 pub mod initiative;
+pub mod initiative_check_in;
 pub mod initiative_owner;
 pub mod invitation;
 pub mod meeting;

@@ -30,6 +30,7 @@ mod m0020_versions_everywhere;
 mod m0021_recurring_series;
 mod m0022_notifications;
 mod m0023_parked_items;
+mod m0024_initiative_check_ins;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0021_recurring_series::Migration),
             Box::new(m0022_notifications::Migration),
             Box::new(m0023_parked_items::Migration),
+            Box::new(m0024_initiative_check_ins::Migration),
         ]
     }
 }

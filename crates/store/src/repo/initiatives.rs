@@ -294,3 +294,95 @@ pub async fn count_for_team(
         .count(db)
         .await
 }
+
+/// A check-in on an initiative: where it stood, said by whom.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckIn {
+    pub id: manageros_core::CheckInId,
+    pub initiative_id: InitiativeId,
+    pub author_id: UserId,
+    /// The author's name when they wrote it.
+    pub author_name: String,
+    pub status: InitiativeStatus,
+    pub rag: Rag,
+    pub confidence: i32,
+    pub note: Option<String>,
+    pub created_at: Timestamp,
+}
+
+impl From<crate::entity::initiative_check_in::Model> for CheckIn {
+    fn from(m: crate::entity::initiative_check_in::Model) -> Self {
+        Self {
+            id: manageros_core::CheckInId::from_db(m.id),
+            initiative_id: InitiativeId::from_db(m.initiative_id),
+            author_id: UserId::from_db(m.author_id),
+            author_name: m.author_name,
+            status: InitiativeStatus::from_db(&m.status),
+            rag: Rag::from_db(&m.rag),
+            confidence: m.confidence,
+            note: m.note,
+            created_at: Timestamp::from_millis(m.created_at),
+        }
+    }
+}
+
+/// What a check-in says.
+pub struct NewCheckIn<'a> {
+    pub author_id: &'a UserId,
+    pub author_name: &'a str,
+    pub status: InitiativeStatus,
+    pub rag: Rag,
+    pub confidence: i32,
+    pub note: Option<&'a str>,
+}
+
+/// Records a check-in on `initiative` (whose own status, RAG and confidence the caller sets in
+/// the same transaction).
+pub async fn insert_check_in(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    initiative: &InitiativeId,
+    c: NewCheckIn<'_>,
+    now: Timestamp,
+) -> Result<CheckIn, DbErr> {
+    use crate::entity::initiative_check_in as ci;
+    let model = ci::Model {
+        id: manageros_core::CheckInId::generate().into_string(),
+        organization_id: org.as_str().to_owned(),
+        initiative_id: initiative.as_str().to_owned(),
+        author_id: c.author_id.as_str().to_owned(),
+        author_name: c.author_name.to_owned(),
+        status: c.status.as_str().to_owned(),
+        rag: c.rag.as_str().to_owned(),
+        confidence: c.confidence,
+        note: c.note.map(str::to_owned),
+        created_at: now.as_millis(),
+    };
+    ci::Entity::insert(ci::ActiveModel::from(model.clone()))
+        .exec_without_returning(db)
+        .await?;
+    Ok(CheckIn::from(model))
+}
+
+/// An initiative's check-ins, newest first, one page of them.
+pub async fn check_ins(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    initiative: &InitiativeId,
+    page: Page,
+) -> Result<(Vec<CheckIn>, u64), DbErr> {
+    use crate::entity::initiative_check_in as ci;
+    let (rows, total) = crate::paged(
+        db,
+        ci::Entity::find()
+            .filter(ci::Column::OrganizationId.eq(org.as_str()))
+            .filter(ci::Column::InitiativeId.eq(initiative.as_str())),
+        &[
+            (ci::Column::CreatedAt, Order::Desc),
+            (ci::Column::Id, Order::Desc),
+        ],
+        page,
+    )
+    .await?;
+    Ok((rows.into_iter().map(CheckIn::from).collect(), total))
+}

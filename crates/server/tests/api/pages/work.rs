@@ -538,3 +538,86 @@ async fn a_task_saved_meanwhile_comes_back_with_both_versions(app: TestApp) {
         "Line one\nFrom A and B"
     );
 }
+
+/// Issue 28: an initiative's owner posts a check-in from its page; a refused field comes back
+/// next to the field with what was typed, and nothing is saved; the history shows the note as
+/// Markdown. A member who does not own it is told who may.
+#[db_test]
+async fn an_owner_checks_in_from_the_initiative_page(app: TestApp) {
+    let acme = app.org("acme").await;
+    let (olive, olive_p) = app.linked_member(&acme, "Olive", "olive@acme.test").await;
+    let (otto, _) = app.linked_member(&acme, "Otto", "otto@acme.test").await;
+    let id = acme
+        .admin
+        .post(
+            "/api/initiatives",
+            serde_json::json!({"title": "Launch", "ownerIds": [olive_p]}),
+        )
+        .await
+        .id("initiative");
+    let page = format!("/initiatives/{id}");
+    let mut ob = Browser::signed_in(&app, &olive);
+    let shown = ob.get(&page).await;
+    assert_eq!(shown.status, 200);
+    assert!(shown.html.contains("No check-in yet."));
+    let t = csrf(&shown.html);
+    let bad = ob
+        .post(
+            &format!("{page}/check-ins"),
+            &[
+                ("csrf", &t),
+                ("status", "in_progress"),
+                ("rag", "amber"),
+                ("confidence", "lots"),
+                ("note", "Vendor *late*"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.html.contains("id=\"confidence-error\""), "{}", bad.html);
+    assert!(bad.html.contains("Vendor *late*"), "what was typed is kept");
+    assert!(
+        ob.get(&page).await.html.contains("No check-in yet."),
+        "nothing was saved"
+    );
+    let good = ob
+        .post(
+            &format!("{page}/check-ins"),
+            &[
+                ("csrf", &t),
+                ("status", "in_progress"),
+                ("rag", "amber"),
+                ("confidence", "40"),
+                ("note", "Vendor *late*"),
+            ],
+        )
+        .await;
+    assert_eq!(good.status, 303);
+    let after = ob.get(&page).await;
+    assert!(
+        after
+            .html
+            .contains("Check-ins <span class=\"muted\">(1)</span>")
+    );
+    assert!(after.html.contains("<em>late</em>"), "{}", after.html);
+    assert!(after.html.contains("40% confident"));
+
+    let mut tb = Browser::signed_in(&app, &otto);
+    let theirs = tb.get(&page).await;
+    assert!(!theirs.html.contains("Post check-in"));
+    assert!(
+        theirs.html.contains(
+            "Only the initiative&#39;s owners and organization admins can check in on it"
+        ) || theirs
+            .html
+            .contains("Only the initiative's owners and organization admins can check in on it")
+    );
+    let t = csrf(&theirs.html);
+    let refused = tb
+        .post(
+            &format!("{page}/check-ins"),
+            &[("csrf", &t), ("rag", "red")],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+}
