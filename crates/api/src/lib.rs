@@ -259,6 +259,7 @@ pub fn router(state: AppState) -> Router {
             oneonones::delete_oneonone
         ))
         .routes(routes!(oneonones::oneonone_access))
+        .routes(routes!(oneonones::organization_oneonones))
         .routes(routes!(conversation::list_points, conversation::add_point))
         .routes(routes!(conversation::reorder_points))
         .routes(routes!(

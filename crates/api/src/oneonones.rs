@@ -5,7 +5,7 @@ use crate::{
     error::{ApiError, ErrorBody},
     extract::{AppJson, AppQuery, CurrentUser, Id, IfMatch, Paging},
     schema::PaginationView,
-    services::oneonones::{self, OneOnOneRequest, OneOnOnesQuery},
+    services::oneonones::{self, OneOnOneRequest, OneOnOnesQuery, OrganizationOneOnOnesQuery},
     state::AppState,
     versioned::{IfMatchHeader, Stale, Versioned, answer},
 };
@@ -304,5 +304,57 @@ pub async fn oneonone_access(
                 }),
             })
             .collect(),
+    }))
+}
+
+/// A one-on-one in the admins' list of the organization's: who and when, never the notes.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListedOneOnOne {
+    pub id: String,
+    pub manager_id: String,
+    pub manager_name: String,
+    pub report_id: String,
+    pub report_name: String,
+    #[schema(format = DateTime)]
+    pub scheduled_at: String,
+    #[schema(format = DateTime)]
+    pub ends_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationOneOnOnesResponse {
+    pub one_on_ones: Vec<ListedOneOnOne>,
+    pub pagination: PaginationView,
+}
+
+/// Every one-on-one of the organization, latest first (admins). Opening one
+/// (`GET /api/oneonones/{id}`) is written to its access log, as any admin's opening is.
+#[utoipa::path(get, path = "/api/organization/oneonones", tag = "oneonones",
+    security(("bearer" = []), ("cookie" = [])),
+    params(OrganizationOneOnOnesQuery, Paging),
+    responses((status = 200, body = OrganizationOneOnOnesResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn organization_oneonones(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    paging: Paging,
+    AppQuery(q): AppQuery<OrganizationOneOnOnesQuery>,
+) -> Result<AppJson<OrganizationOneOnOnesResponse>, ApiError> {
+    let (list, page) = oneonones::of_organization(&state, &caller.actor(), q, &paging).await?;
+    Ok(AppJson(OrganizationOneOnOnesResponse {
+        one_on_ones: list
+            .iter()
+            .map(|o| ListedOneOnOne {
+                id: o.id.to_string(),
+                manager_id: o.manager_id.to_string(),
+                manager_name: o.manager_name.clone(),
+                report_id: o.report_id.to_string(),
+                report_name: o.report_name.clone(),
+                scheduled_at: o.scheduled_at.to_rfc3339(),
+                ends_at: o.ends_at.to_rfc3339(),
+            })
+            .collect(),
+        pagination: page.into(),
     }))
 }

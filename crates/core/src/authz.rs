@@ -1120,6 +1120,9 @@ pub enum OrgAction {
     Leave,
     /// Admins: reading the organization's audit log of security events.
     ViewAuditLog,
+    /// Admins: the list of every one-on-one of the organization (who and when; opening one
+    /// is logged as any admin's opening is).
+    ViewAllOneOnOnes,
 }
 
 impl OrgAction {
@@ -1203,6 +1206,10 @@ impl OrgAction {
             ViewAuditLog => (
                 Some("Only organization admins can view the audit log"),
                 "User must belong to an organization to view its audit log",
+            ),
+            ViewAllOneOnOnes => (
+                Some("Only organization admins can view all of the organization's one-on-ones"),
+                "User must belong to an organization to view one-on-ones",
             ),
         }
     }

@@ -238,6 +238,70 @@ pub async fn list(
     Ok((list, page.info(total)))
 }
 
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct OrganizationOneOnOnesQuery {
+    /// Only those this person takes part in (either side).
+    pub person_id: Option<String>,
+    /// Inclusive: an RFC 3339 timestamp, or a date `YYYY-MM-DD` from the start of that UTC day.
+    #[param(value_type = Option<input::DateOrTime>, inline)]
+    pub scheduled_from: Option<String>,
+    /// Inclusive: an RFC 3339 timestamp, or a date `YYYY-MM-DD` to the end of that UTC day.
+    #[param(value_type = Option<input::DateOrTime>, inline)]
+    pub scheduled_to: Option<String>,
+}
+
+pub const PERSON_NOT_FOUND: &str = "Person not found or access denied";
+
+/// Every one-on-one of the organization, latest first (admins: the spec lets them view any;
+/// the list says who and when, never the notes, and opening one is logged as before).
+pub async fn of_organization(
+    state: &AppState,
+    actor: &Actor,
+    q: OrganizationOneOnOnesQuery,
+    paging: &Paging,
+) -> Result<(Vec<oneonones::Listed>, PageInfo), ApiError> {
+    let org = authz::authorize_org(actor, authz::OrgAction::ViewAllOneOnOnes)?;
+    let mut errors = FieldErrors::default();
+    let page = paging.parse(&mut errors);
+    let from = errors
+        .take(
+            "scheduledFrom",
+            q.scheduled_from
+                .as_deref()
+                .map(|s| time_from(s, "scheduledFrom"))
+                .transpose(),
+        )
+        .flatten();
+    let before = errors
+        .take(
+            "scheduledTo",
+            q.scheduled_to
+                .as_deref()
+                .map(|s| time_until(s, "scheduledTo"))
+                .transpose(),
+        )
+        .flatten();
+    errors.finish()?;
+    let person = match q
+        .person_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(raw) => Some(crate::refs::person(&state.db, &org, raw, PERSON_NOT_FOUND).await?),
+        None => None,
+    };
+    let lq = oneonones::OrgListQuery {
+        person,
+        scheduled_from: from,
+        scheduled_before: before,
+    };
+    let (list, total) = oneonones::of_organization(&state.db, &org, &lq, page).await?;
+    Ok((list, page.info(total)))
+}
+
 /// A one-on-one as sent, validated, with its participants still raw ids.
 struct OneOnOneDraft {
     participant1: String,

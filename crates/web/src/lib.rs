@@ -12,6 +12,7 @@
 //!   [`teams`], [`tasks`], [`organization`], [`settings`].
 
 pub mod account;
+pub mod all_oneonones;
 pub mod assets;
 pub mod audit;
 pub mod auth;
@@ -224,6 +225,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/teams/{id}/members", post(teams::add_member))
         .route("/organization", get(organization::overview))
         .route("/organization/audit", get(audit::page))
+        .route("/organization/oneonones", get(all_oneonones::page))
         .route("/organization/invitations", post(organization::invite))
         .route(
             "/organization/invitations/{id}/revoke",

@@ -125,6 +125,7 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("/api/reports/{id}", "delete"),
     ("/api/reports/{id}/run", "post"),
     ("/api/reports/run", "post"),
+    ("/api/organization/oneonones", "get"),
     ("/api/oneonones", "get"),
     ("/api/oneonones", "post"),
     ("/api/oneonones/{id}", "get"),

@@ -1296,3 +1296,103 @@ async fn two_saves_of_one_version_at_once_apply_exactly_one(app: TestApp) {
     };
     assert_eq!(c.boss.get(&path).await.body["oneOnOne"]["notes"], winner);
 }
+
+/// Issue 28: admins list every one-on-one of their organization — who and when, never the
+/// notes — filtered by person and dates, latest first; opening one from it is logged as any
+/// admin's opening is. Members are refused; another organization's never show.
+#[db_test]
+async fn admins_list_every_one_on_one_of_the_organization(app: TestApp) {
+    let acme = app.org("acme").await;
+    let globex = app.org("globex").await;
+    let (pat, pat_p) = app.linked_member(&acme, "Pat", "pat@acme.test").await;
+    let sam = app.person(&acme, "Sam", None).await;
+    let kim = app.person(&acme, "Kim", None).await;
+    let day = 24 * 3600 * 1000;
+    let now = app.clock_now();
+    let mut made = vec![];
+    for (i, (a, b)) in [(&pat_p, &sam), (&sam, &kim), (&pat_p, &kim)]
+        .into_iter()
+        .enumerate()
+    {
+        let at = manageros_core::Timestamp::from_millis(now + (i as i64 + 1) * day);
+        let r = acme
+            .admin
+            .post(
+                "/api/oneonones",
+                json!({"participant1Id": a, "participant2Id": b,
+                    "scheduledAt": at.to_rfc3339(), "notes": "SECRET"}),
+            )
+            .await;
+        r.assert_status(201);
+        made.push(r.id("oneOnOne"));
+    }
+    let g = app.person(&globex, "G", None).await;
+    let h = app.person(&globex, "H", None).await;
+    globex
+        .admin
+        .post(
+            "/api/oneonones",
+            json!({"participant1Id": g, "participant2Id": h,
+                "scheduledAt": manageros_core::Timestamp::from_millis(now + day).to_rfc3339()}),
+        )
+        .await
+        .assert_status(201);
+
+    let ids = |r: &crate::harness::Res| -> Vec<String> {
+        r.body["oneOnOnes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all = acme.admin.get("/api/organization/oneonones").await;
+    all.assert_status(200);
+    assert_eq!(
+        ids(&all),
+        vec![made[2].clone(), made[1].clone(), made[0].clone()]
+    );
+    assert!(!all.body.to_string().contains("SECRET"), "never the notes");
+    assert_eq!(all.body["oneOnOnes"][0]["managerName"], "Pat");
+    let sams = acme
+        .admin
+        .get(&format!("/api/organization/oneonones?personId={sam}"))
+        .await;
+    assert_eq!(ids(&sams), vec![made[1].clone(), made[0].clone()]);
+    let to = manageros_core::Timestamp::from_millis(now + 2 * day).to_rfc3339();
+    let from = manageros_core::Timestamp::from_millis(now + 2 * day - 1).to_rfc3339();
+    let window = acme
+        .admin
+        .get(&format!(
+            "/api/organization/oneonones?scheduledFrom={}&scheduledTo={}",
+            urlencoding(&from),
+            urlencoding(&to)
+        ))
+        .await;
+    assert_eq!(ids(&window), vec![made[1].clone()]);
+    acme.admin
+        .get("/api/organization/oneonones?scheduledFrom=soon")
+        .await
+        .assert_field_error("scheduledFrom");
+    acme.admin
+        .get(&format!("/api/organization/oneonones?personId={g}"))
+        .await
+        .assert_error(404, "Person not found or access denied");
+    pat.get("/api/organization/oneonones").await.assert_error(
+        403,
+        "Only organization admins can view all of the organization's one-on-ones",
+    );
+    // Opening one the admin does not take part in is in its access log for its two people.
+    let before = pat.get(&format!("/api/oneonones/{}/access", made[0])).await;
+    assert_eq!(before.body["log"], json!([]), "listing opens nothing");
+    acme.admin
+        .get(&format!("/api/oneonones/{}", made[0]))
+        .await
+        .assert_status(200);
+    let log = pat.get(&format!("/api/oneonones/{}/access", made[0])).await;
+    assert_eq!(log.body["log"].as_array().unwrap().len(), 1, "{}", log.body);
+}
+
+fn urlencoding(s: &str) -> String {
+    s.replace('+', "%2B").replace(':', "%3A")
+}

@@ -31,6 +31,7 @@ mod m0021_recurring_series;
 mod m0022_notifications;
 mod m0023_parked_items;
 mod m0024_initiative_check_ins;
+mod m0025_oneonones_by_time;
 
 pub struct Migrator;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0022_notifications::Migration),
             Box::new(m0023_parked_items::Migration),
             Box::new(m0024_initiative_check_ins::Migration),
+            Box::new(m0025_oneonones_by_time::Migration),
         ]
     }
 }

@@ -1071,3 +1071,90 @@ pub async fn starting_between(
         .map(Into::into)
         .collect())
 }
+
+/// A one-on-one as the organization's list shows it to an admin: who and when, never notes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    pub id: OneOnOneId,
+    pub manager_id: PersonId,
+    pub manager_name: String,
+    pub report_id: PersonId,
+    pub report_name: String,
+    pub scheduled_at: Timestamp,
+    pub ends_at: Timestamp,
+}
+
+/// What an admin filters the organization's one-on-ones on.
+#[derive(Clone, Debug, Default)]
+pub struct OrgListQuery {
+    /// Those this person takes part in (either side).
+    pub person: Option<PersonId>,
+    pub scheduled_from: Option<Timestamp>,
+    /// Exclusive upper bound.
+    pub scheduled_before: Option<Timestamp>,
+}
+
+/// One page of every one-on-one of the organization, latest first, and how many match; for
+/// the admins' list (the rows say who and when only).
+pub async fn of_organization(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    q: &OrgListQuery,
+    page: Page,
+) -> Result<(Vec<Listed>, u64), DbErr> {
+    use sea_orm::{PaginatorTrait, QueryOrder, QuerySelect};
+    let mut select =
+        one_on_one::Entity::find().filter(one_on_one::Column::OrganizationId.eq(org.as_str()));
+    if let Some(p) = &q.person {
+        select = select.filter(
+            Condition::any()
+                .add(one_on_one::Column::ManagerId.eq(p.as_str()))
+                .add(one_on_one::Column::ReportId.eq(p.as_str())),
+        );
+    }
+    if let Some(from) = q.scheduled_from {
+        select = select.filter(one_on_one::Column::ScheduledAt.gte(from.as_millis()));
+    }
+    if let Some(before) = q.scheduled_before {
+        select = select.filter(one_on_one::Column::ScheduledAt.lt(before.as_millis()));
+    }
+    let total = select.clone().count(db).await?;
+    let rows = select
+        .order_by_desc(one_on_one::Column::ScheduledAt)
+        .order_by_desc(one_on_one::Column::Id)
+        .limit(page.limit)
+        .offset(page.offset())
+        .all(db)
+        .await?;
+    let ids: Vec<PersonId> = rows
+        .iter()
+        .flat_map(|r| [r.manager_id.clone(), r.report_id.clone()])
+        .map(PersonId::from_db)
+        .collect();
+    let names: std::collections::HashMap<PersonId, String> =
+        crate::repo::persons::names(db, org, &ids)
+            .await?
+            .into_iter()
+            .collect();
+    let name = |id: &PersonId| names.get(id).cloned().unwrap_or_default();
+    Ok((
+        rows.into_iter()
+            .map(|r| {
+                let (m, p) = (
+                    PersonId::from_db(r.manager_id),
+                    PersonId::from_db(r.report_id),
+                );
+                Listed {
+                    id: OneOnOneId::from_db(r.id),
+                    manager_name: name(&m),
+                    report_name: name(&p),
+                    manager_id: m,
+                    report_id: p,
+                    scheduled_at: Timestamp::from_millis(r.scheduled_at),
+                    ends_at: Timestamp::from_millis(r.ends_at),
+                }
+            })
+            .collect(),
+        total,
+    ))
+}

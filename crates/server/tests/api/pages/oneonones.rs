@@ -736,3 +736,41 @@ async fn the_person_form_says_what_a_new_manager_cancels(app: TestApp) {
         0
     );
 }
+
+/// Issue 28: the admins' page of every one-on-one, filtered by person; a member is refused.
+#[db_test]
+async fn admins_browse_every_one_on_one_by_person(app: TestApp) {
+    let acme = app.org("acme").await;
+    let (pat, pat_p) = app.linked_member(&acme, "Pat", "pat@acme.test").await;
+    let sam = app.person(&acme, "Sam", None).await;
+    let kim = app.person(&acme, "Kim", None).await;
+    for (a, b) in [(&pat_p, &sam), (&sam, &kim)] {
+        acme.admin
+            .post(
+                "/api/oneonones",
+                serde_json::json!({"participant1Id": a, "participant2Id": b,
+                    "scheduledAt": format!("{}T10:00:00Z", app.clock_date(2)), "notes": "SECRET"}),
+            )
+            .await
+            .assert_status(201);
+    }
+    let mut ab = Browser::signed_in(&app, &acme.admin);
+    let org = ab.get("/organization").await;
+    assert!(org.html.contains("href=\"/organization/oneonones\""));
+    let all = ab.get("/organization/oneonones").await;
+    assert_eq!(all.status, 200);
+    assert!(all.html.contains("2 one-on-ones"), "{}", all.html);
+    assert!(!all.html.contains("SECRET"));
+    let pats = ab
+        .get(&format!("/organization/oneonones?personId={pat_p}"))
+        .await;
+    assert!(pats.html.contains("1 one-on-one<"), "{}", pats.html);
+    assert!(!pats.html.contains("<td data-label=\"Report\">Kim</td>"));
+    assert!(all.html.contains("<td data-label=\"Report\">Kim</td>"));
+    let bad = ab.get("/organization/oneonones?from=nope").await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.html.contains("id=\"oo-from-error\""));
+    let mut pb = Browser::signed_in(&app, &pat);
+    let refused = pb.get("/organization/oneonones").await;
+    assert_eq!(refused.status, 403);
+}
