@@ -1355,6 +1355,13 @@ async fn every_page_fits_a_phone(app: TestApp) {
         )
         .await
         .assert_status(201);
+    admin
+        .post(
+            &format!("/api/initiatives/{initiative}/check-ins"),
+            json!({"rag": "amber", "note": "The vendor's API is **two weeks** late; we are building a shim"}),
+        )
+        .await
+        .assert_status(201);
 
     let b = Browser::open(&app, "phone", "ada", "Europe/Paris", 375).await;
     // Signed out, `/` says what ManagerOS is.
@@ -1401,7 +1408,9 @@ async fn every_page_fits_a_phone(app: TestApp) {
         (format!("/campaigns/{campaign}"), "campaign"),
         ("/reports".to_owned(), "reports"),
         (format!("/reports/{report}"), "report"),
+        ("/reports/run?kind=task-status".to_owned(), "report-run"),
         ("/organization".to_owned(), "organization"),
+        ("/organization/oneonones".to_owned(), "all-oneonones"),
         ("/organization/audit".to_owned(), "audit"),
         ("/settings/permissions".to_owned(), "permissions"),
         ("/account".to_owned(), "account"),
@@ -1411,3 +1420,94 @@ async fn every_page_fits_a_phone(app: TestApp) {
     b.close().await;
 }
 journey!(every_page_fits_a_phone);
+
+/// Issue 28: a manager who is not an admin steers their own line. Mia manages Lee, who manages
+/// Dee; Otto is in another branch. Mia finds Reports in her menu, runs the one-on-one cadence
+/// of her line (Lee and Dee, not Otto), then checks in on the initiative she owns from its
+/// page; the initiative shows the check-in. Lee, with one report, sees only Dee's pair.
+async fn a_manager_steers_their_own_line(app: TestApp) {
+    const DAY: i64 = 24 * 3600 * 1000;
+    let org = app.org("line").await;
+    let admin = &org.admin;
+    let (_, mia) = app
+        .linked_member(&org, "Mia Manager", "mia@line.test")
+        .await;
+    let (_, lee) = app.linked_member(&org, "Lee Lead", "lee@line.test").await;
+    let dee = app.person(&org, "Dee Developer", None).await;
+    let otto = app.person(&org, "Otto Elsewhere", None).await;
+    let boss = app.person(&org, "Bo Boss", None).await;
+    for (who, manager) in [(&lee, &mia), (&dee, &lee), (&otto, &boss)] {
+        admin
+            .patch(&format!("/api/people/{who}"), json!({"managerId": manager}))
+            .await
+            .assert_status(200);
+    }
+    let when = |days: i64| {
+        manageros_core::Timestamp::from_millis(app.clock_now() + days * DAY).to_rfc3339()
+    };
+    for (a, b, days) in [(&mia, &lee, -20), (&lee, &dee, -3), (&boss, &otto, -1)] {
+        admin
+            .post(
+                "/api/oneonones",
+                json!({"participant1Id": a, "participant2Id": b, "scheduledAt": when(days)}),
+            )
+            .await
+            .assert_status(201);
+    }
+    let initiative = admin
+        .post(
+            "/api/initiatives",
+            json!({"title": "Mobile onboarding", "ownerIds": [mia]}),
+        )
+        .await
+        .id("initiative");
+
+    let b = Browser::open(&app, "manager-line", "mia", "Europe/Paris", 1280).await;
+    sign_in(&b, "/login", "mia@line.test", "home").await;
+    assert!(b.nav().await.contains("Reports"), "{}", b.nav().await);
+    b.follow("Reports", "reports").await;
+    b.follow("One-on-one cadence", "line-cadence").await;
+    let text = b.text().await;
+    assert!(text.contains("One-on-one cadence of your line"), "{text}");
+    assert!(text.contains("2 people report to you"), "{text}");
+    assert!(text.contains("Dee Developer") && text.contains("Lee Lead"));
+    assert!(
+        !text.contains("Otto Elsewhere"),
+        "another branch is not Mia's"
+    );
+
+    b.goto(&format!("/initiatives/{initiative}"), "initiative")
+        .await;
+    b.choose("#status", "In progress").await;
+    b.choose("#rag", "Amber").await;
+    b.fill("#confidence", "65").await;
+    b.fill("#note", "Design review *done*; the build slips a week")
+        .await;
+    b.click(
+        "form[action$='/check-ins'] button[type=submit]",
+        "checked-in",
+    )
+    .await;
+    let text = b.text().await;
+    assert!(text.contains("Check-in posted."), "{text}");
+    assert!(text.contains("65% confident"), "{text}");
+    assert_eq!(
+        b.js(
+            "return document.querySelector('.check-ins em') && document.querySelector('.check-ins em').textContent",
+            vec![]
+        )
+        .await,
+        json!("done")
+    );
+    b.close().await;
+
+    let l = Browser::open(&app, "manager-line", "lee", "Europe/Paris", 375).await;
+    sign_in(&l, "/login", "lee@line.test", "home").await;
+    l.goto("/reports/run?kind=oneonone-cadence", "lee-cadence")
+        .await;
+    let text = l.text().await;
+    assert!(text.contains("1 person reports to you"), "{text}");
+    assert!(text.contains("Dee Developer") && !text.contains("Mia Manager"));
+    l.close().await;
+}
+journey!(a_manager_steers_their_own_line);
