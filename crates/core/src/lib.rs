@@ -2,6 +2,7 @@
 //! module. Everything here is pure (no IO), so it is unit-tested directly.
 
 pub mod authz;
+pub mod display;
 pub mod domain;
 pub mod id;
 pub mod page;

@@ -213,10 +213,10 @@ impl Rule {
         r
     }
 
-    /// How a page says it: "Weekly on Tuesday at 10:00 (Europe/Paris)".
+    /// How a page says it: "Weekly on Tuesday at 10:00 AM (Europe/Paris)".
     pub fn describe(&self) -> String {
         let day = weekday_name(self.starts_on.weekday());
-        let time = self.time.format("%H:%M");
+        let time = crate::display::time(self.time);
         let tz = self.tz.name();
         match self.cadence {
             Cadence::Weekly => format!("Weekly on {day} at {time} ({tz})"),
@@ -339,7 +339,10 @@ mod tests {
             ]
         );
         assert_eq!(r.rrule(), "FREQ=MONTHLY;BYDAY=1TU");
-        assert_eq!(r.describe(), "Monthly on the first Tuesday at 15:00 (UTC)");
+        assert_eq!(
+            r.describe(),
+            "Monthly on the first Tuesday at 3:00 PM (UTC)"
+        );
         // The 30th of December 2026 is a Wednesday in the last week: the last Wednesday.
         let last = rule(Cadence::Monthly, "2026-12-30", "15:00", "UTC");
         let got = last.occurrences(ts("2026-12-01T00:00:00Z"), ts("2027-03-01T00:00:00Z"));

@@ -368,7 +368,7 @@ pub async fn make_task(
             "From the one-on-one of {} and {} on {}.",
             o.manager.name,
             o.report.name,
-            &one.scheduled_at.to_rfc3339()[..10]
+            manageros_core::display::day(one.scheduled_at)
         )),
         status: TaskStatus::Todo,
         priority: 3,

@@ -271,7 +271,8 @@ async fn queue(
     token: &str,
 ) -> Result<(), ApiError> {
     let link = state.config.link("/invitations/accept", token);
-    let expires = inv.expires_at.to_rfc3339()[..16].replace('T', " ") + " UTC";
+    // The invitee has no account yet, so no zone: UTC, named.
+    let expires = manageros_core::display::instant(inv.expires_at, None);
     let body = format!(
         "Hello,\n\n\
          {inviter} ({inviter_email}) invited you to the organization \u{201c}{org}\u{201d} on ManagerOS.\n\n\

@@ -169,15 +169,10 @@ pub(crate) async fn send_to_user(
 // ---------------------------------------------------------------------------------------------
 // What each notification says.
 
-/// An instant as a person reads it in their zone: "Tuesday 8 December 2026, 10:00
-/// (Europe/Paris)"; UTC for someone who has not chosen a zone.
+/// An instant as a person reads it in their zone: "Tue, Dec 8, 2026, 10:00 AM
+/// (Europe/Paris)"; UTC for someone who has not chosen a zone (`core::display`).
 pub fn local_text(zone: Option<&str>, t: manageros_core::Timestamp) -> String {
-    use manageros_core::recurrence;
-    let tz = zone
-        .and_then(recurrence::parse_tz)
-        .unwrap_or(recurrence::Tz::UTC);
-    let local = recurrence::local(tz, t);
-    format!("{} ({})", local.format("%A %-d %B %Y, %H:%M"), tz.name())
+    manageros_core::display::instant(t, zone)
 }
 
 async fn name_of(db: &impl ConnectionTrait, user: &UserId) -> Result<String, ApiError> {
@@ -205,7 +200,7 @@ pub(crate) async fn task_assigned(
     send_to_person(db, state, org, assignee, |user, _| {
         let kind = NotificationKind::Assigned;
         let unsubscribe = unsubscribe_url(state, &user.id, kind);
-        let due = task.due_date.map(|d| d.to_rfc3339()[..10].to_owned());
+        let due = task.due_date.map(manageros_core::display::day);
         let html = crate::mail::html::Assigned {
             name: &user.name,
             by: &by,

@@ -662,11 +662,11 @@ async fn notify_removed(
         Some(u) => format!("{} ({})", u.name, u.email),
         None => "Someone in your organization".to_owned(),
     };
-    let at = o.one_on_one.scheduled_at.to_rfc3339()[..16].replace('T', " ") + " UTC";
     for uid in told {
         let Some(user) = users::find(txn, uid).await? else {
             continue;
         };
+        let at = when_for(txn, uid, o.one_on_one.scheduled_at).await?;
         let body = format!(
             "Hello {name},\n\n\
              {by} changed the one-on-one between \u{201c}{manager}\u{201d} and\n\
@@ -694,6 +694,18 @@ async fn notify_removed(
         notice(txn, state, &mail, &o.one_on_one.organization_id).await?;
     }
     Ok(())
+}
+
+/// An instant as `user` reads it: in their zone (My account), named (`core::display`).
+async fn when_for(
+    db: &impl manageros_store::ConnectionTrait,
+    user: &UserId,
+    t: Timestamp,
+) -> Result<String, ApiError> {
+    let zone = manageros_store::repo::notifications::prefs(db, user)
+        .await?
+        .and_then(|p| p.time_zone);
+    Ok(manageros_core::display::instant(t, zone.as_deref()))
 }
 
 /// Queues a notice within the mail budgets (`MailBudget::take_for_notice`): past them it is
@@ -765,12 +777,12 @@ async fn notify_deleted(
         Some(u) => format!("{} ({})", u.name, u.email),
         None => "An admin".to_owned(),
     };
-    let at = o.one_on_one.scheduled_at.to_rfc3339()[..16].replace('T', " ") + " UTC";
     for party in [&o.manager, &o.report] {
         let Some(uid) = &party.user_id else { continue };
         let Some(user) = users::find(txn, uid).await? else {
             continue;
         };
+        let at = when_for(txn, uid, o.one_on_one.scheduled_at).await?;
         let body = format!(
             "Hello {name},\n\n\
              {admin}, an admin of your organization, deleted the one-on-one between\n\

@@ -28,6 +28,11 @@ pub struct CreateOrganizationRequest {
     /// 2–50 characters of `[a-z0-9-]`, no leading, trailing or doubled hyphen.
     #[schema(value_type = input::Slug, inline, required = true)]
     pub slug: Option<String>,
+    /// Put the creator on the new organization's chart as a person — their name and email,
+    /// editable like anyone's — and link their account to it. Default `false` here (a script
+    /// may create an organization for others); the welcome page's box is checked.
+    #[serde(default, rename = "joinChart")]
+    pub join_chart: bool,
 }
 
 /// The caller's organization (any member).
@@ -69,6 +74,24 @@ pub async fn create(
     // one user: the second finds it taken).
     if !users::join_org(&txn, user_id, &org.id, Role::Admin, now).await? {
         return Err(ApiError::conflict(ALREADY_MEMBER));
+    }
+    if input.join_chart {
+        let person = manageros_store::repo::persons::insert(
+            &txn,
+            &org.id,
+            &manageros_store::repo::persons::PersonFields {
+                name: caller.name.clone(),
+                email: Some(caller.email.clone()),
+                role: None,
+                status: manageros_core::PersonStatus::Active,
+                team_id: None,
+                manager_id: None,
+            },
+            now,
+        )
+        .await?;
+        // Linked as a self-link is: by themselves, in the link log.
+        users::link_person(&txn, &org.id, user_id, &person, user_id, now).await?;
     }
     txn.commit().await?;
     Ok(org)

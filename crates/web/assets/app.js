@@ -13,7 +13,7 @@
       var d = new Date(el.getAttribute("datetime"));
       if (isNaN(d)) return;
       var opts = el.hasAttribute("data-date-only")
-        ? { dateStyle: "medium" }
+        ? { dateStyle: "medium", timeZone: "UTC" }
         : { dateStyle: "medium", timeStyle: "short" };
       el.textContent = d.toLocaleString(undefined, opts);
       el.title = d.toISOString();

@@ -25,6 +25,8 @@ struct WelcomePage {
     form: FormState,
     name: String,
     slug: String,
+    /// "Put me on the org chart": checked unless unchecked in the form being re-shown.
+    join_chart: bool,
     invitations: Vec<Invitation>,
     /// `None` when verified; else the address the link went to.
     unverified: Option<String>,
@@ -35,8 +37,7 @@ async fn welcome_page(
     ctx: &Ctx,
     status: StatusCode,
     form: FormState,
-    name: String,
-    slug: String,
+    (name, slug, join_chart): (String, String, bool),
 ) -> Result<Response, PageError> {
     let user = ctx.member()?;
     let invitations = invitations::pending_for(state, &user.user).await?;
@@ -47,6 +48,7 @@ async fn welcome_page(
             form,
             name,
             slug,
+            join_chart,
             invitations,
             unverified: (!user.user.email_verified).then(|| user.user.email.to_string()),
         },
@@ -63,8 +65,7 @@ pub async fn welcome(State(state): State<AppState>, ctx: Ctx) -> Result<Response
         &ctx,
         StatusCode::OK,
         FormState::default(),
-        String::new(),
-        String::new(),
+        (String::new(), String::new(), true),
     )
     .await
 }
@@ -75,18 +76,27 @@ pub async fn create_organization(
     Posted(f): Posted<CreateOrganizationRequest>,
 ) -> Result<Response, PageError> {
     let user = ctx.member()?;
-    let (name, slug) = (
+    let typed = (
         f.name.clone().unwrap_or_default(),
         f.slug.clone().unwrap_or_default(),
+        f.join_chart,
     );
+    let on_chart = f.join_chart;
     match organizations::create(&state, &user.user, f).await {
         Ok(org) => Ok(ctx.redirect_with(
             "/",
-            &format!("{} is ready, and you are its admin.", org.name),
+            &if on_chart {
+                format!(
+                    "{} is ready: you are its admin, and the first person on its chart.",
+                    org.name
+                )
+            } else {
+                format!("{} is ready, and you are its admin.", org.name)
+            },
         )),
         Err(e) => {
             let status = e.status();
-            welcome_page(&state, &ctx, status, FormState::from_error(e)?, name, slug).await
+            welcome_page(&state, &ctx, status, FormState::from_error(e)?, typed).await
         }
     }
 }

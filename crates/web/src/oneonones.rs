@@ -36,7 +36,9 @@ pub(super) fn page_id<T: PathId>(raw: &str) -> Result<T, PageError> {
     T::parse(raw.trim()).ok_or_else(|| PageError::Api(ApiError::not_found(T::NOT_FOUND)))
 }
 
-/// A time as a page shows it: `<time datetime>` in UTC, which app.js turns into local time.
+/// A time as a page shows it: `<time datetime>` holding the instant, and as its text the
+/// shared formatter's UTC form ("Dec 15, 2026, 9:00 AM UTC"), which app.js restates in the
+/// reader's locale and zone.
 pub struct When {
     pub iso: String,
     pub text: String,
@@ -44,9 +46,11 @@ pub struct When {
 
 impl When {
     pub fn of(t: Timestamp) -> Self {
-        let iso = t.to_rfc3339();
-        let text = format!("{} {} UTC", &iso[..10], &iso[11..16]);
-        Self { iso, text }
+        let at = manageros_core::recurrence::local(manageros_core::recurrence::Tz::UTC, t);
+        Self {
+            iso: t.to_rfc3339(),
+            text: format!("{} UTC", manageros_core::display::local(at)),
+        }
     }
 }
 

@@ -57,15 +57,7 @@ fn moves_from(s: TaskStatus) -> &'static [(TaskStatus, &'static str)] {
 /// A due date as a page shows it, "1 Mar 2030": a calendar day (stored as its UTC midnight),
 /// so never turned into the reader's time zone, where it could become the day before.
 pub fn day(t: Timestamp) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let iso = t.to_rfc3339();
-    let month = iso[5..7]
-        .parse::<usize>()
-        .map_or("", |m| MONTHS[(m + 11) % 12]);
-    let day = iso[8..10].trim_start_matches('0');
-    format!("{day} {month} {}", &iso[..4])
+    manageros_core::display::day(t)
 }
 
 /// A task as a row of the list or a card of the board.

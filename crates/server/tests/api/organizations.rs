@@ -36,6 +36,62 @@ async fn creating_an_organization_makes_the_creator_its_admin(app: TestApp) {
     assert_eq!(r.body["organization"]["id"], org["id"]);
 }
 
+/// Issue 28: asked to, creating an organization puts its creator on the chart — their name and
+/// email, a person like any other — and links them; not asked, it does not.
+#[db_test]
+async fn the_creator_can_be_put_on_the_chart_and_linked(app: TestApp) {
+    let ada = app.signup("Ada Lovelace", "ada@example.com").await;
+    ada.post(
+        "/api/organizations",
+        json!({"name": "Acme", "slug": "acme", "joinChart": true}),
+    )
+    .await
+    .assert_status(201);
+    let me = app.me(&ada).await;
+    let person = me["user"]["personId"].as_str().expect("linked").to_owned();
+    let p = ada.get(&format!("/api/people/{person}")).await;
+    p.assert_status(200);
+    assert_eq!(
+        (
+            p.body["person"]["name"].as_str(),
+            p.body["person"]["email"].as_str()
+        ),
+        (Some("Ada Lovelace"), Some("ada@example.com"))
+    );
+    assert_eq!(
+        ada.get("/api/people").await.body["pagination"]["totalCount"],
+        1
+    );
+    // Editable like anyone's.
+    ada.patch(
+        &format!("/api/people/{person}"),
+        json!({"role": "Engineering manager"}),
+    )
+    .await
+    .assert_status(200);
+    let bob = app.signup("Bob", "bob@example.com").await;
+    bob.post(
+        "/api/organizations",
+        json!({"name": "Bobs", "slug": "bobs"}),
+    )
+    .await
+    .assert_status(201);
+    assert!(app.me(&bob).await["user"]["personId"].is_null());
+    assert_eq!(
+        bob.get("/api/people").await.body["pagination"]["totalCount"],
+        0
+    );
+    // A bad field still creates nothing, chart or not.
+    let cy = app.signup("Cy", "cy@example.com").await;
+    cy.post(
+        "/api/organizations",
+        json!({"name": "", "slug": "cy", "joinChart": true}),
+    )
+    .await
+    .assert_field_error("name");
+    assert!(app.me(&cy).await["user"]["organizationId"].is_null());
+}
+
 #[db_test]
 async fn organization_names_and_slugs_are_validated(app: TestApp) {
     let ada = app.signup("Ada", "ada@example.com").await;

@@ -104,7 +104,7 @@ async fn a_weekly_series_keeps_its_local_time_across_summer_time_and_rolls_on_on
     let s = &r.body["schedule"];
     assert_eq!(
         s["description"],
-        "Weekly on Tuesday at 10:00 (Europe/Paris)"
+        "Weekly on Tuesday at 10:00 AM (Europe/Paris)"
     );
     assert_eq!(s["rrule"], "FREQ=WEEKLY;BYDAY=TU");
     assert_eq!(s["managerId"], p.boss_p.as_str());
@@ -178,7 +178,7 @@ async fn every_two_weeks_and_monthly_on_the_first_tuesday(app: TestApp) {
     r.assert_status(200);
     assert_eq!(
         r.body["schedule"]["description"],
-        "Monthly on the first Tuesday at 15:30 (America/New_York)"
+        "Monthly on the first Tuesday at 3:30 PM (America/New_York)"
     );
     assert_eq!(r.body["schedule"]["durationMinutes"], 30);
     // New York moves to summer time on 14 March 2027: 20:30 UTC, then 19:30 UTC.

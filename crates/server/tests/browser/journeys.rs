@@ -82,7 +82,7 @@ async fn add_person(b: &Browser, name: &str, email: &str, manager: Option<&str>)
 }
 
 /// The onboarding of issue "web application, part 1", end to end: a manager signs up and
-/// creates the organization, puts herself and a report on the org chart, invites the report
+/// creates the organization, which puts her on its chart (linked); she adds a report, invites them
 /// as that person; the report signs up from the emailed link and lands linked; the manager
 /// schedules a one-on-one in her time zone; both see it; an admin who takes no part opens
 /// it, and both participants see that in its receipt.
@@ -97,21 +97,17 @@ async fn onboarding_to_a_logged_look(app: TestApp) {
         "org-created",
     )
     .await;
-    assert!(mia.text().await.contains("Acme is ready"));
-
-    // The start page leads her onto the org chart (the form filled with her name and
-    // email), then to her account page to link herself; then she adds her report.
-    mia.follow("Add yourself to the org chart", "add-yourself")
-        .await;
-    mia.click("form[action='/people'] button[type=submit]", "account")
-        .await;
-    assert_eq!(mia.path().await, "/account");
-    mia.click("form[action='/account/link'] button", "linked-self")
-        .await;
+    // "Put me on its org chart" was checked: she is its first person, linked already.
     assert!(
         mia.text()
             .await
-            .contains("Your account is linked to Mia Manager.")
+            .contains("Acme is ready: you are its admin, and the first person on its chart.")
+    );
+    mia.goto("/account", "account").await;
+    assert!(
+        mia.text()
+            .await
+            .contains("Your account is linked to Mia Manager")
     );
     add_person(&mia, "Ray Report", "ray@acme.test", Some("Mia Manager")).await;
     mia.goto("/people/chart", "chart").await;

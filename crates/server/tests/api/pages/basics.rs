@@ -170,6 +170,14 @@ async fn a_manager_signs_up_creates_an_organization_and_schedules_a_one_on_one(a
     assert_eq!(spent.status, 400);
     assert!(spent.html.contains("Invalid or expired verification token"));
     assert!(!spent.html.contains(r#"name="password""#));
+    // "Put me on its org chart" is offered checked; she unchecks it (the box is left out).
+    assert!(
+        welcome
+            .html
+            .contains(r#"name="joinChart" value="true" checked"#),
+        "{}",
+        welcome.html
+    );
     let t = csrf(&welcome.html);
     let p = b
         .post(

@@ -603,7 +603,7 @@ async fn a_recurring_schedule_is_set_skipped_and_ended_from_the_pages(app: TestA
     assert!(first.starts_with("/oneonones/oneonone_"), "{first}");
     let page = b.get(&first).await;
     assert!(page.html.contains("Weekly on"), "it says it repeats");
-    assert!(page.html.contains("at 09:30 (Europe/Paris)"));
+    assert!(page.html.contains("at 9:30 AM (Europe/Paris)"));
     assert!(page.html.contains("(45 minutes)"));
     assert!(page.html.contains("/skip\""), "it can be skipped");
     let id = first.trim_start_matches("/oneonones/").to_owned();

@@ -55,7 +55,7 @@ async fn tasks_are_listed_moved_on_the_board_and_edited_by_whom_the_rule_allows(
     let escaped = "Write the &#60;RFC&#62;";
     assert!(page.html.contains(escaped), "escaped");
     assert!(!page.html.contains("<RFC>"));
-    assert!(page.html.contains("1 Mar 2030"));
+    assert!(page.html.contains("Mar 1, 2030"));
     assert!(page.html.contains(&format!("/tasks/{id}/edit")));
 
     // The list filters by assignee and status; the board shows it under "To do".
