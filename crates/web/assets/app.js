@@ -98,6 +98,12 @@
     });
   }
   // The org chart's "Expand all" and "Collapse all".
+  // A picker's search box narrows its list (htmx); Enter there does not send the form.
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && e.target.classList && e.target.classList.contains("picker-search")) {
+      e.preventDefault();
+    }
+  });
   document.addEventListener("click", function (e) {
     var b = e.target.closest && e.target.closest("button[data-chart]");
     if (!b) return;

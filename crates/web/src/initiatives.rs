@@ -8,6 +8,7 @@ use super::{
     Conflict, Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared, listed,
     names,
     oneonones::{Choice, When, page_id, render_markdown},
+    picker::{Field, Picker},
     shown_version,
     tasks::{Row as TaskRow, day, status_label as task_status_label},
 };
@@ -518,10 +519,6 @@ impl InitiativeForm {
         }
         f
     }
-
-    fn owns(&self, id: &str) -> bool {
-        self.owner_ids.iter().any(|o| o == id)
-    }
 }
 
 fn confidence(raw: &str) -> Result<i64, ApiError> {
@@ -541,7 +538,8 @@ struct FormPage {
     values: InitiativeForm,
     statuses: Vec<(&'static str, &'static str)>,
     rags: Vec<(&'static str, &'static str)>,
-    people: Vec<Choice>,
+    /// The owners, picked from the people.
+    picker: Picker,
     teams: Vec<Choice>,
     form: FormState,
 }
@@ -577,7 +575,6 @@ async fn show_form(
             action,
             submit,
             cancel,
-            values,
             statuses: InitiativeStatus::ALL
                 .iter()
                 .map(|s| (s.as_str(), status_label(*s)))
@@ -586,7 +583,9 @@ async fn show_form(
                 .iter()
                 .map(|r| (r.as_str(), rag_label(*r)))
                 .collect(),
-            people: names.people.clone(),
+            picker: Picker::new(Field::Owners, &names.people, &values.owner_ids, "")
+                .invalid(form.has("ownerIds")),
+            values,
             teams: names.teams.clone(),
             form,
         },

@@ -32,6 +32,7 @@ pub mod oneonones;
 pub mod organization;
 mod pager;
 pub mod people;
+mod picker;
 pub mod reports;
 pub mod settings;
 pub mod tasks;
@@ -207,6 +208,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/people", get(people::directory).post(people::create))
         .route("/people/new", get(people::new_page))
         .route("/people/chart", get(people::chart))
+        .route("/people/pick", get(picker::pick))
         .route("/people/{id}", get(people::person).post(people::update))
         .route("/people/{id}/edit", get(people::edit_page))
         .route("/people/{id}/delete", post(people::delete))

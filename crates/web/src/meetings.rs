@@ -7,6 +7,7 @@ use super::{
     Conflict, Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared, listed,
     names,
     oneonones::{Choice, When, local_to_utc, page_id, render_markdown},
+    picker::{Field, Picker},
     shown_version,
 };
 use crate::{
@@ -345,10 +346,6 @@ impl MeetingForm {
         f
     }
 
-    fn invites(&self, id: &str) -> bool {
-        self.participant_ids.iter().any(|p| p == id)
-    }
-
     fn duration(&self) -> Result<i64, ApiError> {
         self.duration.trim().parse().map_err(|_| {
             ApiError::invalid("durationMinutes", "Duration must be from 1 to 1440 minutes")
@@ -373,6 +370,8 @@ struct FormPage {
     /// The stored time, for the browser to show in its own time zone.
     scheduled_utc: String,
     people: Vec<Choice>,
+    /// The participants, picked from the people.
+    picker: Picker,
     teams: Vec<Choice>,
     initiatives: Vec<Choice>,
     form: FormState,
@@ -411,6 +410,13 @@ async fn show_form(
             action,
             submit,
             cancel,
+            picker: Picker::new(
+                Field::Participants,
+                &names.people,
+                &values.participant_ids,
+                "",
+            )
+            .invalid(form.has("participantIds")),
             values,
             scheduled_utc,
             people: names.people.clone(),

@@ -1495,6 +1495,45 @@ async fn a_manager_steers_their_own_line(app: TestApp) {
         .await,
         json!("done")
     );
+
+    // She calls a meeting of her line, finding Dee by typing part of his name: the list of
+    // people narrows as she types (no Ctrl/⌘ multi-select), and she ticks him.
+    b.goto("/meetings/new", "meeting-new").await;
+    b.fill("#title", "Line sync").await;
+    b.set("#when", "2027-01-05T10:00").await;
+    b.fill("#participants .picker-search", "dev").await;
+    let mut narrowed = false;
+    for _ in 0..100 {
+        let shown = b
+            .js(
+                "return document.querySelector('#participants-choices').textContent",
+                vec![],
+            )
+            .await;
+        let shown = shown.as_str().unwrap_or_default();
+        if shown.contains("Dee Developer") && !shown.contains("Lee Lead") {
+            narrowed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(narrowed, "the list did not narrow to Dee");
+    b.settled().await;
+    b.find(&format!("#participants-choices input[value='{dee}']"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.click(
+        "form[action='/meetings'] button[type=submit]",
+        "meeting-created",
+    )
+    .await;
+    let text = b.text().await;
+    assert!(
+        text.contains("Line sync") && text.contains("Dee Developer"),
+        "{text}"
+    );
     b.close().await;
 
     let l = Browser::open(&app, "manager-line", "lee", "Europe/Paris", 375).await;

@@ -621,3 +621,64 @@ async fn an_owner_checks_in_from_the_initiative_page(app: TestApp) {
         .await;
     assert_eq!(refused.status, 403);
 }
+
+/// Issue 28: picking people is a searchable list of check boxes, not a Ctrl/⌘ multi-select:
+/// the form shows the chosen ones ticked and first, and `/people/pick` answers a search with
+/// the chosen ones and those whose name matches, from the caller's organization only.
+#[db_test]
+async fn people_are_picked_from_a_searchable_list(app: TestApp) {
+    let acme = app.org("acme").await;
+    let (pat, pat_p) = app.linked_member(&acme, "Pat Owner", "pat@acme.test").await;
+    let sam = app.person(&acme, "Sam Smith", None).await;
+    let _kim = app.person(&acme, "Kim Lee", None).await;
+    let other = app.org("other").await;
+    app.person(&other, "Sam Stranger", None).await;
+    let id = acme
+        .admin
+        .post(
+            "/api/initiatives",
+            serde_json::json!({"title": "Launch", "ownerIds": [sam]}),
+        )
+        .await
+        .id("initiative");
+    let mut ab = Browser::signed_in(&app, &acme.admin);
+    let form = ab.get(&format!("/initiatives/{id}/edit")).await;
+    assert!(!form.html.contains("multiple"), "no multi-select");
+    assert!(
+        form.html.contains(&format!(
+            r#"<input type="checkbox" name="ownerIds" value="{sam}" checked> Sam Smith"#
+        )),
+        "{}",
+        form.html
+    );
+    assert!(form.html.contains("hx-get=\"/people/pick?field=ownerIds\""));
+
+    let found = ab
+        .get(&format!(
+            "/people/pick?field=ownerIds&q=sam&ownerIds={pat_p}"
+        ))
+        .await;
+    assert_eq!(found.status, 200);
+    let pat_at = found.html.find("Pat Owner").expect("the chosen one stays");
+    let sam_at = found.html.find("Sam Smith").expect("the match");
+    assert!(pat_at < sam_at, "chosen first");
+    assert!(found.html.contains(&format!(r#"value="{pat_p}" checked"#)));
+    assert!(!found.html.contains("Kim Lee"), "not a match");
+    assert!(
+        !found.html.contains("Sam Stranger"),
+        "another organization's"
+    );
+    let none = ab.get("/people/pick?field=ownerIds&q=zzz").await;
+    assert!(none.html.contains("Nobody else is called"));
+    assert_eq!(ab.get("/people/pick?field=password&q=a").await.status, 400);
+    let mut pb = Browser::signed_in(&app, &pat);
+    assert_eq!(
+        pb.get("/people/pick?field=participantIds&q=k").await.status,
+        200
+    );
+    let mut stranger = Browser::new(&app);
+    assert_eq!(
+        stranger.get("/people/pick?field=ownerIds").await.status,
+        303
+    );
+}

@@ -1,0 +1,115 @@
+//! Picking several people (an initiative's owners, a meeting's participants): a list of
+//! check boxes with the chosen ones first, and a search box that narrows it as one types —
+//! htmx asks `/people/pick` for the chosen people and those whose name matches, and swaps
+//! the list. Without script the whole list is there to tick. The names come from the
+//! organization's directory (`services::names`), so a search costs no query.
+
+use super::{Ctx, PageError, names, oneonones::Choice};
+use crate::state::AppState;
+use askama::Template;
+use axum::{
+    extract::{RawQuery, State},
+    response::Response,
+};
+
+/// The fields that pick people.
+#[derive(Clone, Copy)]
+pub enum Field {
+    Owners,
+    Participants,
+}
+
+impl Field {
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "ownerIds" => Some(Field::Owners),
+            "participantIds" => Some(Field::Participants),
+            _ => None,
+        }
+    }
+}
+
+/// One picker as a form shows it.
+pub struct Picker {
+    /// The form field the ticks are sent as.
+    pub name: &'static str,
+    /// Its element id (the error's is `<id>-error`).
+    pub id: &'static str,
+    pub label: &'static str,
+    pub chosen: Vec<Choice>,
+    /// The other people shown: everyone, or those matching the search.
+    pub others: Vec<Choice>,
+    /// The search typed, if any.
+    pub search: String,
+    pub invalid: bool,
+}
+
+impl Picker {
+    pub fn new(field: Field, people: &[Choice], chosen: &[String], search: &str) -> Self {
+        let (name, id, label) = match field {
+            Field::Owners => ("ownerIds", "owners", "Owners"),
+            Field::Participants => ("participantIds", "participants", "Participants"),
+        };
+        let needle = search.trim().to_lowercase();
+        let (chosen_people, others): (Vec<&Choice>, Vec<&Choice>) =
+            people.iter().partition(|p| chosen.contains(&p.id));
+        Self {
+            name,
+            id,
+            label,
+            chosen: chosen_people.into_iter().cloned().collect(),
+            others: others
+                .into_iter()
+                .filter(|p| needle.is_empty() || p.name.to_lowercase().contains(&needle))
+                .cloned()
+                .collect(),
+            search: search.trim().to_owned(),
+            invalid: false,
+        }
+    }
+
+    /// Marks the field as refused (its message is shown under it).
+    pub fn invalid(mut self, yes: bool) -> Self {
+        self.invalid = yes;
+        self
+    }
+}
+
+#[derive(Template)]
+#[template(path = "people/pick.html")]
+struct Choices {
+    picker: Picker,
+}
+
+/// `GET /people/pick?field=ownerIds&q=…&ownerIds=…`: the chosen people and those whose name
+/// holds `q`, as the list the picker swaps in.
+pub async fn pick(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
+    let field = pairs
+        .iter()
+        .find(|(k, _)| k == "field")
+        .and_then(|(_, v)| Field::parse(v))
+        .ok_or_else(|| {
+            crate::error::ApiError::invalid("field", "Pick ownerIds or participantIds")
+        })?;
+    let picker_name = Picker::new(field, &[], &[], "").name;
+    let chosen: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == picker_name)
+        .map(|(_, v)| v.clone())
+        .collect();
+    let q = pairs
+        .iter()
+        .find(|(k, _)| k == "q")
+        .map(|(_, v)| v.chars().take(200).collect::<String>())
+        .unwrap_or_default();
+    let names = names(&state, &ctx).await?;
+    Ok(ctx.render(&Choices {
+        picker: Picker::new(field, &names.people, &chosen, &q),
+    }))
+}
