@@ -298,7 +298,7 @@ pub struct CheckInRequest {
     #[schema(minimum = 0, maximum = 100)]
     pub confidence: Option<i64>,
     /// A short note (at most 2,000 characters, Markdown).
-    #[schema(value_type = Option<String>, max_length = 2000)]
+    #[schema(value_type = input::CheckInNote, inline, required = false)]
     pub note: Option<String>,
 }
 
@@ -316,12 +316,8 @@ pub async fn check_in(
     let txn = begin_write(&state.db).await?;
     let (org, current) =
         authorized::<Initiative>(&txn, actor, id, Action::InitiativeCheckIn).await?;
-    validate! {
-        status = "status": input.status.as_deref().map(InitiativeStatus::parse).transpose(),
-        rag = "rag": input.rag.as_deref().map(Rag::parse).transpose(),
-        confidence = "confidence": input.confidence.map(confidence).transpose(),
-        note = "note": optional_text(input.note.as_deref(), "Note", 2_000),
-    }
+    // The version before the body, as every change checks it (docs/API.md §1); a refused body
+    // rolls the claim back with the transaction.
     versions::claim(
         &txn,
         Versioned::Initiative,
@@ -331,6 +327,12 @@ pub async fn check_in(
         if_match,
     )
     .await?;
+    validate! {
+        status = "status": input.status.as_deref().map(InitiativeStatus::parse).transpose(),
+        rag = "rag": input.rag.as_deref().map(Rag::parse).transpose(),
+        confidence = "confidence": input.confidence.map(confidence).transpose(),
+        note = "note": optional_text(input.note.as_deref(), "Note", 2_000),
+    }
     let mut fields = InitiativeFields::from(&current);
     fields.status = status.unwrap_or(fields.status);
     fields.rag = rag.unwrap_or(fields.rag);

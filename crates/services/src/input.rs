@@ -162,6 +162,10 @@ fn location() -> S {
 fn team_description() -> S {
     optional_text(2000)
 }
+/// An initiative check-in's note, up to 2,000 characters; blank or `null` is none.
+fn check_in_note() -> S {
+    optional_text(2000)
+}
 /// A description or summary, up to 10,000 characters; blank or `null` is none.
 fn description() -> S {
     optional_text(10_000)
@@ -570,6 +574,7 @@ schema_types! {
     TimeZone = time_zone;
     OptionalTimeZone = optional_time_zone;
     CampaignStatus = campaign_status;
+    CheckInNote = check_in_note;
     ChosenIds = chosen_ids;
     Description = description;
     Email = email;

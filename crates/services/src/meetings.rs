@@ -8,7 +8,7 @@ use crate::{
     error::{ApiError, FieldErrors},
     load::{self, InstanceOfMeeting, authorized, not_found, reread},
     parse::Paging,
-    parse::{filter_id, optional_line, optional_text, search_from, time_from, time_until},
+    parse::{filter_id, optional_line, optional_text, search_from},
     patch::{Patch, required},
     refs,
     state::AppState,
@@ -126,24 +126,11 @@ async fn list_in(
     let mut errors = FieldErrors::default();
     let page = paging.parse(&mut errors);
     filter.search = search_from(q.search.as_deref(), &mut errors);
-    filter.scheduled_from = errors
-        .take(
-            "scheduledFrom",
-            q.scheduled_from
-                .as_deref()
-                .map(|s| time_from(s, "scheduledFrom"))
-                .transpose(),
-        )
-        .flatten();
-    filter.scheduled_before = errors
-        .take(
-            "scheduledTo",
-            q.scheduled_to
-                .as_deref()
-                .map(|s| time_until(s, "scheduledTo"))
-                .transpose(),
-        )
-        .flatten();
+    (filter.scheduled_from, filter.scheduled_before) = crate::parse::scheduled_between(
+        q.scheduled_from.as_deref(),
+        q.scheduled_to.as_deref(),
+        &mut errors,
+    );
     errors.finish()?;
     let (Some(initiative), Some(team)) = (
         filter_id(q.initiative_id.as_deref(), InitiativeId::parse),

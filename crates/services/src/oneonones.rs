@@ -265,24 +265,11 @@ pub async fn of_organization(
     let org = authz::authorize_org(actor, authz::OrgAction::ViewAllOneOnOnes)?;
     let mut errors = FieldErrors::default();
     let page = paging.parse(&mut errors);
-    let from = errors
-        .take(
-            "scheduledFrom",
-            q.scheduled_from
-                .as_deref()
-                .map(|s| time_from(s, "scheduledFrom"))
-                .transpose(),
-        )
-        .flatten();
-    let before = errors
-        .take(
-            "scheduledTo",
-            q.scheduled_to
-                .as_deref()
-                .map(|s| time_until(s, "scheduledTo"))
-                .transpose(),
-        )
-        .flatten();
+    let (from, before) = crate::parse::scheduled_between(
+        q.scheduled_from.as_deref(),
+        q.scheduled_to.as_deref(),
+        &mut errors,
+    );
     errors.finish()?;
     let person = match q
         .person_id

@@ -112,3 +112,28 @@ pub fn time_until(raw: &str, what: &str) -> Result<manageros_core::Timestamp, In
             ))
         })
 }
+
+/// The `scheduledFrom` / `scheduledTo` filters of a list: the inclusive start and the exclusive
+/// end, each refused on its own field when malformed.
+pub fn scheduled_between(
+    from: Option<&str>,
+    to: Option<&str>,
+    errors: &mut crate::error::FieldErrors,
+) -> (
+    Option<manageros_core::Timestamp>,
+    Option<manageros_core::Timestamp>,
+) {
+    let from = errors
+        .take(
+            "scheduledFrom",
+            from.map(|s| time_from(s, "scheduledFrom")).transpose(),
+        )
+        .flatten();
+    let before = errors
+        .take(
+            "scheduledTo",
+            to.map(|s| time_until(s, "scheduledTo")).transpose(),
+        )
+        .flatten();
+    (from, before)
+}
