@@ -333,11 +333,12 @@ pub async fn check_in(
         confidence = "confidence": input.confidence.map(confidence).transpose(),
         note = "note": optional_text(input.note.as_deref(), "Note", 2_000),
     }
-    let mut fields = InitiativeFields::from(&current);
-    fields.status = status.unwrap_or(fields.status);
-    fields.rag = rag.unwrap_or(fields.rag);
-    fields.confidence = confidence.unwrap_or(fields.confidence);
-    initiatives::update(&txn, &org, &current.id, &fields, now).await?;
+    let (status, rag, confidence) = (
+        status.unwrap_or(current.status),
+        rag.unwrap_or(current.rag),
+        confidence.unwrap_or(current.confidence),
+    );
+    initiatives::set_progress(&txn, &org, &current.id, status, rag, confidence, now).await?;
     let author = manageros_store::repo::users::find(&txn, &actor.user_id)
         .await?
         .map(|u| u.name)
@@ -349,9 +350,9 @@ pub async fn check_in(
         initiatives::NewCheckIn {
             author_id: &actor.user_id,
             author_name: &author,
-            status: fields.status,
-            rag: fields.rag,
-            confidence: fields.confidence,
+            status,
+            rag,
+            confidence,
             note: note.as_deref(),
         },
         now,

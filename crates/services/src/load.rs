@@ -144,7 +144,10 @@ pub fn kind_of_id(action: Action) -> Option<Kind> {
         | FeedbackCreate
         | OneOnOneCreate
         | FeedbackCampaignCreate
-        | UserLinkPerson => None,
+        | UserLinkPerson
+        // About a person's place in the reporting line, not a stored entity: the check answers
+        // whether the caller runs reports over a line at all.
+        | ReportTeam => None,
         other => Some(other.kind()),
     }
 }

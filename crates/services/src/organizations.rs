@@ -90,8 +90,11 @@ pub async fn create(
             now,
         )
         .await?;
-        // Linked as a self-link is: by themselves, in the link log.
-        users::link_person(&txn, &org.id, user_id, &person, user_id, now).await?;
+        // Linked as a self-link is: by themselves, in the link log. The account was found
+        // unlinked with no organization above, in this transaction.
+        if !users::link_person(&txn, &org.id, user_id, &person, user_id, now).await? {
+            return Err(ApiError::conflict(ALREADY_MEMBER));
+        }
     }
     txn.commit().await?;
     Ok(org)

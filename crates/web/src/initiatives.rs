@@ -288,7 +288,15 @@ pub async fn initiative(
     Path(raw): Path<String>,
 ) -> Result<Response, PageError> {
     let id: InitiativeId = page_id(&raw)?;
-    show(&state, &ctx, &id, None, FormState::default()).await
+    show(
+        &state,
+        &ctx,
+        &id,
+        None,
+        FormState::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// `POST /initiatives/{id}/check-ins`: a check-in from the form on the initiative's page; a
@@ -317,11 +325,12 @@ pub async fn check_in(
     match sent {
         Ok(_) => Ok(ctx.redirect_with(&format!("/initiatives/{id}#check-ins"), "Check-in posted.")),
         Err(e) => {
-            let (_, form) = FormState::refusal(
+            // A refused field is a 400, a stale page a 412: the page again, with the message.
+            let (status, form) = FormState::refusal(
                 e,
                 Some(manageros_core::authz::Kind::Initiative.not_found_message()),
             )?;
-            show(&state, &ctx, &id, Some(f), form).await
+            show(&state, &ctx, &id, Some(f), form, status).await
         }
     }
 }
@@ -332,6 +341,7 @@ async fn show(
     id: &InitiativeId,
     typed: Option<CheckInForm>,
     form: FormState,
+    status: StatusCode,
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
     let initiatives::InitiativeView {
@@ -358,7 +368,6 @@ async fn show(
             })
             .collect()
     };
-    let status = form.status();
     let page = InitiativePage {
         check_ins: check_ins
             .iter()

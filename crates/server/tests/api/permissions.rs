@@ -79,6 +79,25 @@ async fn settings_lists_the_39_actions_with_what_each_caller_holds(app: TestApp)
         row["reason"],
         "People report to you: your reports cover the people who report to you, directly or not"
     );
+    // report.team is about a person's place in a line, not a stored report: the check answers
+    // the general question whatever id it is given.
+    let saved = acme
+        .admin
+        .post(
+            "/api/reports",
+            json!({"name": "Tasks", "kind": "task-status"}),
+        )
+        .await
+        .id("report");
+    for (who, allowed) in [(&acme.admin, true), (&person_user, true), (&plain, false)] {
+        let r = who
+            .get(&format!(
+                "/api/me/permissions/check?action=report.team&id={saved}"
+            ))
+            .await;
+        r.assert_status(200);
+        assert_eq!(r.body["allowed"], allowed, "{}", r.body);
+    }
     app.get("/api/me/permissions", None)
         .await
         .assert_error(401, "Unauthorized");

@@ -295,6 +295,29 @@ pub async fn count_for_team(
         .await
 }
 
+/// Sets where an initiative stands (a check-in): its status, RAG and confidence only — its
+/// owners and title are untouched, so nothing else (the names directory) needs renewing.
+pub async fn set_progress(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    id: &InitiativeId,
+    status: InitiativeStatus,
+    rag: Rag,
+    confidence: i32,
+    now: Timestamp,
+) -> Result<(), DbErr> {
+    initiative::Entity::update_many()
+        .col_expr(initiative::Column::Status, Expr::value(status.as_str()))
+        .col_expr(initiative::Column::Rag, Expr::value(rag.as_str()))
+        .col_expr(initiative::Column::Confidence, Expr::value(confidence))
+        .col_expr(initiative::Column::UpdatedAt, Expr::value(now.as_millis()))
+        .filter(initiative::Column::OrganizationId.eq(org.as_str()))
+        .filter(initiative::Column::Id.eq(id.as_str()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// A check-in on an initiative: where it stood, said by whom.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CheckIn {

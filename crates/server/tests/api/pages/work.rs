@@ -593,6 +593,18 @@ async fn an_owner_checks_in_from_the_initiative_page(app: TestApp) {
         )
         .await;
     assert_eq!(good.status, 303);
+    // The form of a page shown before that check-in is stale: 412, the page again, nothing saved.
+    let stale = ob
+        .post(
+            &format!("{page}/check-ins"),
+            &[
+                ("csrf", &t),
+                ("rag", "red"),
+                ("version", &hidden(&shown.html, "version")),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, 412, "{}", stale.html);
     let after = ob.get(&page).await;
     assert!(
         after
