@@ -2,7 +2,7 @@
 //! and dates, latest first. The same service as `GET /api/organization/oneonones`; opening
 //! one leads to its page, which writes the admin's visit to its access log as before.
 
-use super::{Ctx, FormState, Layout, PageError, Pager, names, oneonones::When};
+use super::{Ctx, FormState, Layout, PageError, Pager, filled, names, oneonones::When};
 use crate::{
     error::ApiError,
     services::oneonones::{self, OrganizationOneOnOnesQuery},
@@ -47,10 +47,6 @@ struct ListPage {
     total: u64,
     pager: Pager,
     form: FormState,
-}
-
-fn filled(s: &str) -> Option<String> {
-    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
 /// `/organization/oneonones`.

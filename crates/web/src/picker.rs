@@ -20,6 +20,14 @@ pub enum Field {
 }
 
 impl Field {
+    /// The form field the ticks are sent as.
+    fn name(self) -> &'static str {
+        match self {
+            Field::Owners => "ownerIds",
+            Field::Participants => "participantIds",
+        }
+    }
+
     fn parse(s: &str) -> Option<Self> {
         match s {
             "ownerIds" => Some(Field::Owners),
@@ -46,10 +54,11 @@ pub struct Picker {
 
 impl Picker {
     pub fn new(field: Field, people: &[Choice], chosen: &[String], search: &str) -> Self {
-        let (name, id, label) = match field {
-            Field::Owners => ("ownerIds", "owners", "Owners"),
-            Field::Participants => ("participantIds", "participants", "Participants"),
+        let (id, label) = match field {
+            Field::Owners => ("owners", "Owners"),
+            Field::Participants => ("participants", "Participants"),
         };
+        let name = field.name();
         let needle = search.trim().to_lowercase();
         let (chosen_people, others): (Vec<&Choice>, Vec<&Choice>) =
             people.iter().partition(|p| chosen.contains(&p.id));
@@ -97,10 +106,9 @@ pub async fn pick(
         .ok_or_else(|| {
             crate::error::ApiError::invalid("field", "Pick ownerIds or participantIds")
         })?;
-    let picker_name = Picker::new(field, &[], &[], "").name;
     let chosen: Vec<String> = pairs
         .iter()
-        .filter(|(k, _)| k == picker_name)
+        .filter(|(k, _)| k == field.name())
         .map(|(_, v)| v.clone())
         .collect();
     let q = pairs

@@ -251,3 +251,62 @@ async fn the_cadence_report_has_one_row_per_pair_whichever_way_round(app: TestAp
     assert_eq!(row["lastOneOnOneAt"], at(-10 * day));
     assert_eq!(row["nextOneOnOneAt"], at(7 * day));
 }
+
+/// Issue 28: a report run without saving checks what it is given as a saved one does, and says
+/// why to who may not run one; nothing is saved either way.
+#[db_test]
+async fn a_run_now_refuses_what_a_saved_report_refuses(app: TestApp) {
+    let acme = app.org("acme").await;
+    let (pat, _) = app.linked_member(&acme, "Pat", "pat@example.com").await;
+    let loner = app.signup("Lone", "lone@example.com").await;
+    let globex = app.org("globex").await;
+    let foreign = app.person(&globex, "Foreign", None).await;
+    for (body, field) in [
+        (json!({"kind": "gossip"}), "kind"),
+        (json!({}), "kind"),
+        (
+            json!({"kind": "task-status", "parameters": {"color": "red"}}),
+            "parameters",
+        ),
+        (
+            json!({"kind": "oneonone-cadence", "parameters": {"from": "yesterday"}}),
+            "parameters",
+        ),
+    ] {
+        acme.admin
+            .post("/api/reports/run", body)
+            .await
+            .assert_field_error(field);
+    }
+    acme.admin
+        .post(
+            "/api/reports/run",
+            json!({"kind": "task-status", "parameters": {"assigneeId": foreign}}),
+        )
+        .await
+        .assert_error(404, "Assignee not found or access denied");
+    pat.post("/api/reports/run", json!({"kind": "task-status"}))
+        .await
+        .assert_error(
+            403,
+            "Nobody reports to you: managers run reports over their own line, admins over everyone",
+        );
+    assert_eq!(
+        loner
+            .post("/api/reports/run", json!({"kind": "task-status"}))
+            .await
+            .status,
+        403
+    );
+    let r = acme
+        .admin
+        .post("/api/reports/run", json!({"kind": "task-status"}))
+        .await;
+    r.assert_status(200);
+    assert!(r.body["report"].is_null());
+    assert_eq!(
+        acme.admin.get("/api/reports").await.body["pagination"]["totalCount"],
+        0,
+        "a run saves nothing"
+    );
+}
