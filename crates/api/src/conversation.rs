@@ -237,10 +237,7 @@ pub async fn make_task(
     AppJson(body): AppJson<ActionItemRequest>,
 ) -> Result<(StatusCode, AppJson<TaskResponse>), ApiError> {
     let t = conversation::make_task(&state, &caller.actor(), &id, &point, body).await?;
-    Ok((
-        StatusCode::CREATED,
-        AppJson(TaskResponse { task: (&t).into() }),
-    ))
+    Ok((StatusCode::CREATED, AppJson(TaskResponse::from(&t))))
 }
 
 /// The pair's open action items (not done, not dropped), from any of their one-on-ones.

@@ -9,59 +9,14 @@ use crate::{
     versioned::{IfMatchHeader, Stale, Versioned, answer},
 };
 use axum::{extract::State, http::StatusCode, response::Response};
-use manageros_core::{PageInfo, TaskId, Timestamp};
+use manageros_core::{PageInfo, TaskId};
 use manageros_store::repo::tasks::Task;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// A task.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TaskView {
-    pub id: String,
-    pub title: String,
-    pub description: Option<String>,
-    /// `todo`, `doing`, `blocked`, `done` or `dropped`.
-    pub status: &'static str,
-    /// 1 (highest) to 5.
-    pub priority: i32,
-    #[schema(format = DateTime)]
-    pub due_date: Option<String>,
-    pub assignee_id: Option<String>,
-    pub initiative_id: Option<String>,
-    pub created_by_id: String,
-    /// The one-on-one whose talking point became this task (an action item).
-    pub one_on_one_id: Option<String>,
-    #[schema(format = DateTime)]
-    pub completed_at: Option<String>,
-    #[schema(format = DateTime)]
-    pub created_at: String,
-    #[schema(format = DateTime)]
-    pub updated_at: String,
-    /// Its version: increased by every change; send it back as `If-Match: "<version>"`.
-    pub version: i64,
-}
-
-impl From<&Task> for TaskView {
-    fn from(t: &Task) -> Self {
-        Self {
-            id: t.id.to_string(),
-            title: t.title.clone(),
-            description: t.description.clone(),
-            status: t.status.as_str(),
-            priority: t.priority,
-            due_date: t.due_date.map(Timestamp::to_rfc3339),
-            assignee_id: t.assignee_id.as_ref().map(ToString::to_string),
-            initiative_id: t.initiative_id.as_ref().map(ToString::to_string),
-            created_by_id: t.created_by_id.to_string(),
-            one_on_one_id: t.oneonone_id.as_ref().map(ToString::to_string),
-            completed_at: t.completed_at.map(Timestamp::to_rfc3339),
-            created_at: t.created_at.to_rfc3339(),
-            updated_at: t.updated_at.to_rfc3339(),
-            version: t.version,
-        }
-    }
-}
+/// A task, as the API writes it: the row itself, whose serde and schema attributes are the
+/// contract (`manageros_store::entity::task`).
+pub type TaskView = Task;
 
 #[derive(Serialize, ToSchema)]
 pub struct TaskResponse {
@@ -77,7 +32,7 @@ pub struct TasksResponse {
 impl TasksResponse {
     pub fn new(list: &[Task], page: PageInfo) -> Self {
         Self {
-            tasks: list.iter().map(TaskView::from).collect(),
+            tasks: list.to_vec(),
             pagination: page.into(),
         }
     }
@@ -85,9 +40,7 @@ impl TasksResponse {
 
 impl From<&Task> for TaskResponse {
     fn from(t: &Task) -> Self {
-        Self {
-            task: TaskView::from(t),
-        }
+        Self { task: t.clone() }
     }
 }
 

@@ -27,7 +27,7 @@ use crate::{
     versions::{self, Versioned},
 };
 use manageros_core::{
-    OneOnOneId, OrgId, PersonId, TalkingPointId, TaskStatus, Timestamp, UserId,
+    OneOnOneId, OrgId, PersonId, TalkingPointId, Timestamp, UserId,
     authz::{self, Action, Actor},
 };
 use manageros_store::{
@@ -370,12 +370,9 @@ pub async fn make_task(
             o.report.name,
             manageros_core::display::day(one.scheduled_at)
         )),
-        status: TaskStatus::Todo,
-        priority: 3,
         due_date,
         assignee_id: Some(assignee),
-        initiative_id: None,
-        completed_at: None,
+        ..TaskFields::default()
     };
     let task_id = tasks::insert(&txn, &org, &actor.user_id, &fields, now).await?;
     conversation::link_task(&txn, &org, &task_id, &one.id).await?;

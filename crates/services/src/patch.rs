@@ -45,6 +45,16 @@ impl<T> Patch<T> {
     }
 }
 
+impl Patch<String> {
+    /// A value of blanks only reads as `null`: an empty reference names nothing.
+    pub fn blank_is_null(self) -> Self {
+        match self {
+            Patch::Value(v) if v.trim().is_empty() => Patch::Null,
+            p => p,
+        }
+    }
+}
+
 impl<T> Patch<Vec<T>> {
     /// A list that replaces another: absent keeps it (`None`), `null` empties it.
     pub fn replacement(self) -> Option<Vec<T>> {

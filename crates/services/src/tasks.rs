@@ -192,28 +192,104 @@ pub async fn page(state: &AppState, actor: &Actor, id: &TaskId) -> Result<TaskPa
     Ok(TaskPage { task, created_by })
 }
 
-/// A new task, as sent.
+// One definition for both front ends (the JSON body; a page's form, through
+// `web::FormValues::input`) and both operations: a field is added here, once, with its check
+// in `resolve`.
+/// Changes to a task, as sent: an absent field stays as it is; `null` clears a field that may
+/// be empty and is refused where a value is required.
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(rename_all = "camelCase")]
-pub struct CreateTaskRequest {
-    #[schema(value_type = input::Title, inline, required = true)]
-    pub title: Option<String>,
+#[schema(as = UpdateTaskRequest)]
+pub struct TaskInput {
+    #[serde(default)]
+    #[schema(value_type = input::Title, inline, required = false)]
+    pub title: Patch<String>,
+    #[serde(default)]
     #[schema(value_type = input::Description, inline, required = false)]
-    pub description: Option<String>,
+    pub description: Patch<String>,
     /// Default `todo`.
-    #[schema(value_type = input::OptionalTaskStatus, inline, required = false)]
-    pub status: Option<String>,
-    /// 1–5, default 3.
-    #[serde(default, deserialize_with = "crate::patch::whole_number::option")]
-    #[schema(minimum = 1, maximum = 5)]
-    pub priority: Option<i64>,
+    #[serde(default)]
+    #[schema(value_type = input::TaskStatus, inline, required = false)]
+    pub status: Patch<String>,
+    /// 1 (highest) to 5, default 3.
+    #[serde(default, deserialize_with = "crate::patch::whole_number::patch")]
+    #[schema(value_type = i64, minimum = 1, maximum = 5)]
+    pub priority: Patch<i64>,
     /// RFC 3339, or `YYYY-MM-DD` for the start of that UTC day.
+    #[serde(default)]
     #[schema(value_type = input::OptionalDate, inline, required = false)]
-    pub due_date: Option<String>,
+    pub due_date: Patch<String>,
+    #[serde(default)]
     #[schema(value_type = input::OptionalId, inline, required = false)]
-    pub assignee_id: Option<String>,
+    pub assignee_id: Patch<String>,
+    #[serde(default)]
     #[schema(value_type = input::OptionalId, inline, required = false)]
-    pub initiative_id: Option<String>,
+    pub initiative_id: Patch<String>,
+}
+
+/// Changes to a task, as sent: [`TaskInput`].
+pub type UpdateTaskRequest = TaskInput;
+
+/// A new task, as sent: [`TaskInput`] with a title.
+#[derive(Deserialize, Default)]
+#[serde(transparent)]
+pub struct CreateTaskRequest(pub TaskInput);
+
+/// The document's schema of a create: the update's, with `title` required. Derived, so the
+/// two cannot drift apart.
+impl utoipa::PartialSchema for CreateTaskRequest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::{RefOr, schema::Schema};
+        let mut schema = TaskInput::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            object.required.push("title".to_owned());
+            object.description = Some(
+                "A new task, as sent: a title, and any other field, which takes its default when \
+                 absent; `null` leaves a field that may be empty empty, and is refused where a \
+                 value is required."
+                    .to_owned(),
+            );
+        }
+        schema
+    }
+}
+
+impl ToSchema for CreateTaskRequest {}
+
+/// The fields a create or an update writes: `base` (a new task's defaults, or the task as it
+/// is) with what `input` sets, each checked, every refusal named by its field. The one place
+/// a field's rule lives, for both operations and both front ends.
+async fn resolve(
+    db: &impl manageros_store::ConnectionTrait,
+    org: &OrgId,
+    input: TaskInput,
+    base: TaskFields,
+) -> Result<TaskFields, ApiError> {
+    validate! {
+        title = "title": required(input.title, "Title", |t| title(Some(&t))),
+        description = "description": input.description.try_map(|d| optional_text(Some(&d), "Description", 10_000)),
+        status = "status": required(input.status, "Status", |s| TaskStatus::parse(&s)),
+        priority = "priority": required(input.priority, "Priority", priority),
+        due_date = "dueDate": input.due_date.try_map(|d| date(&d, "Due date")),
+    }
+    let assignee = refs::patch(input.assignee_id, |r| async move {
+        refs::person(db, org, &r, ASSIGNEE_NOT_FOUND).await
+    })
+    .await?;
+    let initiative = refs::patch(input.initiative_id, |r| async move {
+        refs::initiative(db, org, &r, INITIATIVE_NOT_FOUND).await
+    })
+    .await?;
+    Ok(TaskFields {
+        title: title.unwrap_or(base.title),
+        description: description.flatten().apply(base.description),
+        status: status.unwrap_or(base.status),
+        priority: priority.unwrap_or(base.priority),
+        due_date: due_date.apply(base.due_date),
+        assignee_id: assignee.apply(base.assignee_id),
+        initiative_id: initiative.apply(base.initiative_id),
+        completed_at: base.completed_at,
+    })
 }
 
 pub(crate) fn priority(p: i64) -> Result<i32, Invalid> {
@@ -240,70 +316,26 @@ pub(crate) fn title(raw: Option<&str>) -> Result<String, Invalid> {
 pub async fn create(
     state: &AppState,
     actor: &Actor,
-    input: CreateTaskRequest,
+    CreateTaskRequest(mut input): CreateTaskRequest,
 ) -> Result<Task, ApiError> {
     let org = load::permitted(actor, Action::TaskCreate)?;
-    validate! {
-        title = "title": title(input.title.as_deref()),
-        description = "description": optional_text(input.description.as_deref(), "Description", 10_000),
-        status = "status": input.status.as_deref().map_or(Ok(TaskStatus::Todo), TaskStatus::parse),
-        priority = "priority": priority(input.priority.unwrap_or(3)),
-        due_date = "dueDate": input.due_date.as_deref().map(|d| date(d, "Due date")).transpose(),
+    // A title has no default: an absent one is refused as an empty one is.
+    if input.title.is_absent() {
+        input.title = Patch::Value(String::new());
     }
+    // A reference sent empty names nobody, as it always has on a create.
+    input.assignee_id = input.assignee_id.blank_is_null();
+    input.initiative_id = input.initiative_id.blank_is_null();
     let now = state.now();
     let txn = begin_write(&state.db).await?;
-    let (db, o) = (&txn, &org);
-    let assignee_id = refs::optional(input.assignee_id.as_deref(), |r| async move {
-        refs::person(db, o, &r, ASSIGNEE_NOT_FOUND).await
-    })
-    .await?;
-    let initiative_id = refs::optional(input.initiative_id.as_deref(), |r| async move {
-        refs::initiative(db, o, &r, INITIATIVE_NOT_FOUND).await
-    })
-    .await?;
-    let fields = TaskFields {
-        title,
-        description,
-        status,
-        priority,
-        due_date,
-        assignee_id,
-        initiative_id,
-        completed_at: completed_at(None, status, now),
-    };
+    let mut fields = resolve(&txn, &org, input, TaskFields::default()).await?;
+    fields.completed_at = completed_at(None, fields.status, now);
     let id = tasks::insert(&txn, &org, &actor.user_id, &fields, now).await?;
     let task = reread(&txn, &org, &id).await?;
     crate::notify::task_assigned(&txn, state, actor, &task).await?;
     txn.commit().await?;
     state.outbox.wake();
     Ok(task)
-}
-
-/// Changes to a task, as sent: an absent field stays, `null` clears an optional one.
-#[derive(Deserialize, ToSchema, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateTaskRequest {
-    #[serde(default)]
-    #[schema(value_type = input::Title, inline, required = false)]
-    pub title: Patch<String>,
-    #[serde(default)]
-    #[schema(value_type = input::Description, inline, required = false)]
-    pub description: Patch<String>,
-    #[serde(default)]
-    #[schema(value_type = input::TaskStatus, inline, required = false)]
-    pub status: Patch<String>,
-    #[serde(default, deserialize_with = "crate::patch::whole_number::patch")]
-    #[schema(value_type = i64, minimum = 1, maximum = 5)]
-    pub priority: Patch<i64>,
-    #[serde(default)]
-    #[schema(value_type = input::OptionalDate, inline, required = false)]
-    pub due_date: Patch<String>,
-    #[serde(default)]
-    #[schema(value_type = input::OptionalId, inline, required = false)]
-    pub assignee_id: Patch<String>,
-    #[serde(default)]
-    #[schema(value_type = input::OptionalId, inline, required = false)]
-    pub initiative_id: Patch<String>,
 }
 
 /// Changes some of a task's fields (task.edit: the creator, the assignee, admins). Permission
@@ -327,33 +359,12 @@ pub async fn update(
         if_match,
     )
     .await?;
-    validate! {
-        title = "title": required(input.title, "Title", |t| title(Some(&t))),
-        description = "description": input.description.try_map(|d| optional_text(Some(&d), "Description", 10_000)),
-        status = "status": required(input.status, "Status", |s| TaskStatus::parse(&s)),
-        priority = "priority": required(input.priority, "Priority", priority),
-        due_date = "dueDate": input.due_date.try_map(|d| date(&d, "Due date")),
-    }
-    let (db, o) = (&txn, &org);
-    let assignee = refs::patch(input.assignee_id, |r| async move {
-        refs::person(db, o, &r, ASSIGNEE_NOT_FOUND).await
-    })
-    .await?;
-    let initiative = refs::patch(input.initiative_id, |r| async move {
-        refs::initiative(db, o, &r, INITIATIVE_NOT_FOUND).await
-    })
-    .await?;
-    let status = status.unwrap_or(current.status);
-    let fields = TaskFields {
-        title: title.unwrap_or_else(|| current.title.clone()),
-        description: description.flatten().apply(current.description.clone()),
-        status,
-        priority: priority.unwrap_or(current.priority),
-        due_date: due_date.apply(current.due_date),
-        assignee_id: assignee.apply(current.assignee_id.clone()),
-        initiative_id: initiative.apply(current.initiative_id.clone()),
-        completed_at: completed_at(Some((current.status, current.completed_at)), status, now),
-    };
+    let mut fields = resolve(&txn, &org, input, TaskFields::of(&current)).await?;
+    fields.completed_at = completed_at(
+        Some((current.status, current.completed_at)),
+        fields.status,
+        now,
+    );
     tasks::update(&txn, &org, &current.id, &fields, now).await?;
     let task: Task = reread(&txn, &org, &current.id).await?;
     if task.assignee_id != current.assignee_id {

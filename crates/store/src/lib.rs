@@ -5,6 +5,51 @@
 //! - the repository modules hold every query. Each function that touches tenant data takes
 //!   the organization id, so no query can forget it (docs/ARCHITECTURE.md, "Tenant isolation by construction").
 
+/// Declares an entity's writable fields once (`name: Type = default`), and from that one list
+/// derives what each of them needs elsewhere: the struct a create or an update sets
+/// (serializable in the API's camelCase, which is how a page's form shows a new one's
+/// defaults), its `Default` (a new row's values), `of(&row)` (the fields a row holds now, for
+/// an update to change some of) and `active()`, the row with every one of them `Set`.
+///
+/// `active()` sets `None` too: a cleared due date must be written as NULL, where SeaORM's
+/// `DeriveIntoActiveModel` would leave a `None` field unset and so silently keep the old value.
+macro_rules! writable {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident of $entity:ident {
+            $( $(#[$fmeta:meta])* $field:ident : $ty:ty = $default:expr ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: $ty ),+
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self { $( $field: $default ),+ }
+            }
+        }
+
+        impl $name {
+            /// The writable fields as `row` holds them.
+            pub fn of(row: &$entity::Model) -> Self {
+                Self { $( $field: row.$field.clone() ),+ }
+            }
+
+            /// A change setting every writable column, `None` included.
+            fn active(&self) -> $entity::ActiveModel {
+                $entity::ActiveModel {
+                    $( $field: sea_orm::ActiveValue::Set(self.$field.clone()), )+
+                    ..Default::default()
+                }
+            }
+        }
+    };
+}
+
 pub mod entity;
 pub mod migration;
 pub mod repo;

@@ -13,7 +13,7 @@ pub struct DiffLine {
 
 /// One field whose saved value differs from the typed one.
 pub struct FieldConflict {
-    pub label: &'static str,
+    pub label: String,
     pub theirs: Vec<DiffLine>,
     pub yours: Vec<DiffLine>,
 }
@@ -46,7 +46,7 @@ impl Conflict {
     }
 
     /// Adds a field when its saved value (`theirs`) and the typed one differ.
-    pub fn field(mut self, label: &'static str, theirs: &str, yours: &str) -> Self {
+    pub fn field(mut self, label: impl Into<String>, theirs: &str, yours: &str) -> Self {
         use similar::{ChangeTag, TextDiff};
         let (theirs, yours) = (lines(theirs.trim_end()), lines(yours.trim_end()));
         if theirs == yours {
@@ -69,7 +69,7 @@ impl Conflict {
             }
         }
         self.fields.push(FieldConflict {
-            label,
+            label: label.into(),
             theirs: t,
             yours: y,
         });
@@ -119,7 +119,7 @@ mod tests {
             .field("Status", "Done", "In progress")
             .field("Description", "a\r\nb", "a\nb\n");
         assert_eq!(c.by, "Someone else");
-        let labels: Vec<_> = c.fields.iter().map(|f| f.label).collect();
+        let labels: Vec<_> = c.fields.iter().map(|f| f.label.as_str()).collect();
         assert_eq!(labels, ["Status"]);
     }
 }

@@ -49,6 +49,119 @@ pub const FORGED: &str =
 
 use crate::config::same_code as same;
 
+/// A form's fields by name, in the order the browser sent them (the page's order), as typed:
+/// what a refused form shows again, exactly. For an edit form, [`FormValues::of`] fills it from
+/// the entity's writable fields; [`FormValues::input`] reads it as the service's input. Both go
+/// through serde, so a field the service's input and the store's fields gain needs no code
+/// here — only its input in the template.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(transparent)]
+pub struct FormValues(Vec<(String, String)>);
+
+impl FormValues {
+    /// The form's fields as `fields` holds them: their serde names (the API's camelCase),
+    /// `null` as empty, numbers and instants as their text.
+    pub fn of(fields: &impl serde::Serialize) -> Self {
+        use serde_json::Value;
+        let Ok(Value::Object(map)) = serde_json::to_value(fields) else {
+            return Self::default();
+        };
+        Self(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let text = match v {
+                        Value::Null => String::new(),
+                        Value::String(s) => s,
+                        other => other.to_string(),
+                    };
+                    (k, text)
+                })
+                .collect(),
+        )
+    }
+
+    /// The value of `name` ("" when the form has none).
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Whether `name` holds `value` (a select's chosen option).
+    pub fn is(&self, name: &str, value: &str) -> bool {
+        self.get(name) == value
+    }
+
+    /// The day of `name` as a date input wants it (`YYYY-MM-DD`): an instant's first ten
+    /// characters, and a typed value as it was typed.
+    pub fn day(&self, name: &str) -> &str {
+        let v = self.get(name);
+        match v.get(..10) {
+            Some(day) if v.len() > 10 && v.as_bytes()[10] == b'T' => day,
+            _ => v,
+        }
+    }
+
+    /// Sets `name` to `value` (a default the page's URL chose).
+    pub fn set(&mut self, name: &str, value: impl Into<String>) {
+        self.0.retain(|(k, _)| k != name);
+        self.0.push((name.to_owned(), value.into()));
+    }
+
+    /// The form as the service's input `T`, read as a browser's form is meant: an empty field
+    /// is `null` (cleared, or refused where a value is required), a number is parsed, a field
+    /// the form does not have is absent. A value that is not of its field's type (a number
+    /// that is not one) is refused next to that field.
+    pub fn input<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(self.0.iter().filter(|(k, _)| k != "csrf"))
+            .finish();
+        let de = serde_html_form::Deserializer::new(url::form_urlencoded::parse(body.as_bytes()));
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let field = e.path().to_string();
+            ApiError::invalid(&field, "This is not a valid value")
+        })
+    }
+
+    /// Where the typed form and `theirs` (the entity as saved) differ, field by field in the
+    /// form's order, each labelled from its name (`dueDate` → "Due date") and shown by `show`
+    /// (which names what an id stands for).
+    pub fn conflict(
+        &self,
+        theirs: &Self,
+        by: Option<String>,
+        what: &'static str,
+        show: impl Fn(&str, &str) -> String,
+    ) -> Conflict {
+        let mut c = Conflict::new(by, what);
+        for (name, yours) in &self.0 {
+            if let Some((_, saved)) = theirs.0.iter().find(|(k, _)| k == name) {
+                c = c.field(label(name), &show(name, saved), &show(name, yours));
+            }
+        }
+        c
+    }
+}
+
+/// A field's name as a person reads it: `dueDate` → "Due date", `assigneeId` → "Assignee".
+pub fn label(name: &str) -> String {
+    let name = name.strip_suffix("Id").unwrap_or(name);
+    let mut out = String::with_capacity(name.len() + 2);
+    for (i, c) in name.chars().enumerate() {
+        if i == 0 {
+            out.extend(c.to_uppercase());
+        } else if c.is_uppercase() {
+            out.push(' ');
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A whole number as typed: none when blank, and one no service accepts (-1) when it is not
 /// a whole number, so that the service refuses it with its own message.
 pub fn whole_number(raw: &str) -> Option<i64> {
@@ -164,4 +277,98 @@ pub fn filled(s: &str) -> Option<String> {
 /// A form's optional field in an update: empty clears it (`null` in the API).
 pub fn filled_or_cleared(s: &str) -> crate::patch::Patch<String> {
     filled(s).map_or(crate::patch::Patch::Null, crate::patch::Patch::Value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::patch::Patch;
+
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Input {
+        #[serde(default)]
+        title: Patch<String>,
+        #[serde(default)]
+        due_date: Patch<String>,
+        #[serde(default, deserialize_with = "crate::patch::whole_number::patch")]
+        priority: Patch<i64>,
+        #[serde(default)]
+        assignee_id: Patch<String>,
+    }
+
+    fn posted(pairs: &[(&str, &str)]) -> FormValues {
+        FormValues(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_form_reads_as_the_input_empty_as_null_missing_as_absent() {
+        let f = posted(&[
+            ("csrf", "t"),
+            ("title", "Ship it"),
+            ("dueDate", ""),
+            ("priority", "2"),
+        ]);
+        let input: Input = f.input().unwrap();
+        assert_eq!(input.title, Patch::Value("Ship it".to_owned()));
+        assert_eq!(input.due_date, Patch::Null);
+        assert_eq!(input.priority, Patch::Value(2));
+        assert_eq!(input.assignee_id, Patch::Absent);
+    }
+
+    #[test]
+    fn a_value_not_of_its_type_is_refused_next_to_its_field() {
+        let f = posted(&[("title", "x"), ("priority", "high")]);
+        match f.input::<Input>() {
+            Err(ApiError::Validation(fields)) => {
+                assert_eq!(fields[0].0, "priority");
+            }
+            Err(e) => panic!("expected a field error, got {e}"),
+            Ok(_) => panic!("expected a field error, got a value"),
+        }
+    }
+
+    #[test]
+    fn values_of_fields_use_the_api_names_and_dates_fit_a_date_input() {
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Fields {
+            title: String,
+            due_date: Option<manageros_core::Timestamp>,
+            priority: i32,
+            assignee_id: Option<String>,
+        }
+        let due = manageros_core::Timestamp::parse_date_or_time("2030-03-01").unwrap();
+        let mut v = FormValues::of(&Fields {
+            title: "Ship".into(),
+            due_date: Some(due),
+            priority: 3,
+            assignee_id: None,
+        });
+        assert_eq!(v.get("title"), "Ship");
+        assert_eq!(v.day("dueDate"), "2030-03-01");
+        assert!(v.is("priority", "3"));
+        assert_eq!(v.get("assigneeId"), "");
+        v.set("assigneeId", "person_1");
+        assert_eq!(v.get("assigneeId"), "person_1");
+        assert_eq!(
+            posted(&[("dueDate", "not a date")]).day("dueDate"),
+            "not a date"
+        );
+    }
+
+    #[test]
+    fn a_conflict_names_fields_as_people_read_them_in_the_form_order() {
+        let typed = posted(&[("title", "B"), ("dueDate", "2030-01-02"), ("csrf", "x")]);
+        let saved = posted(&[("dueDate", "2030-01-01"), ("title", "A")]);
+        let c = typed.conflict(&saved, None, "this task", |_, v| v.to_owned());
+        let labels: Vec<_> = c.fields.iter().map(|f| f.label.as_str()).collect();
+        assert_eq!(labels, ["Title", "Due date"]);
+        assert_eq!(label("assigneeId"), "Assignee");
+    }
 }

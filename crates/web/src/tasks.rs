@@ -4,8 +4,7 @@
 //! the authz module's answer for that task, and where it is not, its reason is shown.
 
 use super::{
-    Conflict, Ctx, FormState, Layout, PageError, Pager, Posted, filled, filled_or_cleared, listed,
-    names,
+    Conflict, Ctx, FormState, FormValues, Layout, PageError, Pager, Posted, listed, names,
     oneonones::{Choice, When, page_id, render_markdown},
     shown_version,
 };
@@ -16,7 +15,7 @@ use crate::{
     services::{
         names::Directory,
         permissions::{self, Allowed},
-        tasks::{self, CreateTaskRequest, TasksQuery, UpdateTaskRequest},
+        tasks::{self, TasksQuery, UpdateTaskRequest},
     },
     state::AppState,
 };
@@ -30,7 +29,7 @@ use manageros_core::{
     TaskId, TaskStatus, Timestamp,
     authz::{Action, Actor},
 };
-use manageros_store::repo::tasks::Task;
+use manageros_store::repo::tasks::{Task, TaskFields};
 use serde::Deserialize;
 
 /// How a page names a status.
@@ -432,6 +431,8 @@ pub async fn move_task(
 #[template(path = "tasks/task.html")]
 struct TaskPage {
     layout: Layout,
+    /// The task itself: a field it gains is shown by the template alone.
+    task: Task,
     row: Row,
     description_html: Option<String>,
     created_by: String,
@@ -463,76 +464,29 @@ pub async fn task(
         can_delete: permissions::on(&actor, Action::TaskDelete, &t.target()),
         back: format!("/tasks/{}", t.id),
         row: row(&t, &names, &actor, state.clock.now()),
+        task: t,
     }))
 }
 
-/// The form's fields, as typed.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct TaskForm {
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    priority: String,
-    #[serde(default)]
-    due_date: String,
-    #[serde(default)]
-    assignee_id: String,
-    #[serde(default)]
-    initiative_id: String,
-    /// The version the edit form was showing (`If-Match`).
-    #[serde(default)]
-    version: Option<String>,
+/// The task's writable fields as its edit form shows them (and "theirs" in a conflict).
+fn values_of(t: &Task) -> FormValues {
+    let mut values = FormValues::of(&TaskFields::of(t));
+    values.set("version", t.version.to_string());
+    values
 }
 
-impl TaskForm {
-    /// The form's fields as `t` holds them (the edit form, and "theirs" in a conflict).
-    fn of(t: &Task) -> Self {
-        let id = |i: Option<String>| i.unwrap_or_default();
-        Self {
-            title: t.title.clone(),
-            description: t.description.clone().unwrap_or_default(),
-            status: t.status.as_str().into(),
-            priority: t.priority.to_string(),
-            due_date: date_value(t.due_date),
-            assignee_id: id(t.assignee_id.as_ref().map(ToString::to_string)),
-            initiative_id: id(t.initiative_id.as_ref().map(ToString::to_string)),
-            version: Some(t.version.to_string()),
-        }
-    }
-
-    /// Where `self` (typed) and `theirs` (saved) differ, by the labels the form shows.
-    fn conflict(&self, theirs: &Self, by: Option<String>, names: &Directory) -> Conflict {
-        let person = |id: &str| names.person(id).unwrap_or("nobody").to_owned();
-        let initiative = |id: &str| names.initiative(id).unwrap_or("none").to_owned();
-        Conflict::new(by, "this task")
-            .field("Title", &theirs.title, &self.title)
-            .field("Description", &theirs.description, &self.description)
-            .field("Status", &theirs.status, &self.status)
-            .field("Priority", &theirs.priority, &self.priority)
-            .field("Due date", &theirs.due_date, &self.due_date)
-            .field(
-                "Assignee",
-                &person(&theirs.assignee_id),
-                &person(&self.assignee_id),
-            )
-            .field(
-                "Initiative",
-                &initiative(&theirs.initiative_id),
-                &initiative(&self.initiative_id),
-            )
-    }
-}
-
-/// A priority as typed: a whole number, or the service's own message for anything else.
-fn priority(raw: &str) -> Result<i64, ApiError> {
-    raw.trim()
-        .parse()
-        .map_err(|_| ApiError::invalid("priority", "Priority must be from 1 to 5"))
+/// Where the typed form and the saved task differ, people and initiatives by name.
+fn conflict(
+    typed: &FormValues,
+    saved: &FormValues,
+    by: Option<String>,
+    names: &Directory,
+) -> Conflict {
+    typed.conflict(saved, by, "this task", |field, value| match field {
+        "assigneeId" => names.person(value).unwrap_or("nobody").to_owned(),
+        "initiativeId" => names.initiative(value).unwrap_or("none").to_owned(),
+        _ => value.to_owned(),
+    })
 }
 
 #[derive(Template)]
@@ -543,7 +497,7 @@ struct FormPage {
     action: String,
     submit: &'static str,
     cancel: String,
-    values: TaskForm,
+    values: FormValues,
     statuses: Vec<(&'static str, &'static str)>,
     people: Vec<Choice>,
     initiatives: Vec<Choice>,
@@ -555,7 +509,7 @@ async fn show_form(
     ctx: &Ctx,
     status: StatusCode,
     edit: Option<(&str, &str)>,
-    values: TaskForm,
+    values: FormValues,
     form: FormState,
 ) -> Result<Response, PageError> {
     let names = names(state, ctx).await?;
@@ -608,13 +562,9 @@ pub async fn new_page(
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
     permissions::require_action(&actor, Action::TaskCreate)?;
-    let values = TaskForm {
-        status: TaskStatus::Todo.as_str().into(),
-        priority: "3".into(),
-        assignee_id: p.assignee_id.unwrap_or_default(),
-        initiative_id: p.initiative_id.unwrap_or_default(),
-        ..Default::default()
-    };
+    let mut values = FormValues::of(&TaskFields::default());
+    values.set("assigneeId", p.assignee_id.unwrap_or_default());
+    values.set("initiativeId", p.initiative_id.unwrap_or_default());
     show_form(
         &state,
         &ctx,
@@ -629,22 +579,11 @@ pub async fn new_page(
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
-    Posted(f): Posted<TaskForm>,
+    Posted(f): Posted<FormValues>,
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
-    let result = match priority(&f.priority) {
-        Ok(p) => {
-            let req = CreateTaskRequest {
-                title: Some(f.title.clone()),
-                description: filled(&f.description),
-                status: filled(&f.status),
-                priority: Some(p),
-                due_date: filled(&f.due_date),
-                assignee_id: filled(&f.assignee_id),
-                initiative_id: filled(&f.initiative_id),
-            };
-            tasks::create(&state, &actor, req).await
-        }
+    let result = match f.input() {
+        Ok(req) => tasks::create(&state, &actor, req).await,
         Err(e) => Err(e),
     };
     match result {
@@ -659,12 +598,6 @@ pub async fn create(
     }
 }
 
-/// The date part of a timestamp, as a date input wants it.
-fn date_value(t: Option<Timestamp>) -> String {
-    t.map(|t| t.to_rfc3339()[..10].to_owned())
-        .unwrap_or_default()
-}
-
 pub async fn edit_page(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -675,7 +608,7 @@ pub async fn edit_page(
     // The task first: another organization's is a 404, for an admin too.
     let t = tasks::get(&state, &actor, &id).await?;
     permissions::require_on(&actor, Action::TaskEdit, &t.target())?;
-    let values = TaskForm::of(&t);
+    let values = values_of(&t);
     let id = t.id.to_string();
     show_form(
         &state,
@@ -692,43 +625,29 @@ pub async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(raw): Path<String>,
-    Posted(f): Posted<TaskForm>,
+    Posted(mut f): Posted<FormValues>,
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
     let id: TaskId = page_id(&raw)?;
-    let result = match priority(&f.priority) {
-        Ok(p) => {
-            let req = UpdateTaskRequest {
-                title: Patch::Value(f.title.clone()),
-                description: filled_or_cleared(&f.description),
-                status: Patch::Value(f.status.clone()),
-                priority: Patch::Value(p),
-                due_date: filled_or_cleared(&f.due_date),
-                assignee_id: filled_or_cleared(&f.assignee_id),
-                initiative_id: filled_or_cleared(&f.initiative_id),
-            };
-            let if_match = shown_version(f.version.as_deref());
-            tasks::update(&state, &actor, &id, req, &if_match).await
-        }
+    let if_match = shown_version(Some(f.get("version")).filter(|v| !v.is_empty()));
+    let result = match f.input() {
+        Ok(req) => tasks::update(&state, &actor, &id, req, &if_match).await,
         Err(e) => Err(e),
     };
     match result {
         Ok(t) => Ok(ctx.redirect_with(&format!("/tasks/{}", t.id), "Changes saved.")),
         Err(ApiError::Stale(_, by)) => {
             let now = tasks::get(&state, &actor, &id).await?;
-            let theirs = TaskForm::of(&now);
+            let theirs = values_of(&now);
             let names = names(&state, &ctx).await?;
-            let (status, form) = FormState::conflict(f.conflict(&theirs, by, &names));
-            let f = TaskForm {
-                version: theirs.version,
-                ..f
-            };
+            let (status, form) = FormState::conflict(conflict(&f, &theirs, by, &names));
+            f.set("version", theirs.get("version"));
             let id = id.to_string();
             show_form(&state, &ctx, status, Some((&id, &now.title)), f, form).await
         }
         Err(e) => {
             let (status, form) = FormState::refusal(e, Some(<TaskId as PathId>::NOT_FOUND))?;
-            let title = f.title.clone();
+            let title = f.get("title").to_owned();
             let id = id.to_string();
             show_form(&state, &ctx, status, Some((&id, &title)), f, form).await
         }

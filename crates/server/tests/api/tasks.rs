@@ -71,6 +71,10 @@ async fn tasks_are_validated(app: TestApp) {
             "dueDate",
         ),
         (json!({"title": "T", "dueDate": "soon"}), "dueDate"),
+        // A create takes the update's rules: null is refused where a value is required.
+        (json!({"title": null}), "title"),
+        (json!({"title": "T", "status": null}), "status"),
+        (json!({"title": "T", "priority": null}), "priority"),
     ] {
         acme.admin
             .post("/api/tasks", body)

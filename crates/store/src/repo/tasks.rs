@@ -24,33 +24,22 @@ impl Task {
     }
 }
 
-/// The writable fields of a task: what a create or an update sets, and nothing else.
-#[derive(Clone, Debug)]
-pub struct TaskFields {
-    pub title: String,
-    pub description: Option<String>,
-    pub status: TaskStatus,
-    pub priority: i32,
-    pub due_date: Option<Timestamp>,
-    pub assignee_id: Option<PersonId>,
-    pub initiative_id: Option<InitiativeId>,
-    pub completed_at: Option<Timestamp>,
-}
-
-/// Every writable column set, `None` included: a cleared due date must be written as NULL.
-/// (SeaORM's `DeriveIntoActiveModel` would leave a `None` field unset, so clearing it would
-/// silently keep the old value.)
-fn active(f: &TaskFields) -> task::ActiveModel {
-    task::ActiveModel {
-        title: Set(f.title.clone()),
-        description: Set(f.description.clone()),
-        status: Set(f.status),
-        priority: Set(f.priority),
-        due_date: Set(f.due_date),
-        assignee_id: Set(f.assignee_id.clone()),
-        initiative_id: Set(f.initiative_id.clone()),
-        completed_at: Set(f.completed_at),
-        ..Default::default()
+writable! {
+    /// The writable fields of a task: what a create or an update sets, and nothing else. A
+    /// new field is one line here (its type and a new task's value) and a column in
+    /// `entity/task.rs`.
+    pub struct TaskFields of task {
+        title: String = String::new(),
+        description: Option<String> = None,
+        status: TaskStatus = TaskStatus::Todo,
+        /// 1 (highest) to 5.
+        priority: i32 = 3,
+        due_date: Option<Timestamp> = None,
+        assignee_id: Option<PersonId> = None,
+        initiative_id: Option<InitiativeId> = None,
+        /// Follows the status (set when it becomes done): not typed by anyone.
+        #[serde(skip)]
+        completed_at: Option<Timestamp> = None,
     }
 }
 
@@ -165,7 +154,7 @@ pub async fn insert(
     now: Timestamp,
 ) -> Result<TaskId, DbErr> {
     let id = TaskId::generate();
-    let mut am = active(f);
+    let mut am = f.active();
     am.id = Set(id.clone());
     am.organization_id = Set(org.clone());
     am.created_by_id = Set(by.clone());
@@ -182,7 +171,7 @@ pub async fn update(
     f: &TaskFields,
     now: Timestamp,
 ) -> Result<(), DbErr> {
-    let mut am = active(f);
+    let mut am = f.active();
     am.updated_at = Set(now);
     task::Entity::update_many()
         .set(am)
