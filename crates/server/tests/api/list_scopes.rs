@@ -10,7 +10,7 @@
 use crate::harness::*;
 use manageros_core::{
     CampaignStatus, Email, FeedbackKind, InitiativeId, MeetingId, OrgId, PersonId, ReportKind,
-    Role, TaskStatus, Timestamp, UserId,
+    Role, Timestamp, UserId,
     authz::{self, Action, Actor, Target},
 };
 use manageros_store::repo::{
@@ -508,13 +508,9 @@ async fn member_wide_lists_show_the_whole_organization_and_nothing_else(app: Tes
                     creator,
                     &tasks::TaskFields {
                         title: "Do it".into(),
-                        description: None,
-                        status: TaskStatus::Todo,
-                        priority: 3,
-                        due_date: None,
                         assignee_id: assignee,
                         initiative_id: Some(initiative.clone()),
-                        completed_at: None,
+                        ..Default::default()
                     },
                     now,
                 )
