@@ -325,19 +325,18 @@ async fn seed(url: &str, scale: Scale) -> anyhow::Result<()> {
                 id: Set(TaskId::generate()),
                 organization_id: Set(org_id.clone()),
                 title: Set(format!("Task {k}: follow up with {}", FIRST[k % 16])),
-                description: Set(None),
                 status: Set(status),
                 priority: Set((k % 5 + 1) as i32),
                 due_date: Set((k % 3 != 0).then(|| base.plus_millis(k as i64 * 86_400_000))),
                 assignee_id: Set(Some(people[k % PEOPLE_PER_ORG].clone())),
                 initiative_id: Set(Some(initiatives[k % INITIATIVES_PER_ORG].clone())),
                 created_by_id: Set(user_id.clone()),
-                oneonone_id: Set(None),
                 completed_at: Set((status == TaskStatus::Done).then_some(now)),
                 created_at: Set(now.plus_millis(k as i64)),
                 updated_at: Set(now),
                 version: Set(1),
-                updated_by: Set(None),
+                // The columns it does not name are NULL: a new optional column needs nothing.
+                ..Default::default()
             }
         }))
         .exec_without_returning(&txn)
