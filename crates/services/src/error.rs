@@ -335,3 +335,14 @@ macro_rules! validate {
         )+
     };
 }
+
+/// [`validate!`] for the fields of a write: each field's check gives the change it asks for
+/// (an `Option`: keep or set; a `Patch`: keep, clear or set), and once every field has passed,
+/// each change is applied to `$fields`' field of the same name. A field is one line.
+#[macro_export]
+macro_rules! validate_into {
+    ($fields:ident { $($var:ident = $field:literal : $e:expr),+ $(,)? }) => {
+        $crate::validate! { $($var = $field: $e),+ }
+        $( $crate::patch::Change::over($var, &mut $fields.$var); )+
+    };
+}

@@ -45,6 +45,31 @@ impl<T> Patch<T> {
     }
 }
 
+/// What a checked field of a write does to the value it changes: `Option<T>` keeps it (`None`)
+/// or sets it, `Patch<T>` keeps, clears or sets a nullable one. `validate_into!` applies each
+/// field's change to the field of the same name.
+pub trait Change<T> {
+    fn over(self, current: &mut T);
+}
+
+impl<T> Change<T> for Option<T> {
+    fn over(self, current: &mut T) {
+        if let Some(v) = self {
+            *current = v;
+        }
+    }
+}
+
+impl<T> Change<Option<T>> for Patch<T> {
+    fn over(self, current: &mut Option<T>) {
+        match self {
+            Patch::Absent => {}
+            Patch::Null => *current = None,
+            Patch::Value(v) => *current = Some(v),
+        }
+    }
+}
+
 impl Patch<String> {
     /// A value of blanks only reads as `null`: an empty reference names nothing.
     pub fn blank_is_null(self) -> Self {

@@ -8,10 +8,10 @@ use crate::{
     load::{self, authorized, reread},
     parse::Paging,
     parse::{filter_id, optional_text, search_from},
-    patch::{Patch, required},
+    patch::{Change, Patch, required},
     refs,
     state::AppState,
-    validate,
+    validate_into,
 };
 use crate::{
     extract::IfMatch,
@@ -256,40 +256,34 @@ impl utoipa::PartialSchema for CreateTaskRequest {
 
 impl ToSchema for CreateTaskRequest {}
 
-/// The fields a create or an update writes: `base` (a new task's defaults, or the task as it
-/// is) with what `input` sets, each checked, every refusal named by its field. The one place
-/// a field's rule lives, for both operations and both front ends.
+/// The fields a create or an update writes: `fields` (a new task's defaults, or the task as it
+/// is) with what `input` changes, each checked, every refusal named by its field. The one
+/// place a field's rule lives, for both operations and both front ends: a field is one line
+/// of `validate_into!`.
 async fn resolve(
     db: &impl manageros_store::ConnectionTrait,
     org: &OrgId,
     input: TaskInput,
-    base: TaskFields,
+    mut fields: TaskFields,
 ) -> Result<TaskFields, ApiError> {
-    validate! {
+    validate_into! { fields {
         title = "title": required(input.title, "Title", |t| title(Some(&t))),
-        description = "description": input.description.try_map(|d| optional_text(Some(&d), "Description", 10_000)),
+        description = "description": input.description.try_map(|d| optional_text(Some(&d), "Description", 10_000)).map(Patch::flatten),
         status = "status": required(input.status, "Status", |s| TaskStatus::parse(&s)),
         priority = "priority": required(input.priority, "Priority", priority),
         due_date = "dueDate": input.due_date.try_map(|d| date(&d, "Due date")),
-    }
-    let assignee = refs::patch(input.assignee_id, |r| async move {
+    }}
+    refs::patch(input.assignee_id, |r| async move {
         refs::person(db, org, &r, ASSIGNEE_NOT_FOUND).await
     })
-    .await?;
-    let initiative = refs::patch(input.initiative_id, |r| async move {
+    .await?
+    .over(&mut fields.assignee_id);
+    refs::patch(input.initiative_id, |r| async move {
         refs::initiative(db, org, &r, INITIATIVE_NOT_FOUND).await
     })
-    .await?;
-    Ok(TaskFields {
-        title: title.unwrap_or(base.title),
-        description: description.flatten().apply(base.description),
-        status: status.unwrap_or(base.status),
-        priority: priority.unwrap_or(base.priority),
-        due_date: due_date.apply(base.due_date),
-        assignee_id: assignee.apply(base.assignee_id),
-        initiative_id: initiative.apply(base.initiative_id),
-        completed_at: base.completed_at,
-    })
+    .await?
+    .over(&mut fields.initiative_id);
+    Ok(fields)
 }
 
 pub(crate) fn priority(p: i64) -> Result<i32, Invalid> {

@@ -7,65 +7,48 @@
 
 use sea_orm_migration::prelude::*;
 
-mod m0001_accounts_and_people;
-mod m0002_invitations;
-mod m0003_work;
-mod m0004_oneonones;
-mod m0005_name_order_and_indexes;
-mod m0006_conversation;
-mod m0007_handoffs;
-mod m0008_campaign_minimum;
-mod m0009_person_link_log;
-mod m0010_email_verification;
-mod m0011_sessions_and_audit;
-mod m0012_names_version;
-mod m0013_outbox;
-mod m0014_rate_counters;
-pub mod m0015_oneonones_list_speed;
-mod m0016_handoff_items;
-mod m0017_value_checks;
-mod m0018_server_secrets;
-mod m0019_versions;
-mod m0020_versions_everywhere;
-mod m0021_recurring_series;
-mod m0022_notifications;
-mod m0023_parked_items;
-mod m0024_initiative_check_ins;
-mod m0025_oneonones_by_time;
+/// The migrations in the order they run: each named once, as its module (`m00NN_….rs`).
+macro_rules! migrations {
+    ($($vis:vis $name:ident),+ $(,)?) => {
+        $( $vis mod $name; )+
 
-pub struct Migrator;
+        pub struct Migrator;
 
-#[async_trait::async_trait]
-impl MigratorTrait for Migrator {
-    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![
-            Box::new(m0001_accounts_and_people::Migration),
-            Box::new(m0002_invitations::Migration),
-            Box::new(m0003_work::Migration),
-            Box::new(m0004_oneonones::Migration),
-            Box::new(m0005_name_order_and_indexes::Migration),
-            Box::new(m0006_conversation::Migration),
-            Box::new(m0007_handoffs::Migration),
-            Box::new(m0008_campaign_minimum::Migration),
-            Box::new(m0009_person_link_log::Migration),
-            Box::new(m0010_email_verification::Migration),
-            Box::new(m0011_sessions_and_audit::Migration),
-            Box::new(m0012_names_version::Migration),
-            Box::new(m0013_outbox::Migration),
-            Box::new(m0014_rate_counters::Migration),
-            Box::new(m0015_oneonones_list_speed::Migration),
-            Box::new(m0016_handoff_items::Migration),
-            Box::new(m0017_value_checks::Migration),
-            Box::new(m0018_server_secrets::Migration),
-            Box::new(m0019_versions::Migration),
-            Box::new(m0020_versions_everywhere::Migration),
-            Box::new(m0021_recurring_series::Migration),
-            Box::new(m0022_notifications::Migration),
-            Box::new(m0023_parked_items::Migration),
-            Box::new(m0024_initiative_check_ins::Migration),
-            Box::new(m0025_oneonones_by_time::Migration),
-        ]
-    }
+        #[async_trait::async_trait]
+        impl MigratorTrait for Migrator {
+            fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+                vec![$(Box::new($name::Migration)),+]
+            }
+        }
+    };
+}
+
+migrations! {
+    m0001_accounts_and_people,
+    m0002_invitations,
+    m0003_work,
+    m0004_oneonones,
+    m0005_name_order_and_indexes,
+    m0006_conversation,
+    m0007_handoffs,
+    m0008_campaign_minimum,
+    m0009_person_link_log,
+    m0010_email_verification,
+    m0011_sessions_and_audit,
+    m0012_names_version,
+    m0013_outbox,
+    m0014_rate_counters,
+    pub m0015_oneonones_list_speed,
+    m0016_handoff_items,
+    m0017_value_checks,
+    m0018_server_secrets,
+    m0019_versions,
+    m0020_versions_everywhere,
+    m0021_recurring_series,
+    m0022_notifications,
+    m0023_parked_items,
+    m0024_initiative_check_ins,
+    m0025_oneonones_by_time,
 }
 
 /// A primary-key id column.
