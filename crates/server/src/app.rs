@@ -126,7 +126,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         settings.limits.live_per_user,
         settings.limits.live_idle,
     );
-    Ok(AppState {
+    Ok(AppState::new(crate::services::state::Shared {
         live: Arc::new(live),
         db,
         config: Arc::new(Config {
@@ -156,7 +156,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             settings.mail_poll,
             settings.mail_lease,
         )),
-    })
+    }))
 }
 
 /// The whole HTTP surface: the API, the pages, their middleware, and envelope answers for unknown routes,

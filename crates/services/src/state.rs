@@ -6,8 +6,28 @@ use manageros_store::DatabaseConnection;
 use std::sync::Arc;
 use tokio_util::task::TaskTracker;
 
+/// What every handler can reach: one shared value, so that handing it to a request (axum
+/// clones the state for every extractor that asks for it) is one reference count, not one
+/// per field (docs/BENCHMARKS.md, "Profiling").
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The parts of [`AppState`].
+pub struct Shared {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
@@ -30,7 +50,7 @@ pub struct AppState {
     pub live: Arc<crate::live::Hub>,
 }
 
-impl AppState {
+impl Shared {
     pub fn now(&self) -> Timestamp {
         self.clock.now()
     }

@@ -15,7 +15,7 @@ use manageros_core::{
 };
 use sea_orm::{
     ActiveValue::Set,
-    ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
+    ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryResult,
     prelude::*,
     sea_query::{
         Alias, Asterisk, CaseStatement, Condition, ExprTrait, Func, JoinType, Order, Query,
@@ -116,7 +116,9 @@ fn a(s: &str) -> Alias {
     Alias::new(s)
 }
 
-#[derive(FromQueryResult)]
+/// A one-on-one with both people, as `select_columns` lists them: read by position (every
+/// list reads 20 to 100 of these per request, and finding each column by its name was a
+/// measurable share of the server's work: docs/BENCHMARKS.md, "Profiling").
 struct Row {
     id: String,
     organization_id: String,
@@ -585,11 +587,52 @@ pub async fn list(
     ))
 }
 
-#[derive(FromQueryResult)]
+/// A [`Row`] and, after its columns, the list's total.
 struct PageRow {
-    #[sea_orm(nested)]
     row: Row,
     total: i64,
+}
+
+/// How many columns `select_columns` lists: `O_COLUMNS` and the two people's four.
+const ROW_COLUMNS: usize = O_COLUMNS.len() + 8;
+// `Row`'s reading below names 21 positions: a column added to the list must be read there too.
+const _: () = assert!(ROW_COLUMNS == 21);
+
+impl FromQueryResult for Row {
+    fn from_query_result(res: &QueryResult, _: &str) -> Result<Self, DbErr> {
+        Ok(Self {
+            id: res.try_get_by_index(0)?,
+            organization_id: res.try_get_by_index(1)?,
+            manager_id: res.try_get_by_index(2)?,
+            report_id: res.try_get_by_index(3)?,
+            scheduled_at: res.try_get_by_index(4)?,
+            notes: res.try_get_by_index(5)?,
+            created_at: res.try_get_by_index(6)?,
+            updated_at: res.try_get_by_index(7)?,
+            version: res.try_get_by_index(8)?,
+            updated_by: res.try_get_by_index(9)?,
+            ends_at: res.try_get_by_index(10)?,
+            series_id: res.try_get_by_index(11)?,
+            occurrence_at: res.try_get_by_index(12)?,
+            m_name: res.try_get_by_index(13)?,
+            m_email: res.try_get_by_index(14)?,
+            m_role: res.try_get_by_index(15)?,
+            m_user: res.try_get_by_index(16)?,
+            r_name: res.try_get_by_index(17)?,
+            r_email: res.try_get_by_index(18)?,
+            r_role: res.try_get_by_index(19)?,
+            r_user: res.try_get_by_index(20)?,
+        })
+    }
+}
+
+impl FromQueryResult for PageRow {
+    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        Ok(Self {
+            row: Row::from_query_result(res, pre)?,
+            total: res.try_get_by_index(ROW_COLUMNS)?,
+        })
+    }
 }
 
 /// A one-on-one of the organization with both people.

@@ -4,10 +4,7 @@
 use super::users::User;
 use crate::entity::{organization, person, session, user};
 use manageros_core::{SessionId, Timestamp, UserId};
-use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter,
-    QuerySelect, QueryTrait, prelude::*,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryFilter, prelude::*};
 
 /// Where a session was opened from, as the client said: shown to its owner so they can
 /// recognise it, never trusted for anything else.
@@ -90,52 +87,113 @@ pub struct SessionUser {
 
 /// The user a live (unexpired, unrevoked) session token belongs to, with the session's id
 /// and the organization's names version, in one query; the session's `last_used_at` is
-/// refreshed when stale.
+/// refreshed when stale. Every request of a signed-in caller starts here, so the statement is
+/// built once per backend ([`find_user_sql`]) and its row read by position.
 pub async fn find_user(
     db: &impl ConnectionTrait,
     token_hash: &str,
     now: Timestamp,
 ) -> Result<Option<SessionUser>, DbErr> {
-    let org: RelationDef = user::Entity::belongs_to(organization::Entity)
-        .from(user::Column::OrganizationId)
-        .to(organization::Column::Id)
-        .into();
-    let query = session::Entity::find()
-        .find_also_related(user::Entity)
-        .join(JoinType::LeftJoin, org)
-        .column_as(organization::Column::NamesVersion, "names_version")
-        .column_as(organization::Column::OneononesVersion, "oneonones_version")
-        .expr_as(manages(), "manages")
-        .filter(session::Column::TokenHash.eq(token_hash))
-        .filter(session::Column::ExpiresAt.gt(now.as_millis()));
-    let Some(row) = db
-        .query_one_raw(query.build(db.get_database_backend()))
-        .await?
-    else {
+    let backend = db.get_database_backend();
+    let statement = sea_orm::Statement::from_sql_and_values(
+        backend,
+        find_user_sql(backend),
+        [token_hash.into(), now.as_millis().into()],
+    );
+    let Some(row) = db.query_one_raw(statement).await? else {
         return Ok(None);
     };
-    let session = session::Model::from_query_result(&row, "A_")?;
-    let user = user::Model::from_query_result(&row, "B_")?;
-    let names_version = row.try_get::<Option<i64>>("", "names_version")?;
-    let oneonones_version = row.try_get::<Option<i64>>("", "oneonones_version")?;
-    let manages = row.try_get::<Option<bool>>("", "manages")?.unwrap_or(false);
-    if session
-        .last_used_at
-        .is_none_or(|at| at < now.as_millis() - TOUCH_EVERY_MS)
-    {
+    let session_id: String = row.try_get_by_index(0)?;
+    let last_used_at: Option<i64> = row.try_get_by_index(1)?;
+    let user = User {
+        id: UserId::from_db(row.try_get_by_index::<String>(2)?),
+        name: row.try_get_by_index(3)?,
+        email: manageros_core::Email::from_db(row.try_get_by_index::<String>(4)?),
+        role: manageros_core::Role::from_db(&row.try_get_by_index::<String>(5)?),
+        organization_id: row
+            .try_get_by_index::<Option<String>>(6)?
+            .map(manageros_core::OrgId::from_db),
+        person_id: row
+            .try_get_by_index::<Option<String>>(7)?
+            .map(manageros_core::PersonId::from_db),
+        email_verified: row.try_get_by_index::<Option<i64>>(8)?.is_some(),
+        created_at: Timestamp::from_millis(row.try_get_by_index(9)?),
+    };
+    let names_version = row.try_get_by_index::<Option<i64>>(10)?;
+    let oneonones_version = row.try_get_by_index::<Option<i64>>(11)?;
+    let manages = row.try_get_by_index::<Option<bool>>(12)?.unwrap_or(false);
+    if last_used_at.is_none_or(|at| at < now.as_millis() - TOUCH_EVERY_MS) {
         session::Entity::update_many()
             .col_expr(session::Column::LastUsedAt, Expr::value(now.as_millis()))
-            .filter(session::Column::Id.eq(&session.id))
+            .filter(session::Column::Id.eq(&session_id))
             .exec(db)
             .await?;
     }
     Ok(Some(SessionUser {
-        user: User::from(user),
-        session_id: SessionId::from_db(session.id),
+        user,
+        session_id: SessionId::from_db(session_id),
         names_version: names_version.unwrap_or(0),
         oneonones_version: oneonones_version.unwrap_or(0),
         manages,
     }))
+}
+
+/// The SQL of [`find_user`] for `backend`, built on first use: its two values are the token's
+/// hash and the time, in that order, and its columns are read by position, in this order.
+fn find_user_sql(backend: sea_orm::DbBackend) -> String {
+    use sea_orm::{
+        ExprTrait,
+        sea_query::{Alias, Query},
+    };
+    use std::sync::OnceLock;
+    static POSTGRES: OnceLock<String> = OnceLock::new();
+    static OTHER: OnceLock<String> = OnceLock::new();
+    let cell = if backend == sea_orm::DbBackend::Postgres {
+        &POSTGRES
+    } else {
+        &OTHER
+    };
+    cell.get_or_init(|| {
+        let q = Query::select()
+            .column((session::Entity, session::Column::Id))
+            .column((session::Entity, session::Column::LastUsedAt))
+            .columns([
+                (user::Entity, user::Column::Id),
+                (user::Entity, user::Column::Name),
+                (user::Entity, user::Column::Email),
+                (user::Entity, user::Column::Role),
+                (user::Entity, user::Column::OrganizationId),
+                (user::Entity, user::Column::PersonId),
+                (user::Entity, user::Column::EmailVerifiedAt),
+                (user::Entity, user::Column::CreatedAt),
+            ])
+            .column((organization::Entity, organization::Column::NamesVersion))
+            .column((organization::Entity, organization::Column::OneononesVersion))
+            .expr_as(manages(), Alias::new("manages"))
+            .from(session::Entity)
+            .inner_join(
+                user::Entity,
+                Expr::col((user::Entity, user::Column::Id))
+                    .equals((session::Entity, session::Column::UserId)),
+            )
+            .left_join(
+                organization::Entity,
+                Expr::col((organization::Entity, organization::Column::Id))
+                    .equals((user::Entity, user::Column::OrganizationId)),
+            )
+            .and_where(Expr::col((session::Entity, session::Column::TokenHash)).eq(""))
+            .and_where(Expr::col((session::Entity, session::Column::ExpiresAt)).gt(0i64))
+            .to_owned();
+        let statement = backend.build(&q);
+        // The statement's values are exactly the two `find_user` passes.
+        assert_eq!(
+            statement.values.as_ref().map_or(0, |v| v.0.len()),
+            2,
+            "find_user's values"
+        );
+        statement.sql
+    })
+    .clone()
 }
 
 /// `EXISTS` a person of the user's organization whose manager is the user's person: one probe
@@ -144,7 +202,7 @@ fn manages() -> Expr {
     use sea_orm::{ExprTrait, sea_query::Query};
     Expr::exists(
         Query::select()
-            .expr(Expr::val(1))
+            .expr(Expr::cust("1"))
             .from(person::Entity)
             .and_where(
                 Expr::col((person::Entity, person::Column::OrganizationId))
