@@ -207,11 +207,11 @@ pub struct TaskInput {
     #[serde(default)]
     #[schema(value_type = input::Description, inline, required = false)]
     pub description: Patch<String>,
-    /// Default `todo`.
+    /// A new task's is `todo`.
     #[serde(default)]
     #[schema(value_type = input::TaskStatus, inline, required = false)]
     pub status: Patch<String>,
-    /// 1 (highest) to 5, default 3.
+    /// 1 (highest) to 5; a new task's is 3.
     #[serde(default, deserialize_with = "crate::patch::whole_number::patch")]
     #[schema(value_type = i64, minimum = 1, maximum = 5)]
     pub priority: Patch<i64>,

@@ -97,11 +97,7 @@ impl FormValues {
     /// The day of `name` as a date input wants it (`YYYY-MM-DD`): an instant's first ten
     /// characters, and a typed value as it was typed.
     pub fn day(&self, name: &str) -> &str {
-        let v = self.get(name);
-        match v.get(..10) {
-            Some(day) if v.len() > 10 && v.as_bytes()[10] == b'T' => day,
-            _ => v,
-        }
+        as_shown(self.get(name))
     }
 
     /// Sets `name` to `value` (a default the page's URL chose).
@@ -138,10 +134,21 @@ impl FormValues {
         let mut c = Conflict::new(by, what);
         for (name, yours) in &self.0 {
             if let Some((_, saved)) = theirs.0.iter().find(|(k, _)| k == name) {
+                // As the form shows them: a saved instant is the day its date input shows.
+                let (saved, yours) = (as_shown(saved), as_shown(yours));
                 c = c.field(label(name), &show(name, saved), &show(name, yours));
             }
         }
         c
+    }
+}
+
+/// A value as a form shows it: an RFC 3339 instant as its day (`YYYY-MM-DD`, what a date input
+/// holds), anything else as it is.
+fn as_shown(v: &str) -> &str {
+    match v.get(..10) {
+        Some(day) if manageros_core::Timestamp::parse_rfc3339(v).is_some() => day,
+        _ => v,
     }
 }
 

@@ -468,7 +468,7 @@ pub async fn task(
     }))
 }
 
-/// The task's writable fields as its edit form shows them (and "theirs" in a conflict).
+/// The task's writable fields and version, as its edit form shows them.
 fn values_of(t: &Task) -> FormValues {
     let mut values = FormValues::of(&TaskFields::of(t));
     values.set("version", t.version.to_string());
@@ -638,10 +638,11 @@ pub async fn update(
         Ok(t) => Ok(ctx.redirect_with(&format!("/tasks/{}", t.id), "Changes saved.")),
         Err(ApiError::Stale(_, by)) => {
             let now = tasks::get(&state, &actor, &id).await?;
-            let theirs = values_of(&now);
+            // Their fields (not the version, which always differs), against what was typed.
+            let theirs = FormValues::of(&TaskFields::of(&now));
             let names = names(&state, &ctx).await?;
             let (status, form) = FormState::conflict(conflict(&f, &theirs, by, &names));
-            f.set("version", theirs.get("version"));
+            f.set("version", now.version.to_string());
             let id = id.to_string();
             show_form(&state, &ctx, status, Some((&id, &now.title)), f, form).await
         }

@@ -694,3 +694,46 @@ async fn people_are_picked_from_a_searchable_list(app: TestApp) {
         303
     );
 }
+
+/// A conflict names only the fields that differ as the form shows them: not the version
+/// (which always differs) and not a due date both sides hold (saved as an instant, typed as a
+/// day).
+#[db_test]
+async fn a_task_conflict_lists_only_what_differs_as_the_form_shows_it(app: TestApp) {
+    let org = app.org("acme").await;
+    let task = org
+        .admin
+        .post(
+            "/api/tasks",
+            serde_json::json!({"title": "Ship", "dueDate": "2030-03-01"}),
+        )
+        .await
+        .id("task");
+    let (edit, save) = (format!("/tasks/{task}/edit"), format!("/tasks/{task}"));
+    let mut a = Browser::signed_in(&app, &org.admin);
+    let mut b = Browser::signed_in(&app, &org.admin);
+    let (pa, pb) = (a.get(&edit).await, b.get(&edit).await);
+    assert!(pa.html.contains("value=\"2030-03-01\""), "{}", pa.html);
+    let form = |page: &str, title: &'static str| {
+        vec![
+            ("csrf", csrf(page)),
+            ("title", title.to_owned()),
+            ("status", "todo".to_owned()),
+            ("priority", "3".to_owned()),
+            ("dueDate", "2030-03-01".to_owned()),
+            ("version", "1".to_owned()),
+        ]
+    };
+    let fa = form(&pa.html, "Ship it");
+    let fa: Vec<(&str, &str)> = fa.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(a.post(&save, &fa).await.status, 303);
+    let fb = form(&pb.html, "Ship it now");
+    let fb: Vec<(&str, &str)> = fb.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let conflict = b.post(&save, &fb).await;
+    assert_eq!(conflict.status, 409, "{}", conflict.html);
+    let html = &conflict.html;
+    assert!(html.contains("Title: saved by"), "{html}");
+    assert!(!html.contains("Due date: saved by"), "{html}");
+    assert!(!html.contains("Version: saved by"), "{html}");
+    assert_eq!(hidden(html, "version"), "2");
+}
