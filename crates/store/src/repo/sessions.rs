@@ -141,10 +141,6 @@ pub async fn find_user(
 /// The SQL of [`find_user`] for `backend`, built on first use: its two values are the token's
 /// hash and the time, in that order, and its columns are read by position, in this order.
 fn find_user_sql(backend: sea_orm::DbBackend) -> String {
-    use sea_orm::{
-        ExprTrait,
-        sea_query::{Alias, Query},
-    };
     use std::sync::OnceLock;
     static POSTGRES: OnceLock<String> = OnceLock::new();
     static OTHER: OnceLock<String> = OnceLock::new();
@@ -153,47 +149,47 @@ fn find_user_sql(backend: sea_orm::DbBackend) -> String {
     } else {
         &OTHER
     };
-    cell.get_or_init(|| {
-        let q = Query::select()
-            .column((session::Entity, session::Column::Id))
-            .column((session::Entity, session::Column::LastUsedAt))
-            .columns([
-                (user::Entity, user::Column::Id),
-                (user::Entity, user::Column::Name),
-                (user::Entity, user::Column::Email),
-                (user::Entity, user::Column::Role),
-                (user::Entity, user::Column::OrganizationId),
-                (user::Entity, user::Column::PersonId),
-                (user::Entity, user::Column::EmailVerifiedAt),
-                (user::Entity, user::Column::CreatedAt),
-            ])
-            .column((organization::Entity, organization::Column::NamesVersion))
-            .column((organization::Entity, organization::Column::OneononesVersion))
-            .expr_as(manages(), Alias::new("manages"))
-            .from(session::Entity)
-            .inner_join(
-                user::Entity,
-                Expr::col((user::Entity, user::Column::Id))
-                    .equals((session::Entity, session::Column::UserId)),
-            )
-            .left_join(
-                organization::Entity,
-                Expr::col((organization::Entity, organization::Column::Id))
-                    .equals((user::Entity, user::Column::OrganizationId)),
-            )
-            .and_where(Expr::col((session::Entity, session::Column::TokenHash)).eq(""))
-            .and_where(Expr::col((session::Entity, session::Column::ExpiresAt)).gt(0i64))
-            .to_owned();
-        let statement = backend.build(&q);
-        // The statement's values are exactly the two `find_user` passes.
-        assert_eq!(
-            statement.values.as_ref().map_or(0, |v| v.0.len()),
-            2,
-            "find_user's values"
-        );
-        statement.sql
-    })
-    .clone()
+    cell.get_or_init(|| find_user_statement(backend).sql)
+        .clone()
+}
+
+/// [`find_user`]'s statement, with placeholder values for the token's hash and the time.
+fn find_user_statement(backend: sea_orm::DbBackend) -> sea_orm::Statement {
+    use sea_orm::{
+        ExprTrait,
+        sea_query::{Alias, Query},
+    };
+    let q = Query::select()
+        .column((session::Entity, session::Column::Id))
+        .column((session::Entity, session::Column::LastUsedAt))
+        .columns([
+            (user::Entity, user::Column::Id),
+            (user::Entity, user::Column::Name),
+            (user::Entity, user::Column::Email),
+            (user::Entity, user::Column::Role),
+            (user::Entity, user::Column::OrganizationId),
+            (user::Entity, user::Column::PersonId),
+            (user::Entity, user::Column::EmailVerifiedAt),
+            (user::Entity, user::Column::CreatedAt),
+        ])
+        .column((organization::Entity, organization::Column::NamesVersion))
+        .column((organization::Entity, organization::Column::OneononesVersion))
+        .expr_as(manages(), Alias::new("manages"))
+        .from(session::Entity)
+        .inner_join(
+            user::Entity,
+            Expr::col((user::Entity, user::Column::Id))
+                .equals((session::Entity, session::Column::UserId)),
+        )
+        .left_join(
+            organization::Entity,
+            Expr::col((organization::Entity, organization::Column::Id))
+                .equals((user::Entity, user::Column::OrganizationId)),
+        )
+        .and_where(Expr::col((session::Entity, session::Column::TokenHash)).eq(""))
+        .and_where(Expr::col((session::Entity, session::Column::ExpiresAt)).gt(0i64))
+        .to_owned();
+    backend.build(&q)
 }
 
 /// `EXISTS` a person of the user's organization whose manager is the user's person: one probe
@@ -286,4 +282,30 @@ pub async fn delete_expired(db: &impl ConnectionTrait, now: Timestamp) -> Result
         .exec(db)
         .await?
         .rows_affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `find_user` passes exactly two values, the token's hash then the time: the statement
+    /// built once must take exactly those, in that order, on both backends.
+    #[test]
+    fn the_session_statement_takes_the_hash_then_the_time() {
+        for backend in [sea_orm::DbBackend::Postgres, sea_orm::DbBackend::Sqlite] {
+            let values = find_user_statement(backend)
+                .values
+                .map(|v| v.0)
+                .unwrap_or_default();
+            assert_eq!(values.len(), 2, "{backend:?}");
+            assert!(
+                matches!(values[0], sea_orm::Value::String(_)),
+                "{backend:?}"
+            );
+            assert!(
+                matches!(values[1], sea_orm::Value::BigInt(_)),
+                "{backend:?}"
+            );
+        }
+    }
 }

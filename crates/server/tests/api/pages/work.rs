@@ -471,6 +471,20 @@ async fn an_occurrences_edit_page_is_for_whom_may_edit_it(app: TestApp) {
     assert_eq!(foreign.status, 404, "{}", foreign.html);
 }
 
+/// Two sessions of `who`, each with `task`'s edit form open: how every save-conflict test of a
+/// task starts.
+async fn two_editors<'a>(
+    app: &'a TestApp,
+    who: &TestUser,
+    task: &str,
+) -> ((Browser<'a>, Page), (Browser<'a>, Page)) {
+    let edit = format!("/tasks/{task}/edit");
+    let mut a = Browser::signed_in(app, who);
+    let mut b = Browser::signed_in(app, who);
+    let (pa, pb) = (a.get(&edit).await, b.get(&edit).await);
+    ((a, pa), (b, pb))
+}
+
 /// Issue 26: a task saved by someone else while its form was open. The save comes back (409)
 /// naming who changed it, the fields that differ side by side, what was typed kept in the
 /// form, which now names their version; saving again from there is applied.
@@ -485,10 +499,8 @@ async fn a_task_saved_meanwhile_comes_back_with_both_versions(app: TestApp) {
         )
         .await
         .id("task");
-    let (edit, save) = (format!("/tasks/{task}/edit"), format!("/tasks/{task}"));
-    let mut a = Browser::signed_in(&app, &org.admin);
-    let mut b = Browser::signed_in(&app, &org.admin);
-    let (pa, pb) = (a.get(&edit).await, b.get(&edit).await);
+    let save = format!("/tasks/{task}");
+    let ((mut a, pa), (mut b, pb)) = two_editors(&app, &org.admin, &task).await;
     assert_eq!(hidden(&pa.html, "version"), "1");
     let form = |page: &str, description: &str, version: &str| {
         vec![
@@ -709,10 +721,8 @@ async fn a_task_conflict_lists_only_what_differs_as_the_form_shows_it(app: TestA
         )
         .await
         .id("task");
-    let (edit, save) = (format!("/tasks/{task}/edit"), format!("/tasks/{task}"));
-    let mut a = Browser::signed_in(&app, &org.admin);
-    let mut b = Browser::signed_in(&app, &org.admin);
-    let (pa, pb) = (a.get(&edit).await, b.get(&edit).await);
+    let save = format!("/tasks/{task}");
+    let ((mut a, pa), (mut b, pb)) = two_editors(&app, &org.admin, &task).await;
     assert!(pa.html.contains("value=\"2030-03-01\""), "{}", pa.html);
     let form = |page: &str, title: &'static str| {
         vec![
