@@ -9,6 +9,7 @@
 //! one-on-ones); `--scale small` seeds 10 (1,000 people, 10,000 one-on-ones): the same pages
 //! over a database 100 times smaller, to see whether a page's cost grows with the database.
 
+mod growth;
 mod live;
 mod side_by_side;
 mod storm;
@@ -119,6 +120,11 @@ struct Args {
     /// reaches one (issue 26).
     #[arg(long)]
     live_streams: Option<usize>,
+    /// Instead of the list scenarios: seed three organizations of 100, 1,000 and 10,000
+    /// people into `--database-url` (empty, or seeded so before) and show how each list and
+    /// page grows with the organization (issue 30).
+    #[arg(long)]
+    growth: bool,
     /// Side by side: only the scenarios whose name contains one of these.
     #[arg(long, requires = "peer", num_args = 1..)]
     only: Vec<String>,
@@ -434,6 +440,16 @@ impl Client {
     /// Sends a GET and reads the whole body; `Ok(true)` on a 2xx. The session goes as a
     /// bearer token to the API and as the session cookie to a page, as a browser sends it.
     async fn get(&mut self, path: &str, session: &str, surface: Surface) -> anyhow::Result<bool> {
+        Ok(self.get_len(path, session, surface).await?.0)
+    }
+
+    /// Like [`Self::get`], also giving the length of the body.
+    async fn get_len(
+        &mut self,
+        path: &str,
+        session: &str,
+        surface: Surface,
+    ) -> anyhow::Result<(bool, usize)> {
         use http_body_util::BodyExt;
         let mut req = hyper::Request::get(path).header(hyper::header::HOST, &self.host);
         req = match surface {
@@ -449,8 +465,8 @@ impl Client {
             .send_request(req.body(http_body_util::Full::default())?)
             .await?;
         let ok = res.status().is_success();
-        res.into_body().collect().await?;
-        Ok(ok)
+        let len = res.into_body().collect().await?.to_bytes().len();
+        Ok((ok, len))
     }
 
     /// Sends a JSON request with a bearer token; the status and the body.
@@ -719,6 +735,14 @@ async fn main() -> anyhow::Result<()> {
             only: args.only.clone(),
         };
         return side_by_side::run(&o, &bin).await;
+    }
+    if args.growth {
+        growth::seed(&args.database_url).await?;
+        if args.seed_only {
+            return Ok(());
+        }
+        let server = start_server(&bin, &args.database_url, &[]).await?;
+        return growth::run(&server.addr, server.child.id(), args.duration, args.rounds).await;
     }
     println!(
         "seeding {:?} scale into {}",

@@ -29,7 +29,8 @@ pub struct Named {
 #[derive(Debug)]
 pub struct Directory {
     version: i64,
-    /// Everyone on the org chart, by name (at most `people::CHART_LIMIT`).
+    /// Everyone on the org chart, by name (at most [`PEOPLE_KEPT`]): every row's name is
+    /// found here, however large the organization.
     pub people: Vec<Named>,
     /// The newest initiatives first (at most `initiatives::CHOICES`).
     pub initiatives: Vec<Named>,
@@ -89,6 +90,10 @@ impl Directory {
 /// recently used organizations leaving first.
 pub struct NamesCache(quick_cache::sync::Cache<OrgId, Arc<Directory>, ByNames>);
 
+/// The most people of one organization whose names are kept (read in one query after each
+/// change to names; 10,000 take a few milliseconds and about a megabyte).
+pub const PEOPLE_KEPT: u64 = 50_000;
+
 /// How many names the cache may hold in all (a few MB).
 pub const CACHE_NAMES: u64 = 200_000;
 
@@ -123,7 +128,7 @@ pub async fn of(state: &AppState, actor: &Actor, version: i64) -> Result<Arc<Dir
     }
     // Read after the version was: what is read is at least as new as `version` says.
     let named = |(id, name): (String, String)| Named { id, name };
-    let people = persons::choices(&state.db, &org, super::people::CHART_LIMIT)
+    let people = persons::choices(&state.db, &org, PEOPLE_KEPT)
         .await?
         .into_iter()
         .map(|(id, name)| named((id.to_string(), name)))

@@ -209,6 +209,116 @@ pub async fn everyone(state: &AppState, actor: &Actor) -> Result<(Vec<Person>, b
     Ok((people, more))
 }
 
+/// The most people the org chart shows in one level (under one manager, or at the top); a
+/// level with more says how many it leaves out and links to the directory.
+pub const CHART_LEVEL: u64 = 200;
+/// The most people a search on the chart marks and opens the way to.
+pub const CHART_FOUND: u64 = 10;
+
+/// Where the org chart opens.
+pub enum ChartFocus<'a> {
+    /// On the caller's own place: the levels above them and their reports.
+    Me,
+    /// On one person (a raw id: one not of the organization is not found, and the chart
+    /// opens on its top only): the levels above them and their reports.
+    Person(&'a str),
+    /// On the people whose name holds this: the levels above each of the first
+    /// [`CHART_FOUND`].
+    Search(&'a str),
+}
+
+/// The part of the org chart a page shows: its top, and the levels open on the way to the
+/// people it is about. Nothing in it grows with the organization beyond the people shown.
+pub struct Chart {
+    /// The open levels, by manager (`None`: the people without a manager).
+    pub levels: HashMap<Option<PersonId>, persons::ChartLevel>,
+    /// How many direct reports each person shown has (none: left out).
+    pub reports: HashMap<PersonId, u64>,
+    /// The people the chart is about: those found, or the one asked for (not the caller).
+    pub marked: Vec<PersonId>,
+    /// How many people the search found (the first [`CHART_FOUND`] are marked).
+    pub found: u64,
+    /// How many people the organization has.
+    pub total: u64,
+}
+
+/// The org chart opened on `focus` (any member): the top level, every level above the people
+/// it is about, and the reports of the person asked for (or of the caller).
+pub async fn chart(
+    state: &AppState,
+    actor: &Actor,
+    focus: ChartFocus<'_>,
+) -> Result<Chart, ApiError> {
+    let org = authz::authorize_org(actor, OrgAction::ViewPeople)?;
+    let db = &state.db;
+    let (wanted, found, open_own) = match focus {
+        ChartFocus::Me => (actor.person_id.iter().cloned().collect(), 0, true),
+        ChartFocus::Person(raw) => (PersonId::parse(raw.trim()).into_iter().collect(), 0, true),
+        ChartFocus::Search(term) => {
+            let mut errors = FieldErrors::default();
+            let term = search_from(Some(term), &mut errors);
+            errors.finish()?;
+            match term {
+                Some(t) => {
+                    let (ids, found) = persons::named_like(db, &org, &t, CHART_FOUND).await?;
+                    (ids, found, false)
+                }
+                None => (actor.person_id.iter().cloned().collect(), 0, true),
+            }
+        }
+    };
+    // Everyone on the way up from those people (themselves included); an id of another
+    // organization finds nobody.
+    let lines = persons::lines_above(db, &org, &wanted).await?;
+    let marked: Vec<PersonId> = wanted
+        .into_iter()
+        .filter(|w| lines.iter().any(|(id, _)| id == w))
+        .filter(|w| found > 0 || actor.person_id.as_ref() != Some(w))
+        .collect();
+    let mut open: Vec<Option<PersonId>> = vec![None];
+    open.extend(lines.iter().filter_map(|(_, m)| m.clone().map(Some)));
+    if open_own {
+        open.extend(lines.iter().map(|(id, _)| Some(id.clone())));
+    }
+    open.sort();
+    open.dedup();
+    let on_the_way: Vec<PersonId> = lines.into_iter().map(|(id, _)| id).collect();
+    let levels = persons::chart_levels(db, &org, &open, &on_the_way, CHART_LEVEL).await?;
+    let shown: Vec<PersonId> = levels
+        .values()
+        .flat_map(|l| l.people.iter().map(|p| p.id.clone()))
+        .collect();
+    let reports = persons::report_counts(db, &org, &shown).await?;
+    let total = persons::count(db, &org).await?;
+    Ok(Chart {
+        levels,
+        reports,
+        marked,
+        found,
+        total,
+    })
+}
+
+/// One level of the chart, loaded when it is opened (any member): the direct reports of a
+/// person, the first [`CHART_LEVEL`] by name, and how many direct reports each of them has.
+pub async fn chart_level(
+    state: &AppState,
+    actor: &Actor,
+    raw_id: &str,
+) -> Result<(persons::ChartLevel, HashMap<PersonId, u64>), ApiError> {
+    let org = authz::authorize_org(actor, OrgAction::ViewPeople)?;
+    let id = id_or_404(raw_id, PersonId::parse, NOT_FOUND)?;
+    let db = &state.db;
+    let mut levels = persons::chart_levels(db, &org, &[Some(id.clone())], &[], CHART_LEVEL).await?;
+    let level = levels.remove(&Some(id.clone())).unwrap_or_default();
+    if level.people.is_empty() && !persons::exists(db, &org, &id).await? {
+        return Err(ApiError::not_found(NOT_FOUND));
+    }
+    let ids: Vec<PersonId> = level.people.iter().map(|p| p.id.clone()).collect();
+    let reports = persons::report_counts(db, &org, &ids).await?;
+    Ok((level, reports))
+}
+
 /// A person's page: the person, and for a caller who has one-on-ones with them, the newest
 /// of those (at most [`WITH_ME_LIMIT`]).
 pub struct PersonPage {

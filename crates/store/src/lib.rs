@@ -376,6 +376,17 @@ where
     Ok((rows, total))
 }
 
+/// The backend's numbered placeholders `first`, `first + 1`, … (`$n` on PostgreSQL, `?n` on
+/// SQLite), `count` of them, for raw SQL with a variable number of values.
+pub(crate) fn placeholders(backend: DbBackend, first: usize, count: usize) -> Vec<String> {
+    (first..first + count)
+        .map(|i| match backend {
+            DbBackend::Postgres => format!("${i}"),
+            _ => format!("?{i}"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::loopback_without_tls_choice as plain;

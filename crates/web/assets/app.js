@@ -97,18 +97,17 @@
       });
     });
   }
-  // The org chart's "Expand all" and "Collapse all".
   // A picker's search box narrows its list (htmx); Enter there does not send the form.
   document.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && e.target.classList && e.target.classList.contains("picker-search")) {
       e.preventDefault();
     }
   });
+  // The org chart's "Collapse all" (its other levels load one at a time, when opened).
   document.addEventListener("click", function (e) {
-    var b = e.target.closest && e.target.closest("button[data-chart]");
+    var b = e.target.closest && e.target.closest("button[data-chart=close]");
     if (!b) return;
-    var open = b.getAttribute("data-chart") === "open";
-    document.querySelectorAll("#chart details").forEach(function (d) { d.open = open; });
+    document.querySelectorAll("#chart details").forEach(function (d) { d.open = false; });
   });
   // The agenda: a point added stays in the flow of typing (the new-point field keeps the
   // cursor, whichever way the form was sent).

@@ -208,6 +208,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/people", get(people::directory).post(people::create))
         .route("/people/new", get(people::new_page))
         .route("/people/chart", get(people::chart))
+        .route("/people/chart/{id}", get(people::chart_level))
         .route("/people/pick", get(picker::pick))
         .route("/people/{id}", get(people::person).post(people::update))
         .route("/people/{id}/edit", get(people::edit_page))

@@ -13,7 +13,7 @@ use crate::{
     services::names::Directory,
     services::parse::Paging,
     services::{
-        people::{self, CreatePersonRequest, PeopleQuery, UpdatePersonRequest},
+        people::{self, ChartFocus, CreatePersonRequest, PeopleQuery, UpdatePersonRequest},
         permissions::{may, require},
     },
     state::AppState,
@@ -25,7 +25,7 @@ use axum::{
     response::Response,
 };
 use manageros_core::{PersonId, PersonStatus, authz::OrgAction};
-use manageros_store::repo::persons::Person;
+use manageros_store::repo::persons::{ChartLevel, ChartPerson, Person};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -257,23 +257,31 @@ pub async fn person(
 // ---------------------------------------------------------------------------------------------
 // The org chart.
 
-/// One step of the chart drawn as nested lists: a person (who opens a level when they have
-/// reports), or the close of a level after its last person.
+/// One step of the chart drawn as nested lists: a person (whose level of reports is open,
+/// loaded on demand, or absent), the line after a level's last person shown that says how
+/// many it leaves out, or the close of an open level.
 #[derive(Default)]
 pub struct ChartItem {
     pub close: bool,
     pub id: String,
     pub name: String,
     pub role: String,
-    /// How many people report to them, directly and not.
-    pub below: usize,
+    /// How many people report to them directly.
+    pub reports: u64,
+    /// Their reports are shown; otherwise, when they have some, they load when opened.
     pub open: bool,
     pub hit: bool,
+    /// On the line after a level's last person shown: how many the level leaves out, and
+    /// where they are listed.
+    pub more: u64,
+    pub more_href: String,
 }
 
 #[derive(Deserialize, Default)]
 pub struct ChartParams {
     pub q: Option<String>,
+    /// Open the chart on this person: the levels above them, and their reports.
+    pub at: Option<String>,
 }
 
 #[derive(Template)]
@@ -282,119 +290,151 @@ struct ChartPage {
     layout: Layout,
     items: Vec<ChartItem>,
     q: String,
-    hits: usize,
+    hits: u64,
     /// The first people found, to jump to.
     found: Vec<Choice>,
-    total: usize,
-    truncated: bool,
-    limit: u64,
+    /// Whether `found` is everyone found; if not, the directory lists them all.
+    all_found: bool,
+    directory_href: String,
+    total: u64,
     can_create: bool,
 }
 
-/// Levels shown open when nobody is searched for: the top two.
-const OPEN_LEVELS: usize = 2;
-
-/// The chart as nested levels: people without a manager (or whose manager is not among
-/// them) at the top, reports under their manager, each level by name. With a search, the
-/// people found are marked and every level above them is open.
-pub fn chart_items(people: &[Person], q: &str) -> (Vec<ChartItem>, usize) {
-    let index: HashMap<&PersonId, usize> =
-        people.iter().enumerate().map(|(i, p)| (&p.id, i)).collect();
-    let mut children: Vec<Vec<usize>> = vec![vec![]; people.len()];
-    let mut roots = vec![];
-    for (i, p) in people.iter().enumerate() {
-        match p.manager_id.as_ref().and_then(|m| index.get(m)) {
-            Some(&m) if m != i => children[m].push(i),
-            _ => roots.push(i),
-        }
-    }
-    let needle = q.trim().to_lowercase();
-    let hit: Vec<bool> = people
-        .iter()
-        .map(|p| !needle.is_empty() && p.name.to_lowercase().contains(&needle))
-        .collect();
-    // Below-counts and "a hit is below" flags, from the leaves up (iteratively: a chart
-    // can be deep).
-    let mut order = Vec::with_capacity(people.len());
-    let mut stack: Vec<usize> = roots.iter().rev().copied().collect();
-    while let Some(i) = stack.pop() {
-        order.push(i);
-        stack.extend(children[i].iter().rev().copied());
-    }
-    let mut below = vec![0usize; people.len()];
-    let mut hit_below = vec![false; people.len()];
-    for &i in order.iter().rev() {
-        for &c in &children[i] {
-            below[i] += 1 + below[c];
-            hit_below[i] |= hit[c] || hit_below[c];
-        }
-    }
-    // Draw depth-first: `Some(i)` enters a person, `None` closes a level.
-    let mut items = Vec::with_capacity(people.len() * 2);
-    let mut stack: Vec<(Option<usize>, usize)> =
-        roots.iter().rev().map(|&i| (Some(i), 0)).collect();
-    while let Some((entry, depth)) = stack.pop() {
-        let Some(i) = entry else {
-            items.push(ChartItem {
-                close: true,
-                ..Default::default()
-            });
-            continue;
-        };
-        let p = &people[i];
-        let has_children = !children[i].is_empty();
-        items.push(ChartItem {
-            close: false,
-            id: p.id.to_string(),
-            name: p.name.clone(),
-            role: p.role.clone().unwrap_or_default(),
-            below: below[i],
-            open: has_children
-                && if needle.is_empty() {
-                    depth < OPEN_LEVELS
-                } else {
-                    hit_below[i]
-                },
-            hit: hit[i],
-        });
-        if has_children {
-            stack.push((None, depth));
-            stack.extend(children[i].iter().rev().map(|&c| (Some(c), depth + 1)));
-        }
-    }
-    (items, hit.iter().filter(|h| **h).count())
+#[derive(Template)]
+#[template(path = "people/chart_level.html")]
+struct ChartLevelFragment {
+    items: Vec<ChartItem>,
 }
 
-/// `/people/chart`: the reporting tree, collapsible, with a search that opens the way to
-/// the people it finds.
+/// The chart's open levels drawn depth-first from the level of `top` (`None`: the people
+/// without a manager): a person whose own level is open is followed by it, each level by
+/// name, each ending with how many it leaves out. Iterative: a chart can be deep.
+pub fn chart_items(
+    levels: &HashMap<Option<PersonId>, ChartLevel>,
+    reports: &HashMap<PersonId, u64>,
+    marked: &[PersonId],
+    top: Option<PersonId>,
+) -> Vec<ChartItem> {
+    enum Step<'a> {
+        Enter(&'a ChartPerson),
+        More(&'a Option<PersonId>, u64),
+        Close,
+    }
+    fn level<'a>(
+        steps: &mut Vec<Step<'a>>,
+        levels: &'a HashMap<Option<PersonId>, ChartLevel>,
+        of: &Option<PersonId>,
+    ) {
+        let Some((key, l)) = levels.get_key_value(of) else {
+            return;
+        };
+        let left_out = l.total.saturating_sub(l.people.len() as u64);
+        if left_out > 0 {
+            steps.push(Step::More(key, left_out));
+        }
+        steps.extend(l.people.iter().rev().map(Step::Enter));
+    }
+    let mut items = vec![];
+    let mut steps = vec![];
+    level(&mut steps, levels, &top);
+    while let Some(step) = steps.pop() {
+        match step {
+            Step::Close => items.push(ChartItem {
+                close: true,
+                ..Default::default()
+            }),
+            Step::More(of, more) => items.push(ChartItem {
+                more,
+                more_href: match of {
+                    Some(m) => format!("/people?managerId={m}"),
+                    None => "/people".to_owned(),
+                },
+                ..Default::default()
+            }),
+            Step::Enter(p) => {
+                let key = Some(p.id.clone());
+                let open = levels.get(&key).is_some_and(|l| !l.people.is_empty());
+                items.push(ChartItem {
+                    id: p.id.to_string(),
+                    name: p.name.clone(),
+                    role: p.role.clone().unwrap_or_default(),
+                    reports: reports.get(&p.id).copied().unwrap_or(0),
+                    open,
+                    hit: marked.contains(&p.id),
+                    ..Default::default()
+                });
+                if open {
+                    steps.push(Step::Close);
+                    level(&mut steps, levels, &key);
+                }
+            }
+        }
+    }
+    items
+}
+
+/// `/people/chart`: the reporting tree, opened on the caller's place in it (or on `at`), with
+/// a search that opens the way to the people it finds; every other level loads when opened.
 pub async fn chart(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(params): Query<ChartParams>,
 ) -> Result<Response, PageError> {
     let actor = ctx.member()?.actor();
-    let (everyone, truncated) = people::everyone(&state, &actor).await?;
     let q = params.q.unwrap_or_default();
-    let (items, hits) = chart_items(&everyone, &q);
-    let found = items
-        .iter()
-        .filter(|i| i.hit)
-        .take(10)
-        .map(|i| Choice {
-            id: i.id.clone(),
-            name: i.name.clone(),
-        })
-        .collect();
+    let at = params.at.unwrap_or_default();
+    let focus = if !q.trim().is_empty() {
+        ChartFocus::Search(&q)
+    } else if !at.trim().is_empty() {
+        ChartFocus::Person(&at)
+    } else {
+        ChartFocus::Me
+    };
+    let chart = people::chart(&state, &actor, focus).await?;
+    let items = chart_items(&chart.levels, &chart.reports, &chart.marked, None);
+    let found = if q.trim().is_empty() {
+        vec![]
+    } else {
+        items
+            .iter()
+            .filter(|i| i.hit)
+            .map(|i| Choice {
+                id: i.id.clone(),
+                name: i.name.clone(),
+            })
+            .collect()
+    };
+    let q = q.trim().to_owned();
     Ok(ctx.render(&ChartPage {
         layout: ctx.layout("Org chart"),
         items,
+        all_found: found.len() as u64 >= chart.found,
+        directory_href: DirectoryParams {
+            search: Some(q.clone()),
+            ..Default::default()
+        }
+        .url(1),
         q,
-        hits,
+        hits: chart.found,
         found,
-        total: everyone.len(),
-        truncated,
-        limit: people::CHART_LIMIT,
+        total: chart.total,
         can_create: may(&actor, OrgAction::CreatePerson),
+    }))
+}
+
+/// `/people/chart/{id}`: the level of a person's direct reports, which the chart swaps in
+/// when it is opened.
+pub async fn chart_level(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let actor = ctx.member()?.actor();
+    let (level, reports) = people::chart_level(&state, &actor, &raw).await?;
+    let top = level.people.first().and_then(|p| p.manager_id.clone());
+    let levels = HashMap::from([(top.clone(), level)]);
+    Ok(ctx.render(&ChartLevelFragment {
+        items: chart_items(&levels, &reports, &[], top),
     }))
 }
 
@@ -710,29 +750,27 @@ pub async fn delete(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use manageros_core::{OrgId, Timestamp};
 
-    /// People named `names`, the i-th managed by the person at `managers[i]`.
-    fn people(names: &[&str], managers: &[Option<usize>]) -> Vec<Person> {
-        let ids: Vec<PersonId> = names.iter().map(|_| PersonId::generate()).collect();
-        let org = OrgId::generate();
-        names
-            .iter()
-            .zip(managers)
-            .enumerate()
-            .map(|(i, (name, manager))| Person {
-                id: ids[i].clone(),
-                organization_id: org.clone(),
-                name: (*name).to_owned(),
-                email: None,
-                role: None,
-                status: PersonStatus::Active,
-                team_id: None,
-                manager_id: manager.map(|m| ids[m].clone()),
-                user_id: None,
-                created_at: Timestamp::from_millis(0),
-                updated_at: Timestamp::from_millis(0),
-                version: 1,
+    /// An open level: its manager, its people as `(id, name)`, and its total.
+    type Open<'a> = (Option<&'a PersonId>, &'a [(&'a PersonId, &'a str)], u64);
+
+    /// The chart's open levels.
+    fn levels(open: &[Open]) -> HashMap<Option<PersonId>, ChartLevel> {
+        open.iter()
+            .map(|(m, people, total)| {
+                let level = ChartLevel {
+                    people: people
+                        .iter()
+                        .map(|(id, name)| ChartPerson {
+                            id: (*id).clone(),
+                            name: (*name).to_owned(),
+                            role: None,
+                            manager_id: m.cloned(),
+                        })
+                        .collect(),
+                    total: *total,
+                };
+                (m.cloned(), level)
             })
             .collect()
     }
@@ -743,11 +781,14 @@ mod tests {
             .map(|i| {
                 if i.close {
                     ")".into()
+                } else if i.more > 0 {
+                    format!("[{} more: {}]", i.more, i.more_href)
                 } else {
                     format!(
-                        "{}{}{}",
+                        "{}{}{}{}",
                         i.name,
                         if i.open { "+" } else { "" },
+                        if !i.open && i.reports > 0 { "…" } else { "" },
                         if i.hit { "!" } else { "" }
                     )
                 }
@@ -757,27 +798,53 @@ mod tests {
     }
 
     #[test]
-    fn the_chart_nests_reports_under_their_manager() {
-        let chart = people(
-            &["Ada", "Bob", "Cy", "Di", "Eve"],
-            &[None, Some(0), Some(1), Some(2), None],
+    fn the_chart_nests_open_levels_and_leaves_the_others_to_load() {
+        let [ada, bob, cy, di, eve] = std::array::from_fn(|_| PersonId::generate());
+        let open = levels(&[
+            (None, &[(&ada, "Ada"), (&eve, "Eve")], 2),
+            (Some(&ada), &[(&bob, "Bob")], 1),
+            (Some(&bob), &[(&cy, "Cy"), (&di, "Di")], 5),
+        ]);
+        let reports = HashMap::from([
+            (ada.clone(), 1),
+            (bob.clone(), 5),
+            (di.clone(), 2),
+            (eve.clone(), 3),
+        ]);
+        let items = chart_items(&open, &reports, std::slice::from_ref(&di), None);
+        assert_eq!(
+            drawn(&items),
+            format!("Ada+ Bob+ Cy Di…! [3 more: /people?managerId={bob}] ) ) Eve…")
         );
-        let (items, hits) = chart_items(&chart, "");
-        assert_eq!(drawn(&items), "Ada+ Bob+ Cy Di ) ) ) Eve");
-        assert_eq!(hits, 0);
-        // A search opens the way down to whom it finds, and nothing else.
-        let (items, hits) = chart_items(&chart, "di");
-        assert_eq!(drawn(&items), "Ada+ Bob+ Cy+ Di! ) ) ) Eve");
-        assert_eq!(hits, 1);
+        // A level loaded on its own starts at its manager's reports.
+        let items = chart_items(&open, &reports, &[], Some(bob.clone()));
+        assert_eq!(
+            drawn(&items),
+            format!("Cy Di… [3 more: /people?managerId={bob}]")
+        );
     }
 
     #[test]
     fn a_deep_chart_does_not_overflow() {
+        let ids: Vec<PersonId> = (0..20_000).map(|_| PersonId::generate()).collect();
         let names: Vec<String> = (0..20_000).map(|i| format!("P{i}")).collect();
-        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        let managers: Vec<Option<usize>> = (0..20_000usize).map(|i| i.checked_sub(1)).collect();
-        let (items, hits) = chart_items(&people(&refs, &managers), "P19999");
+        let mut open = HashMap::new();
+        for (i, id) in ids.iter().enumerate() {
+            let manager = i.checked_sub(1).map(|m| ids[m].clone());
+            open.insert(
+                manager.clone(),
+                ChartLevel {
+                    people: vec![ChartPerson {
+                        id: id.clone(),
+                        name: names[i].clone(),
+                        role: None,
+                        manager_id: manager,
+                    }],
+                    total: 1,
+                },
+            );
+        }
+        let items = chart_items(&open, &HashMap::new(), &[], None);
         assert_eq!(items.len(), 20_000 + 19_999);
-        assert_eq!(hits, 1);
     }
 }

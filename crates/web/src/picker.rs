@@ -45,12 +45,19 @@ pub struct Picker {
     pub id: &'static str,
     pub label: &'static str,
     pub chosen: Vec<Choice>,
-    /// The other people shown: everyone, or those matching the search.
+    /// The other people shown: everyone, or those matching the search (the first
+    /// [`SHOWN`] by name).
     pub others: Vec<Choice>,
+    /// How many more match than are shown (a search narrows them).
+    pub more: usize,
     /// The search typed, if any.
     pub search: String,
     pub invalid: bool,
 }
+
+/// The most people a picker lists besides the chosen ones: the page does not grow with the
+/// organization; the search finds the others.
+pub const SHOWN: usize = 200;
 
 impl Picker {
     pub fn new(field: Field, people: &[Choice], chosen: &[String], search: &str) -> Self {
@@ -62,16 +69,20 @@ impl Picker {
         let needle = search.trim().to_lowercase();
         let (chosen_people, others): (Vec<&Choice>, Vec<&Choice>) =
             people.iter().partition(|p| chosen.contains(&p.id));
+        let mut others: Vec<Choice> = others
+            .into_iter()
+            .filter(|p| needle.is_empty() || p.name.to_lowercase().contains(&needle))
+            .cloned()
+            .collect();
+        let more = others.len().saturating_sub(SHOWN);
+        others.truncate(SHOWN);
         Self {
             name,
             id,
             label,
             chosen: chosen_people.into_iter().cloned().collect(),
-            others: others
-                .into_iter()
-                .filter(|p| needle.is_empty() || p.name.to_lowercase().contains(&needle))
-                .cloned()
-                .collect(),
+            others,
+            more,
             search: search.trim().to_owned(),
             invalid: false,
         }

@@ -26,7 +26,7 @@ use axum::{
     response::Response,
 };
 use manageros_core::{
-    TaskId, TaskStatus, Timestamp,
+    PersonId, TaskId, TaskStatus, Timestamp,
     authz::{Action, Actor},
 };
 use manageros_store::repo::tasks::{Task, TaskFields};
@@ -205,13 +205,48 @@ fn options(
 struct Filters {
     statuses: Options,
     assignees: Options,
+    /// Whether the assignee filter offers everyone (else: "Me" and the chosen person).
+    everyone_offered: bool,
     initiatives: Options,
     dues: Options,
     sorts: Options,
     search: String,
 }
 
-fn filters(p: &ListParams, names: &Directory) -> Filters {
+/// Up to this many people, the assignee filter offers everyone; beyond, the caller and whom
+/// the filter holds (the others' tasks are a link away, on each person's page), so the page
+/// does not grow with the organization.
+pub const ASSIGNEE_CHOICES: usize = 100;
+
+/// The assignee filter's choices: anyone, then everyone by name in a small organization; in
+/// a larger one the caller and the person chosen.
+fn assignee_choices(
+    p: &ListParams,
+    names: &Directory,
+    me: Option<&PersonId>,
+) -> Vec<(String, String)> {
+    let anyone = (String::new(), "Anyone".to_owned());
+    if names.people.len() <= ASSIGNEE_CHOICES {
+        return std::iter::once(anyone)
+            .chain(names.people.iter().map(|c| (c.id.clone(), c.name.clone())))
+            .collect();
+    }
+    let mut choices = vec![anyone];
+    let me = me.map(ToString::to_string);
+    if let Some(me) = &me {
+        let name = names.person(me).unwrap_or("you");
+        choices.push((me.clone(), format!("Me ({name})")));
+    }
+    if let Some(chosen) = p.assignee_id.as_deref().filter(|c| !c.is_empty())
+        && me.as_deref() != Some(chosen)
+    {
+        let name = names.person(chosen).unwrap_or("Someone else");
+        choices.push((chosen.to_owned(), name.to_owned()));
+    }
+    choices
+}
+
+fn filters(p: &ListParams, names: &Directory, me: Option<&PersonId>) -> Filters {
     let any = |label: &str| (String::new(), label.to_owned());
     Filters {
         statuses: options(
@@ -227,11 +262,8 @@ fn filters(p: &ListParams, names: &Directory) -> Filters {
             ),
             &p.status,
         ),
-        assignees: options(
-            std::iter::once(any("Anyone"))
-                .chain(names.people.iter().map(|c| (c.id.clone(), c.name.clone()))),
-            &p.assignee_id,
-        ),
+        assignees: options(assignee_choices(p, names, me), &p.assignee_id),
+        everyone_offered: names.people.len() <= ASSIGNEE_CHOICES,
         initiatives: options(
             std::iter::once(any("Any initiative")).chain(
                 names
@@ -299,7 +331,7 @@ pub async fn list(
         form.status(),
         &ListPage {
             layout: ctx.layout("Tasks"),
-            filters: filters(&p, &names),
+            filters: filters(&p, &names, actor.person_id.as_ref()),
             rows,
             total: page.total_count,
             pager: Pager::new(&page, |n| format!("/tasks?{query}&page={n}")),
@@ -379,7 +411,7 @@ pub async fn board(
         form.status(),
         &BoardPage {
             layout: ctx.layout("Task board"),
-            filters: filters(&p, &names),
+            filters: filters(&p, &names, actor.person_id.as_ref()),
             columns,
             list_href: format!("/tasks?{query}"),
             back: format!("/tasks/board?{query}"),

@@ -419,8 +419,9 @@ async fn axe_reports_what_it_should() {
     .await;
 }
 
-/// The org chart of a thousand people: readable (two levels open), searchable down to one
-/// person, and "Expand all" opens every level; axe-core passes on the whole tree.
+/// The org chart of a thousand people: it opens on the top level, searches down to one
+/// person, and a closed level loads its people when it is opened (htmx), itself with closed
+/// levels to load; axe-core passes on it.
 async fn a_thousand_people_chart(app: TestApp) {
     use manageros_core::{OrgId, PersonId, PersonStatus, Timestamp};
     use manageros_store::repo::persons::{self, PersonFields};
@@ -455,7 +456,13 @@ async fn a_thousand_people_chart(app: TestApp) {
     sign_in(&ann, "/login?next=/people/chart", "ann@acme.test", "chart").await;
     assert_eq!(ann.path().await, "/people/chart");
     let open = "return document.querySelectorAll('#chart details[open]').length";
-    assert_eq!(ann.js(open, vec![]).await, json!(6), "two levels open");
+    assert_eq!(
+        ann.js(open, vec![]).await,
+        json!(0),
+        "Ann is on no chart: the top only"
+    );
+    assert!(ann.text().await.contains("Person 0000"));
+    assert!(!ann.text().await.contains("Person 0001"));
     ann.fill("#q", "Person 0999").await;
     ann.click("form[action='/people/chart'] button[type=submit]", "found")
         .await;
@@ -468,14 +475,34 @@ async fn a_thousand_people_chart(app: TestApp) {
         )
         .await;
     assert_eq!(hit, json!(["Person 0999", true]), "found and shown");
-    ann.find("button[data-chart=open]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    let all = "return document.querySelectorAll('#chart details:not([open])').length";
-    assert_eq!(ann.js(all, vec![]).await, json!(0), "everything open");
-    ann.landed("expanded").await;
+    // Person 0002 is beside the way to 0999, closed: opened, its five load (0011–0015),
+    // each with a level of its own to load.
+    ann.find(&format!(
+        "#chart details[hx-get='/people/chart/{}'] > summary",
+        ids[2]
+    ))
+    .await
+    .click()
+    .await
+    .unwrap();
+    ann.shows("Person 0015", std::time::Duration::from_secs(10))
+        .await;
+    ann.settled().await;
+    let loaded = format!(
+        "return Array.from(document.querySelectorAll(\"#chart details[hx-get='/people/chart/{}'] > ul > li > a\")).map(a => a.textContent)",
+        ids[2]
+    );
+    assert_eq!(
+        ann.js(&loaded, vec![]).await,
+        json!([
+            "Person 0011",
+            "Person 0012",
+            "Person 0013",
+            "Person 0014",
+            "Person 0015"
+        ])
+    );
+    ann.landed("level-loaded").await;
     ann.close().await;
 }
 journey!(a_thousand_people_chart);

@@ -49,6 +49,7 @@ migrations! {
     m0023_parked_items,
     m0024_initiative_check_ins,
     m0025_oneonones_by_time,
+    m0026_people_by_name_and_level,
 }
 
 /// A primary-key id column.

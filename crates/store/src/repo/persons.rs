@@ -505,3 +505,192 @@ pub async fn line_of(
         .map(|r| r.try_get::<String>("", "id").map(PersonId::from_db))
         .collect()
 }
+
+// ---------------------------------------------------------------------------------------------
+// The org chart, a part at a time: what a page shows costs what it shows, however large the
+// organization.
+
+/// A person as the org chart draws them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChartPerson {
+    pub id: PersonId,
+    pub name: String,
+    pub role: Option<String>,
+    pub manager_id: Option<PersonId>,
+}
+
+/// One level of the chart: the first people of a manager's direct reports (or of the people
+/// without a manager), by name, and how many there are in all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChartLevel {
+    pub people: Vec<ChartPerson>,
+    pub total: u64,
+}
+
+/// The direct reports of each of `managers` (`None`: the people without a manager), the first
+/// `cap` of each by name, and any of `also` among them wherever they are in their level, in
+/// one query.
+pub async fn chart_levels(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    managers: &[Option<PersonId>],
+    also: &[PersonId],
+    cap: u64,
+) -> Result<std::collections::HashMap<Option<PersonId>, ChartLevel>, DbErr> {
+    use sea_orm::Statement;
+    let mut levels: std::collections::HashMap<Option<PersonId>, ChartLevel> = managers
+        .iter()
+        .map(|m| (m.clone(), ChartLevel::default()))
+        .collect();
+    let ids: Vec<&PersonId> = managers.iter().flatten().collect();
+    let tops = managers.iter().any(Option::is_none);
+    if ids.is_empty() && !tops {
+        return Ok(levels);
+    }
+    let backend = db.get_database_backend();
+    let p = crate::placeholders(backend, 1, 2 + ids.len() + also.len());
+    let (managers_at, also_at) = p[2..].split_at(ids.len());
+    let mut which = vec![];
+    if !ids.is_empty() {
+        which.push(format!("manager_id IN ({})", managers_at.join(", ")));
+    }
+    if tops {
+        which.push("manager_id IS NULL".to_owned());
+    }
+    let sql = format!(
+        "SELECT id, name, role, manager_id, n FROM ( \
+           SELECT id, name, role, manager_id, \
+             ROW_NUMBER() OVER (PARTITION BY manager_id ORDER BY LOWER(name), id) AS rn, \
+             COUNT(*) OVER (PARTITION BY manager_id) AS n \
+           FROM persons WHERE organization_id = {} AND ({}) \
+         ) level WHERE rn <= {}{} ORDER BY manager_id, rn",
+        p[0],
+        which.join(" OR "),
+        p[1],
+        if also.is_empty() {
+            String::new()
+        } else {
+            format!(" OR id IN ({})", also_at.join(", "))
+        }
+    );
+    let mut values: Vec<sea_orm::Value> = vec![org.as_str().into(), (cap as i64).into()];
+    values.extend(ids.iter().map(|i| i.as_str().into()));
+    values.extend(also.iter().map(|i| i.as_str().into()));
+    for r in db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?
+    {
+        let person = ChartPerson {
+            id: PersonId::from_db(r.try_get_by_index(0)?),
+            name: r.try_get_by_index(1)?,
+            role: r.try_get_by_index(2)?,
+            manager_id: r
+                .try_get_by_index::<Option<String>>(3)?
+                .map(PersonId::from_db),
+        };
+        let total: i64 = r.try_get_by_index(4)?;
+        let level = levels.entry(person.manager_id.clone()).or_default();
+        level.total = total as u64;
+        level.people.push(person);
+    }
+    Ok(levels)
+}
+
+/// How many direct reports each of `ids` has (those with none are left out), in one query.
+pub async fn report_counts(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    ids: &[PersonId],
+) -> Result<std::collections::HashMap<PersonId, u64>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(person::Entity::find()
+        .select_only()
+        .column(person::Column::ManagerId)
+        .column_as(person::Column::Id.count(), "n")
+        .filter(person::Column::OrganizationId.eq(org.as_str()))
+        .filter(person::Column::ManagerId.is_in(ids.iter().map(|i| i.as_str())))
+        .group_by(person::Column::ManagerId)
+        .into_tuple::<(String, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(id, n)| (PersonId::from_db(id), n as u64))
+        .collect())
+}
+
+/// `ids` and everyone above them: each as `(person, their manager)`, from the people named up
+/// to the top of their line, by one recursive query (`UNION` stops a walk that met a cycle).
+/// Ids that are not of the organization are not found.
+pub async fn lines_above(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    ids: &[PersonId],
+) -> Result<Vec<(PersonId, Option<PersonId>)>, DbErr> {
+    use sea_orm::Statement;
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let backend = db.get_database_backend();
+    let p = crate::placeholders(backend, 1, ids.len() + 1);
+    let sql = format!(
+        "WITH RECURSIVE up(id, manager_id) AS ( \
+           SELECT id, manager_id FROM persons WHERE organization_id = {o} AND id IN ({list}) \
+           UNION \
+           SELECT p.id, p.manager_id FROM persons p JOIN up ON p.id = up.manager_id \
+           WHERE p.organization_id = {o} \
+         ) SELECT id, manager_id FROM up",
+        o = p[0],
+        list = p[1..].join(", ")
+    );
+    let mut values: Vec<sea_orm::Value> = vec![org.as_str().into()];
+    values.extend(ids.iter().map(|i| i.as_str().into()));
+    db.query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                PersonId::from_db(r.try_get_by_index(0)?),
+                r.try_get_by_index::<Option<String>>(1)?
+                    .map(PersonId::from_db),
+            ))
+        })
+        .collect()
+}
+
+/// The people whose name holds `term` (case-insensitive), by name, the first `cap`; and how
+/// many there are.
+pub async fn named_like(
+    db: &impl ConnectionTrait,
+    org: &OrgId,
+    term: &str,
+    cap: u64,
+) -> Result<(Vec<PersonId>, u64), DbErr> {
+    let cond = lower(person::Column::Name).like(contains_pattern(term));
+    let total = person::Entity::find()
+        .filter(person::Column::OrganizationId.eq(org.as_str()))
+        .filter(cond.clone())
+        .count(db)
+        .await?;
+    let ids = person::Entity::find()
+        .select_only()
+        .column(person::Column::Id)
+        .filter(person::Column::OrganizationId.eq(org.as_str()))
+        .filter(cond)
+        .order_by(lower(person::Column::Name), Order::Asc)
+        .order_by(person::Column::Id, Order::Asc)
+        .limit(cap)
+        .into_tuple::<String>()
+        .all(db)
+        .await?;
+    Ok((ids.into_iter().map(PersonId::from_db).collect(), total))
+}
+
+/// How many people the organization has.
+pub async fn count(db: &impl ConnectionTrait, org: &OrgId) -> Result<u64, DbErr> {
+    person::Entity::find()
+        .filter(person::Column::OrganizationId.eq(org.as_str()))
+        .count(db)
+        .await
+}

@@ -182,8 +182,14 @@ async fn an_admin_keeps_the_org_chart_and_the_teams_in_the_browser(app: TestApp)
     assert_eq!(p.location.as_deref(), Some("/teams"));
 }
 
+/// Issue 30: the chart costs what it shows. It opens on the viewer's place (the top level and
+/// their own reports), every other level loads when it is opened, a level shows its first
+/// 200 by name (and whoever the chart is about, wherever they are), and a search opens the
+/// levels above whom it finds.
 #[db_test]
-async fn the_org_chart_of_a_thousand_people_opens_the_way_to_whom_it_finds(app: TestApp) {
+async fn the_org_chart_of_a_thousand_people_opens_on_the_viewer_and_loads_the_rest_on_demand(
+    app: TestApp,
+) {
     use manageros_core::{OrgId, PersonId, PersonStatus};
     use manageros_store::repo::persons::{self, PersonFields};
     let o = two_orgs(&app).await;
@@ -193,39 +199,72 @@ async fn the_org_chart_of_a_thousand_people_opens_the_way_to_whom_it_finds(app: 
             .unwrap(),
     )
     .unwrap();
-    // A thousand people, five reports each: a tree six levels deep.
+    let bo = &o.ours[0];
+    let ann_person = o.ann.get(&format!("/api/people/{bo}")).await.body["person"]["managerId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let person = |name: String, manager: Option<PersonId>| PersonFields {
+        name,
+        email: None,
+        role: Some("Engineer".into()),
+        status: PersonStatus::Active,
+        team_id: None,
+        manager_id: manager,
+    };
+    // A thousand people, five reports each: a tree six levels deep; and 250 more under Ann.
     let txn = manageros_store::begin_write(&app.state.db).await.unwrap();
+    let at = manageros_core::Timestamp::from_millis(0);
     let mut ids: Vec<PersonId> = vec![];
     for i in 0..1000 {
-        let fields = PersonFields {
-            name: format!("Person {i:04}"),
-            email: None,
-            role: Some("Engineer".into()),
-            status: PersonStatus::Active,
-            team_id: None,
-            manager_id: (i > 0).then(|| ids[(i - 1) / 5].clone()),
-        };
-        ids.push(
-            persons::insert(
-                &txn,
-                &org,
-                &fields,
-                manageros_core::Timestamp::from_millis(0),
-            )
-            .await
-            .unwrap(),
+        let fields = person(
+            format!("Person {i:04}"),
+            (i > 0).then(|| ids[(i - 1) / 5].clone()),
         );
+        ids.push(persons::insert(&txn, &org, &fields, at).await.unwrap());
+    }
+    let mut zeds: Vec<PersonId> = vec![];
+    for i in 0..250 {
+        let fields = person(format!("Zed {i:03}"), PersonId::parse(&ann_person));
+        zeds.push(persons::insert(&txn, &org, &fields, at).await.unwrap());
     }
     txn.commit().await.unwrap();
     let mut ann = Browser::signed_in(&app, &o.ann);
     let chart = ann.get("/people/chart").await;
     assert_eq!(chart.status, 200);
     assert!(
-        chart.html.contains("1002 people"),
+        chart.html.contains("1252 people"),
         "the two of the seed too"
     );
-    // Two levels open: Ann (over Bo), Person 0000 and its five reports.
-    assert_eq!(chart.html.matches("<details open>").count(), 2 + 5);
+    // Ann's place: the top (Ann, Person 0000) and Ann's own reports, the first 200 of Bo and
+    // the Zeds, then a link to the rest. Person 0000's five load when opened.
+    assert_eq!(chart.html.matches("<details open>").count(), 1);
+    assert_eq!(chart.html.matches("hx-get=\"/people/chart/").count(), 1);
+    assert!(chart.html.contains(&format!(
+        r#"<details hx-get="/people/chart/{}" hx-trigger="toggle once""#,
+        ids[0]
+    )));
+    assert!(!chart.html.contains("Person 0001"));
+    assert!(chart.html.contains("Zed 198") && !chart.html.contains("Zed 199"));
+    assert!(chart.html.contains(&format!(
+        r#"<a href="/people?managerId={ann_person}">51 more people in the directory</a>"#
+    )));
+    // Without script, a closed level is a link to the chart opened there.
+    assert!(chart.html.contains(&format!(
+        r#"<a href="/people/chart?at={0}#found-{0}">Show who reports to Person 0000</a>"#,
+        ids[0]
+    )));
+
+    // Opening Person 0000 loads its five, each with five of its own to load.
+    let level = ann.get(&format!("/people/chart/{}", ids[0])).await;
+    assert_eq!(level.status, 200);
+    assert!(!level.html.contains("<html"), "a fragment: {}", level.html);
+    for i in 1..=5 {
+        assert!(level.html.contains(&format!("Person {i:04}")));
+    }
+    assert_eq!(level.html.matches("hx-get=\"/people/chart/").count(), 5);
+    assert_eq!(level.html.matches("5 direct reports").count(), 5);
+
     // Person 0999 reports through 0199, 0039, 0007, 0001 to 0000: those open, only.
     let found = ann.get("/people/chart?q=person+0999").await.html;
     assert!(found.contains("1 person found, marked below:"));
@@ -233,6 +272,31 @@ async fn the_org_chart_of_a_thousand_people_opens_the_way_to_whom_it_finds(app: 
     assert_eq!(found.matches("<details open>").count(), 5);
     let hit = &found[found.find(r#"class="hit""#).unwrap()..];
     assert!(hit.contains(&format!(r#"href="/people/{}""#, ids[999])));
+    // Many found: the first ten are marked, the directory lists them all.
+    let many = ann.get("/people/chart?q=zed").await.html;
+    assert!(many.contains("250 people found, marked below:"));
+    assert_eq!(many.matches(r#"class="hit""#).count(), 10);
+    assert!(many.contains(r#"<a href="/people?search=zed">all in the directory</a>"#));
+
+    // Opened on someone past the first 200 of their level: they are shown all the same.
+    let deep = ann
+        .get(&format!("/people/chart?at={}", zeds[240]))
+        .await
+        .html;
+    let hit = &deep[deep.find(r#"class="hit""#).unwrap()..];
+    assert!(hit.contains("Zed 240"));
+    assert!(deep.contains("50 more people in the directory"));
+
+    // Another organization's person is not found, and opens nothing.
+    let mut eve = Browser::signed_in(&app, &o.eve);
+    assert_eq!(
+        eve.get(&format!("/people/chart/{}", ids[0])).await.status,
+        404
+    );
+    assert_eq!(eve.get("/people/chart/not-an-id").await.status, 404);
+    let theirs = eve.get(&format!("/people/chart?at={}", ids[7])).await;
+    assert_eq!(theirs.status, 200);
+    assert!(!theirs.html.contains("Person 0") && !theirs.html.contains(r#"class="hit""#));
 }
 
 #[db_test]
