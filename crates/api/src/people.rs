@@ -38,7 +38,14 @@ pub async fn list_people(
     paging: Paging,
     AppQuery(q): AppQuery<PeopleQuery>,
 ) -> Result<AppJson<PeopleResponse>, ApiError> {
-    let (people, page) = people::list(&state, &caller.actor(), q, &paging).await?;
+    let (people, page) = people::list(
+        &state,
+        &caller.actor(),
+        Some(caller.names_version),
+        q,
+        &paging,
+    )
+    .await?;
     Ok(AppJson(PeopleResponse {
         people: people.iter().map(PersonView::from).collect(),
         pagination: page.into(),

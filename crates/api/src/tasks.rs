@@ -55,7 +55,14 @@ pub async fn list_tasks(
     paging: Paging,
     AppQuery(q): AppQuery<TasksQuery>,
 ) -> Result<AppJson<TasksResponse>, ApiError> {
-    let (list, page) = tasks::list(&state, &caller.actor(), q, &paging).await?;
+    let (list, page) = tasks::list(
+        &state,
+        &caller.actor(),
+        Some(caller.tasks_seen()),
+        q,
+        &paging,
+    )
+    .await?;
     Ok(AppJson(TasksResponse::new(&list, page)))
 }
 

@@ -93,6 +93,7 @@ pub async fn seed(url: &str) -> anyhow::Result<()> {
             updated_at: Set(now.as_millis()),
             names_version: Set(0),
             oneonones_version: Set(0),
+            tasks_version: Set(0),
         })
         .exec_without_returning(&txn)
         .await?;

@@ -152,6 +152,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         background: TaskTracker::new(),
         names: Arc::default(),
         oneonone_totals: Arc::default(),
+        totals: Arc::default(),
         outbox: Arc::new(crate::outbox::Worker::new(
             settings.mail_poll,
             settings.mail_lease,

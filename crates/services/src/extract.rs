@@ -197,11 +197,18 @@ pub struct CurrentUser {
     /// The organization's `oneonones_version` as the session lookup read it
     /// (`oneonones::list`).
     pub oneonones_version: i64,
+    /// The organization's `tasks_version` as the session lookup read it (`tasks::list`).
+    pub tasks_version: i64,
     /// Whether anyone reports to the caller's person, as the session lookup read it.
     pub manages: bool,
 }
 
 impl CurrentUser {
+    /// The versions a kept task total must have been counted at (`tasks::list`).
+    pub fn tasks_seen(&self) -> crate::totals::Seen {
+        crate::totals::Seen([self.tasks_version, self.names_version])
+    }
+
     /// The caller as the authorization module sees them, with their reporting line.
     pub fn actor(&self) -> Actor {
         Actor {
@@ -232,6 +239,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             session_id: found.session_id,
             names_version: found.names_version,
             oneonones_version: found.oneonones_version,
+            tasks_version: found.tasks_version,
             manages: found.manages,
         })
     }

@@ -465,5 +465,5 @@ async fn tasks_of(
         initiative_id: None,
         ..q
     };
-    crate::tasks::list_in(state, org, q, paging, filter).await
+    crate::tasks::list_in(state, org, None, q, paging, filter).await
 }

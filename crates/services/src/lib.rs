@@ -50,4 +50,5 @@ pub mod reports;
 pub mod series;
 pub mod tasks;
 pub mod teams;
+pub mod totals;
 pub mod versions;

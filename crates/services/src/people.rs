@@ -87,19 +87,25 @@ pub struct PeopleQuery {
 }
 
 /// People of the caller's organization, by name (any member).
+///
+/// `names_seen` is the organization's `names_version` as the caller's session lookup read it
+/// (`CurrentUser::names_version`); with it, the total comes from [`crate::totals::Kept`] when
+/// it is current.
 pub async fn list(
     state: &AppState,
     actor: &Actor,
+    names_seen: Option<i64>,
     q: PeopleQuery,
     paging: &Paging,
 ) -> Result<(Vec<Person>, PageInfo), ApiError> {
     let org = authz::authorize_org(actor, OrgAction::ViewPeople)?;
-    list_in(state, &org, q, paging).await
+    list_in(state, &org, names_seen, q, paging).await
 }
 
 async fn list_in(
     state: &AppState,
     org: &OrgId,
+    names_seen: Option<i64>,
     q: PeopleQuery,
     paging: &Paging,
 ) -> Result<(Vec<Person>, PageInfo), ApiError> {
@@ -126,7 +132,19 @@ async fn list_in(
         manager_id,
         status,
     };
-    let (people, total) = persons::list(&state.db, org, &filter, page).await?;
+    // A search is always counted.
+    let seen = names_seen
+        .filter(|_| filter.search.is_none())
+        .map(|v| crate::totals::Seen([v, 0]));
+    let key = format!(
+        "people {:?} {:?} {:?}",
+        filter.team_id, filter.manager_id, filter.status
+    );
+    let kept = seen.and_then(|s| state.totals.get(org, &key, s));
+    let (people, total) = persons::list(&state.db, org, &filter, page, kept).await?;
+    if let (Some(s), None) = (seen, kept) {
+        state.totals.put(org, key, s, total);
+    }
     Ok((people, page.info(total)))
 }
 
@@ -141,23 +159,29 @@ pub struct DirectoryEntry {
 pub struct Directory {
     pub entries: Vec<DirectoryEntry>,
     pub page: PageInfo,
-    /// The teams and the managers to filter by (the first [`PICKER_LIMIT`] of each).
+    /// The teams and the managers to filter by: the first [`PICKER_LIMIT`] of each by name,
+    /// and the one the filter holds wherever it ranks.
     pub teams: Vec<(TeamId, String)>,
     pub managers: Vec<(PersonId, String)>,
 }
 
-pub const PICKER_LIMIT: u64 = 500;
+/// The most teams, and managers, the directory's filters offer: the page does not grow with
+/// the organization (the org chart and the teams page lead to the others).
+pub const PICKER_LIMIT: u64 = 100;
 
 /// The people directory (any member): the list of [`list`], with the names the rows show
 /// and the choices of its filters.
 pub async fn directory(
     state: &AppState,
     actor: &Actor,
+    names_seen: Option<i64>,
     q: PeopleQuery,
     paging: &Paging,
 ) -> Result<Directory, ApiError> {
     let org = authz::authorize_org(actor, OrgAction::ViewPeople)?;
-    let (people, page) = list_in(state, &org, q, paging).await?;
+    let chosen_team = q.team_id.as_deref().and_then(TeamId::parse);
+    let chosen_manager = q.manager_id.as_deref().and_then(PersonId::parse);
+    let (people, page) = list_in(state, &org, names_seen, q, paging).await?;
     let manager_ids: Vec<PersonId> = people.iter().filter_map(|p| p.manager_id.clone()).collect();
     let manager_names: HashMap<PersonId, String> = persons::names(&state.db, &org, &manager_ids)
         .await?
@@ -182,12 +206,18 @@ pub async fn directory(
             person,
         })
         .collect();
-    let teams = teams::all(&state.db, &org, PICKER_LIMIT)
+    let mut teams: Vec<(TeamId, String)> = teams::all(&state.db, &org, PICKER_LIMIT)
         .await?
         .into_iter()
         .map(|t| (t.id, t.name))
         .collect();
-    let managers = persons::managers(&state.db, &org, PICKER_LIMIT).await?;
+    if let Some(t) = chosen_team.filter(|t| !teams.iter().any(|(id, _)| id == t)) {
+        teams.extend(teams::names(&state.db, &org, &[t]).await?);
+    }
+    let mut managers = persons::managers(&state.db, &org, PICKER_LIMIT).await?;
+    if let Some(m) = chosen_manager.filter(|m| !managers.iter().any(|(id, _)| id == m)) {
+        managers.extend(persons::names(&state.db, &org, &[m]).await?);
+    }
     Ok(Directory {
         entries,
         page,

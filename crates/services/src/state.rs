@@ -44,6 +44,8 @@ pub struct Shared {
     pub names: Arc<crate::names::NamesCache>,
     /// Each person's one-on-one total, kept by version (`oneonones::Totals`).
     pub oneonone_totals: Arc<crate::oneonones::Totals>,
+    /// The task and people lists' totals, kept by version (`totals`).
+    pub totals: Arc<crate::totals::Kept>,
     /// This process's outbox worker (`crate::outbox`): ring it after queueing mail.
     pub outbox: Arc<crate::outbox::Worker>,
     /// This process's live pages and the changes they hear of (`crate::live`).

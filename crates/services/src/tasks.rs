@@ -11,6 +11,7 @@ use crate::{
     patch::{Change, Patch, required},
     refs,
     state::AppState,
+    totals::Seen,
     validate_into,
 };
 use crate::{
@@ -85,14 +86,18 @@ fn sort_from(raw: &str) -> Result<TaskSort, Invalid> {
 }
 
 /// The organization's tasks, newest first (task.view).
+///
+/// `seen` is what the caller's session lookup read (`CurrentUser::tasks_version` and
+/// `names_version`); with it, the total comes from [`crate::totals::Kept`] when it is current.
 pub async fn list(
     state: &AppState,
     actor: &Actor,
+    seen: Option<Seen>,
     q: TasksQuery,
     paging: &Paging,
 ) -> Result<(Vec<Task>, PageInfo), ApiError> {
     let org = load::permitted(actor, Action::TaskView)?;
-    list_in(state, &org, q, paging, TaskFilter::default()).await
+    list_in(state, &org, seen, q, paging, TaskFilter::default()).await
 }
 
 /// The open tasks (to do, doing, blocked) assigned to `person`, soonest due first: a
@@ -114,7 +119,7 @@ pub async fn open_assigned_to(
         page: None,
         limit: Some(limit.to_string()),
     };
-    list_in(state, &org, TasksQuery::default(), &paging, filter).await
+    list_in(state, &org, None, TasksQuery::default(), &paging, filter).await
 }
 
 /// Lists tasks of `org` with `filter` plus the query's own, for a caller already allowed to
@@ -122,6 +127,7 @@ pub async fn open_assigned_to(
 pub(crate) async fn list_in(
     state: &AppState,
     org: &OrgId,
+    seen: Option<Seen>,
     q: TasksQuery,
     paging: &Paging,
     mut filter: TaskFilter,
@@ -165,7 +171,17 @@ pub(crate) async fn list_in(
     };
     filter.assignee_id = assignee.or(filter.assignee_id);
     filter.initiative_id = initiative.or(filter.initiative_id);
-    let (list, total) = tasks::list(&state.db, org, &filter, page).await?;
+    // A search or a due date (counted from now) is always counted.
+    let seen = seen.filter(|_| filter.search.is_none() && filter.due_before.is_none());
+    let key = format!(
+        "tasks {:?} {:?} {:?} {}",
+        filter.status, filter.assignee_id, filter.initiative_id, filter.open_only
+    );
+    let kept = seen.and_then(|s| state.totals.get(org, &key, s));
+    let (list, total) = tasks::list(&state.db, org, &filter, page, kept).await?;
+    if let (Some(s), None) = (seen, kept) {
+        state.totals.put(org, key, s, total);
+    }
     Ok((list, page.info(total)))
 }
 

@@ -152,7 +152,7 @@ pub async fn page(
         team_id: Some(team.id.clone()),
         ..Default::default()
     };
-    let (members, total) = persons::list(&state.db, &org, &member_filter, page).await?;
+    let (members, total) = persons::list(&state.db, &org, &member_filter, page, None).await?;
     let candidates = if authz::authorize_org(actor, OrgAction::UpdatePerson).is_ok() {
         persons::choices_outside_team(&state.db, &org, &team.id, CANDIDATES).await?
     } else {

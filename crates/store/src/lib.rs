@@ -366,8 +366,26 @@ where
     E: sea_orm::EntityTrait,
     E::Model: Sync,
 {
+    paged_known(db, query, order, page, None).await
+}
+
+/// [`paged`], counting the rows only when their number is not `known` (kept by the caller).
+pub(crate) async fn paged_known<E>(
+    db: &impl ConnectionTrait,
+    query: sea_orm::Select<E>,
+    order: &[(E::Column, sea_orm::Order)],
+    page: manageros_core::Page,
+    known: Option<u64>,
+) -> Result<(Vec<E::Model>, u64), DbErr>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Sync,
+{
     use sea_orm::{PaginatorTrait, QueryOrder, QuerySelect};
-    let total = query.clone().count(db).await?;
+    let total = match known {
+        Some(n) => n,
+        None => query.clone().count(db).await?,
+    };
     let mut q = query;
     for (col, dir) in order {
         q = q.order_by(*col, dir.clone());

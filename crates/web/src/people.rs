@@ -139,7 +139,8 @@ pub async fn directory(
     ctx: Ctx,
     Query(params): Query<DirectoryParams>,
 ) -> Result<Response, PageError> {
-    let actor = ctx.member()?.actor();
+    let member = ctx.member()?;
+    let actor = member.actor();
     let blank = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
     let q = PeopleQuery {
         search: blank(&params.search),
@@ -153,11 +154,12 @@ pub async fn directory(
     };
     let filtered =
         q.search.is_some() || q.team_id.is_some() || q.manager_id.is_some() || q.status.is_some();
-    let (dir, form) = match people::directory(&state, &actor, q, &paging).await {
-        Ok(d) => (Some(d), FormState::default()),
-        Err(e @ ApiError::Validation(_)) => (None, FormState::from_error(e)?),
-        Err(e) => return Err(e.into()),
-    };
+    let (dir, form) =
+        match people::directory(&state, &actor, Some(member.names_version), q, &paging).await {
+            Ok(d) => (Some(d), FormState::default()),
+            Err(e @ ApiError::Validation(_)) => (None, FormState::from_error(e)?),
+            Err(e) => return Err(e.into()),
+        };
     let status = form.status();
     let (rows, teams, managers, pager, total) = match dir {
         Some(d) => (

@@ -313,7 +313,8 @@ pub async fn list(
     ctx: Ctx,
     Query(p): Query<ListParams>,
 ) -> Result<Response, PageError> {
-    let actor = ctx.member()?.actor();
+    let member = ctx.member()?;
+    let actor = member.actor();
     let now = state.clock.now();
     let names = names(&state, &ctx).await?;
     let paging = Paging {
@@ -321,7 +322,7 @@ pub async fn list(
         limit: None,
     };
     let result = match p.to_query(now) {
-        Ok(q) => tasks::list(&state, &actor, q, &paging).await,
+        Ok(q) => tasks::list(&state, &actor, Some(member.tasks_seen()), q, &paging).await,
         Err(e) => Err(e),
     };
     let (list, page, form) = listed(result)?;
@@ -372,7 +373,8 @@ pub async fn board(
     ctx: Ctx,
     Query(p): Query<ListParams>,
 ) -> Result<Response, PageError> {
-    let actor = ctx.member()?.actor();
+    let member = ctx.member()?;
+    let actor = member.actor();
     let now = state.clock.now();
     let names = names(&state, &ctx).await?;
     let mut columns = vec![];
@@ -388,7 +390,7 @@ pub async fn board(
             ..p.clone()
         };
         let result = match column.to_query(now) {
-            Ok(q) => tasks::list(&state, &actor, q, &paging).await,
+            Ok(q) => tasks::list(&state, &actor, Some(member.tasks_seen()), q, &paging).await,
             Err(e) => Err(e),
         };
         let (list, page, refused) = listed(result)?;

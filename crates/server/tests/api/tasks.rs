@@ -361,3 +361,80 @@ async fn the_task_list_sorts_by_due_date_or_priority_and_lists_what_is_due_befor
         .await
         .assert_field_error("dueBefore");
 }
+
+/// Issue 30: the task and people lists keep their `totalCount` between writes
+/// (`services::totals`, by the organization's `tasks_version` and `names_version`); every
+/// write, made through any server on the database, shows in the next list of every other —
+/// also a person deleted, whose tasks lose their assignee without a task being written.
+#[db_test]
+async fn task_and_people_totals_follow_every_write_made_through_another_replica(app: TestApp) {
+    let acme = app.org("acme").await;
+    let admin = &acme.admin;
+    let sam = app.person(&acme, "Sam", None).await;
+    let other = app.org("other").await;
+    let replica = app.replica().await;
+    let total = |path: String| {
+        let (replica, token) = (&replica, admin.token.clone());
+        async move {
+            let r = replica.get(&path, Some(&token)).await;
+            r.assert_status(200);
+            r.body["pagination"]["totalCount"].as_u64().unwrap()
+        }
+    };
+    let sams = format!("/api/tasks?assigneeId={sam}");
+    let mut ids = vec![];
+    for title in ["One", "Two"] {
+        ids.push(
+            admin
+                .post("/api/tasks", json!({"title": title, "assigneeId": sam}))
+                .await
+                .id("task"),
+        );
+    }
+    admin
+        .post("/api/tasks", json!({"title": "Nobody's"}))
+        .await
+        .assert_status(201);
+    // Read twice on the replica: counted once, then kept.
+    for _ in 0..2 {
+        assert_eq!(total("/api/tasks".into()).await, 3);
+        assert_eq!(total(sams.clone()).await, 2);
+        assert_eq!(total("/api/tasks?status=done".into()).await, 0);
+        assert_eq!(total("/api/people".into()).await, 1);
+    }
+    // Written through the first server: a task done, one deleted, one added elsewhere.
+    admin
+        .patch(&format!("/api/tasks/{}", ids[0]), json!({"status": "done"}))
+        .await
+        .assert_status(200);
+    assert_eq!(total("/api/tasks?status=done".into()).await, 1);
+    assert_eq!(total("/api/tasks?status=open".into()).await, 2);
+    admin
+        .delete(&format!("/api/tasks/{}", ids[1]))
+        .await
+        .assert_status(204);
+    assert_eq!(total(sams.clone()).await, 1);
+    assert_eq!(total("/api/tasks".into()).await, 2);
+    other
+        .admin
+        .post("/api/tasks", json!({"title": "Theirs"}))
+        .await
+        .assert_status(201);
+    assert_eq!(
+        total("/api/tasks".into()).await,
+        2,
+        "another organization's"
+    );
+    // A person added, then Sam deleted: his task is nobody's now.
+    app.person(&acme, "Ria", None).await;
+    assert_eq!(total("/api/people".into()).await, 2);
+    admin
+        .delete(&format!("/api/people/{sam}"))
+        .await
+        .assert_status(204);
+    assert_eq!(total("/api/people".into()).await, 1);
+    assert_eq!(total(sams.clone()).await, 0);
+    assert_eq!(total("/api/tasks".into()).await, 2);
+    // A search is counted each time, and right.
+    assert_eq!(total("/api/tasks?search=nobody".into()).await, 1);
+}

@@ -13,6 +13,9 @@ pub struct Model {
     /// (`repo::orgs::names_changed`).
     pub names_version: i64,
     pub oneonones_version: i64,
+    /// Grows with every task written (`repo::orgs::tasks_changed`): kept task totals are
+    /// used only at the version they were counted at.
+    pub tasks_version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -50,6 +50,7 @@ migrations! {
     m0024_initiative_check_ins,
     m0025_oneonones_by_time,
     m0026_people_by_name_and_level,
+    m0027_tasks_version,
 }
 
 /// A primary-key id column.

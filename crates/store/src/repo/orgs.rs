@@ -42,6 +42,7 @@ pub async fn insert(
         updated_at: Set(now.as_millis()),
         names_version: Set(0),
         oneonones_version: Set(0),
+        tasks_version: Set(0),
     })
     .exec_with_returning(db)
     .await?;
@@ -87,6 +88,21 @@ pub async fn names_changed(db: &impl ConnectionTrait, id: &OrgId) -> Result<(), 
         .col_expr(
             organization::Column::NamesVersion,
             Expr::col(organization::Column::NamesVersion).add(1i64),
+        )
+        .filter(organization::Column::Id.eq(id.as_str()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Records, in the caller's transaction, that the organization's tasks changed (one was
+/// added, edited or deleted): `tasks_version` grows, so every server's kept task totals of the
+/// organization are counted again (`services::totals`).
+pub async fn tasks_changed(db: &impl ConnectionTrait, id: &OrgId) -> Result<(), DbErr> {
+    organization::Entity::update_many()
+        .col_expr(
+            organization::Column::TasksVersion,
+            Expr::col(organization::Column::TasksVersion).add(1i64),
         )
         .filter(organization::Column::Id.eq(id.as_str()))
         .exec(db)

@@ -100,12 +100,14 @@ pub struct PersonFilter {
     pub status: Option<PersonStatus>,
 }
 
-/// One page of the organization's people, by name, and the total count.
+/// One page of the organization's people, by name, and the total count (`known_total` when
+/// the caller kept it: then it is not counted).
 pub async fn list(
     db: &impl ConnectionTrait,
     org: &OrgId,
     filter: &PersonFilter,
     page: Page,
+    known_total: Option<u64>,
 ) -> Result<(Vec<Person>, u64), DbErr> {
     let mut cond = Condition::all();
     if let Some(s) = &filter.search {
@@ -125,11 +127,16 @@ pub async fn list(
     if let Some(st) = filter.status {
         cond = cond.add(person::Column::Status.eq(st.as_str()));
     }
-    let total = person::Entity::find()
-        .filter(person::Column::OrganizationId.eq(org.as_str()))
-        .filter(cond.clone())
-        .count(db)
-        .await?;
+    let total = match known_total {
+        Some(n) => n,
+        None => {
+            person::Entity::find()
+                .filter(person::Column::OrganizationId.eq(org.as_str()))
+                .filter(cond.clone())
+                .count(db)
+                .await?
+        }
+    };
     let rows = select(org)
         .filter(cond)
         .order_by(lower(person::Column::Name), Order::Asc)
@@ -432,16 +439,24 @@ pub async fn managers(
     org: &OrgId,
     cap: u64,
 ) -> Result<Vec<(PersonId, String)>, DbErr> {
-    use sea_orm::sea_query::Query;
-    let managing = Query::select()
-        .column(person::Column::ManagerId)
-        .from(person::Entity)
-        .and_where(person::Column::OrganizationId.eq(org.as_str()))
-        .and_where(person::Column::ManagerId.is_not_null())
+    use sea_orm::sea_query::{Alias, Query};
+    // Read by name and stopped at `cap`: each person is one probe of the reports index.
+    let report = Alias::new("report");
+    let manages = Query::select()
+        .expr(Expr::val(1))
+        .from_as(person::Entity, report.clone())
+        .and_where(
+            Expr::col((report.clone(), person::Column::OrganizationId))
+                .equals((person::Entity, person::Column::OrganizationId)),
+        )
+        .and_where(
+            Expr::col((report, person::Column::ManagerId))
+                .equals((person::Entity, person::Column::Id)),
+        )
         .to_owned();
     Ok(person::Entity::find()
         .filter(person::Column::OrganizationId.eq(org.as_str()))
-        .filter(person::Column::Id.in_subquery(managing))
+        .filter(Expr::exists(manages))
         .order_by(lower(person::Column::Name), Order::Asc)
         .order_by(person::Column::Id, Order::Asc)
         .limit(cap)

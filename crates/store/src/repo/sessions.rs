@@ -80,6 +80,8 @@ pub struct SessionUser {
     /// The organization's `oneonones_version` (0 without one), for the kept one-on-one
     /// totals, read the same way.
     pub oneonones_version: i64,
+    /// The organization's `tasks_version` (0 without one), for the kept task totals.
+    pub tasks_version: i64,
     /// Whether anyone reports to the user's person (the reporting-line rights of
     /// `authz::Actor::manages`), read the same way.
     pub manages: bool,
@@ -121,7 +123,8 @@ pub async fn find_user(
     };
     let names_version = row.try_get_by_index::<Option<i64>>(10)?;
     let oneonones_version = row.try_get_by_index::<Option<i64>>(11)?;
-    let manages = row.try_get_by_index::<Option<bool>>(12)?.unwrap_or(false);
+    let tasks_version = row.try_get_by_index::<Option<i64>>(12)?;
+    let manages = row.try_get_by_index::<Option<bool>>(13)?.unwrap_or(false);
     if last_used_at.is_none_or(|at| at < now.as_millis() - TOUCH_EVERY_MS) {
         session::Entity::update_many()
             .col_expr(session::Column::LastUsedAt, Expr::value(now.as_millis()))
@@ -134,6 +137,7 @@ pub async fn find_user(
         session_id: SessionId::from_db(session_id),
         names_version: names_version.unwrap_or(0),
         oneonones_version: oneonones_version.unwrap_or(0),
+        tasks_version: tasks_version.unwrap_or(0),
         manages,
     }))
 }
@@ -174,6 +178,7 @@ fn find_user_statement(backend: sea_orm::DbBackend) -> sea_orm::Statement {
         ])
         .column((organization::Entity, organization::Column::NamesVersion))
         .column((organization::Entity, organization::Column::OneononesVersion))
+        .column((organization::Entity, organization::Column::TasksVersion))
         .expr_as(manages(), Alias::new("manages"))
         .from(session::Entity)
         .inner_join(
@@ -193,7 +198,7 @@ fn find_user_statement(backend: sea_orm::DbBackend) -> sea_orm::Statement {
 }
 
 /// `EXISTS` a person of the user's organization whose manager is the user's person: one probe
-/// of `idx_persons_org_manager`.
+/// of `idx_persons_org_manager_name` (its first two columns).
 fn manages() -> Expr {
     use sea_orm::{ExprTrait, sea_query::Query};
     Expr::exists(

@@ -1,6 +1,10 @@
 //! Tasks.
 
-use crate::{contains_pattern, entity::task, repo::users::lower};
+use crate::{
+    contains_pattern,
+    entity::task,
+    repo::{orgs, users::lower},
+};
 use manageros_core::{
     InitiativeId, OrgId, Page, PersonId, TaskId, TaskStatus, Timestamp, UserId,
     authz::{Target, TaskFacts},
@@ -72,13 +76,15 @@ fn of(org: &OrgId) -> sea_orm::Select<task::Entity> {
     task::Entity::find().filter(task::Column::OrganizationId.eq(org.as_str()))
 }
 
-/// One page of tasks, newest first, and the total count. Every member may view every task
-/// of the organization (task.view), so the organization is the whole scope.
+/// One page of tasks, newest first, and the total count (`known_total` when the caller kept
+/// it: then it is not counted). Every member may view every task of the organization
+/// (task.view), so the organization is the whole scope.
 pub async fn list(
     db: &impl ConnectionTrait,
     org: &OrgId,
     f: &TaskFilter,
     page: Page,
+    known_total: Option<u64>,
 ) -> Result<(Vec<Task>, u64), DbErr> {
     let mut cond = Condition::all();
     if let Some(s) = f.status {
@@ -131,7 +137,7 @@ pub async fn list(
             ],
         ),
     };
-    let (rows, total) = crate::paged(db, query, order, page).await?;
+    let (rows, total) = crate::paged_known(db, query, order, page, known_total).await?;
     Ok((rows, total))
 }
 
@@ -161,6 +167,7 @@ pub async fn insert(
     am.created_at = Set(now);
     am.updated_at = Set(now);
     task::Entity::insert(am).exec_without_returning(db).await?;
+    orgs::tasks_changed(db, org).await?;
     Ok(id)
 }
 
@@ -179,7 +186,7 @@ pub async fn update(
         .filter(task::Column::Id.eq(id.as_str()))
         .exec(db)
         .await?;
-    Ok(())
+    orgs::tasks_changed(db, org).await
 }
 
 pub async fn delete(db: &impl ConnectionTrait, org: &OrgId, id: &TaskId) -> Result<(), DbErr> {
@@ -188,7 +195,7 @@ pub async fn delete(db: &impl ConnectionTrait, org: &OrgId, id: &TaskId) -> Resu
         .filter(task::Column::Id.eq(id.as_str()))
         .exec(db)
         .await?;
-    Ok(())
+    orgs::tasks_changed(db, org).await
 }
 
 /// `(assignee, status, count)` over the organization's tasks, for the task-status report.

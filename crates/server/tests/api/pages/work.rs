@@ -747,3 +747,79 @@ async fn a_task_conflict_lists_only_what_differs_as_the_form_shows_it(app: TestA
     assert!(!html.contains("Version: saved by"), "{html}");
     assert_eq!(hidden(html, "version"), "2");
 }
+
+/// Issue 30: the task list's assignee filter does not grow with the organization. Up to 100
+/// people it offers everyone; beyond, the caller and the person chosen, and says where the
+/// others' tasks are (their page links to them); the directory's filters offer the first
+/// 100 managers and teams, and the one chosen wherever it ranks.
+#[db_test]
+async fn filters_offer_a_bounded_choice_in_a_large_organization(app: TestApp) {
+    use manageros_core::{OrgId, PersonStatus, Timestamp};
+    use manageros_store::repo::persons::{self, PersonFields};
+    let acme = app.org("acme").await;
+    let (pat, pat_person) = app.linked_member(&acme, "Pat", "pat@acme.test").await;
+    let zed = app.person(&acme, "Zed Last", None).await;
+    let mut pb = Browser::signed_in(&app, &pat);
+    let small = pb.get("/tasks").await.html;
+    assert!(small.contains(&format!(r#"<option value="{zed}">Zed Last</option>"#)));
+    assert!(!small.contains("f-assignee-hint"));
+
+    // 150 more people, each managing the next.
+    let org = OrgId::parse(&acme.id).unwrap();
+    let txn = manageros_store::begin_write(&app.state.db).await.unwrap();
+    let mut last = None;
+    for i in 0..150 {
+        let fields = PersonFields {
+            name: format!("Person {i:03}"),
+            email: None,
+            role: None,
+            status: PersonStatus::Active,
+            team_id: None,
+            manager_id: last.clone(),
+        };
+        last = Some(
+            persons::insert(&txn, &org, &fields, Timestamp::from_millis(0))
+                .await
+                .unwrap(),
+        );
+    }
+    txn.commit().await.unwrap();
+    let large = pb.get("/tasks").await.html;
+    assert!(large.contains(&format!(
+        r#"<option value="{pat_person}">Me (Pat)</option>"#
+    )));
+    assert!(!large.contains("Zed Last"), "not everyone");
+    assert!(large.contains(r#"id="f-assignee-hint""#));
+    assert_eq!(large.matches("<option value=\"pe").count(), 1, "{large}");
+    let chosen = pb.get(&format!("/tasks?assigneeId={zed}")).await.html;
+    assert!(chosen.contains(&format!(
+        r#"<option value="{zed}" selected>Zed Last</option>"#
+    )));
+    // Their page links to their tasks.
+    let page = pb.get(&format!("/people/{zed}")).await.html;
+    assert!(page.contains(&format!(
+        r#"href="/tasks?assigneeId={zed}">Their tasks</a>"#
+    )));
+
+    // The directory offers the first 100 managers by name; one past them, when chosen.
+    let last = last.unwrap();
+    let past = pb.get("/people").await.html;
+    assert_eq!(
+        past.matches("Person 1").count(),
+        0,
+        "managers past the first 100"
+    );
+    let manager_149 = persons::find(&app.state.db, &org, &last)
+        .await
+        .unwrap()
+        .unwrap();
+    let by_148 = pb
+        .get(&format!(
+            "/people?managerId={}",
+            manager_149.manager_id.unwrap()
+        ))
+        .await
+        .html;
+    assert!(by_148.contains(">Person 148</option>"), "{by_148}");
+    assert!(by_148.contains("Person 149"), "the one listed");
+}
