@@ -36,6 +36,9 @@ pub struct Directory {
     pub initiatives: Vec<Named>,
     /// Every team, by name (at most `teams::TREE_LIMIT`).
     pub teams: Vec<Named>,
+    /// The first people who manage someone, by name (at most `people::PICKER_LIMIT`): the
+    /// directory's manager filter.
+    pub managers: Vec<Named>,
     person: HashMap<String, usize>,
     initiative: HashMap<String, usize>,
     team: HashMap<String, usize>,
@@ -53,9 +56,16 @@ fn lookup<'a>(list: &'a [Named], index: &HashMap<String, usize>, id: &str) -> Op
 }
 
 impl Directory {
-    fn new(version: i64, people: Vec<Named>, initiatives: Vec<Named>, teams: Vec<Named>) -> Self {
+    fn new(
+        version: i64,
+        people: Vec<Named>,
+        initiatives: Vec<Named>,
+        teams: Vec<Named>,
+        managers: Vec<Named>,
+    ) -> Self {
         Self {
             version,
+            managers,
             person: index(&people),
             initiative: index(&initiatives),
             team: index(&teams),
@@ -82,7 +92,8 @@ impl Directory {
 
     /// How much memory the copy holds, counted in names.
     fn weight(&self) -> u64 {
-        (self.people.len() + self.initiatives.len() + self.teams.len()) as u64 + 1
+        (self.people.len() + self.initiatives.len() + self.teams.len() + self.managers.len()) as u64
+            + 1
     }
 }
 
@@ -143,7 +154,18 @@ pub async fn of(state: &AppState, actor: &Actor, version: i64) -> Result<Arc<Dir
         .into_iter()
         .map(|t| named((t.id.to_string(), t.name)))
         .collect();
-    let d = Arc::new(Directory::new(version, people, initiatives, teams));
+    let managers = persons::managers(&state.db, &org, super::people::PICKER_LIMIT)
+        .await?
+        .into_iter()
+        .map(|(id, name)| named((id.to_string(), name)))
+        .collect();
+    let d = Arc::new(Directory::new(
+        version,
+        people,
+        initiatives,
+        teams,
+        managers,
+    ));
     // A slower reader of an older version must not replace a newer copy.
     if state
         .names

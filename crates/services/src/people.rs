@@ -136,16 +136,18 @@ async fn list_in(
     let seen = names_seen
         .filter(|_| filter.search.is_none())
         .map(|v| crate::totals::Seen([v, 0]));
-    let key = format!(
-        "people {:?} {:?} {:?}",
-        filter.team_id, filter.manager_id, filter.status
-    );
+    let key = total_key(&filter);
     let kept = seen.and_then(|s| state.totals.get(org, &key, s));
     let (people, total) = persons::list(&state.db, org, &filter, page, kept).await?;
     if let (Some(s), None) = (seen, kept) {
         state.totals.put(org, key, s, total);
     }
     Ok((people, page.info(total)))
+}
+
+/// What a kept people total counts (a search is never kept).
+fn total_key(f: &PersonFilter) -> String {
+    format!("people {:?} {:?} {:?}", f.team_id, f.manager_id, f.status)
 }
 
 /// A row of the people directory: a person with the names of their team and manager.
@@ -206,15 +208,36 @@ pub async fn directory(
             person,
         })
         .collect();
-    let mut teams: Vec<(TeamId, String)> = teams::all(&state.db, &org, PICKER_LIMIT)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t.name))
-        .collect();
+    // The filters' choices come from the organization's kept names (read again only after
+    // a change to people or teams), so they cost no query.
+    let names = match names_seen {
+        Some(v) => Some(crate::names::of(state, actor, v).await?),
+        None => None,
+    };
+    let mut teams: Vec<(TeamId, String)> = match &names {
+        Some(n) => n
+            .teams
+            .iter()
+            .take(PICKER_LIMIT as usize)
+            .map(|t| (TeamId::from_db(t.id.clone()), t.name.clone()))
+            .collect(),
+        None => teams::all(&state.db, &org, PICKER_LIMIT)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.name))
+            .collect(),
+    };
     if let Some(t) = chosen_team.filter(|t| !teams.iter().any(|(id, _)| id == t)) {
         teams.extend(teams::names(&state.db, &org, &[t]).await?);
     }
-    let mut managers = persons::managers(&state.db, &org, PICKER_LIMIT).await?;
+    let mut managers: Vec<(PersonId, String)> = match &names {
+        Some(n) => n
+            .managers
+            .iter()
+            .map(|m| (PersonId::from_db(m.id.clone()), m.name.clone()))
+            .collect(),
+        None => persons::managers(&state.db, &org, PICKER_LIMIT).await?,
+    };
     if let Some(m) = chosen_manager.filter(|m| !managers.iter().any(|(id, _)| id == m)) {
         managers.extend(persons::names(&state.db, &org, &[m]).await?);
     }
@@ -274,9 +297,12 @@ pub struct Chart {
 
 /// The org chart opened on `focus` (any member): the top level, every level above the people
 /// it is about, and the reports of the person asked for (or of the caller).
+///
+/// `names_seen` is as for [`list`]: the organization's head count is kept with it.
 pub async fn chart(
     state: &AppState,
     actor: &Actor,
+    names_seen: Option<i64>,
     focus: ChartFocus<'_>,
 ) -> Result<Chart, ApiError> {
     let org = authz::authorize_org(actor, OrgAction::ViewPeople)?;
@@ -319,7 +345,18 @@ pub async fn chart(
         .flat_map(|l| l.people.iter().map(|p| p.id.clone()))
         .collect();
     let reports = persons::report_counts(db, &org, &shown).await?;
-    let total = persons::count(db, &org).await?;
+    let everyone = total_key(&PersonFilter::default());
+    let seen = names_seen.map(|v| crate::totals::Seen([v, 0]));
+    let total = match seen.and_then(|s| state.totals.get(&org, &everyone, s)) {
+        Some(n) => n,
+        None => {
+            let n = persons::count(db, &org).await?;
+            if let Some(s) = seen {
+                state.totals.put(&org, everyone, s, n);
+            }
+            n
+        }
+    };
     Ok(Chart {
         levels,
         reports,

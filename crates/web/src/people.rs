@@ -382,7 +382,8 @@ pub async fn chart(
     ctx: Ctx,
     Query(params): Query<ChartParams>,
 ) -> Result<Response, PageError> {
-    let actor = ctx.member()?.actor();
+    let member = ctx.member()?;
+    let actor = member.actor();
     let q = params.q.unwrap_or_default();
     let at = params.at.unwrap_or_default();
     let focus = if !q.trim().is_empty() {
@@ -392,7 +393,7 @@ pub async fn chart(
     } else {
         ChartFocus::Me
     };
-    let chart = people::chart(&state, &actor, focus).await?;
+    let chart = people::chart(&state, &actor, Some(member.names_version), focus).await?;
     let items = chart_items(&chart.levels, &chart.reports, &chart.marked, None);
     let found = if q.trim().is_empty() {
         vec![]

@@ -565,22 +565,33 @@ pub async fn chart_levels(
     let backend = db.get_database_backend();
     let p = crate::placeholders(backend, 1, 2 + ids.len() + also.len());
     let (managers_at, also_at) = p[2..].split_at(ids.len());
-    let mut which = vec![];
+    // One branch per kind of level, each read from the reports index (an `OR` of the two
+    // made SQLite read the whole organization).
+    let branch = |which: String| {
+        format!(
+            "SELECT id, name, role, manager_id FROM persons \
+             WHERE organization_id = {} AND {which}",
+            p[0]
+        )
+    };
+    let mut branches = vec![];
     if !ids.is_empty() {
-        which.push(format!("manager_id IN ({})", managers_at.join(", ")));
+        branches.push(branch(format!(
+            "manager_id IN ({})",
+            managers_at.join(", ")
+        )));
     }
     if tops {
-        which.push("manager_id IS NULL".to_owned());
+        branches.push(branch("manager_id IS NULL".to_owned()));
     }
     let sql = format!(
         "SELECT id, name, role, manager_id, n FROM ( \
            SELECT id, name, role, manager_id, \
              ROW_NUMBER() OVER (PARTITION BY manager_id ORDER BY LOWER(name), id) AS rn, \
              COUNT(*) OVER (PARTITION BY manager_id) AS n \
-           FROM persons WHERE organization_id = {} AND ({}) \
+           FROM ({}) people \
          ) level WHERE rn <= {}{} ORDER BY manager_id, rn",
-        p[0],
-        which.join(" OR "),
+        branches.join(" UNION ALL "),
         p[1],
         if also.is_empty() {
             String::new()
