@@ -105,6 +105,9 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     manageros_store::migrate(&db)
         .await
         .map_err(|e| anyhow::anyhow!("cannot migrate the database: {e}"))?;
+    if let Err(e) = manageros_store::refresh_statistics(&db).await {
+        tracing::warn!(error = %e, "could not refresh the planner's statistics");
+    }
     // The form-token key: made by the first server to start, then shared by all.
     let fresh = data_encoding::HEXLOWER.encode(&rand::random::<[u8; 32]>());
     let form_key = manageros_store::repo::secrets::get_or_create(
@@ -436,8 +439,9 @@ fn spawn_housekeeping(state: &AppState) {
     });
 }
 
-/// Periodic work: create the recurring one-on-ones now due, forget rate-limit entries of
-/// quiet addresses, drop expired sessions and audit events older than the retention.
+/// Periodic work: create the recurring one-on-ones now due, keep SQLite's planner statistics
+/// current, forget rate-limit entries of quiet addresses, drop expired sessions and audit
+/// events older than the retention.
 pub async fn housekeep(state: &AppState) {
     // Recurring series: their occurrences exist eight weeks ahead, rolling.
     match crate::services::series::roll(state).await {
@@ -456,6 +460,9 @@ pub async fn housekeep(state: &AppState) {
         manageros_store::repo::notifications::forget_before(&state.db, keys_before).await
     {
         tracing::warn!(error = %e, "could not forget old notification keys");
+    }
+    if let Err(e) = manageros_store::refresh_statistics(&state.db).await {
+        tracing::warn!(error = %e, "could not refresh the planner's statistics");
     }
     if let Err(e) = rate_limit::forget_old(&state.db, state.now()).await {
         tracing::warn!(error = %e, "could not forget old rate-limit windows");

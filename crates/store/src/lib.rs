@@ -194,6 +194,22 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     txn.commit().await
 }
 
+/// Keeps SQLite's planner statistics current: `PRAGMA optimize` analyzes the tables whose
+/// statistics are missing or stale (at most 1,000 rows read per index). Without them SQLite
+/// answered "these 20 people of the organization" by reading the organization's whole
+/// name index instead of looking up 20 ids (10,000 people: the directory doubled). Run at
+/// start and by the housekeeping; PostgreSQL's autovacuum does the same there.
+pub async fn refresh_statistics(db: &DatabaseConnection) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return Ok(());
+    }
+    let txn = begin_write(db).await?;
+    txn.execute_unprepared("PRAGMA analysis_limit = 1000")
+        .await?;
+    txn.execute_unprepared("PRAGMA optimize = 0x10002").await?;
+    txn.commit().await
+}
+
 /// The advisory lock key of [`migrate`] ("MOSMIGR" in ASCII).
 pub const MIGRATION_LOCK: i64 = 0x004d_4f53_4d49_4752;
 
