@@ -10,16 +10,14 @@
 //! request takes and how many bytes it answers at each size, and the ratio of the largest to
 //! the smallest. A page that grows only with the rows it shows stays flat.
 
-use super::{Client, FIRST, LAST, Sample, Surface, drive_paths};
-use anyhow::{Context, bail};
+use super::{Client, FIRST, LAST, Sample, SignedIn, Surface, drive_paths, signed_in_user};
+use anyhow::bail;
 use manageros_core::{
-    InitiativeId, OneOnOneId, OrgId, PersonId, SessionId, TaskId, TaskStatus, TeamId, Timestamp,
-    UserId,
+    InitiativeId, OneOnOneId, OrgId, PersonId, TaskId, TaskStatus, TeamId, Timestamp,
 };
-use manageros_server::session::hash_token;
 use manageros_store::{
     DbOptions, begin_write,
-    entity::{initiative, one_on_one, organization, person, session, task, team, user},
+    entity::{initiative, one_on_one, organization, person, task, team},
     sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter},
 };
 use rand::Rng;
@@ -149,38 +147,18 @@ pub async fn seed(url: &str) -> anyhow::Result<()> {
             .exec_without_returning(&txn)
             .await?;
         }
-        let admin = UserId::generate();
-        user::Entity::insert(user::ActiveModel {
-            id: Set(admin.to_string()),
-            name: Set(format!("Top Admin {size}")),
-            email: Set(format!("admin@growth{size}.bench.test")),
-            // Never used to sign in: the clients hold a session already.
-            password_hash: Set("$argon2id$v=19$m=19456,t=2,p=1$bm90LXVzZWQ$bm90LXVzZWQ".into()),
-            role: Set("ADMIN".into()),
-            organization_id: Set(Some(org.to_string())),
-            person_id: Set(Some(people[0].to_string())),
-            created_at: Set(now.as_millis()),
-            updated_at: Set(now.as_millis()),
-            email_verified_at: Set(Some(now.as_millis())),
-            time_zone: Set(None),
-            notifications: Set(None),
-            reminder_days_before: Set(1),
-        })
-        .exec_without_returning(&txn)
-        .await?;
-        session::Entity::insert(session::ActiveModel {
-            id: Set(SessionId::generate().to_string()),
-            user_id: Set(admin.to_string()),
-            token_hash: Set(hash_token(&token(size))),
-            created_at: Set(now.as_millis()),
-            expires_at: Set(Timestamp::parse_rfc3339("2099-01-01T00:00:00Z")
-                .context("far future")?
-                .as_millis()),
-            user_agent: Set(Some("manageros-bench".into())),
-            address: Set(None),
-            last_used_at: Set(Some(now.as_millis())),
-        })
-        .exec_without_returning(&txn)
+        let admin = signed_in_user(
+            &txn,
+            SignedIn {
+                org: &org,
+                person: &people[0],
+                name: format!("Top Admin {size}"),
+                email: format!("admin@growth{size}.bench.test"),
+                role: "ADMIN",
+                token: token(size),
+            },
+            now,
+        )
         .await?;
         // Every manager with every direct report: two weeks ago, last week, next week and the
         // week after, at a time of day of their own.

@@ -171,6 +171,58 @@ const LAST: [&str; 16] = [
     "Goldwasser",
 ];
 
+/// A user of the seeded data, linked to `person`, with a session of `token` that never
+/// expires: the benchmark's clients present it instead of signing in.
+struct SignedIn<'a> {
+    org: &'a OrgId,
+    person: &'a PersonId,
+    name: String,
+    email: String,
+    role: &'static str,
+    token: String,
+}
+
+async fn signed_in_user(
+    txn: &impl manageros_store::ConnectionTrait,
+    u: SignedIn<'_>,
+    now: Timestamp,
+) -> anyhow::Result<UserId> {
+    let user_id = UserId::generate();
+    user::Entity::insert(user::ActiveModel {
+        id: Set(user_id.to_string()),
+        name: Set(u.name),
+        email: Set(u.email),
+        // Never used to sign in: the benchmark's clients hold a session already.
+        password_hash: Set("$argon2id$v=19$m=19456,t=2,p=1$bm90LXVzZWQ$bm90LXVzZWQ".into()),
+        role: Set(u.role.into()),
+        organization_id: Set(Some(u.org.to_string())),
+        person_id: Set(Some(u.person.to_string())),
+        created_at: Set(now.as_millis()),
+        updated_at: Set(now.as_millis()),
+        email_verified_at: Set(Some(now.as_millis())),
+        time_zone: Set(None),
+        notifications: Set(None),
+        reminder_days_before: Set(1),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    session::Entity::insert(session::ActiveModel {
+        id: Set(SessionId::generate().to_string()),
+        user_id: Set(user_id.to_string()),
+        token_hash: Set(hash_token(&u.token)),
+        created_at: Set(now.as_millis()),
+        expires_at: Set(Timestamp::parse_rfc3339("2099-01-01T00:00:00Z")
+            .context("far future")?
+            .as_millis()),
+        user_agent: Set(Some("manageros-bench".into())),
+        address: Set(None),
+        last_used_at: Set(Some(now.as_millis())),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    Ok(user_id)
+}
+
 /// Seeds the database unless it already holds exactly this scale's data.
 async fn seed(url: &str, scale: Scale) -> anyhow::Result<()> {
     let db = manageros_store::connect(url, &DbOptions::default()).await?;
@@ -245,38 +297,18 @@ async fn seed(url: &str, scale: Scale) -> anyhow::Result<()> {
         )
         .exec_without_returning(&txn)
         .await?;
-        let user_id = UserId::generate();
-        user::Entity::insert(user::ActiveModel {
-            id: Set(user_id.to_string()),
-            name: Set(format!("Heavy Manager {o}")),
-            email: Set(format!("heavy@org{o}.bench.test")),
-            // Never used to sign in: the benchmark's clients hold a session already.
-            password_hash: Set("$argon2id$v=19$m=19456,t=2,p=1$bm90LXVzZWQ$bm90LXVzZWQ".into()),
-            role: Set("USER".into()),
-            organization_id: Set(Some(org_id.to_string())),
-            person_id: Set(Some(people[0].to_string())),
-            created_at: Set(now.as_millis()),
-            updated_at: Set(now.as_millis()),
-            email_verified_at: Set(Some(now.as_millis())),
-            time_zone: Set(None),
-            notifications: Set(None),
-            reminder_days_before: Set(1),
-        })
-        .exec_without_returning(&txn)
-        .await?;
-        session::Entity::insert(session::ActiveModel {
-            id: Set(SessionId::generate().to_string()),
-            user_id: Set(user_id.to_string()),
-            token_hash: Set(hash_token(&token(o))),
-            created_at: Set(now.as_millis()),
-            expires_at: Set(Timestamp::parse_rfc3339("2099-01-01T00:00:00Z")
-                .context("far future")?
-                .as_millis()),
-            user_agent: Set(Some("manageros-bench".into())),
-            address: Set(None),
-            last_used_at: Set(Some(now.as_millis())),
-        })
-        .exec_without_returning(&txn)
+        let user_id = signed_in_user(
+            &txn,
+            SignedIn {
+                org: &org_id,
+                person: &people[0],
+                name: format!("Heavy Manager {o}"),
+                email: format!("heavy@org{o}.bench.test"),
+                role: "USER",
+                token: token(o),
+            },
+            now,
+        )
         .await?;
         for chunk in (0..ONEONONES_PER_ORG).collect::<Vec<_>>().chunks(500) {
             one_on_one::Entity::insert_many(chunk.iter().map(|&k| {

@@ -151,6 +151,8 @@ struct ListPage {
     rags: Options,
     teams: Options,
     owners: Options,
+    /// Whether the owner filter offers everyone (else: "Me" and the chosen person).
+    everyone_offered: bool,
     search: String,
     rows: Vec<Row>,
     total: u64,
@@ -181,6 +183,8 @@ pub async fn list(
     };
     let (list, page, form) = listed(initiatives::list(&state, &actor, q, &paging).await)?;
     let rows = list.iter().map(|i| row(i, &names)).collect();
+    let (owners, everyone_offered) =
+        super::picker::person_filter(&names, actor.person_id.as_ref(), p.owner_id.as_deref());
     let query = p.query();
     let choices = |list: &[Choice]| {
         list.iter()
@@ -206,7 +210,8 @@ pub async fn list(
                 &p.rag,
             ),
             teams: options("Any team", choices(&names.teams), &p.team_id),
-            owners: options("Anyone", choices(&names.people), &p.owner_id),
+            owners: options("Anyone", owners, &p.owner_id),
+            everyone_offered,
             search: p.search.clone().unwrap_or_default(),
             rows,
             total: page.total_count,

@@ -55,6 +55,37 @@ pub struct Picker {
     pub invalid: bool,
 }
 
+/// Up to this many people, a list's filter by person (a task's assignee, an initiative's
+/// owner) offers everyone; beyond, the caller and the person chosen, so the page does not grow
+/// with the organization (each person's page links to their tasks).
+pub const FILTER_PEOPLE: usize = 100;
+
+/// A filter by person's choices as `(id, name)`: everyone in an organization of at most
+/// [`FILTER_PEOPLE`], else "Me" and the person `chosen`; and whether that is everyone.
+pub fn person_filter(
+    names: &crate::services::names::Directory,
+    me: Option<&manageros_core::PersonId>,
+    chosen: Option<&str>,
+) -> (Vec<(String, String)>, bool) {
+    if names.people.len() <= FILTER_PEOPLE {
+        let all = names.people.iter().map(|c| (c.id.clone(), c.name.clone()));
+        return (all.collect(), true);
+    }
+    let mut choices = vec![];
+    let me = me.map(ToString::to_string);
+    if let Some(me) = &me {
+        let name = names.person(me).unwrap_or("you");
+        choices.push((me.clone(), format!("Me ({name})")));
+    }
+    if let Some(chosen) = chosen.filter(|c| !c.is_empty())
+        && me.as_deref() != Some(chosen)
+    {
+        let name = names.person(chosen).unwrap_or("Someone else");
+        choices.push((chosen.to_owned(), name.to_owned()));
+    }
+    (choices, false)
+}
+
 /// The most people a picker lists besides the chosen ones: the page does not grow with the
 /// organization; the search finds the others.
 pub const SHOWN: usize = 200;

@@ -213,41 +213,10 @@ struct Filters {
     search: String,
 }
 
-/// Up to this many people, the assignee filter offers everyone; beyond, the caller and whom
-/// the filter holds (the others' tasks are a link away, on each person's page), so the page
-/// does not grow with the organization.
-pub const ASSIGNEE_CHOICES: usize = 100;
-
-/// The assignee filter's choices: anyone, then everyone by name in a small organization; in
-/// a larger one the caller and the person chosen.
-fn assignee_choices(
-    p: &ListParams,
-    names: &Directory,
-    me: Option<&PersonId>,
-) -> Vec<(String, String)> {
-    let anyone = (String::new(), "Anyone".to_owned());
-    if names.people.len() <= ASSIGNEE_CHOICES {
-        return std::iter::once(anyone)
-            .chain(names.people.iter().map(|c| (c.id.clone(), c.name.clone())))
-            .collect();
-    }
-    let mut choices = vec![anyone];
-    let me = me.map(ToString::to_string);
-    if let Some(me) = &me {
-        let name = names.person(me).unwrap_or("you");
-        choices.push((me.clone(), format!("Me ({name})")));
-    }
-    if let Some(chosen) = p.assignee_id.as_deref().filter(|c| !c.is_empty())
-        && me.as_deref() != Some(chosen)
-    {
-        let name = names.person(chosen).unwrap_or("Someone else");
-        choices.push((chosen.to_owned(), name.to_owned()));
-    }
-    choices
-}
-
 fn filters(p: &ListParams, names: &Directory, me: Option<&PersonId>) -> Filters {
     let any = |label: &str| (String::new(), label.to_owned());
+    let (assignees, everyone_offered) =
+        super::picker::person_filter(names, me, p.assignee_id.as_deref());
     Filters {
         statuses: options(
             [
@@ -262,8 +231,11 @@ fn filters(p: &ListParams, names: &Directory, me: Option<&PersonId>) -> Filters 
             ),
             &p.status,
         ),
-        assignees: options(assignee_choices(p, names, me), &p.assignee_id),
-        everyone_offered: names.people.len() <= ASSIGNEE_CHOICES,
+        assignees: options(
+            std::iter::once(any("Anyone")).chain(assignees),
+            &p.assignee_id,
+        ),
+        everyone_offered,
         initiatives: options(
             std::iter::once(any("Any initiative")).chain(
                 names

@@ -748,10 +748,11 @@ async fn a_task_conflict_lists_only_what_differs_as_the_form_shows_it(app: TestA
     assert_eq!(hidden(html, "version"), "2");
 }
 
-/// Issue 30: the task list's assignee filter does not grow with the organization. Up to 100
-/// people it offers everyone; beyond, the caller and the person chosen, and says where the
-/// others' tasks are (their page links to them); the directory's filters offer the first
-/// 100 managers and teams, and the one chosen wherever it ranks.
+/// Issue 30: the task list's assignee filter (and the initiatives' owner filter) does not
+/// grow with the organization. Up to 100 people it offers everyone; beyond, the caller and the
+/// person chosen, and says where the others' tasks are (their page links to them); the
+/// directory's filters offer the first 100 managers and teams, and the one chosen wherever it
+/// ranks.
 #[db_test]
 async fn filters_offer_a_bounded_choice_in_a_large_organization(app: TestApp) {
     use manageros_core::{OrgId, PersonStatus, Timestamp};
@@ -791,6 +792,12 @@ async fn filters_offer_a_bounded_choice_in_a_large_organization(app: TestApp) {
     assert!(!large.contains("Zed Last"), "not everyone");
     assert!(large.contains(r#"id="f-assignee-hint""#));
     assert_eq!(large.matches("<option value=\"pe").count(), 1, "{large}");
+    // The initiatives' owner filter too.
+    let initiatives = pb.get("/initiatives").await.html;
+    assert!(initiatives.contains(&format!(
+        r#"<option value="{pat_person}">Me (Pat)</option>"#
+    )));
+    assert!(!initiatives.contains("Zed Last") && initiatives.contains(r#"id="f-owner-hint""#));
     let chosen = pb.get(&format!("/tasks?assigneeId={zed}")).await.html;
     assert!(chosen.contains(&format!(
         r#"<option value="{zed}" selected>Zed Last</option>"#
