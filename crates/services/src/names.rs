@@ -117,13 +117,29 @@ impl quick_cache::Weighter<OrgId, Arc<Directory>> for ByNames {
     }
 }
 
+/// The cache's shards. quick_cache splits its capacity between shards and refuses an entry
+/// heavier than one shard holds: with its default (four per core) an organization of 6,000
+/// people was never kept on an 8-core machine. Two shards of 100,000 hold the largest
+/// organization whose names are kept ([`PEOPLE_KEPT`] and its other names).
+const NAMES_SHARDS: usize = 2;
+
 impl Default for NamesCache {
     fn default() -> Self {
-        Self(quick_cache::sync::Cache::with_weighter(
-            1_000,
-            CACHE_NAMES,
-            ByNames,
-        ))
+        let options = quick_cache::OptionsBuilder::new()
+            .estimated_items_capacity(1_000)
+            .weight_capacity(CACHE_NAMES)
+            .shards(NAMES_SHARDS)
+            .build();
+        Self(match options {
+            Ok(o) => quick_cache::sync::Cache::with_options(
+                o,
+                ByNames,
+                Default::default(),
+                Default::default(),
+            ),
+            // Not reached (the options are constants quick_cache accepts).
+            Err(_) => quick_cache::sync::Cache::with_weighter(1_000, CACHE_NAMES, ByNames),
+        })
     }
 }
 
@@ -176,4 +192,25 @@ pub async fn of(state: &AppState, actor: &Actor, version: i64) -> Result<Arc<Dir
         state.names.0.insert(org, d.clone());
     }
     Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The largest organization whose names are kept is kept, whatever the machine's cores.
+    #[test]
+    fn the_largest_organization_kept_fits_the_cache() {
+        let named = |i: u64| Named {
+            id: format!("person_{i}"),
+            name: format!("Person {i}"),
+        };
+        let people = (0..PEOPLE_KEPT).map(named).collect();
+        let others = || (0..500).map(named).collect::<Vec<_>>();
+        let d = Arc::new(Directory::new(1, people, others(), others(), others()));
+        let cache = NamesCache::default();
+        let org = OrgId::generate();
+        cache.0.insert(org.clone(), d);
+        assert!(cache.0.get(&org).is_some(), "kept");
+    }
 }

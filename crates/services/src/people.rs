@@ -287,7 +287,8 @@ pub struct Chart {
     pub levels: HashMap<Option<PersonId>, persons::ChartLevel>,
     /// How many direct reports each person shown has (none: left out).
     pub reports: HashMap<PersonId, u64>,
-    /// The people the chart is about: those found, or the one asked for (not the caller).
+    /// The people the chart is about: those found, or the one asked for (the caller's own
+    /// place, opened by default, is not marked).
     pub marked: Vec<PersonId>,
     /// How many people the search found (the first [`CHART_FOUND`] are marked).
     pub found: u64,
@@ -307,9 +308,17 @@ pub async fn chart(
 ) -> Result<Chart, ApiError> {
     let org = authz::authorize_org(actor, OrgAction::ViewPeople)?;
     let db = &state.db;
-    let (wanted, found, open_own) = match focus {
-        ChartFocus::Me => (actor.person_id.iter().cloned().collect(), 0, true),
-        ChartFocus::Person(raw) => (PersonId::parse(raw.trim()).into_iter().collect(), 0, true),
+    // Whom the chart opens on, how many a search found, whether their own reports are shown,
+    // and whether they are marked (the caller's own place is not).
+    let me = || (actor.person_id.iter().cloned().collect(), 0, true, false);
+    let (wanted, found, open_own, mark): (Vec<PersonId>, u64, bool, bool) = match focus {
+        ChartFocus::Me => me(),
+        ChartFocus::Person(raw) => (
+            PersonId::parse(raw.trim()).into_iter().collect(),
+            0,
+            true,
+            true,
+        ),
         ChartFocus::Search(term) => {
             let mut errors = FieldErrors::default();
             let term = search_from(Some(term), &mut errors);
@@ -317,9 +326,9 @@ pub async fn chart(
             match term {
                 Some(t) => {
                     let (ids, found) = persons::named_like(db, &org, &t, CHART_FOUND).await?;
-                    (ids, found, false)
+                    (ids, found, false, true)
                 }
-                None => (actor.person_id.iter().cloned().collect(), 0, true),
+                None => me(),
             }
         }
     };
@@ -328,8 +337,7 @@ pub async fn chart(
     let lines = persons::lines_above(db, &org, &wanted).await?;
     let marked: Vec<PersonId> = wanted
         .into_iter()
-        .filter(|w| lines.iter().any(|(id, _)| id == w))
-        .filter(|w| found > 0 || actor.person_id.as_ref() != Some(w))
+        .filter(|w| mark && lines.iter().any(|(id, _)| id == w))
         .collect();
     let mut open: Vec<Option<PersonId>> = vec![None];
     open.extend(lines.iter().filter_map(|(_, m)| m.clone().map(Some)));

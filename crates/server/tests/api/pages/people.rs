@@ -287,6 +287,12 @@ async fn the_org_chart_of_a_thousand_people_opens_on_the_viewer_and_loads_the_re
     assert!(hit.contains("Zed 240"));
     assert!(deep.contains("50 more people in the directory"));
 
+    // Opened on oneself (a person page's "On the org chart"), one is marked, as anyone is.
+    let own = ann
+        .get(&format!("/people/chart?at={ann_person}"))
+        .await
+        .html;
+    assert!(own.contains(&format!(r#"id="found-{ann_person}""#)));
     // Another organization's person is not found, and opens nothing.
     let mut eve = Browser::signed_in(&app, &o.eve);
     assert_eq!(
