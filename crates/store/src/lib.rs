@@ -358,6 +358,12 @@ pub fn backend_name(db: &impl ConnectionTrait) -> &'static str {
 /// A case-insensitive "contains" pattern for `LOWER(col) LIKE …` in which `%`, `_` and `\`
 /// typed by the user are literal characters.
 pub(crate) fn contains_pattern(term: &str) -> sea_orm::sea_query::LikeExpr {
+    sea_orm::sea_query::LikeExpr::new(contains_pattern_text(term)).escape('\\')
+}
+
+/// The text of [`contains_pattern`]: `term` lowercased, its `%`, `_` and `\` escaped, between
+/// two `%`.
+pub(crate) fn contains_pattern_text(term: &str) -> String {
     let mut p = String::with_capacity(term.len() + 2);
     p.push('%');
     for c in term.to_lowercase().chars() {
@@ -367,7 +373,7 @@ pub(crate) fn contains_pattern(term: &str) -> sea_orm::sea_query::LikeExpr {
         p.push(c);
     }
     p.push('%');
-    sea_orm::sea_query::LikeExpr::new(p).escape('\\')
+    p
 }
 
 /// One page of `query` in `order` (which must end with a unique column, so pages never

@@ -6,7 +6,7 @@
 //! indexes.
 
 use crate::{
-    contains_pattern,
+    contains_pattern, contains_pattern_text,
     entity::{one_on_one, oneonone_access},
 };
 use manageros_core::{
@@ -82,14 +82,14 @@ pub struct OneOnOneWithPeople {
 }
 
 /// The sortable fields of the list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SortField {
     ScheduledAt,
     Manager,
     Report,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SortKey {
     pub field: SortField,
     pub descending: bool,
@@ -507,6 +507,227 @@ pub async fn list(
     known_total: Option<u64>,
 ) -> Result<(Vec<OneOnOneWithPeople>, u64), DbErr> {
     let backend = db.get_database_backend();
+    let statement = list_statement(backend, org, lq, known_total);
+    if let Some(total) = known_total {
+        let rows = Row::find_by_statement(statement).all(db).await?;
+        return Ok((rows.into_iter().map(Into::into).collect(), total));
+    }
+    let rows = PageRow::find_by_statement(statement).all(db).await?;
+    let total = match rows.first() {
+        Some(r) => r.total,
+        None => {
+            let count = Query::select().expr_as(total(org, lq), a("total")).take();
+            db.query_one(&count)
+                .await?
+                .map(|r| r.try_get::<i64>("", "total"))
+                .transpose()?
+                .unwrap_or(0)
+        }
+    };
+    Ok((
+        rows.into_iter().map(|r| r.row.into()).collect(),
+        u64::try_from(total).unwrap_or(0),
+    ))
+}
+
+/// The statement of [`list`], built by [`build_list`] once per [`Shape`] and then only given
+/// this request's values: building it with sea-query on every request (expression trees made
+/// and dropped, identifiers quoted) was 8% of the server's work on a list
+/// (docs/BENCHMARKS.md, "Profiling").
+fn list_statement(
+    backend: sea_orm::DbBackend,
+    org: &OrgId,
+    lq: &ListQuery,
+    known_total: Option<u64>,
+) -> sea_orm::Statement {
+    use std::{
+        collections::HashMap,
+        sync::{Arc, OnceLock, RwLock},
+    };
+    /// More shapes than the list's parameters can make (sorts of up to three keys, four
+    /// optional filters, two backends); past it a statement is built for its request alone.
+    const MOST_SHAPES: usize = 4096;
+    static SHAPES: OnceLock<RwLock<HashMap<Shape, Arc<Built>>>> = OnceLock::new();
+    let shapes = SHAPES.get_or_init(Default::default);
+    let shape = Shape::of(backend, lq, known_total);
+    let cached = shapes
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&shape)
+        .cloned();
+    let built = match cached {
+        Some(built) => built,
+        None => {
+            let built = Arc::new(Built::new(&shape));
+            let mut all = shapes.write().unwrap_or_else(|e| e.into_inner());
+            if all.len() < MOST_SHAPES {
+                all.insert(shape, built.clone());
+            }
+            built
+        }
+    };
+    built.statement(backend, org, lq)
+}
+
+/// What decides the text of [`list`]'s statement; the values (organization, person, dates,
+/// search, page) fill its placeholders.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Shape {
+    /// The SQL differs per backend (and only PostgreSQL and SQLite are served).
+    postgres: bool,
+    sort: Vec<SortKey>,
+    with: bool,
+    from: bool,
+    before: bool,
+    search: bool,
+    known_total: bool,
+    by_people: bool,
+}
+
+impl Shape {
+    fn of(backend: sea_orm::DbBackend, lq: &ListQuery, known_total: Option<u64>) -> Self {
+        Self {
+            postgres: backend == sea_orm::DbBackend::Postgres,
+            sort: lq.sort.clone(),
+            with: lq.with.is_some(),
+            from: lq.scheduled_from.is_some(),
+            before: lq.scheduled_before.is_some(),
+            search: lq.search.is_some(),
+            known_total: known_total.is_some(),
+            by_people: by_people(lq, known_total),
+        }
+    }
+}
+
+/// Where each placeholder of a [`Built`] statement takes its value from.
+#[derive(Debug)]
+enum Slot {
+    Org,
+    Participant,
+    With,
+    From,
+    Before,
+    Pattern,
+    Limit,
+    Offset,
+    /// `offset + limit`: how far each side of a time-ordered page reads.
+    Reach,
+    Const(sea_orm::Value),
+}
+
+/// A shape's SQL and what fills its placeholders, in order.
+#[derive(Debug)]
+struct Built {
+    sql: String,
+    slots: Vec<Slot>,
+}
+
+/// Stand-ins for a shape's values: [`build_list`] is given them, and each placeholder is
+/// recognised by the stand-in it received. None can appear in the SQL otherwise.
+mod stand_in {
+    pub const ORG: &str = "org_vvvvvvvvvvvvvvvvvvvvvvvvvv";
+    pub const PARTICIPANT: &str = "person_vvvvvvvvvvvvvvvvvvvvvvvvv0";
+    pub const WITH: &str = "person_vvvvvvvvvvvvvvvvvvvvvvvvv1";
+    pub const FROM: i64 = -7_000_000_001;
+    pub const BEFORE: i64 = -7_000_000_002;
+    pub const SEARCH: &str = "\u{1}search";
+    /// A page far out (offset 1,009,002,018, reach 1,009,003,027), so that the limit, the
+    /// offset and their sum are three numbers no other value equals.
+    pub const PAGE: u64 = 1_000_003;
+    pub const LIMIT: u64 = 1009;
+}
+
+impl Built {
+    fn new(shape: &Shape) -> Self {
+        let lq = ListQuery {
+            participant: PersonId::from_db(stand_in::PARTICIPANT.to_owned()),
+            with: shape
+                .with
+                .then(|| PersonId::from_db(stand_in::WITH.to_owned())),
+            scheduled_from: shape
+                .from
+                .then(|| Timestamp::from_millis(stand_in::FROM)),
+            scheduled_before: shape
+                .before
+                .then(|| Timestamp::from_millis(stand_in::BEFORE)),
+            search: shape.search.then(|| stand_in::SEARCH.to_owned()),
+            sort: shape.sort.clone(),
+            page: Page {
+                page: stand_in::PAGE,
+                limit: stand_in::LIMIT,
+            },
+        };
+        // A known total at or past MANY_FOR_NAMES where the shape reads names by people.
+        let known = shape
+            .known_total
+            .then_some(if shape.by_people { MANY_FOR_NAMES } else { 0 });
+        let org = OrgId::from_db(stand_in::ORG.to_owned());
+        let backend = if shape.postgres {
+            sea_orm::DbBackend::Postgres
+        } else {
+            sea_orm::DbBackend::Sqlite
+        };
+        let statement = build_list(backend, &org, &lq, known);
+        let value = |v: &sea_orm::Value| v.clone();
+        let string = |s: &str| sea_orm::Value::from(s);
+        let number = |n: u64| sea_orm::Value::from(n);
+        let slots = statement
+            .values
+            .map(|v| v.0)
+            .unwrap_or_default()
+            .iter()
+            .map(|v| match v {
+                v if *v == string(stand_in::ORG) => Slot::Org,
+                v if *v == string(stand_in::PARTICIPANT) => Slot::Participant,
+                v if *v == string(stand_in::WITH) => Slot::With,
+                v if *v == sea_orm::Value::from(stand_in::FROM) => Slot::From,
+                v if *v == sea_orm::Value::from(stand_in::BEFORE) => Slot::Before,
+                v if *v == string(&contains_pattern_text(stand_in::SEARCH)) => Slot::Pattern,
+                v if *v == number(lq.page.limit) => Slot::Limit,
+                v if *v == number(lq.page.offset()) => Slot::Offset,
+                v if *v == number(lq.page.offset() + lq.page.limit) => Slot::Reach,
+                v => Slot::Const(value(v)),
+            })
+            .collect();
+        Self {
+            sql: statement.sql,
+            slots,
+        }
+    }
+
+    /// The statement for one request: the shape's SQL with this request's values.
+    fn statement(
+        &self,
+        backend: sea_orm::DbBackend,
+        org: &OrgId,
+        lq: &ListQuery,
+    ) -> sea_orm::Statement {
+        let pattern = lq.search.as_deref().map(contains_pattern_text);
+        let millis = |t: Option<Timestamp>| t.map(|t| t.as_millis()).unwrap_or_default();
+        let values = self.slots.iter().map(|slot| match slot {
+            Slot::Org => org.as_str().into(),
+            Slot::Participant => lq.participant.as_str().into(),
+            Slot::With => lq.with.as_ref().map(|w| w.as_str()).unwrap_or_default().into(),
+            Slot::From => millis(lq.scheduled_from).into(),
+            Slot::Before => millis(lq.scheduled_before).into(),
+            Slot::Pattern => pattern.clone().unwrap_or_default().into(),
+            Slot::Limit => lq.page.limit.into(),
+            Slot::Offset => lq.page.offset().into(),
+            Slot::Reach => (lq.page.offset() + lq.page.limit).into(),
+            Slot::Const(v) => v.clone(),
+        });
+        sea_orm::Statement::from_sql_and_values(backend, self.sql.clone(), values)
+    }
+}
+
+/// [`list`]'s statement built with sea-query from the query itself: what [`Built`] records
+/// once per shape.
+fn build_list(
+    backend: sea_orm::DbBackend,
+    org: &OrgId,
+    lq: &ListQuery,
+    known_total: Option<u64>,
+) -> sea_orm::Statement {
     let people = by_people(lq, known_total);
     let ids = if people {
         page_ids_by_people(org, lq)
@@ -547,44 +768,24 @@ pub async fn list(
         );
     select_columns(&mut q);
     order_by_keys(&mut q, &lq.sort);
-    if let Some(total) = known_total {
-        let statement = if people {
-            // The organization's people, read once: `id` and the sort key of the name.
-            let mut cte = sea_orm::sea_query::CommonTableExpression::new();
-            cte.table_name(a("people")).materialized(true).query(
-                Query::select()
-                    .column(a("id"))
-                    .expr_as(Func::lower(Expr::col(a("name"))), a("key"))
-                    .from(a("persons"))
-                    .and_where(Expr::col(a("organization_id")).eq(org.as_str()))
-                    .take(),
-            );
-            backend.build(&Query::with().cte(cte).to_owned().query(q))
-        } else {
-            backend.build(&q)
-        };
-        let rows = Row::find_by_statement(statement).all(db).await?;
-        return Ok((rows.into_iter().map(Into::into).collect(), total));
+    if known_total.is_none() {
+        q.expr_as(total(org, lq), a("total"));
+        return backend.build(&q);
     }
-    q.expr_as(total(org, lq), a("total"));
-    let rows = PageRow::find_by_statement(backend.build(&q))
-        .all(db)
-        .await?;
-    let total = match rows.first() {
-        Some(r) => r.total,
-        None => {
-            let count = Query::select().expr_as(total(org, lq), a("total")).take();
-            db.query_one(&count)
-                .await?
-                .map(|r| r.try_get::<i64>("", "total"))
-                .transpose()?
-                .unwrap_or(0)
-        }
-    };
-    Ok((
-        rows.into_iter().map(|r| r.row.into()).collect(),
-        u64::try_from(total).unwrap_or(0),
-    ))
+    if people {
+        // The organization's people, read once: `id` and the sort key of the name.
+        let mut cte = sea_orm::sea_query::CommonTableExpression::new();
+        cte.table_name(a("people")).materialized(true).query(
+            Query::select()
+                .column(a("id"))
+                .expr_as(Func::lower(Expr::col(a("name"))), a("key"))
+                .from(a("persons"))
+                .and_where(Expr::col(a("organization_id")).eq(org.as_str()))
+                .take(),
+        );
+        return backend.build(&Query::with().cte(cte).to_owned().query(q));
+    }
+    backend.build(&q)
 }
 
 /// A [`Row`] and, after its columns, the list's total.
@@ -1200,4 +1401,58 @@ pub async fn of_organization(
             .collect(),
         total,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every shape's kept statement, given a request's values, is the statement sea-query
+    /// builds from that request: the same SQL and the same values in the same order.
+    #[test]
+    fn a_kept_shape_gives_what_building_gives() {
+        let org = OrgId::from_db("org_0123456789abcdefghijklmnop".to_owned());
+        let me = PersonId::from_db("person_0123456789abcdefghijklmnop".to_owned());
+        let them = PersonId::from_db("person_abcdefghijklmnop0123456789".to_owned());
+        let key = |field, descending| SortKey { field, descending };
+        let sorts = [
+            vec![key(SortField::ScheduledAt, true)],
+            vec![key(SortField::ScheduledAt, false)],
+            vec![key(SortField::Report, false), key(SortField::ScheduledAt, true)],
+            vec![
+                key(SortField::Manager, true),
+                key(SortField::Report, false),
+                key(SortField::ScheduledAt, false),
+            ],
+        ];
+        let mut checked = 0;
+        for backend in [sea_orm::DbBackend::Postgres, sea_orm::DbBackend::Sqlite] {
+            for sort in &sorts {
+                for flags in 0..16u8 {
+                    for known in [None, Some(3), Some(MANY_FOR_NAMES + 7)] {
+                        let lq = ListQuery {
+                            participant: me.clone(),
+                            with: (flags & 1 != 0).then(|| them.clone()),
+                            scheduled_from: (flags & 2 != 0)
+                                .then(|| Timestamp::from_millis(1_700_000_000_000)),
+                            scheduled_before: (flags & 4 != 0)
+                                .then(|| Timestamp::from_millis(1_800_000_000_000)),
+                            search: (flags & 8 != 0).then(|| "Ann_%".to_owned()),
+                            sort: sort.clone(),
+                            page: Page { page: 3, limit: 25 },
+                        };
+                        // Twice: the first builds and keeps the shape, the second reuses it.
+                        for _ in 0..2 {
+                            let kept = list_statement(backend, &org, &lq, known);
+                            let built = build_list(backend, &org, &lq, known);
+                            assert_eq!(kept.sql, built.sql);
+                            assert_eq!(kept.values, built.values, "{}", built.sql);
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 2 * 4 * 16 * 3 * 2);
+    }
 }
