@@ -431,6 +431,32 @@ pub(crate) fn placeholders(backend: DbBackend, first: usize, count: usize) -> Ve
 mod tests {
     use super::loopback_without_tls_choice as plain;
 
+    /// The bundled SQLite is the one `.cargo/config.toml` asks for: plans that never depend on
+    /// bound values (without it every statement with a `LIMIT ?` was prepared again on each
+    /// execution) and no memory statistics (a global mutex per allocation).
+    #[tokio::test]
+    async fn sqlite_is_compiled_for_a_server() {
+        use sea_orm::ConnectionTrait;
+        let db = super::connect("sqlite::memory:", &super::DbOptions::default())
+            .await
+            .unwrap();
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT sqlite_compileoption_used('ENABLE_QPSG'), \
+                 sqlite_compileoption_used('DEFAULT_MEMSTATUS=0')",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.try_get_by_index::<i64>(0).unwrap(), 1, "ENABLE_QPSG");
+        assert_eq!(
+            row.try_get_by_index::<i64>(1).unwrap(),
+            1,
+            "DEFAULT_MEMSTATUS=0"
+        );
+    }
+
     #[test]
     fn tls_is_left_out_only_on_this_machine_and_only_when_the_url_does_not_choose() {
         if std::env::var_os("PGSSLMODE").is_some() {

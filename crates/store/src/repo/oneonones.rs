@@ -644,9 +644,7 @@ impl Built {
             with: shape
                 .with
                 .then(|| PersonId::from_db(stand_in::WITH.to_owned())),
-            scheduled_from: shape
-                .from
-                .then(|| Timestamp::from_millis(stand_in::FROM)),
+            scheduled_from: shape.from.then(|| Timestamp::from_millis(stand_in::FROM)),
             scheduled_before: shape
                 .before
                 .then(|| Timestamp::from_millis(stand_in::BEFORE)),
@@ -707,7 +705,12 @@ impl Built {
         let values = self.slots.iter().map(|slot| match slot {
             Slot::Org => org.as_str().into(),
             Slot::Participant => lq.participant.as_str().into(),
-            Slot::With => lq.with.as_ref().map(|w| w.as_str()).unwrap_or_default().into(),
+            Slot::With => lq
+                .with
+                .as_ref()
+                .map(|w| w.as_str())
+                .unwrap_or_default()
+                .into(),
             Slot::From => millis(lq.scheduled_from).into(),
             Slot::Before => millis(lq.scheduled_before).into(),
             Slot::Pattern => pattern.clone().unwrap_or_default().into(),
@@ -1418,7 +1421,10 @@ mod tests {
         let sorts = [
             vec![key(SortField::ScheduledAt, true)],
             vec![key(SortField::ScheduledAt, false)],
-            vec![key(SortField::Report, false), key(SortField::ScheduledAt, true)],
+            vec![
+                key(SortField::Report, false),
+                key(SortField::ScheduledAt, true),
+            ],
             vec![
                 key(SortField::Manager, true),
                 key(SortField::Report, false),
